@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need. Each step is guarded by a
+# version check, so a re-run on a warm machine takes seconds.
+# Tools live under $LAUREL_TOOLS (default ~/.cache/laurel-tools); the Makefile
+# puts $LAUREL_TOOLS/bin and the npm binaryen first on PATH.
+set -euo pipefail
+
+TOOLS="${LAUREL_TOOLS:-$HOME/.cache/laurel-tools}"
+mkdir -p "$TOOLS/bin"
+export PATH="$TOOLS/bin:$TOOLS/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+LEPTOS_VERSION=0.3.11
+BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132.0.0
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# 1. Debian packages: Chromium for Playwright, PostgreSQL server for the PG tests.
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# 2. The WASM target (stable toolchain).
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 3. wasm-opt from npm binaryen (Debian's 108 silently breaks hydration).
+if [ ! -x "$TOOLS/binaryen/node_modules/.bin/wasm-opt" ]; then
+  log "npm binaryen@$BINARYEN_VERSION"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/binaryen" "binaryen@$BINARYEN_VERSION"
+fi
+
+# 4. wasm-bindgen CLI, equal to the wasm-bindgen in Cargo.lock.
+if ! { command -v wasm-bindgen >/dev/null 2>&1 && wasm-bindgen --version | grep -q "$BINDGEN_VERSION"; }; then
+  log "wasm-bindgen-cli $BINDGEN_VERSION"
+  src="$TOOLS/src"
+  mkdir -p "$src"
+  crate="$HOME/.cargo/registry/cache/"*"/wasm-bindgen-cli-$BINDGEN_VERSION.crate"
+  if ! ls $crate >/dev/null 2>&1; then
+    # Fetch the .crate into the registry cache via a throw-away dependent project.
+    tmpd="$(mktemp -d)"
+    mkdir -p "$tmpd/src" && echo 'fn main(){}' > "$tmpd/src/main.rs"
+    cat > "$tmpd/Cargo.toml" <<TOML
+[package]
+name = "fetch-bindgen-cli"
+version = "0.0.0"
+edition = "2021"
+[dependencies]
+wasm-bindgen-cli = "=$BINDGEN_VERSION"
+TOML
+    (cd "$tmpd" && cargo fetch -q) || true
+    rm -rf "$tmpd"
+  fi
+  rm -rf "$src/wasm-bindgen-cli-$BINDGEN_VERSION"
+  tar -xzf $crate -C "$src"
+  (
+    cd "$src/wasm-bindgen-cli-$BINDGEN_VERSION"
+    cargo update -q -p webpki-roots --precise 1.0.10 || true
+    CARGO_TARGET_DIR="$TOOLS/target" cargo install -q --path . --locked --root "$TOOLS"
+  )
+fi
+
+# 5. cargo-leptos, taking wasm-bindgen / wasm-opt from PATH.
+if ! { command -v cargo-leptos >/dev/null 2>&1 && cargo-leptos --version | grep -q "$LEPTOS_VERSION"; }; then
+  log "cargo-leptos $LEPTOS_VERSION (~20 min cold)"
+  CARGO_TARGET_DIR="$TOOLS/target" cargo install -q cargo-leptos --version "$LEPTOS_VERSION" \
+    --locked --features no_downloads --ignore-rust-version --root "$TOOLS"
+fi
+
+# 6. Playwright (npm only; never downloads a browser).
+if [ -f end2end/package-lock.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then
+  log "npm ci (end2end)"
+  (cd end2end && npm ci --silent --no-audit --no-fund)
+fi
+
+log "tools ready"

@@ -1,0 +1,387 @@
+//! Achievements: create, edit, delete, award, revoke, and what recipients do with
+//! their awards (hide, reorder, accept, decline).
+
+use super::uploads::{self, Upload};
+use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::events::Event;
+use crate::policy::{self, GroupFacts};
+use crate::store::{AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow};
+use std::collections::HashSet;
+
+pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
+
+/// An achievement with its group and the actor's standing there.
+struct Loaded {
+    achievement: AchievementRow,
+    group: NamespaceRow,
+    facts: GroupFacts,
+}
+
+async fn load(tx: &mut Tx, actor: &Actor, achievement_id: i64) -> DomainResult<Loaded> {
+    let achievement = tx.achievement_by_id(achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
+    let group = tx.namespace_by_id(achievement.namespace_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
+    let facts = facts::group_facts(tx, actor, &group).await?;
+    Ok(Loaded { achievement, group, facts })
+}
+
+/// Loads an award and its achievement. Revoked awards are gone for every purpose
+/// but a second revoke (which must say so).
+async fn load_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(UserAchievementRow, Loaded)> {
+    let award = tx.award_by_id(award_id).await?.ok_or(DomainError::NotFound("User Achievement"))?;
+    let loaded = load(tx, actor, award.achievement_id).await?;
+    Ok((award, loaded))
+}
+
+/// Trims and checks name and description (Rails-style messages).
+fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push("Name can't be blank".to_string());
+    } else if name.chars().count() > 255 {
+        errors.push("Name is too long (maximum is 255 characters)".to_string());
+    }
+    if description.is_some_and(|d| d.chars().count() > 1024) {
+        errors.push("Description is too long (maximum is 1024 characters)".to_string());
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+}
+
+fn validate_message(message: Option<&str>) -> DomainResult<()> {
+    if message.is_some_and(|m| m.chars().count() > 200) {
+        return Err(DomainError::invalid("Award message is too long (maximum is 200 characters)"));
+    }
+    Ok(())
+}
+
+fn name_taken(err: StoreError) -> DomainError {
+    match err {
+        StoreError::Unique(_) => DomainError::invalid("Name has already been taken"),
+        other => other.into(),
+    }
+}
+
+pub struct CreateAchievement {
+    pub namespace_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub avatar: Option<Upload>,
+}
+
+pub async fn create_achievement(app: &AppState, actor: &Actor, input: CreateAchievement) -> DomainResult<AchievementRow> {
+    let mut tx = app.store.write().await?;
+    let group = tx
+        .namespace_by_id(input.namespace_id)
+        .await?
+        .filter(|ns| ns.kind == "group")
+        .ok_or(DomainError::NotFound("Namespace"))?;
+    let facts = facts::group_facts(&mut tx, actor, &group).await?;
+    if !policy::admin_achievement(&actor.viewer(), &facts) {
+        return Err(DomainError::NotFound("Namespace"));
+    }
+    let name = input.name.trim();
+    let description = input.description.as_deref().map(str::trim);
+    validate(name, description)?;
+    if let Some(avatar) = &input.avatar {
+        uploads::verify_avatar(avatar)?;
+    }
+    let mut achievement = tx.insert_achievement(group.id, name, description).await.map_err(name_taken)?;
+    if let Some(avatar) = &input.avatar {
+        let file = uploads::store_avatar(&app.instance, achievement.id, avatar).await?;
+        achievement = tx.update_achievement(achievement.id, name, description, Some(&file)).await?;
+    }
+    audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name })).await?;
+    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false })
+        .await?;
+    app.commit(tx).await?;
+    Ok(achievement)
+}
+
+pub struct UpdateAchievement {
+    pub name: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub avatar: Option<Upload>,
+}
+
+pub async fn update_achievement(
+    app: &AppState,
+    actor: &Actor,
+    achievement_id: i64,
+    input: UpdateAchievement,
+) -> DomainResult<AchievementRow> {
+    let mut tx = app.store.write().await?;
+    let Loaded { achievement, group, facts } = load(&mut tx, actor, achievement_id).await?;
+    if !policy::admin_achievement(&actor.viewer(), &facts) {
+        return Err(DomainError::NotFound("Achievement"));
+    }
+    let name = input.name.as_deref().map(str::trim).unwrap_or(&achievement.name).to_string();
+    let description = match input.description {
+        Some(d) => d.map(|d| d.trim().to_string()),
+        None => achievement.description.clone(),
+    };
+    validate(&name, description.as_deref())?;
+    let mut avatar = achievement.avatar.clone();
+    if let Some(upload) = &input.avatar {
+        uploads::verify_avatar(upload)?;
+        avatar = Some(uploads::store_avatar(&app.instance, achievement.id, upload).await?);
+    }
+    let updated = tx
+        .update_achievement(achievement.id, &name, description.as_deref(), avatar.as_deref())
+        .await
+        .map_err(name_taken)?;
+    audit(&mut tx, actor, "achievement_updated", "Achievement", achievement.id, serde_json::json!({ "name": name })).await?;
+    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false })
+        .await?;
+    app.commit(tx).await?;
+    Ok(updated)
+}
+
+/// Deletes an achievement and, by cascade, all its awards.
+pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i64) -> DomainResult<AchievementRow> {
+    let mut tx = app.store.write().await?;
+    let Loaded { achievement, group, facts } = load(&mut tx, actor, achievement_id).await?;
+    if !policy::admin_achievement(&actor.viewer(), &facts) {
+        return Err(DomainError::NotFound("Achievement"));
+    }
+    tx.delete_achievement(achievement.id).await?;
+    audit(&mut tx, actor, "achievement_deleted", "Achievement", achievement.id, serde_json::json!({ "name": achievement.name }))
+        .await?;
+    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true })
+        .await?;
+    app.commit(tx).await?;
+    uploads::remove_avatars(&app.instance, achievement.id).await;
+    Ok(achievement)
+}
+
+/// Awards an achievement (again: a user may hold one N times). When the instance
+/// does not auto-accept, the award starts hidden until the recipient accepts it.
+pub async fn award_achievement(
+    app: &AppState,
+    actor: &Actor,
+    achievement_id: i64,
+    user_id: i64,
+    award_message: Option<String>,
+) -> DomainResult<UserAchievementRow> {
+    let awarder = actor.require_user().map_err(|_| DomainError::NotFound("Achievement"))?.clone();
+    let mut tx = app.store.write().await?;
+    let Loaded { achievement, group, facts } = load(&mut tx, actor, achievement_id).await?;
+    if !policy::award_achievement(&actor.viewer(), &facts) {
+        return Err(DomainError::NotFound("Achievement"));
+    }
+    let message = award_message.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    validate_message(message.as_deref())?;
+    if tx.user_by_id(user_id).await?.is_none() {
+        return Err(DomainError::invalid(format!("Couldn't find User with 'id'={user_id}")));
+    }
+    let accepted = tx.auto_accept_awarded_achievements().await?;
+    let award = tx
+        .insert_award(NewAward {
+            achievement_id: achievement.id,
+            user_id,
+            awarded_by_user_id: awarder.id,
+            award_message: message.as_deref(),
+            accepted,
+        })
+        .await?;
+    audit(&mut tx, actor, "achievement_awarded", "UserAchievement", award.id, serde_json::json!({
+        "achievement_id": achievement.id, "user_id": user_id,
+    }))
+    .await?;
+    app.publish(&mut tx, Event::AchievementAwarded {
+        user_achievement_id: award.id,
+        achievement_id: achievement.id,
+        user_id,
+        group_id: group.id,
+    })
+    .await?;
+    app.commit(tx).await?;
+    Ok(award)
+}
+
+pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let revoker = actor.require_user().map_err(|_| DomainError::NotFound("User Achievement"))?.clone();
+    let mut tx = app.store.write().await?;
+    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
+    if !policy::award_achievement(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
+    audit(&mut tx, actor, "achievement_revoked", "UserAchievement", award.id, serde_json::json!({ "user_id": award.user_id }))
+        .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.commit(tx).await?;
+    Ok(revoked)
+}
+
+/// Hard-deletes an award (Owners only). Returns the row as it was.
+pub async fn delete_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let mut tx = app.store.write().await?;
+    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
+    if !policy::destroy_user_achievement(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    tx.delete_award(award.id).await?;
+    audit(&mut tx, actor, "user_achievement_deleted", "UserAchievement", award.id, serde_json::json!({
+        "user_id": award.user_id, "achievement_id": award.achievement_id,
+    }))
+    .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.commit(tx).await?;
+    Ok(award)
+}
+
+pub struct UpdateAward {
+    pub show_on_profile: Option<bool>,
+    /// `Some(None)` clears the message.
+    pub award_message: Option<Option<String>>,
+}
+
+/// The recipient shows or hides an award; awarding-group Maintainers+ may edit its
+/// message. Each field is checked on its own.
+pub async fn update_award(app: &AppState, actor: &Actor, award_id: i64, input: UpdateAward) -> DomainResult<UserAchievementRow> {
+    let mut tx = app.store.write().await?;
+    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
+    let viewer = actor.viewer();
+    let may_show = policy::update_owned_user_achievement(&viewer, award.user_id, &loaded.facts);
+    let may_message = policy::award_achievement(&viewer, &loaded.facts);
+    if award.revoked_by_user_id.is_some()
+        || (input.show_on_profile.is_some() && !may_show)
+        || (input.award_message.is_some() && !may_message)
+        || !(may_show || may_message)
+    {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    let message = match input.award_message {
+        Some(m) => m.map(|m| m.trim().to_string()).filter(|m| !m.is_empty()),
+        None => award.award_message.clone(),
+    };
+    validate_message(message.as_deref())?;
+    let show = input.show_on_profile.unwrap_or(award.show_on_profile);
+    let updated = tx.update_award(award.id, show, message.as_deref(), award.accepted_at).await?;
+    audit(&mut tx, actor, "user_achievement_updated", "UserAchievement", award.id, serde_json::json!({ "show_on_profile": show }))
+        .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.commit(tx).await?;
+    Ok(updated)
+}
+
+/// The recipient accepts a pending award: it becomes visible on the profile.
+pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let mut tx = app.store.write().await?;
+    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
+    if award.revoked_by_user_id.is_some() || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts) {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
+    let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
+    audit(&mut tx, actor, "user_achievement_accepted", "UserAchievement", award.id, serde_json::json!({})).await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.commit(tx).await?;
+    Ok(updated)
+}
+
+/// The recipient declines a pending award: it is removed (the audit log keeps it).
+pub async fn decline_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let mut tx = app.store.write().await?;
+    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
+    if award.revoked_by_user_id.is_some() || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts) {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    if award.accepted_at.is_some() {
+        return Err(DomainError::invalid("Only pending awards can be declined"));
+    }
+    tx.delete_award(award.id).await?;
+    audit(&mut tx, actor, "user_achievement_declined", "UserAchievement", award.id, serde_json::json!({
+        "achievement_id": award.achievement_id,
+    }))
+    .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.commit(tx).await?;
+    Ok(award)
+}
+
+/// Sets the recipient's profile order. The listed awards (highest first) get
+/// priorities 0..n-1; every other award of the user that had a priority loses it.
+/// Returns the awards whose priority changed. Any id that is not the actor's own
+/// unrevoked award fails the whole call, changing nothing.
+pub async fn set_priorities(app: &AppState, actor: &Actor, award_ids: &[i64]) -> DomainResult<Vec<UserAchievementRow>> {
+    let user = actor.require_user().map_err(|_| DomainError::NotFound("User Achievement"))?.clone();
+    let unique: HashSet<i64> = award_ids.iter().copied().collect();
+    if unique.len() != award_ids.len() {
+        return Err(DomainError::invalid("User achievement ids must be unique"));
+    }
+    let mut tx = app.store.write().await?;
+    let owned = tx.awards_of_user(user.id).await?;
+    for id in award_ids {
+        let award = owned.iter().find(|a| a.id == *id).ok_or(DomainError::NotFound("User Achievement"))?;
+        let loaded = load(&mut tx, actor, award.achievement_id).await?;
+        if !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts) {
+            return Err(DomainError::NotFound("User Achievement"));
+        }
+    }
+    let mut changed = Vec::new();
+    for award in &owned {
+        let wanted = award_ids.iter().position(|id| *id == award.id).map(|p| p as i64);
+        if award.priority != wanted {
+            changed.push(tx.set_award_priority(award.id, wanted).await?);
+        }
+    }
+    audit(&mut tx, actor, "user_achievements_reordered", "User", user.id, serde_json::json!({ "order": award_ids })).await?;
+    app.publish(&mut tx, Event::UserAchievementsReordered { user_id: user.id }).await?;
+    app.commit(tx).await?;
+    // In the order the caller gave, then the ones that lost their priority.
+    changed.sort_by_key(|a| (a.priority.is_none(), a.priority, a.id));
+    Ok(changed)
+}
+
+/// A group's achievements (newest first), if the actor may read them.
+pub async fn list_group_achievements(
+    app: &AppState,
+    actor: &Actor,
+    group: &str,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> DomainResult<Vec<AchievementRow>> {
+    let mut tx = app.store.read().await?;
+    let (group, facts) = super::groups::readable_group(&mut tx, actor, group).await?;
+    if !policy::read_achievement(&actor.viewer(), &facts) {
+        return Ok(Vec::new());
+    }
+    Ok(tx.list_achievements(group.id, search, limit, offset).await?)
+}
+
+/// One award as a profile shows it.
+#[derive(Clone, Debug)]
+pub struct DisplayedAward {
+    pub award: UserAchievementRow,
+    pub achievement: AchievementRow,
+    /// The awarding group, or `None` when the viewer may not see it ("a private namespace").
+    pub group: Option<NamespaceRow>,
+}
+
+/// A user's awards in profile order. Hidden and pending awards are included only
+/// when asked for and only for viewers who may see them; nothing when the
+/// profile's achievements are not visible to the viewer.
+pub async fn user_awards(app: &AppState, actor: &Actor, user_id: i64, include_hidden: bool) -> DomainResult<Vec<DisplayedAward>> {
+    let mut tx = app.store.read().await?;
+    let user = tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
+    let viewer = actor.viewer();
+    if !policy::read_user_achievements(&viewer, &facts::profile_facts(&user)) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for award in tx.awards_of_user(user.id).await? {
+        let Loaded { achievement, group, facts } = load(&mut tx, actor, award.achievement_id).await?;
+        if !facts.achievements_enabled {
+            continue;
+        }
+        let shown = award.show_on_profile && award.accepted_at.is_some();
+        if !shown && !(include_hidden && policy::read_hidden_user_achievement(&viewer, user.id, &facts)) {
+            continue;
+        }
+        let group = policy::read_award_namespace(&viewer, &facts).then_some(group);
+        out.push(DisplayedAward { award, achievement, group });
+    }
+    Ok(out)
+}

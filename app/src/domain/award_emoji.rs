@@ -1,0 +1,200 @@
+//! Emoji reactions on issues, merge requests, snippets and notes.
+
+use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::events::{AwardableRef, EmojiCount, Event};
+use crate::policy;
+use crate::store::{AwardEmojiRow, Tx};
+
+pub const INVALID_NAME: &str = "Name is not a valid emoji name";
+pub const NAME_TAKEN: &str = "Name has already been taken";
+
+/// The canonical name of an emoji given by any of its shortcodes (`+1` →
+/// `thumbsup`), from the gemoji data set the `emojis` crate ships.
+pub fn canonical_name(name: &str) -> Option<&'static str> {
+    let emoji = emojis::get_by_shortcode(name.trim())?;
+    emoji
+        .shortcodes()
+        .find(|code| code.starts_with(|c: char| c.is_ascii_alphanumeric()))
+        .or_else(|| emoji.shortcode())
+}
+
+/// The emoji character for a canonical name.
+pub fn emoji_char(name: &str) -> Option<&'static str> {
+    emojis::get_by_shortcode(name).map(|e| e.as_str())
+}
+
+async fn readable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<facts::Awardable> {
+    let loaded = facts::awardable(tx, actor, item).await?;
+    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound(facts::not_found_name(item.kind)));
+    }
+    Ok(loaded)
+}
+
+async fn counts(tx: &mut Tx, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
+    Ok(tx
+        .award_emoji_counts(item.kind.as_str(), item.id)
+        .await?
+        .into_iter()
+        .map(|(name, count)| EmojiCount { name, count })
+        .collect())
+}
+
+/// The result of a change: the reaction and the authoritative tally after it.
+#[derive(Clone, Debug)]
+pub struct ReactionChange {
+    pub award: AwardEmojiRow,
+    pub counts: Vec<EmojiCount>,
+}
+
+/// Adds a reaction. The same user giving the same emoji twice (even at the same
+/// instant) fails with `Name has already been taken` and changes nothing.
+pub async fn add_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<ReactionChange> {
+    let mut tx = app.store.write().await?;
+    let loaded = readable(&mut tx, actor, item).await?;
+    let user = actor.require_user()?;
+    if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
+    let award = tx
+        .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
+        .await?
+        .ok_or_else(|| DomainError::Conflict(NAME_TAKEN.into()))?;
+    let change = finish(app, tx, actor, item, award, true).await?;
+    Ok(change)
+}
+
+async fn finish(
+    app: &AppState,
+    mut tx: Tx,
+    actor: &Actor,
+    item: AwardableRef,
+    award: AwardEmojiRow,
+    added: bool,
+) -> DomainResult<ReactionChange> {
+    let counts = counts(&mut tx, item).await?;
+    let action = if added { "award_emoji_added" } else { "award_emoji_removed" };
+    audit(&mut tx, actor, action, item.kind.as_str(), item.id, serde_json::json!({ "name": award.name, "award_id": award.id }))
+        .await?;
+    app.publish(&mut tx, Event::ReactionChanged {
+        awardable: item,
+        name: award.name.clone(),
+        user_id: award.user_id,
+        added,
+        counts: counts.clone(),
+    })
+    .await?;
+    app.commit(tx).await?;
+    Ok(ReactionChange { award, counts })
+}
+
+/// Removes a reaction by id: its author or an admin. `unmodified_since` is the
+/// REST `If-Unmodified-Since` precondition (second precision).
+pub async fn remove_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    award_id: i64,
+    unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
+) -> DomainResult<ReactionChange> {
+    let mut tx = app.store.write().await?;
+    readable(&mut tx, actor, item).await?;
+    actor.require_user()?;
+    let award = tx
+        .award_emoji_by_id(award_id)
+        .await?
+        .filter(|a| a.awardable_type == item.kind.as_str() && a.awardable_id == item.id)
+        .ok_or(DomainError::NotFound("Award Emoji"))?;
+    if !policy::destroy_award_emoji(&actor.viewer(), award.user_id) {
+        return Err(DomainError::Unauthorized);
+    }
+    if unmodified_since.is_some_and(|since| award.updated_at.timestamp() > since.timestamp()) {
+        return Err(DomainError::PreconditionFailed);
+    }
+    tx.delete_award_emoji(award.id).await?;
+    finish(app, tx, actor, item, award, false).await
+}
+
+/// Removes the actor's own reaction by name (GraphQL `awardEmojiRemove`).
+pub async fn remove_own_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<ReactionChange> {
+    let mut tx = app.store.write().await?;
+    readable(&mut tx, actor, item).await?;
+    let user = actor.require_user()?;
+    let canonical = canonical_name(name).unwrap_or(name);
+    let award = tx
+        .find_award_emoji(user.id, item.kind.as_str(), item.id, canonical)
+        .await?
+        .ok_or_else(|| DomainError::invalid(format!("User has not awarded emoji of type {name} on the awardable")))?;
+    tx.delete_award_emoji(award.id).await?;
+    finish(app, tx, actor, item, award, false).await
+}
+
+/// Adds the reaction if the actor has not given it, else removes it. Returns the
+/// change and whether it is now on.
+pub async fn toggle_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<(ReactionChange, bool)> {
+    let mut tx = app.store.write().await?;
+    let loaded = readable(&mut tx, actor, item).await?;
+    let user = actor.require_user()?;
+    if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
+    if let Some(existing) = tx.find_award_emoji(user.id, item.kind.as_str(), item.id, name).await? {
+        tx.delete_award_emoji(existing.id).await?;
+        return Ok((finish(app, tx, actor, item, existing, false).await?, false));
+    }
+    let award = tx
+        .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
+        .await?
+        .ok_or_else(|| DomainError::Conflict(NAME_TAKEN.into()))?;
+    Ok((finish(app, tx, actor, item, award, true).await?, true))
+}
+
+/// Reactions on an awardable the actor may read, by id, with the total count.
+pub async fn list_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    limit: i64,
+    offset: i64,
+) -> DomainResult<(Vec<AwardEmojiRow>, i64)> {
+    let mut tx = app.store.read().await?;
+    readable(&mut tx, actor, item).await?;
+    let rows = tx.award_emoji_of(item.kind.as_str(), item.id, limit, offset).await?;
+    let total = tx.count_award_emoji_of(item.kind.as_str(), item.id).await?;
+    Ok((rows, total))
+}
+
+/// The tallies on an awardable the actor may read (the live channel's snapshot).
+pub async fn reaction_counts(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
+    let mut tx = app.store.read().await?;
+    readable(&mut tx, actor, item).await?;
+    counts(&mut tx, item).await
+}
+
+pub async fn get_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, award_id: i64) -> DomainResult<AwardEmojiRow> {
+    let mut tx = app.store.read().await?;
+    readable(&mut tx, actor, item).await?;
+    tx.award_emoji_by_id(award_id)
+        .await?
+        .filter(|a| a.awardable_type == item.kind.as_str() && a.awardable_id == item.id)
+        .ok_or(DomainError::NotFound("Award Emoji"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_normalise_to_gitlab_names() {
+        assert_eq!(canonical_name("+1"), Some("thumbsup"));
+        assert_eq!(canonical_name("thumbsup"), Some("thumbsup"));
+        assert_eq!(canonical_name("-1"), Some("thumbsdown"));
+        assert_eq!(canonical_name("tada"), Some("tada"));
+        assert_eq!(canonical_name("satisfied"), Some("laughing"));
+        assert_eq!(canonical_name("not_an_emoji_at_all"), None);
+        assert_eq!(canonical_name(""), None);
+        assert_eq!(emoji_char("thumbsup"), Some("👍"));
+    }
+}

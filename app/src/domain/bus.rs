@@ -1,0 +1,82 @@
+//! The event bus: an in-process broadcast, extended across processes by
+//! PostgreSQL LISTEN/NOTIFY so that N servers on one database behave as one.
+
+use crate::events::{Envelope, Event};
+use crate::store::EVENT_CHANNEL;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Slow subscribers that fall this far behind miss events (and are told so by
+/// `RecvError::Lagged`); they never slow down the publisher.
+const CAPACITY: usize = 4096;
+
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Arc<Event>>,
+    /// Identifies this process in NOTIFY payloads, so it ignores its own echoes.
+    origin: Arc<str>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventBus {
+    pub fn new() -> EventBus {
+        let (sender, _) = broadcast::channel(CAPACITY);
+        EventBus { sender, origin: super::auth::random_secret(16).into() }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.sender.subscribe()
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub(crate) fn deliver(&self, events: Vec<Event>) {
+        for event in events {
+            // No subscribers is fine: nobody is watching.
+            let _ = self.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Starts listening for other processes' events (before returning, so nothing
+    /// published after start-up is missed) and re-publishes them here. sqlx
+    /// reconnects the listener on the next `recv` if the connection drops.
+    pub(crate) async fn listen_postgres(&self, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(EVENT_CHANNEL).await?;
+        let bus = self.clone();
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(100);
+            while !pool.is_closed() {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        backoff = Duration::from_millis(100);
+                        bus.relay(notification.payload());
+                    }
+                    Err(err) => {
+                        tracing::warn!("event listener: {err}; retrying in {backoff:?}");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn relay(&self, payload: &str) {
+        match serde_json::from_str::<Envelope>(payload) {
+            Ok(envelope) if envelope.origin != *self.origin => self.deliver(vec![envelope.event]),
+            Ok(_) => {}
+            Err(err) => tracing::warn!("event listener: unreadable payload: {err}"),
+        }
+    }
+}

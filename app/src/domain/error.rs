@@ -1,0 +1,40 @@
+use crate::store::StoreError;
+
+/// Why a use case did not happen. Each surface maps this once to its own dialect.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The subject does not exist, or the actor may not know it exists. The name
+    /// is GitLab's ("Issue", "Award Emoji", ...), used in REST's `404 <what> Not Found`.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The actor can see the subject but may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Authentication is required, or the credentials are wrong.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Validation failed; Rails-style messages ("Name can't be blank").
+    #[error("{}", .0.join(", "))]
+    Invalid(Vec<String>),
+    /// The request conflicts with the current state ("has already been taken").
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Unmodified-Since` was older than the resource.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("file storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl DomainError {
+    pub fn invalid(message: impl Into<String>) -> DomainError {
+        DomainError::Invalid(vec![message.into()])
+    }
+
+    /// True for failures that are the server's fault (to be logged, shown as 500).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, DomainError::Store(_) | DomainError::Io(_))
+    }
+}

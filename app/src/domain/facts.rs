@@ -1,0 +1,114 @@
+//! Loads what the policy needs to know about a subject, for one actor.
+
+use super::{Actor, DomainError, DomainResult};
+use crate::events::{AwardableKind, AwardableRef};
+use crate::policy::{AccessLevel, AwardableFacts, GroupFacts, ProfileFacts, ProjectFacts, Visibility};
+use crate::store::{NamespaceRow, ProjectRow, Tx, UserRow};
+
+pub const ACHIEVEMENTS_FLAG: &str = "achievements";
+
+fn visibility(s: &str) -> Visibility {
+    Visibility::parse(s).unwrap_or(Visibility::Private)
+}
+
+/// The actor's effective level in a namespace: inherited group membership, or
+/// Owner of their own personal namespace.
+pub(crate) async fn namespace_access(
+    tx: &mut Tx,
+    actor: &Actor,
+    ns: &NamespaceRow,
+) -> DomainResult<Option<AccessLevel>> {
+    let Some(user_id) = actor.id() else { return Ok(None) };
+    if ns.kind == "user" {
+        return Ok((ns.owner_id == Some(user_id)).then_some(AccessLevel::Owner));
+    }
+    Ok(tx.group_access_level(ns.id, user_id).await?.and_then(AccessLevel::from_i64))
+}
+
+pub(crate) async fn group_facts(tx: &mut Tx, actor: &Actor, ns: &NamespaceRow) -> DomainResult<GroupFacts> {
+    Ok(GroupFacts {
+        visibility: visibility(&ns.visibility),
+        access: namespace_access(tx, actor, ns).await?,
+        // Product decision: on unless an admin switched it off.
+        achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, Some(ns.id)).await?.unwrap_or(true),
+    })
+}
+
+pub(crate) fn profile_facts(user: &UserRow) -> ProfileFacts {
+    ProfileFacts {
+        user_id: user.id,
+        private_profile: user.private_profile,
+        blocked: user.is_blocked(),
+        achievements_enabled: user.achievements_enabled,
+    }
+}
+
+pub(crate) async fn project_facts(tx: &mut Tx, actor: &Actor, project: &ProjectRow) -> DomainResult<ProjectFacts> {
+    let mut access = None;
+    if let Some(user_id) = actor.id() {
+        let direct = tx.project_member_level(project.id, user_id).await?.and_then(AccessLevel::from_i64);
+        let inherited = match tx.namespace_by_id(project.namespace_id).await? {
+            Some(ns) => namespace_access(tx, actor, &ns).await?,
+            None => None,
+        };
+        access = direct.max(inherited);
+    }
+    Ok(ProjectFacts { visibility: visibility(&project.visibility), access })
+}
+
+/// An awardable, resolved: its project and what the policy needs about it.
+pub(crate) struct Awardable {
+    pub project: ProjectRow,
+    pub facts: AwardableFacts,
+}
+
+/// Loads an issue, merge request, snippet or note by global id. `NotFound` names
+/// the kind as GitLab does ("Issue", "Merge Request", "Snippet", "Note").
+pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
+    let not_found = DomainError::NotFound(not_found_name(item.kind));
+    let (project_id, author_id, confidential, snippet_visibility, system_note) = match item.kind {
+        AwardableKind::Issue => {
+            let issue = tx.issue_by_id(item.id).await?.ok_or(not_found)?;
+            (issue.project_id, issue.author_id, issue.confidential, None, false)
+        }
+        AwardableKind::MergeRequest => {
+            let mr = tx.merge_request_by_id(item.id).await?.ok_or(not_found)?;
+            (mr.project_id, mr.author_id, false, None, false)
+        }
+        AwardableKind::Snippet => {
+            let snippet = tx.snippet_by_id(item.id).await?.ok_or(not_found)?;
+            (snippet.project_id, snippet.author_id, false, Some(visibility(&snippet.visibility)), false)
+        }
+        AwardableKind::Note => {
+            let note = tx.note_by_id(item.id).await?.ok_or(not_found)?;
+            // A note is as visible as what it sits on, and may be internal itself.
+            let parent = AwardableRef {
+                kind: AwardableKind::parse(&note.noteable_type).unwrap_or(AwardableKind::Issue),
+                id: note.noteable_id,
+            };
+            let parent = Box::pin(awardable(tx, actor, parent)).await.map_err(|_| DomainError::NotFound("Note"))?;
+            let facts = AwardableFacts {
+                author_id: note.author_id,
+                confidential: parent.facts.confidential || note.confidential,
+                system_note: note.system,
+                ..parent.facts
+            };
+            return Ok(Awardable { project: parent.project, facts });
+        }
+    };
+    let project = tx.project_by_id(project_id).await?.ok_or(DomainError::NotFound("Project"))?;
+    let project_facts = project_facts(tx, actor, &project).await?;
+    Ok(Awardable {
+        project,
+        facts: AwardableFacts { project: project_facts, author_id, confidential, snippet_visibility, system_note },
+    })
+}
+
+pub fn not_found_name(kind: AwardableKind) -> &'static str {
+    match kind {
+        AwardableKind::Issue => "Issue",
+        AwardableKind::MergeRequest => "Merge Request",
+        AwardableKind::Snippet => "Snippet",
+        AwardableKind::Note => "Note",
+    }
+}

@@ -1,0 +1,90 @@
+//! Use cases: one function per verb. Each validates its input, asks the policy,
+//! writes in one transaction (with its audit entry), and publishes a typed event
+//! once committed. Server functions, GraphQL and REST are thin adapters over these.
+
+pub mod achievements;
+pub mod auth;
+pub mod award_emoji;
+pub mod bootstrap;
+pub mod bus;
+pub mod demo;
+mod error;
+mod facts;
+pub mod groups;
+pub mod projects;
+pub mod settings;
+pub mod uploads;
+pub mod users;
+
+pub use auth::Actor;
+pub use bus::EventBus;
+pub use error::DomainError;
+
+use crate::events::Event;
+use crate::store::{NewAudit, Store, Tx};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+/// Facts about this instance that use cases need.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// Base of every absolute URL we hand out (avatar_url, web_url), no trailing slash.
+    pub external_url: String,
+    /// Uploads and the mail outbox live here.
+    pub data_dir: PathBuf,
+}
+
+/// Everything a use case needs, handed to every surface.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub bus: EventBus,
+    pub instance: Arc<Instance>,
+}
+
+impl AppState {
+    /// With PostgreSQL, also joins the cross-process event channel.
+    pub async fn new(store: Store, instance: Instance) -> DomainResult<AppState> {
+        let bus = EventBus::new();
+        if let Store::Postgres(pool) = &store {
+            bus.listen_postgres(pool).await.map_err(crate::store::StoreError::from)?;
+        }
+        Ok(AppState { store, bus, instance: Arc::new(instance) })
+    }
+
+    /// Commits and hands the transaction's events to this process's subscribers.
+    pub(crate) async fn commit(&self, tx: Tx) -> DomainResult<()> {
+        let events = tx.commit().await?;
+        self.bus.deliver(events);
+        Ok(())
+    }
+
+    pub(crate) async fn publish(&self, tx: &mut Tx, event: Event) -> DomainResult<()> {
+        tx.publish(event, self.bus.origin()).await?;
+        Ok(())
+    }
+}
+
+/// Appends to the audit log inside the use case's transaction.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    target_type: &str,
+    target_id: i64,
+    details: serde_json::Value,
+) -> DomainResult<()> {
+    let user = actor.user();
+    tx.insert_audit(NewAudit {
+        actor_id: user.map(|u| u.id),
+        actor_name: user.map(|u| u.username.as_str()),
+        action,
+        target_type,
+        target_id,
+        details,
+    })
+    .await?;
+    Ok(())
+}

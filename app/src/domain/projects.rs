@@ -1,0 +1,313 @@
+//! Projects and their content: issues, merge requests, snippets, notes.
+
+use super::groups::parse_visibility;
+use super::users::valid_path;
+use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::events::{AwardableKind, AwardableRef};
+use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
+use crate::store::{IssueRow, MemberRow, MergeRequestRow, NewNote, NewProject, NoteRow, ProjectRow, SnippetRow, Tx};
+
+pub struct CreateProject {
+    pub name: String,
+    pub path: Option<String>,
+    pub namespace_id: Option<i64>,
+    pub visibility: Option<String>,
+    pub description: Option<String>,
+}
+
+fn blank(field: &str) -> String {
+    format!("{field} can't be blank")
+}
+
+/// Creates a project in a group (Developer+) or the actor's personal namespace.
+pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject) -> DomainResult<ProjectRow> {
+    let user = actor.require_user()?;
+    let path = input.path.clone().unwrap_or_else(|| slug(&input.name));
+    let mut errors = Vec::new();
+    if input.name.trim().is_empty() {
+        errors.push(blank("Name"));
+    }
+    if !valid_path(&path) {
+        errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let visibility = parse_visibility(input.visibility.as_deref(), Visibility::Private)?;
+    let mut tx = app.store.write().await?;
+    let namespace = match input.namespace_id {
+        Some(id) => tx.namespace_by_id(id).await?.ok_or(DomainError::NotFound("Namespace"))?,
+        None => tx.personal_namespace(user.id).await?.ok_or(DomainError::NotFound("Namespace"))?,
+    };
+    let group_facts = facts::group_facts(&mut tx, actor, &namespace).await?;
+    if !policy::create_project_in_group(&actor.viewer(), &group_facts) {
+        return Err(if policy::read_group(&actor.viewer(), &group_facts) {
+            DomainError::Forbidden
+        } else {
+            DomainError::NotFound("Namespace")
+        });
+    }
+    let full_path = format!("{}/{}", namespace.full_path, path);
+    if tx.project_by_full_path(&full_path).await?.is_some() {
+        return Err(DomainError::Conflict("Path has already been taken".into()));
+    }
+    let project = tx
+        .insert_project(NewProject {
+            namespace_id: namespace.id,
+            name: input.name.trim(),
+            path: &path,
+            full_path: &full_path,
+            visibility: visibility.as_str(),
+            description: input.description.as_deref().unwrap_or(""),
+            creator_id: user.id,
+        })
+        .await?;
+    audit(&mut tx, actor, "project_created", "Project", project.id, serde_json::json!({ "full_path": full_path })).await?;
+    app.commit(tx).await?;
+    Ok(project)
+}
+
+/// A URL-safe path from a name ("My Project" → "my-project").
+fn slug(name: &str) -> String {
+    let raw: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    raw.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+/// Resolves a project by numeric id or full path, if the actor may read it.
+pub(crate) async fn readable_project(tx: &mut Tx, actor: &Actor, id_or_path: &str) -> DomainResult<(ProjectRow, ProjectFacts)> {
+    let project = match id_or_path.parse::<i64>() {
+        Ok(id) => tx.project_by_id(id).await?,
+        Err(_) => tx.project_by_full_path(id_or_path).await?,
+    };
+    let project = project.ok_or(DomainError::NotFound("Project"))?;
+    let facts = facts::project_facts(tx, actor, &project).await?;
+    if !policy::read_project(&actor.viewer(), &facts) {
+        return Err(DomainError::NotFound("Project"));
+    }
+    Ok((project, facts))
+}
+
+pub async fn find_project(app: &AppState, actor: &Actor, id_or_path: &str) -> DomainResult<(ProjectRow, ProjectFacts)> {
+    let mut tx = app.store.read().await?;
+    readable_project(&mut tx, actor, id_or_path).await
+}
+
+/// Projects the actor may read, by id.
+pub async fn list_projects(app: &AppState, actor: &Actor, limit: i64, offset: i64) -> DomainResult<Vec<ProjectRow>> {
+    let mut tx = app.store.read().await?;
+    let mut out = Vec::new();
+    for project in tx.list_projects(limit, offset).await? {
+        let facts = facts::project_facts(&mut tx, actor, &project).await?;
+        if policy::read_project(&actor.viewer(), &facts) {
+            out.push(project);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn set_project_member(app: &AppState, actor: &Actor, project: &str, user_id: i64, level: i64) -> DomainResult<()> {
+    let level = AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
+    let mut tx = app.store.write().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    if !policy::admin_project_member(&actor.viewer(), &facts) {
+        return Err(DomainError::Forbidden);
+    }
+    tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
+    tx.upsert_project_member(project.id, user_id, level as i64).await?;
+    audit(&mut tx, actor, "member_set", "Project", project.id, serde_json::json!({ "user_id": user_id, "access_level": level as i64 }))
+        .await?;
+    app.commit(tx).await
+}
+
+pub async fn list_project_members(app: &AppState, actor: &Actor, project: &str) -> DomainResult<Vec<MemberRow>> {
+    let mut tx = app.store.read().await?;
+    let (project, _) = readable_project(&mut tx, actor, project).await?;
+    Ok(tx.list_project_members(project.id).await?)
+}
+
+fn validate_title(title: &str) -> DomainResult<()> {
+    if title.trim().is_empty() {
+        return Err(DomainError::invalid(blank("Title")));
+    }
+    if title.chars().count() > 255 {
+        return Err(DomainError::invalid("Title is too long (maximum is 255 characters)"));
+    }
+    Ok(())
+}
+
+pub async fn create_issue(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    title: &str,
+    description: &str,
+    confidential: bool,
+) -> DomainResult<IssueRow> {
+    let user = actor.require_user()?;
+    validate_title(title)?;
+    let mut tx = app.store.write().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    if !policy::create_issue(&actor.viewer(), &facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let issue = tx.insert_issue(project.id, title.trim(), description, user.id, confidential).await?;
+    audit(&mut tx, actor, "issue_created", "Issue", issue.id, serde_json::json!({ "iid": issue.iid })).await?;
+    app.commit(tx).await?;
+    Ok(issue)
+}
+
+pub async fn create_merge_request(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    title: &str,
+    description: &str,
+    source_branch: &str,
+    target_branch: &str,
+) -> DomainResult<MergeRequestRow> {
+    let user = actor.require_user()?;
+    validate_title(title)?;
+    if source_branch.trim().is_empty() || target_branch.trim().is_empty() {
+        return Err(DomainError::invalid("Source branch and target branch can't be blank"));
+    }
+    if source_branch == target_branch {
+        return Err(DomainError::invalid("Validate branches You can't use same project/branch for source and target"));
+    }
+    let mut tx = app.store.write().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    if !policy::create_merge_request(&actor.viewer(), &facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let mr = tx
+        .insert_merge_request(project.id, title.trim(), description, user.id, source_branch, target_branch)
+        .await?;
+    audit(&mut tx, actor, "merge_request_created", "MergeRequest", mr.id, serde_json::json!({ "iid": mr.iid })).await?;
+    app.commit(tx).await?;
+    Ok(mr)
+}
+
+pub async fn create_snippet(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    title: &str,
+    file_name: &str,
+    content: &str,
+    visibility: Option<&str>,
+) -> DomainResult<SnippetRow> {
+    let user = actor.require_user()?;
+    validate_title(title)?;
+    let mut tx = app.store.write().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    let visibility = parse_visibility(visibility, Visibility::parse(&project.visibility).unwrap_or(Visibility::Private))?;
+    if !policy::create_snippet(&actor.viewer(), &facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let snippet = tx.insert_snippet(project.id, title.trim(), file_name, content, visibility.as_str(), user.id).await?;
+    audit(&mut tx, actor, "snippet_created", "Snippet", snippet.id, serde_json::json!({})).await?;
+    app.commit(tx).await?;
+    Ok(snippet)
+}
+
+/// Resolves an issue, merge request or snippet of a project that the actor may read.
+pub async fn find_awardable_in_project(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    kind: AwardableKind,
+    iid_or_id: i64,
+) -> DomainResult<AwardableRef> {
+    let mut tx = app.store.read().await?;
+    let (project, _) = readable_project(&mut tx, actor, project).await?;
+    let id = match kind {
+        AwardableKind::Issue => tx.issue_by_iid(project.id, iid_or_id).await?.map(|i| i.id),
+        AwardableKind::MergeRequest => tx.merge_request_by_iid(project.id, iid_or_id).await?.map(|m| m.id),
+        AwardableKind::Snippet => tx.snippet_by_id(iid_or_id).await?.filter(|s| s.project_id == project.id).map(|s| s.id),
+        AwardableKind::Note => tx.note_by_id(iid_or_id).await?.filter(|n| n.project_id == project.id).map(|n| n.id),
+    };
+    let item = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(facts::not_found_name(kind)))? };
+    let loaded = facts::awardable(&mut tx, actor, item).await?;
+    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound(facts::not_found_name(kind)));
+    }
+    Ok(item)
+}
+
+/// Comments on an issue, merge request or snippet.
+pub async fn create_note(app: &AppState, actor: &Actor, on: AwardableRef, body: &str, confidential: bool) -> DomainResult<NoteRow> {
+    let user = actor.require_user()?;
+    if body.trim().is_empty() {
+        return Err(DomainError::invalid("Note can't be blank"));
+    }
+    if on.kind == AwardableKind::Note {
+        return Err(DomainError::invalid("Noteable type is not included in the list"));
+    }
+    let mut tx = app.store.write().await?;
+    let item = facts::awardable(&mut tx, actor, on).await?;
+    if !policy::read_awardable(&actor.viewer(), &item.facts) {
+        return Err(DomainError::NotFound(facts::not_found_name(on.kind)));
+    }
+    if !policy::create_note(&actor.viewer(), &item.facts) {
+        return Err(DomainError::Forbidden);
+    }
+    let note = tx
+        .insert_note(NewNote {
+            project_id: item.project.id,
+            noteable_type: on.kind.as_str(),
+            noteable_id: on.id,
+            author_id: user.id,
+            body,
+            system: false,
+            confidential,
+        })
+        .await?;
+    audit(&mut tx, actor, "note_created", "Note", note.id, serde_json::json!({})).await?;
+    app.commit(tx).await?;
+    Ok(note)
+}
+
+/// Notes the actor may read on an awardable (internal ones need Reporter+).
+pub async fn list_notes(app: &AppState, actor: &Actor, on: AwardableRef) -> DomainResult<Vec<NoteRow>> {
+    let mut tx = app.store.read().await?;
+    let item = facts::awardable(&mut tx, actor, on).await?;
+    if !policy::read_awardable(&actor.viewer(), &item.facts) {
+        return Err(DomainError::NotFound(facts::not_found_name(on.kind)));
+    }
+    let mut out = Vec::new();
+    for note in tx.list_notes(on.kind.as_str(), on.id).await? {
+        let facts = policy::AwardableFacts { confidential: note.confidential, author_id: note.author_id, ..item.facts };
+        if policy::read_awardable(&actor.viewer(), &facts) {
+            out.push(note);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn list_issues(app: &AppState, actor: &Actor, project: &str, limit: i64, offset: i64) -> DomainResult<Vec<IssueRow>> {
+    let mut tx = app.store.read().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    let issues = tx.list_issues(project.id, limit, offset).await?;
+    Ok(issues
+        .into_iter()
+        .filter(|issue| {
+            let item = policy::AwardableFacts {
+                project: facts,
+                author_id: issue.author_id,
+                confidential: issue.confidential,
+                snippet_visibility: None,
+                system_note: false,
+            };
+            policy::read_awardable(&actor.viewer(), &item)
+        })
+        .collect())
+}
+
+pub async fn list_merge_requests(app: &AppState, actor: &Actor, project: &str, limit: i64, offset: i64) -> DomainResult<Vec<MergeRequestRow>> {
+    let mut tx = app.store.read().await?;
+    let (project, _) = readable_project(&mut tx, actor, project).await?;
+    Ok(tx.list_merge_requests(project.id, limit, offset).await?)
+}

@@ -1,0 +1,153 @@
+//! Achievement avatars: size and type checks that decode the image itself, and
+//! storage under DATA_DIR with GitLab's public URL layout.
+
+use super::{DomainError, DomainResult, Instance};
+use image::{ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
+use std::path::PathBuf;
+
+/// GitLab's limit: 200 KiB.
+pub const MAX_AVATAR_BYTES: usize = 204_800;
+pub const AVATAR_TOO_BIG: &str = "Avatar is too big (should be at most 200 KB)";
+pub const AVATAR_BAD_FORMAT: &str = "Avatar file format is not supported. Please try one of the following supported formats: png, jpg, jpeg, gif, bmp, tiff, ico, webp";
+const AVATAR_URL_DIR: &str = "uploads/-/system/achievements/achievement/avatar";
+
+/// An uploaded file as the surface received it.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+fn format_for_extension(ext: &str) -> Option<ImageFormat> {
+    Some(match ext {
+        "png" => ImageFormat::Png,
+        "jpg" | "jpeg" => ImageFormat::Jpeg,
+        "gif" => ImageFormat::Gif,
+        "bmp" => ImageFormat::Bmp,
+        "tiff" | "tif" => ImageFormat::Tiff,
+        "ico" => ImageFormat::Ico,
+        "webp" => ImageFormat::WebP,
+        _ => return None,
+    })
+}
+
+/// Accepts the upload only if it is small enough, named as a supported image, and
+/// its bytes really decode as an image of that type.
+pub fn verify_avatar(upload: &Upload) -> DomainResult<()> {
+    if upload.bytes.len() > MAX_AVATAR_BYTES {
+        return Err(DomainError::invalid(AVATAR_TOO_BIG));
+    }
+    let ext = upload.filename.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
+    let bad_format = || DomainError::invalid(AVATAR_BAD_FORMAT);
+    let claimed = format_for_extension(&ext).ok_or_else(bad_format)?;
+    let actual = image::guess_format(&upload.bytes).map_err(|_| bad_format())?;
+    if actual != claimed {
+        return Err(bad_format());
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(8192);
+    limits.max_image_height = Some(8192);
+    limits.max_alloc = Some(128 * 1024 * 1024);
+    let mut reader = ImageReader::with_format(Cursor::new(&upload.bytes), actual);
+    reader.limits(limits);
+    reader.decode().map_err(|_| bad_format())?;
+    Ok(())
+}
+
+/// A file name safe to put on disk and in a URL.
+fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("avatar");
+    let cleaned: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() { "avatar".to_string() } else { cleaned.chars().take(100).collect() }
+}
+
+fn avatar_dir(instance: &Instance, achievement_id: i64) -> PathBuf {
+    instance.data_dir.join(AVATAR_URL_DIR).join(achievement_id.to_string())
+}
+
+/// Writes a verified avatar and returns the stored file name.
+pub async fn store_avatar(instance: &Instance, achievement_id: i64, upload: &Upload) -> DomainResult<String> {
+    let dir = avatar_dir(instance, achievement_id);
+    tokio::fs::create_dir_all(&dir).await?;
+    let file = safe_file_name(&upload.filename);
+    let tmp = dir.join(format!(".{file}.tmp"));
+    tokio::fs::write(&tmp, &upload.bytes).await?;
+    tokio::fs::rename(&tmp, dir.join(&file)).await?;
+    Ok(file)
+}
+
+pub async fn remove_avatars(instance: &Instance, achievement_id: i64) {
+    // Best effort: a leftover file is harmless, a failed delete must not fail the use case.
+    let _ = tokio::fs::remove_dir_all(avatar_dir(instance, achievement_id)).await;
+}
+
+/// The avatar's public URL.
+pub fn avatar_url(instance: &Instance, achievement_id: i64, file: &str) -> String {
+    format!("{}/{AVATAR_URL_DIR}/{achievement_id}/{file}", instance.external_url)
+}
+
+/// Where the server finds the file for a public URL path under `uploads/`.
+pub fn uploads_root(instance: &Instance) -> PathBuf {
+    instance.data_dir.join("uploads")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 30, 90, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).expect("encode png");
+        out.into_inner()
+    }
+
+    fn upload(name: &str, bytes: Vec<u8>) -> Upload {
+        Upload { filename: name.into(), bytes }
+    }
+
+    fn message(result: DomainResult<()>) -> String {
+        match result {
+            Err(DomainError::Invalid(m)) => m.join(""),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_a_real_png() {
+        assert!(verify_avatar(&upload("star.png", png(16, 16))).is_ok());
+    }
+
+    #[test]
+    fn rejects_a_png_named_jpg_and_garbage_named_png() {
+        assert_eq!(message(verify_avatar(&upload("star.jpg", png(16, 16)))), AVATAR_BAD_FORMAT);
+        assert_eq!(message(verify_avatar(&upload("star.png", b"not an image".to_vec()))), AVATAR_BAD_FORMAT);
+        assert_eq!(message(verify_avatar(&upload("star.svg", png(16, 16)))), AVATAR_BAD_FORMAT);
+    }
+
+    #[test]
+    fn rejects_a_truncated_png() {
+        let mut bytes = png(64, 64);
+        bytes.truncate(bytes.len() / 2);
+        assert_eq!(message(verify_avatar(&upload("star.png", bytes))), AVATAR_BAD_FORMAT);
+    }
+
+    #[test]
+    fn rejects_more_than_200_kib() {
+        let mut bytes = png(4, 4);
+        bytes.resize(MAX_AVATAR_BYTES + 1, 0);
+        assert_eq!(message(verify_avatar(&upload("big.png", bytes))), AVATAR_TOO_BIG);
+    }
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("my star <1>.png"), "my_star__1_.png");
+        assert_eq!(safe_file_name(".hidden.png"), "hidden.png");
+    }
+}

@@ -1,0 +1,252 @@
+//! Users and their personal access tokens.
+
+use super::auth::{digest, hash_password, random_secret, TOKEN_PREFIX};
+use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::policy;
+use crate::store::{NewNamespace, NewUser, StoreError, TokenRow, Tx, UserChanges, UserRow};
+use chrono::NaiveDate;
+
+pub struct CreateUser {
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub password: Option<String>,
+    pub admin: bool,
+    pub private_profile: bool,
+}
+
+/// GitLab's rule for paths: letters, digits, `_`, `-`, `.`; not starting or ending
+/// with a special character.
+pub fn valid_path(path: &str) -> bool {
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    !path.is_empty()
+        && path.len() <= 255
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && edge_ok(path.chars().next())
+        && edge_ok(path.chars().last())
+        && !path.ends_with(".git")
+        && !path.ends_with(".atom")
+}
+
+fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
+    let mut errors = Vec::new();
+    if input.username.trim().is_empty() {
+        errors.push("Username can't be blank".to_string());
+    } else if !valid_path(&input.username) {
+        errors.push("Username can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+    }
+    if input.name.trim().is_empty() {
+        errors.push("Name can't be blank".to_string());
+    } else if input.name.chars().count() > 255 {
+        errors.push("Name is too long (maximum is 255 characters)".to_string());
+    }
+    if !valid_email(&input.email) {
+        errors.push("Email is invalid".to_string());
+    }
+    if let Some(password) = &input.password {
+        if password.chars().count() < 8 {
+            errors.push("Password is too short (minimum is 8 characters)".to_string());
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+}
+
+fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// Creates a user with their personal namespace. Admins only (the bootstrap and
+/// demo seeding act as the instance itself).
+pub async fn create_user(app: &AppState, actor: &Actor, input: CreateUser) -> DomainResult<UserRow> {
+    if !policy::admin_all_resources(&actor.viewer()) {
+        return Err(DomainError::Forbidden);
+    }
+    let mut tx = app.store.write().await?;
+    let user = insert_user(&mut tx, &input).await?;
+    audit(&mut tx, actor, "user_created", "User", user.id, serde_json::json!({ "username": user.username })).await?;
+    app.commit(tx).await?;
+    Ok(user)
+}
+
+pub(crate) async fn insert_user(tx: &mut Tx, input: &CreateUser) -> DomainResult<UserRow> {
+    validate_new_user(input)?;
+    let password_hash = input.password.as_deref().map(hash_password).transpose()?;
+    let taken = |field: &str| DomainError::Conflict(format!("{field} has already been taken"));
+    if tx.user_by_username(&input.username).await?.is_some() || tx.namespace_by_full_path(&input.username).await?.is_some()
+    {
+        return Err(taken("Username"));
+    }
+    let user = tx
+        .insert_user(NewUser {
+            username: input.username.trim(),
+            name: input.name.trim(),
+            email: input.email.trim(),
+            password_hash: password_hash.as_deref(),
+            admin: input.admin,
+            private_profile: input.private_profile,
+        })
+        .await
+        .map_err(|err| match err {
+            StoreError::Unique(_) => taken("Email"),
+            other => other.into(),
+        })?;
+    tx.insert_namespace(NewNamespace {
+        kind: "user",
+        name: &user.name,
+        path: &user.username,
+        full_path: &user.username,
+        parent_id: None,
+        owner_id: Some(user.id),
+        visibility: "public",
+        description: "",
+    })
+    .await?;
+    Ok(user)
+}
+
+pub struct UpdateUser {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub bio: Option<String>,
+    pub private_profile: Option<bool>,
+    pub achievements_enabled: Option<bool>,
+    /// Admin-only fields.
+    pub admin: Option<bool>,
+    pub blocked: Option<bool>,
+}
+
+/// Users edit their own profile settings; admins edit anyone, and alone may change
+/// the admin flag or block.
+pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: UpdateUser) -> DomainResult<UserRow> {
+    let viewer = actor.viewer();
+    if !policy::update_user(&viewer, user_id) {
+        return Err(DomainError::NotFound("User"));
+    }
+    if (input.admin.is_some() || input.blocked.is_some()) && !policy::admin_all_resources(&viewer) {
+        return Err(DomainError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    if input.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        errors.push("Name can't be blank".to_string());
+    }
+    if input.email.as_deref().is_some_and(|e| !valid_email(e)) {
+        errors.push("Email is invalid".to_string());
+    }
+    if input.password.as_deref().is_some_and(|p| p.chars().count() < 8) {
+        errors.push("Password is too short (minimum is 8 characters)".to_string());
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    let changes = UserChanges {
+        name: input.name.map(|n| n.trim().to_string()),
+        email: input.email.map(|e| e.trim().to_string()),
+        password_hash: input.password.as_deref().map(hash_password).transpose()?,
+        admin: input.admin,
+        state: input.blocked.map(|b| if b { "blocked" } else { "active" }.to_string()),
+        private_profile: input.private_profile,
+        achievements_enabled: input.achievements_enabled,
+        bio: input.bio,
+    };
+    let mut tx = app.store.write().await?;
+    let user = tx
+        .update_user(user_id, changes)
+        .await
+        .map_err(|err| match err {
+            StoreError::Unique(_) => DomainError::Conflict("Email has already been taken".into()),
+            other => other.into(),
+        })?
+        .ok_or(DomainError::NotFound("User"))?;
+    audit(&mut tx, actor, "user_updated", "User", user.id, serde_json::json!({})).await?;
+    app.commit(tx).await?;
+    Ok(user)
+}
+
+/// A user whose profile the actor may read.
+pub async fn find_user(app: &AppState, actor: &Actor, username: &str) -> DomainResult<UserRow> {
+    let mut tx = app.store.read().await?;
+    let user = tx.user_by_username(username).await?.ok_or(DomainError::NotFound("User"))?;
+    if !policy::read_user_profile(&actor.viewer(), &facts::profile_facts(&user)) {
+        return Err(DomainError::NotFound("User"));
+    }
+    Ok(user)
+}
+
+pub async fn user_by_id(app: &AppState, id: i64) -> DomainResult<UserRow> {
+    let mut tx = app.store.read().await?;
+    tx.user_by_id(id).await?.ok_or(DomainError::NotFound("User"))
+}
+
+/// Everyone may look users up by name (GitLab lists public fields of all users).
+pub async fn list_users(app: &AppState, search: &str, limit: i64, offset: i64) -> DomainResult<Vec<UserRow>> {
+    let mut tx = app.store.read().await?;
+    Ok(tx.list_users(search, limit, offset).await?)
+}
+
+pub struct CreateToken {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<NaiveDate>,
+    /// Use this secret instead of a random one (`INITIAL_ROOT_TOKEN`).
+    pub secret: Option<String>,
+}
+
+pub const TOKEN_SCOPES: &[&str] =
+    &["api", "read_api", "read_user", "read_repository", "write_repository", "sudo", "admin_mode"];
+
+/// Creates a personal access token for `user_id` (admins only). Returns the row
+/// and the secret, which is shown once and stored only as a digest.
+pub async fn create_token(
+    app: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    input: CreateToken,
+) -> DomainResult<(TokenRow, String)> {
+    if !policy::admin_all_resources(&actor.viewer()) {
+        return Err(DomainError::Forbidden);
+    }
+    let mut tx = app.store.write().await?;
+    let result = insert_token(&mut tx, user_id, input).await?;
+    audit(&mut tx, actor, "token_created", "User", user_id, serde_json::json!({ "name": result.0.name })).await?;
+    app.commit(tx).await?;
+    Ok(result)
+}
+
+pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) -> DomainResult<(TokenRow, String)> {
+    let mut errors = Vec::new();
+    if input.name.trim().is_empty() {
+        errors.push("Name can't be blank".to_string());
+    }
+    if input.scopes.is_empty() {
+        errors.push("Scopes can't be blank".to_string());
+    }
+    if let Some(bad) = input.scopes.iter().find(|s| !TOKEN_SCOPES.contains(&s.as_str())) {
+        errors.push(format!("Scopes can only contain available scopes ({bad} is not one)"));
+    }
+    if input.expires_at.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
+        errors.push("Expiration date must be in the future".to_string());
+    }
+    if input.secret.as_deref().is_some_and(|s| s.len() < 20) {
+        errors.push("Token is too short (minimum is 20 characters)".to_string());
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
+    let secret = input.secret.unwrap_or_else(|| format!("{TOKEN_PREFIX}{}", random_secret(20)));
+    let row = tx
+        .insert_token(user_id, input.name.trim(), &digest(&secret), &input.scopes.join(","), input.expires_at)
+        .await
+        .map_err(|err| match err {
+            StoreError::Unique(_) => DomainError::Conflict("Token has already been taken".into()),
+            other => other.into(),
+        })?;
+    Ok((row, secret))
+}

@@ -1,0 +1,86 @@
+//! Typed change events: what the live channel (SSE) sends to browsers and what
+//! other server processes hear over PostgreSQL NOTIFY. Shared with the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// What a reaction can sit on, with its global (database) id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AwardableKind {
+    Issue,
+    MergeRequest,
+    Snippet,
+    Note,
+}
+
+impl AwardableKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AwardableKind::Issue => "Issue",
+            AwardableKind::MergeRequest => "MergeRequest",
+            AwardableKind::Snippet => "Snippet",
+            AwardableKind::Note => "Note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AwardableKind> {
+        Some(match s {
+            "Issue" => AwardableKind::Issue,
+            "MergeRequest" => AwardableKind::MergeRequest,
+            "Snippet" => AwardableKind::Snippet,
+            "Note" => AwardableKind::Note,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AwardableRef {
+    pub kind: AwardableKind,
+    pub id: i64,
+}
+
+/// One emoji's tally on an awardable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmojiCount {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A reaction was added or removed; `counts` is the authoritative tally after it.
+    ReactionChanged {
+        awardable: AwardableRef,
+        name: String,
+        user_id: i64,
+        added: bool,
+        counts: Vec<EmojiCount>,
+    },
+    AchievementChanged {
+        achievement_id: i64,
+        group_id: i64,
+        deleted: bool,
+    },
+    AchievementAwarded {
+        user_achievement_id: i64,
+        achievement_id: i64,
+        user_id: i64,
+        group_id: i64,
+    },
+    /// Revoked, deleted, hidden/shown, accepted or declined.
+    UserAchievementChanged {
+        user_achievement_id: i64,
+        user_id: i64,
+    },
+    UserAchievementsReordered {
+        user_id: i64,
+    },
+}
+
+/// An event as it crosses processes: `origin` lets a process skip its own.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    pub origin: String,
+    pub event: Event,
+}

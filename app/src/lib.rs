@@ -1,0 +1,90 @@
+//! Laurel's application: pages and components (rendered on the server, hydrated in
+//! the browser), server functions, and, behind the `ssr` feature, the domain,
+//! policy and store that every surface shares.
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod events;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+pub mod server_fns;
+
+#[cfg(feature = "ssr")]
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use components::top_bar::TopBar;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use model::SessionInfo;
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The session as pages see it, loaded once per page load.
+pub type SessionResource = Resource<Result<SessionInfo, model::UiError>>;
+
+/// The signed-in user and language; English and anonymous until loaded.
+pub fn use_session() -> Signal<SessionInfo> {
+    let resource = expect_context::<SessionResource>();
+    Signal::derive(move || {
+        resource
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En })
+    })
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session: SessionResource = Resource::new(|| (), |_| server_fns::session::get_session());
+    provide_context(session);
+    // Marks the page once the WASM has taken over: end-to-end tests wait for it,
+    // which also catches a build whose hydration silently fails.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/laurel.css"/>
+        <Title text="Laurel"/>
+        <Router>
+            <TopBar/>
+            <main class="page">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::Home/>
+                    <Route path=path!("/users/sign_in") view=pages::sign_in::SignIn/>
+                    <Route path=path!("/:username") view=pages::profile::Profile/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+

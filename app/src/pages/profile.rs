@@ -1,0 +1,80 @@
+use crate::model::{ProfileAchievement, UiError};
+use crate::server_fns::profile::get_profile;
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn Profile() -> impl IntoView {
+    let params = use_params_map();
+    let session = use_session();
+    let username = move || params.with(|p| p.get("username").unwrap_or_default());
+    let profile = Resource::new(username, get_profile);
+    let t = move || session.get().lang.t();
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => {
+                        let initial = p.name.chars().next().unwrap_or('?').to_string();
+                        view! {
+                            <section class="profile">
+                                <div class="profile-head">
+                                    <div class="avatar-large" aria-hidden="true">{initial}</div>
+                                    <div>
+                                        <h1>{p.name.clone()}</h1>
+                                        <p class="muted">"@" {p.username.clone()}</p>
+                                        <p>{p.bio.clone()}</p>
+                                    </div>
+                                </div>
+                                <h2>{move || t().achievements}</h2>
+                                {if p.achievements.is_empty() {
+                                    view! { <p class="muted">{move || t().no_achievements}</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="achievement-list">
+                                            {p.achievements.into_iter().map(|a| view! { <AchievementBadge a/> }).collect_view()}
+                                        </ul>
+                                    }
+                                        .into_any()
+                                }}
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let count = a.awards.len();
+    let first_date = a.awards.first().map(|aw| aw.awarded_at.chars().take(10).collect::<String>()).unwrap_or_default();
+    let group = a.group.clone();
+    view! {
+        <li class="achievement" tabindex="0">
+            <span class="achievement-icon" aria-hidden="true">"🏆"</span>
+            <span class="achievement-name">{a.name.clone()}</span>
+            {(count > 1).then(|| view! { <span class="badge">{format!("{count}x")}</span> })}
+            <div class="achievement-detail" role="tooltip">
+                <strong>{a.name.clone()}</strong>
+                {a.description.clone().map(|d| view! { <p>{d}</p> })}
+                <p class="muted">{move || t().awarded_on} " " {first_date.clone()}</p>
+                <p class="muted">
+                    {move || t().awarded_by} " "
+                    {match group.clone() {
+                        Some(path) => view! { <span>{path}</span> }.into_any(),
+                        None => view! { <em>{move || t().private_namespace}</em> }.into_any(),
+                    }}
+                </p>
+                {a.awards.iter().filter_map(|aw| aw.message.clone()).map(|m| view! { <blockquote>{m}</blockquote> }).collect_view()}
+            </div>
+        </li>
+    }
+}

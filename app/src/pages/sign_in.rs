@@ -1,0 +1,32 @@
+use crate::server_fns::session::SignIn;
+use crate::use_session;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+/// A plain form posting to the `sign_in` server function: it works without
+/// JavaScript, and the full page load afterwards shows the new session everywhere.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let failed = move || query.with(|q| q.get("error").is_some());
+    let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/".to_string());
+    let t = move || session.get().lang.t();
+    view! {
+        <section class="card narrow">
+            <h1>{move || t().sign_in_title}</h1>
+            <Show when=failed>
+                <p class="alert" role="alert">{move || t().sign_in_failed}</p>
+            </Show>
+            <form class="stack" method="post" action={<SignIn as ServerFn>::PATH}>
+                <input type="hidden" name="next" value=next/>
+                <label for="login">{move || t().sign_in_login}</label>
+                <input id="login" name="login" type="text" autocomplete="username" required autofocus/>
+                <label for="password">{move || t().sign_in_password}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <button class="button primary" type="submit">{move || t().sign_in_submit}</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,403 @@
+//! Who may do what: the only place that decides permissions.
+//!
+//! Functions are named after GitLab's abilities and take plain facts (the viewer,
+//! and what the domain loaded about the subject), so every surface asks the same
+//! question the same way and the rules can be tested as a table.
+
+/// GitLab's membership levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLevel {
+    Guest = 10,
+    Reporter = 20,
+    Developer = 30,
+    Maintainer = 40,
+    Owner = 50,
+}
+
+impl AccessLevel {
+    pub fn from_i64(level: i64) -> Option<AccessLevel> {
+        Some(match level {
+            10 => AccessLevel::Guest,
+            20 => AccessLevel::Reporter,
+            30 => AccessLevel::Developer,
+            40 => AccessLevel::Maintainer,
+            50 => AccessLevel::Owner,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Private,
+    Internal,
+    Public,
+}
+
+impl Visibility {
+    pub fn parse(s: &str) -> Option<Visibility> {
+        Some(match s {
+            "private" => Visibility::Private,
+            "internal" => Visibility::Internal,
+            "public" => Visibility::Public,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Internal => "internal",
+            Visibility::Public => "public",
+        }
+    }
+}
+
+/// Who is asking. Blocked users never get this far (authentication refuses them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: Option<i64>,
+    pub admin: bool,
+}
+
+impl Viewer {
+    pub const ANONYMOUS: Viewer = Viewer { user_id: None, admin: false };
+
+    fn signed_in(&self) -> bool {
+        self.user_id.is_some()
+    }
+
+    fn is(&self, user_id: i64) -> bool {
+        self.user_id == Some(user_id)
+    }
+}
+
+/// What the domain knows about a group (or a project's namespace) for this viewer.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupFacts {
+    pub visibility: Visibility,
+    /// The viewer's effective level, inherited from parent groups.
+    pub access: Option<AccessLevel>,
+    /// The `achievements` feature flag for this group.
+    pub achievements_enabled: bool,
+}
+
+/// What the domain knows about a user's profile.
+#[derive(Clone, Copy, Debug)]
+pub struct ProfileFacts {
+    pub user_id: i64,
+    pub private_profile: bool,
+    pub blocked: bool,
+    pub achievements_enabled: bool,
+}
+
+/// What the domain knows about a project for this viewer.
+#[derive(Clone, Copy, Debug)]
+pub struct ProjectFacts {
+    pub visibility: Visibility,
+    /// Effective level: the project membership or the namespace's, whichever is higher.
+    pub access: Option<AccessLevel>,
+}
+
+/// An issue, merge request, snippet or note, seen through its project.
+#[derive(Clone, Copy, Debug)]
+pub struct AwardableFacts {
+    pub project: ProjectFacts,
+    pub author_id: Option<i64>,
+    /// Confidential issue or internal note (needs Reporter+ or authorship).
+    pub confidential: bool,
+    /// A snippet's own visibility, if the awardable is (or sits on) a snippet.
+    pub snippet_visibility: Option<Visibility>,
+    /// System notes cannot receive emoji.
+    pub system_note: bool,
+}
+
+fn visible(viewer: &Viewer, visibility: Visibility, member: bool) -> bool {
+    viewer.admin
+        || member
+        || match visibility {
+            Visibility::Public => true,
+            Visibility::Internal => viewer.signed_in(),
+            Visibility::Private => false,
+        }
+}
+
+fn at_least(access: Option<AccessLevel>, level: AccessLevel) -> bool {
+    access.is_some_and(|a| a >= level)
+}
+
+// ---- groups and achievements -------------------------------------------------
+
+pub fn read_group(viewer: &Viewer, group: &GroupFacts) -> bool {
+    visible(viewer, group.visibility, group.access.is_some())
+}
+
+/// Listing a group's achievements (the group page, `group.achievements`).
+pub fn read_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
+    group.achievements_enabled && read_group(viewer, group)
+}
+
+/// Create, update and delete achievements of the group.
+pub fn admin_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
+    group.achievements_enabled && (viewer.admin || at_least(group.access, AccessLevel::Maintainer))
+}
+
+/// Award and revoke; also edit an award's message.
+pub fn award_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
+    admin_achievement(viewer, group)
+}
+
+/// Hard-delete an award: Owners only.
+pub fn destroy_user_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
+    group.achievements_enabled && (viewer.admin || at_least(group.access, AccessLevel::Owner))
+}
+
+/// Hide/show, reorder, accept or decline one's own awards: the recipient only.
+pub fn update_owned_user_achievement(viewer: &Viewer, recipient_id: i64, group: &GroupFacts) -> bool {
+    group.achievements_enabled && viewer.is(recipient_id)
+}
+
+/// See awards the recipient hid: the recipient, admins, and Maintainers+ of the
+/// awarding group (directly or through a parent group).
+pub fn read_hidden_user_achievement(viewer: &Viewer, recipient_id: i64, group: &GroupFacts) -> bool {
+    viewer.is(recipient_id) || award_achievement(viewer, group)
+}
+
+// ---- users -------------------------------------------------------------------
+
+pub fn read_user_profile(viewer: &Viewer, profile: &ProfileFacts) -> bool {
+    viewer.admin || viewer.is(profile.user_id) || !(profile.private_profile || profile.blocked)
+}
+
+/// A profile's achievements: a readable profile whose owner displays them. The
+/// owner and admins always see them.
+pub fn read_user_achievements(viewer: &Viewer, profile: &ProfileFacts) -> bool {
+    viewer.admin
+        || viewer.is(profile.user_id)
+        || (read_user_profile(viewer, profile) && profile.achievements_enabled)
+}
+
+/// Whether the awarding namespace of a displayed award is named or shown as
+/// "a private namespace".
+pub fn read_award_namespace(viewer: &Viewer, group: &GroupFacts) -> bool {
+    read_group(viewer, group)
+}
+
+pub fn admin_all_resources(viewer: &Viewer) -> bool {
+    viewer.admin
+}
+
+/// Edit a user's own settings (name, profile privacy, achievements display).
+pub fn update_user(viewer: &Viewer, user_id: i64) -> bool {
+    viewer.admin || viewer.is(user_id)
+}
+
+// ---- groups, projects and their content ------------------------------------
+
+pub fn create_group(viewer: &Viewer) -> bool {
+    viewer.signed_in()
+}
+
+pub fn create_subgroup(viewer: &Viewer, parent: &GroupFacts) -> bool {
+    viewer.admin || at_least(parent.access, AccessLevel::Maintainer)
+}
+
+/// Add, change or remove members. Maintainers manage levels up to their own;
+/// only Owners (and admins) grant or remove Owner.
+pub fn admin_group_member(viewer: &Viewer, group: &GroupFacts, level: AccessLevel) -> bool {
+    viewer.admin
+        || at_least(group.access, AccessLevel::Owner)
+        || (at_least(group.access, AccessLevel::Maintainer) && level < AccessLevel::Owner)
+}
+
+/// Remove a member: anyone may leave; otherwise it is member management.
+pub fn destroy_group_member(viewer: &Viewer, group: &GroupFacts, member_id: i64, level: AccessLevel) -> bool {
+    viewer.is(member_id) || admin_group_member(viewer, group, level)
+}
+
+pub fn create_project_in_group(viewer: &Viewer, group: &GroupFacts) -> bool {
+    viewer.admin || at_least(group.access, AccessLevel::Developer)
+}
+
+pub fn read_project(viewer: &Viewer, project: &ProjectFacts) -> bool {
+    visible(viewer, project.visibility, project.access.is_some())
+}
+
+pub fn admin_project_member(viewer: &Viewer, project: &ProjectFacts) -> bool {
+    viewer.admin || at_least(project.access, AccessLevel::Maintainer)
+}
+
+pub fn create_issue(viewer: &Viewer, project: &ProjectFacts) -> bool {
+    viewer.signed_in() && read_project(viewer, project)
+}
+
+pub fn create_merge_request(viewer: &Viewer, project: &ProjectFacts) -> bool {
+    viewer.admin || at_least(project.access, AccessLevel::Developer)
+}
+
+pub fn create_snippet(viewer: &Viewer, project: &ProjectFacts) -> bool {
+    viewer.admin || at_least(project.access, AccessLevel::Reporter)
+}
+
+/// Read an issue, merge request, snippet or note (and so its reactions).
+pub fn read_awardable(viewer: &Viewer, item: &AwardableFacts) -> bool {
+    if viewer.admin {
+        return true;
+    }
+    if !read_project(viewer, &item.project) {
+        return false;
+    }
+    if let Some(visibility) = item.snippet_visibility {
+        if !visible(viewer, visibility, item.project.access.is_some()) {
+            return false;
+        }
+    }
+    let author = item.author_id.is_some_and(|id| viewer.is(id));
+    !item.confidential || author || at_least(item.project.access, AccessLevel::Reporter)
+}
+
+pub fn create_note(viewer: &Viewer, item: &AwardableFacts) -> bool {
+    viewer.signed_in() && read_awardable(viewer, item)
+}
+
+pub fn award_emoji(viewer: &Viewer, item: &AwardableFacts) -> bool {
+    viewer.signed_in() && !item.system_note && read_awardable(viewer, item)
+}
+
+/// Remove a reaction: its author, or an admin.
+pub fn destroy_award_emoji(viewer: &Viewer, award_user_id: i64) -> bool {
+    viewer.admin || viewer.is(award_user_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECIPIENT: i64 = 7;
+
+    /// The viewers every rule is checked for, with their level in the subject group.
+    fn roles() -> Vec<(&'static str, Viewer, Option<AccessLevel>)> {
+        let user = |id| Viewer { user_id: Some(id), admin: false };
+        vec![
+            ("anonymous", Viewer::ANONYMOUS, None),
+            ("stranger", user(1), None),
+            ("guest", user(2), Some(AccessLevel::Guest)),
+            ("reporter", user(3), Some(AccessLevel::Reporter)),
+            ("developer", user(4), Some(AccessLevel::Developer)),
+            ("maintainer", user(5), Some(AccessLevel::Maintainer)),
+            ("owner", user(6), Some(AccessLevel::Owner)),
+            ("recipient", user(RECIPIENT), None),
+            ("admin", Viewer { user_id: Some(99), admin: true }, None),
+        ]
+    }
+
+    fn group(visibility: Visibility, access: Option<AccessLevel>, flag: bool) -> GroupFacts {
+        GroupFacts { visibility, access, achievements_enabled: flag }
+    }
+
+    /// One row per (ability, group visibility, flag): the roles that may, in the
+    /// order of `roles()`: anon, stranger, guest, reporter, developer, maintainer,
+    /// owner, recipient, admin.
+    #[test]
+    fn achievement_abilities_by_role() {
+        type Rule = fn(&Viewer, &GroupFacts) -> bool;
+        let update_owned: Rule = |v, g| update_owned_user_achievement(v, RECIPIENT, g);
+        let read_hidden: Rule = |v, g| read_hidden_user_achievement(v, RECIPIENT, g);
+        let table: Vec<(&str, Rule, Visibility, bool, [u8; 9])> = vec![
+            ("read_group", read_group, Visibility::Public, true, [1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ("read_group", read_group, Visibility::Internal, true, [0, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ("read_group", read_group, Visibility::Private, true, [0, 0, 1, 1, 1, 1, 1, 0, 1]),
+            ("read_achievement", read_achievement, Visibility::Public, true, [1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ("read_achievement", read_achievement, Visibility::Private, true, [0, 0, 1, 1, 1, 1, 1, 0, 1]),
+            ("read_achievement", read_achievement, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("admin_achievement", admin_achievement, Visibility::Public, true, [0, 0, 0, 0, 0, 1, 1, 0, 1]),
+            ("admin_achievement", admin_achievement, Visibility::Private, true, [0, 0, 0, 0, 0, 1, 1, 0, 1]),
+            ("admin_achievement", admin_achievement, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("award_achievement", award_achievement, Visibility::Private, true, [0, 0, 0, 0, 0, 1, 1, 0, 1]),
+            ("destroy_user_achievement", destroy_user_achievement, Visibility::Public, true, [0, 0, 0, 0, 0, 0, 1, 0, 1]),
+            ("destroy_user_achievement", destroy_user_achievement, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("update_owned_user_achievement", update_owned, Visibility::Public, true, [0, 0, 0, 0, 0, 0, 0, 1, 0]),
+            ("update_owned_user_achievement", update_owned, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("read_hidden_user_achievement", read_hidden, Visibility::Public, true, [0, 0, 0, 0, 0, 1, 1, 1, 1]),
+        ];
+        for (name, rule, visibility, flag, expected) in table {
+            for ((role, viewer, access), want) in roles().into_iter().zip(expected) {
+                let facts = group(visibility, access, flag);
+                assert_eq!(
+                    rule(&viewer, &facts),
+                    want == 1,
+                    "{name} for {role} on a {visibility:?} group, flag {flag}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn profile_abilities() {
+        // (private_profile, blocked, achievements_enabled) -> who may read the achievements
+        let cases: [((bool, bool, bool), [u8; 9]); 4] = [
+            ((false, false, true), [1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ((true, false, true), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+            ((false, true, true), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+            ((false, false, false), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+        ];
+        for ((private_profile, blocked, achievements_enabled), expected) in cases {
+            let profile = ProfileFacts { user_id: RECIPIENT, private_profile, blocked, achievements_enabled };
+            for ((role, viewer, _), want) in roles().into_iter().zip(expected) {
+                assert_eq!(
+                    read_user_achievements(&viewer, &profile),
+                    want == 1,
+                    "read_user_achievements for {role}: private {private_profile}, blocked {blocked}, shown {achievements_enabled}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn awardable_abilities() {
+        let author = 4; // the developer wrote it
+        let item = |visibility, access, confidential, system_note| AwardableFacts {
+            project: ProjectFacts { visibility, access },
+            author_id: Some(author),
+            confidential,
+            snippet_visibility: None,
+            system_note,
+        };
+        // (project visibility, confidential, system note) -> who may award emoji
+        let cases: [((Visibility, bool, bool), [u8; 9]); 5] = [
+            ((Visibility::Public, false, false), [0, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ((Visibility::Internal, false, false), [0, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ((Visibility::Private, false, false), [0, 0, 1, 1, 1, 1, 1, 0, 1]),
+            ((Visibility::Public, true, false), [0, 0, 0, 1, 1, 1, 1, 0, 1]),
+            ((Visibility::Public, false, true), [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ];
+        for ((visibility, confidential, system_note), expected) in cases {
+            for ((role, viewer, access), want) in roles().into_iter().zip(expected) {
+                let facts = item(visibility, access, confidential, system_note);
+                assert_eq!(
+                    award_emoji(&viewer, &facts),
+                    want == 1,
+                    "award_emoji for {role}: {visibility:?}, confidential {confidential}, system {system_note}"
+                );
+            }
+        }
+        // Anonymous may read public awardables, never award on them.
+        let public = item(Visibility::Public, None, false, false);
+        assert!(read_awardable(&Viewer::ANONYMOUS, &public));
+        assert!(!award_emoji(&Viewer::ANONYMOUS, &public));
+        // Only the reaction's author or an admin removes it.
+        assert!(destroy_award_emoji(&Viewer { user_id: Some(3), admin: false }, 3));
+        assert!(!destroy_award_emoji(&Viewer { user_id: Some(2), admin: false }, 3));
+        assert!(destroy_award_emoji(&Viewer { user_id: Some(99), admin: true }, 3));
+    }
+
+    #[test]
+    fn member_management() {
+        let g = |access| group(Visibility::Private, access, true);
+        let maintainer = Viewer { user_id: Some(5), admin: false };
+        assert!(admin_group_member(&maintainer, &g(Some(AccessLevel::Maintainer)), AccessLevel::Maintainer));
+        assert!(!admin_group_member(&maintainer, &g(Some(AccessLevel::Maintainer)), AccessLevel::Owner));
+        assert!(admin_group_member(&maintainer, &g(Some(AccessLevel::Owner)), AccessLevel::Owner));
+        assert!(!admin_group_member(&maintainer, &g(Some(AccessLevel::Developer)), AccessLevel::Guest));
+    }
+}

@@ -1,0 +1,44 @@
+//! Server functions: the browser's door to the domain. Each is a thin adapter:
+//! find the actor, call one use case, shape the result for the page.
+
+pub mod profile;
+pub mod reactions;
+pub mod session;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use crate::domain::auth::{authenticate, Credentials};
+    use crate::domain::{Actor, AppState, DomainError};
+    use crate::model::UiError;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, UiError> {
+        use_context::<AppState>().ok_or(UiError::Internal)
+    }
+
+    pub async fn headers() -> Result<http::HeaderMap, UiError> {
+        leptos_axum::extract::<http::HeaderMap>().await.map_err(|_| UiError::Internal)
+    }
+
+    /// The actor behind this request: session cookie or personal access token.
+    pub async fn actor(app: &AppState) -> Result<Actor, UiError> {
+        let headers = headers().await?;
+        authenticate(app, Credentials::from_headers(&headers)).await.map_err(ui_error)
+    }
+
+    /// The UI dialect of a domain error. Internal details are logged, never shown.
+    pub fn ui_error(err: DomainError) -> UiError {
+        match err {
+            DomainError::NotFound(_) => UiError::NotFound,
+            DomainError::Forbidden => UiError::Forbidden,
+            DomainError::Unauthorized => UiError::Unauthorized,
+            DomainError::Invalid(messages) => UiError::Invalid(messages),
+            DomainError::Conflict(message) => UiError::Conflict(message),
+            DomainError::PreconditionFailed => UiError::Conflict(err.to_string()),
+            internal => {
+                tracing::error!("server function failed: {internal}");
+                UiError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Sign in, sign out, language, and who is signed in.
+
+use crate::i18n::Lang;
+use crate::model::{SessionInfo, UiError};
+use leptos::prelude::*;
+
+/// A local path to go back to, never another site (`//evil`, `https://...`).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[server(endpoint = "session")]
+pub async fn get_session() -> Result<SessionInfo, UiError> {
+    use super::ssr;
+    use crate::i18n::LANG_COOKIE;
+    let app = ssr::state()?;
+    let headers = ssr::headers().await?;
+    let actor = ssr::actor(&app).await.unwrap_or(crate::domain::Actor::Anonymous);
+    let cookie_lang = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| Lang::from_code(value));
+    let header_lang = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language);
+    Ok(SessionInfo {
+        user: actor.user().map(|u| crate::model::SessionUser {
+            id: u.id,
+            username: u.username.clone(),
+            name: u.name.clone(),
+            admin: u.admin,
+        }),
+        lang: cookie_lang.or(header_lang).unwrap_or_default(),
+    })
+}
+
+/// Signs in and goes to `next`; on failure back to the form with `?error=1`.
+/// Works as a plain HTML form post (no JavaScript needed).
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::auth::{self, SESSION_COOKIE, SESSION_DAYS};
+    let app = ssr::state()?;
+    let next = safe_next(next.as_deref());
+    match auth::sign_in(&app, &login, &password).await {
+        Ok((secret, _user)) => {
+            let secure = if app.instance.external_url.starts_with("https://") { "; Secure" } else { "" };
+            let cookie = format!(
+                "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                SESSION_DAYS * 24 * 3600
+            );
+            set_cookie(&cookie);
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        Err(crate::domain::DomainError::Unauthorized) => {
+            let back = format!("/users/sign_in?error=1&next={}", urlencode(&next));
+            leptos_axum::redirect(&back);
+            Ok(())
+        }
+        Err(other) => Err(ssr::ui_error(other)),
+    }
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::auth::{self, Credentials, SESSION_COOKIE};
+    let app = ssr::state()?;
+    let headers = ssr::headers().await?;
+    if let Some(session) = Credentials::from_headers(&headers).session {
+        auth::sign_out(&app, session).await.map_err(ssr::ui_error)?;
+    }
+    set_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Remembers the language for a year and goes back to `next`.
+#[server(endpoint = "set_language")]
+pub async fn set_language(lang: String, next: Option<String>) -> Result<(), UiError> {
+    use crate::i18n::LANG_COOKIE;
+    let lang = Lang::from_code(&lang).ok_or_else(|| UiError::Invalid(vec!["Language is not supported".into()]))?;
+    set_cookie(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()));
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(cookie: &str) {
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(cookie))
+    {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/alice")), "/alice");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,81 @@
+//! Emoji reactions on issues, merge requests, snippets and notes.
+
+use super::{exec, now, on, AwardEmojiRow, StoreResult, Tx};
+
+const AWARD_EMOJI_COLUMNS: &str = "id, name, user_id, awardable_type, awardable_id, created_at, updated_at";
+
+impl Tx {
+    /// Inserts the reaction unless this user already gave this emoji to this
+    /// awardable; `None` then. The unique index makes this race-free.
+    pub async fn insert_award_emoji(
+        &mut self,
+        user_id: i64,
+        awardable_type: &str,
+        awardable_id: i64,
+        name: &str,
+    ) -> StoreResult<Option<AwardEmojiRow>> {
+        let sql = format!(
+            "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING RETURNING {AWARD_EMOJI_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql)
+            .bind(name).bind(user_id).bind(awardable_type).bind(awardable_id).bind(now())
+            .fetch_optional(c).await)
+    }
+
+    pub async fn award_emoji_by_id(&mut self, id: i64) -> StoreResult<Option<AwardEmojiRow>> {
+        let sql = format!("SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn find_award_emoji(
+        &mut self,
+        user_id: i64,
+        awardable_type: &str,
+        awardable_id: i64,
+        name: &str,
+    ) -> StoreResult<Option<AwardEmojiRow>> {
+        let sql = format!(
+            "SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE user_id = $1 AND awardable_type = $2 \
+             AND awardable_id = $3 AND name = $4"
+        );
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql)
+            .bind(user_id).bind(awardable_type).bind(awardable_id).bind(name).fetch_optional(c).await)
+    }
+
+    /// Deletes a reaction; false if it was already gone.
+    pub async fn delete_award_emoji(&mut self, id: i64) -> StoreResult<bool> {
+        let done = exec!(self, c => sqlx::query("DELETE FROM award_emoji WHERE id = $1").bind(id).execute(c).await)?;
+        Ok(done > 0)
+    }
+
+    /// Reactions on one awardable, by id.
+    pub async fn award_emoji_of(
+        &mut self,
+        awardable_type: &str,
+        awardable_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<AwardEmojiRow>> {
+        let sql = format!(
+            "SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE awardable_type = $1 AND awardable_id = $2 \
+             ORDER BY id LIMIT $3 OFFSET $4"
+        );
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql)
+            .bind(awardable_type).bind(awardable_id).bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    pub async fn count_award_emoji_of(&mut self, awardable_type: &str, awardable_id: i64) -> StoreResult<i64> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM award_emoji WHERE awardable_type = $1 AND awardable_id = $2")
+            .bind(awardable_type).bind(awardable_id).fetch_one(c).await)
+    }
+
+    /// (emoji name, count) on one awardable, in order of first use.
+    pub async fn award_emoji_counts(&mut self, awardable_type: &str, awardable_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        on!(self, c => sqlx::query_as::<_, (String, i64)>(
+            "SELECT name, COUNT(*) FROM award_emoji WHERE awardable_type = $1 AND awardable_id = $2 \
+             GROUP BY name ORDER BY MIN(id)")
+            .bind(awardable_type).bind(awardable_id).fetch_all(c).await)
+    }
+}

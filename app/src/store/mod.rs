@@ -1,0 +1,220 @@
+//! The data layer: one API over SQLite and PostgreSQL.
+//!
+//! Every query is written once, in SQL both databases accept (`$n` parameters,
+//! `RETURNING`, `ON CONFLICT`, `lower()` indexes), and run on whichever backend is
+//! open. Typed rows decode from either. Work happens in a [`Tx`]: a read or a
+//! write transaction; events recorded on a write transaction are published only
+//! after it commits (and, on PostgreSQL, to other processes by `NOTIFY` inside it).
+
+mod achievements;
+mod award_emoji;
+mod audit;
+mod namespaces;
+mod projects;
+mod rows;
+mod settings;
+mod users;
+
+pub use achievements::NewAward;
+pub use audit::NewAudit;
+pub use namespaces::NewNamespace;
+pub use projects::{NewNote, NewProject};
+pub use rows::*;
+pub use users::{NewUser, UserChanges};
+
+use crate::events::Event;
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The PostgreSQL channel that carries events between server processes.
+pub const EVENT_CHANNEL: &str = "laurel_events";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unique constraint violated: {0}")]
+    Unique(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (use sqlite://... or postgres://...)")]
+    UnsupportedUrl,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Turns a unique-key violation into [`StoreError::Unique`], so callers can map it to
+/// a validation message instead of a 500.
+fn classify(err: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        if db.is_unique_violation() {
+            return StoreError::Unique(db.constraint().unwrap_or_default().to_string());
+        }
+    }
+    StoreError::Database(err)
+}
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+pub enum Conn {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A transaction, plus the events it will publish once committed.
+pub struct Tx {
+    conn: Conn,
+    events: Vec<Event>,
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
+macro_rules! on {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.conn {
+            $crate::store::Conn::Sqlite(t) => {
+                let $c = &mut **t;
+                $body.map_err($crate::store::classify)
+            }
+            $crate::store::Conn::Postgres(t) => {
+                let $c = &mut **t;
+                $body.map_err($crate::store::classify)
+            }
+        }
+    };
+}
+pub(crate) use on;
+
+/// Like [`on!`] for statements: yields the number of rows affected.
+macro_rules! exec {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.conn {
+            $crate::store::Conn::Sqlite(t) => {
+                let $c = &mut **t;
+                $body.map(|r| r.rows_affected()).map_err($crate::store::classify)
+            }
+            $crate::store::Conn::Postgres(t) => {
+                let $c = &mut **t;
+                $body.map(|r| r.rows_affected()).map_err($crate::store::classify)
+            }
+        }
+    };
+}
+pub(crate) use exec;
+
+/// The current time at the precision both databases keep (milliseconds, as GitLab shows).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
+}
+
+impl Store {
+    /// Opens the database named by `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a committed transaction survives power loss, not only a crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        Ok(store)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// A transaction for reading.
+    pub async fn read(&self) -> StoreResult<Tx> {
+        let conn = match self {
+            Store::Sqlite(pool) => Conn::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, events: Vec::new() })
+    }
+
+    /// A transaction for writing. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
+    pub async fn write(&self) -> StoreResult<Tx> {
+        let conn = match self {
+            Store::Sqlite(pool) => Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, events: Vec::new() })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Records an event to publish when this transaction commits. On PostgreSQL the
+    /// `NOTIFY` is part of the transaction: other processes hear it if and only if
+    /// the change is committed.
+    pub async fn publish(&mut self, event: Event, origin: &str) -> StoreResult<()> {
+        if let Conn::Postgres(t) = &mut self.conn {
+            let payload = serde_json::to_string(&crate::events::Envelope {
+                origin: origin.to_string(),
+                event: event.clone(),
+            })
+            .unwrap_or_default();
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(EVENT_CHANNEL)
+                .bind(payload)
+                .execute(&mut **t)
+                .await?;
+        }
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// Commits, returning the events to publish in this process.
+    pub async fn commit(self) -> StoreResult<Vec<Event>> {
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
+        }
+        Ok(self.events)
+    }
+}
+
+/// A case-insensitive "contains" pattern for `lower(col) LIKE $n ESCAPE '\'`, with
+/// `%`, `_` and `\` in the input taken literally (same on both databases).
+pub(crate) fn like_escape_pattern(search: &str) -> String {
+    let mut out = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

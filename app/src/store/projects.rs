@@ -1,0 +1,210 @@
+//! Projects, project membership, and what lives in a project: issues, merge
+//! requests, snippets and notes.
+
+use super::{exec, 
+    now, on, IssueRow, MemberRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx,
+};
+
+const PROJECT_COLUMNS: &str =
+    "id, namespace_id, name, path, full_path, visibility, description, creator_id, created_at, updated_at";
+const ISSUE_COLUMNS: &str =
+    "id, project_id, iid, title, description, author_id, confidential, state, created_at, updated_at";
+const MR_COLUMNS: &str = "id, project_id, iid, title, description, author_id, source_branch, target_branch, \
+     state, created_at, updated_at";
+const SNIPPET_COLUMNS: &str =
+    "id, project_id, title, file_name, content, visibility, author_id, created_at, updated_at";
+const NOTE_COLUMNS: &str = "id, project_id, noteable_type, noteable_id, author_id, body, system, confidential, \
+     created_at, updated_at";
+
+pub struct NewProject<'a> {
+    pub namespace_id: i64,
+    pub name: &'a str,
+    pub path: &'a str,
+    pub full_path: &'a str,
+    pub visibility: &'a str,
+    pub description: &'a str,
+    pub creator_id: i64,
+}
+
+pub struct NewNote<'a> {
+    pub project_id: i64,
+    pub noteable_type: &'a str,
+    pub noteable_id: i64,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub system: bool,
+    pub confidential: bool,
+}
+
+impl Tx {
+    pub async fn insert_project(&mut self, p: NewProject<'_>) -> StoreResult<ProjectRow> {
+        let sql = format!(
+            "INSERT INTO projects (namespace_id, name, path, full_path, visibility, description, creator_id, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {PROJECT_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql)
+            .bind(p.namespace_id).bind(p.name).bind(p.path).bind(p.full_path).bind(p.visibility)
+            .bind(p.description).bind(p.creator_id).bind(now())
+            .fetch_one(c).await)
+    }
+
+    pub async fn project_by_id(&mut self, id: i64) -> StoreResult<Option<ProjectRow>> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn project_by_full_path(&mut self, full_path: &str) -> StoreResult<Option<ProjectRow>> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE lower(full_path) = lower($1)");
+        on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql).bind(full_path).fetch_optional(c).await)
+    }
+
+    pub async fn list_projects(&mut self, limit: i64, offset: i64) -> StoreResult<Vec<ProjectRow>> {
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects ORDER BY id LIMIT $1 OFFSET $2");
+        on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql).bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    /// Direct project membership only; the domain adds the namespace's inherited level.
+    pub async fn project_member_level(&mut self, project_id: i64, user_id: i64) -> StoreResult<Option<i64>> {
+        on!(self, c => sqlx::query_scalar::<_, i64>(
+            "SELECT access_level FROM project_members WHERE project_id = $1 AND user_id = $2")
+            .bind(project_id).bind(user_id).fetch_optional(c).await)
+    }
+
+    pub async fn upsert_project_member(&mut self, project_id: i64, user_id: i64, level: i64) -> StoreResult<()> {
+        exec!(self, c => sqlx::query(
+            "INSERT INTO project_members (project_id, user_id, access_level, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (project_id, user_id) DO UPDATE SET access_level = excluded.access_level")
+            .bind(project_id).bind(user_id).bind(level).bind(now()).execute(c).await)?;
+        Ok(())
+    }
+
+    pub async fn list_project_members(&mut self, project_id: i64) -> StoreResult<Vec<MemberRow>> {
+        on!(self, c => sqlx::query_as::<_, MemberRow>(
+            "SELECT user_id, access_level, created_at FROM project_members WHERE project_id = $1 ORDER BY user_id")
+            .bind(project_id).fetch_all(c).await)
+    }
+
+    /// The next per-project iid for `table` (`issues` or `merge_requests`). Safe
+    /// because writes are serialised per transaction and (project_id, iid) is unique.
+    async fn next_iid(&mut self, table: &str, project_id: i64) -> StoreResult<i64> {
+        let sql = format!("SELECT COALESCE(MAX(iid), 0) + 1 FROM {table} WHERE project_id = $1");
+        on!(self, c => sqlx::query_scalar::<_, i64>(&sql).bind(project_id).fetch_one(c).await)
+    }
+
+    pub async fn insert_issue(
+        &mut self,
+        project_id: i64,
+        title: &str,
+        description: &str,
+        author_id: i64,
+        confidential: bool,
+    ) -> StoreResult<IssueRow> {
+        let iid = self.next_iid("issues", project_id).await?;
+        let sql = format!(
+            "INSERT INTO issues (project_id, iid, title, description, author_id, confidential, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ISSUE_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql)
+            .bind(project_id).bind(iid).bind(title).bind(description).bind(author_id).bind(confidential)
+            .bind(now()).fetch_one(c).await)
+    }
+
+    pub async fn issue_by_iid(&mut self, project_id: i64, iid: i64) -> StoreResult<Option<IssueRow>> {
+        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 AND iid = $2");
+        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(project_id).bind(iid).fetch_optional(c).await)
+    }
+
+    pub async fn issue_by_id(&mut self, id: i64) -> StoreResult<Option<IssueRow>> {
+        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn list_issues(&mut self, project_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<IssueRow>> {
+        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3");
+        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    pub async fn insert_merge_request(
+        &mut self,
+        project_id: i64,
+        title: &str,
+        description: &str,
+        author_id: i64,
+        source_branch: &str,
+        target_branch: &str,
+    ) -> StoreResult<MergeRequestRow> {
+        let iid = self.next_iid("merge_requests", project_id).await?;
+        let sql = format!(
+            "INSERT INTO merge_requests (project_id, iid, title, description, author_id, source_branch, \
+             target_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {MR_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql)
+            .bind(project_id).bind(iid).bind(title).bind(description).bind(author_id)
+            .bind(source_branch).bind(target_branch).bind(now()).fetch_one(c).await)
+    }
+
+    pub async fn merge_request_by_iid(&mut self, project_id: i64, iid: i64) -> StoreResult<Option<MergeRequestRow>> {
+        let sql = format!("SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 AND iid = $2");
+        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(project_id).bind(iid).fetch_optional(c).await)
+    }
+
+    pub async fn merge_request_by_id(&mut self, id: i64) -> StoreResult<Option<MergeRequestRow>> {
+        let sql = format!("SELECT {MR_COLUMNS} FROM merge_requests WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn list_merge_requests(&mut self, project_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<MergeRequestRow>> {
+        let sql = format!(
+            "SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3"
+        );
+        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    pub async fn insert_snippet(
+        &mut self,
+        project_id: i64,
+        title: &str,
+        file_name: &str,
+        content: &str,
+        visibility: &str,
+        author_id: i64,
+    ) -> StoreResult<SnippetRow> {
+        let sql = format!(
+            "INSERT INTO snippets (project_id, title, file_name, content, visibility, author_id, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {SNIPPET_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, SnippetRow>(&sql)
+            .bind(project_id).bind(title).bind(file_name).bind(content).bind(visibility).bind(author_id)
+            .bind(now()).fetch_one(c).await)
+    }
+
+    pub async fn snippet_by_id(&mut self, id: i64) -> StoreResult<Option<SnippetRow>> {
+        let sql = format!("SELECT {SNIPPET_COLUMNS} FROM snippets WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, SnippetRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn list_snippets(&mut self, project_id: i64) -> StoreResult<Vec<SnippetRow>> {
+        let sql = format!("SELECT {SNIPPET_COLUMNS} FROM snippets WHERE project_id = $1 ORDER BY id");
+        on!(self, c => sqlx::query_as::<_, SnippetRow>(&sql).bind(project_id).fetch_all(c).await)
+    }
+
+    pub async fn insert_note(&mut self, n: NewNote<'_>) -> StoreResult<NoteRow> {
+        let sql = format!(
+            "INSERT INTO notes (project_id, noteable_type, noteable_id, author_id, body, system, confidential, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {NOTE_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, NoteRow>(&sql)
+            .bind(n.project_id).bind(n.noteable_type).bind(n.noteable_id).bind(n.author_id).bind(n.body)
+            .bind(n.system).bind(n.confidential).bind(now()).fetch_one(c).await)
+    }
+
+    pub async fn note_by_id(&mut self, id: i64) -> StoreResult<Option<NoteRow>> {
+        let sql = format!("SELECT {NOTE_COLUMNS} FROM notes WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, NoteRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    pub async fn list_notes(&mut self, noteable_type: &str, noteable_id: i64) -> StoreResult<Vec<NoteRow>> {
+        let sql = format!("SELECT {NOTE_COLUMNS} FROM notes WHERE noteable_type = $1 AND noteable_id = $2 ORDER BY id");
+        on!(self, c => sqlx::query_as::<_, NoteRow>(&sql).bind(noteable_type).bind(noteable_id).fetch_all(c).await)
+    }
+}

@@ -1,0 +1,181 @@
+//! Rows as they come out of the database (the same types on both backends).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::FromRow;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub admin: bool,
+    pub state: String,
+    pub private_profile: bool,
+    pub achievements_enabled: bool,
+    pub bio: String,
+    pub avatar: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn is_blocked(&self) -> bool {
+        self.state == "blocked"
+    }
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub scopes: String,
+    pub expires_at: Option<NaiveDate>,
+    pub revoked: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct NamespaceRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub path: String,
+    pub full_path: String,
+    pub parent_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub visibility: String,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub access_level: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub namespace_id: i64,
+    pub name: String,
+    pub path: String,
+    pub full_path: String,
+    pub visibility: String,
+    pub description: String,
+    pub creator_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An issue or a merge request (merge requests also fill the branch fields).
+#[derive(Clone, Debug, FromRow)]
+pub struct IssueRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub iid: i64,
+    pub title: String,
+    pub description: String,
+    pub author_id: Option<i64>,
+    pub confidential: bool,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct MergeRequestRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub iid: i64,
+    pub title: String,
+    pub description: String,
+    pub author_id: Option<i64>,
+    pub source_branch: String,
+    pub target_branch: String,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SnippetRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub file_name: String,
+    pub content: String,
+    pub visibility: String,
+    pub author_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct NoteRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub noteable_type: String,
+    pub noteable_id: i64,
+    pub author_id: Option<i64>,
+    pub body: String,
+    pub system: bool,
+    pub confidential: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AchievementRow {
+    pub id: i64,
+    pub namespace_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub avatar: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct UserAchievementRow {
+    pub id: i64,
+    pub achievement_id: i64,
+    pub user_id: i64,
+    pub awarded_by_user_id: Option<i64>,
+    pub revoked_by_user_id: Option<i64>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub priority: Option<i64>,
+    pub show_on_profile: bool,
+    pub award_message: Option<String>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AwardEmojiRow {
+    pub id: i64,
+    pub name: String,
+    pub user_id: i64,
+    pub awardable_type: String,
+    pub awardable_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: i64,
+    pub details: String,
+    pub created_at: DateTime<Utc>,
+}

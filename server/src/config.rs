@@ -1,0 +1,141 @@
+//! Configuration from the environment. Bad values stop start-up with one line
+//! naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const HELP: &str = "\
+Laurel: achievements and emoji reactions, compatible with GitLab's APIs.
+
+Usage: server [--help]
+
+Configuration (environment variables):
+  DATABASE_URL           sqlite://PATH or postgres://USER@HOST/DB
+                         (default: sqlite://data/laurel.db)
+  LEPTOS_SITE_ADDR       address to listen on (default: 127.0.0.1:3000; port 0 picks a free port)
+  LEPTOS_SITE_ROOT       where the built site (pkg/, assets) is (default: target/site)
+  EXTERNAL_URL           base of absolute URLs handed out, e.g. https://laurel.example.com
+                         (default: http://<listen address>)
+  DATA_DIR               uploads and the mail outbox (default: data)
+  INITIAL_ROOT_PASSWORD  password of the admin `root` created on first start
+                         (default: a random one, printed once)
+  INITIAL_ROOT_TOKEN     also give `root` a personal access token with exactly this value (>= 20 chars)
+  SMTP_URL               smtp://user:pass@host:port or smtps://... to send mail
+                         (default: write each mail as an .eml file under DATA_DIR/mail/)
+  DEMO_DATA              1/true: seed demo users, groups, projects and achievements into an empty database
+  RUST_LOG               log filter (default: info)
+";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    pub external_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub initial_root_password: Option<String>,
+    pub initial_root_token: Option<String>,
+    pub smtp_url: Option<String>,
+    pub demo_data: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Parses configuration from any key lookup (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/laurel.db".into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(bad("DATABASE_URL", format!("'{database_url}' is neither sqlite://... nor postgres://...")));
+        }
+        let site_addr = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr = site_addr
+            .parse()
+            .map_err(|_| bad("LEPTOS_SITE_ADDR", format!("'{site_addr}' is not an address like 127.0.0.1:3000")))?;
+        let external_url = match get("EXTERNAL_URL") {
+            Some(url) => {
+                let trimmed = url.trim_end_matches('/').to_string();
+                let rest = trimmed.strip_prefix("http://").or_else(|| trimmed.strip_prefix("https://"));
+                if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
+                    return Err(bad("EXTERNAL_URL", format!("'{url}' is not an http:// or https:// URL")));
+                }
+                Some(trimmed)
+            }
+            None => None,
+        };
+        let initial_root_password = get("INITIAL_ROOT_PASSWORD");
+        if initial_root_password.as_deref().is_some_and(|p| p.chars().count() < 8) {
+            return Err(bad("INITIAL_ROOT_PASSWORD", "must be at least 8 characters"));
+        }
+        let initial_root_token = get("INITIAL_ROOT_TOKEN");
+        if initial_root_token.as_deref().is_some_and(|t| t.len() < 20 || t.contains(char::is_whitespace)) {
+            return Err(bad("INITIAL_ROOT_TOKEN", "must be at least 20 characters, without spaces"));
+        }
+        let smtp_url = get("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            crate::mail::check_smtp_url(url).map_err(|e| bad("SMTP_URL", e))?;
+        }
+        let demo_data = match get("DEMO_DATA").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("0" | "false" | "no" | "off") => false,
+            Some("1" | "true" | "yes" | "on") => true,
+            Some(other) => return Err(bad("DEMO_DATA", format!("'{other}' is not one of 1, true, 0, false"))),
+        };
+        Ok(Config {
+            database_url,
+            site_addr,
+            external_url,
+            data_dir: get("DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            initial_root_password,
+            initial_root_token,
+            smtp_url,
+            demo_data,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let config = parse(&[]).expect("defaults parse");
+        assert_eq!(config.database_url, "sqlite://data/laurel.db");
+        assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(!config.demo_data);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("EXTERNAL_URL", "laurel.example.com"),
+            ("INITIAL_ROOT_PASSWORD", "short"),
+            ("INITIAL_ROOT_TOKEN", "tooshort"),
+            ("SMTP_URL", "ftp://mail"),
+            ("DEMO_DATA", "maybe"),
+        ] {
+            let err = parse(&[(var, value)]).expect_err(var);
+            assert_eq!(err.var, var);
+        }
+    }
+}

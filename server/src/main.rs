@@ -1,0 +1,160 @@
+//! Laurel's server: one axum app serving the pages (SSR + hydration), the server
+//! functions, the GitLab REST API and the live channel, over one domain layer.
+
+mod config;
+mod csrf;
+mod live;
+mod mail;
+mod rest;
+mod state;
+
+use app::domain::bootstrap::{bootstrap, RootSetup};
+use app::domain::{demo, uploads, AppState, Instance};
+use app::store::Store;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use state::ServerState;
+use std::process::ExitCode;
+use tower_http::services::ServeDir;
+
+/// Requests larger than this are refused before a handler reads them.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error("DATA_DIR: cannot create {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(app::store::StoreError),
+    #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("Leptos configuration: {0}")]
+    Leptos(String),
+    #[error("start-up failed: {0}")]
+    Domain(#[from] app::domain::DomainError),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        print!("{}", config::HELP);
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("laurel: configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("laurel: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), StartError> {
+    let data_dir_error = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| StartError::DataDir { path, source }
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
+    if let Some(file) = config.database_url.strip_prefix("sqlite://").and_then(|p| std::path::Path::new(p).parent()) {
+        if !file.as_os_str().is_empty() {
+            std::fs::create_dir_all(file).map_err(data_dir_error(file))?;
+        }
+    }
+    let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
+    let app = AppState::new(store.clone(), instance).await?;
+
+    let booted = bootstrap(&app, RootSetup {
+        password: config.initial_root_password.clone(),
+        token: config.initial_root_token.clone(),
+    })
+    .await?;
+    if let Some(password) = &booted.generated_password {
+        println!("Created the admin user `root` with the password: {password}  (shown only this once)");
+    }
+    if booted.was_empty && config.demo_data {
+        demo::seed(&app).await?;
+        println!("Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})", demo::DEMO_PASSWORD);
+    }
+
+    let mut leptos = leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
+    leptos.site_addr = addr;
+    let state = ServerState { app: app.clone(), leptos };
+    let router = router(state);
+
+    match &config.smtp_url {
+        Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),
+        None => tracing::info!("mail is written to {}", config.data_dir.join("mail").display()),
+    }
+    println!("Laurel listening on http://{addr}");
+    println!("Open {external_url} and sign in as root.");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    store.close().await;
+    Ok(())
+}
+
+fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let app = state.app.clone();
+    let provide_app = move || provide_context(app.clone());
+    Router::new()
+        .nest("/api", rest::routes())
+        .route("/-/health", get(|| async { "ok" }))
+        .route("/-/live/{kind}/{id}", get(live::reactions))
+        .nest_service("/uploads", ServeDir::new(uploads::uploads_root(&state.app.instance)))
+        .leptos_routes_with_context(&state, routes, provide_app.clone(), {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
+        .layer(axum::middleware::from_fn(csrf::guard))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,17 @@
+//! The axum router state: the shared domain state plus Leptos' options.
+
+use app::domain::AppState;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
