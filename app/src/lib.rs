@@ -21,7 +21,7 @@ use components::top_bar::TopBar;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use model::SessionInfo;
 
 /// The HTML document around the app (server side only).
@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("") view=pages::home::Home/>
                     <Route path=path!("/users/sign_in") view=pages::sign_in::SignIn/>
-                    <Route path=path!("/:username") view=pages::profile::Profile/>
+                    <Route path=path!("/:username") view=pages::profile::Profile ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,6 @@
 //! Sign in, sign out, language, and who is signed in.
 
+#[cfg(feature = "ssr")]
 use crate::i18n::Lang;
 use crate::model::{SessionInfo, UiError};
 use leptos::prelude::*;

@@ -1,0 +1,74 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+// Waits until the WASM has hydrated the page (set only by client code).
+async function hydrated(page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('the home page hydrates without console errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto('/');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welcome to Laurel');
+  expect(errors).toEqual([]);
+  await page.screenshot({ path: '../public/screenshots/home.png' });
+});
+
+test('a user signs in, sees the session everywhere, and signs out', async ({ page }) => {
+  await page.goto('/users/sign_in');
+  await hydrated(page);
+  await page.getByLabel('Username or email').fill('carol');
+  await page.getByLabel('Password').fill('laurel-demo');
+  await page.screenshot({ path: '../public/screenshots/sign-in.png' });
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('.signed-in')).toContainText('Carol Developer');
+  await expect(page.locator('.user-link')).toContainText('carol');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a wrong password is refused with a message', async ({ page }) => {
+  await page.goto('/users/sign_in');
+  await page.getByLabel('Username or email').fill('carol');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Invalid login or password.');
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
+
+test('the demo profile shows achievements grouped with a count', async ({ page }) => {
+  await page.goto('/carol');
+  await hydrated(page);
+  const month = page.locator('.achievement', { hasText: 'Contributor of the month' });
+  await expect(month.locator('.badge')).toHaveText('3x');
+  // The private group's award is shown, its namespace is not.
+  const bug = page.locator('.achievement', { hasText: 'Bug hunter' });
+  await expect(bug).toContainText('a private namespace');
+  await page.screenshot({ path: '../public/screenshots/profile.png', fullPage: true });
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
+});
+
+test('the language switcher renders Korean and Japanese', async ({ page }) => {
+  await page.goto('/');
+  await hydrated(page);
+  await page.locator('#lang-select').selectOption('ko');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Laurel에 오신 것을 환영합니다');
+  await page.locator('#lang-select').selectOption('ja');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Laurelへようこそ');
+});
+
+test('sign-in works with JavaScript disabled', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/users/sign_in');
+  await page.getByLabel('Username or email').fill('alice');
+  await page.getByLabel('Password').fill('laurel-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('.signed-in')).toContainText('Alice Owner');
+  await context.close();
+});

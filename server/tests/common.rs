@@ -1,0 +1,116 @@
+//! Starts the real server binary on port 0 against a fresh database and speaks
+//! HTTP to it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const ROOT_TOKEN: &str = "root-token-for-tests-0123456789";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct Server {
+    pub base: String,
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(unique("laurel-it"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A fresh database URL for the backend.
+pub async fn database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/laurel.db", dir.display()),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin_url = std::env::var("TEST_POSTGRES_URL")
+                .expect("TEST_POSTGRES_URL must point at a PostgreSQL server (make test starts one)");
+            let name = unique("laurel_it");
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).expect("URL with a database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// Starts the server binary with extra environment; waits for its listening line.
+pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("DATA_DIR", data_dir)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_ENV", "PROD")
+        .env("INITIAL_ROOT_PASSWORD", "root-password")
+        .env("INITIAL_ROOT_TOKEN", ROOT_TOKEN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    for (key, value) in extra {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("start server binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("Laurel listening on ") {
+                let _ = tx.send(addr.trim().to_string());
+            }
+        }
+    });
+    let base = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
+    Server { base, child }
+}
+
+pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> Server {
+    let dir = temp_dir();
+    let url = database(backend, &dir).await;
+    spawn(&url, &dir, extra)
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// Runs an async test body on both backends.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
+        }
+    )*};
+}

@@ -1,0 +1,213 @@
+//! The server over HTTP: token auth, sign-in, pages, CSRF, live updates.
+
+mod common;
+
+use common::{client, start, Backend, ROOT_TOKEN};
+use futures::StreamExt;
+use std::time::Duration;
+
+on_both!(
+    api_user_answers_the_token_owner,
+    sign_in_sets_a_session_cookie,
+    demo_profile_renders_on_the_server,
+    cross_site_posts_are_refused,
+    reactions_arrive_live,
+    unknown_routes_are_clean_404s,
+);
+
+async fn api_user_answers_the_token_owner(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let http = client();
+    let url = format!("{}/api/v4/user", server.base);
+    let me: serde_json::Value = http
+        .get(&url)
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["username"], "root");
+    assert_eq!(me["is_admin"], true);
+    assert_eq!(me["web_url"], format!("{}/root", server.base));
+    let bearer = http.get(&url).bearer_auth(ROOT_TOKEN).send().await.expect("request");
+    assert_eq!(bearer.status(), 200);
+    for token in [Some("glpat-not-a-real-token"), None] {
+        let mut request = http.get(&url);
+        if let Some(token) = token {
+            request = request.header("PRIVATE-TOKEN", token);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), 401);
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body, serde_json::json!({ "message": "401 Unauthorized" }));
+    }
+}
+
+/// Signs in with the plain form post a browser without JavaScript makes.
+async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<String> {
+    let response = client()
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Accept", "text/html")
+        .form(&[("login", login), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 302);
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("laurel_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn sign_in_sets_a_session_cookie(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
+    let home = client().get(format!("{}/", server.base)).header("Cookie", &cookie).send().await.expect("home");
+    assert_eq!(home.status(), 200);
+    let html = home.text().await.expect("html");
+    assert!(html.contains("Administrator"), "the home page greets the signed-in user");
+    // A wrong password gets no session and goes back to the form.
+    let response = client()
+        .post(format!("{}/-/sfn/sign_in", server.base))
+        .header("Accept", "text/html")
+        .form(&[("login", "root"), ("password", "wrong-password"), ("next", "/")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 302);
+    assert!(response.headers()["location"].to_str().unwrap_or_default().starts_with("/users/sign_in?error=1"));
+    assert!(response.headers().get("set-cookie").is_none());
+    // The session cookie is HttpOnly and SameSite.
+    let raw = client()
+        .post(format!("{}/-/sfn/sign_in", server.base))
+        .header("Accept", "text/html")
+        .form(&[("login", "root"), ("password", "root-password")])
+        .send()
+        .await
+        .expect("request");
+    let set_cookie = raw.headers()["set-cookie"].to_str().unwrap_or_default().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+}
+
+async fn demo_profile_renders_on_the_server(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let html = client().get(format!("{}/carol", server.base)).send().await.expect("profile").text().await.expect("html");
+    assert!(html.contains("Carol Developer"));
+    assert!(html.contains("Contributor of the month"));
+    assert!(html.contains("3x"), "three awards of one achievement show as 3x");
+    assert!(html.contains("a private namespace"), "the private group is not named to anonymous viewers");
+    // A private profile shows nothing to anonymous viewers.
+    let frank = client().get(format!("{}/frank", server.base)).send().await.expect("profile");
+    assert_eq!(frank.status(), 404);
+}
+
+async fn cross_site_posts_are_refused(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
+    let response = client()
+        .post(format!("{}/-/sfn/sign_out", server.base))
+        .header("Cookie", &cookie)
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 403);
+    // The session survived.
+    let html = client().get(format!("{}/", server.base)).header("Cookie", &cookie).send().await.expect("home");
+    assert!(html.text().await.expect("html").contains("Administrator"));
+}
+
+/// Toggles a reaction through the server function with a token.
+async fn toggle(base: &str, token: &str, issue_id: i64, name: &str) -> serde_json::Value {
+    let response = client()
+        .post(format!("{base}/-/sfn/toggle_reaction"))
+        .header("PRIVATE-TOKEN", token)
+        .form(&[("kind", "Issue"), ("id", &issue_id.to_string()), ("name", name)])
+        .send()
+        .await
+        .expect("toggle");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+/// Reads SSE events from a live stream until `want` arrives or time runs out.
+async fn next_event(stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin), want: &str) -> String {
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("event in time").expect("open").expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            if frame.contains(&format!("event: {want}")) {
+                return frame;
+            }
+        }
+    }
+}
+
+async fn reactions_arrive_live(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    // Issue 1 of the demo data is public and has three thumbs up.
+    let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
+    assert_eq!(live.status(), 200);
+    let mut stream = live.bytes_stream();
+    let snapshot = next_event(&mut stream, "snapshot").await;
+    assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
+    let result = toggle(&server.base, ROOT_TOKEN, 1, "tada").await;
+    assert_eq!(result["toggled_on"], true);
+    let event = next_event(&mut stream, "reaction").await;
+    assert!(event.contains(r#""name":"tada","count":1"#), "{event}");
+    // Private items are not streamed to anonymous viewers.
+    let denied = client().get(format!("{}/-/live/Issue/4", server.base)).send().await.expect("live");
+    assert_eq!(denied.status(), 404);
+}
+
+async fn unknown_routes_are_clean_404s(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let api = client().get(format!("{}/api/v4/nope", server.base)).send().await.expect("request");
+    assert_eq!(api.status(), 404);
+    let page = client().get(format!("{}/no/such/page/here", server.base)).send().await.expect("request");
+    assert_eq!(page.status(), 404);
+    let live = client().get(format!("{}/-/live/Bogus/1", server.base)).send().await.expect("request");
+    assert_eq!(live.status(), 404);
+}
+
+/// Two server processes on one PostgreSQL database behave as one: a reaction
+/// made through one reaches a live viewer of the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_events_over_postgres() {
+    let dir = common::temp_dir();
+    let url = common::database(Backend::Postgres, &dir).await;
+    let first = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let second = common::spawn(&url, &dir, &[]);
+    let live = client().get(format!("{}/-/live/Issue/1", first.base)).send().await.expect("live");
+    let mut stream = live.bytes_stream();
+    next_event(&mut stream, "snapshot").await;
+    toggle(&second.base, ROOT_TOKEN, 1, "rocket").await;
+    let event = next_event(&mut stream, "reaction").await;
+    assert!(event.contains(r#""name":"rocket","count":1"#), "{event}");
+}
+
+#[tokio::test]
+async fn bad_configuration_names_the_variable() {
+    for (var, value) in [("DATABASE_URL", "mysql://nope"), ("LEPTOS_SITE_ADDR", "not-an-address"), ("DEMO_DATA", "maybe")] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env(var, value)
+            .output()
+            .expect("run server");
+        assert_eq!(output.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.lines().count() == 1 && stderr.contains(var), "{var}: {stderr}");
+    }
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_server")).arg("--help").output().expect("help");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for var in ["DATABASE_URL", "LEPTOS_SITE_ADDR", "EXTERNAL_URL", "DATA_DIR", "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_TOKEN", "SMTP_URL", "DEMO_DATA"] {
+        assert!(text.contains(var), "--help lists {var}");
+    }
+}
