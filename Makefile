@@ -17,6 +17,11 @@ build: tools
 ## Build and serve http://127.0.0.1:3000 on data/laurel.db, with demo data on first start.
 run: build
 	@mkdir -p data
+	@echo ""
+	@echo "  Laurel: http://127.0.0.1:3000  (sign in at /users/sign_in)"
+	@echo "  admin: root / $${INITIAL_ROOT_PASSWORD:-laurel-admin}   demo users (alice, bob, carol, ...): laurel-demo"
+	@echo "  data: data/laurel.db (kept between runs; delete data/ to start over)"
+	@echo ""
 	DEMO_DATA=$${DEMO_DATA:-1} LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site \
 	  INITIAL_ROOT_PASSWORD=$${INITIAL_ROOT_PASSWORD:-laurel-admin} \
 	  ./target/release/server

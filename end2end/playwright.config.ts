@@ -33,7 +33,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: '../target/release/server',
+    command: './target/release/server',
     cwd: '..',
     url: `http://127.0.0.1:${port}/-/health`,
     timeout: 60_000,

@@ -45,25 +45,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The session as pages see it, loaded once per page load.
-pub type SessionResource = Resource<Result<SessionInfo, model::UiError>>;
-
-/// The signed-in user and language; English and anonymous until loaded.
+/// The signed-in user and language of this page load. Signing in or out and
+/// switching language are full page loads, so it is fixed for a page's life.
 pub fn use_session() -> Signal<SessionInfo> {
-    let resource = expect_context::<SessionResource>();
-    Signal::derive(move || {
-        resource
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En })
-    })
+    Signal::stored(use_context::<SessionInfo>().unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En }))
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let session: SessionResource = Resource::new(|| (), |_| server_fns::session::get_session());
-    provide_context(session);
+    // Awaited (inside Suspense) before anything renders, so the server's HTML and
+    // the hydrating browser agree on who is signed in and in which language.
+    let session = Resource::new(|| (), |_| server_fns::session::get_session());
     // Marks the page once the WASM has taken over: end-to-end tests wait for it,
     // which also catches a build whose hydration silently fails.
     Effect::new(move |_| {
@@ -76,15 +69,22 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/laurel.css"/>
         <Title text="Laurel"/>
         <Router>
-            <TopBar/>
-            <main class="page">
-                <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("") view=pages::home::Home/>
-                    <Route path=path!("/users/sign_in") view=pages::sign_in::SignIn/>
-                    <Route path=path!("/:username") view=pages::profile::Profile ssr=SsrMode::Async/>
-                </Routes>
-            </main>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let info = session.await.unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En });
+                    provide_context(info);
+                    view! {
+                        <TopBar/>
+                        <main class="page">
+                            <Routes fallback=pages::not_found::NotFound>
+                                <Route path=path!("") view=pages::home::Home/>
+                                <Route path=path!("/users/sign_in") view=pages::sign_in::SignIn/>
+                                <Route path=path!("/:username") view=pages::profile::Profile ssr=SsrMode::Async/>
+                            </Routes>
+                        </main>
+                    }
+                })}
+            </Suspense>
         </Router>
     }
 }
-

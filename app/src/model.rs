@@ -2,9 +2,9 @@
 
 use crate::events::EmojiCount;
 use crate::i18n::Lang;
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// The UI's error dialect: what a page can tell the user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]

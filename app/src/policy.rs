@@ -172,9 +172,7 @@ pub fn read_user_profile(viewer: &Viewer, profile: &ProfileFacts) -> bool {
 /// A profile's achievements: a readable profile whose owner displays them. The
 /// owner and admins always see them.
 pub fn read_user_achievements(viewer: &Viewer, profile: &ProfileFacts) -> bool {
-    viewer.admin
-        || viewer.is(profile.user_id)
-        || (read_user_profile(viewer, profile) && profile.achievements_enabled)
+    viewer.admin || viewer.is(profile.user_id) || (read_user_profile(viewer, profile) && profile.achievements_enabled)
 }
 
 /// Whether the awarding namespace of a displayed award is named or shown as
@@ -314,8 +312,20 @@ mod tests {
             ("admin_achievement", admin_achievement, Visibility::Private, true, [0, 0, 0, 0, 0, 1, 1, 0, 1]),
             ("admin_achievement", admin_achievement, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
             ("award_achievement", award_achievement, Visibility::Private, true, [0, 0, 0, 0, 0, 1, 1, 0, 1]),
-            ("destroy_user_achievement", destroy_user_achievement, Visibility::Public, true, [0, 0, 0, 0, 0, 0, 1, 0, 1]),
-            ("destroy_user_achievement", destroy_user_achievement, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            (
+                "destroy_user_achievement",
+                destroy_user_achievement,
+                Visibility::Public,
+                true,
+                [0, 0, 0, 0, 0, 0, 1, 0, 1],
+            ),
+            (
+                "destroy_user_achievement",
+                destroy_user_achievement,
+                Visibility::Public,
+                false,
+                [0, 0, 0, 0, 0, 0, 0, 0, 0],
+            ),
             ("update_owned_user_achievement", update_owned, Visibility::Public, true, [0, 0, 0, 0, 0, 0, 0, 1, 0]),
             ("update_owned_user_achievement", update_owned, Visibility::Public, false, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
             ("read_hidden_user_achievement", read_hidden, Visibility::Public, true, [0, 0, 0, 0, 0, 1, 1, 1, 1]),

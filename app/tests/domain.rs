@@ -20,13 +20,15 @@ const ROOT_TOKEN: &str = "root-token-0123456789abcdef";
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
 }
 
 async fn state_for(url: &str, data_dir: std::path::PathBuf) -> AppState {
     let store = Store::connect(url).await.expect("connect and migrate");
-    let app = AppState::new(store, Instance { external_url: "http://laurel.test".into(), data_dir }).await.expect("state");
+    let app =
+        AppState::new(store, Instance { external_url: "http://laurel.test".into(), data_dir }).await.expect("state");
     bootstrap(&app, RootSetup { password: Some("root-password".into()), token: Some(ROOT_TOKEN.into()) })
         .await
         .expect("bootstrap");
@@ -83,14 +85,18 @@ async fn root(app: &AppState) -> Actor {
 
 async fn user(app: &AppState, username: &str) -> (UserRow, Actor) {
     let admin = root(app).await;
-    let row = users::create_user(app, &admin, CreateUser {
-        username: username.into(),
-        name: format!("{username} Name"),
-        email: format!("{username}@example.com"),
-        password: Some("password123".into()),
-        admin: false,
-        private_profile: false,
-    })
+    let row = users::create_user(
+        app,
+        &admin,
+        CreateUser {
+            username: username.into(),
+            name: format!("{username} Name"),
+            email: format!("{username}@example.com"),
+            password: Some("password123".into()),
+            admin: false,
+            private_profile: false,
+        },
+    )
     .await
     .expect("create user");
     (row.clone(), Actor::User(Box::new(row)))
@@ -115,13 +121,17 @@ async fn scene(app: &AppState, visibility: &str) -> Scene {
     let (guest_row, guest) = user(app, "guest").await;
     let (_, stranger) = user(app, "stranger").await;
     let (recipient, recipient_actor) = user(app, "recipient").await;
-    let group = groups::create_group(app, &owner, CreateGroup {
-        name: "Heroes".into(),
-        path: "heroes".into(),
-        parent_id: None,
-        visibility: Some(visibility.into()),
-        description: None,
-    })
+    let group = groups::create_group(
+        app,
+        &owner,
+        CreateGroup {
+            name: "Heroes".into(),
+            path: "heroes".into(),
+            parent_id: None,
+            visibility: Some(visibility.into()),
+            description: None,
+        },
+    )
     .await
     .expect("group");
     for (row, level) in [(&maintainer_row, 40), (&developer_row, 30), (&guest_row, 10)] {
@@ -170,13 +180,16 @@ async fn achievements_award_revoke_and_delete(app: AppState) {
     let first = achievements::award_achievement(&app, &s.maintainer, a.id, s.recipient.id, Some("thanks".into()))
         .await
         .expect("award");
-    let second = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award again");
+    let second =
+        achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award again");
     assert_ne!(first.id, second.id);
     let shown = achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list");
     assert_eq!(shown.len(), 2);
     // Unknown recipient: a validation error, not a crash.
     let unknown = achievements::award_achievement(&app, &s.maintainer, a.id, 999_999, None).await;
-    assert!(matches!(unknown, Err(DomainError::Invalid(m)) if m == vec!["Couldn't find User with 'id'=999999".to_string()]));
+    assert!(
+        matches!(unknown, Err(DomainError::Invalid(m)) if m == vec!["Couldn't find User with 'id'=999999".to_string()])
+    );
     // Too long a message.
     let long = achievements::award_achievement(&app, &s.maintainer, a.id, s.recipient.id, Some("x".repeat(201))).await;
     assert!(matches!(long, Err(DomainError::Invalid(_))));
@@ -205,18 +218,26 @@ async fn names_are_unique_per_group_ignoring_case(app: AppState) {
     let blank = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "   ")).await;
     assert!(matches!(blank, Err(DomainError::Invalid(m)) if m == vec!["Name can't be blank".to_string()]));
     let long = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, &"n".repeat(256))).await;
-    assert!(matches!(long, Err(DomainError::Invalid(m)) if m == vec!["Name is too long (maximum is 255 characters)".to_string()]));
+    assert!(
+        matches!(long, Err(DomainError::Invalid(m)) if m == vec!["Name is too long (maximum is 255 characters)".to_string()])
+    );
     // Another group may use the same name.
-    let other = groups::create_group(&app, &s.owner, CreateGroup {
-        name: "Other".into(),
-        path: "other".into(),
-        parent_id: None,
-        visibility: None,
-        description: None,
-    })
+    let other = groups::create_group(
+        &app,
+        &s.owner,
+        CreateGroup {
+            name: "Other".into(),
+            path: "other".into(),
+            parent_id: None,
+            visibility: None,
+            description: None,
+        },
+    )
     .await
     .expect("group");
-    achievements::create_achievement(&app, &s.owner, new_achievement(other.id, "Bug Hunter")).await.expect("same name elsewhere");
+    achievements::create_achievement(&app, &s.owner, new_achievement(other.id, "Bug Hunter"))
+        .await
+        .expect("same name elsewhere");
 }
 
 async fn priorities_follow_the_spec_example(app: AppState) {
@@ -241,7 +262,10 @@ async fn priorities_follow_the_spec_example(app: AppState) {
     // Someone else's id fails the whole call and changes nothing.
     let (_, other) = user(&app, "other").await;
     assert!(matches!(achievements::set_priorities(&app, &other, &[ua2]).await, Err(DomainError::NotFound(_))));
-    assert!(matches!(achievements::set_priorities(&app, &s.recipient_actor, &[ua2, 424242]).await, Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        achievements::set_priorities(&app, &s.recipient_actor, &[ua2, 424242]).await,
+        Err(DomainError::NotFound(_))
+    ));
     let after: Vec<i64> = achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true)
         .await
         .expect("list")
@@ -257,7 +281,8 @@ async fn priorities_follow_the_spec_example(app: AppState) {
 
 async fn hidden_and_private_awards(app: AppState) {
     let s = scene(&app, "private").await;
-    let a = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Secret")).await.expect("create");
+    let a =
+        achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Secret")).await.expect("create");
     let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     // Visible to a stranger, but the private group is not named.
     let seen = achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list");
@@ -297,7 +322,8 @@ async fn pending_awards_need_acceptance(app: AppState) {
     let admin = root(&app).await;
     assert!(matches!(settings::set_auto_accept(&app, &s.owner, false).await, Err(DomainError::Forbidden)));
     settings::set_auto_accept(&app, &admin, false).await.expect("admin switches auto-accept off");
-    let a = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Pending")).await.expect("create");
+    let a =
+        achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Pending")).await.expect("create");
     let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     assert!(award.accepted_at.is_none());
     assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").is_empty());
@@ -312,15 +338,20 @@ async fn pending_awards_need_acceptance(app: AppState) {
 async fn feature_flag_off_hides_everything(app: AppState) {
     let s = scene(&app, "public").await;
     let admin = root(&app).await;
-    let a = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Flagged")).await.expect("create");
+    let a =
+        achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Flagged")).await.expect("create");
     achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
-    let sub = groups::create_group(&app, &s.owner, CreateGroup {
-        name: "Sub".into(),
-        path: "sub".into(),
-        parent_id: Some(s.group_id),
-        visibility: Some("public".into()),
-        description: None,
-    })
+    let sub = groups::create_group(
+        &app,
+        &s.owner,
+        CreateGroup {
+            name: "Sub".into(),
+            path: "sub".into(),
+            parent_id: Some(s.group_id),
+            visibility: Some("public".into()),
+            description: None,
+        },
+    )
     .await
     .expect("subgroup");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), false).await.expect("flag off for the group");
@@ -331,21 +362,29 @@ async fn feature_flag_off_hides_everything(app: AppState) {
     // A group-level "on" beats the instance "off".
     settings::set_achievements_flag(&app, &admin, None, false).await.expect("instance off");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), true).await.expect("group on");
-    assert_eq!(achievements::list_group_achievements(&app, &s.stranger, "heroes", "", 20, 0).await.expect("list").len(), 1);
+    assert_eq!(
+        achievements::list_group_achievements(&app, &s.stranger, "heroes", "", 20, 0).await.expect("list").len(),
+        1
+    );
 }
 
 async fn reactions_are_unique_even_when_concurrent(app: AppState) {
     let s = scene(&app, "public").await;
-    let project = projects::create_project(&app, &s.owner, CreateProject {
-        name: "Web".into(),
-        path: None,
-        namespace_id: Some(s.group_id),
-        visibility: Some("public".into()),
-        description: None,
-    })
+    let project = projects::create_project(
+        &app,
+        &s.owner,
+        CreateProject {
+            name: "Web".into(),
+            path: None,
+            namespace_id: Some(s.group_id),
+            visibility: Some("public".into()),
+            description: None,
+        },
+    )
     .await
     .expect("project");
-    let issue = projects::create_issue(&app, &s.developer, &project.id.to_string(), "Bug", "", false).await.expect("issue");
+    let issue =
+        projects::create_issue(&app, &s.developer, &project.id.to_string(), "Bug", "", false).await.expect("issue");
     let item = AwardableRef { kind: AwardableKind::Issue, id: issue.id };
     // Ten simultaneous "+1" from the same user: exactly one lands.
     let mut tasks = Vec::new();
@@ -369,7 +408,10 @@ async fn reactions_are_unique_even_when_concurrent(app: AppState) {
     assert_eq!(change.counts, vec![app::events::EmojiCount { name: "thumbsup".into(), count: 2 }]);
     let bad = award_emoji::add_award_emoji(&app, &s.guest, item, "definitely_not_emoji").await;
     assert!(matches!(bad, Err(DomainError::Invalid(m)) if m == vec![award_emoji::INVALID_NAME.to_string()]));
-    assert!(matches!(award_emoji::add_award_emoji(&app, &Actor::Anonymous, item, "tada").await, Err(DomainError::Unauthorized)));
+    assert!(matches!(
+        award_emoji::add_award_emoji(&app, &Actor::Anonymous, item, "tada").await,
+        Err(DomainError::Unauthorized)
+    ));
     // Someone else's reaction cannot be removed; one's own can.
     let (rows, total) = award_emoji::list_award_emoji(&app, &Actor::Anonymous, item, 20, 0).await.expect("public list");
     assert_eq!(total, 2);
@@ -384,7 +426,8 @@ async fn reactions_are_unique_even_when_concurrent(app: AppState) {
 async fn events_are_published_after_commit(app: AppState) {
     let s = scene(&app, "public").await;
     let mut events = app.bus.subscribe();
-    let a = achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Evented")).await.expect("create");
+    let a =
+        achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Evented")).await.expect("create");
     let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     let mut seen = Vec::new();
     while let Ok(Ok(event)) = tokio::time::timeout(std::time::Duration::from_millis(500), events.recv()).await {

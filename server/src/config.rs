@@ -57,7 +57,10 @@ impl Config {
     /// Parses configuration from any key lookup (the environment, or a map in tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/laurel.db".into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(bad("DATABASE_URL", format!("'{database_url}' is neither sqlite://... nor postgres://...")));
         }
         let site_addr = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());

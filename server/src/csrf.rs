@@ -29,9 +29,13 @@ fn is_cross_site(request: &Request) -> bool {
 
 pub async fn guard(request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let has_token = request.headers().contains_key("private-token") || request.headers().contains_key(header::AUTHORIZATION);
+    let has_token =
+        request.headers().contains_key("private-token") || request.headers().contains_key(header::AUTHORIZATION);
     if !safe && !has_token && is_cross_site(&request) {
-        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({ "message": "403 Forbidden - cross-site request refused" })))
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({ "message": "403 Forbidden - cross-site request refused" })),
+        )
             .into_response();
     }
     next.run(request).await

@@ -43,7 +43,13 @@ pub async fn reactions(
                 },
                 Err(BroadcastStreamRecvError::Lagged(_)) => {
                     let counts = award_emoji::reaction_counts(&app, &actor, item).await.ok()?;
-                    let fresh = Event::ReactionChanged { awardable: item, name: String::new(), user_id: 0, added: false, counts };
+                    let fresh = Event::ReactionChanged {
+                        awardable: item,
+                        name: String::new(),
+                        user_id: 0,
+                        added: false,
+                        counts,
+                    };
                     Some(Ok(sse("resync", &fresh)))
                 }
             }

@@ -87,20 +87,24 @@ async fn run(config: Config) -> Result<(), StartError> {
     let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
     let app = AppState::new(store.clone(), instance).await?;
 
-    let booted = bootstrap(&app, RootSetup {
-        password: config.initial_root_password.clone(),
-        token: config.initial_root_token.clone(),
-    })
+    let booted = bootstrap(
+        &app,
+        RootSetup { password: config.initial_root_password.clone(), token: config.initial_root_token.clone() },
+    )
     .await?;
     if let Some(password) = &booted.generated_password {
         println!("Created the admin user `root` with the password: {password}  (shown only this once)");
     }
     if booted.was_empty && config.demo_data {
         demo::seed(&app).await?;
-        println!("Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})", demo::DEMO_PASSWORD);
+        println!(
+            "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
+            demo::DEMO_PASSWORD
+        );
     }
 
-    let mut leptos = leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
+    let mut leptos =
+        leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
     let state = ServerState { app: app.clone(), leptos };
     let router = router(state);
@@ -111,10 +115,7 @@ async fn run(config: Config) -> Result<(), StartError> {
     }
     println!("Laurel listening on http://{addr}");
     println!("Open {external_url} and sign in as root.");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartError::Serve)?;
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
     store.close().await;
     Ok(())
 }

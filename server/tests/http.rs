@@ -19,15 +19,8 @@ async fn api_user_answers_the_token_owner(backend: Backend) {
     let server = start(backend, &[]).await;
     let http = client();
     let url = format!("{}/api/v4/user", server.base);
-    let me: serde_json::Value = http
-        .get(&url)
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value =
+        http.get(&url).header("PRIVATE-TOKEN", ROOT_TOKEN).send().await.expect("request").json().await.expect("json");
     assert_eq!(me["username"], "root");
     assert_eq!(me["is_admin"], true);
     assert_eq!(me["web_url"], format!("{}/root", server.base));
@@ -96,7 +89,8 @@ async fn sign_in_sets_a_session_cookie(backend: Backend) {
 
 async fn demo_profile_renders_on_the_server(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
-    let html = client().get(format!("{}/carol", server.base)).send().await.expect("profile").text().await.expect("html");
+    let html =
+        client().get(format!("{}/carol", server.base)).send().await.expect("profile").text().await.expect("html");
     assert!(html.contains("Carol Developer"));
     assert!(html.contains("Contributor of the month"));
     assert!(html.contains("3x"), "three awards of one achievement show as 3x");
@@ -136,11 +130,18 @@ async fn toggle(base: &str, token: &str, issue_id: i64, name: &str) -> serde_jso
 }
 
 /// Reads SSE events from a live stream until `want` arrives or time runs out.
-async fn next_event(stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin), want: &str) -> String {
+async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    want: &str,
+) -> String {
     let mut buffer = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("event in time").expect("open").expect("chunk");
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("event in time")
+            .expect("open")
+            .expect("chunk");
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let frame: String = buffer.drain(..end + 2).collect();
@@ -196,18 +197,27 @@ async fn two_processes_share_events_over_postgres() {
 
 #[tokio::test]
 async fn bad_configuration_names_the_variable() {
-    for (var, value) in [("DATABASE_URL", "mysql://nope"), ("LEPTOS_SITE_ADDR", "not-an-address"), ("DEMO_DATA", "maybe")] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .env(var, value)
-            .output()
-            .expect("run server");
+    for (var, value) in
+        [("DATABASE_URL", "mysql://nope"), ("LEPTOS_SITE_ADDR", "not-an-address"), ("DEMO_DATA", "maybe")]
+    {
+        let output =
+            std::process::Command::new(env!("CARGO_BIN_EXE_server")).env(var, value).output().expect("run server");
         assert_eq!(output.status.code(), Some(2), "{var}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.lines().count() == 1 && stderr.contains(var), "{var}: {stderr}");
     }
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_server")).arg("--help").output().expect("help");
     let text = String::from_utf8_lossy(&help.stdout);
-    for var in ["DATABASE_URL", "LEPTOS_SITE_ADDR", "EXTERNAL_URL", "DATA_DIR", "INITIAL_ROOT_PASSWORD", "INITIAL_ROOT_TOKEN", "SMTP_URL", "DEMO_DATA"] {
+    for var in [
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+        "EXTERNAL_URL",
+        "DATA_DIR",
+        "INITIAL_ROOT_PASSWORD",
+        "INITIAL_ROOT_TOKEN",
+        "SMTP_URL",
+        "DEMO_DATA",
+    ] {
         assert!(text.contains(var), "--help lists {var}");
     }
 }

@@ -13,7 +13,11 @@ pub fn TopBar() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
-        if search.is_empty() { location.pathname.get() } else { format!("{}?{}", location.pathname.get(), search) }
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search)
+        }
     };
     let t = move || session.get().lang.t();
     view! {

@@ -43,7 +43,11 @@ fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
     if description.is_some_and(|d| d.chars().count() > 1024) {
         errors.push("Description is too long (maximum is 1024 characters)".to_string());
     }
-    if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
 }
 
 fn validate_message(message: Option<&str>) -> DomainResult<()> {
@@ -67,7 +71,11 @@ pub struct CreateAchievement {
     pub avatar: Option<Upload>,
 }
 
-pub async fn create_achievement(app: &AppState, actor: &Actor, input: CreateAchievement) -> DomainResult<AchievementRow> {
+pub async fn create_achievement(
+    app: &AppState,
+    actor: &Actor,
+    input: CreateAchievement,
+) -> DomainResult<AchievementRow> {
     let mut tx = app.store.write().await?;
     let group = tx
         .namespace_by_id(input.namespace_id)
@@ -89,9 +97,13 @@ pub async fn create_achievement(app: &AppState, actor: &Actor, input: CreateAchi
         let file = uploads::store_avatar(&app.instance, achievement.id, avatar).await?;
         achievement = tx.update_achievement(achievement.id, name, description, Some(&file)).await?;
     }
-    audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name })).await?;
-    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false })
+    audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name }))
         .await?;
+    app.publish(
+        &mut tx,
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false },
+    )
+    .await?;
     app.commit(tx).await?;
     Ok(achievement)
 }
@@ -129,9 +141,13 @@ pub async fn update_achievement(
         .update_achievement(achievement.id, &name, description.as_deref(), avatar.as_deref())
         .await
         .map_err(name_taken)?;
-    audit(&mut tx, actor, "achievement_updated", "Achievement", achievement.id, serde_json::json!({ "name": name })).await?;
-    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false })
+    audit(&mut tx, actor, "achievement_updated", "Achievement", achievement.id, serde_json::json!({ "name": name }))
         .await?;
+    app.publish(
+        &mut tx,
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false },
+    )
+    .await?;
     app.commit(tx).await?;
     Ok(updated)
 }
@@ -144,10 +160,20 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
         return Err(DomainError::NotFound("Achievement"));
     }
     tx.delete_achievement(achievement.id).await?;
-    audit(&mut tx, actor, "achievement_deleted", "Achievement", achievement.id, serde_json::json!({ "name": achievement.name }))
-        .await?;
-    app.publish(&mut tx, Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true })
-        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "achievement_deleted",
+        "Achievement",
+        achievement.id,
+        serde_json::json!({ "name": achievement.name }),
+    )
+    .await?;
+    app.publish(
+        &mut tx,
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true },
+    )
+    .await?;
     app.commit(tx).await?;
     uploads::remove_avatars(&app.instance, achievement.id).await;
     Ok(achievement)
@@ -183,16 +209,26 @@ pub async fn award_achievement(
             accepted,
         })
         .await?;
-    audit(&mut tx, actor, "achievement_awarded", "UserAchievement", award.id, serde_json::json!({
-        "achievement_id": achievement.id, "user_id": user_id,
-    }))
+    audit(
+        &mut tx,
+        actor,
+        "achievement_awarded",
+        "UserAchievement",
+        award.id,
+        serde_json::json!({
+            "achievement_id": achievement.id, "user_id": user_id,
+        }),
+    )
     .await?;
-    app.publish(&mut tx, Event::AchievementAwarded {
-        user_achievement_id: award.id,
-        achievement_id: achievement.id,
-        user_id,
-        group_id: group.id,
-    })
+    app.publish(
+        &mut tx,
+        Event::AchievementAwarded {
+            user_achievement_id: award.id,
+            achievement_id: achievement.id,
+            user_id,
+            group_id: group.id,
+        },
+    )
     .await?;
     app.commit(tx).await?;
     Ok(award)
@@ -206,9 +242,17 @@ pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
         return Err(DomainError::NotFound("User Achievement"));
     }
     let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
-    audit(&mut tx, actor, "achievement_revoked", "UserAchievement", award.id, serde_json::json!({ "user_id": award.user_id }))
+    audit(
+        &mut tx,
+        actor,
+        "achievement_revoked",
+        "UserAchievement",
+        award.id,
+        serde_json::json!({ "user_id": award.user_id }),
+    )
+    .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
         .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
     app.commit(tx).await?;
     Ok(revoked)
 }
@@ -221,11 +265,19 @@ pub async fn delete_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
         return Err(DomainError::NotFound("User Achievement"));
     }
     tx.delete_award(award.id).await?;
-    audit(&mut tx, actor, "user_achievement_deleted", "UserAchievement", award.id, serde_json::json!({
-        "user_id": award.user_id, "achievement_id": award.achievement_id,
-    }))
+    audit(
+        &mut tx,
+        actor,
+        "user_achievement_deleted",
+        "UserAchievement",
+        award.id,
+        serde_json::json!({
+            "user_id": award.user_id, "achievement_id": award.achievement_id,
+        }),
+    )
     .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
+        .await?;
     app.commit(tx).await?;
     Ok(award)
 }
@@ -238,7 +290,12 @@ pub struct UpdateAward {
 
 /// The recipient shows or hides an award; awarding-group Maintainers+ may edit its
 /// message. Each field is checked on its own.
-pub async fn update_award(app: &AppState, actor: &Actor, award_id: i64, input: UpdateAward) -> DomainResult<UserAchievementRow> {
+pub async fn update_award(
+    app: &AppState,
+    actor: &Actor,
+    award_id: i64,
+    input: UpdateAward,
+) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
     let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
     let viewer = actor.viewer();
@@ -258,9 +315,17 @@ pub async fn update_award(app: &AppState, actor: &Actor, award_id: i64, input: U
     validate_message(message.as_deref())?;
     let show = input.show_on_profile.unwrap_or(award.show_on_profile);
     let updated = tx.update_award(award.id, show, message.as_deref(), award.accepted_at).await?;
-    audit(&mut tx, actor, "user_achievement_updated", "UserAchievement", award.id, serde_json::json!({ "show_on_profile": show }))
+    audit(
+        &mut tx,
+        actor,
+        "user_achievement_updated",
+        "UserAchievement",
+        award.id,
+        serde_json::json!({ "show_on_profile": show }),
+    )
+    .await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
         .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
     app.commit(tx).await?;
     Ok(updated)
 }
@@ -269,13 +334,16 @@ pub async fn update_award(app: &AppState, actor: &Actor, award_id: i64, input: U
 pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
     let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
-    if award.revoked_by_user_id.is_some() || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts) {
+    if award.revoked_by_user_id.is_some()
+        || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
+    {
         return Err(DomainError::NotFound("User Achievement"));
     }
     let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
     let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
     audit(&mut tx, actor, "user_achievement_accepted", "UserAchievement", award.id, serde_json::json!({})).await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
+        .await?;
     app.commit(tx).await?;
     Ok(updated)
 }
@@ -284,18 +352,28 @@ pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
 pub async fn decline_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
     let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
-    if award.revoked_by_user_id.is_some() || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts) {
+    if award.revoked_by_user_id.is_some()
+        || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
+    {
         return Err(DomainError::NotFound("User Achievement"));
     }
     if award.accepted_at.is_some() {
         return Err(DomainError::invalid("Only pending awards can be declined"));
     }
     tx.delete_award(award.id).await?;
-    audit(&mut tx, actor, "user_achievement_declined", "UserAchievement", award.id, serde_json::json!({
-        "achievement_id": award.achievement_id,
-    }))
+    audit(
+        &mut tx,
+        actor,
+        "user_achievement_declined",
+        "UserAchievement",
+        award.id,
+        serde_json::json!({
+            "achievement_id": award.achievement_id,
+        }),
+    )
     .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id }).await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
+        .await?;
     app.commit(tx).await?;
     Ok(award)
 }
@@ -326,7 +404,8 @@ pub async fn set_priorities(app: &AppState, actor: &Actor, award_ids: &[i64]) ->
             changed.push(tx.set_award_priority(award.id, wanted).await?);
         }
     }
-    audit(&mut tx, actor, "user_achievements_reordered", "User", user.id, serde_json::json!({ "order": award_ids })).await?;
+    audit(&mut tx, actor, "user_achievements_reordered", "User", user.id, serde_json::json!({ "order": award_ids }))
+        .await?;
     app.publish(&mut tx, Event::UserAchievementsReordered { user_id: user.id }).await?;
     app.commit(tx).await?;
     // In the order the caller gave, then the ones that lost their priority.
@@ -363,7 +442,12 @@ pub struct DisplayedAward {
 /// A user's awards in profile order. Hidden and pending awards are included only
 /// when asked for and only for viewers who may see them; nothing when the
 /// profile's achievements are not visible to the viewer.
-pub async fn user_awards(app: &AppState, actor: &Actor, user_id: i64, include_hidden: bool) -> DomainResult<Vec<DisplayedAward>> {
+pub async fn user_awards(
+    app: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    include_hidden: bool,
+) -> DomainResult<Vec<DisplayedAward>> {
     let mut tx = app.store.read().await?;
     let user = tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
     let viewer = actor.viewer();

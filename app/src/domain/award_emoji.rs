@@ -12,10 +12,7 @@ pub const NAME_TAKEN: &str = "Name has already been taken";
 /// `thumbsup`), from the gemoji data set the `emojis` crate ships.
 pub fn canonical_name(name: &str) -> Option<&'static str> {
     let emoji = emojis::get_by_shortcode(name.trim())?;
-    emoji
-        .shortcodes()
-        .find(|code| code.starts_with(|c: char| c.is_ascii_alphanumeric()))
-        .or_else(|| emoji.shortcode())
+    emoji.shortcodes().find(|code| code.starts_with(|c: char| c.is_ascii_alphanumeric())).or_else(|| emoji.shortcode())
 }
 
 /// The emoji character for a canonical name.
@@ -49,7 +46,12 @@ pub struct ReactionChange {
 
 /// Adds a reaction. The same user giving the same emoji twice (even at the same
 /// instant) fails with `Name has already been taken` and changes nothing.
-pub async fn add_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<ReactionChange> {
+pub async fn add_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    name: &str,
+) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
     let loaded = readable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
@@ -75,15 +77,25 @@ async fn finish(
 ) -> DomainResult<ReactionChange> {
     let counts = counts(&mut tx, item).await?;
     let action = if added { "award_emoji_added" } else { "award_emoji_removed" };
-    audit(&mut tx, actor, action, item.kind.as_str(), item.id, serde_json::json!({ "name": award.name, "award_id": award.id }))
-        .await?;
-    app.publish(&mut tx, Event::ReactionChanged {
-        awardable: item,
-        name: award.name.clone(),
-        user_id: award.user_id,
-        added,
-        counts: counts.clone(),
-    })
+    audit(
+        &mut tx,
+        actor,
+        action,
+        item.kind.as_str(),
+        item.id,
+        serde_json::json!({ "name": award.name, "award_id": award.id }),
+    )
+    .await?;
+    app.publish(
+        &mut tx,
+        Event::ReactionChanged {
+            awardable: item,
+            name: award.name.clone(),
+            user_id: award.user_id,
+            added,
+            counts: counts.clone(),
+        },
+    )
     .await?;
     app.commit(tx).await?;
     Ok(ReactionChange { award, counts })
@@ -117,7 +129,12 @@ pub async fn remove_award_emoji(
 }
 
 /// Removes the actor's own reaction by name (GraphQL `awardEmojiRemove`).
-pub async fn remove_own_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<ReactionChange> {
+pub async fn remove_own_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    name: &str,
+) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
     readable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
@@ -132,7 +149,12 @@ pub async fn remove_own_award_emoji(app: &AppState, actor: &Actor, item: Awardab
 
 /// Adds the reaction if the actor has not given it, else removes it. Returns the
 /// change and whether it is now on.
-pub async fn toggle_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, name: &str) -> DomainResult<(ReactionChange, bool)> {
+pub async fn toggle_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    name: &str,
+) -> DomainResult<(ReactionChange, bool)> {
     let mut tx = app.store.write().await?;
     let loaded = readable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
@@ -173,7 +195,12 @@ pub async fn reaction_counts(app: &AppState, actor: &Actor, item: AwardableRef) 
     counts(&mut tx, item).await
 }
 
-pub async fn get_award_emoji(app: &AppState, actor: &Actor, item: AwardableRef, award_id: i64) -> DomainResult<AwardEmojiRow> {
+pub async fn get_award_emoji(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    award_id: i64,
+) -> DomainResult<AwardEmojiRow> {
     let mut tx = app.store.read().await?;
     readable(&mut tx, actor, item).await?;
     tx.award_emoji_by_id(award_id)

@@ -24,14 +24,17 @@ pub async fn bootstrap(app: &AppState, setup: RootSetup) -> DomainResult<Bootstr
     }
     let generated = setup.password.is_none().then(|| super::auth::random_secret(20));
     let password = setup.password.or_else(|| generated.clone());
-    let root = insert_user(&mut tx, &CreateUser {
-        username: "root".into(),
-        name: "Administrator".into(),
-        email: "admin@example.com".into(),
-        password,
-        admin: true,
-        private_profile: false,
-    })
+    let root = insert_user(
+        &mut tx,
+        &CreateUser {
+            username: "root".into(),
+            name: "Administrator".into(),
+            email: "admin@example.com".into(),
+            password,
+            admin: true,
+            private_profile: false,
+        },
+    )
     .await?;
     if let Some(secret) = setup.token {
         let token = CreateToken {

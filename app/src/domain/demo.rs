@@ -33,43 +33,60 @@ pub async fn seed(app: &AppState) -> DomainResult<()> {
     let mut users: Vec<UserRow> = Vec::new();
     for (username, name, private_profile) in PEOPLE {
         users.push(
-            create_user(app, &admin, CreateUser {
-                username: username.to_string(),
-                name: name.to_string(),
-                email: format!("{username}@example.com"),
-                password: Some(DEMO_PASSWORD.into()),
-                admin: false,
-                private_profile: *private_profile,
-            })
+            create_user(
+                app,
+                &admin,
+                CreateUser {
+                    username: username.to_string(),
+                    name: name.to_string(),
+                    email: format!("{username}@example.com"),
+                    password: Some(DEMO_PASSWORD.into()),
+                    admin: false,
+                    private_profile: *private_profile,
+                },
+            )
             .await?,
         );
     }
     let as_user = |i: usize| Actor::User(Box::new(users[i].clone()));
-    let (alice, bob, carol, dave, erin, frank) = (as_user(0), as_user(1), as_user(2), as_user(3), as_user(4), as_user(5));
+    let (alice, bob, carol, dave, erin, frank) =
+        (as_user(0), as_user(1), as_user(2), as_user(3), as_user(4), as_user(5));
 
-    let heroes = create_group(app, &alice, CreateGroup {
-        name: "Laurel Heroes".into(),
-        path: "heroes".into(),
-        parent_id: None,
-        visibility: Some("public".into()),
-        description: Some("A public group that celebrates its contributors.".into()),
-    })
+    let heroes = create_group(
+        app,
+        &alice,
+        CreateGroup {
+            name: "Laurel Heroes".into(),
+            path: "heroes".into(),
+            parent_id: None,
+            visibility: Some("public".into()),
+            description: Some("A public group that celebrates its contributors.".into()),
+        },
+    )
     .await?;
-    let design = create_group(app, &alice, CreateGroup {
-        name: "Design".into(),
-        path: "design".into(),
-        parent_id: Some(heroes.id),
-        visibility: Some("public".into()),
-        description: Some("Subgroup: membership is inherited from Laurel Heroes.".into()),
-    })
+    let design = create_group(
+        app,
+        &alice,
+        CreateGroup {
+            name: "Design".into(),
+            path: "design".into(),
+            parent_id: Some(heroes.id),
+            visibility: Some("public".into()),
+            description: Some("Subgroup: membership is inherited from Laurel Heroes.".into()),
+        },
+    )
     .await?;
-    let lab = create_group(app, &alice, CreateGroup {
-        name: "Secret Lab".into(),
-        path: "secret-lab".into(),
-        parent_id: None,
-        visibility: Some("private".into()),
-        description: Some("A private group.".into()),
-    })
+    let lab = create_group(
+        app,
+        &alice,
+        CreateGroup {
+            name: "Secret Lab".into(),
+            path: "secret-lab".into(),
+            parent_id: None,
+            visibility: Some("private".into()),
+            description: Some("A private group.".into()),
+        },
+    )
     .await?;
     for (i, level) in [(1, 40), (2, 30), (3, 20), (4, 10)] {
         set_member(app, &alice, &heroes.id.to_string(), users[i].id, level).await?;
@@ -77,31 +94,43 @@ pub async fn seed(app: &AppState) -> DomainResult<()> {
     set_member(app, &alice, &lab.id.to_string(), users[1].id, 40).await?;
     set_member(app, &alice, &lab.id.to_string(), users[5].id, 30).await?;
 
-    let website = create_project(app, &alice, CreateProject {
-        name: "Website".into(),
-        path: Some("website".into()),
-        namespace_id: Some(heroes.id),
-        visibility: Some("public".into()),
-        description: Some("The public website.".into()),
-    })
+    let website = create_project(
+        app,
+        &alice,
+        CreateProject {
+            name: "Website".into(),
+            path: Some("website".into()),
+            namespace_id: Some(heroes.id),
+            visibility: Some("public".into()),
+            description: Some("The public website.".into()),
+        },
+    )
     .await?;
-    let vault = create_project(app, &alice, CreateProject {
-        name: "Vault".into(),
-        path: Some("vault".into()),
-        namespace_id: Some(lab.id),
-        visibility: Some("private".into()),
-        description: None,
-    })
+    let vault = create_project(
+        app,
+        &alice,
+        CreateProject {
+            name: "Vault".into(),
+            path: Some("vault".into()),
+            namespace_id: Some(lab.id),
+            visibility: Some("private".into()),
+            description: None,
+        },
+    )
     .await?;
     let site = website.id.to_string();
-    let issue = create_issue(app, &carol, &site, "Dark mode flickers on load", "The page flashes white first.", false).await?;
+    let issue =
+        create_issue(app, &carol, &site, "Dark mode flickers on load", "The page flashes white first.", false).await?;
     let issue2 = create_issue(app, &dave, &site, "Add a Korean translation", "성취 for achievements.", false).await?;
     create_issue(app, &bob, &site, "Rotate the signing keys", "Internal only.", true).await?;
-    let mr = create_merge_request(app, &carol, &site, "Fix dark mode flicker", "Closes #1", "fix-flicker", "main").await?;
-    let snippet = create_snippet(app, &bob, &site, "Deploy script", "deploy.sh", "#!/bin/sh\nmake run\n", Some("public")).await?;
+    let mr =
+        create_merge_request(app, &carol, &site, "Fix dark mode flicker", "Closes #1", "fix-flicker", "main").await?;
+    let snippet =
+        create_snippet(app, &bob, &site, "Deploy script", "deploy.sh", "#!/bin/sh\nmake run\n", Some("public")).await?;
     let issue_ref = AwardableRef { kind: AwardableKind::Issue, id: issue.id };
     let note = create_note(app, &bob, issue_ref, "I can reproduce this in Firefox too.", false).await?;
-    create_note(app, &alice, AwardableRef { kind: AwardableKind::MergeRequest, id: mr.id }, "Looks good to me!", false).await?;
+    create_note(app, &alice, AwardableRef { kind: AwardableKind::MergeRequest, id: mr.id }, "Looks good to me!", false)
+        .await?;
     create_issue(app, &frank, &vault.id.to_string(), "Calibrate the flux sensor", "", false).await?;
 
     let reactions: [(&Actor, AwardableRef, &str); 9] = [
@@ -125,10 +154,22 @@ pub async fn seed(app: &AppState) -> DomainResult<()> {
         description: Some(description.into()),
         avatar: None,
     };
-    let month = create_achievement(app, &alice, achievement(heroes.id, "Contributor of the month", "Awarded every month to the most helpful contributor.")).await?;
-    let first_mr = create_achievement(app, &bob, achievement(heroes.id, "First merge request", "Your first merge request was merged.")).await?;
-    let pixel = create_achievement(app, &alice, achievement(design.id, "Pixel perfect", "For meticulous design work.")).await?;
-    let bug = create_achievement(app, &bob, achievement(lab.id, "Bug hunter", "Found a bug nobody else could.")).await?;
+    let month = create_achievement(
+        app,
+        &alice,
+        achievement(heroes.id, "Contributor of the month", "Awarded every month to the most helpful contributor."),
+    )
+    .await?;
+    let first_mr = create_achievement(
+        app,
+        &bob,
+        achievement(heroes.id, "First merge request", "Your first merge request was merged."),
+    )
+    .await?;
+    let pixel =
+        create_achievement(app, &alice, achievement(design.id, "Pixel perfect", "For meticulous design work.")).await?;
+    let bug =
+        create_achievement(app, &bob, achievement(lab.id, "Bug hunter", "Found a bug nobody else could.")).await?;
     let awards: [(&Actor, i64, usize, Option<&str>); 8] = [
         (&alice, month.id, 2, Some("For fixing the dark mode flicker in record time.")),
         (&bob, month.id, 2, Some("Again! Thank you for the reviews.")),

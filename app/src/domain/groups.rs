@@ -16,7 +16,9 @@ pub struct CreateGroup {
 pub(crate) fn parse_visibility(value: Option<&str>, default: Visibility) -> DomainResult<Visibility> {
     match value {
         None => Ok(default),
-        Some(v) => Visibility::parse(v).ok_or_else(|| DomainError::invalid("Visibility level is not included in the list")),
+        Some(v) => {
+            Visibility::parse(v).ok_or_else(|| DomainError::invalid("Visibility level is not included in the list"))
+        }
     }
 }
 
@@ -84,7 +86,11 @@ pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> 
 }
 
 /// Resolves a group by numeric id or full path, if the actor may read it.
-pub(crate) async fn readable_group(tx: &mut Tx, actor: &Actor, id_or_path: &str) -> DomainResult<(NamespaceRow, GroupFacts)> {
+pub(crate) async fn readable_group(
+    tx: &mut Tx,
+    actor: &Actor,
+    id_or_path: &str,
+) -> DomainResult<(NamespaceRow, GroupFacts)> {
     let group = match id_or_path.parse::<i64>() {
         Ok(id) => tx.namespace_by_id(id).await?,
         Err(_) => tx.namespace_by_full_path(id_or_path).await?,
@@ -103,7 +109,13 @@ pub async fn find_group(app: &AppState, actor: &Actor, id_or_path: &str) -> Doma
 }
 
 /// Groups the actor may read, by id.
-pub async fn list_groups(app: &AppState, actor: &Actor, search: &str, limit: i64, offset: i64) -> DomainResult<Vec<NamespaceRow>> {
+pub async fn list_groups(
+    app: &AppState,
+    actor: &Actor,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> DomainResult<Vec<NamespaceRow>> {
     let mut tx = app.store.read().await?;
     // Filter after loading: instance sizes here are small; a page may come back short.
     let candidates = tx.list_groups(search, limit, offset).await?;
@@ -124,8 +136,15 @@ pub async fn list_members(app: &AppState, actor: &Actor, id_or_path: &str) -> Do
 }
 
 /// Adds a member or changes their level.
-pub async fn set_member(app: &AppState, actor: &Actor, id_or_path: &str, user_id: i64, level: i64) -> DomainResult<MemberRow> {
-    let level = AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
+pub async fn set_member(
+    app: &AppState,
+    actor: &Actor,
+    id_or_path: &str,
+    user_id: i64,
+    level: i64,
+) -> DomainResult<MemberRow> {
+    let level =
+        AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
     let (group, facts) = readable_group(&mut tx, actor, id_or_path).await?;
     let current = tx.direct_group_member(group.id, user_id).await?;
@@ -134,13 +153,23 @@ pub async fn set_member(app: &AppState, actor: &Actor, id_or_path: &str, user_id
         return Err(DomainError::Forbidden);
     }
     tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
-    if current_level == Some(AccessLevel::Owner) && level < AccessLevel::Owner && tx.count_group_owners(group.id).await? <= 1 {
+    if current_level == Some(AccessLevel::Owner)
+        && level < AccessLevel::Owner
+        && tx.count_group_owners(group.id).await? <= 1
+    {
         return Err(DomainError::invalid("A group must keep at least one Owner"));
     }
     tx.upsert_group_member(group.id, user_id, level as i64).await?;
     let member = tx.direct_group_member(group.id, user_id).await?.ok_or(DomainError::NotFound("Member"))?;
-    audit(&mut tx, actor, "member_set", "Group", group.id, serde_json::json!({ "user_id": user_id, "access_level": level as i64 }))
-        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "member_set",
+        "Group",
+        group.id,
+        serde_json::json!({ "user_id": user_id, "access_level": level as i64 }),
+    )
+    .await?;
     app.commit(tx).await?;
     Ok(member)
 }

@@ -62,7 +62,8 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
             creator_id: user.id,
         })
         .await?;
-    audit(&mut tx, actor, "project_created", "Project", project.id, serde_json::json!({ "full_path": full_path })).await?;
+    audit(&mut tx, actor, "project_created", "Project", project.id, serde_json::json!({ "full_path": full_path }))
+        .await?;
     app.commit(tx).await?;
     Ok(project)
 }
@@ -78,7 +79,11 @@ fn slug(name: &str) -> String {
 }
 
 /// Resolves a project by numeric id or full path, if the actor may read it.
-pub(crate) async fn readable_project(tx: &mut Tx, actor: &Actor, id_or_path: &str) -> DomainResult<(ProjectRow, ProjectFacts)> {
+pub(crate) async fn readable_project(
+    tx: &mut Tx,
+    actor: &Actor,
+    id_or_path: &str,
+) -> DomainResult<(ProjectRow, ProjectFacts)> {
     let project = match id_or_path.parse::<i64>() {
         Ok(id) => tx.project_by_id(id).await?,
         Err(_) => tx.project_by_full_path(id_or_path).await?,
@@ -109,8 +114,15 @@ pub async fn list_projects(app: &AppState, actor: &Actor, limit: i64, offset: i6
     Ok(out)
 }
 
-pub async fn set_project_member(app: &AppState, actor: &Actor, project: &str, user_id: i64, level: i64) -> DomainResult<()> {
-    let level = AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
+pub async fn set_project_member(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    user_id: i64,
+    level: i64,
+) -> DomainResult<()> {
+    let level =
+        AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
     if !policy::admin_project_member(&actor.viewer(), &facts) {
@@ -118,8 +130,15 @@ pub async fn set_project_member(app: &AppState, actor: &Actor, project: &str, us
     }
     tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
     tx.upsert_project_member(project.id, user_id, level as i64).await?;
-    audit(&mut tx, actor, "member_set", "Project", project.id, serde_json::json!({ "user_id": user_id, "access_level": level as i64 }))
-        .await?;
+    audit(
+        &mut tx,
+        actor,
+        "member_set",
+        "Project",
+        project.id,
+        serde_json::json!({ "user_id": user_id, "access_level": level as i64 }),
+    )
+    .await?;
     app.commit(tx).await
 }
 
@@ -182,9 +201,8 @@ pub async fn create_merge_request(
     if !policy::create_merge_request(&actor.viewer(), &facts) {
         return Err(DomainError::Forbidden);
     }
-    let mr = tx
-        .insert_merge_request(project.id, title.trim(), description, user.id, source_branch, target_branch)
-        .await?;
+    let mr =
+        tx.insert_merge_request(project.id, title.trim(), description, user.id, source_branch, target_branch).await?;
     audit(&mut tx, actor, "merge_request_created", "MergeRequest", mr.id, serde_json::json!({ "iid": mr.iid })).await?;
     app.commit(tx).await?;
     Ok(mr)
@@ -203,7 +221,8 @@ pub async fn create_snippet(
     validate_title(title)?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
-    let visibility = parse_visibility(visibility, Visibility::parse(&project.visibility).unwrap_or(Visibility::Private))?;
+    let visibility =
+        parse_visibility(visibility, Visibility::parse(&project.visibility).unwrap_or(Visibility::Private))?;
     if !policy::create_snippet(&actor.viewer(), &facts) {
         return Err(DomainError::Forbidden);
     }
@@ -226,7 +245,9 @@ pub async fn find_awardable_in_project(
     let id = match kind {
         AwardableKind::Issue => tx.issue_by_iid(project.id, iid_or_id).await?.map(|i| i.id),
         AwardableKind::MergeRequest => tx.merge_request_by_iid(project.id, iid_or_id).await?.map(|m| m.id),
-        AwardableKind::Snippet => tx.snippet_by_id(iid_or_id).await?.filter(|s| s.project_id == project.id).map(|s| s.id),
+        AwardableKind::Snippet => {
+            tx.snippet_by_id(iid_or_id).await?.filter(|s| s.project_id == project.id).map(|s| s.id)
+        }
         AwardableKind::Note => tx.note_by_id(iid_or_id).await?.filter(|n| n.project_id == project.id).map(|n| n.id),
     };
     let item = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(facts::not_found_name(kind)))? };
@@ -238,7 +259,13 @@ pub async fn find_awardable_in_project(
 }
 
 /// Comments on an issue, merge request or snippet.
-pub async fn create_note(app: &AppState, actor: &Actor, on: AwardableRef, body: &str, confidential: bool) -> DomainResult<NoteRow> {
+pub async fn create_note(
+    app: &AppState,
+    actor: &Actor,
+    on: AwardableRef,
+    body: &str,
+    confidential: bool,
+) -> DomainResult<NoteRow> {
     let user = actor.require_user()?;
     if body.trim().is_empty() {
         return Err(DomainError::invalid("Note can't be blank"));
@@ -287,7 +314,13 @@ pub async fn list_notes(app: &AppState, actor: &Actor, on: AwardableRef) -> Doma
     Ok(out)
 }
 
-pub async fn list_issues(app: &AppState, actor: &Actor, project: &str, limit: i64, offset: i64) -> DomainResult<Vec<IssueRow>> {
+pub async fn list_issues(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    limit: i64,
+    offset: i64,
+) -> DomainResult<Vec<IssueRow>> {
     let mut tx = app.store.read().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
     let issues = tx.list_issues(project.id, limit, offset).await?;
@@ -306,7 +339,13 @@ pub async fn list_issues(app: &AppState, actor: &Actor, project: &str, limit: i6
         .collect())
 }
 
-pub async fn list_merge_requests(app: &AppState, actor: &Actor, project: &str, limit: i64, offset: i64) -> DomainResult<Vec<MergeRequestRow>> {
+pub async fn list_merge_requests(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    limit: i64,
+    offset: i64,
+) -> DomainResult<Vec<MergeRequestRow>> {
     let mut tx = app.store.read().await?;
     let (project, _) = readable_project(&mut tx, actor, project).await?;
     Ok(tx.list_merge_requests(project.id, limit, offset).await?)

@@ -6,7 +6,11 @@ use crate::policy;
 use crate::store::AuditRow;
 
 fn require_admin(actor: &Actor) -> DomainResult<()> {
-    if policy::admin_all_resources(&actor.viewer()) { Ok(()) } else { Err(DomainError::Forbidden) }
+    if policy::admin_all_resources(&actor.viewer()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -26,7 +30,12 @@ pub async fn instance_settings(app: &AppState, actor: &Actor) -> DomainResult<In
 
 /// Switches the `achievements` flag for the instance, or for one group (by id or
 /// full path) and its subgroups.
-pub async fn set_achievements_flag(app: &AppState, actor: &Actor, group: Option<&str>, enabled: bool) -> DomainResult<()> {
+pub async fn set_achievements_flag(
+    app: &AppState,
+    actor: &Actor,
+    group: Option<&str>,
+    enabled: bool,
+) -> DomainResult<()> {
     require_admin(actor)?;
     let mut tx = app.store.write().await?;
     let group_id = match group {
@@ -34,9 +43,16 @@ pub async fn set_achievements_flag(app: &AppState, actor: &Actor, group: Option<
         None => None,
     };
     tx.set_feature_flag(ACHIEVEMENTS_FLAG, group_id, enabled).await?;
-    audit(&mut tx, actor, "feature_flag_set", "FeatureFlag", group_id.unwrap_or(0), serde_json::json!({
-        "name": ACHIEVEMENTS_FLAG, "enabled": enabled,
-    }))
+    audit(
+        &mut tx,
+        actor,
+        "feature_flag_set",
+        "FeatureFlag",
+        group_id.unwrap_or(0),
+        serde_json::json!({
+            "name": ACHIEVEMENTS_FLAG, "enabled": enabled,
+        }),
+    )
     .await?;
     app.commit(tx).await
 }
@@ -45,9 +61,16 @@ pub async fn set_auto_accept(app: &AppState, actor: &Actor, enabled: bool) -> Do
     require_admin(actor)?;
     let mut tx = app.store.write().await?;
     tx.set_auto_accept_awarded_achievements(enabled).await?;
-    audit(&mut tx, actor, "setting_changed", "ApplicationSetting", 1, serde_json::json!({
-        "auto_accept_awarded_achievements": enabled,
-    }))
+    audit(
+        &mut tx,
+        actor,
+        "setting_changed",
+        "ApplicationSetting",
+        1,
+        serde_json::json!({
+            "auto_accept_awarded_achievements": enabled,
+        }),
+    )
     .await?;
     app.commit(tx).await
 }

@@ -58,12 +58,14 @@ pub fn verify_avatar(upload: &Upload) -> DomainResult<()> {
 /// A file name safe to put on disk and in a URL.
 fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("avatar");
-    let cleaned: String = base
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
-        .collect();
+    let cleaned: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect();
     let cleaned = cleaned.trim_start_matches('.');
-    if cleaned.is_empty() { "avatar".to_string() } else { cleaned.chars().take(100).collect() }
+    if cleaned.is_empty() {
+        "avatar".to_string()
+    } else {
+        cleaned.chars().take(100).collect()
+    }
 }
 
 fn avatar_dir(instance: &Instance, achievement_id: i64) -> PathBuf {

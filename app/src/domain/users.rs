@@ -48,14 +48,21 @@ fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
             errors.push("Password is too short (minimum is 8 characters)".to_string());
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
 }
 
 fn valid_email(email: &str) -> bool {
     let email = email.trim();
     match email.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !email.contains(char::is_whitespace)
         }
         None => false,
     }
@@ -78,7 +85,8 @@ pub(crate) async fn insert_user(tx: &mut Tx, input: &CreateUser) -> DomainResult
     validate_new_user(input)?;
     let password_hash = input.password.as_deref().map(hash_password).transpose()?;
     let taken = |field: &str| DomainError::Conflict(format!("{field} has already been taken"));
-    if tx.user_by_username(&input.username).await?.is_some() || tx.namespace_by_full_path(&input.username).await?.is_some()
+    if tx.user_by_username(&input.username).await?.is_some()
+        || tx.namespace_by_full_path(&input.username).await?.is_some()
     {
         return Err(taken("Username"));
     }

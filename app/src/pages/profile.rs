@@ -24,7 +24,7 @@ pub fn Profile() -> impl IntoView {
                                     <div>
                                         <h1>{p.name.clone()}</h1>
                                         <p class="muted">"@" {p.username.clone()}</p>
-                                        <p>{p.bio.clone()}</p>
+                                        {(!p.bio.trim().is_empty()).then(|| view! { <p>{p.bio.clone()}</p> })}
                                     </div>
                                 </div>
                                 <h2>{move || t().achievements}</h2>

@@ -26,7 +26,11 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
                 achievement_id: shown.achievement.id,
                 name: shown.achievement.name.clone(),
                 description: shown.achievement.description.clone(),
-                avatar_url: shown.achievement.avatar.as_deref().map(|f| uploads::avatar_url(&app.instance, shown.achievement.id, f)),
+                avatar_url: shown
+                    .achievement
+                    .avatar
+                    .as_deref()
+                    .map(|f| uploads::avatar_url(&app.instance, shown.achievement.id, f)),
                 group: shown.group.map(|g| g.full_path),
                 awards: vec![award],
             }),

@@ -12,8 +12,7 @@ pub async fn toggle_reaction(kind: AwardableKind, id: i64, name: String) -> Resu
     use crate::events::AwardableRef;
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let (change, toggled_on) = award_emoji::toggle_award_emoji(&app, &actor, AwardableRef { kind, id }, &name)
-        .await
-        .map_err(ssr::ui_error)?;
+    let (change, toggled_on) =
+        award_emoji::toggle_award_emoji(&app, &actor, AwardableRef { kind, id }, &name).await.map_err(ssr::ui_error)?;
     Ok(ReactionSummary { counts: change.counts, toggled_on })
 }

@@ -28,10 +28,8 @@ pub async fn get_session() -> Result<SessionInfo, UiError> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == LANG_COOKIE)
         .and_then(|(_, value)| Lang::from_code(value));
-    let header_lang = headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language);
+    let header_lang =
+        headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
     Ok(SessionInfo {
         user: actor.user().map(|u| crate::model::SessionUser {
             id: u.id,

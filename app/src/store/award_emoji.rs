@@ -72,7 +72,11 @@ impl Tx {
     }
 
     /// (emoji name, count) on one awardable, in order of first use.
-    pub async fn award_emoji_counts(&mut self, awardable_type: &str, awardable_id: i64) -> StoreResult<Vec<(String, i64)>> {
+    pub async fn award_emoji_counts(
+        &mut self,
+        awardable_type: &str,
+        awardable_id: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
         on!(self, c => sqlx::query_as::<_, (String, i64)>(
             "SELECT name, COUNT(*) FROM award_emoji WHERE awardable_type = $1 AND awardable_id = $2 \
              GROUP BY name ORDER BY MIN(id)")

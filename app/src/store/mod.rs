@@ -7,8 +7,8 @@
 //! after it commits (and, on PostgreSQL, to other processes by `NOTIFY` inside it).
 
 mod achievements;
-mod award_emoji;
 mod audit;
+mod award_emoji;
 mod namespaces;
 mod projects;
 mod rows;
@@ -180,16 +180,10 @@ impl Tx {
     /// the change is committed.
     pub async fn publish(&mut self, event: Event, origin: &str) -> StoreResult<()> {
         if let Conn::Postgres(t) = &mut self.conn {
-            let payload = serde_json::to_string(&crate::events::Envelope {
-                origin: origin.to_string(),
-                event: event.clone(),
-            })
-            .unwrap_or_default();
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(EVENT_CHANNEL)
-                .bind(payload)
-                .execute(&mut **t)
-                .await?;
+            let payload =
+                serde_json::to_string(&crate::events::Envelope { origin: origin.to_string(), event: event.clone() })
+                    .unwrap_or_default();
+            sqlx::query("SELECT pg_notify($1, $2)").bind(EVENT_CHANNEL).bind(payload).execute(&mut **t).await?;
         }
         self.events.push(event);
         Ok(())

@@ -1,9 +1,7 @@
 //! Projects, project membership, and what lives in a project: issues, merge
 //! requests, snippets and notes.
 
-use super::{exec, 
-    now, on, IssueRow, MemberRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx,
-};
+use super::{exec, now, on, IssueRow, MemberRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx};
 
 const PROJECT_COLUMNS: &str =
     "id, namespace_id, name, path, full_path, visibility, description, creator_id, created_at, updated_at";
@@ -120,7 +118,8 @@ impl Tx {
     }
 
     pub async fn list_issues(&mut self, project_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<IssueRow>> {
-        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3");
+        let sql =
+            format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3");
         on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
     }
 
@@ -153,7 +152,12 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
-    pub async fn list_merge_requests(&mut self, project_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<MergeRequestRow>> {
+    pub async fn list_merge_requests(
+        &mut self,
+        project_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<MergeRequestRow>> {
         let sql = format!(
             "SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3"
         );

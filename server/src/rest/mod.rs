@@ -15,9 +15,7 @@ use axum::Router;
 use http::request::Parts;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/api/v4/user", get(user::current_user))
-        .fallback(error::not_found)
+    Router::new().route("/v4/user", get(user::current_user)).fallback(error::not_found)
 }
 
 /// The caller, from `PRIVATE-TOKEN` / `Authorization: Bearer` (or the browser
