@@ -27,7 +27,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  apt-get install -y -qq "${need_apt[@]}"
 fi
 
 # 2. The WASM target (stable toolchain).

@@ -461,7 +461,8 @@ pub async fn user_awards(
             continue;
         }
         let shown = award.show_on_profile && award.accepted_at.is_some();
-        if !shown && !(include_hidden && policy::read_hidden_user_achievement(&viewer, user.id, &facts)) {
+        let may_see_hidden = include_hidden && policy::read_hidden_user_achievement(&viewer, user.id, &facts);
+        if !(shown || may_see_hidden) {
             continue;
         }
         let group = policy::read_award_namespace(&viewer, &facts).then_some(group);
