@@ -33,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" href="/favicon.ico"/>
+                <link rel="icon" href="/-/favicon.ico"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -45,18 +45,41 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The signed-in user and language of this page load. Signing in or out and
-/// switching language are full page loads, so it is fixed for a page's life.
+/// The session as loaded for this page.
+type SessionResource = Resource<Result<SessionInfo, model::UiError>>;
+
+/// The signed-in user and language of this page load (inside [`WithSession`]).
+/// Signing in or out and switching language are full page loads, so it is fixed
+/// for a page's life.
 pub fn use_session() -> Signal<SessionInfo> {
     Signal::stored(use_context::<SessionInfo>().unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En }))
+}
+
+/// Renders its children once the session is loaded, with the session in context.
+/// Awaiting it inside Suspense makes the server's HTML and the hydrating browser
+/// agree on who is signed in and in which language.
+#[component]
+pub fn WithSession(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    let info = session.await.unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En });
+                    provide_context(info);
+                    children()
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Awaited (inside Suspense) before anything renders, so the server's HTML and
-    // the hydrating browser agree on who is signed in and in which language.
-    let session = Resource::new(|| (), |_| server_fns::session::get_session());
+    let session: SessionResource = Resource::new(|| (), |_| server_fns::session::get_session());
+    provide_context(session);
     // Marks the page once the WASM has taken over: end-to-end tests wait for it,
     // which also catches a build whose hydration silently fails.
     Effect::new(move |_| {
@@ -65,26 +88,30 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // Routes render in `SsrMode::Async`: the whole page arrives as plain HTML, so it
+    // works without JavaScript (out-of-order streamed chunks would need a script).
     view! {
         <Stylesheet id="leptos" href="/pkg/laurel.css"/>
         <Title text="Laurel"/>
         <Router>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let info = session.await.unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En });
-                    provide_context(info);
-                    view! {
-                        <TopBar/>
-                        <main class="page">
-                            <Routes fallback=pages::not_found::NotFound>
-                                <Route path=path!("") view=pages::home::Home/>
-                                <Route path=path!("/users/sign_in") view=pages::sign_in::SignIn/>
-                                <Route path=path!("/:username") view=pages::profile::Profile ssr=SsrMode::Async/>
-                            </Routes>
-                        </main>
-                    }
-                })}
-            </Suspense>
+            <WithSession>
+                <TopBar/>
+            </WithSession>
+            <main class="page">
+                <Routes fallback=|| view! { <WithSession><pages::not_found::NotFound/></WithSession> }>
+                    <Route path=path!("") view=|| view! { <WithSession><pages::home::Home/></WithSession> } ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/users/sign_in")
+                        view=|| view! { <WithSession><pages::sign_in::SignIn/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/:username")
+                        view=|| view! { <WithSession><pages::profile::Profile/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
         </Router>
     }
 }

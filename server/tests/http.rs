@@ -89,6 +89,10 @@ async fn sign_in_sets_a_session_cookie(backend: Backend) {
 
 async fn demo_profile_renders_on_the_server(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    for page in ["/", "/users/sign_in", "/carol", "/-/favicon.ico"] {
+        let response = client().get(format!("{}{page}", server.base)).send().await.expect("page");
+        assert_eq!(response.status(), 200, "{page}");
+    }
     let html =
         client().get(format!("{}/carol", server.base)).send().await.expect("profile").text().await.expect("html");
     assert!(html.contains("Carol Developer"));

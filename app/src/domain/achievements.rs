@@ -32,6 +32,32 @@ async fn load_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(
     Ok((award, loaded))
 }
 
+/// Audits a change to one award, announces it, and commits.
+async fn commit_award_change(
+    app: &AppState,
+    mut tx: Tx,
+    actor: &Actor,
+    action: &str,
+    award: &UserAchievementRow,
+    details: serde_json::Value,
+) -> DomainResult<()> {
+    audit(&mut tx, actor, action, "UserAchievement", award.id, details).await?;
+    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
+        .await?;
+    app.commit(tx).await
+}
+
+/// The actor's own unrevoked award (recipients act on these alone).
+async fn load_own_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let (award, loaded) = load_award(tx, actor, award_id).await?;
+    if award.revoked_by_user_id.is_some()
+        || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
+    {
+        return Err(DomainError::NotFound("User Achievement"));
+    }
+    Ok(award)
+}
+
 /// Trims and checks name and description (Rails-style messages).
 fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
     let mut errors = Vec::new();
@@ -242,18 +268,8 @@ pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
         return Err(DomainError::NotFound("User Achievement"));
     }
     let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
-    audit(
-        &mut tx,
-        actor,
-        "achievement_revoked",
-        "UserAchievement",
-        award.id,
-        serde_json::json!({ "user_id": award.user_id }),
-    )
-    .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
-    app.commit(tx).await?;
+    let details = serde_json::json!({ "user_id": award.user_id });
+    commit_award_change(app, tx, actor, "achievement_revoked", &award, details).await?;
     Ok(revoked)
 }
 
@@ -265,20 +281,8 @@ pub async fn delete_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
         return Err(DomainError::NotFound("User Achievement"));
     }
     tx.delete_award(award.id).await?;
-    audit(
-        &mut tx,
-        actor,
-        "user_achievement_deleted",
-        "UserAchievement",
-        award.id,
-        serde_json::json!({
-            "user_id": award.user_id, "achievement_id": award.achievement_id,
-        }),
-    )
-    .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
-    app.commit(tx).await?;
+    let details = serde_json::json!({ "user_id": award.user_id, "achievement_id": award.achievement_id });
+    commit_award_change(app, tx, actor, "user_achievement_deleted", &award, details).await?;
     Ok(award)
 }
 
@@ -315,66 +319,31 @@ pub async fn update_award(
     validate_message(message.as_deref())?;
     let show = input.show_on_profile.unwrap_or(award.show_on_profile);
     let updated = tx.update_award(award.id, show, message.as_deref(), award.accepted_at).await?;
-    audit(
-        &mut tx,
-        actor,
-        "user_achievement_updated",
-        "UserAchievement",
-        award.id,
-        serde_json::json!({ "show_on_profile": show }),
-    )
-    .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
-    app.commit(tx).await?;
+    let details = serde_json::json!({ "show_on_profile": show });
+    commit_award_change(app, tx, actor, "user_achievement_updated", &award, details).await?;
     Ok(updated)
 }
 
 /// The recipient accepts a pending award: it becomes visible on the profile.
 pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
-    if award.revoked_by_user_id.is_some()
-        || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
-    {
-        return Err(DomainError::NotFound("User Achievement"));
-    }
+    let award = load_own_award(&mut tx, actor, award_id).await?;
     let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
     let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
-    audit(&mut tx, actor, "user_achievement_accepted", "UserAchievement", award.id, serde_json::json!({})).await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
-    app.commit(tx).await?;
+    commit_award_change(app, tx, actor, "user_achievement_accepted", &award, serde_json::json!({})).await?;
     Ok(updated)
 }
 
 /// The recipient declines a pending award: it is removed (the audit log keeps it).
 pub async fn decline_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let (award, loaded) = load_award(&mut tx, actor, award_id).await?;
-    if award.revoked_by_user_id.is_some()
-        || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
-    {
-        return Err(DomainError::NotFound("User Achievement"));
-    }
+    let award = load_own_award(&mut tx, actor, award_id).await?;
     if award.accepted_at.is_some() {
         return Err(DomainError::invalid("Only pending awards can be declined"));
     }
     tx.delete_award(award.id).await?;
-    audit(
-        &mut tx,
-        actor,
-        "user_achievement_declined",
-        "UserAchievement",
-        award.id,
-        serde_json::json!({
-            "achievement_id": award.achievement_id,
-        }),
-    )
-    .await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
-    app.commit(tx).await?;
+    let details = serde_json::json!({ "achievement_id": award.achievement_id });
+    commit_award_change(app, tx, actor, "user_achievement_declined", &award, details).await?;
     Ok(award)
 }
 

@@ -31,6 +31,8 @@ pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> 
     }
     if !valid_path(&input.path) {
         errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+    } else if input.parent_id.is_none() && super::users::reserved_path(&input.path) {
+        errors.push(format!("Path {} is a reserved name", input.path));
     }
     let visibility = match parse_visibility(input.visibility.as_deref(), Visibility::Private) {
         Ok(v) => Some(v),

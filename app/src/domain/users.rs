@@ -28,12 +28,37 @@ pub fn valid_path(path: &str) -> bool {
         && !path.ends_with(".atom")
 }
 
+/// Top-level paths the app itself uses; no user or group may take them.
+const RESERVED_PATHS: &[&str] = &[
+    "-",
+    "admin",
+    "api",
+    "assets",
+    "dashboard",
+    "explore",
+    "groups",
+    "help",
+    "pkg",
+    "projects",
+    "robots.txt",
+    "search",
+    "uploads",
+    "users",
+    "favicon.ico",
+];
+
+pub(crate) fn reserved_path(path: &str) -> bool {
+    RESERVED_PATHS.iter().any(|r| r.eq_ignore_ascii_case(path))
+}
+
 fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
     let mut errors = Vec::new();
     if input.username.trim().is_empty() {
         errors.push("Username can't be blank".to_string());
     } else if !valid_path(&input.username) {
         errors.push("Username can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+    } else if reserved_path(&input.username) {
+        errors.push(format!("Username {} is a reserved name", input.username));
     }
     if input.name.trim().is_empty() {
         errors.push("Name can't be blank".to_string());
@@ -257,4 +282,22 @@ pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) 
             other => other.into(),
         })?;
     Ok((row, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_gitlab_rules_and_avoid_reserved_names() {
+        for ok in ["alice", "a.b-c_d", "x1"] {
+            assert!(valid_path(ok) && !reserved_path(ok), "{ok}");
+        }
+        for bad in ["", "-alice", "alice.", "a b", "a/b", "repo.git", "ünï"] {
+            assert!(!valid_path(bad), "{bad}");
+        }
+        for reserved in ["admin", "API", "users", "favicon.ico", "-"] {
+            assert!(reserved_path(reserved), "{reserved}");
+        }
+    }
 }

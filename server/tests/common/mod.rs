@@ -67,6 +67,8 @@ pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &st
         .env("DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("LEPTOS_ENV", "PROD")
+        // The site `cargo leptos build` wrote (pkg/, assets).
+        .env("LEPTOS_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
         .env("INITIAL_ROOT_PASSWORD", "root-password")
         .env("INITIAL_ROOT_TOKEN", ROOT_TOKEN)
         .env("RUST_LOG", "warn")
