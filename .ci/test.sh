@@ -31,4 +31,4 @@ echo "==> Playwright (Chromium)"
 # One closing line for the whole run (pipefail above already failed on any failure).
 passed=$(grep -oE '(^test result: ok\. [0-9]+ passed|^ +[0-9]+ passed)' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
-echo "all suites: $passed passed, $failed failed"
+echo "summary: $passed passed, $failed failed"
