@@ -24,11 +24,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use model::SessionInfo;
 
-/// The HTML document around the app (server side only).
+/// The HTML document around the app (server side only). `<html lang>` is set by
+/// the top bar, in the page's language.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

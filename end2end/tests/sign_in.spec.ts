@@ -6,6 +6,12 @@ async function hydrated(page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
+// No accessibility violations (axe-core's rules) on the page as it is now.
+async function accessible(page) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([]);
+}
+
 test('the home page hydrates without console errors', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
@@ -14,12 +20,14 @@ test('the home page hydrates without console errors', async ({ page }) => {
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Welcome to Laurel');
   expect(errors).toEqual([]);
+  await accessible(page);
   await page.screenshot({ path: '../public/screenshots/home.png' });
 });
 
 test('a user signs in, sees the session everywhere, and signs out', async ({ page }) => {
   await page.goto('/users/sign_in');
   await hydrated(page);
+  await accessible(page);
   await page.getByLabel('Username or email').fill('carol');
   await page.getByLabel('Password').fill('laurel-demo');
   await page.screenshot({ path: '../public/screenshots/sign-in.png' });
@@ -27,6 +35,7 @@ test('a user signs in, sees the session everywhere, and signs out', async ({ pag
   await expect(page).toHaveURL(/\/$/);
   await expect(page.locator('.signed-in')).toContainText('Carol Developer');
   await expect(page.locator('.user-link')).toContainText('carol');
+  await accessible(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
@@ -49,8 +58,11 @@ test('the demo profile shows achievements grouped with a count', async ({ page }
   const bug = page.locator('.achievement', { hasText: 'Bug hunter' });
   await expect(bug).toContainText('a private namespace');
   await page.screenshot({ path: '../public/screenshots/profile.png', fullPage: true });
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => v.id)).toEqual([]);
+  await accessible(page);
+  // Keyboard focus reveals the details, as hover does.
+  await month.focus();
+  await expect(month.locator('.achievement-detail')).toBeVisible();
+  await expect(month.locator('.achievement-detail')).toContainText('For fixing the dark mode flicker');
 });
 
 test('the language switcher renders Korean and Japanese', async ({ page }) => {
@@ -58,8 +70,11 @@ test('the language switcher renders Korean and Japanese', async ({ page }) => {
   await hydrated(page);
   await page.locator('#lang-select').selectOption('ko');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Laurel에 오신 것을 환영합니다');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ko');
+  await page.screenshot({ path: '../public/screenshots/home-ko.png' });
   await page.locator('#lang-select').selectOption('ja');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Laurelへようこそ');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
 });
 
 test('sign-in works with JavaScript disabled', async ({ browser }) => {

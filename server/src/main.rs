@@ -135,7 +135,8 @@ fn router(state: ServerState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
         .layer(axum::middleware::from_fn(csrf::guard))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Every body (server functions included), not only axum's extractors.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -21,6 +21,7 @@ pub fn TopBar() -> impl IntoView {
     };
     let t = move || session.get().lang.t();
     view! {
+        <leptos_meta::Html {..} lang=move || session.get().lang.code()/>
         <header class="top-bar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"🏅"</span>
