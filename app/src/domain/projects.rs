@@ -232,30 +232,56 @@ pub async fn create_snippet(
     Ok(snippet)
 }
 
-/// Resolves an issue, merge request or snippet of a project that the actor may read.
+/// How a path names an issue or merge request: REST v4 uses the per-project iid,
+/// v3 the global id. Snippets and notes are always named by global id.
+#[derive(Clone, Copy, Debug)]
+pub enum ItemId {
+    Iid(i64),
+    Global(i64),
+}
+
+/// Resolves an issue, merge request or snippet of a project, and optionally one
+/// of its notes, if the actor may read it.
 pub async fn find_awardable_in_project(
     app: &AppState,
     actor: &Actor,
     project: &str,
     kind: AwardableKind,
-    iid_or_id: i64,
+    item: ItemId,
+    note_id: Option<i64>,
 ) -> DomainResult<AwardableRef> {
     let mut tx = app.store.read().await?;
     let (project, _) = readable_project(&mut tx, actor, project).await?;
-    let id = match kind {
-        AwardableKind::Issue => tx.issue_by_iid(project.id, iid_or_id).await?.map(|i| i.id),
-        AwardableKind::MergeRequest => tx.merge_request_by_iid(project.id, iid_or_id).await?.map(|m| m.id),
-        AwardableKind::Snippet => {
-            tx.snippet_by_id(iid_or_id).await?.filter(|s| s.project_id == project.id).map(|s| s.id)
+    let in_project = |project_id: i64| project_id == project.id;
+    let id = match (kind, item) {
+        (AwardableKind::Issue, ItemId::Iid(iid)) => tx.issue_by_iid(project.id, iid).await?.map(|i| i.id),
+        (AwardableKind::Issue, ItemId::Global(id)) => {
+            tx.issue_by_id(id).await?.filter(|i| in_project(i.project_id)).map(|i| i.id)
         }
-        AwardableKind::Note => tx.note_by_id(iid_or_id).await?.filter(|n| n.project_id == project.id).map(|n| n.id),
+        (AwardableKind::MergeRequest, ItemId::Iid(iid)) => {
+            tx.merge_request_by_iid(project.id, iid).await?.map(|m| m.id)
+        }
+        (AwardableKind::MergeRequest, ItemId::Global(id)) => {
+            tx.merge_request_by_id(id).await?.filter(|m| in_project(m.project_id)).map(|m| m.id)
+        }
+        (AwardableKind::Snippet, ItemId::Iid(id) | ItemId::Global(id)) => {
+            tx.snippet_by_id(id).await?.filter(|s| in_project(s.project_id)).map(|s| s.id)
+        }
+        (AwardableKind::Note, ItemId::Iid(id) | ItemId::Global(id)) => {
+            tx.note_by_id(id).await?.filter(|n| in_project(n.project_id)).map(|n| n.id)
+        }
     };
-    let item = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(facts::not_found_name(kind)))? };
-    let loaded = facts::awardable(&mut tx, actor, item).await?;
-    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
-        return Err(DomainError::NotFound(facts::not_found_name(kind)));
+    let mut found = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(facts::not_found_name(kind)))? };
+    if let Some(note_id) = note_id {
+        let note = tx.note_by_id(note_id).await?;
+        let on_item = note.filter(|n| n.noteable_type == kind.as_str() && n.noteable_id == found.id);
+        found = AwardableRef { kind: AwardableKind::Note, id: on_item.ok_or(DomainError::NotFound("Note"))?.id };
     }
-    Ok(item)
+    let loaded = facts::awardable(&mut tx, actor, found).await?;
+    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound(facts::not_found_name(found.kind)));
+    }
+    Ok(found)
 }
 
 /// Comments on an issue, merge request or snippet.

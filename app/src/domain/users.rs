@@ -217,6 +217,13 @@ pub async fn user_by_id(app: &AppState, id: i64) -> DomainResult<UserRow> {
     tx.user_by_id(id).await?.ok_or(DomainError::NotFound("User"))
 }
 
+/// Users by id, for rendering (e.g. who gave each reaction). Public fields only
+/// are meant to be shown from these.
+pub async fn users_by_ids(app: &AppState, ids: &[i64]) -> DomainResult<Vec<UserRow>> {
+    let mut tx = app.store.read().await?;
+    Ok(tx.users_by_ids(ids).await?)
+}
+
 /// Everyone may look users up by name (GitLab lists public fields of all users).
 pub async fn list_users(app: &AppState, search: &str, limit: i64, offset: i64) -> DomainResult<Vec<UserRow>> {
     let mut tx = app.store.read().await?;

@@ -50,6 +50,16 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
+    /// The users with these ids (any order; unknown ids are skipped).
+    pub async fn users_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<UserRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id IN ({})", placeholders.join(", "));
+        on!(self, c => ids.iter().fold(sqlx::query_as::<_, UserRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
+    }
+
     pub async fn user_by_username(&mut self, username: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
         on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(username).fetch_optional(c).await)

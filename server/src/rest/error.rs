@@ -1,4 +1,4 @@
-//! Domain errors in GitLab's REST dialect, mapped once.
+//! Errors in GitLab's REST dialect, mapped once.
 
 use app::domain::DomainError;
 use axum::response::{IntoResponse, Response};
@@ -7,29 +7,55 @@ use http::StatusCode;
 use serde_json::json;
 
 #[derive(Debug)]
-pub struct ApiError(pub DomainError);
+pub enum ApiError {
+    /// A use case said no.
+    Domain(DomainError),
+    /// A parameter is missing or malformed (Grape's `{"error": "... is missing"}`).
+    BadRequest(String),
+    /// A message under a given status, as some endpoints word it
+    /// (`404 Award Emoji Name has already been taken Not Found`).
+    Message(StatusCode, String),
+}
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        ApiError(err)
+        ApiError::Domain(err)
+    }
+}
+
+impl ApiError {
+    pub fn missing(param: &str) -> ApiError {
+        ApiError::BadRequest(format!("{param} is missing"))
+    }
+
+    pub fn invalid(param: &str) -> ApiError {
+        ApiError::BadRequest(format!("{param} is invalid"))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, message) = match &self.0 {
-            DomainError::NotFound(what) => (StatusCode::NOT_FOUND, json!(format!("404 {what} Not Found"))),
-            DomainError::Forbidden => (StatusCode::FORBIDDEN, json!("403 Forbidden")),
-            DomainError::Unauthorized => (StatusCode::UNAUTHORIZED, json!("401 Unauthorized")),
-            DomainError::Invalid(messages) => (StatusCode::BAD_REQUEST, json!(messages)),
-            DomainError::Conflict(message) => (StatusCode::CONFLICT, json!(message)),
-            DomainError::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, json!("412 Precondition Failed")),
-            internal => {
-                tracing::error!("REST request failed: {internal}");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!("500 Internal Server Error"))
-            }
+        let (status, body) = match self {
+            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, json!({ "error": error })),
+            ApiError::Message(status, message) => (status, json!({ "message": message })),
+            ApiError::Domain(err) => match err {
+                DomainError::NotFound(what) => {
+                    (StatusCode::NOT_FOUND, json!({ "message": format!("404 {what} Not Found") }))
+                }
+                DomainError::Forbidden => (StatusCode::FORBIDDEN, json!({ "message": "403 Forbidden" })),
+                DomainError::Unauthorized => (StatusCode::UNAUTHORIZED, json!({ "message": "401 Unauthorized" })),
+                DomainError::Invalid(messages) => (StatusCode::BAD_REQUEST, json!({ "message": messages })),
+                DomainError::Conflict(message) => (StatusCode::CONFLICT, json!({ "message": message })),
+                DomainError::PreconditionFailed => {
+                    (StatusCode::PRECONDITION_FAILED, json!({ "message": "412 Precondition Failed" }))
+                }
+                internal => {
+                    tracing::error!("REST request failed: {internal}");
+                    (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "500 Internal Server Error" }))
+                }
+            },
         };
-        (status, Json(json!({ "message": message }))).into_response()
+        (status, Json(body)).into_response()
     }
 }
 

@@ -1,8 +1,11 @@
-//! The GitLab REST API (v4): thin adapters over the domain, speaking GitLab's
-//! JSON shapes, status codes and `{"message": ...}` errors.
+//! The GitLab REST API (v4, and v3 for award emoji): thin adapters over the
+//! domain, speaking GitLab's JSON shapes, status codes and `{"message": ...}` errors.
 
+mod award_emoji;
 mod error;
-mod user;
+mod pagination;
+mod params;
+mod users;
 
 pub use error::ApiError;
 
@@ -10,12 +13,30 @@ use crate::state::ServerState;
 use app::domain::auth::{authenticate, Credentials};
 use app::domain::Actor;
 use axum::extract::FromRequestParts;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use http::request::Parts;
 
 pub fn routes() -> Router<ServerState> {
-    Router::new().route("/v4/user", get(user::current_user)).fallback(error::not_found)
+    let v4 = Router::new()
+        .route("/user", get(users::current_user))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::show).put(users::update))
+        .route("/users/{id}/personal_access_tokens", post(users::create_token))
+        .route("/version", get(version))
+        .merge(award_emoji::routes(false));
+    Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)
+}
+
+/// GitLab's time format: ISO 8601, milliseconds, UTC `Z`.
+pub fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+async fn version(Caller(actor): Caller) -> Result<Json<serde_json::Value>, ApiError> {
+    actor.require_user()?;
+    Ok(Json(serde_json::json!({ "version": "17.0.0-laurel", "revision": env!("CARGO_PKG_VERSION") })))
 }
 
 /// The caller, from `PRIVATE-TOKEN` / `Authorization: Bearer` (or the browser

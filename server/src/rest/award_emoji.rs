@@ -1,0 +1,162 @@
+//! Award emoji (spec §5): `/api/v4` with per-project iids and `/api/v3` with
+//! global ids, on issues, merge requests, snippets and their notes.
+
+use super::params::Params;
+use super::users::user_basic_json;
+use super::{pagination, ApiError, Caller};
+use crate::state::ServerState;
+use app::domain::award_emoji::{self, INVALID_NAME, NAME_TAKEN};
+use app::domain::projects::{self, ItemId};
+use app::domain::{users, Actor, DomainError};
+use app::events::{AwardableKind, AwardableRef};
+use app::store::{AwardEmojiRow, UserRow};
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// The awardable paths under a version prefix, each with `/award_emoji[/{award_id}]`.
+pub fn routes(v3: bool) -> Router<ServerState> {
+    let (issue, mr) = if v3 { ("{issue_id}", "{merge_request_id}") } else { ("{issue_iid}", "{merge_request_iid}") };
+    let mut parents = vec![
+        format!("/projects/{{id}}/issues/{issue}"),
+        format!("/projects/{{id}}/merge_requests/{mr}"),
+        format!("/projects/{{id}}/issues/{issue}/notes/{{note_id}}"),
+        format!("/projects/{{id}}/merge_requests/{mr}/notes/{{note_id}}"),
+    ];
+    if !v3 {
+        parents.push("/projects/{id}/snippets/{snippet_id}".into());
+        parents.push("/projects/{id}/snippets/{snippet_id}/notes/{note_id}".into());
+    }
+    parents.into_iter().fold(Router::new(), |router, parent| {
+        router
+            .route(&format!("{parent}/award_emoji"), get(list).post(create))
+            .route(&format!("{parent}/award_emoji/{{award_id}}"), get(show).delete(delete))
+    })
+}
+
+fn is_v3(uri: &OriginalUri) -> bool {
+    uri.path().starts_with("/api/v3/")
+}
+
+fn number(path: &HashMap<String, String>, name: &str) -> Result<i64, ApiError> {
+    path.get(name).ok_or_else(|| ApiError::missing(name))?.parse().map_err(|_| ApiError::invalid(name))
+}
+
+/// The awardable a path names, if the actor may read it.
+async fn target(
+    state: &ServerState,
+    actor: &Actor,
+    path: &HashMap<String, String>,
+    v3: bool,
+) -> Result<AwardableRef, ApiError> {
+    let project = path.get("id").ok_or_else(|| ApiError::missing("id"))?;
+    let (kind, param) = [
+        (AwardableKind::Issue, "issue_iid"),
+        (AwardableKind::Issue, "issue_id"),
+        (AwardableKind::MergeRequest, "merge_request_iid"),
+        (AwardableKind::MergeRequest, "merge_request_id"),
+        (AwardableKind::Snippet, "snippet_id"),
+    ]
+    .into_iter()
+    .find(|(_, name)| path.contains_key(*name))
+    .ok_or_else(|| ApiError::missing("awardable"))?;
+    let n = number(path, param)?;
+    let item = if v3 || kind == AwardableKind::Snippet { ItemId::Global(n) } else { ItemId::Iid(n) };
+    let note = path.get("note_id").map(|_| number(path, "note_id")).transpose()?;
+    Ok(projects::find_awardable_in_project(&state.app, actor, project, kind, item, note).await?)
+}
+
+/// GitLab's award emoji representation.
+fn award_json(award: &AwardEmojiRow, user: Option<&UserRow>, base: &str) -> Value {
+    json!({
+        "id": award.id,
+        "name": award.name,
+        "user": user.map(|u| user_basic_json(u, base)),
+        "created_at": super::time(award.created_at),
+        "updated_at": super::time(award.updated_at),
+        "awardable_id": award.awardable_id,
+        "awardable_type": award.awardable_type,
+        "url": Value::Null,
+    })
+}
+
+async fn render(state: &ServerState, awards: &[AwardEmojiRow]) -> Result<Vec<Value>, ApiError> {
+    let ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
+    let people = users::users_by_ids(&state.app, &ids).await?;
+    let base = &state.app.instance.external_url;
+    Ok(awards.iter().map(|a| award_json(a, people.iter().find(|u| u.id == a.user_id), base)).collect())
+}
+
+async fn list(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let page = params.page()?;
+    let (rows, total) = award_emoji::list_award_emoji(&state.app, &actor, item, page.per_page, page.offset()).await?;
+    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    Ok(pagination::paginated(render(&state, &rows).await?, page, total, &url))
+}
+
+async fn show(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    uri: OriginalUri,
+) -> Result<Json<Value>, ApiError> {
+    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let award = award_emoji::get_award_emoji(&state.app, &actor, item, number(&path, "award_id")?).await?;
+    Ok(Json(render(&state, std::slice::from_ref(&award)).await?.remove(0)))
+}
+
+async fn create(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let name = params.required("name")?;
+    // GitLab words every refusal here as a 404 about the award.
+    let not_found = |what: &str| ApiError::Message(StatusCode::NOT_FOUND, format!("404 Award Emoji {what}Not Found"));
+    let change = match award_emoji::add_award_emoji(&state.app, &actor, item, &name).await {
+        Ok(change) => change,
+        Err(DomainError::Invalid(_)) => return Err(not_found(&format!("{INVALID_NAME} "))),
+        Err(DomainError::Conflict(_)) => return Err(not_found(&format!("{NAME_TAKEN} "))),
+        Err(DomainError::Forbidden | DomainError::Unauthorized) => return Err(not_found("")),
+        Err(other) => return Err(other.into()),
+    };
+    let body = render(&state, std::slice::from_ref(&change.award)).await?.remove(0);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn delete(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let v3 = is_v3(&uri);
+    let item = target(&state, &actor, &path, v3).await?;
+    let since = headers
+        .get(http::header::IF_UNMODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .map(|d| d.with_timezone(&chrono::Utc));
+    let change = award_emoji::remove_award_emoji(&state.app, &actor, item, number(&path, "award_id")?, since).await?;
+    if v3 {
+        // v3 answers with the deleted award, as the seed document shows.
+        let body = render(&state, std::slice::from_ref(&change.award)).await?.remove(0);
+        return Ok((StatusCode::OK, Json(body)).into_response());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
