@@ -188,6 +188,15 @@ pub async fn list_award_emoji(
     Ok((rows, total))
 }
 
+/// Thumbs up and thumbs down on an item the actor has already been allowed to
+/// read (for `upvotes` / `downvotes` in listings).
+pub async fn votes(app: &AppState, item: AwardableRef) -> DomainResult<(i64, i64)> {
+    let mut tx = app.store.read().await?;
+    let counts = counts(&mut tx, item).await?;
+    let of = |name: &str| counts.iter().find(|c| c.name == name).map_or(0, |c| c.count);
+    Ok((of("thumbsup"), of("thumbsdown")))
+}
+
 /// The tallies on an awardable the actor may read (the live channel's snapshot).
 pub async fn reaction_counts(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
     let mut tx = app.store.read().await?;

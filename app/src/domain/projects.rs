@@ -376,3 +376,49 @@ pub async fn list_merge_requests(
     let (project, _) = readable_project(&mut tx, actor, project).await?;
     Ok(tx.list_merge_requests(project.id, limit, offset).await?)
 }
+
+/// An issue by its per-project iid, if the actor may read it.
+pub async fn find_issue(app: &AppState, actor: &Actor, project: &str, iid: i64) -> DomainResult<IssueRow> {
+    let item = find_awardable_in_project(app, actor, project, AwardableKind::Issue, ItemId::Iid(iid), None).await?;
+    let mut tx = app.store.read().await?;
+    tx.issue_by_id(item.id).await?.ok_or(DomainError::NotFound("Issue"))
+}
+
+/// A merge request by its per-project iid, if the actor may read it.
+pub async fn find_merge_request(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    iid: i64,
+) -> DomainResult<MergeRequestRow> {
+    let item =
+        find_awardable_in_project(app, actor, project, AwardableKind::MergeRequest, ItemId::Iid(iid), None).await?;
+    let mut tx = app.store.read().await?;
+    tx.merge_request_by_id(item.id).await?.ok_or(DomainError::NotFound("Merge Request"))
+}
+
+/// Snippets of a project the actor may read.
+pub async fn list_snippets(app: &AppState, actor: &Actor, project: &str) -> DomainResult<Vec<SnippetRow>> {
+    let mut tx = app.store.read().await?;
+    let (project, facts) = readable_project(&mut tx, actor, project).await?;
+    let snippets = tx.list_snippets(project.id).await?;
+    Ok(snippets
+        .into_iter()
+        .filter(|s| {
+            let item = policy::AwardableFacts {
+                project: facts,
+                author_id: s.author_id,
+                confidential: false,
+                snippet_visibility: Visibility::parse(&s.visibility),
+                system_note: false,
+            };
+            policy::read_awardable(&actor.viewer(), &item)
+        })
+        .collect())
+}
+
+/// The namespace a (readable) project lives in.
+pub async fn namespace_of(app: &AppState, project: &ProjectRow) -> DomainResult<crate::store::NamespaceRow> {
+    let mut tx = app.store.read().await?;
+    tx.namespace_by_id(project.namespace_id).await?.ok_or(DomainError::NotFound("Namespace"))
+}

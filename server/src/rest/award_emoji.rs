@@ -3,7 +3,7 @@
 
 use super::params::Params;
 use super::users::user_basic_json;
-use super::{pagination, ApiError, Caller};
+use super::{pagination, path_number as number, ApiError, Caller};
 use crate::state::ServerState;
 use app::domain::award_emoji::{self, INVALID_NAME, NAME_TAKEN};
 use app::domain::projects::{self, ItemId};
@@ -40,10 +40,6 @@ pub fn routes(v3: bool) -> Router<ServerState> {
 
 fn is_v3(uri: &OriginalUri) -> bool {
     uri.path().starts_with("/api/v3/")
-}
-
-fn number(path: &HashMap<String, String>, name: &str) -> Result<i64, ApiError> {
-    path.get(name).ok_or_else(|| ApiError::missing(name))?.parse().map_err(|_| ApiError::invalid(name))
 }
 
 /// The awardable a path names, if the actor may read it.

@@ -3,8 +3,10 @@
 
 mod award_emoji;
 mod error;
+mod groups;
 mod pagination;
 mod params;
+mod projects;
 mod users;
 
 pub use error::ApiError;
@@ -13,7 +15,7 @@ use crate::state::ServerState;
 use app::domain::auth::{authenticate, Credentials};
 use app::domain::Actor;
 use axum::extract::FromRequestParts;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use http::request::Parts;
@@ -25,8 +27,30 @@ pub fn routes() -> Router<ServerState> {
         .route("/users/{id}", get(users::show).put(users::update))
         .route("/users/{id}/personal_access_tokens", post(users::create_token))
         .route("/version", get(version))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/{id}", get(groups::show))
+        .route("/groups/{id}/members", get(groups::members).post(groups::add_member))
+        .route("/groups/{id}/members/{user_id}", put(groups::update_member).delete(groups::remove_member))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/members", get(projects::members).post(projects::add_member))
+        .route("/projects/{id}/issues", get(projects::issues).post(projects::create_issue))
+        .route("/projects/{id}/issues/{issue_iid}", get(projects::issue))
+        .route("/projects/{id}/merge_requests", get(projects::merge_requests).post(projects::create_merge_request))
+        .route("/projects/{id}/merge_requests/{merge_request_iid}", get(projects::merge_request))
+        .route("/projects/{id}/issues/{issue_iid}/notes", get(projects::notes).post(projects::create_note))
+        .route(
+            "/projects/{id}/merge_requests/{merge_request_iid}/notes",
+            get(projects::notes).post(projects::create_note),
+        )
+        .route("/projects/{id}/snippets", get(projects::snippets).post(projects::create_snippet))
         .merge(award_emoji::routes(false));
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)
+}
+
+/// A numeric path parameter; `400 {"error": "<name> is invalid"}` otherwise.
+pub fn path_number(path: &std::collections::HashMap<String, String>, name: &str) -> Result<i64, ApiError> {
+    path.get(name).ok_or_else(|| ApiError::missing(name))?.parse().map_err(|_| ApiError::invalid(name))
 }
 
 /// GitLab's time format: ISO 8601, milliseconds, UTC `Z`.
