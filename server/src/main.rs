@@ -3,6 +3,7 @@
 
 mod config;
 mod csrf;
+mod graphql;
 mod live;
 mod mail;
 mod rest;
@@ -106,7 +107,7 @@ async fn run(config: Config) -> Result<(), StartError> {
     let mut leptos =
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
-    let state = ServerState { app: app.clone(), leptos };
+    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema() };
     let router = router(state);
 
     match &config.smtp_url {
@@ -125,6 +126,7 @@ fn router(state: ServerState) -> Router {
     let app = state.app.clone();
     let provide_app = move || provide_context(app.clone());
     Router::new()
+        .route("/api/graphql", axum::routing::post(graphql::handler))
         .nest("/api", rest::routes())
         .route("/-/health", get(|| async { "ok" }))
         .route("/-/live/{kind}/{id}", get(live::reactions))

@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
+    pub graphql: crate::graphql::LaurelSchema,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

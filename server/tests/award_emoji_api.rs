@@ -5,36 +5,10 @@
 
 mod common;
 
-use common::{client, start, Backend, ROOT_TOKEN};
+use common::{client, start, token_for, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};
 
 on_both!(anonymous_reads_public_awards_with_pagination, awarding_and_removing_follow_gitlab, v3_uses_global_ids);
-
-/// A fresh token for a demo user, made by the admin through the API.
-async fn token_for(base: &str, username: &str) -> String {
-    let http = client();
-    let users: Value = http
-        .get(format!("{base}/api/v4/users?username={username}"))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .send()
-        .await
-        .expect("users")
-        .json()
-        .await
-        .expect("json");
-    let id = users[0]["id"].as_i64().expect("user id");
-    let created: Value = http
-        .post(format!("{base}/api/v4/users/{id}/personal_access_tokens"))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .json(&json!({ "name": "tests", "scopes": ["api"] }))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    created["token"].as_str().expect("token in the answer").to_string()
-}
 
 async fn get(url: &str, token: Option<&str>) -> reqwest::Response {
     let mut request = client().get(url);

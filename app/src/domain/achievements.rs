@@ -439,3 +439,60 @@ pub async fn user_awards(
     }
     Ok(out)
 }
+
+/// An achievement the actor can reach: through its group's listing, or because
+/// it was awarded to someone (achievements belong to their holders, so a shown
+/// award makes its achievement readable). `None` when the feature is off.
+pub async fn find_achievement(app: &AppState, actor: &Actor, achievement_id: i64) -> DomainResult<AchievementRow> {
+    let mut tx = app.store.read().await?;
+    let Loaded { achievement, facts, .. } = load(&mut tx, actor, achievement_id).await?;
+    if !facts.achievements_enabled {
+        return Err(DomainError::NotFound("Achievement"));
+    }
+    Ok(achievement)
+}
+
+/// The achievement's group, if the actor may see it (else "a private namespace").
+pub async fn visible_group(
+    app: &AppState,
+    actor: &Actor,
+    achievement: &AchievementRow,
+) -> DomainResult<Option<NamespaceRow>> {
+    let mut tx = app.store.read().await?;
+    let Loaded { group, facts, .. } = load(&mut tx, actor, achievement.id).await?;
+    Ok(policy::read_award_namespace(&actor.viewer(), &facts).then_some(group))
+}
+
+/// Unrevoked awards of an achievement (hidden ones included), by id, for
+/// whoever may read the group's achievements.
+pub async fn achievement_awards(
+    app: &AppState,
+    actor: &Actor,
+    achievement_id: i64,
+) -> DomainResult<Vec<UserAchievementRow>> {
+    let mut tx = app.store.read().await?;
+    let Loaded { facts, .. } = load(&mut tx, actor, achievement_id).await?;
+    if !policy::read_achievement(&actor.viewer(), &facts) {
+        return Ok(Vec::new());
+    }
+    Ok(tx.awards_of_achievement(achievement_id).await?)
+}
+
+/// An award by id as the actor may see it: shown awards to anyone who may see
+/// the holder's achievements; hidden or pending ones only to those allowed.
+pub async fn find_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+    let found = user_awards_containing(app, actor, award_id).await?;
+    found.ok_or(DomainError::NotFound("User Achievement"))
+}
+
+async fn user_awards_containing(
+    app: &AppState,
+    actor: &Actor,
+    award_id: i64,
+) -> DomainResult<Option<UserAchievementRow>> {
+    let mut tx = app.store.read().await?;
+    let Some(award) = tx.award_by_id(award_id).await? else { return Ok(None) };
+    drop(tx);
+    let visible = user_awards(app, actor, award.user_id, true).await?;
+    Ok(visible.into_iter().map(|d| d.award).find(|a| a.id == award_id))
+}

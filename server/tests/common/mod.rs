@@ -117,3 +117,29 @@ macro_rules! on_both {
         }
     )*};
 }
+
+/// A fresh token for a demo user, made by the admin through the API.
+pub async fn token_for(base: &str, username: &str) -> String {
+    let http = client();
+    let users: serde_json::Value = http
+        .get(format!("{base}/api/v4/users?username={username}"))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .send()
+        .await
+        .expect("users")
+        .json()
+        .await
+        .expect("json");
+    let id = users[0]["id"].as_i64().expect("user id");
+    let created: serde_json::Value = http
+        .post(format!("{base}/api/v4/users/{id}/personal_access_tokens"))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .json(&serde_json::json!({ "name": "tests", "scopes": ["api"] }))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    created["token"].as_str().expect("token in the answer").to_string()
+}

@@ -1,0 +1,74 @@
+//! GitLab's global ID scalars (`gid://gitlab/<Model>/<id>`) and `Time`.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{DateTime, Utc};
+
+/// Defines an ID scalar named as GitLab names it, accepting the listed models.
+macro_rules! global_id {
+    ($rust:ident, $name:literal, [$($model:literal),+]) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $rust(pub i64);
+
+        #[Scalar(name = $name)]
+        impl ScalarType for $rust {
+            fn parse(value: Value) -> InputValueResult<Self> {
+                let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
+                parse_gid(s, &[$($model),+]).map($rust).ok_or_else(|| {
+                    InputValueError::custom(format!("\"{s}\" is not a valid Global ID for {}", $name))
+                })
+            }
+
+            fn to_value(&self) -> Value {
+                Value::String(format!("gid://gitlab/{}/{}", [$($model),+][0], self.0))
+            }
+        }
+    };
+}
+
+fn parse_gid(s: &str, models: &[&str]) -> Option<i64> {
+    let rest = s.strip_prefix("gid://gitlab/")?;
+    let (model, id) = rest.rsplit_once('/')?;
+    if !models.contains(&model) {
+        return None;
+    }
+    id.parse().ok().filter(|id: &i64| *id > 0)
+}
+
+global_id!(AchievementId, "AchievementsAchievementID", ["Achievements::Achievement"]);
+global_id!(UserAchievementId, "AchievementsUserAchievementID", ["Achievements::UserAchievement"]);
+global_id!(UserId, "UserID", ["User"]);
+global_id!(NamespaceId, "NamespaceID", ["Namespace", "Group"]);
+global_id!(GroupId, "GroupID", ["Group"]);
+
+/// GitLab's `Time`: ISO 8601.
+#[derive(Clone, Copy, Debug)]
+pub struct Time(pub DateTime<Utc>);
+
+#[Scalar(name = "Time")]
+impl ScalarType for Time {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| Time(d.with_timezone(&Utc)))
+            .map_err(|e| InputValueError::custom(e.to_string()))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_gid;
+
+    #[test]
+    fn global_ids_name_their_model() {
+        assert_eq!(parse_gid("gid://gitlab/User/7", &["User"]), Some(7));
+        assert_eq!(parse_gid("gid://gitlab/Group/3", &["Namespace", "Group"]), Some(3));
+        assert_eq!(parse_gid("gid://gitlab/Project/3", &["Namespace", "Group"]), None);
+        assert_eq!(parse_gid("gid://gitlab/User/abc", &["User"]), None);
+        assert_eq!(parse_gid("gid://gitlab/User/-1", &["User"]), None);
+        assert_eq!(parse_gid("7", &["User"]), None);
+    }
+}

@@ -1,0 +1,51 @@
+use super::ids::UserId;
+use super::types::{Group, Namespace, UserCore};
+use super::{ctx, top_level};
+use app::domain::{groups, users, DomainError};
+use async_graphql::{Context, Object, Result, ID};
+
+pub struct Query;
+
+/// Missing or unreadable things are `null`, as in GitLab.
+fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(DomainError::NotFound(_) | DomainError::Forbidden | DomainError::Unauthorized) => Ok(None),
+        Err(other) => Err(top_level(other)),
+    }
+}
+
+#[Object]
+impl Query {
+    async fn current_user(&self, context: &Context<'_>) -> Option<UserCore> {
+        ctx(context).actor.user().cloned().map(UserCore)
+    }
+
+    async fn user(
+        &self,
+        context: &Context<'_>,
+        username: Option<String>,
+        id: Option<UserId>,
+    ) -> Result<Option<UserCore>> {
+        let c = ctx(context);
+        let username = match (username, id) {
+            (Some(username), None) => username,
+            (None, Some(id)) => match found(users::user_by_id(&c.app, id.0).await)? {
+                Some(user) => user.username,
+                None => return Ok(None),
+            },
+            _ => return Err("Provide either a username or an id".into()),
+        };
+        Ok(found(users::find_user(&c.app, &c.actor, &username).await)?.map(UserCore))
+    }
+
+    async fn group(&self, context: &Context<'_>, full_path: ID) -> Result<Option<Group>> {
+        let c = ctx(context);
+        Ok(found(groups::find_group(&c.app, &c.actor, &full_path).await)?.map(|(g, _)| Group(g)))
+    }
+
+    async fn namespace(&self, context: &Context<'_>, full_path: ID) -> Result<Option<Namespace>> {
+        let c = ctx(context);
+        Ok(found(groups::find_group(&c.app, &c.actor, &full_path).await)?.map(|(g, _)| Namespace(g)))
+    }
+}

@@ -1,0 +1,302 @@
+//! The GraphQL API: the seed documents verbatim, both error channels, uploads,
+//! and bad input. Demo data: achievement 1 is "Contributor of the month" in the
+//! public group `heroes` (alice owns it, bob maintains it); carol holds it 3x;
+//! achievement 4 "Bug hunter" is in the private group `secret-lab`.
+
+mod common;
+
+use common::{client, start, token_for, Backend};
+use serde_json::{json, Value};
+
+on_both!(
+    seed_documents_run_verbatim,
+    errors_use_gitlabs_two_channels,
+    avatar_upload_follows_the_multipart_spec,
+    bad_queries_are_graphql_errors
+);
+
+async fn graphql(base: &str, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+    let mut request =
+        client().post(format!("{base}/api/graphql")).json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
+}
+
+const NOT_AVAILABLE: &str =
+    "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+
+async fn seed_documents_run_verbatim(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let alice = token_for(base, "alice").await;
+    // "View a user's achievements"
+    let (status, body) = graphql(
+        base,
+        None,
+        r#"query {
+  user(username: "carol") {
+    userAchievements {
+      nodes {
+        achievement {
+          name
+          description
+          avatarUrl
+          namespace {
+            fullPath
+            name
+          }
+        }
+      }
+    }
+  }
+}"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let nodes = body["data"]["user"]["userAchievements"]["nodes"].as_array().expect("nodes").clone();
+    assert_eq!(nodes.len(), 6, "{body}");
+    assert_eq!(nodes[0]["achievement"]["name"], "Contributor of the month");
+    assert_eq!(nodes[0]["achievement"]["namespace"]["fullPath"], "heroes");
+    let bug = nodes.iter().find(|n| n["achievement"]["name"] == "Bug hunter").expect("bug hunter");
+    assert_eq!(bug["achievement"]["namespace"], Value::Null, "the private group stays hidden");
+
+    // "Award an achievement" (grace is user 8)
+    let (_, body) = graphql(
+        base,
+        Some(&alice),
+        r#"mutation {
+  achievementsAward(input: {
+    achievementId: "gid://gitlab/Achievements::Achievement/1",
+    userId: "gid://gitlab/User/8" }) {
+    userAchievement {
+      id
+      achievement {
+        id
+        name
+      }
+      user {
+        id
+        username
+      }
+    }
+    errors
+  }
+}"#,
+        json!({}),
+    )
+    .await;
+    let award = &body["data"]["achievementsAward"];
+    assert_eq!(award["errors"], json!([]), "{body}");
+    assert_eq!(award["userAchievement"]["achievement"]["id"], "gid://gitlab/Achievements::Achievement/1");
+    assert_eq!(award["userAchievement"]["user"]["username"], "grace");
+    let award_id = award["userAchievement"]["id"].as_str().expect("gid").to_string();
+    assert!(award_id.starts_with("gid://gitlab/Achievements::UserAchievement/"));
+
+    // "Revoke an achievement", twice.
+    let revoke = format!(
+        r#"mutation {{
+  achievementsRevoke(input: {{
+    userAchievementId: "{award_id}" }}) {{
+    userAchievement {{
+      id
+      achievement {{
+        id
+        name
+      }}
+      user {{
+        id
+        username
+      }}
+      revokedAt
+    }}
+    errors
+  }}
+}}"#
+    );
+    let (_, body) = graphql(base, Some(&alice), &revoke, json!({})).await;
+    assert!(body["data"]["achievementsRevoke"]["userAchievement"]["revokedAt"].is_string(), "{body}");
+    let (_, body) = graphql(base, Some(&alice), &revoke, json!({})).await;
+    assert_eq!(body["data"]["achievementsRevoke"]["errors"], json!(["This achievement has already been revoked"]));
+
+    // "Delete an awarded achievement" (Owner) and "Delete an achievement".
+    let (_, body) = graphql(
+        base,
+        Some(&alice),
+        &format!(
+            r#"mutation {{
+  userAchievementsDelete(input: {{
+    userAchievementId: "{award_id}" }}) {{
+    userAchievement {{
+      id
+      achievement {{
+        id
+        name
+      }}
+      user {{
+        id
+        username
+      }}
+    }}
+    errors
+  }}
+}}"#
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["userAchievementsDelete"]["errors"], json!([]), "{body}");
+    let (_, body) = graphql(
+        base,
+        Some(&alice),
+        r#"mutation {
+  achievementsDelete(input: {
+    achievementId: "gid://gitlab/Achievements::Achievement/2" }) {
+    achievement {
+      id
+      name
+    }
+    errors
+  }
+}"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["achievementsDelete"]["achievement"]["name"], "First merge request", "{body}");
+
+    // Group listing with connection fields.
+    let (_, body) = graphql(base, None, r#"{ group(fullPath: "heroes") { achievementsPath achievements(first: 1) { count pageInfo { hasNextPage endCursor } nodes { name } edges { cursor node { id } } } } }"#, json!({})).await;
+    let list = &body["data"]["group"]["achievements"];
+    assert_eq!(list["count"], 1, "{body}");
+    assert_eq!(body["data"]["group"]["achievementsPath"], "/groups/heroes/-/achievements");
+}
+
+async fn errors_use_gitlabs_two_channels(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (bob, carol) = (token_for(base, "bob").await, token_for(base, "carol").await);
+    let award = r#"mutation($a: AchievementsAchievementID!, $u: UserID!, $m: String) {
+        achievementsAward(input: { achievementId: $a, userId: $u, awardMessage: $m }) { userAchievement { id awardMessage awardMessageHtml } errors } }"#;
+    // A developer may not award: top-level error, field null.
+    let (status, body) = graphql(
+        base,
+        Some(&carol),
+        award,
+        json!({ "a": "gid://gitlab/Achievements::Achievement/1", "u": "gid://gitlab/User/8" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["achievementsAward"], Value::Null);
+    assert_eq!(body["errors"][0]["message"], NOT_AVAILABLE);
+    // Unknown user: payload error.
+    let (_, body) = graphql(
+        base,
+        Some(&bob),
+        award,
+        json!({ "a": "gid://gitlab/Achievements::Achievement/1", "u": "gid://gitlab/User/999" }),
+    )
+    .await;
+    assert_eq!(body["data"]["achievementsAward"]["errors"], json!(["Couldn't find User with 'id'=999"]));
+    // Messages are escaped in the HTML rendering.
+    let (_, body) = graphql(base, Some(&bob), award, json!({ "a": "gid://gitlab/Achievements::Achievement/1", "u": "gid://gitlab/User/8", "m": "<script>x</script>" })).await;
+    assert_eq!(
+        body["data"]["achievementsAward"]["userAchievement"]["awardMessageHtml"],
+        "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+    );
+    // Create: duplicate name goes to the payload.
+    let create = r#"mutation($n: NamespaceID!, $name: String!) { achievementsCreate(input: { namespaceId: $n, name: $name }) { achievement { id } errors } }"#;
+    let (_, group) = graphql(base, None, r#"{ group(fullPath: "heroes") { id } }"#, json!({})).await;
+    let heroes = group["data"]["group"]["id"].clone();
+    assert!(heroes.as_str().is_some_and(|id| id.starts_with("gid://gitlab/Group/")), "{heroes}");
+    let (_, body) = graphql(base, Some(&bob), create, json!({ "n": heroes, "name": "contributor OF the month" })).await;
+    assert_eq!(body["data"]["achievementsCreate"]["errors"], json!(["Name has already been taken"]), "{body}");
+    // Priorities: carol reorders her own; someone else's id changes nothing.
+    let (_, body) =
+        graphql(base, Some(&carol), r#"{ currentUser { userAchievements { nodes { id } } } }"#, json!({})).await;
+    let ids: Vec<Value> = body["data"]["currentUser"]["userAchievements"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["id"].clone())
+        .collect();
+    let reorder = r#"mutation($ids: [AchievementsUserAchievementID!]!) { userAchievementPrioritiesUpdate(input: { userAchievementIds: $ids }) { userAchievements { id priority } errors } }"#;
+    let (_, body) = graphql(base, Some(&carol), reorder, json!({ "ids": [ids[2], ids[0]] })).await;
+    let changed = &body["data"]["userAchievementPrioritiesUpdate"]["userAchievements"];
+    assert_eq!(changed, &json!([{ "id": ids[2], "priority": 0 }, { "id": ids[0], "priority": 1 }]), "{body}");
+    let (_, body) = graphql(base, Some(&bob), reorder, json!({ "ids": [ids[1]] })).await;
+    assert_eq!(body["errors"][0]["message"], NOT_AVAILABLE);
+    // Hidden awards: carol hides one; anonymous no longer sees it.
+    let hide = r#"mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { userAchievement { showOnProfile } errors } }"#;
+    let (_, body) = graphql(base, Some(&carol), hide, json!({ "id": ids[1] })).await;
+    assert_eq!(body["data"]["userAchievementsUpdate"]["userAchievement"]["showOnProfile"], false, "{body}");
+    let count = r#"{ user(username: "carol") { userAchievements(includeHidden: true) { count } } }"#;
+    assert_eq!(graphql(base, None, count, json!({})).await.1["data"]["user"]["userAchievements"]["count"], 5);
+    assert_eq!(graphql(base, Some(&carol), count, json!({})).await.1["data"]["user"]["userAchievements"]["count"], 6);
+}
+
+async fn avatar_upload_follows_the_multipart_spec(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let alice = token_for(&server.base, "alice").await;
+    // A real 8x8 PNG.
+    let png = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([10, 200, 90, 255]))
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("png");
+        out.into_inner()
+    };
+    // The seed's curl command, with the demo group's namespace id.
+    let (_, group) = graphql(&server.base, None, r#"{ namespace(fullPath: "heroes") { id } }"#, json!({})).await;
+    let namespace = group["data"]["namespace"]["id"].as_str().expect("namespace gid").to_string();
+    assert!(namespace.starts_with("gid://gitlab/Namespace/"), "{namespace}");
+    let operations = r#"{ "query": "mutation ($file: Upload!) { achievementsCreate(input: { namespaceId: \"NAMESPACE\", name: \"Uploaded\", description: \"with avatar\", avatar: $file }) { achievement { id name description avatarUrl } } }", "variables": { "file": null } }"#
+        .replace("NAMESPACE", &namespace);
+    let send = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.clone())
+            .text("map", r#"{ "0": ["variables.file"] }"#)
+            .part("0", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        client().post(format!("{}/api/graphql", server.base)).bearer_auth(&alice).multipart(form).send()
+    };
+    let body: Value = send(png.clone(), "file.png").await.expect("upload").json().await.expect("json");
+    let achievement = &body["data"]["achievementsCreate"]["achievement"];
+    assert_eq!(achievement["name"], "Uploaded", "{body}");
+    let url = achievement["avatarUrl"].as_str().expect("avatar url").to_string();
+    assert!(url.ends_with("/file.png") && url.contains("/uploads/-/system/achievements/achievement/avatar/"), "{url}");
+    let served = client().get(&url).send().await.expect("avatar").bytes().await.expect("bytes");
+    assert_eq!(served.as_ref(), png.as_slice());
+    // Not an image, and too big: payload errors, nothing created.
+    let body: Value =
+        send(b"GIF89a not really".to_vec(), "fake.gif").await.expect("upload").json().await.expect("json");
+    assert!(body["data"]["achievementsCreate"].is_object(), "{body}");
+    let body: Value = send(vec![0u8; 300 * 1024], "big.png").await.expect("upload").json().await.expect("json");
+    assert!(body["data"]["achievementsCreate"].is_object(), "{body}");
+}
+
+async fn bad_queries_are_graphql_errors(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let deep = format!("{{ currentUser {} }}", "{ userAchievements { nodes { user ".repeat(12) + &"} } }".repeat(12));
+    for query in [
+        "{ this is not graphql",
+        "{ nope }",
+        r#"{ user(id: "gid://gitlab/Project/1") { id } }"#,
+        r#"mutation { achievementsDelete(input: { achievementId: "gid://gitlab/User/1" }) { errors } }"#,
+        deep.as_str(),
+    ] {
+        let (status, body) = graphql(&server.base, None, query, json!({})).await;
+        assert!(status == 200 || status == 400, "{query}: {status}");
+        assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()), "{query}: {body}");
+    }
+    let raw = client()
+        .post(format!("{}/api/graphql", server.base))
+        .body("not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("post");
+    assert!(raw.status().is_client_error(), "{}", raw.status());
+}
