@@ -9,6 +9,7 @@ use common::{client, start, token_for, Backend};
 use serde_json::{json, Value};
 
 on_both!(
+    award_emoji_mutations,
     seed_documents_run_verbatim,
     errors_use_gitlabs_two_channels,
     avatar_upload_follows_the_multipart_spec,
@@ -299,4 +300,44 @@ async fn bad_queries_are_graphql_errors(backend: Backend) {
         .await
         .expect("post");
     assert!(raw.status().is_client_error(), "{}", raw.status());
+}
+
+async fn award_emoji_mutations(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let grace = token_for(base, "grace").await;
+    let add = r#"mutation($id: AwardableID!, $name: String!) { awardEmojiAdd(input: { awardableId: $id, name: $name }) { __typename awardEmoji { name emoji description unicode unicodeVersion user { username } } errors } }"#;
+    let (_, body) = graphql(base, Some(&grace), add, json!({ "id": "gid://gitlab/Issue/1", "name": "+1" })).await;
+    let added = &body["data"]["awardEmojiAdd"];
+    assert_eq!(added["__typename"], "AwardEmojiAddPayload");
+    assert_eq!(added["awardEmoji"]["name"], "thumbsup", "{body}");
+    assert_eq!(added["awardEmoji"]["emoji"], "👍");
+    assert_eq!(added["awardEmoji"]["unicode"], "1f44d");
+    assert_eq!(added["awardEmoji"]["user"]["username"], "grace");
+    let (_, body) = graphql(base, Some(&grace), add, json!({ "id": "gid://gitlab/Issue/1", "name": "thumbsup" })).await;
+    assert_eq!(body["data"]["awardEmojiAdd"]["errors"], json!(["Name has already been taken"]));
+    let (_, body) =
+        graphql(base, Some(&grace), add, json!({ "id": "gid://gitlab/Issue/1", "name": "nonsense_emoji" })).await;
+    assert_eq!(body["data"]["awardEmojiAdd"]["errors"], json!(["Name is not a valid emoji name"]));
+    // The private project's issue does not exist for grace.
+    let (_, body) = graphql(base, Some(&grace), add, json!({ "id": "gid://gitlab/Issue/4", "name": "tada" })).await;
+    assert_eq!(body["errors"][0]["message"], NOT_AVAILABLE);
+    let toggle = r#"mutation($id: AwardableID!) { awardEmojiToggle(input: { awardableId: $id, name: "tada" }) { toggledOn awardEmoji { name } errors } }"#;
+    let (_, on) = graphql(base, Some(&grace), toggle, json!({ "id": "gid://gitlab/Note/1" })).await;
+    assert_eq!(on["data"]["awardEmojiToggle"]["toggledOn"], true, "{on}");
+    let (_, off) = graphql(base, Some(&grace), toggle, json!({ "id": "gid://gitlab/Note/1" })).await;
+    assert_eq!(off["data"]["awardEmojiToggle"]["toggledOn"], false);
+    let remove = r#"mutation($id: AwardableID!, $name: String!) { awardEmojiRemove(input: { awardableId: $id, name: $name }) { awardEmoji { name } errors } }"#;
+    let (_, body) =
+        graphql(base, Some(&grace), remove, json!({ "id": "gid://gitlab/Issue/1", "name": "thumbsup" })).await;
+    assert_eq!(body["data"]["awardEmojiRemove"], json!({ "awardEmoji": null, "errors": [] }));
+    let (_, body) =
+        graphql(base, Some(&grace), remove, json!({ "id": "gid://gitlab/Issue/1", "name": "thumbsup" })).await;
+    assert_eq!(
+        body["data"]["awardEmojiRemove"]["errors"],
+        json!(["User has not awarded emoji of type thumbsup on the awardable"])
+    );
+    // Payload type names are GitLab's.
+    let (_, body) = graphql(base, None, r#"{ __type(name: "AchievementsCreatePayload") { name } }"#, json!({})).await;
+    assert_eq!(body["data"]["__type"]["name"], "AchievementsCreatePayload");
 }

@@ -20,6 +20,27 @@ pub fn emoji_char(name: &str) -> Option<&'static str> {
     emojis::get_by_shortcode(name).map(|e| e.as_str())
 }
 
+/// What GitLab tells about an emoji: the character, its Unicode name, its code
+/// points (`1f44d`) and the Unicode version that introduced it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmojiInfo {
+    pub emoji: &'static str,
+    pub description: &'static str,
+    pub unicode: String,
+    pub unicode_version: String,
+}
+
+pub fn emoji_info(name: &str) -> Option<EmojiInfo> {
+    let emoji = emojis::get_by_shortcode(name)?;
+    let version = emoji.unicode_version();
+    Some(EmojiInfo {
+        emoji: emoji.as_str(),
+        description: emoji.name(),
+        unicode: emoji.as_str().chars().map(|c| format!("{:x}", c as u32)).collect::<Vec<_>>().join("-"),
+        unicode_version: format!("{}.{}", version.major(), version.minor()),
+    })
+}
+
 async fn readable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<facts::Awardable> {
     let loaded = facts::awardable(tx, actor, item).await?;
     if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
@@ -232,5 +253,7 @@ mod tests {
         assert_eq!(canonical_name("not_an_emoji_at_all"), None);
         assert_eq!(canonical_name(""), None);
         assert_eq!(emoji_char("thumbsup"), Some("👍"));
+        let info = emoji_info("thumbsup").expect("thumbs up");
+        assert_eq!((info.emoji, info.description, info.unicode.as_str()), ("👍", "thumbs up", "1f44d"));
     }
 }

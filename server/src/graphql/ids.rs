@@ -40,6 +40,35 @@ global_id!(UserId, "UserID", ["User"]);
 global_id!(NamespaceId, "NamespaceID", ["Namespace", "Group"]);
 global_id!(GroupId, "GroupID", ["Group"]);
 
+/// `AwardableID`: an issue, merge request, snippet or note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwardableId(pub app::events::AwardableRef);
+
+#[Scalar(name = "AwardableID")]
+impl ScalarType for AwardableId {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        use app::events::{AwardableKind, AwardableRef};
+        let Value::String(s) = &value else { return Err(InputValueError::expected_type(value)) };
+        for (model, kind) in [
+            ("Issue", AwardableKind::Issue),
+            ("MergeRequest", AwardableKind::MergeRequest),
+            ("Snippet", AwardableKind::Snippet),
+            ("ProjectSnippet", AwardableKind::Snippet),
+            ("Note", AwardableKind::Note),
+            ("DiscussionNote", AwardableKind::Note),
+        ] {
+            if let Some(id) = parse_gid(s, &[model]) {
+                return Ok(AwardableId(AwardableRef { kind, id }));
+            }
+        }
+        Err(InputValueError::custom(format!("\"{s}\" is not a valid Global ID for AwardableID")))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format!("gid://gitlab/{}/{}", self.0.kind.as_str(), self.0.id))
+    }
+}
+
 /// GitLab's `Time`: ISO 8601.
 #[derive(Clone, Copy, Debug)]
 pub struct Time(pub DateTime<Utc>);

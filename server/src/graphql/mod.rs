@@ -1,6 +1,7 @@
 //! GitLab's GraphQL API at `POST /api/graphql` (async-graphql): thin resolvers
 //! over the domain, GitLab's type and argument names, both error channels.
 
+mod award_emoji;
 mod ids;
 mod mutation;
 mod query;
@@ -14,7 +15,11 @@ use async_graphql::{EmptySubscription, Error, Result, Schema, SimpleObject};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 
-pub type LaurelSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type LaurelSchema = Schema<query::Query, Mutation, EmptySubscription>;
+
+/// Every mutation: achievements and award emoji.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(mutation::AchievementMutation, award_emoji::AwardEmojiMutation);
 
 /// GitLab's message for "missing, or not yours to see".
 pub const NOT_AVAILABLE: &str =
@@ -24,7 +29,7 @@ pub const NOT_AVAILABLE: &str =
 const MAX_PAGE_SIZE: usize = 100;
 
 pub fn schema() -> LaurelSchema {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    Schema::build(query::Query, Mutation::default(), EmptySubscription)
         .limit_depth(15)
         .limit_complexity(2_000)
         .limit_recursive_depth(32)

@@ -8,8 +8,10 @@ use app::domain::achievements::{self, CreateAchievement, UpdateAchievement, Upda
 use app::domain::uploads::{Upload as AvatarUpload, MAX_AVATAR_BYTES};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, Upload};
 use std::io::Read;
+use std::marker::PhantomData;
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct AchievementMutation;
 
 /// Reads an upload, at most one byte past the avatar limit (the domain refuses it).
 fn read_upload(context: &Context<'_>, upload: Option<Upload>) -> Result<Option<AvatarUpload>> {
@@ -86,22 +88,42 @@ pub struct UserAchievementPrioritiesUpdateInput {
     user_achievement_ids: Vec<UserAchievementId>,
 }
 
+/// Markers that give each mutation's payload GitLab's type name.
+pub struct Create;
+pub struct Update;
+pub struct Delete;
+pub struct Award;
+pub struct Revoke;
+
 /// Payload with one achievement.
 #[derive(SimpleObject)]
-#[graphql(name = "AchievementPayload")]
-pub struct AchievementPayload {
+#[graphql(
+    concrete(name = "AchievementsCreatePayload", params(Create)),
+    concrete(name = "AchievementsUpdatePayload", params(Update)),
+    concrete(name = "AchievementsDeletePayload", params(Delete))
+)]
+pub struct AchievementPayload<T: Send + Sync + 'static> {
     client_mutation_id: Option<String>,
     errors: Vec<String>,
     achievement: Option<Achievement>,
+    #[graphql(skip)]
+    kind: PhantomData<T>,
 }
 
 /// Payload with one award.
 #[derive(SimpleObject)]
-#[graphql(name = "UserAchievementPayload")]
-pub struct UserAchievementPayload {
+#[graphql(
+    concrete(name = "AchievementsAwardPayload", params(Award)),
+    concrete(name = "AchievementsRevokePayload", params(Revoke)),
+    concrete(name = "UserAchievementsDeletePayload", params(Delete)),
+    concrete(name = "UserAchievementsUpdatePayload", params(Update))
+)]
+pub struct UserAchievementPayload<T: Send + Sync + 'static> {
     client_mutation_id: Option<String>,
     errors: Vec<String>,
     user_achievement: Option<UserAchievement>,
+    #[graphql(skip)]
+    kind: PhantomData<T>,
 }
 
 #[derive(SimpleObject)]
@@ -112,29 +134,34 @@ pub struct UserAchievementPrioritiesUpdatePayload {
     user_achievements: Vec<UserAchievement>,
 }
 
-fn achievement_payload(
+fn achievement_payload<T: Send + Sync + 'static>(
     id: Option<String>,
     result: app::domain::DomainResult<app::store::AchievementRow>,
-) -> Result<AchievementPayload> {
+) -> Result<AchievementPayload<T>> {
     let (row, errors) = payload(result)?;
-    Ok(AchievementPayload { client_mutation_id: id, errors, achievement: row.map(Achievement) })
+    Ok(AchievementPayload { client_mutation_id: id, errors, achievement: row.map(Achievement), kind: PhantomData })
 }
 
-fn award_payload(
+fn award_payload<T: Send + Sync + 'static>(
     id: Option<String>,
     result: app::domain::DomainResult<app::store::UserAchievementRow>,
-) -> Result<UserAchievementPayload> {
+) -> Result<UserAchievementPayload<T>> {
     let (row, errors) = payload(result)?;
-    Ok(UserAchievementPayload { client_mutation_id: id, errors, user_achievement: row.map(UserAchievement) })
+    Ok(UserAchievementPayload {
+        client_mutation_id: id,
+        errors,
+        user_achievement: row.map(UserAchievement),
+        kind: PhantomData,
+    })
 }
 
 #[Object]
-impl Mutation {
+impl AchievementMutation {
     async fn achievements_create(
         &self,
         context: &Context<'_>,
         input: AchievementsCreateInput,
-    ) -> Result<AchievementPayload> {
+    ) -> Result<AchievementPayload<Create>> {
         let c = ctx(context);
         let avatar = read_upload(context, input.avatar)?;
         let create = CreateAchievement {
@@ -150,7 +177,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: AchievementsUpdateInput,
-    ) -> Result<AchievementPayload> {
+    ) -> Result<AchievementPayload<Update>> {
         let c = ctx(context);
         let avatar = read_upload(context, input.avatar)?;
         let update = UpdateAchievement { name: input.name, description: input.description.map(Some), avatar };
@@ -162,7 +189,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: AchievementsDeleteInput,
-    ) -> Result<AchievementPayload> {
+    ) -> Result<AchievementPayload<Delete>> {
         let c = ctx(context);
         let result = achievements::delete_achievement(&c.app, &c.actor, input.achievement_id.0).await;
         achievement_payload(input.client_mutation_id, result)
@@ -172,7 +199,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: AchievementsAwardInput,
-    ) -> Result<UserAchievementPayload> {
+    ) -> Result<UserAchievementPayload<Award>> {
         let c = ctx(context);
         let result = achievements::award_achievement(
             &c.app,
@@ -189,7 +216,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: AchievementsRevokeInput,
-    ) -> Result<UserAchievementPayload> {
+    ) -> Result<UserAchievementPayload<Revoke>> {
         let c = ctx(context);
         let result = achievements::revoke_award(&c.app, &c.actor, input.user_achievement_id.0).await;
         award_payload(input.client_mutation_id, result)
@@ -199,7 +226,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: UserAchievementsDeleteInput,
-    ) -> Result<UserAchievementPayload> {
+    ) -> Result<UserAchievementPayload<Delete>> {
         let c = ctx(context);
         let result = achievements::delete_award(&c.app, &c.actor, input.user_achievement_id.0).await;
         award_payload(input.client_mutation_id, result)
@@ -209,7 +236,7 @@ impl Mutation {
         &self,
         context: &Context<'_>,
         input: UserAchievementsUpdateInput,
-    ) -> Result<UserAchievementPayload> {
+    ) -> Result<UserAchievementPayload<Update>> {
         let c = ctx(context);
         let update =
             UpdateAward { show_on_profile: input.show_on_profile, award_message: input.award_message.map(Some) };

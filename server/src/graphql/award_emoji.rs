@@ -1,0 +1,129 @@
+//! Emoji reactions over GraphQL: `awardEmojiAdd`, `awardEmojiRemove`,
+//! `awardEmojiToggle` and the `AwardEmoji` type.
+
+use super::ids::AwardableId;
+use super::types::UserCore;
+use super::{ctx, payload};
+use app::domain::award_emoji::{self, emoji_info};
+use app::domain::users;
+use app::store::AwardEmojiRow;
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+
+pub struct AwardEmoji(pub AwardEmojiRow);
+
+#[Object]
+impl AwardEmoji {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn emoji(&self) -> Option<&'static str> {
+        emoji_info(&self.0.name).map(|i| i.emoji)
+    }
+    async fn description(&self) -> Option<&'static str> {
+        emoji_info(&self.0.name).map(|i| i.description)
+    }
+    async fn unicode(&self) -> Option<String> {
+        emoji_info(&self.0.name).map(|i| i.unicode)
+    }
+    async fn unicode_version(&self) -> Option<String> {
+        emoji_info(&self.0.name).map(|i| i.unicode_version)
+    }
+    async fn user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
+        let app = &ctx(context).app;
+        let found = users::users_by_ids(app, &[self.0.user_id]).await.map_err(super::top_level)?;
+        Ok(found.into_iter().next().map(UserCore))
+    }
+}
+
+#[derive(InputObject)]
+#[graphql(name = "AwardEmojiAddInput")]
+pub struct AwardEmojiAddInput {
+    client_mutation_id: Option<String>,
+    awardable_id: AwardableId,
+    name: String,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "AwardEmojiRemoveInput")]
+pub struct AwardEmojiRemoveInput {
+    client_mutation_id: Option<String>,
+    awardable_id: AwardableId,
+    name: String,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "AwardEmojiToggleInput")]
+pub struct AwardEmojiToggleInput {
+    client_mutation_id: Option<String>,
+    awardable_id: AwardableId,
+    name: String,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AwardEmojiAddPayload")]
+pub struct AwardEmojiAddPayload {
+    client_mutation_id: Option<String>,
+    errors: Vec<String>,
+    award_emoji: Option<AwardEmoji>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AwardEmojiRemovePayload")]
+pub struct AwardEmojiRemovePayload {
+    client_mutation_id: Option<String>,
+    errors: Vec<String>,
+    /// Always null, as in GitLab.
+    award_emoji: Option<AwardEmoji>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AwardEmojiTogglePayload")]
+pub struct AwardEmojiTogglePayload {
+    client_mutation_id: Option<String>,
+    errors: Vec<String>,
+    award_emoji: Option<AwardEmoji>,
+    toggled_on: bool,
+}
+
+#[derive(Default)]
+pub struct AwardEmojiMutation;
+
+#[Object]
+impl AwardEmojiMutation {
+    async fn award_emoji_add(&self, context: &Context<'_>, input: AwardEmojiAddInput) -> Result<AwardEmojiAddPayload> {
+        let c = ctx(context);
+        let (change, errors) =
+            payload(award_emoji::add_award_emoji(&c.app, &c.actor, input.awardable_id.0, &input.name).await)?;
+        Ok(AwardEmojiAddPayload {
+            client_mutation_id: input.client_mutation_id,
+            errors,
+            award_emoji: change.map(|c| AwardEmoji(c.award)),
+        })
+    }
+
+    async fn award_emoji_remove(
+        &self,
+        context: &Context<'_>,
+        input: AwardEmojiRemoveInput,
+    ) -> Result<AwardEmojiRemovePayload> {
+        let c = ctx(context);
+        let result = award_emoji::remove_own_award_emoji(&c.app, &c.actor, input.awardable_id.0, &input.name).await;
+        let (_, errors) = payload(result)?;
+        Ok(AwardEmojiRemovePayload { client_mutation_id: input.client_mutation_id, errors, award_emoji: None })
+    }
+
+    async fn award_emoji_toggle(
+        &self,
+        context: &Context<'_>,
+        input: AwardEmojiToggleInput,
+    ) -> Result<AwardEmojiTogglePayload> {
+        let c = ctx(context);
+        let result = award_emoji::toggle_award_emoji(&c.app, &c.actor, input.awardable_id.0, &input.name).await;
+        let (toggled, errors) = payload(result)?;
+        let (award_emoji, toggled_on) = match toggled {
+            Some((change, true)) => (Some(AwardEmoji(change.award)), true),
+            _ => (None, false),
+        };
+        Ok(AwardEmojiTogglePayload { client_mutation_id: input.client_mutation_id, errors, award_emoji, toggled_on })
+    }
+}
