@@ -79,7 +79,13 @@ if ! { command -v cargo-leptos >/dev/null 2>&1 && cargo-leptos --version | grep 
     --locked --features no_downloads --ignore-rust-version --root "$TOOLS"
 fi
 
-# 6. Playwright (npm only; never downloads a browser).
+# 6. A real SMTP server for the mail tests (Python's aiosmtpd, from PyPI).
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  log "pip install aiosmtpd"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+
+# 7. Playwright (npm only; never downloads a browser).
 if [ -f end2end/package-lock.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then
   log "npm ci (end2end)"
   (cd end2end && npm ci --silent --no-audit --no-fund)

@@ -35,6 +35,8 @@ enum StartError {
     Listen { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("Leptos configuration: {0}")]
     Leptos(String),
+    #[error("SMTP_URL: {0}")]
+    Mail(String),
     #[error("start-up failed: {0}")]
     Domain(#[from] app::domain::DomainError),
     #[error("server error: {0}")]
@@ -86,7 +88,9 @@ async fn run(config: Config) -> Result<(), StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
-    let app = AppState::new(store.clone(), instance).await?;
+    let mailer = mail::LaurelMailer::new(config.smtp_url.as_deref(), &config.data_dir, &external_url)
+        .map_err(StartError::Mail)?;
+    let app = AppState::new(store.clone(), instance).await?.with_mailer(std::sync::Arc::new(mailer));
 
     let booted = bootstrap(
         &app,
@@ -97,7 +101,8 @@ async fn run(config: Config) -> Result<(), StartError> {
         println!("Created the admin user `root` with the password: {password}  (shown only this once)");
     }
     if booted.was_empty && config.demo_data {
-        demo::seed(&app).await?;
+        // Demo awards go to made-up addresses: seed without sending mail.
+        demo::seed(&AppState { mailer: None, ..app.clone() }).await?;
         println!(
             "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
             demo::DEMO_PASSWORD

@@ -1,6 +1,7 @@
 //! Achievements: create, edit, delete, award, revoke, and what recipients do with
 //! their awards (hide, reorder, accept, decline).
 
+use super::mail;
 use super::uploads::{self, Upload};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::Event;
@@ -222,9 +223,9 @@ pub async fn award_achievement(
     }
     let message = award_message.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
     validate_message(message.as_deref())?;
-    if tx.user_by_id(user_id).await?.is_none() {
+    let Some(recipient) = tx.user_by_id(user_id).await? else {
         return Err(DomainError::invalid(format!("Couldn't find User with 'id'={user_id}")));
-    }
+    };
     let accepted = tx.auto_accept_awarded_achievements().await?;
     let award = tx
         .insert_award(NewAward {
@@ -257,6 +258,11 @@ pub async fn award_achievement(
     )
     .await?;
     app.commit(tx).await?;
+    // Recipients who turned achievements off get no mail; the award stands.
+    if recipient.achievements_enabled {
+        let base = &app.instance.external_url;
+        app.send_later(mail::award_mail(base, &recipient, &achievement, &group, message.as_deref(), !accepted));
+    }
     Ok(award)
 }
 

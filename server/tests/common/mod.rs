@@ -16,6 +16,7 @@ pub enum Backend {
 
 pub struct Server {
     pub base: String,
+    pub data_dir: std::path::PathBuf,
     child: Child,
 }
 
@@ -88,7 +89,7 @@ pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &st
         }
     });
     let base = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
-    Server { base, child }
+    Server { base, data_dir: data_dir.to_path_buf(), child }
 }
 
 pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> Server {

@@ -1,0 +1,122 @@
+//! The e-mail a recipient gets when awarded an achievement. The domain writes the
+//! message; the server's transport (SMTP or an outbox folder) delivers it.
+
+use crate::store::{AchievementRow, NamespaceRow, UserRow};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A message ready to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mail {
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Delivers mail; errors are reported as text (the caller logs and retries).
+pub trait Mailer: Send + Sync {
+    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+}
+
+pub type SharedMailer = Arc<dyn Mailer>;
+
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// `<group full path> awarded you the <name> achievement`, with links to the
+/// group and the recipient's profile, and an accept link when acceptance is needed.
+pub fn award_mail(
+    base: &str,
+    recipient: &UserRow,
+    achievement: &AchievementRow,
+    group: &NamespaceRow,
+    message: Option<&str>,
+    needs_acceptance: bool,
+) -> Mail {
+    let subject = format!("{} awarded you the {} achievement", group.full_path, achievement.name);
+    let group_url = format!("{base}/groups/{}", group.full_path);
+    let profile_url = format!("{base}/{}", recipient.username);
+    let accept_url = format!("{base}/-/profile");
+    let e = escape_html;
+    let mut html = format!(
+        "<p>Hi {name},</p><p><a href=\"{group_url}\">{group}</a> awarded you the <strong>{achievement}</strong> achievement.</p>",
+        name = e(&recipient.name),
+        group_url = e(&group_url),
+        group = e(&group.full_path),
+        achievement = e(&achievement.name),
+    );
+    let mut text =
+        format!("Hi {},\n\n{} awarded you the {} achievement.\n", recipient.name, group.full_path, achievement.name);
+    if let Some(message) = message {
+        html.push_str(&format!("<blockquote>{}</blockquote>", e(message)));
+        text.push_str(&format!("\n> {message}\n"));
+    }
+    if needs_acceptance {
+        html.push_str(&format!(
+            "<p><a href=\"{}\">Accept or decline it</a> to show it on your profile.</p>",
+            e(&accept_url)
+        ));
+        text.push_str(&format!("\nAccept or decline it: {accept_url}\n"));
+    }
+    html.push_str(&format!("<p><a href=\"{}\">See your profile</a></p>", e(&profile_url)));
+    text.push_str(&format!("\nYour profile: {profile_url}\n"));
+    Mail { to_name: recipient.name.clone(), to_address: recipient.email.clone(), subject, text, html }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    #[test]
+    fn award_mail_escapes_everything_it_interpolates() {
+        let now = Utc::now();
+        let user = UserRow {
+            id: 1,
+            username: "eve".into(),
+            name: "Eve <b>".into(),
+            email: "eve@example.com".into(),
+            password_hash: None,
+            admin: false,
+            state: "active".into(),
+            private_profile: false,
+            achievements_enabled: true,
+            bio: String::new(),
+            avatar: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let achievement = AchievementRow {
+            id: 2,
+            namespace_id: 3,
+            name: "<script>alert(1)</script>".into(),
+            description: None,
+            avatar: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let group = NamespaceRow {
+            id: 3,
+            kind: "group".into(),
+            name: "Heroes".into(),
+            path: "heroes".into(),
+            full_path: "heroes".into(),
+            parent_id: None,
+            owner_id: None,
+            visibility: "public".into(),
+            description: String::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mail = award_mail("https://l.example", &user, &achievement, &group, Some("\"quoted\" & <i>"), true);
+        assert_eq!(mail.subject, "heroes awarded you the <script>alert(1)</script> achievement");
+        assert!(!mail.html.contains("<script>") && mail.html.contains("&lt;script&gt;"));
+        assert!(mail.html.contains("Eve &lt;b&gt;") && mail.html.contains("&quot;quoted&quot; &amp; &lt;i&gt;"));
+        assert!(mail.html.contains("https://l.example/groups/heroes") && mail.html.contains("https://l.example/eve"));
+        assert!(mail.html.contains("https://l.example/-/profile"), "acceptance link");
+    }
+}
