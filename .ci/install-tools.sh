@@ -79,10 +79,11 @@ if ! { command -v cargo-leptos >/dev/null 2>&1 && cargo-leptos --version | grep 
     --locked --features no_downloads --ignore-rust-version --root "$TOOLS"
 fi
 
-# 6. A real SMTP server for the mail tests (Python's aiosmtpd, from PyPI).
-if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
-  log "pip install aiosmtpd"
-  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+# 6. Python test peers from PyPI: a real SMTP server (aiosmtpd) for the mail tests,
+#    and python-gitlab, the unchanged GitLab client the API scenario runs.
+if ! python3 -c "import aiosmtpd, gitlab, gql, requests" >/dev/null 2>&1; then
+  log "pip install aiosmtpd python-gitlab[graphql]"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests
 fi
 
 # 7. Playwright (npm only; never downloads a browser).

@@ -43,6 +43,8 @@ pub fn routes() -> Router<ServerState> {
             "/projects/{id}/merge_requests/{merge_request_iid}/notes",
             get(projects::notes).post(projects::create_note),
         )
+        .route("/projects/{id}/issues/{issue_iid}/notes/{note_id}", get(projects::note))
+        .route("/projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", get(projects::note))
         .route("/projects/{id}/snippets", get(projects::snippets).post(projects::create_snippet))
         .merge(award_emoji::routes(false));
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)

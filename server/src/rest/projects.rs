@@ -294,6 +294,21 @@ pub async fn notes(
     Ok(Json(Value::Array(note_json(&state, &rows, Some(iid)).await?)))
 }
 
+pub async fn note(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let (item, iid) = noteable(&state, &actor, &path).await?;
+    let note_id = path_number(&path, "note_id")?;
+    let rows = projects::list_notes(&state.app, &actor, item).await?;
+    let found: Vec<NoteRow> = rows.into_iter().filter(|n| n.id == note_id).collect();
+    if found.is_empty() {
+        return Err(app::domain::DomainError::NotFound("Note").into());
+    }
+    Ok(Json(first(note_json(&state, &found, Some(iid)).await?)))
+}
+
 pub async fn create_note(
     State(state): State<ServerState>,
     Caller(actor): Caller,
