@@ -256,26 +256,38 @@ async fn avatar_upload_follows_the_multipart_spec(backend: Backend) {
     assert!(namespace.starts_with("gid://gitlab/Namespace/"), "{namespace}");
     let operations = r#"{ "query": "mutation ($file: Upload!) { achievementsCreate(input: { namespaceId: \"NAMESPACE\", name: \"Uploaded\", description: \"with avatar\", avatar: $file }) { achievement { id name description avatarUrl } } }", "variables": { "file": null } }"#
         .replace("NAMESPACE", &namespace);
-    let send = |bytes: Vec<u8>, name: &'static str| {
+    let send_with = |operations: String, bytes: Vec<u8>, name: &'static str| {
         let form = reqwest::multipart::Form::new()
-            .text("operations", operations.clone())
+            .text("operations", operations)
             .text("map", r#"{ "0": ["variables.file"] }"#)
             .part("0", reqwest::multipart::Part::bytes(bytes).file_name(name));
         client().post(format!("{}/api/graphql", server.base)).bearer_auth(&alice).multipart(form).send()
     };
-    let body: Value = send(png.clone(), "file.png").await.expect("upload").json().await.expect("json");
+    let body: Value =
+        send_with(operations.clone(), png.clone(), "file.png").await.expect("upload").json().await.expect("json");
     let achievement = &body["data"]["achievementsCreate"]["achievement"];
     assert_eq!(achievement["name"], "Uploaded", "{body}");
     let url = achievement["avatarUrl"].as_str().expect("avatar url").to_string();
     assert!(url.ends_with("/file.png") && url.contains("/uploads/-/system/achievements/achievement/avatar/"), "{url}");
     let served = client().get(&url).send().await.expect("avatar").bytes().await.expect("bytes");
     assert_eq!(served.as_ref(), png.as_slice());
-    // Not an image, and too big: payload errors, nothing created.
-    let body: Value =
-        send(b"GIF89a not really".to_vec(), "fake.gif").await.expect("upload").json().await.expect("json");
-    assert!(body["data"]["achievementsCreate"].is_object(), "{body}");
-    let body: Value = send(vec![0u8; 300 * 1024], "big.png").await.expect("upload").json().await.expect("json");
-    assert!(body["data"]["achievementsCreate"].is_object(), "{body}");
+    // Not really an image, an image under the wrong name, and too big: payload
+    // errors, and nothing created.
+    let failing = r#"{ "query": "mutation ($file: Upload!) { achievementsCreate(input: { namespaceId: \"NAMESPACE\", name: \"Rejected\", avatar: $file }) { achievement { id } errors } }", "variables": { "file": null } }"#
+        .replace("NAMESPACE", &namespace);
+    let bad_format = "Avatar file format is not supported. Please try one of the following supported formats: png, jpg, jpeg, gif, bmp, tiff, ico, webp";
+    for (bytes, name, message) in [
+        (b"GIF89a not really".to_vec(), "fake.gif", bad_format),
+        (png.clone(), "renamed.jpg", bad_format),
+        (vec![0u8; 300 * 1024], "big.png", "Avatar is too big (should be at most 200 KB)"),
+    ] {
+        let body: Value = send_with(failing.clone(), bytes, name).await.expect("upload").json().await.expect("json");
+        assert_eq!(body["data"]["achievementsCreate"], json!({ "achievement": null, "errors": [message] }), "{name}");
+    }
+    let (_, listed) =
+        graphql(&server.base, None, r#"{ group(fullPath: "heroes") { achievements { nodes { name } } } }"#, json!({}))
+            .await;
+    assert!(!listed.to_string().contains("Rejected"), "{listed}");
 }
 
 async fn bad_queries_are_graphql_errors(backend: Backend) {
