@@ -7,11 +7,12 @@ use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::Event;
 use crate::policy::{self, GroupFacts};
 use crate::store::{AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
 
 /// An achievement with its group and the actor's standing there.
+#[derive(Clone)]
 struct Loaded {
     achievement: AchievementRow,
     group: NamespaceRow,
@@ -430,8 +431,18 @@ pub async fn user_awards(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
+    // A user often holds one achievement many times: load each achievement once.
+    let mut loaded: HashMap<i64, Loaded> = HashMap::new();
     for award in tx.awards_of_user(user.id).await? {
-        let Loaded { achievement, group, facts } = load(&mut tx, actor, award.achievement_id).await?;
+        let entry = match loaded.get(&award.achievement_id) {
+            Some(entry) => entry.clone(),
+            None => {
+                let entry = load(&mut tx, actor, award.achievement_id).await?;
+                loaded.insert(award.achievement_id, entry.clone());
+                entry
+            }
+        };
+        let Loaded { achievement, group, facts } = entry;
         if !facts.achievements_enabled {
             continue;
         }
@@ -482,23 +493,4 @@ pub async fn achievement_awards(
         return Ok(Vec::new());
     }
     Ok(tx.awards_of_achievement(achievement_id).await?)
-}
-
-/// An award by id as the actor may see it: shown awards to anyone who may see
-/// the holder's achievements; hidden or pending ones only to those allowed.
-pub async fn find_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
-    let found = user_awards_containing(app, actor, award_id).await?;
-    found.ok_or(DomainError::NotFound("User Achievement"))
-}
-
-async fn user_awards_containing(
-    app: &AppState,
-    actor: &Actor,
-    award_id: i64,
-) -> DomainResult<Option<UserAchievementRow>> {
-    let mut tx = app.store.read().await?;
-    let Some(award) = tx.award_by_id(award_id).await? else { return Ok(None) };
-    drop(tx);
-    let visible = user_awards(app, actor, award.user_id, true).await?;
-    Ok(visible.into_iter().map(|d| d.award).find(|a| a.id == award_id))
 }
