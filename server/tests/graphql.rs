@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 on_both!(
     award_emoji_mutations,
+    issues_merge_requests_and_notes_expose_reactions,
     seed_documents_run_verbatim,
     errors_use_gitlabs_two_channels,
     avatar_upload_follows_the_multipart_spec,
@@ -352,4 +353,69 @@ async fn award_emoji_mutations(backend: Backend) {
     // Payload type names are GitLab's.
     let (_, body) = graphql(base, None, r#"{ __type(name: "AchievementsCreatePayload") { name } }"#, json!({})).await;
     assert_eq!(body["data"]["__type"]["name"], "AchievementsCreatePayload");
+}
+
+async fn issues_merge_requests_and_notes_expose_reactions(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let alice = token_for(base, "alice").await;
+    let query = r#"query {
+  project(fullPath: "heroes/website") {
+    id fullPath
+    issues { count nodes { id iid title upvotes downvotes author { username }
+      awardEmoji { count nodes { name emoji user { username } } }
+      notes { nodes { id body awardEmoji { nodes { name user { username } } } } } } }
+    mergeRequest(iid: "1") { id iid upvotes downvotes awardEmoji { nodes { name } } notes { nodes { body } } }
+  }
+}"#;
+    let (status, anonymous) = graphql(base, None, query, json!({})).await;
+    assert_eq!(status, 200);
+    let project = &anonymous["data"]["project"];
+    assert_eq!(project["id"], "gid://gitlab/Project/1", "{anonymous}");
+    // The confidential issue is not listed for anonymous readers.
+    assert_eq!(project["issues"]["count"], 2, "{anonymous}");
+    // Newest first, as in GitLab.
+    assert_eq!(project["issues"]["nodes"][0]["iid"], "2");
+    let first = &project["issues"]["nodes"][1];
+    assert_eq!(first["id"], "gid://gitlab/Issue/1");
+    assert_eq!(first["iid"], "1");
+    assert_eq!((first["upvotes"].as_i64(), first["downvotes"].as_i64()), (Some(3), Some(0)));
+    assert_eq!(first["awardEmoji"]["count"], 4);
+    let names: Vec<&str> =
+        first["awardEmoji"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["name"].as_str()).collect();
+    assert_eq!(names, ["thumbsup", "thumbsup", "eyes", "thumbsup"]);
+    assert_eq!(first["awardEmoji"]["nodes"][0]["user"]["username"], "bob");
+    assert_eq!(first["notes"]["nodes"][0]["awardEmoji"]["nodes"][0]["name"], "heart");
+    assert_eq!(first["notes"]["nodes"][0]["awardEmoji"]["nodes"][0]["user"]["username"], "carol");
+    let mr = &project["mergeRequest"];
+    assert_eq!(mr["id"], "gid://gitlab/MergeRequest/1");
+    assert_eq!(mr["awardEmoji"]["nodes"], json!([{ "name": "tada" }, { "name": "rocket" }]));
+    assert_eq!(mr["notes"]["nodes"][0]["body"], "Looks good to me!");
+
+    // A member sees the confidential issue too.
+    let (_, owner) = graphql(base, Some(&alice), query, json!({})).await;
+    assert_eq!(owner["data"]["project"]["issues"]["count"], 3, "{owner}");
+
+    // Entry points by global id; private things are null, wrong ID kinds are errors.
+    let by_id = r#"query($issue: IssueID!, $note: NoteID!) {
+  issue(id: $issue) { title upvotes }
+  note(id: $note) { body awardEmoji { count } }
+  mergeRequest(id: "gid://gitlab/MergeRequest/1") { title downvotes }
+}"#;
+    let (_, body) =
+        graphql(base, None, by_id, json!({ "issue": "gid://gitlab/Issue/1", "note": "gid://gitlab/Note/1" })).await;
+    assert_eq!(body["data"]["issue"], json!({ "title": "Dark mode flickers on load", "upvotes": 3 }), "{body}");
+    assert_eq!(body["data"]["note"]["awardEmoji"]["count"], 1);
+    assert_eq!(body["data"]["mergeRequest"]["downvotes"], 0);
+    let (_, hidden) =
+        graphql(base, None, by_id, json!({ "issue": "gid://gitlab/Issue/4", "note": "gid://gitlab/Note/1" })).await;
+    assert_eq!(hidden["data"]["issue"], Value::Null, "the private project's issue: {hidden}");
+    let (_, private) = graphql(base, None, r#"{ project(fullPath: "secret-lab/vault") { id } }"#, json!({})).await;
+    assert_eq!(private["data"]["project"], Value::Null);
+    let (_, wrong) =
+        graphql(base, None, by_id, json!({ "issue": "gid://gitlab/Note/1", "note": "gid://gitlab/Note/1" })).await;
+    assert!(wrong["errors"][0]["message"].as_str().is_some_and(|m| m.contains("IssueID")), "{wrong}");
+    let (_, bad_iid) =
+        graphql(base, None, r#"{ project(fullPath: "heroes/website") { issue(iid: "x") { id } } }"#, json!({})).await;
+    assert!(bad_iid["errors"][0]["message"].as_str().is_some_and(|m| m.contains("not a valid iid")), "{bad_iid}");
 }

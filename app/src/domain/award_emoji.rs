@@ -41,14 +41,6 @@ pub fn emoji_info(name: &str) -> Option<EmojiInfo> {
     })
 }
 
-async fn readable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<facts::Awardable> {
-    let loaded = facts::awardable(tx, actor, item).await?;
-    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
-        return Err(DomainError::NotFound(facts::not_found_name(item.kind)));
-    }
-    Ok(loaded)
-}
-
 async fn counts(tx: &mut Tx, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
     Ok(tx
         .award_emoji_counts(item.kind.as_str(), item.id)
@@ -74,7 +66,7 @@ pub async fn add_award_emoji(
     name: &str,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    let loaded = readable(&mut tx, actor, item).await?;
+    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
     if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::Forbidden);
@@ -132,7 +124,7 @@ pub async fn remove_award_emoji(
     unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    readable(&mut tx, actor, item).await?;
+    facts::readable_awardable(&mut tx, actor, item).await?;
     actor.require_user()?;
     let award = tx
         .award_emoji_by_id(award_id)
@@ -157,7 +149,7 @@ pub async fn remove_own_award_emoji(
     name: &str,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    readable(&mut tx, actor, item).await?;
+    facts::readable_awardable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
     let canonical = canonical_name(name).unwrap_or(name);
     let award = tx
@@ -177,7 +169,7 @@ pub async fn toggle_award_emoji(
     name: &str,
 ) -> DomainResult<(ReactionChange, bool)> {
     let mut tx = app.store.write().await?;
-    let loaded = readable(&mut tx, actor, item).await?;
+    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
     let user = actor.require_user()?;
     if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::Forbidden);
@@ -203,7 +195,7 @@ pub async fn list_award_emoji(
     offset: i64,
 ) -> DomainResult<(Vec<AwardEmojiRow>, i64)> {
     let mut tx = app.store.read().await?;
-    readable(&mut tx, actor, item).await?;
+    facts::readable_awardable(&mut tx, actor, item).await?;
     let rows = tx.award_emoji_of(item.kind.as_str(), item.id, limit, offset).await?;
     let total = tx.count_award_emoji_of(item.kind.as_str(), item.id).await?;
     Ok((rows, total))
@@ -221,7 +213,7 @@ pub async fn votes(app: &AppState, item: AwardableRef) -> DomainResult<(i64, i64
 /// The tallies on an awardable the actor may read (the live channel's snapshot).
 pub async fn reaction_counts(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
     let mut tx = app.store.read().await?;
-    readable(&mut tx, actor, item).await?;
+    facts::readable_awardable(&mut tx, actor, item).await?;
     counts(&mut tx, item).await
 }
 
@@ -232,7 +224,7 @@ pub async fn get_award_emoji(
     award_id: i64,
 ) -> DomainResult<AwardEmojiRow> {
     let mut tx = app.store.read().await?;
-    readable(&mut tx, actor, item).await?;
+    facts::readable_awardable(&mut tx, actor, item).await?;
     tx.award_emoji_by_id(award_id)
         .await?
         .filter(|a| a.awardable_type == item.kind.as_str() && a.awardable_id == item.id)

@@ -104,6 +104,15 @@ pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) ->
     })
 }
 
+/// Loads an awardable and checks the actor may read it; unreadable reads as missing.
+pub(crate) async fn readable_awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
+    let loaded = awardable(tx, actor, item).await?;
+    if !crate::policy::read_awardable(&actor.viewer(), &loaded.facts) {
+        return Err(DomainError::NotFound(not_found_name(item.kind)));
+    }
+    Ok(loaded)
+}
+
 pub fn not_found_name(kind: AwardableKind) -> &'static str {
     match kind {
         AwardableKind::Issue => "Issue",

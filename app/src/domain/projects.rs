@@ -277,10 +277,7 @@ pub async fn find_awardable_in_project(
         let on_item = note.filter(|n| n.noteable_type == kind.as_str() && n.noteable_id == found.id);
         found = AwardableRef { kind: AwardableKind::Note, id: on_item.ok_or(DomainError::NotFound("Note"))?.id };
     }
-    let loaded = facts::awardable(&mut tx, actor, found).await?;
-    if !policy::read_awardable(&actor.viewer(), &loaded.facts) {
-        return Err(DomainError::NotFound(facts::not_found_name(found.kind)));
-    }
+    facts::readable_awardable(&mut tx, actor, found).await?;
     Ok(found)
 }
 
@@ -421,4 +418,31 @@ pub async fn list_snippets(app: &AppState, actor: &Actor, project: &str) -> Doma
 pub async fn namespace_of(app: &AppState, project: &ProjectRow) -> DomainResult<crate::store::NamespaceRow> {
     let mut tx = app.store.read().await?;
     tx.namespace_by_id(project.namespace_id).await?.ok_or(DomainError::NotFound("Namespace"))
+}
+
+/// An issue by its global id, if the actor may read it.
+pub async fn issue_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<IssueRow> {
+    let mut tx = app.store.read().await?;
+    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::Issue, id }).await?;
+    tx.issue_by_id(id).await?.ok_or(DomainError::NotFound("Issue"))
+}
+
+/// A merge request by its global id, if the actor may read it.
+pub async fn merge_request_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<MergeRequestRow> {
+    let mut tx = app.store.read().await?;
+    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::MergeRequest, id }).await?;
+    tx.merge_request_by_id(id).await?.ok_or(DomainError::NotFound("Merge Request"))
+}
+
+/// A note by its global id, if the actor may read it (and what it sits on).
+pub async fn note_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<NoteRow> {
+    let mut tx = app.store.read().await?;
+    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::Note, id }).await?;
+    tx.note_by_id(id).await?.ok_or(DomainError::NotFound("Note"))
+}
+
+/// The project an item the actor may read lives in.
+pub async fn project_of(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<ProjectRow> {
+    let mut tx = app.store.read().await?;
+    Ok(facts::readable_awardable(&mut tx, actor, item).await?.project)
 }

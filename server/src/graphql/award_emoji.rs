@@ -5,7 +5,6 @@ use super::ids::AwardableId;
 use super::types::UserCore;
 use super::{ctx, payload};
 use app::domain::award_emoji::{self, emoji_info};
-use app::domain::users;
 use app::store::AwardEmojiRow;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
@@ -29,9 +28,7 @@ impl AwardEmoji {
         emoji_info(&self.0.name).map(|i| i.unicode_version)
     }
     async fn user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        let app = &ctx(context).app;
-        let found = users::users_by_ids(app, &[self.0.user_id]).await.map_err(super::top_level)?;
-        Ok(found.into_iter().next().map(UserCore))
+        Ok(ctx(context).user(self.0.user_id).await?.map(UserCore))
     }
 }
 

@@ -39,6 +39,10 @@ global_id!(UserAchievementId, "AchievementsUserAchievementID", ["Achievements::U
 global_id!(UserId, "UserID", ["User"]);
 global_id!(NamespaceId, "NamespaceID", ["Namespace", "Group"]);
 global_id!(GroupId, "GroupID", ["Group"]);
+global_id!(ProjectId, "ProjectID", ["Project"]);
+global_id!(IssueId, "IssueID", ["Issue"]);
+global_id!(MergeRequestId, "MergeRequestID", ["MergeRequest"]);
+global_id!(NoteId, "NoteID", ["Note", "DiscussionNote"]);
 
 /// `AwardableID`: an issue, merge request, snippet or note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,16 +4,20 @@
 mod award_emoji;
 mod ids;
 mod mutation;
+mod projects;
 mod query;
 mod types;
 
 use crate::rest::Caller;
 use crate::state::ServerState;
-use app::domain::{Actor, AppState, DomainError};
+use app::domain::{achievements, users, Actor, AppState, DomainError};
+use app::store::{AchievementRow, NamespaceRow, UserRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{EmptySubscription, Error, Result, Schema, SimpleObject};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub type LaurelSchema = Schema<query::Query, Mutation, EmptySubscription>;
 
@@ -36,10 +40,76 @@ pub fn schema() -> LaurelSchema {
         .finish()
 }
 
-/// Who is asking, and the shared state, for every resolver.
+/// Who is asking, and the shared state, for every resolver; plus what this
+/// request has already loaded, so a list of N nodes does not cost N lookups
+/// of the same user or achievement.
 pub struct Ctx {
     pub app: AppState,
     pub actor: Actor,
+    users: Memo<Option<UserRow>>,
+    achievements: Memo<Option<AchievementRow>>,
+    visible_groups: Memo<Option<NamespaceRow>>,
+}
+
+/// Per-request results by id (the request has one actor, so answers never leak).
+struct Memo<V>(Mutex<HashMap<i64, V>>);
+
+impl<V: Clone> Memo<V> {
+    fn new() -> Self {
+        Memo(Mutex::new(HashMap::new()))
+    }
+    fn get(&self, id: i64) -> Option<V> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&id).cloned()
+    }
+    fn put(&self, id: i64, value: V) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, value);
+    }
+}
+
+impl Ctx {
+    pub fn new(app: AppState, actor: Actor) -> Self {
+        Ctx { app, actor, users: Memo::new(), achievements: Memo::new(), visible_groups: Memo::new() }
+    }
+
+    /// A user by id (public fields only are exposed by `UserCore`).
+    pub async fn user(&self, id: i64) -> Result<Option<UserRow>> {
+        if let Some(hit) = self.users.get(id) {
+            return Ok(hit);
+        }
+        let found = users::users_by_ids(&self.app, &[id]).await.map_err(top_level)?.into_iter().next();
+        self.users.put(id, found.clone());
+        Ok(found)
+    }
+
+    /// An achievement the actor can reach, or `None`.
+    pub async fn achievement(&self, id: i64) -> Result<Option<AchievementRow>> {
+        if let Some(hit) = self.achievements.get(id) {
+            return Ok(hit);
+        }
+        let found = match achievements::find_achievement(&self.app, &self.actor, id).await {
+            Ok(row) => Some(row),
+            Err(DomainError::NotFound(_) | DomainError::Forbidden | DomainError::Unauthorized) => None,
+            Err(other) => return Err(top_level(other)),
+        };
+        self.achievements.put(id, found.clone());
+        Ok(found)
+    }
+
+    /// The achievement's group if the actor may see it ("a private namespace" otherwise).
+    pub async fn visible_group(&self, achievement: &AchievementRow) -> Result<Option<NamespaceRow>> {
+        if let Some(hit) = self.visible_groups.get(achievement.id) {
+            return Ok(hit);
+        }
+        let found = achievements::visible_group(&self.app, &self.actor, achievement).await.map_err(top_level)?;
+        self.visible_groups.put(achievement.id, found.clone());
+        Ok(found)
+    }
+
+    /// Remembers what a profile listing already loaded.
+    pub fn remember(&self, award: &achievements::DisplayedAward) {
+        self.achievements.put(award.achievement.id, Some(award.achievement.clone()));
+        self.visible_groups.put(award.achievement.id, award.group.clone());
+    }
 }
 
 pub fn ctx<'a>(context: &async_graphql::Context<'a>) -> &'a Ctx {
@@ -128,6 +198,6 @@ pub async fn handler(
     Caller(actor): Caller,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let request = request.into_inner().data(Ctx { app: state.app.clone(), actor });
+    let request = request.into_inner().data(Ctx::new(state.app.clone(), actor));
     state.graphql.execute(request).await.into()
 }

@@ -1,13 +1,14 @@
-use super::ids::UserId;
+use super::ids::{IssueId, MergeRequestId, NoteId, UserId};
+use super::projects::{Issue, MergeRequest, Note, Project};
 use super::types::{Group, Namespace, UserCore};
 use super::{ctx, top_level};
-use app::domain::{groups, users, DomainError};
+use app::domain::{groups, projects, users, DomainError};
 use async_graphql::{Context, Object, Result, ID};
 
 pub struct Query;
 
 /// Missing or unreadable things are `null`, as in GitLab.
-fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>> {
+pub fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(DomainError::NotFound(_) | DomainError::Forbidden | DomainError::Unauthorized) => Ok(None),
@@ -47,5 +48,25 @@ impl Query {
     async fn namespace(&self, context: &Context<'_>, full_path: ID) -> Result<Option<Namespace>> {
         let c = ctx(context);
         Ok(found(groups::find_group(&c.app, &c.actor, &full_path).await)?.map(|(g, _)| Namespace(g)))
+    }
+
+    async fn project(&self, context: &Context<'_>, full_path: ID) -> Result<Option<Project>> {
+        let c = ctx(context);
+        Ok(found(projects::find_project(&c.app, &c.actor, &full_path).await)?.map(|(p, _)| Project(p)))
+    }
+
+    async fn issue(&self, context: &Context<'_>, id: IssueId) -> Result<Option<Issue>> {
+        let c = ctx(context);
+        Ok(found(projects::issue_by_id(&c.app, &c.actor, id.0).await)?.map(Issue))
+    }
+
+    async fn merge_request(&self, context: &Context<'_>, id: MergeRequestId) -> Result<Option<MergeRequest>> {
+        let c = ctx(context);
+        Ok(found(projects::merge_request_by_id(&c.app, &c.actor, id.0).await)?.map(MergeRequest))
+    }
+
+    async fn note(&self, context: &Context<'_>, id: NoteId) -> Result<Option<Note>> {
+        let c = ctx(context);
+        Ok(found(projects::note_by_id(&c.app, &c.actor, id.0).await)?.map(Note))
     }
 }

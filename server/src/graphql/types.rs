@@ -43,7 +43,14 @@ impl UserCore {
         let c = ctx(context);
         let awards =
             achievements::user_awards(&c.app, &c.actor, self.0.id, include_hidden).await.map_err(super::top_level)?;
-        page(awards.into_iter().map(|d| UserAchievement(d.award)).collect(), first, after, last, before).await
+        let nodes = awards
+            .into_iter()
+            .map(|d| {
+                c.remember(&d);
+                UserAchievement(d.award)
+            })
+            .collect();
+        page(nodes, first, after, last, before).await
     }
 }
 
@@ -72,9 +79,7 @@ impl Achievement {
     }
     /// The awarding group, or null when the viewer may not see it.
     async fn namespace(&self, context: &Context<'_>) -> Result<Option<Namespace>> {
-        let c = ctx(context);
-        let group = achievements::visible_group(&c.app, &c.actor, &self.0).await.map_err(super::top_level)?;
-        Ok(group.map(Namespace))
+        Ok(ctx(context).visible_group(&self.0).await?.map(Namespace))
     }
     async fn user_achievements(
         &self,
@@ -109,10 +114,10 @@ impl Achievement {
 
 pub struct UserAchievement(pub UserAchievementRow);
 
-async fn user(context: &Context<'_>, id: Option<i64>) -> Result<Option<UserCore>> {
+/// A user by optional id, through the request's memo.
+pub async fn user(context: &Context<'_>, id: Option<i64>) -> Result<Option<UserCore>> {
     let Some(id) = id else { return Ok(None) };
-    let app = &ctx(context).app;
-    Ok(users::users_by_ids(app, &[id]).await.map_err(super::top_level)?.into_iter().next().map(UserCore))
+    Ok(ctx(context).user(id).await?.map(UserCore))
 }
 
 #[Object]
@@ -121,8 +126,7 @@ impl UserAchievement {
         UserAchievementId(self.0.id)
     }
     async fn achievement(&self, context: &Context<'_>) -> Result<Option<Achievement>> {
-        let c = ctx(context);
-        Ok(achievements::find_achievement(&c.app, &c.actor, self.0.achievement_id).await.ok().map(Achievement))
+        Ok(ctx(context).achievement(self.0.achievement_id).await?.map(Achievement))
     }
     async fn user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
         user(context, Some(self.0.user_id)).await
