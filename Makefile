@@ -4,7 +4,7 @@ TOOLS ?= $(HOME)/.cache/laurel-tools
 export PATH := $(TOOLS)/bin:$(TOOLS)/binaryen/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LAUREL_TOOLS := $(TOOLS)
 
-.PHONY: run test tools build clean
+.PHONY: run test bench tools build clean
 
 ## Install what is missing (idempotent; seconds when everything is there).
 tools:
@@ -29,6 +29,10 @@ run: build
 ## Every test: unit, integration on SQLite and PostgreSQL, Playwright in Chromium.
 test: build
 	@bash .ci/test.sh
+
+## Print API throughput and latency next to the practical limit (SQLite and PostgreSQL).
+bench: build
+	@bash .ci/bench.sh
 
 clean:
 	cargo clean

@@ -17,7 +17,7 @@ fi
 
 echo "==> formatting and lints"
 cargo fmt --all -- --check
-cargo clippy --release -p server --tests -- -D warnings
+cargo clippy --release -p server --tests --benches -- -D warnings
 cargo clippy --release -p app --features ssr --tests -- -D warnings
 
 echo "==> unit and store/domain tests (SQLite + PostgreSQL)"

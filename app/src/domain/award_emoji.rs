@@ -1,5 +1,6 @@
 //! Emoji reactions on issues, merge requests, snippets and notes.
 
+use super::projects::{resolve, Target};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableRef, EmojiCount, Event};
 use crate::policy;
@@ -62,11 +63,11 @@ pub struct ReactionChange {
 pub async fn add_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
     if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::Forbidden);
@@ -119,12 +120,12 @@ async fn finish(
 pub async fn remove_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     award_id: i64,
     unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     actor.require_user()?;
     let award = tx
         .award_emoji_by_id(award_id)
@@ -145,11 +146,11 @@ pub async fn remove_award_emoji(
 pub async fn remove_own_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<ReactionChange> {
     let mut tx = app.store.write().await?;
-    facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
     let canonical = canonical_name(name).unwrap_or(name);
     let award = tx
@@ -165,11 +166,11 @@ pub async fn remove_own_award_emoji(
 pub async fn toggle_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<(ReactionChange, bool)> {
     let mut tx = app.store.write().await?;
-    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
     if !policy::award_emoji(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::Forbidden);
@@ -190,12 +191,12 @@ pub async fn toggle_award_emoji(
 pub async fn list_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     limit: i64,
     offset: i64,
 ) -> DomainResult<(Vec<AwardEmojiRow>, i64)> {
     let mut tx = app.store.read().await?;
-    facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     let rows = tx.award_emoji_of(item.kind.as_str(), item.id, limit, offset).await?;
     let total = tx.count_award_emoji_of(item.kind.as_str(), item.id).await?;
     Ok((rows, total))
@@ -220,11 +221,11 @@ pub async fn reaction_counts(app: &AppState, actor: &Actor, item: AwardableRef) 
 pub async fn get_award_emoji(
     app: &AppState,
     actor: &Actor,
-    item: AwardableRef,
+    target: impl Into<Target<'_>>,
     award_id: i64,
 ) -> DomainResult<AwardEmojiRow> {
     let mut tx = app.store.read().await?;
-    facts::readable_awardable(&mut tx, actor, item).await?;
+    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     tx.award_emoji_by_id(award_id)
         .await?
         .filter(|a| a.awardable_type == item.kind.as_str() && a.awardable_id == item.id)

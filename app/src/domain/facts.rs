@@ -65,6 +65,17 @@ pub(crate) struct Awardable {
 /// Loads an issue, merge request, snippet or note by global id. `NotFound` names
 /// the kind as GitLab does ("Issue", "Merge Request", "Snippet", "Note").
 pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
+    awardable_in(tx, actor, item, None).await
+}
+
+/// As [`awardable`], reusing a project (and the actor's facts on it) the caller
+/// has already loaded when the item turns out to live there.
+pub(crate) async fn awardable_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    item: AwardableRef,
+    known: Option<(&ProjectRow, ProjectFacts)>,
+) -> DomainResult<Awardable> {
     let not_found = DomainError::NotFound(not_found_name(item.kind));
     let (project_id, author_id, confidential, snippet_visibility, system_note) = match item.kind {
         AwardableKind::Issue => {
@@ -86,7 +97,8 @@ pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) ->
                 kind: AwardableKind::parse(&note.noteable_type).unwrap_or(AwardableKind::Issue),
                 id: note.noteable_id,
             };
-            let parent = Box::pin(awardable(tx, actor, parent)).await.map_err(|_| DomainError::NotFound("Note"))?;
+            let parent =
+                Box::pin(awardable_in(tx, actor, parent, known)).await.map_err(|_| DomainError::NotFound("Note"))?;
             let facts = AwardableFacts {
                 author_id: note.author_id,
                 confidential: parent.facts.confidential || note.confidential,
@@ -96,8 +108,14 @@ pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) ->
             return Ok(Awardable { project: parent.project, facts });
         }
     };
-    let project = tx.project_by_id(project_id).await?.ok_or(DomainError::NotFound("Project"))?;
-    let project_facts = project_facts(tx, actor, &project).await?;
+    let (project, project_facts) = match known {
+        Some((project, facts)) if project.id == project_id => (project.clone(), facts),
+        _ => {
+            let project = tx.project_by_id(project_id).await?.ok_or(DomainError::NotFound("Project"))?;
+            let facts = project_facts(tx, actor, &project).await?;
+            (project, facts)
+        }
+    };
     Ok(Awardable {
         project,
         facts: AwardableFacts { project: project_facts, author_id, confidential, snippet_visibility, system_note },
@@ -106,7 +124,16 @@ pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) ->
 
 /// Loads an awardable and checks the actor may read it; unreadable reads as missing.
 pub(crate) async fn readable_awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
-    let loaded = awardable(tx, actor, item).await?;
+    readable_awardable_in(tx, actor, item, None).await
+}
+
+pub(crate) async fn readable_awardable_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    item: AwardableRef,
+    known: Option<(&ProjectRow, ProjectFacts)>,
+) -> DomainResult<Awardable> {
+    let loaded = awardable_in(tx, actor, item, known).await?;
     if !crate::policy::read_awardable(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::NotFound(not_found_name(item.kind)));
     }

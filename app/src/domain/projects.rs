@@ -240,18 +240,31 @@ pub enum ItemId {
     Global(i64),
 }
 
-/// Resolves an issue, merge request or snippet of a project, and optionally one
-/// of its notes, if the actor may read it.
-pub async fn find_awardable_in_project(
-    app: &AppState,
+/// Where an awardable is named: by global id (GraphQL, the web app), or as REST
+/// names it, by project (id or full path), kind, id or iid, and optional note.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    Global(AwardableRef),
+    InProject { project: &'a str, kind: AwardableKind, item: ItemId, note: Option<i64> },
+}
+
+impl From<AwardableRef> for Target<'_> {
+    fn from(item: AwardableRef) -> Self {
+        Target::Global(item)
+    }
+}
+
+/// Resolves a target the actor may read, inside the caller's transaction.
+pub(crate) async fn resolve(
+    tx: &mut Tx,
     actor: &Actor,
-    project: &str,
-    kind: AwardableKind,
-    item: ItemId,
-    note_id: Option<i64>,
-) -> DomainResult<AwardableRef> {
-    let mut tx = app.store.read().await?;
-    let (project, _) = readable_project(&mut tx, actor, project).await?;
+    target: Target<'_>,
+) -> DomainResult<(AwardableRef, facts::Awardable)> {
+    let (project, kind, item, note_id) = match target {
+        Target::Global(item) => return Ok((item, facts::readable_awardable(tx, actor, item).await?)),
+        Target::InProject { project, kind, item, note } => (project, kind, item, note),
+    };
+    let (project, project_facts) = readable_project(tx, actor, project).await?;
     let in_project = |project_id: i64| project_id == project.id;
     let id = match (kind, item) {
         (AwardableKind::Issue, ItemId::Iid(iid)) => tx.issue_by_iid(project.id, iid).await?.map(|i| i.id),
@@ -277,8 +290,22 @@ pub async fn find_awardable_in_project(
         let on_item = note.filter(|n| n.noteable_type == kind.as_str() && n.noteable_id == found.id);
         found = AwardableRef { kind: AwardableKind::Note, id: on_item.ok_or(DomainError::NotFound("Note"))?.id };
     }
-    facts::readable_awardable(&mut tx, actor, found).await?;
-    Ok(found)
+    let loaded = facts::readable_awardable_in(tx, actor, found, Some((&project, project_facts))).await?;
+    Ok((found, loaded))
+}
+
+/// Resolves an issue, merge request or snippet of a project, and optionally one
+/// of its notes, if the actor may read it.
+pub async fn find_awardable_in_project(
+    app: &AppState,
+    actor: &Actor,
+    project: &str,
+    kind: AwardableKind,
+    item: ItemId,
+    note: Option<i64>,
+) -> DomainResult<AwardableRef> {
+    let mut tx = app.store.read().await?;
+    Ok(resolve(&mut tx, actor, Target::InProject { project, kind, item, note }).await?.0)
 }
 
 /// Comments on an issue, merge request or snippet.

@@ -28,6 +28,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The PostgreSQL channel that carries events between server processes.
@@ -60,7 +61,9 @@ fn classify(err: sqlx::Error) -> StoreError {
 
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    /// The pool, and the lock that queues writers in this process (fairly, in
+    /// order) instead of leaving them to SQLite's sleeping busy handler.
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
     Postgres(PgPool),
 }
 
@@ -73,6 +76,8 @@ pub enum Conn {
 pub struct Tx {
     conn: Conn,
     events: Vec<Event>,
+    /// Held from `BEGIN IMMEDIATE` to commit or drop (SQLite writers only).
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
@@ -127,7 +132,7 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-            Store::Sqlite(pool)
+            Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -150,25 +155,28 @@ impl Store {
     /// A transaction for reading.
     pub async fn read(&self) -> StoreResult<Tx> {
         let conn = match self {
-            Store::Sqlite(pool) => Conn::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, events: Vec::new() })
+        Ok(Tx { conn, events: Vec::new(), _writer: None })
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> StoreResult<Tx> {
-        let conn = match self {
-            Store::Sqlite(pool) => Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+        let (conn, writer) = match self {
+            Store::Sqlite(pool, lock) => {
+                let writer = lock.clone().lock_owned().await;
+                (Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(writer))
+            }
+            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None),
         };
-        Ok(Tx { conn, events: Vec::new() })
+        Ok(Tx { conn, events: Vec::new(), _writer: writer })
     }
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite(pool, _) => pool.close().await,
             Store::Postgres(pool) => pool.close().await,
         }
     }

@@ -6,9 +6,9 @@ use super::users::user_basic_json;
 use super::{pagination, path_number as number, ApiError, Caller};
 use crate::state::ServerState;
 use app::domain::award_emoji::{self, INVALID_NAME, NAME_TAKEN};
-use app::domain::projects::{self, ItemId};
+use app::domain::projects::{ItemId, Target};
 use app::domain::{users, Actor, DomainError};
-use app::events::{AwardableKind, AwardableRef};
+use app::events::AwardableKind;
 use app::store::{AwardEmojiRow, UserRow};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
@@ -42,13 +42,8 @@ fn is_v3(uri: &OriginalUri) -> bool {
     uri.path().starts_with("/api/v3/")
 }
 
-/// The awardable a path names, if the actor may read it.
-async fn target(
-    state: &ServerState,
-    actor: &Actor,
-    path: &HashMap<String, String>,
-    v3: bool,
-) -> Result<AwardableRef, ApiError> {
+/// The awardable a path names (resolved, and checked, by the domain).
+fn target(path: &HashMap<String, String>, v3: bool) -> Result<Target<'_>, ApiError> {
     let project = path.get("id").ok_or_else(|| ApiError::missing("id"))?;
     let (kind, param) = [
         (AwardableKind::Issue, "issue_iid"),
@@ -63,7 +58,7 @@ async fn target(
     let n = number(path, param)?;
     let item = if v3 || kind == AwardableKind::Snippet { ItemId::Global(n) } else { ItemId::Iid(n) };
     let note = path.get("note_id").map(|_| number(path, "note_id")).transpose()?;
-    Ok(projects::find_awardable_in_project(&state.app, actor, project, kind, item, note).await?)
+    Ok(Target::InProject { project, kind, item, note })
 }
 
 /// GitLab's award emoji representation.
@@ -80,9 +75,13 @@ fn award_json(award: &AwardEmojiRow, user: Option<&UserRow>, base: &str) -> Valu
     })
 }
 
-async fn render(state: &ServerState, awards: &[AwardEmojiRow]) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
-    let people = users::users_by_ids(&state.app, &ids).await?;
+/// Awards with their users; the caller's own row is at hand, others are loaded.
+async fn render(state: &ServerState, actor: &Actor, awards: &[AwardEmojiRow]) -> Result<Vec<Value>, ApiError> {
+    let mut people: Vec<UserRow> = actor.user().cloned().into_iter().collect();
+    let missing: Vec<i64> = awards.iter().map(|a| a.user_id).filter(|id| Some(*id) != actor.id()).collect();
+    if !missing.is_empty() {
+        people.extend(users::users_by_ids(&state.app, &missing).await?);
+    }
     let base = &state.app.instance.external_url;
     Ok(awards.iter().map(|a| award_json(a, people.iter().find(|u| u.id == a.user_id), base)).collect())
 }
@@ -94,11 +93,11 @@ async fn list(
     uri: OriginalUri,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let item = target(&path, is_v3(&uri))?;
     let page = params.page()?;
     let (rows, total) = award_emoji::list_award_emoji(&state.app, &actor, item, page.per_page, page.offset()).await?;
     let url = format!("{}{}", state.app.instance.external_url, uri.path());
-    Ok(pagination::paginated(render(&state, &rows).await?, page, total, &url))
+    Ok(pagination::paginated(render(&state, &actor, &rows).await?, page, total, &url))
 }
 
 async fn show(
@@ -107,9 +106,9 @@ async fn show(
     Path(path): Path<HashMap<String, String>>,
     uri: OriginalUri,
 ) -> Result<Json<Value>, ApiError> {
-    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let item = target(&path, is_v3(&uri))?;
     let award = award_emoji::get_award_emoji(&state.app, &actor, item, number(&path, "award_id")?).await?;
-    Ok(Json(render(&state, std::slice::from_ref(&award)).await?.remove(0)))
+    Ok(Json(render(&state, &actor, std::slice::from_ref(&award)).await?.remove(0)))
 }
 
 async fn create(
@@ -119,7 +118,7 @@ async fn create(
     uri: OriginalUri,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let item = target(&state, &actor, &path, is_v3(&uri)).await?;
+    let item = target(&path, is_v3(&uri))?;
     let name = params.required("name")?;
     // GitLab words every refusal here as a 404 about the award.
     let not_found = |what: &str| ApiError::Message(StatusCode::NOT_FOUND, format!("404 Award Emoji {what}Not Found"));
@@ -130,7 +129,7 @@ async fn create(
         Err(DomainError::Forbidden | DomainError::Unauthorized) => return Err(not_found("")),
         Err(other) => return Err(other.into()),
     };
-    let body = render(&state, std::slice::from_ref(&change.award)).await?.remove(0);
+    let body = render(&state, &actor, std::slice::from_ref(&change.award)).await?.remove(0);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -142,7 +141,7 @@ async fn delete(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let v3 = is_v3(&uri);
-    let item = target(&state, &actor, &path, v3).await?;
+    let item = target(&path, v3)?;
     let since = headers
         .get(http::header::IF_UNMODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
@@ -151,7 +150,7 @@ async fn delete(
     let change = award_emoji::remove_award_emoji(&state.app, &actor, item, number(&path, "award_id")?, since).await?;
     if v3 {
         // v3 answers with the deleted award, as the seed document shows.
-        let body = render(&state, std::slice::from_ref(&change.award)).await?.remove(0);
+        let body = render(&state, &actor, std::slice::from_ref(&change.award)).await?.remove(0);
         return Ok((StatusCode::OK, Json(body)).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
