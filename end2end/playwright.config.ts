@@ -47,6 +47,7 @@ export default defineConfig({
       DATA_DIR: dataDir,
       DEMO_DATA: '1',
       INITIAL_ROOT_PASSWORD: 'root-password-e2e',
+      INITIAL_ROOT_TOKEN: 'root-token-for-e2e-0123456789',
     },
   },
 });

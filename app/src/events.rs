@@ -44,6 +44,9 @@ pub struct AwardableRef {
 pub struct EmojiCount {
     pub name: String,
     pub count: i64,
+    /// The character, so a browser can show an emoji it has not seen on the page.
+    #[serde(default)]
+    pub emoji: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +57,9 @@ pub enum Event {
         awardable: AwardableRef,
         name: String,
         user_id: i64,
+        /// Who reacted, for the "who reacted" list next to the count.
+        #[serde(default)]
+        username: String,
         added: bool,
         counts: Vec<EmojiCount>,
     },

@@ -106,13 +106,55 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <WithSession><pages::sign_in::SignIn/></WithSession> }
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/groups/:ns/-/achievements") view=group_achievements_page ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/groups/:ns/:sub/-/achievements")
+                        view=group_achievements_page
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/admin")
+                        view=|| view! { <WithSession><pages::admin::AdminPage/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/-/profile")
+                        view=|| view! { <WithSession><pages::profile_editor::ProfileEditor/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/:username")
                         view=|| view! { <WithSession><pages::profile::Profile/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/:ns/:project") view=project_page ssr=SsrMode::Async/>
+                    <Route path=path!("/:ns/:sub/:project") view=project_page ssr=SsrMode::Async/>
+                    <Route path=path!("/:ns/:project/-/issues/:iid") view=issue_page ssr=SsrMode::Async/>
+                    <Route path=path!("/:ns/:sub/:project/-/issues/:iid") view=issue_page ssr=SsrMode::Async/>
+                    <Route path=path!("/:ns/:project/-/merge_requests/:iid") view=merge_request_page ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/:ns/:sub/:project/-/merge_requests/:iid")
+                        view=merge_request_page
                         ssr=SsrMode::Async
                     />
                 </Routes>
             </main>
         </Router>
     }
+}
+
+fn project_page() -> impl IntoView {
+    view! { <WithSession><pages::project::ProjectPage/></WithSession> }
+}
+
+fn issue_page() -> impl IntoView {
+    view! { <WithSession><pages::item::ItemPage kind=server_fns::items::ItemKind::Issue/></WithSession> }
+}
+
+fn merge_request_page() -> impl IntoView {
+    view! { <WithSession><pages::item::ItemPage kind=server_fns::items::ItemKind::MergeRequest/></WithSession> }
+}
+
+fn group_achievements_page() -> impl IntoView {
+    view! { <WithSession><pages::group_achievements::GroupAchievementsPage/></WithSession> }
 }

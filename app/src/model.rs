@@ -1,6 +1,6 @@
 //! What the browser and the server exchange through server functions.
 
-use crate::events::EmojiCount;
+use crate::events::{AwardableRef, EmojiCount};
 use crate::i18n::Lang;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -82,4 +82,178 @@ pub struct ProfileView {
 pub struct ReactionSummary {
     pub counts: Vec<EmojiCount>,
     pub toggled_on: bool,
+}
+
+/// One emoji on an item: its tally, whether the viewer gave it, and who did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReactionView {
+    pub name: String,
+    pub emoji: String,
+    pub count: i64,
+    pub mine: bool,
+    pub users: Vec<String>,
+}
+
+/// Something people react to (an issue, merge request or note) and its reactions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reactable {
+    pub item: AwardableRef,
+    pub reactions: Vec<ReactionView>,
+    /// Signed in and allowed to react (system notes never are).
+    pub can_react: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub id: i64,
+    pub author: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: String,
+    pub internal: bool,
+    pub reactions: Reactable,
+}
+
+/// An issue or merge request page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub iid: i64,
+    pub title: String,
+    pub description: String,
+    pub state: String,
+    pub confidential: bool,
+    pub author: String,
+    pub author_name: String,
+    pub created_at: String,
+    pub project_path: String,
+    pub project_name: String,
+    pub reactions: Reactable,
+    pub notes: Vec<NoteView>,
+}
+
+/// A line in a project's list of issues or merge requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemSummary {
+    pub iid: i64,
+    pub title: String,
+    pub state: String,
+    pub author: String,
+    pub upvotes: i64,
+    pub downvotes: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectView {
+    pub path: String,
+    pub name: String,
+    pub description: String,
+    pub issues: Vec<ItemSummary>,
+    pub merge_requests: Vec<ItemSummary>,
+}
+
+/// One of the signed-in user's own awards, as the profile editor manages it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManagedAward {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub group: Option<String>,
+    pub awarded_at: String,
+    pub message: Option<String>,
+    pub shown: bool,
+    /// Awaiting the recipient's accept or decline (when auto-accept is off).
+    pub pending: bool,
+}
+
+/// The profile editor: settings and every award (hidden and pending included),
+/// in profile order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileSettings {
+    pub username: String,
+    pub achievements_enabled: bool,
+    pub private_profile: bool,
+    pub awards: Vec<ManagedAward>,
+}
+
+/// Someone holding an achievement (one row per award).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Holder {
+    pub award_id: i64,
+    pub username: String,
+    pub name: String,
+    pub awarded_at: String,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AchievementCard {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub avatar_url: Option<String>,
+    pub holders: Vec<Holder>,
+}
+
+/// A page of a group's achievements dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupAchievementsView {
+    pub full_path: String,
+    pub name: String,
+    pub can_manage: bool,
+    pub can_delete_awards: bool,
+    pub search: String,
+    pub page: i64,
+    pub has_next: bool,
+    pub achievements: Vec<AchievementCard>,
+}
+
+/// A link on the home page: a group or a project the viewer may read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaceLink {
+    pub full_path: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeView {
+    pub groups: Vec<PlaceLink>,
+    pub projects: Vec<PlaceLink>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub admin: bool,
+    pub blocked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminGroup {
+    pub full_path: String,
+    pub name: String,
+    pub achievements_enabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+}
+
+/// The admin dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminView {
+    /// users, groups, projects, achievements, awards, reactions
+    pub counts: [i64; 6],
+    /// (day, awards, reactions), oldest first.
+    pub activity: Vec<(String, i64, i64)>,
+    pub achievements_enabled: bool,
+    pub auto_accept: bool,
+    pub groups: Vec<AdminGroup>,
+    pub users: Vec<AdminUser>,
+    pub audit: Vec<AuditEntry>,
 }

@@ -405,7 +405,7 @@ async fn reactions_are_unique_even_when_concurrent(app: AppState) {
     }
     assert_eq!(ok, 1);
     let change = award_emoji::add_award_emoji(&app, &s.guest, item, "thumbsup").await.expect("another user");
-    assert_eq!(change.counts, vec![app::events::EmojiCount { name: "thumbsup".into(), count: 2 }]);
+    assert_eq!(change.counts, vec![app::events::EmojiCount { name: "thumbsup".into(), count: 2, emoji: "👍".into() }]);
     let bad = award_emoji::add_award_emoji(&app, &s.guest, item, "definitely_not_emoji").await;
     assert!(matches!(bad, Err(DomainError::Invalid(m)) if m == vec![award_emoji::INVALID_NAME.to_string()]));
     assert!(matches!(

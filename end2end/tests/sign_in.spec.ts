@@ -1,16 +1,5 @@
 import { test, expect } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-
-// Waits until the WASM has hydrated the page (set only by client code).
-async function hydrated(page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-// No accessibility violations (axe-core's rules) on the page as it is now.
-async function accessible(page) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([]);
-}
+import { accessible, hydrated } from './helpers';
 
 test('the home page hydrates without console errors', async ({ page }) => {
   const errors: string[] = [];

@@ -126,6 +126,10 @@ async fn run(config: Config) -> Result<(), StartError> {
     Ok(())
 }
 
+fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
+}
+
 fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let app = state.app.clone();
@@ -136,6 +140,14 @@ fn router(state: ServerState) -> Router {
         .route("/-/health", get(|| async { "ok" }))
         .route("/-/live/{kind}/{id}", get(live::reactions))
         .nest_service("/uploads", ServeDir::new(uploads::uploads_root(&state.app.instance)))
+        // The WASM, JS and CSS: explicit, or `/:ns/:project` pages would capture them.
+        .nest_service(&format!("/{}", state.leptos.site_pkg_dir), ServeDir::new(pkg_dir(&state.leptos)))
+        .route_service(
+            "/-/favicon.ico",
+            tower_http::services::ServeFile::new(
+                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("favicon.ico"),
+            ),
+        )
         .leptos_routes_with_context(&state, routes, provide_app.clone(), {
             let options = state.leptos.clone();
             move || shell(options.clone())

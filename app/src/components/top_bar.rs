@@ -56,6 +56,8 @@ pub fn TopBar() -> impl IntoView {
                                 </span>
                                 <span>{user.username.clone()}</span>
                             </a>
+                            <a class="button subtle" href="/-/profile">{t().nav_edit_profile}</a>
+                            {user.admin.then(|| view! { <a class="button subtle" href="/admin">{t().nav_admin}</a> })}
                             <form method="post" action={<SignOut as ServerFn>::PATH}>
                                 <button class="button subtle" type="submit">{t().nav_sign_out}</button>
                             </form>
@@ -72,4 +74,5 @@ pub fn TopBar() -> impl IntoView {
             </nav>
         </header>
     }
+    .into_any()
 }

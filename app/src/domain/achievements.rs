@@ -494,3 +494,26 @@ pub async fn achievement_awards(
     }
     Ok(tx.awards_of_achievement(achievement_id).await?)
 }
+
+/// What the actor may do with a group's achievements: for showing controls
+/// only; every action checks again.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupAbilities {
+    pub manage: bool,
+    pub delete_awards: bool,
+}
+
+pub async fn group_abilities(
+    app: &AppState,
+    actor: &Actor,
+    group: &str,
+) -> DomainResult<(NamespaceRow, GroupAbilities)> {
+    let mut tx = app.store.read().await?;
+    let (group, facts) = super::groups::readable_group(&mut tx, actor, group).await?;
+    let viewer = actor.viewer();
+    let abilities = GroupAbilities {
+        manage: policy::admin_achievement(&viewer, &facts),
+        delete_awards: policy::destroy_user_achievement(&viewer, &facts),
+    };
+    Ok((group, abilities))
+}

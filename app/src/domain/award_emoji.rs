@@ -47,7 +47,7 @@ async fn counts(tx: &mut Tx, item: AwardableRef) -> DomainResult<Vec<EmojiCount>
         .award_emoji_counts(item.kind.as_str(), item.id)
         .await?
         .into_iter()
-        .map(|(name, count)| EmojiCount { name, count })
+        .map(|(name, count)| EmojiCount { emoji: emoji_char(&name).unwrap_or_default().to_string(), name, count })
         .collect())
 }
 
@@ -100,12 +100,18 @@ async fn finish(
         serde_json::json!({ "name": award.name, "award_id": award.id }),
     )
     .await?;
+    // An admin may remove someone else's reaction: name its author, not the admin.
+    let username = match actor.user().filter(|u| u.id == award.user_id) {
+        Some(user) => user.username.clone(),
+        None => tx.user_by_id(award.user_id).await?.map(|u| u.username).unwrap_or_default(),
+    };
     app.publish(
         &mut tx,
         Event::ReactionChanged {
             awardable: item,
             name: award.name.clone(),
             user_id: award.user_id,
+            username,
             added,
             counts: counts.clone(),
         },
@@ -249,4 +255,44 @@ mod tests {
         let info = emoji_info("thumbsup").expect("thumbs up");
         assert_eq!((info.emoji, info.description, info.unicode.as_str()), ("👍", "thumbs up", "1f44d"));
     }
+}
+
+/// Who gave one emoji on an item, in the order they gave it.
+#[derive(Clone, Debug)]
+pub struct EmojiReactors {
+    pub name: String,
+    pub users: Vec<(i64, String)>,
+}
+
+/// The reactions on an item the actor may read, grouped by emoji in order of
+/// first use, and whether the actor may react there.
+pub async fn reactors(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<(Vec<EmojiReactors>, bool)> {
+    let mut tx = app.store.read().await?;
+    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
+    let awards = tx.award_emoji_of(item.kind.as_str(), item.id, i64::MAX, 0).await?;
+    let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = tx.users_by_ids(&ids).await?;
+    let mut out: Vec<EmojiReactors> = Vec::new();
+    for award in awards {
+        let username = people.iter().find(|u| u.id == award.user_id).map(|u| u.username.clone()).unwrap_or_default();
+        match out.iter_mut().find(|r| r.name == award.name) {
+            Some(entry) => entry.users.push((award.user_id, username)),
+            None => out.push(EmojiReactors { name: award.name, users: vec![(award.user_id, username)] }),
+        }
+    }
+    Ok((out, policy::award_emoji(&actor.viewer(), &loaded.facts)))
+}
+
+/// Emoji whose name contains `query` (all words), for the picker: canonical
+/// names with their characters, at most `limit`.
+pub fn search_emoji(query: &str, limit: usize) -> Vec<(&'static str, &'static str)> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    emojis::iter()
+        .filter_map(|e| e.shortcode().map(|code| (code, e.as_str(), e.name())))
+        .filter(|(code, _, name)| words.iter().all(|w| code.contains(w.as_str()) || name.contains(w.as_str())))
+        .filter_map(|(code, emoji, _)| canonical_name(code).map(|c| (c, emoji)))
+        .take(limit)
+        .collect()
 }

@@ -80,3 +80,56 @@ pub async fn recent_audit(app: &AppState, actor: &Actor, limit: i64) -> DomainRe
     let mut tx = app.store.read().await?;
     Ok(tx.recent_audit(limit.clamp(1, 500)).await?)
 }
+
+/// Everything the admin dashboard shows, in one read.
+#[derive(Clone, Debug)]
+pub struct AdminOverview {
+    pub counts: crate::store::InstanceCounts,
+    /// Awards and reactions per day, oldest first, for the last `days` days.
+    pub activity: Vec<(chrono::NaiveDate, i64, i64)>,
+    pub settings: InstanceSettings,
+    /// Every group with its effective `achievements` flag.
+    pub groups: Vec<(crate::store::NamespaceRow, bool)>,
+    pub users: Vec<crate::store::UserRow>,
+    pub audit: Vec<AuditRow>,
+}
+
+pub async fn admin_overview(app: &AppState, actor: &Actor, days: i64) -> DomainResult<AdminOverview> {
+    require_admin(actor)?;
+    let days = days.clamp(1, 365);
+    let mut tx = app.store.read().await?;
+    let today = chrono::Utc::now().date_naive();
+    let first = today - chrono::Duration::days(days - 1);
+    let since = first.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(chrono::Utc::now);
+    let (awards, reactions) = tx.activity_since(since).await?;
+    let mut activity: Vec<(chrono::NaiveDate, i64, i64)> =
+        (0..days).map(|d| (first + chrono::Duration::days(d), 0, 0)).collect();
+    for (times, column) in [(awards, 0), (reactions, 1)] {
+        for t in times {
+            let day = (t.date_naive() - first).num_days();
+            if let Some(slot) = usize::try_from(day).ok().and_then(|d| activity.get_mut(d)) {
+                if column == 0 {
+                    slot.1 += 1;
+                } else {
+                    slot.2 += 1;
+                }
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    for group in tx.list_groups("", 500, 0).await? {
+        let enabled = tx.feature_flag(ACHIEVEMENTS_FLAG, Some(group.id)).await?.unwrap_or(true);
+        groups.push((group, enabled));
+    }
+    Ok(AdminOverview {
+        counts: tx.instance_counts().await?,
+        activity,
+        settings: InstanceSettings {
+            achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, None).await?.unwrap_or(true),
+            auto_accept_awarded_achievements: tx.auto_accept_awarded_achievements().await?,
+        },
+        groups,
+        users: tx.list_users("", 500, 0).await?,
+        audit: tx.recent_audit(30).await?,
+    })
+}

@@ -308,3 +308,10 @@ mod tests {
         }
     }
 }
+
+/// Any active or blocked user by exact username (case-insensitive), whatever
+/// their profile's privacy: for naming a recipient, not for showing a profile.
+pub async fn user_by_username(app: &AppState, username: &str) -> DomainResult<UserRow> {
+    let mut tx = app.store.read().await?;
+    tx.user_by_username(username).await?.ok_or(DomainError::NotFound("User"))
+}

@@ -1,3 +1,4 @@
+use crate::server_fns::items::get_home;
 use crate::use_session;
 use leptos::prelude::*;
 
@@ -5,6 +6,7 @@ use leptos::prelude::*;
 pub fn Home() -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
+    let places = Resource::new(|| (), |_| get_home());
     view! {
         <section class="hero">
             <h1>{move || t().home_title}</h1>
@@ -24,5 +26,49 @@ pub fn Home() -> impl IntoView {
                     })
             }}
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let places = places.await.ok()?;
+                Some(view! {
+                    <div class="places">
+                        <section class="card">
+                            <h2>{move || t().nav_groups}</h2>
+                            <ul class="place-list">
+                                {places
+                                    .groups
+                                    .into_iter()
+                                    .map(|g| {
+                                        view! {
+                                            <li>
+                                                <a href=format!("/groups/{}/-/achievements", g.full_path)>{g.name.clone()}</a>
+                                                " " <span class="muted">{g.full_path.clone()}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                        <section class="card">
+                            <h2>{move || t().projects}</h2>
+                            <ul class="place-list">
+                                {places
+                                    .projects
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <li>
+                                                <a href=format!("/{}", p.full_path)>{p.name.clone()}</a>
+                                                " " <span class="muted">{p.full_path.clone()}</span>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    </div>
+                })
+            })}
+        </Suspense>
     }
+    .into_any()
 }

@@ -1,4 +1,9 @@
+pub mod admin;
+pub mod group_achievements;
 pub mod home;
+pub mod item;
 pub mod not_found;
 pub mod profile;
+pub mod profile_editor;
+pub mod project;
 pub mod sign_in;

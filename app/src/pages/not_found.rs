@@ -14,4 +14,5 @@ pub fn NotFound() -> impl IntoView {
             <p>{move || session.get().lang.t().not_found}</p>
         </section>
     }
+    .into_any()
 }

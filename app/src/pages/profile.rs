@@ -48,6 +48,7 @@ pub fn Profile() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -77,4 +78,5 @@ fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
             </div>
         </li>
     }
+    .into_any()
 }

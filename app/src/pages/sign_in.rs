@@ -29,4 +29,5 @@ pub fn SignIn() -> impl IntoView {
             </form>
         </section>
     }
+    .into_any()
 }

@@ -1,6 +1,9 @@
 //! Server functions: the browser's door to the domain. Each is a thin adapter:
 //! find the actor, call one use case, shape the result for the page.
 
+pub mod admin;
+pub mod group_achievements;
+pub mod items;
 pub mod profile;
 pub mod reactions;
 pub mod session;

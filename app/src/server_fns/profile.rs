@@ -38,3 +38,111 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
     }
     Ok(ProfileView { username: user.username, name: user.name, bio: user.bio, achievements: grouped })
 }
+
+/// The signed-in user's settings and all their awards, for the profile editor.
+#[server(endpoint = "profile_settings")]
+pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    use crate::model::{ManagedAward, ProfileSettings};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let user = actor.require_user().map_err(ssr::ui_error)?.clone();
+    let awards = achievements::user_awards(&app, &actor, user.id, true).await.map_err(ssr::ui_error)?;
+    Ok(ProfileSettings {
+        username: user.username,
+        achievements_enabled: user.achievements_enabled,
+        private_profile: user.private_profile,
+        awards: awards
+            .into_iter()
+            .map(|d| ManagedAward {
+                id: d.award.id,
+                name: d.achievement.name,
+                description: d.achievement.description,
+                group: d.group.map(|g| g.full_path),
+                awarded_at: d.award.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                message: d.award.award_message,
+                shown: d.award.show_on_profile,
+                pending: d.award.accepted_at.is_none(),
+            })
+            .collect(),
+    })
+}
+
+/// "Display achievements on your profile" and "Private profile" (a plain form:
+/// an unchecked box is simply absent).
+#[server(endpoint = "save_profile_settings")]
+pub async fn save_profile_settings(
+    achievements_enabled: Option<String>,
+    private_profile: Option<String>,
+) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::users::{self, UpdateUser};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let user_id = actor.require_user().map_err(ssr::ui_error)?.id;
+    let input = UpdateUser {
+        name: None,
+        email: None,
+        password: None,
+        bio: None,
+        private_profile: Some(private_profile.is_some()),
+        achievements_enabled: Some(achievements_enabled.is_some()),
+        admin: None,
+        blocked: None,
+    };
+    users::update_user(&app, &actor, user_id, input).await.map_err(ssr::ui_error)?;
+    leptos_axum::redirect("/-/profile?saved=1");
+    Ok(())
+}
+
+/// Shows or hides one of the user's awards on their profile.
+#[server(endpoint = "set_award_shown")]
+pub async fn set_award_shown(id: i64, shown: bool, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements::{self, UpdateAward};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let input = UpdateAward { show_on_profile: Some(shown), award_message: None };
+    let result = achievements::update_award(&app, &actor, id, input).await;
+    back(next, result.is_ok());
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// Saves the whole profile order at once (highest first).
+#[server(endpoint = "reorder_awards")]
+pub async fn reorder_awards(ids: Vec<i64>, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = achievements::set_priorities(&app, &actor, &ids).await;
+    back(next, result.is_ok());
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// Accepts or declines a pending award.
+#[server(endpoint = "respond_to_award")]
+pub async fn respond_to_award(id: i64, accept: bool, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = if accept {
+        achievements::accept_award(&app, &actor, id).await
+    } else {
+        achievements::decline_award(&app, &actor, id).await
+    };
+    back(next, result.is_ok());
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// After a plain form post, back to the page (with `?failed=1` if refused).
+#[cfg(feature = "ssr")]
+fn back(next: Option<String>, ok: bool) {
+    if let Some(next) = next {
+        let next = super::session::safe_next(Some(&next));
+        let next = if ok { next } else { format!("{}?failed=1", next.split('?').next().unwrap_or("/")) };
+        leptos_axum::redirect(&next);
+    }
+}

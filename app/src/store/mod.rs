@@ -20,6 +20,7 @@ pub use audit::NewAudit;
 pub use namespaces::NewNamespace;
 pub use projects::{NewNote, NewProject};
 pub use rows::*;
+pub use settings::InstanceCounts;
 pub use users::{NewUser, UserChanges};
 
 use crate::events::Event;

@@ -54,3 +54,46 @@ impl Tx {
         Ok(())
     }
 }
+
+/// How much there is on the instance (the admin dashboard's counters).
+#[derive(Clone, Debug, Default)]
+pub struct InstanceCounts {
+    pub users: i64,
+    pub groups: i64,
+    pub projects: i64,
+    pub achievements: i64,
+    pub awards: i64,
+    pub reactions: i64,
+}
+
+impl Tx {
+    async fn count(&mut self, sql: &'static str) -> StoreResult<i64> {
+        on!(self, c => sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await)
+    }
+
+    pub async fn instance_counts(&mut self) -> StoreResult<InstanceCounts> {
+        Ok(InstanceCounts {
+            users: self.count("SELECT COUNT(*) FROM users").await?,
+            groups: self.count("SELECT COUNT(*) FROM namespaces WHERE kind = 'group'").await?,
+            projects: self.count("SELECT COUNT(*) FROM projects").await?,
+            achievements: self.count("SELECT COUNT(*) FROM achievements").await?,
+            awards: self.count("SELECT COUNT(*) FROM user_achievements WHERE revoked_by_user_id IS NULL").await?,
+            reactions: self.count("SELECT COUNT(*) FROM award_emoji").await?,
+        })
+    }
+
+    /// When each award (revoked ones too) and each reaction still present was
+    /// made, since `since`: the admin chart buckets them by day.
+    pub async fn activity_since(
+        &mut self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<(Vec<chrono::DateTime<chrono::Utc>>, Vec<chrono::DateTime<chrono::Utc>>)> {
+        let awards = on!(self, c => sqlx::query_scalar(
+            "SELECT created_at FROM user_achievements WHERE created_at >= $1")
+            .bind(since).fetch_all(c).await)?;
+        let reactions = on!(self, c => sqlx::query_scalar(
+            "SELECT created_at FROM award_emoji WHERE created_at >= $1")
+            .bind(since).fetch_all(c).await)?;
+        Ok((awards, reactions))
+    }
+}

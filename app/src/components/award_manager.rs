@@ -1,0 +1,349 @@
+//! The profile editor's achievements manager: reorder by dragging (mouse and
+//! touch, through pointer events, with a drop indicator and auto-scroll), by
+//! keyboard (a labelled handle: Space or Enter picks up, arrows move, Home/End,
+//! Space drops, Escape cancels and restores) or with a move menu (up, down,
+//! top, bottom); show or hide each award. Everything is announced in a live
+//! region, applied at once, saved in one call, and rolled back with a message
+//! if the server refuses. Without JavaScript the menu and the visibility
+//! buttons are plain forms.
+
+use crate::model::ManagedAward;
+use crate::server_fns::profile::{reorder_awards, set_award_shown, ReorderAwards, SetAwardShown};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+const EDITOR: &str = "/-/profile";
+
+fn fill(template: &str, name: &str, pos: usize, total: usize) -> String {
+    template.replace("{name}", name).replace("{pos}", &pos.to_string()).replace("{total}", &total.to_string())
+}
+
+fn moved(list: &[ManagedAward], from: usize, to: usize) -> Vec<ManagedAward> {
+    let mut out = list.to_vec();
+    if from < out.len() && to < out.len() {
+        let item = out.remove(from);
+        out.insert(to, item);
+    }
+    out
+}
+
+fn index_of(list: &[ManagedAward], id: i64) -> usize {
+    list.iter().position(|a| a.id == id).unwrap_or(0)
+}
+
+/// Puts keyboard focus back on an award's handle after the list re-rendered.
+fn refocus(id: i64) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use leptos::wasm_bindgen::JsCast;
+        let handle = document().get_element_by_id(&format!("award-handle-{id}"));
+        if let Some(handle) = handle.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = handle.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Where a pointer at `y` would drop the dragged row (an index in the final list).
+fn drop_index(y: f64, from: usize) -> Option<usize> {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let rows = document().query_selector_all(".award-row").ok()?;
+        let mut slot = rows.length() as usize;
+        for i in 0..rows.length() {
+            let row = rows.item(i)?.dyn_into::<web_sys::Element>().ok()?;
+            let rect = row.get_bounding_client_rect();
+            if y < rect.top() + rect.height() / 2.0 {
+                slot = i as usize;
+                break;
+            }
+        }
+        // A slot after the dragged row shifts by one once it is lifted out.
+        Some(if slot > from { slot - 1 } else { slot })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (y, from);
+        None
+    }
+}
+
+/// Scrolls the page while a drag nears the top or bottom edge.
+fn auto_scroll(y: f64) {
+    #[cfg(feature = "hydrate")]
+    {
+        let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+        if y < 56.0 {
+            window().scroll_by_with_x_and_y(0.0, -14.0);
+        } else if y > height - 56.0 {
+            window().scroll_by_with_x_and_y(0.0, 14.0);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = y;
+}
+
+#[derive(Clone, Copy)]
+struct Manager {
+    order: RwSignal<Vec<ManagedAward>>,
+    /// The award picked up by keyboard, with the order to restore on Escape.
+    picked: RwSignal<Option<(i64, Vec<ManagedAward>)>>,
+    /// The award being dragged and where it would land.
+    drag: RwSignal<Option<(i64, usize)>>,
+    announce: RwSignal<String>,
+    failed: RwSignal<bool>,
+}
+
+impl Manager {
+    /// Saves the current order; restores `before` if the server refuses.
+    fn save(self, before: Vec<ManagedAward>) {
+        let ids: Vec<i64> = self.order.get_untracked().iter().map(|a| a.id).collect();
+        self.failed.set(false);
+        leptos::task::spawn_local(async move {
+            if reorder_awards(ids, None).await.is_err() {
+                self.order.set(before);
+                self.failed.set(true);
+            }
+        });
+    }
+
+    /// Moves an award to `to`, saves, and says so.
+    fn move_to(self, id: i64, to: usize, template: &str) {
+        let before = self.order.get_untracked();
+        let from = index_of(&before, id);
+        let after = moved(&before, from, to);
+        let name = after.get(to).map(|a| a.name.clone()).unwrap_or_default();
+        self.announce.set(fill(template, &name, to + 1, after.len()));
+        self.order.set(after);
+        if from != to {
+            self.save(before);
+        }
+    }
+}
+
+#[component]
+pub fn AwardManager(awards: Vec<ManagedAward>) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let m = Manager {
+        order: RwSignal::new(awards),
+        picked: RwSignal::new(None),
+        drag: RwSignal::new(None),
+        announce: RwSignal::new(String::new()),
+        failed: RwSignal::new(false),
+    };
+    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        let Some((id, _)) = m.drag.get_untracked() else { return };
+        let y = ev.client_y() as f64;
+        let from = index_of(&m.order.get_untracked(), id);
+        if let Some(to) = drop_index(y, from) {
+            m.drag.set(Some((id, to)));
+        }
+        auto_scroll(y);
+    };
+    let on_pointer_up = move |_: leptos::ev::PointerEvent| {
+        if let Some((id, to)) = m.drag.get_untracked() {
+            m.drag.set(None);
+            m.move_to(id, to, t().dropped_at);
+        }
+    };
+    view! {
+        <p class="muted">{move || t().manage_help}</p>
+        <p class="visually-hidden" aria-live="assertive" role="status">{move || m.announce.get()}</p>
+        <Show when=move || m.failed.get()>
+            <p class="alert" role="alert">{move || t().order_failed}</p>
+        </Show>
+        <ol
+            class="award-manager"
+            class:dragging=move || m.drag.get().is_some()
+            on:pointermove=on_pointer_move
+            on:pointerup=on_pointer_up
+            on:pointercancel=move |_| m.drag.set(None)
+        >
+            <For each=move || m.order.get() key=|a| (a.id, a.shown) let:award>
+                <AwardRow award m/>
+            </For>
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let id = award.id;
+    let name = award.name.clone();
+    let index = move || index_of(&m.order.get(), id);
+    let total = move || m.order.get().len();
+    let row_class = move || {
+        let mut class = String::from("award-row");
+        if let Some((dragged, to)) = m.drag.get() {
+            let from = index_of(&m.order.get(), dragged);
+            if dragged == id {
+                class.push_str(" is-dragged");
+            } else if index() == to {
+                class.push_str(if to < from { " drop-before" } else { " drop-after" });
+            }
+        }
+        if m.picked.get().is_some_and(|(p, _)| p == id) {
+            class.push_str(" is-picked");
+        }
+        class
+    };
+    let key_name = name.clone();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let list = m.order.get_untracked();
+        let at = index_of(&list, id);
+        let last = list.len().saturating_sub(1);
+        let picked = m.picked.get_untracked().is_some();
+        let key = ev.key();
+        let handled = match (picked, key.as_str()) {
+            (false, " " | "Enter") => {
+                m.picked.set(Some((id, list.clone())));
+                m.announce.set(fill(t().picked_up, &key_name, at + 1, list.len()));
+                true
+            }
+            (true, "ArrowUp" | "ArrowLeft") => {
+                let to = at.saturating_sub(1);
+                m.order.set(moved(&list, at, to));
+                m.announce.set(fill(t().moved_to, &key_name, to + 1, list.len()));
+                true
+            }
+            (true, "ArrowDown" | "ArrowRight") => {
+                let to = (at + 1).min(last);
+                m.order.set(moved(&list, at, to));
+                m.announce.set(fill(t().moved_to, &key_name, to + 1, list.len()));
+                true
+            }
+            (true, "Home") => {
+                m.order.set(moved(&list, at, 0));
+                m.announce.set(fill(t().moved_to, &key_name, 1, list.len()));
+                true
+            }
+            (true, "End") => {
+                m.order.set(moved(&list, at, last));
+                m.announce.set(fill(t().moved_to, &key_name, last + 1, list.len()));
+                true
+            }
+            (true, " " | "Enter") => {
+                let before = m.picked.get_untracked().map(|(_, b)| b).unwrap_or_default();
+                m.picked.set(None);
+                m.announce.set(fill(t().dropped_at, &key_name, at + 1, list.len()));
+                if before.iter().map(|a| a.id).ne(list.iter().map(|a| a.id)) {
+                    m.save(before);
+                }
+                true
+            }
+            (true, "Escape") => {
+                let before = m.picked.get_untracked().map(|(_, b)| b).unwrap_or_default();
+                let back = index_of(&before, id);
+                m.order.set(before);
+                m.picked.set(None);
+                m.announce.set(fill(t().reorder_cancelled, &key_name, back + 1, list.len()));
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+            refocus(id);
+        }
+    };
+    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        ev.prevent_default();
+        m.drag.set(Some((id, index_of(&m.order.get_untracked(), id))));
+    };
+    // The move menu's target orders, as ids (forms post them without JavaScript).
+    let order_ids = move |to: usize| -> Vec<i64> {
+        let list = m.order.get();
+        moved(&list, index_of(&list, id), to.min(list.len().saturating_sub(1))).iter().map(|a| a.id).collect()
+    };
+    let move_form = move |label: fn(&'static crate::i18n::Strings) -> &'static str,
+                          target: fn(usize, usize) -> usize| {
+        let to = move || target(index(), total());
+        let on_submit = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            m.move_to(id, to(), t().dropped_at);
+            refocus(id);
+        };
+        view! {
+            <form method="post" action={<ReorderAwards as ServerFn>::PATH} on:submit=on_submit>
+                {move || {
+                    order_ids(to())
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, award_id)| view! { <input type="hidden" name=format!("ids[{i}]") value=award_id/> })
+                        .collect_view()
+                }}
+                <input type="hidden" name="next" value=EDITOR/>
+                <button type="submit" class="button subtle" disabled=move || to() == index()>
+                    {move || label(t())}
+                </button>
+            </form>
+        }
+    };
+    let shown = award.shown;
+    let on_visibility = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let before = m.order.get_untracked();
+        m.order.update(|list| {
+            if let Some(a) = list.iter_mut().find(|a| a.id == id) {
+                a.shown = !shown;
+            }
+        });
+        m.failed.set(false);
+        leptos::task::spawn_local(async move {
+            if set_award_shown(id, !shown, None).await.is_err() {
+                m.order.set(before);
+                m.failed.set(true);
+            }
+        });
+    };
+    let handle_label = fill(t().reorder_handle, &name, 0, 0);
+    view! {
+        <li class=row_class data-award-id=id>
+            <button
+                type="button"
+                class="drag-handle"
+                id=format!("award-handle-{id}")
+                aria-label=handle_label
+                aria-pressed=move || m.picked.get().is_some_and(|(p, _)| p == id).to_string()
+                on:keydown=on_key
+                on:pointerdown=on_pointer_down
+            >
+                <span aria-hidden="true">"⠿"</span>
+            </button>
+            <div class="award-main">
+                <span class="award-name">{name.clone()}</span>
+                {(!shown).then(|| view! { <span class="state">{move || t().hidden_label}</span> })}
+                <span class="muted award-meta">
+                    {award.group.clone().unwrap_or_else(|| t().private_namespace.to_string())} " · "
+                    <time datetime=award.awarded_at.clone()>{award.awarded_at.chars().take(10).collect::<String>()}</time>
+                </span>
+            </div>
+            <form method="post" action={<SetAwardShown as ServerFn>::PATH} on:submit=on_visibility>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="shown" value=(!shown).to_string()/>
+                <input type="hidden" name="next" value=EDITOR/>
+                <button type="submit" class="button subtle">{move || if shown { t().hide } else { t().show }}</button>
+            </form>
+            <details class="move-menu">
+                <summary class="button subtle">{move || t().move_menu}</summary>
+                <div class="move-menu-panel">
+                    {move_form(|s| s.move_up, |at, _| at.saturating_sub(1))}
+                    {move_form(|s| s.move_down, |at, total| (at + 1).min(total.saturating_sub(1)))}
+                    {move_form(|s| s.move_top, |_, _| 0)}
+                    {move_form(|s| s.move_bottom, |_, total| total.saturating_sub(1))}
+                </div>
+            </details>
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,252 @@
+//! `/admin`: counts, a chart of awards and reactions over time, the
+//! `achievements` flag (instance and per group), auto-accept, users, and the
+//! recent audit log. Every control is a plain form.
+
+use crate::model::{AdminView, UiError};
+use crate::server_fns::admin::{get_admin, CreateUser, SetAutoAccept, SetFlag, UpdateUser};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let data = Resource::new(|| (), |_| get_admin());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <Dashboard view/> }.into_any(),
+                    Err(UiError::Forbidden | UiError::Unauthorized | UiError::NotFound) => {
+                        view! { <section class="card narrow"><p>{move || t().admin_only}</p></section> }.into_any()
+                    }
+                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// A two-series bar chart (awards, reactions per day) as inline SVG, with the
+/// same figures in a table for screen readers.
+#[component]
+fn ActivityChart(activity: Vec<(String, i64, i64)>) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let max = activity.iter().map(|(_, a, r)| (*a).max(*r)).max().unwrap_or(0).max(1) as f64;
+    let (width, height, pad) = (600.0, 160.0, 4.0);
+    let slot = width / activity.len().max(1) as f64;
+    let bar = (slot - pad) / 2.0;
+    let bars = activity
+        .iter()
+        .enumerate()
+        .map(|(i, (day, awards, reactions))| {
+            let x = i as f64 * slot + pad / 2.0;
+            let h_a = *awards as f64 / max * (height - 10.0);
+            let h_r = *reactions as f64 / max * (height - 10.0);
+            view! {
+                <g>
+                    <title>{format!("{day}: {awards} / {reactions}")}</title>
+                    <rect class="bar-awards" x=x y=height - h_a width=bar height=h_a/>
+                    <rect class="bar-reactions" x=x + bar y=height - h_r width=bar height=h_r/>
+                </g>
+            }
+        })
+        .collect_view();
+    let first = activity.first().map(|d| d.0.clone()).unwrap_or_default();
+    let last = activity.last().map(|d| d.0.clone()).unwrap_or_default();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {width} {height}") role="img" aria-labelledby="activity-caption" preserveAspectRatio="none">
+                {bars}
+            </svg>
+            <figcaption id="activity-caption">
+                <span class="legend legend-awards">{move || t().count_awards}</span>
+                " "
+                <span class="legend legend-reactions">{move || t().count_reactions}</span>
+                " · " {first} " – " {last}
+            </figcaption>
+            <details>
+                <summary>{move || t().activity_title}</summary>
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || t().day}</th>
+                            <th scope="col">{move || t().count_awards}</th>
+                            <th scope="col">{move || t().count_reactions}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {activity
+                            .into_iter()
+                            .filter(|(_, a, r)| *a > 0 || *r > 0)
+                            .map(|(day, a, r)| view! { <tr><td>{day}</td><td>{a}</td><td>{r}</td></tr> })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+/// A button that switches the flag for the instance (`group` empty) or a group.
+#[component]
+fn FlagForm(group: String, enabled: bool) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    view! {
+        <form method="post" action={<SetFlag as ServerFn>::PATH} class="inline">
+            <input type="hidden" name="group" value=group/>
+            <input type="hidden" name="enabled" value=(!enabled).to_string()/>
+            <button class="button" type="submit">{move || if enabled { t().turn_off } else { t().turn_on }}</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn Dashboard(view: AdminView) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let error = move || query.with(|q| q.get("error"));
+    let labels: [fn(&'static crate::i18n::Strings) -> &'static str; 6] = [
+        |s| s.count_users,
+        |s| s.count_groups,
+        |s| s.count_projects,
+        |s| s.count_achievements,
+        |s| s.count_awards,
+        |s| s.count_reactions,
+    ];
+    let state = move |on: bool| if on { t().enabled } else { t().disabled };
+    view! {
+        {view! {
+        <section class="card admin">
+            <h1>{move || t().admin_title}</h1>
+            {move || error().map(|m| view! { <p class="alert" role="alert">{t().action_refused} " " {m}</p> })}
+            <ul class="counters">
+                {labels
+                    .into_iter()
+                    .zip(view.counts)
+                    .map(|(label, n)| view! { <li><span class="counter">{n}</span> <span class="muted">{move || label(t())}</span></li> })
+                    .collect_view()}
+            </ul>
+            <h2>{move || t().activity_title}</h2>
+            <ActivityChart activity=view.activity.clone()/>
+        </section>
+        }.into_any()}
+        {view! {
+        <section class="card admin">
+            <h2>{move || t().feature_flag}</h2>
+            <table class="data">
+                <tbody>
+                    <tr>
+                        <th scope="row">{move || t().instance_wide}</th>
+                        <td>{move || state(view.achievements_enabled)}</td>
+                        <td><FlagForm group=String::new() enabled=view.achievements_enabled/></td>
+                    </tr>
+                    {view
+                        .groups
+                        .iter()
+                        .map(|g| {
+                            let on = g.achievements_enabled;
+                            view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/groups/{}/-/achievements", g.full_path)>{g.full_path.clone()}</a></th>
+                                    <td>{move || state(on)}</td>
+                                    <td><FlagForm group=g.full_path.clone() enabled=on/></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <form method="post" action={<SetAutoAccept as ServerFn>::PATH} class="setting">
+                <input type="hidden" name="enabled" value=(!view.auto_accept).to_string()/>
+                <span>{move || t().auto_accept} ": " <strong>{move || state(view.auto_accept)}</strong></span>
+                <button class="button" type="submit">{move || if view.auto_accept { t().turn_off } else { t().turn_on }}</button>
+            </form>
+        </section>
+        }.into_any()}
+        {view! {
+        <section class="card admin">
+            <h2>{move || t().users_title}</h2>
+            <table class="data">
+                <tbody>
+                    {view
+                        .users
+                        .iter()
+                        .map(|u| {
+                            let (id, admin, blocked) = (u.id, u.admin, u.blocked);
+                            view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/{}", u.username)>{u.username.clone()}</a></th>
+                                    <td>
+                                        {u.name.clone()}
+                                        {admin.then(|| view! { " " <span class="state">{move || t().admin_badge}</span> })}
+                                        {blocked.then(|| view! { " " <span class="state state-confidential">{move || t().blocked_badge}</span> })}
+                                    </td>
+                                    <td class="actions">
+                                        <form method="post" action={<UpdateUser as ServerFn>::PATH} class="inline">
+                                            <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="admin" value=(!admin).to_string()/>
+                                            <button class="button subtle" type="submit">
+                                                {move || if admin { t().remove_admin } else { t().make_admin }}
+                                            </button>
+                                        </form>
+                                        <form method="post" action={<UpdateUser as ServerFn>::PATH} class="inline">
+                                            <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="blocked" value=(!blocked).to_string()/>
+                                            <button class="button subtle" type="submit">
+                                                {move || if blocked { t().unblock } else { t().block }}
+                                            </button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            <details class="create-user">
+                <summary class="button primary">{move || t().create_user}</summary>
+                <form class="stack" method="post" action={<CreateUser as ServerFn>::PATH}>
+                    <label for="new-username">{move || t().field_username}</label>
+                    <input id="new-username" type="text" name="username" required/>
+                    <label for="new-name">{move || t().field_name}</label>
+                    <input id="new-name" type="text" name="name" required/>
+                    <label for="new-email">{move || t().field_email}</label>
+                    <input id="new-email" type="email" name="email" required/>
+                    <label for="new-password">{move || t().sign_in_password}</label>
+                    <input id="new-password" type="password" name="password" minlength="8" required autocomplete="new-password"/>
+                    <button class="button primary" type="submit">{move || t().create_user}</button>
+                </form>
+            </details>
+        </section>
+        }.into_any()}
+        {view! {
+        <section class="card admin">
+            <h2>{move || t().audit_log}</h2>
+            <ol class="audit">
+                {view
+                    .audit
+                    .into_iter()
+                    .map(|e| {
+                        view! {
+                            <li>
+                                <time datetime=e.at.clone()>{e.at.replace('T', " ").trim_end_matches('Z').to_string()}</time>
+                                " " <strong>{e.actor}</strong> " " <code>{e.action}</code> " " <span class="muted">{e.target}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+        }.into_any()}
+    }
+    .into_any()
+}

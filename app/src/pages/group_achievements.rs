@@ -1,0 +1,325 @@
+//! `/groups/<full_path>/-/achievements`: a group's achievements, who holds
+//! them, and for Maintainers and Owners the controls to manage and award them.
+//! Every control is a plain form (works without JavaScript); the server decides.
+
+use crate::components::avatar_input::AvatarInput;
+use crate::model::{AchievementCard, GroupAchievementsView, Holder, UiError};
+use crate::server_fns::group_achievements::{
+    get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
+    SaveAchievement,
+};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn group_path(params: &leptos_router::params::ParamsMap) -> String {
+    ["ns", "sub"].iter().filter_map(|k| params.get(k)).collect::<Vec<_>>().join("/")
+}
+
+#[component]
+pub fn GroupAchievementsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let key = move || {
+        let search = query.with(|q| q.get("search").unwrap_or_default());
+        let page = query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
+        (params.with(group_path), search, page)
+    };
+    let data = Resource::new(key, |(group, search, page)| get_group_achievements(group, search, page));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <Dashboard view/> }.into_any(),
+                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let error = move || query.with(|q| q.get("error"));
+    let here = format!("/groups/{}/-/achievements", view.full_path);
+    let title = {
+        let name = view.name.clone();
+        move || t().group_achievements.replace("{group}", &name)
+    };
+    let page_link = {
+        let here = here.clone();
+        let search = view.search.clone();
+        move |page: i64| {
+            if search.is_empty() {
+                format!("{here}?page={page}")
+            } else {
+                format!("{here}?search={}&page={page}", search.replace(' ', "+"))
+            }
+        }
+    };
+    let (can_manage, can_delete_awards) = (view.can_manage, view.can_delete_awards);
+    view! {
+        <section class="card dashboard">
+            <h1>{title}</h1>
+            <p class="muted">{view.full_path.clone()}</p>
+            {move || {
+                error()
+                    .map(|message| {
+                        view! { <p class="alert" role="alert">{t().action_refused} " " {message}</p> }
+                    })
+            }}
+            <form class="search" method="get" action=here.clone() role="search">
+                <label class="visually-hidden" for="achievement-search">{move || t().search_achievements}</label>
+                <input id="achievement-search" type="search" name="search" value=view.search.clone() placeholder=move || t().search_achievements/>
+                <button class="button" type="submit">{move || t().search}</button>
+            </form>
+            {can_manage
+                .then(|| {
+                    view! {
+                        <details class="new-achievement">
+                            <summary class="button primary">{move || t().new_achievement}</summary>
+                            <AchievementForm group=view.full_path.clone() next=here.clone() card=None/>
+                        </details>
+                    }
+                })}
+        </section>
+        {if view.achievements.is_empty() {
+            view! { <p class="muted empty">{move || t().no_results}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="achievement-cards">
+                    {view
+                        .achievements
+                        .into_iter()
+                        .map(|card| {
+                            view! {
+                                <Card card group=view.full_path.clone() next=here.clone() can_manage can_delete_awards/>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+        <nav class="pager" aria-label=move || t().group_achievements.replace("{group}", "")>
+            {(view.page > 1).then(|| view! { <a class="button" href=page_link(view.page - 1)>{move || t().previous}</a> })}
+            {view.has_next.then(|| view! { <a class="button" href=page_link(view.page + 1)>{move || t().next}</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// Create (no card) or edit an achievement, with an avatar file.
+#[component]
+fn AchievementForm(group: String, next: String, card: Option<AchievementCard>) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let prefix = card.as_ref().map_or("new".to_string(), |c| format!("a{}", c.id));
+    let (id, name, description, avatar) = match &card {
+        Some(c) => (Some(c.id), c.name.clone(), c.description.clone().unwrap_or_default(), c.avatar_url.clone()),
+        None => (None, String::new(), String::new(), None),
+    };
+    view! {
+        <form class="stack achievement-form" method="post" enctype="multipart/form-data" action={<SaveAchievement as ServerFn>::PATH}>
+            <input type="hidden" name="group" value=group/>
+            {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+            <input type="hidden" name="next" value=next/>
+            <label for=format!("{prefix}-name")>{move || t().field_name}</label>
+            <input id=format!("{prefix}-name") type="text" name="name" required maxlength="255" value=name/>
+            <label for=format!("{prefix}-description")>{move || t().field_description}</label>
+            <textarea id=format!("{prefix}-description") name="description" maxlength="1024" rows="3">{description}</textarea>
+            <AvatarInput id=format!("{prefix}-avatar") current=avatar/>
+            <button class="button primary" type="submit">
+                {move || if id.is_some() { t().save } else { t().create }}
+            </button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn Card(
+    card: AchievementCard,
+    group: String,
+    next: String,
+    can_manage: bool,
+    can_delete_awards: bool,
+) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let id = card.id;
+    let count = card.holders.len();
+    let mut people: Vec<&Holder> = Vec::new();
+    for h in &card.holders {
+        if !people.iter().any(|p| p.username == h.username) {
+            people.push(h);
+        }
+    }
+    let faces = people
+        .iter()
+        .map(|h| {
+            view! {
+                <li>
+                    <a class="avatar-dot" href=format!("/{}", h.username) title=h.name.clone()>
+                        <span aria-hidden="true">{h.name.chars().next().unwrap_or('?').to_string()}</span>
+                        <span class="visually-hidden">{h.name.clone()}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let holders_line = move || t().holders.replace("{n}", &count.to_string());
+    view! {
+        <li class="achievement-card" id=format!("achievement-{id}")>
+            <div class="card-head">
+                {match card.avatar_url.clone() {
+                    Some(url) => view! { <img class="achievement-avatar" src=url alt="" width="56" height="56"/> }.into_any(),
+                    None => view! { <span class="achievement-avatar placeholder" aria-hidden="true">"🏆"</span> }.into_any(),
+                }}
+                <div>
+                    <h2>{card.name.clone()}</h2>
+                    {card.description.clone().map(|d| view! { <p class="muted">{d}</p> })}
+                </div>
+            </div>
+            {if count == 0 {
+                view! { <p class="muted">{move || t().not_yet_awarded}</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted">{holders_line}</p>
+                    <ul class="faces">{faces}</ul>
+                }
+                    .into_any()
+            }}
+            {can_manage
+                .then(|| {
+                    let holders = card.holders.clone();
+                    let next_award = next.clone();
+                    view! {
+                        <details class="manage">
+                            <summary class="button subtle">{move || t().award}</summary>
+                            <AwardForm achievement_id=id next=next_award/>
+                        </details>
+                        <details class="manage">
+                            <summary class="button subtle">{move || t().edit}</summary>
+                            <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
+                        </details>
+                        <details class="manage">
+                            <summary class="button subtle">{move || t().delete}</summary>
+                            <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">
+                                <p>{move || t().delete_confirm}</p>
+                                <input type="hidden" name="id" value=id/>
+                                <input type="hidden" name="next" value=next.clone()/>
+                                <button class="button danger" type="submit">{move || t().confirm_delete}</button>
+                            </form>
+                        </details>
+                        {(!holders.is_empty())
+                            .then(|| {
+                                view! {
+                                    <ul class="holders">
+                                        {holders
+                                            .into_iter()
+                                            .map(|h| view! { <HolderRow h next=next.clone() can_delete_awards/> })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                            })}
+                    }
+                })}
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn HolderRow(h: Holder, next: String, can_delete_awards: bool) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    view! {
+        <li>
+            <a href=format!("/{}", h.username)>{h.name.clone()}</a>
+            " " <span class="muted">{format!("@{}", h.username)} " · " {h.awarded_at.chars().take(10).collect::<String>()}</span>
+            {h.message.clone().map(|m| view! { <q>{m}</q> })}
+            <form method="post" action={<RevokeAward as ServerFn>::PATH}>
+                <input type="hidden" name="id" value=h.award_id/>
+                <input type="hidden" name="next" value=next.clone()/>
+                <button class="button subtle" type="submit" aria-label=format!("{} {}", t().revoke, h.username)>
+                    {move || t().revoke}
+                </button>
+            </form>
+            {can_delete_awards
+                .then(|| {
+                    view! {
+                        <form method="post" action={<DeleteAward as ServerFn>::PATH}>
+                            <input type="hidden" name="id" value=h.award_id/>
+                            <input type="hidden" name="next" value=next.clone()/>
+                            <button class="button subtle danger-text" type="submit" aria-label=format!("{} {}", t().delete_award, h.username)>
+                                {move || t().delete_award}
+                            </button>
+                        </form>
+                    }
+                })}
+        </li>
+    }
+    .into_any()
+}
+
+/// Award to one or several people found by a type-ahead search.
+#[component]
+fn AwardForm(achievement_id: i64, next: String) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let typed = RwSignal::new(String::new());
+    // Suggest for the name being typed (the part after the last comma).
+    let suggestions = Resource::new(
+        move || typed.get().rsplit(',').next().unwrap_or("").trim().to_string(),
+        |q| async move {
+            if q.len() < 2 {
+                Ok(Vec::new())
+            } else {
+                search_users(q).await
+            }
+        },
+    );
+    let list = format!("award-users-{achievement_id}");
+    view! {
+        <form class="stack award-form" method="post" action={<AwardAchievement as ServerFn>::PATH}>
+            <input type="hidden" name="achievement_id" value=achievement_id/>
+            <input type="hidden" name="next" value=next/>
+            <label for=format!("award-to-{achievement_id}")>{move || t().award_to}</label>
+            <input
+                id=format!("award-to-{achievement_id}")
+                type="text"
+                name="recipients"
+                required
+                autocomplete="off"
+                list=list.clone()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <datalist id=list>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let prefix = typed.get_untracked().rsplit_once(',').map(|(head, _)| format!("{head}, ")).unwrap_or_default();
+                        suggestions
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(username, name)| view! { <option value=format!("{prefix}{username}")>{name}</option> })
+                            .collect_view()
+                    })}
+                </Suspense>
+            </datalist>
+            <label for=format!("award-message-{achievement_id}")>{move || t().award_message}</label>
+            <input id=format!("award-message-{achievement_id}") type="text" name="message" maxlength="200"/>
+            <button class="button primary" type="submit">{move || t().award}</button>
+        </form>
+    }
+    .into_any()
+}

@@ -1,0 +1,109 @@
+//! An issue or merge request with its comments, each with a live reaction bar.
+
+use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
+use crate::model::{ItemView, UiError};
+use crate::server_fns::items::{get_item, ItemKind};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The project path from the route's segments (`/:ns[/:sub]/:project/...`).
+pub fn project_path(params: &leptos_router::params::ParamsMap) -> String {
+    ["ns", "sub", "project"].iter().filter_map(|k| params.get(k)).collect::<Vec<_>>().join("/")
+}
+
+#[component]
+pub fn ItemPage(kind: ItemKind) -> impl IntoView {
+    let params = use_params_map();
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let key = move || params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0)));
+    let item = Resource::new(key, move |(project, iid)| get_item(project, kind, iid));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match item.await {
+                    Ok(view) => view! { <ItemBody view kind/> }.into_any(),
+                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let live = LiveReactions::provide(
+        std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())),
+    );
+    watch_live(live, view.reactions.item);
+    let (sigil, list) = match kind {
+        ItemKind::Issue => ("#", "issues"),
+        ItemKind::MergeRequest => ("!", "merge_requests"),
+    };
+    let state = match view.state.as_str() {
+        "closed" => t().state_closed,
+        "merged" => t().state_merged,
+        _ => t().state_opened,
+    };
+    let project_href = format!("/{}", view.project_path);
+    view! {
+        <article class="item">
+            <nav class="crumbs" aria-label="breadcrumb">
+                <a href=project_href.clone()>{view.project_name.clone()}</a>
+                " / "
+                <a href=format!("{project_href}#{list}")>
+                    {move || if list == "issues" { t().issues } else { t().merge_requests }}
+                </a>
+                " / "
+                <span>{format!("{sigil}{}", view.iid)}</span>
+            </nav>
+            <header class="item-head">
+                <h1>{view.title.clone()} " " <span class="muted">{format!("{sigil}{}", view.iid)}</span></h1>
+                <p class="muted">
+                    <span class=format!("state state-{}", view.state)>{state}</span>
+                    {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || t().confidential}</span> })}
+                    " " {move || t().opened_by} " "
+                    <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
+                    " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
+                </p>
+            </header>
+            {(!view.description.trim().is_empty()).then(|| view! { <div class="item-description">{view.description.clone()}</div> })}
+            <ReactionBar item=view.reactions.item can_react=view.reactions.can_react/>
+            <section class="notes" aria-labelledby="comments-heading">
+                <h2 id="comments-heading">{move || t().comments}</h2>
+                {if view.notes.is_empty() {
+                    view! { <p class="muted">{move || t().no_comments}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="note-list">
+                            {view
+                                .notes
+                                .into_iter()
+                                .map(|note| {
+                                    view! {
+                                        <li class="note" id=format!("note_{}", note.id)>
+                                            <p class="note-meta">
+                                                <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
+                                                " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
+                                                {note.internal.then(|| view! { " " <span class="state state-confidential">{move || t().internal_note}</span> })}
+                                            </p>
+                                            <div class="note-body">{note.body.clone()}</div>
+                                            <ReactionBar item=note.reactions.item can_react=note.reactions.can_react/>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                        .into_any()
+                }}
+            </section>
+        </article>
+    }
+    .into_any()
+}

@@ -1,0 +1,116 @@
+//! `/-/profile`: the signed-in user's settings and achievements manager.
+
+use crate::components::award_manager::AwardManager;
+use crate::model::{ProfileSettings, UiError};
+use crate::server_fns::profile::{get_profile_settings, RespondToAward, SaveProfileSettings};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ProfileEditor() -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let settings = Resource::new(|| (), |_| get_profile_settings());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <EditorBody s/> }.into_any(),
+                    Err(UiError::Unauthorized) => {
+                        view! {
+                            <section class="card narrow">
+                                <p>{move || t().sign_in_required}</p>
+                                <a class="button primary" href="/users/sign_in?next=/-/profile">{move || t().nav_sign_in}</a>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn EditorBody(s: ProfileSettings) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let saved = move || query.with(|q| q.get("saved").is_some());
+    let failed = move || query.with(|q| q.get("failed").is_some());
+    let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
+    view! {
+        <section class="card editor">
+            <h1>{move || t().edit_profile_title}</h1>
+            <p>
+                <a href=format!("/{}", s.username)>{format!("@{}", s.username)}</a>
+            </p>
+            <Show when=saved>
+                <p class="notice" role="status">{move || t().saved}</p>
+            </Show>
+            <Show when=failed>
+                <p class="alert" role="alert">{move || t().order_failed}</p>
+            </Show>
+            <form class="settings" method="post" action={<SaveProfileSettings as ServerFn>::PATH}>
+                <label class="check">
+                    <input type="checkbox" name="achievements_enabled" value="on" checked=s.achievements_enabled/>
+                    {move || t().display_achievements}
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="private_profile" value="on" checked=s.private_profile/>
+                    {move || t().private_profile}
+                </label>
+                <p class="muted help">{move || t().private_profile_help}</p>
+                <button class="button primary" type="submit">{move || t().save}</button>
+            </form>
+        </section>
+        {(!pending.is_empty())
+            .then(|| {
+                view! {
+                    <section class="card editor">
+                        <h2>{move || t().pending_awards}</h2>
+                        <ul class="pending-list">
+                            {pending
+                                .into_iter()
+                                .map(|a| {
+                                    view! {
+                                        <li>
+                                            <span class="award-name">{a.name.clone()}</span>
+                                            <span class="muted">
+                                                {a.group.clone().unwrap_or_else(|| t().private_namespace.to_string())}
+                                            </span>
+                                            <form method="post" action={<RespondToAward as ServerFn>::PATH}>
+                                                <input type="hidden" name="id" value=a.id/>
+                                                <input type="hidden" name="accept" value="true"/>
+                                                <input type="hidden" name="next" value="/-/profile"/>
+                                                <button class="button primary" type="submit">{move || t().accept}</button>
+                                            </form>
+                                            <form method="post" action={<RespondToAward as ServerFn>::PATH}>
+                                                <input type="hidden" name="id" value=a.id/>
+                                                <input type="hidden" name="accept" value="false"/>
+                                                <input type="hidden" name="next" value="/-/profile"/>
+                                                <button class="button subtle" type="submit">{move || t().decline}</button>
+                                            </form>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
+        <section class="card editor">
+            <h2>{move || t().manage_achievements}</h2>
+            {if managed.is_empty() {
+                view! { <p class="muted">{move || t().no_achievements}</p> }.into_any()
+            } else {
+                view! { <AwardManager awards=managed/> }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,229 @@
+//! The group achievements dashboard: list and search; for Maintainers and
+//! Owners create, edit (with avatar upload), delete, award, revoke; for Owners
+//! delete an award. Each action is a plain form post as well (no JavaScript
+//! needed) and goes back to `next`; the domain decides every permission.
+
+use crate::model::{GroupAchievementsView, UiError};
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+/// Achievements per dashboard page.
+pub const PAGE_SIZE: i64 = 20;
+
+#[server(endpoint = "group_achievements")]
+pub async fn get_group_achievements(
+    group: String,
+    search: String,
+    page: i64,
+) -> Result<GroupAchievementsView, UiError> {
+    use super::ssr;
+    use crate::domain::{achievements, uploads, users};
+    use crate::model::{AchievementCard, Holder};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let fail = ssr::ui_error;
+    let (row, abilities) = achievements::group_abilities(&app, &actor, &group).await.map_err(fail)?;
+    let page = page.max(1);
+    let search: String = search.trim().chars().take(100).collect();
+    let id = row.id.to_string();
+    let mut found =
+        achievements::list_group_achievements(&app, &actor, &id, &search, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+            .await
+            .map_err(fail)?;
+    let has_next = found.len() as i64 > PAGE_SIZE;
+    found.truncate(PAGE_SIZE as usize);
+    let mut cards = Vec::with_capacity(found.len());
+    for achievement in found {
+        let awards = achievements::achievement_awards(&app, &actor, achievement.id).await.map_err(fail)?;
+        let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
+        let holders = awards
+            .into_iter()
+            .filter_map(|a| {
+                let user = people.iter().find(|u| u.id == a.user_id)?;
+                Some(Holder {
+                    award_id: a.id,
+                    username: user.username.clone(),
+                    name: user.name.clone(),
+                    awarded_at: a.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    message: a.award_message,
+                })
+            })
+            .collect();
+        cards.push(AchievementCard {
+            avatar_url: achievement.avatar.as_deref().map(|f| uploads::avatar_url(&app.instance, achievement.id, f)),
+            id: achievement.id,
+            name: achievement.name,
+            description: achievement.description,
+            holders,
+        });
+    }
+    Ok(GroupAchievementsView {
+        full_path: row.full_path,
+        name: row.name,
+        can_manage: abilities.manage,
+        can_delete_awards: abilities.delete_awards,
+        search,
+        page,
+        has_next,
+        achievements: cards,
+    })
+}
+
+/// Creates (no `id`) or updates an achievement from a multipart form: `group`,
+/// `id`, `name`, `description`, an optional `avatar` file, `next`.
+#[server(input = MultipartFormData, endpoint = "save_achievement")]
+pub async fn save_achievement(data: MultipartData) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements::{self, CreateAchievement, UpdateAchievement};
+    use crate::domain::uploads::Upload;
+    use crate::domain::{groups, DomainError};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let mut form = data.into_inner().ok_or(UiError::Internal)?;
+    let (mut group, mut id, mut name, mut description, mut avatar, mut next) =
+        (String::new(), None, String::new(), String::new(), None, None);
+    // Fields are read whole: the server's request-size limit bounds them.
+    while let Ok(Some(field)) = form.next_field().await {
+        let field_name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| UiError::Invalid(vec!["The upload was interrupted.".into()]))?;
+        let text = || String::from_utf8_lossy(&bytes).to_string();
+        match field_name.as_str() {
+            "group" => group = text(),
+            "id" => id = text().trim().parse::<i64>().ok(),
+            "name" => name = text(),
+            "description" => description = text(),
+            "next" => next = Some(text()),
+            "avatar" => {
+                if let Some(filename) = file_name.filter(|f| !f.is_empty() && !bytes.is_empty()) {
+                    avatar = Some(Upload { filename, bytes: bytes.to_vec() });
+                }
+            }
+            _ => {}
+        }
+    }
+    let description = Some(description.trim().to_string()).filter(|d| !d.is_empty());
+    let result = match id {
+        None => {
+            let namespace_id = match groups::find_group(&app, &actor, &group).await {
+                Ok((g, _)) => g.id,
+                Err(err) => return Err(ssr::ui_error(err)),
+            };
+            let input = CreateAchievement { namespace_id, name, description, avatar };
+            achievements::create_achievement(&app, &actor, input).await.map(|_| ())
+        }
+        Some(id) => {
+            let input = UpdateAchievement { name: Some(name), description: Some(description), avatar };
+            achievements::update_achievement(&app, &actor, id, input).await.map(|_| ())
+        }
+    };
+    back_with(next, &result);
+    result.map_err(|err: DomainError| ssr::ui_error(err))
+}
+
+#[server(endpoint = "delete_achievement")]
+pub async fn delete_achievement(id: i64, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = achievements::delete_achievement(&app, &actor, id).await.map(|_| ());
+    back_with(next, &result);
+    result.map_err(ssr::ui_error)
+}
+
+/// Awards an achievement to each of `recipients` (usernames, separated by
+/// commas or spaces), with an optional message. Stops at the first refusal.
+#[server(endpoint = "award_achievement")]
+pub async fn award_achievement(
+    achievement_id: i64,
+    recipients: String,
+    message: Option<String>,
+    next: Option<String>,
+) -> Result<usize, UiError> {
+    use super::ssr;
+    use crate::domain::{achievements, users, DomainError};
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let names: Vec<&str> = recipients
+        .split([',', ' ', '\n'])
+        .map(|n| n.trim().trim_start_matches('@'))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let message = message.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    let result = async {
+        if names.is_empty() {
+            return Err(DomainError::invalid("Choose at least one user"));
+        }
+        let mut awarded = 0;
+        for name in names.iter().take(50) {
+            let user = users::user_by_username(&app, name).await?;
+            achievements::award_achievement(&app, &actor, achievement_id, user.id, message.clone()).await?;
+            awarded += 1;
+        }
+        Ok(awarded)
+    }
+    .await;
+    back_with(next, &result);
+    result.map_err(ssr::ui_error)
+}
+
+#[server(endpoint = "revoke_award")]
+pub async fn revoke_award(id: i64, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = achievements::revoke_award(&app, &actor, id).await.map(|_| ());
+    back_with(next, &result);
+    result.map_err(ssr::ui_error)
+}
+
+#[server(endpoint = "delete_award")]
+pub async fn delete_award(id: i64, next: Option<String>) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::achievements;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = achievements::delete_award(&app, &actor, id).await.map(|_| ());
+    back_with(next, &result);
+    result.map_err(ssr::ui_error)
+}
+
+/// People to award, for the type-ahead: username or name containing `query`.
+#[server(endpoint = "search_users")]
+pub async fn search_users(query: String) -> Result<Vec<(String, String)>, UiError> {
+    use super::ssr;
+    use crate::domain::users;
+    let app = ssr::state()?;
+    let query: String = query.trim().trim_start_matches('@').chars().take(60).collect();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = users::list_users(&app, &query.to_lowercase(), 8, 0).await.map_err(ssr::ui_error)?;
+    Ok(found.into_iter().filter(|u| !u.is_blocked()).map(|u| (u.username, u.name)).collect())
+}
+
+/// After a plain form post: back to `next`, with the error's messages (or a
+/// generic failure) in `?error=` when refused.
+#[cfg(feature = "ssr")]
+fn back_with<T>(next: Option<String>, result: &crate::domain::DomainResult<T>) {
+    let Some(next) = next else { return };
+    let next = super::session::safe_next(Some(&next));
+    let target = match result {
+        Ok(_) => next,
+        Err(err) => {
+            let message = match err {
+                crate::domain::DomainError::Invalid(messages) => messages.join(" "),
+                crate::domain::DomainError::Conflict(message) => message.clone(),
+                _ => "refused".to_string(),
+            };
+            let base = next.split('?').next().unwrap_or("/");
+            format!("{base}?error={}", super::session::urlencode(&message))
+        }
+    };
+    leptos_axum::redirect(&target);
+}

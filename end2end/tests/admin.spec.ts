@@ -1,0 +1,51 @@
+import { test, expect } from '@playwright/test';
+import { accessible, hydrated, signIn } from './helpers';
+
+test('the admin sees the dashboard and switches the achievements flag for a group', async ({ page }) => {
+  await signIn(page, 'root', 'root-password-e2e');
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Admin dashboard');
+  await expect(page.locator('.counters li', { hasText: 'Users' }).locator('.counter')).not.toHaveText('0');
+  await expect(page.locator('.chart svg rect').first()).toBeAttached();
+  await accessible(page);
+  await page.screenshot({ path: '../public/screenshots/admin.png', fullPage: true });
+
+  const heroes = page.locator('tr', { has: page.getByRole('link', { name: 'heroes', exact: true }) });
+  await expect(heroes).toContainText('On');
+  await heroes.getByRole('button', { name: 'Turn off' }).click();
+  await expect(page.locator('tr', { has: page.getByRole('link', { name: 'heroes', exact: true }) })).toContainText('Off');
+  // With the flag off, the group's achievements are gone from its page and from profiles.
+  await page.goto('/groups/heroes/-/achievements');
+  await expect(page.locator('.achievement-card')).toHaveCount(0);
+  await page.goto('/carol');
+  await expect(page.locator('.achievement', { hasText: 'Contributor of the month' })).toHaveCount(0);
+  await page.goto('/admin');
+  await page.locator('tr', { has: page.getByRole('link', { name: 'heroes', exact: true }) }).getByRole('button', { name: 'Turn on' }).click();
+  await page.goto('/carol');
+  await expect(page.locator('.achievement', { hasText: 'Contributor of the month' })).toBeVisible();
+});
+
+test('the admin creates and blocks a user', async ({ page }) => {
+  await signIn(page, 'root', 'root-password-e2e');
+  await page.goto('/admin');
+  await page.locator('.create-user summary').click();
+  await page.getByLabel('Username').fill('newcomer');
+  await page.getByLabel('Name', { exact: true }).fill('New Comer');
+  await page.getByLabel('Email').fill('newcomer@example.com');
+  await page.getByLabel('Password').fill('password123');
+  await page.locator('.create-user').getByRole('button', { name: 'Create user' }).click();
+  const row = page.locator('tr', { has: page.getByRole('link', { name: 'newcomer', exact: true }) });
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Block' }).click();
+  await expect(page.locator('tr', { has: page.getByRole('link', { name: 'newcomer', exact: true }) })).toContainText('Blocked');
+});
+
+test('people who are not admins cannot use the dashboard', async ({ page }) => {
+  await signIn(page, 'alice');
+  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await page.goto('/admin');
+  await expect(page.locator('main')).toContainText('Only instance administrators can see this page.');
+  await expect(page.locator('.counters')).toHaveCount(0);
+});

@@ -1,0 +1,117 @@
+import { test, expect, Page } from '@playwright/test';
+import { accessible, hydrated, signIn } from './helpers';
+
+// The award ids in the manager, top to bottom.
+async function order(page: Page): Promise<string[]> {
+  return page.locator('.award-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-award-id') ?? ''));
+}
+
+test('the recipient reorders by keyboard, and the order survives a reload', async ({ page }) => {
+  await signIn(page, 'carol');
+  await page.goto('/-/profile');
+  await hydrated(page);
+  await accessible(page);
+  const before = await order(page);
+  expect(before.length).toBeGreaterThan(2);
+  const second = page.locator('.award-row').nth(1).locator('.drag-handle');
+  await second.focus();
+  await page.keyboard.press('Space');
+  await expect(page.locator('[role="status"][aria-live]')).toContainText('Picked up');
+  await expect(second).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('ArrowUp');
+  await expect(page.locator('[role="status"][aria-live]')).toContainText('position 1 of');
+  await page.keyboard.press('Space');
+  await expect(page.locator('[role="status"][aria-live]')).toContainText('Dropped');
+  const expected = [before[1], before[0], ...before.slice(2)];
+  expect(await order(page)).toEqual(expected);
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+  await hydrated(page);
+  expect(await order(page)).toEqual(expected);
+
+  // Escape puts it back where it was.
+  const handle = page.locator('.award-row').nth(0).locator('.drag-handle');
+  await handle.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('[role="status"][aria-live]')).toContainText('cancelled');
+  expect(await order(page)).toEqual(expected);
+  await page.screenshot({ path: '../public/screenshots/profile-editor.png', fullPage: true });
+});
+
+test('the recipient reorders by mouse drag and by the move menu', async ({ page }) => {
+  await signIn(page, 'carol');
+  await page.goto('/-/profile');
+  await hydrated(page);
+  const before = await order(page);
+  // Drag the third row's handle above the first row (the list in view).
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.locator('.award-manager').scrollIntoViewIfNeeded();
+  const handle = page.locator('.award-row').nth(2).locator('.drag-handle');
+  const target = await page.locator('.award-row').nth(0).boundingBox();
+  const from = await handle.boundingBox();
+  if (!target || !from) throw new Error('rows are laid out');
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2, target.y + 4, { steps: 12 });
+  await expect(page.locator('.award-row.drop-before')).toHaveCount(1);
+  await page.mouse.up();
+  const dragged = [before[2], before[0], before[1], ...before.slice(3)];
+  expect(await order(page)).toEqual(dragged);
+
+  // The move menu: the last one to the top.
+  const last = page.locator('.award-row').last();
+  await last.locator('.move-menu summary').click();
+  await last.getByRole('button', { name: 'Move to top' }).click();
+  const menu = [dragged[dragged.length - 1], ...dragged.slice(0, -1)];
+  expect(await order(page)).toEqual(menu);
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+  await hydrated(page);
+  expect(await order(page)).toEqual(menu);
+});
+
+test('a hidden achievement disappears for other viewers', async ({ page, browser }) => {
+  await signIn(page, 'carol');
+  await page.goto('/-/profile');
+  await hydrated(page);
+  const row = page.locator('.award-row', { hasText: 'Bug hunter' });
+  await row.getByRole('button', { name: 'Hide' }).click();
+  await expect(row.getByRole('button', { name: 'Show' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  const visitor = await browser.newContext();
+  const other = await visitor.newPage();
+  await other.goto('/carol');
+  await expect(other.locator('.achievement', { hasText: 'Contributor of the month' })).toBeVisible();
+  await expect(other.locator('.achievement', { hasText: 'Bug hunter' })).toHaveCount(0);
+  // Shown again, it is back.
+  await row.getByRole('button', { name: 'Show' }).click();
+  await expect(row.getByRole('button', { name: 'Hide' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await other.reload();
+  await expect(other.locator('.achievement', { hasText: 'Bug hunter' })).toBeVisible();
+  await visitor.close();
+});
+
+test('the editor works with JavaScript disabled', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, 'carol');
+  await page.goto('/-/profile');
+  const before = await order(page);
+  const last = page.locator('.award-row').last();
+  await last.locator('.move-menu summary').click();
+  await last.getByRole('button', { name: 'Move to top' }).click();
+  await expect(page).toHaveURL(/\/-\/profile$/);
+  expect(await order(page)).toEqual([before[before.length - 1], ...before.slice(0, -1)]);
+  const row = page.locator('.award-row', { hasText: 'First merge request' });
+  await row.getByRole('button', { name: 'Hide' }).click();
+  await expect(page.locator('.award-row', { hasText: 'First merge request' }).getByRole('button', { name: 'Show' })).toBeVisible();
+  await page.locator('.award-row', { hasText: 'First merge request' }).getByRole('button', { name: 'Show' }).click();
+  // Settings are a plain form too.
+  await page.getByLabel('Display achievements on your profile').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await context.close();
+});
