@@ -14,4 +14,11 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   export TEST_POSTGRES_URL
 fi
 
+# Ten thousand live viewers need as many sockets on each side.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+wasm=$(gzip -9 -c target/site/pkg/laurel.wasm | wc -c)
+js=$(gzip -9 -c target/site/pkg/laurel.js | wc -c)
+echo "Hydration bundle (gzip -9): WASM $((wasm / 1024)) KiB + JS $((js / 1024)) KiB = $(((wasm + js) / 1024)) KiB (budget 300 KB)"
+
 cargo bench -p server --bench api 2>&1 | grep -vE '^ +(Compiling|Finished|Running) '

@@ -14,6 +14,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/web_budgets.rs"]
+mod web_budgets;
 
 use app::events::{AwardableKind, AwardableRef, EmojiCount, Event};
 use app::store::{AwardEmojiRow, NewAudit, Store, Tx, UserRow};
@@ -133,6 +135,19 @@ async fn bench(backend: Backend) {
     let del_open = Pair::measure(&delete_real, &delete_limit, Mode::Open).await;
     print_row("REST POST award_emoji", &post, &post_open);
     print_row("REST DELETE award_emoji/:id", &del, &del_open);
+
+    // The web app's budgets, on the same server and data.
+    web_budgets::profile_page(&server.base, &seed.holder).await;
+    let issue = client()
+        .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .send()
+        .await
+        .expect("issue");
+    let issue: Value = issue.json().await.expect("issue JSON");
+    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let issue_id = issue["id"].as_i64().expect("issue id");
+    web_budgets::sse_fan_out(&server.base, server.pid(), issue_id, &real_path, ROOT_TOKEN, viewers).await;
 }
 
 thread_local! {
@@ -410,8 +425,16 @@ async fn min_finish(
         awardable: AwardableRef { kind: AwardableKind::Issue, id: issue_id },
         name: award.name.clone(),
         user_id: user.id,
+        username: user.username.clone(),
         added,
-        counts: counts.into_iter().map(|(name, count)| EmojiCount { name, count }).collect(),
+        counts: counts
+            .into_iter()
+            .map(|(name, count)| EmojiCount {
+                emoji: app::domain::award_emoji::emoji_char(&name).unwrap_or_default().to_string(),
+                name,
+                count,
+            })
+            .collect(),
     };
     tx.publish(event, "bench").await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;

@@ -235,6 +235,15 @@ fn ToggleForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         toggle.dispatch((submit_name.clone(), submit_emoji.clone()));
+        // A choice from the picker closes it.
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let form = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            if let Some(details) = form.and_then(|f| f.closest("details.picker").ok().flatten()) {
+                let _ = details.remove_attribute("open");
+            }
+        }
     };
     view! {
         <form class="reaction-form" method="post" action={<ToggleReaction as ServerFn>::PATH} on:submit=on_submit>

@@ -20,6 +20,13 @@ pub struct Server {
     child: Child,
 }
 
+impl Server {
+    /// The server process's id (for reading its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

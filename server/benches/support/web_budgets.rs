@@ -1,0 +1,123 @@
+//! The web app's budgets (issue 4), on the server the API bench already filled:
+//! the profile page of the user with 100 awards, server-rendered; and one
+//! reaction reaching many live viewers of an issue over Server-Sent Events,
+//! with the server's memory while it holds them. Printed, not asserted.
+
+use super::{drive, shared_client, Mode, Request, Step};
+use futures::StreamExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The server's resident memory, from /proc (Linux), in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub async fn profile_page(base: &str, username: &str) {
+    let url = format!("{base}/{username}");
+    let page: Request = Arc::new(move |_, _| {
+        let url = url.clone();
+        Box::pin(async move {
+            let run = async {
+                let response = shared_client().get(&url).send().await.ok()?;
+                let ok = response.status() == 200;
+                let body = response.text().await.ok()?;
+                (ok && body.contains("achievement-list")).then_some(())
+            };
+            Step::from(run.await)
+        })
+    });
+    let f = drive(page, Mode::Closed).await;
+    println!(
+        "Profile page with 100 awards, server-rendered: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms (budget p99 < 20 ms){}",
+        f.rate,
+        f.p50,
+        f.p99,
+        if f.failed > 0 { format!(" ({} failed)", f.failed) } else { String::new() }
+    );
+}
+
+/// Opens `viewers` live streams on an issue, then adds one reaction through the
+/// REST API and times its arrival in every stream.
+pub async fn sse_fan_out(base: &str, pid: u32, issue_id: i64, react_path: &str, token: &str, viewers: usize) {
+    let idle = rss_kib(pid);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(300)).build().expect("client");
+    let ready = Arc::new(AtomicUsize::new(0));
+    let sent_at: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
+    let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    // Connect a few hundred at a time, as browsers arriving would.
+    let gate = Arc::new(tokio::sync::Semaphore::new(256));
+    let url = format!("{base}/-/live/Issue/{issue_id}");
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(viewers);
+    for _ in 0..viewers {
+        let (client, url, ready, sent_at, arrivals, gate) =
+            (client.clone(), url.clone(), ready.clone(), sent_at.clone(), arrivals.clone(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await.ok()?;
+            let response = client.get(&url).header("Accept", "text/event-stream").send().await.ok()?;
+            let mut stream = response.bytes_stream();
+            let mut seen = String::new();
+            let mut permit = Some(permit);
+            while let Some(chunk) = stream.next().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk.ok()?));
+                if permit.is_some() && seen.contains("event: snapshot") {
+                    permit = None;
+                    ready.fetch_add(1, Ordering::Relaxed);
+                    seen.clear();
+                }
+                if seen.contains("event: reaction") && seen.contains("\"name\":\"trophy\"") {
+                    let at = sent_at.get()?.elapsed();
+                    arrivals.lock().ok()?.push(at);
+                    return Some(());
+                }
+            }
+            None
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while ready.load(Ordering::Relaxed) < viewers && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let connected = ready.load(Ordering::Relaxed);
+    let connect_time = started.elapsed();
+    let holding = rss_kib(pid);
+    let _ = sent_at.set(Instant::now());
+    let response = shared_client()
+        .post(format!("{base}{react_path}?name=trophy"))
+        .header("PRIVATE-TOKEN", token)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while arrivals.lock().map(|a| a.len()).unwrap_or(0) < connected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut times = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
+    times.sort_unstable();
+    let at = |q: f64| {
+        let i = ((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1));
+        times.get(i).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    };
+    let mib = |k: Option<u64>| k.map_or("?".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+    let per_viewer = match (idle, holding) {
+        (Some(a), Some(b)) if connected > 0 => format!("{:.1} KiB", b.saturating_sub(a) as f64 / connected as f64),
+        _ => "?".into(),
+    };
+    println!(
+        "Live reactions: {connected}/{viewers} SSE viewers connected in {:.1} s; one reaction (REST answered {response}) reached {} of them: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (budget p99 < 100 ms)",
+        connect_time.as_secs_f64(),
+        times.len(),
+        at(0.50),
+        at(0.99),
+        times.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+    );
+    println!("Server memory: {} before, {} holding {connected} viewers ({per_viewer} each)", mib(idle), mib(holding));
+    for task in tasks {
+        task.abort();
+    }
+}
