@@ -291,6 +291,13 @@ pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) 
     Ok((row, secret))
 }
 
+/// Any active or blocked user by exact username (case-insensitive), whatever
+/// their profile's privacy: for naming a recipient, not for showing a profile.
+pub async fn user_by_username(app: &AppState, username: &str) -> DomainResult<UserRow> {
+    let mut tx = app.store.read().await?;
+    tx.user_by_username(username).await?.ok_or(DomainError::NotFound("User"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,11 +314,4 @@ mod tests {
             assert!(reserved_path(reserved), "{reserved}");
         }
     }
-}
-
-/// Any active or blocked user by exact username (case-insensitive), whatever
-/// their profile's privacy: for naming a recipient, not for showing a profile.
-pub async fn user_by_username(app: &AppState, username: &str) -> DomainResult<UserRow> {
-    let mut tx = app.store.read().await?;
-    tx.user_by_username(username).await?.ok_or(DomainError::NotFound("User"))
 }
