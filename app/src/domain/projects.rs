@@ -467,9 +467,3 @@ pub async fn note_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<
     facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::Note, id }).await?;
     tx.note_by_id(id).await?.ok_or(DomainError::NotFound("Note"))
 }
-
-/// The project an item the actor may read lives in.
-pub async fn project_of(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<ProjectRow> {
-    let mut tx = app.store.read().await?;
-    Ok(facts::readable_awardable(&mut tx, actor, item).await?.project)
-}
