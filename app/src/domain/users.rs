@@ -298,6 +298,17 @@ pub async fn user_by_username(app: &AppState, username: &str) -> DomainResult<Us
     tx.user_by_username(username).await?.ok_or(DomainError::NotFound("User"))
 }
 
+/// People to name as recipients (the award form's type-ahead): username or
+/// name containing `query`, blocked users left out.
+pub async fn search_people(app: &AppState, query: &str, limit: i64) -> DomainResult<Vec<UserRow>> {
+    let query = query.trim().trim_start_matches('@').to_lowercase();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = list_users(app, &query, limit, 0).await?;
+    Ok(found.into_iter().filter(|u| !u.is_blocked()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

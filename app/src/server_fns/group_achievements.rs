@@ -199,12 +199,9 @@ pub async fn search_users(query: String) -> Result<Vec<(String, String)>, UiErro
     use super::ssr;
     use crate::domain::users;
     let app = ssr::state()?;
-    let query: String = query.trim().trim_start_matches('@').chars().take(60).collect();
-    if query.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found = users::list_users(&app, &query.to_lowercase(), 8, 0).await.map_err(ssr::ui_error)?;
-    Ok(found.into_iter().filter(|u| !u.is_blocked()).map(|u| (u.username, u.name)).collect())
+    let query: String = query.chars().take(60).collect();
+    let found = users::search_people(&app, &query, 8).await.map_err(ssr::ui_error)?;
+    Ok(found.into_iter().map(|u| (u.username, u.name)).collect())
 }
 
 /// After a plain form post: back to `next`, with the error's messages (or a
