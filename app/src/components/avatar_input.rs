@@ -1,6 +1,7 @@
 //! An avatar file field with a preview and a check of size and type before
 //! upload (the server still decodes and decides).
 
+use crate::i18n::td_string;
 use crate::use_session;
 use leptos::prelude::*;
 
@@ -50,7 +51,7 @@ pub fn AvatarInput(id: String, current: Option<String>) -> impl IntoView {
     };
     let help_id = format!("{id}-help");
     view! {
-        <label for=id.clone()>{move || t().field_avatar}</label>
+        <label for=id.clone()>{move || td_string!(t(), field_avatar)}</label>
         <div class="avatar-input">
             {move || preview.get().map(|src| view! { <img class="achievement-avatar" src=src alt="" width="56" height="56"/> })}
             <input
@@ -62,7 +63,7 @@ pub fn AvatarInput(id: String, current: Option<String>) -> impl IntoView {
                 on:change=on_change
             />
         </div>
-        <p class="muted help" id=help_id>{move || t().avatar_help}</p>
+        <p class="muted help" id=help_id>{move || td_string!(t(), avatar_help)}</p>
         {move || {
             problem
                 .get()
@@ -70,8 +71,8 @@ pub fn AvatarInput(id: String, current: Option<String>) -> impl IntoView {
                     view! {
                         <p class="alert" role="alert">
                             {match p {
-                                AvatarProblem::Size => t().avatar_too_big,
-                                AvatarProblem::Type => t().avatar_bad_type,
+                                AvatarProblem::Size => td_string!(t(), avatar_too_big),
+                                AvatarProblem::Type => td_string!(t(), avatar_bad_type),
                             }}
                         </p>
                     }

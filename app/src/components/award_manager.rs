@@ -7,6 +7,7 @@
 //! if the server refuses. Without JavaScript the menu and the visibility
 //! buttons are plain forms.
 
+use crate::i18n::{fill, td_string, Locale};
 use crate::model::ManagedAward;
 use crate::server_fns::profile::{reorder_awards, set_award_shown, ReorderAwards, SetAwardShown};
 use crate::use_session;
@@ -15,8 +16,23 @@ use leptos::server_fn::ServerFn;
 
 const EDITOR: &str = "/-/profile";
 
-fn fill(template: &str, name: &str, pos: usize, total: usize) -> String {
-    template.replace("{name}", name).replace("{pos}", &pos.to_string()).replace("{total}", &total.to_string())
+/// What the live region says about a reorder.
+#[derive(Clone, Copy)]
+enum Said {
+    PickedUp,
+    MovedTo,
+    DroppedAt,
+    Cancelled,
+}
+
+/// The announcement, in the page's language, of `name` now at `pos` of `total`.
+fn say(l: Locale, said: Said, name: &str, pos: usize, total: usize) -> String {
+    match said {
+        Said::PickedUp => fill(td_string!(l, picked_up), &[("name", &name), ("pos", &pos), ("total", &total)]),
+        Said::MovedTo => fill(td_string!(l, moved_to), &[("name", &name), ("pos", &pos), ("total", &total)]),
+        Said::DroppedAt => fill(td_string!(l, dropped_at), &[("name", &name), ("pos", &pos), ("total", &total)]),
+        Said::Cancelled => fill(td_string!(l, reorder_cancelled), &[("name", &name), ("pos", &pos), ("total", &total)]),
+    }
 }
 
 fn moved(list: &[ManagedAward], from: usize, to: usize) -> Vec<ManagedAward> {
@@ -111,12 +127,12 @@ impl Manager {
     }
 
     /// Moves an award to `to`, saves, and says so.
-    fn move_to(self, id: i64, to: usize, template: &str) {
+    fn move_to(self, id: i64, to: usize, l: Locale) {
         let before = self.order.get_untracked();
         let from = index_of(&before, id);
         let after = moved(&before, from, to);
         let name = after.get(to).map(|a| a.name.clone()).unwrap_or_default();
-        self.announce.set(fill(template, &name, to + 1, after.len()));
+        self.announce.set(say(l, Said::DroppedAt, &name, to + 1, after.len()));
         self.order.set(after);
         if from != to {
             self.save(before);
@@ -147,14 +163,14 @@ pub fn AwardManager(awards: Vec<ManagedAward>) -> impl IntoView {
     let on_pointer_up = move |_: leptos::ev::PointerEvent| {
         if let Some((id, to)) = m.drag.get_untracked() {
             m.drag.set(None);
-            m.move_to(id, to, t().dropped_at);
+            m.move_to(id, to, t());
         }
     };
     view! {
-        <p class="muted">{move || t().manage_help}</p>
+        <p class="muted">{move || td_string!(t(), manage_help)}</p>
         <p class="visually-hidden" aria-live="assertive" role="status">{move || m.announce.get()}</p>
         <Show when=move || m.failed.get()>
-            <p class="alert" role="alert">{move || t().order_failed}</p>
+            <p class="alert" role="alert">{move || td_string!(t(), order_failed)}</p>
         </Show>
         <ol
             class="award-manager"
@@ -204,35 +220,35 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
         let handled = match (picked, key.as_str()) {
             (false, " " | "Enter") => {
                 m.picked.set(Some((id, list.clone())));
-                m.announce.set(fill(t().picked_up, &key_name, at + 1, list.len()));
+                m.announce.set(say(t(), Said::PickedUp, &key_name, at + 1, list.len()));
                 true
             }
             (true, "ArrowUp" | "ArrowLeft") => {
                 let to = at.saturating_sub(1);
                 m.order.set(moved(&list, at, to));
-                m.announce.set(fill(t().moved_to, &key_name, to + 1, list.len()));
+                m.announce.set(say(t(), Said::MovedTo, &key_name, to + 1, list.len()));
                 true
             }
             (true, "ArrowDown" | "ArrowRight") => {
                 let to = (at + 1).min(last);
                 m.order.set(moved(&list, at, to));
-                m.announce.set(fill(t().moved_to, &key_name, to + 1, list.len()));
+                m.announce.set(say(t(), Said::MovedTo, &key_name, to + 1, list.len()));
                 true
             }
             (true, "Home") => {
                 m.order.set(moved(&list, at, 0));
-                m.announce.set(fill(t().moved_to, &key_name, 1, list.len()));
+                m.announce.set(say(t(), Said::MovedTo, &key_name, 1, list.len()));
                 true
             }
             (true, "End") => {
                 m.order.set(moved(&list, at, last));
-                m.announce.set(fill(t().moved_to, &key_name, last + 1, list.len()));
+                m.announce.set(say(t(), Said::MovedTo, &key_name, last + 1, list.len()));
                 true
             }
             (true, " " | "Enter") => {
                 let before = m.picked.get_untracked().map(|(_, b)| b).unwrap_or_default();
                 m.picked.set(None);
-                m.announce.set(fill(t().dropped_at, &key_name, at + 1, list.len()));
+                m.announce.set(say(t(), Said::DroppedAt, &key_name, at + 1, list.len()));
                 if before.iter().map(|a| a.id).ne(list.iter().map(|a| a.id)) {
                     m.save(before);
                 }
@@ -243,7 +259,7 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
                 let back = index_of(&before, id);
                 m.order.set(before);
                 m.picked.set(None);
-                m.announce.set(fill(t().reorder_cancelled, &key_name, back + 1, list.len()));
+                m.announce.set(say(t(), Said::Cancelled, &key_name, back + 1, list.len()));
                 true
             }
             _ => false,
@@ -265,12 +281,11 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
         let list = m.order.get();
         moved(&list, index_of(&list, id), to.min(list.len().saturating_sub(1))).iter().map(|a| a.id).collect()
     };
-    let move_form = move |label: fn(&'static crate::i18n::Strings) -> &'static str,
-                          target: fn(usize, usize) -> usize| {
+    let move_form = move |label: fn(Locale) -> &'static str, target: fn(usize, usize) -> usize| {
         let to = move || target(index(), total());
         let on_submit = move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            m.move_to(id, to(), t().dropped_at);
+            m.move_to(id, to(), t());
             refocus(id);
         };
         view! {
@@ -306,7 +321,7 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
             }
         });
     };
-    let handle_label = fill(t().reorder_handle, &name, 0, 0);
+    let handle_label = fill(td_string!(t(), reorder_handle), &[("name", &name)]);
     view! {
         <li class=row_class data-award-id=id>
             <button
@@ -322,9 +337,9 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
             </button>
             <div class="award-main">
                 <span class="award-name">{name.clone()}</span>
-                {(!shown).then(|| view! { <span class="state">{move || t().hidden_label}</span> })}
+                {(!shown).then(|| view! { <span class="state">{move || td_string!(t(), hidden_label)}</span> })}
                 <span class="muted award-meta">
-                    {award.group.clone().unwrap_or_else(|| t().private_namespace.to_string())} " · "
+                    {award.group.clone().unwrap_or_else(|| td_string!(t(), private_namespace).to_string())} " · "
                     <time datetime=award.awarded_at.clone()>{award.awarded_at.chars().take(10).collect::<String>()}</time>
                 </span>
             </div>
@@ -332,15 +347,15 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="shown" value=(!shown).to_string()/>
                 <input type="hidden" name="next" value=EDITOR/>
-                <button type="submit" class="button subtle">{move || if shown { t().hide } else { t().show }}</button>
+                <button type="submit" class="button subtle">{move || if shown { td_string!(t(), hide) } else { td_string!(t(), show) }}</button>
             </form>
             <details class="move-menu">
-                <summary class="button subtle">{move || t().move_menu}</summary>
+                <summary class="button subtle">{move || td_string!(t(), move_menu)}</summary>
                 <div class="move-menu-panel">
-                    {move_form(|s| s.move_up, |at, _| at.saturating_sub(1))}
-                    {move_form(|s| s.move_down, |at, total| (at + 1).min(total.saturating_sub(1)))}
-                    {move_form(|s| s.move_top, |_, _| 0)}
-                    {move_form(|s| s.move_bottom, |_, total| total.saturating_sub(1))}
+                    {move_form(|l| td_string!(l, move_up), |at, _| at.saturating_sub(1))}
+                    {move_form(|l| td_string!(l, move_down), |at, total| (at + 1).min(total.saturating_sub(1)))}
+                    {move_form(|l| td_string!(l, move_top), |_, _| 0)}
+                    {move_form(|l| td_string!(l, move_bottom), |_, total| total.saturating_sub(1))}
                 </div>
             </details>
         </li>

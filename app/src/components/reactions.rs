@@ -5,6 +5,7 @@
 //! refuses) and the page's live stream keeps every tally current.
 
 use crate::events::{AwardableRef, EmojiCount};
+use crate::i18n::td_string;
 use crate::model::{Reactable, ReactionView};
 use crate::server_fns::items::search_emoji;
 use crate::server_fns::reactions::{toggle_reaction, ToggleReaction};
@@ -197,14 +198,14 @@ pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
                 Ok(summary) => live.apply(item, &summary.counts, Some((&name, &username, summary.toggled_on, true))),
                 Err(_) => {
                     live.set(item, before);
-                    error.set(Some(t().reaction_failed));
+                    error.set(Some(td_string!(t(), reaction_failed)));
                 }
             }
         }
     });
     let reactions = move || live.of(item);
     view! {
-        <div class="reactions" role="group" aria-label=move || t().reactions>
+        <div class="reactions" role="group" aria-label=move || td_string!(t(), reactions)>
             <For each=reactions key=|r| (r.name.clone(), r.count, r.mine, r.users.len()) let:r>
                 <ReactionButton item r can_react toggle/>
             </For>
@@ -285,7 +286,7 @@ fn ReactionButton(
         <ToggleForm item name=r.name.clone() emoji=r.emoji.clone() toggle class pressed=r.mine title=who.clone()>
             <span aria-hidden="true">{r.emoji.clone()}</span>
             <span class="count">{r.count}</span>
-            <span class="visually-hidden">{move || if r.mine { t().you_reacted } else { "" }} " " {label.clone()}</span>
+            <span class="visually-hidden">{move || if r.mine { td_string!(t(), you_reacted) } else { "" }} " " {label.clone()}</span>
         </ToggleForm>
     }
     .into_any()
@@ -320,22 +321,22 @@ fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl Into
     };
     view! {
         <details class="picker">
-            <summary class="reaction add" aria-label=move || t().add_reaction title=move || t().add_reaction>
+            <summary class="reaction add" aria-label=move || td_string!(t(), add_reaction) title=move || td_string!(t(), add_reaction)>
                 <span aria-hidden="true">"😀+"</span>
             </summary>
             <div class="picker-panel">
                 <label class="visually-hidden" for=format!("emoji-search-{}-{}", item.kind.as_str(), item.id)>
-                    {move || t().search_emoji}
+                    {move || td_string!(t(), search_emoji)}
                 </label>
                 <input
                     id=format!("emoji-search-{}-{}", item.kind.as_str(), item.id)
                     type="search"
-                    placeholder=move || t().search_emoji
+                    placeholder=move || td_string!(t(), search_emoji)
                     autocomplete="off"
                     on:input=move |ev| query.set(event_target_value(&ev))
                 />
                 <Show when=move || !recent.get().is_empty() && query.get().trim().is_empty()>
-                    <p class="picker-heading">{move || t().recently_used}</p>
+                    <p class="picker-heading">{move || td_string!(t(), recently_used)}</p>
                     <ul class="emoji-grid">{move || recent.get().into_iter().map(choice).collect_view()}</ul>
                 </Show>
                 <Show

@@ -1,5 +1,6 @@
 //! The bar on every page: home, language switcher, and the user menu.
 
+use crate::i18n::td_string;
 use crate::i18n::Lang;
 use crate::server_fns::session::{SetLanguage, SignOut};
 use crate::use_session;
@@ -27,10 +28,10 @@ pub fn TopBar() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true">"🏅"</span>
                 <span class="brand-name">"Laurel"</span>
             </a>
-            <nav class="top-nav" aria-label=move || t().nav_home>
+            <nav class="top-nav" aria-label=move || td_string!(t(), nav_home)>
                 <form class="lang-switch" method="post" action={<SetLanguage as ServerFn>::PATH}>
                     <input type="hidden" name="next" value=here/>
-                    <label class="visually-hidden" for="lang-select">{move || t().nav_language}</label>
+                    <label class="visually-hidden" for="lang-select">{move || td_string!(t(), nav_language)}</label>
                     <select id="lang-select" name="lang" onchange="this.form.submit()">
                         {Lang::ALL
                             .into_iter()
@@ -44,7 +45,7 @@ pub fn TopBar() -> impl IntoView {
                             .collect_view()}
                     </select>
                     <noscript>
-                        <button type="submit">{move || t().nav_language}</button>
+                        <button type="submit">{move || td_string!(t(), nav_language)}</button>
                     </noscript>
                 </form>
                 {move || match session.get().user {
@@ -56,17 +57,17 @@ pub fn TopBar() -> impl IntoView {
                                 </span>
                                 <span>{user.username.clone()}</span>
                             </a>
-                            <a class="button subtle" href="/-/profile">{t().nav_edit_profile}</a>
-                            {user.admin.then(|| view! { <a class="button subtle" href="/admin">{t().nav_admin}</a> })}
+                            <a class="button subtle" href="/-/profile">{td_string!(t(), nav_edit_profile)}</a>
+                            {user.admin.then(|| view! { <a class="button subtle" href="/admin">{td_string!(t(), nav_admin)}</a> })}
                             <form method="post" action={<SignOut as ServerFn>::PATH}>
-                                <button class="button subtle" type="submit">{t().nav_sign_out}</button>
+                                <button class="button subtle" type="submit">{td_string!(t(), nav_sign_out)}</button>
                             </form>
                         }
                             .into_any()
                     }
                     None => {
                         view! {
-                            <a class="button" href="/users/sign_in">{t().nav_sign_in}</a>
+                            <a class="button" href="/users/sign_in">{td_string!(t(), nav_sign_in)}</a>
                         }
                             .into_any()
                     }

@@ -2,6 +2,7 @@
 //! `achievements` flag (instance and per group), auto-accept, users, and the
 //! recent audit log. Every control is a plain form.
 
+use crate::i18n::{td_string, Locale};
 use crate::model::{AdminView, UiError};
 use crate::server_fns::admin::{get_admin, CreateUser, SetAutoAccept, SetFlag, UpdateUser};
 use crate::use_session;
@@ -15,14 +16,14 @@ pub fn AdminPage() -> impl IntoView {
     let t = move || session.get().lang.t();
     let data = Resource::new(|| (), |_| get_admin());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <Dashboard view/> }.into_any(),
                     Err(UiError::Forbidden | UiError::Unauthorized | UiError::NotFound) => {
-                        view! { <section class="card narrow"><p>{move || t().admin_only}</p></section> }.into_any()
+                        view! { <section class="card narrow"><p>{move || td_string!(t(), admin_only)}</p></section> }.into_any()
                     }
-                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -64,19 +65,19 @@ fn ActivityChart(activity: Vec<(String, i64, i64)>) -> impl IntoView {
                 {bars}
             </svg>
             <figcaption id="activity-caption">
-                <span class="legend legend-awards">{move || t().count_awards}</span>
+                <span class="legend legend-awards">{move || td_string!(t(), count_awards)}</span>
                 " "
-                <span class="legend legend-reactions">{move || t().count_reactions}</span>
+                <span class="legend legend-reactions">{move || td_string!(t(), count_reactions)}</span>
                 " · " {first} " – " {last}
             </figcaption>
             <details>
-                <summary>{move || t().activity_title}</summary>
+                <summary>{move || td_string!(t(), activity_title)}</summary>
                 <table class="data">
                     <thead>
                         <tr>
-                            <th scope="col">{move || t().day}</th>
-                            <th scope="col">{move || t().count_awards}</th>
-                            <th scope="col">{move || t().count_reactions}</th>
+                            <th scope="col">{move || td_string!(t(), day)}</th>
+                            <th scope="col">{move || td_string!(t(), count_awards)}</th>
+                            <th scope="col">{move || td_string!(t(), count_reactions)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -102,7 +103,7 @@ fn FlagForm(group: String, enabled: bool) -> impl IntoView {
         <form method="post" action={<SetFlag as ServerFn>::PATH} class="inline">
             <input type="hidden" name="group" value=group/>
             <input type="hidden" name="enabled" value=(!enabled).to_string()/>
-            <button class="button" type="submit">{move || if enabled { t().turn_off } else { t().turn_on }}</button>
+            <button class="button" type="submit">{move || if enabled { td_string!(t(), turn_off) } else { td_string!(t(), turn_on) }}</button>
         </form>
     }
     .into_any()
@@ -114,20 +115,20 @@ fn Dashboard(view: AdminView) -> impl IntoView {
     let t = move || session.get().lang.t();
     let query = use_query_map();
     let error = move || query.with(|q| q.get("error"));
-    let labels: [fn(&'static crate::i18n::Strings) -> &'static str; 6] = [
-        |s| s.count_users,
-        |s| s.count_groups,
-        |s| s.count_projects,
-        |s| s.count_achievements,
-        |s| s.count_awards,
-        |s| s.count_reactions,
+    let labels: [fn(Locale) -> &'static str; 6] = [
+        |l| td_string!(l, count_users),
+        |l| td_string!(l, count_groups),
+        |l| td_string!(l, count_projects),
+        |l| td_string!(l, count_achievements),
+        |l| td_string!(l, count_awards),
+        |l| td_string!(l, count_reactions),
     ];
-    let state = move |on: bool| if on { t().enabled } else { t().disabled };
+    let state = move |on: bool| if on { td_string!(t(), enabled) } else { td_string!(t(), disabled) };
     view! {
         {view! {
         <section class="card admin">
-            <h1>{move || t().admin_title}</h1>
-            {move || error().map(|m| view! { <p class="alert" role="alert">{t().action_refused} " " {m}</p> })}
+            <h1>{move || td_string!(t(), admin_title)}</h1>
+            {move || error().map(|m| view! { <p class="alert" role="alert">{td_string!(t(), action_refused)} " " {m}</p> })}
             <ul class="counters">
                 {labels
                     .into_iter()
@@ -135,17 +136,17 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                     .map(|(label, n)| view! { <li><span class="counter">{n}</span> <span class="muted">{move || label(t())}</span></li> })
                     .collect_view()}
             </ul>
-            <h2>{move || t().activity_title}</h2>
+            <h2>{move || td_string!(t(), activity_title)}</h2>
             <ActivityChart activity=view.activity.clone()/>
         </section>
         }.into_any()}
         {view! {
         <section class="card admin">
-            <h2>{move || t().feature_flag}</h2>
+            <h2>{move || td_string!(t(), feature_flag)}</h2>
             <table class="data">
                 <tbody>
                     <tr>
-                        <th scope="row">{move || t().instance_wide}</th>
+                        <th scope="row">{move || td_string!(t(), instance_wide)}</th>
                         <td>{move || state(view.achievements_enabled)}</td>
                         <td><FlagForm group=String::new() enabled=view.achievements_enabled/></td>
                     </tr>
@@ -167,14 +168,14 @@ fn Dashboard(view: AdminView) -> impl IntoView {
             </table>
             <form method="post" action={<SetAutoAccept as ServerFn>::PATH} class="setting">
                 <input type="hidden" name="enabled" value=(!view.auto_accept).to_string()/>
-                <span>{move || t().auto_accept} ": " <strong>{move || state(view.auto_accept)}</strong></span>
-                <button class="button" type="submit">{move || if view.auto_accept { t().turn_off } else { t().turn_on }}</button>
+                <span>{move || td_string!(t(), auto_accept)} ": " <strong>{move || state(view.auto_accept)}</strong></span>
+                <button class="button" type="submit">{move || if view.auto_accept { td_string!(t(), turn_off) } else { td_string!(t(), turn_on) }}</button>
             </form>
         </section>
         }.into_any()}
         {view! {
         <section class="card admin">
-            <h2>{move || t().users_title}</h2>
+            <h2>{move || td_string!(t(), users_title)}</h2>
             <table class="data">
                 <tbody>
                     {view
@@ -187,22 +188,22 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                                     <th scope="row"><a href=format!("/{}", u.username)>{u.username.clone()}</a></th>
                                     <td>
                                         {u.name.clone()}
-                                        {admin.then(|| view! { " " <span class="state">{move || t().admin_badge}</span> })}
-                                        {blocked.then(|| view! { " " <span class="state state-confidential">{move || t().blocked_badge}</span> })}
+                                        {admin.then(|| view! { " " <span class="state">{move || td_string!(t(), admin_badge)}</span> })}
+                                        {blocked.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), blocked_badge)}</span> })}
                                     </td>
                                     <td class="actions">
                                         <form method="post" action={<UpdateUser as ServerFn>::PATH} class="inline">
                                             <input type="hidden" name="id" value=id/>
                                             <input type="hidden" name="admin" value=(!admin).to_string()/>
                                             <button class="button subtle" type="submit">
-                                                {move || if admin { t().remove_admin } else { t().make_admin }}
+                                                {move || if admin { td_string!(t(), remove_admin) } else { td_string!(t(), make_admin) }}
                                             </button>
                                         </form>
                                         <form method="post" action={<UpdateUser as ServerFn>::PATH} class="inline">
                                             <input type="hidden" name="id" value=id/>
                                             <input type="hidden" name="blocked" value=(!blocked).to_string()/>
                                             <button class="button subtle" type="submit">
-                                                {move || if blocked { t().unblock } else { t().block }}
+                                                {move || if blocked { td_string!(t(), unblock) } else { td_string!(t(), block) }}
                                             </button>
                                         </form>
                                     </td>
@@ -213,24 +214,24 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                 </tbody>
             </table>
             <details class="create-user">
-                <summary class="button primary">{move || t().create_user}</summary>
+                <summary class="button primary">{move || td_string!(t(), create_user)}</summary>
                 <form class="stack" method="post" action={<CreateUser as ServerFn>::PATH}>
-                    <label for="new-username">{move || t().field_username}</label>
+                    <label for="new-username">{move || td_string!(t(), field_username)}</label>
                     <input id="new-username" type="text" name="username" required/>
-                    <label for="new-name">{move || t().field_name}</label>
+                    <label for="new-name">{move || td_string!(t(), field_name)}</label>
                     <input id="new-name" type="text" name="name" required/>
-                    <label for="new-email">{move || t().field_email}</label>
+                    <label for="new-email">{move || td_string!(t(), field_email)}</label>
                     <input id="new-email" type="email" name="email" required/>
-                    <label for="new-password">{move || t().sign_in_password}</label>
+                    <label for="new-password">{move || td_string!(t(), sign_in_password)}</label>
                     <input id="new-password" type="password" name="password" minlength="8" required autocomplete="new-password"/>
-                    <button class="button primary" type="submit">{move || t().create_user}</button>
+                    <button class="button primary" type="submit">{move || td_string!(t(), create_user)}</button>
                 </form>
             </details>
         </section>
         }.into_any()}
         {view! {
         <section class="card admin">
-            <h2>{move || t().audit_log}</h2>
+            <h2>{move || td_string!(t(), audit_log)}</h2>
             <ol class="audit">
                 {view
                     .audit

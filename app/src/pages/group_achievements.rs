@@ -3,6 +3,7 @@
 //! Every control is a plain form (works without JavaScript); the server decides.
 
 use crate::components::avatar_input::AvatarInput;
+use crate::i18n::{fill, td_string};
 use crate::model::{AchievementCard, GroupAchievementsView, Holder, UiError};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
@@ -30,12 +31,12 @@ pub fn GroupAchievementsPage() -> impl IntoView {
     };
     let data = Resource::new(key, |(group, search, page)| get_group_achievements(group, search, page));
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <Dashboard view/> }.into_any(),
                     Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -52,7 +53,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
     let here = format!("/groups/{}/-/achievements", view.full_path);
     let title = {
         let name = view.name.clone();
-        move || t().group_achievements.replace("{group}", &name)
+        move || fill(td_string!(t(), group_achievements), &[("group", &name)])
     };
     let page_link = {
         let here = here.clone();
@@ -73,26 +74,26 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
             {move || {
                 error()
                     .map(|message| {
-                        view! { <p class="alert" role="alert">{t().action_refused} " " {message}</p> }
+                        view! { <p class="alert" role="alert">{td_string!(t(), action_refused)} " " {message}</p> }
                     })
             }}
             <form class="search" method="get" action=here.clone() role="search">
-                <label class="visually-hidden" for="achievement-search">{move || t().search_achievements}</label>
-                <input id="achievement-search" type="search" name="search" value=view.search.clone() placeholder=move || t().search_achievements/>
-                <button class="button" type="submit">{move || t().search}</button>
+                <label class="visually-hidden" for="achievement-search">{move || td_string!(t(), search_achievements)}</label>
+                <input id="achievement-search" type="search" name="search" value=view.search.clone() placeholder=move || td_string!(t(), search_achievements)/>
+                <button class="button" type="submit">{move || td_string!(t(), search)}</button>
             </form>
             {can_manage
                 .then(|| {
                     view! {
                         <details class="new-achievement">
-                            <summary class="button primary">{move || t().new_achievement}</summary>
+                            <summary class="button primary">{move || td_string!(t(), new_achievement)}</summary>
                             <AchievementForm group=view.full_path.clone() next=here.clone() card=None/>
                         </details>
                     }
                 })}
         </section>
         {if view.achievements.is_empty() {
-            view! { <p class="muted empty">{move || t().no_results}</p> }.into_any()
+            view! { <p class="muted empty">{move || td_string!(t(), no_results)}</p> }.into_any()
         } else {
             view! {
                 <ul class="achievement-cards">
@@ -109,9 +110,9 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
             }
                 .into_any()
         }}
-        <nav class="pager" aria-label=move || t().group_achievements.replace("{group}", "")>
-            {(view.page > 1).then(|| view! { <a class="button" href=page_link(view.page - 1)>{move || t().previous}</a> })}
-            {view.has_next.then(|| view! { <a class="button" href=page_link(view.page + 1)>{move || t().next}</a> })}
+        <nav class="pager" aria-label=move || td_string!(t(), pagination)>
+            {(view.page > 1).then(|| view! { <a class="button" href=page_link(view.page - 1)>{move || td_string!(t(), previous)}</a> })}
+            {view.has_next.then(|| view! { <a class="button" href=page_link(view.page + 1)>{move || td_string!(t(), next)}</a> })}
         </nav>
     }
     .into_any()
@@ -132,13 +133,13 @@ fn AchievementForm(group: String, next: String, card: Option<AchievementCard>) -
             <input type="hidden" name="group" value=group/>
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
             <input type="hidden" name="next" value=next/>
-            <label for=format!("{prefix}-name")>{move || t().field_name}</label>
+            <label for=format!("{prefix}-name")>{move || td_string!(t(), field_name)}</label>
             <input id=format!("{prefix}-name") type="text" name="name" required maxlength="255" value=name/>
-            <label for=format!("{prefix}-description")>{move || t().field_description}</label>
+            <label for=format!("{prefix}-description")>{move || td_string!(t(), field_description)}</label>
             <textarea id=format!("{prefix}-description") name="description" maxlength="1024" rows="3">{description}</textarea>
             <AvatarInput id=format!("{prefix}-avatar") current=avatar/>
             <button class="button primary" type="submit">
-                {move || if id.is_some() { t().save } else { t().create }}
+                {move || if id.is_some() { td_string!(t(), save) } else { td_string!(t(), create) }}
             </button>
         </form>
     }
@@ -176,7 +177,7 @@ fn Card(
             }
         })
         .collect_view();
-    let holders_line = move || t().holders.replace("{n}", &count.to_string());
+    let holders_line = move || fill(td_string!(t(), holders), &[("n", &count)]);
     view! {
         <li class="achievement-card" id=format!("achievement-{id}")>
             <div class="card-head">
@@ -190,7 +191,7 @@ fn Card(
                 </div>
             </div>
             {if count == 0 {
-                view! { <p class="muted">{move || t().not_yet_awarded}</p> }.into_any()
+                view! { <p class="muted">{move || td_string!(t(), not_yet_awarded)}</p> }.into_any()
             } else {
                 view! {
                     <p class="muted">{holders_line}</p>
@@ -204,20 +205,20 @@ fn Card(
                     let next_award = next.clone();
                     view! {
                         <details class="manage">
-                            <summary class="button subtle">{move || t().award}</summary>
+                            <summary class="button subtle">{move || td_string!(t(), award)}</summary>
                             <AwardForm achievement_id=id next=next_award/>
                         </details>
                         <details class="manage">
-                            <summary class="button subtle">{move || t().edit}</summary>
+                            <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
                             <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
                         </details>
                         <details class="manage">
-                            <summary class="button subtle">{move || t().delete}</summary>
+                            <summary class="button subtle">{move || td_string!(t(), delete)}</summary>
                             <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">
-                                <p>{move || t().delete_confirm}</p>
+                                <p>{move || td_string!(t(), delete_confirm)}</p>
                                 <input type="hidden" name="id" value=id/>
                                 <input type="hidden" name="next" value=next.clone()/>
-                                <button class="button danger" type="submit">{move || t().confirm_delete}</button>
+                                <button class="button danger" type="submit">{move || td_string!(t(), confirm_delete)}</button>
                             </form>
                         </details>
                         {(!holders.is_empty())
@@ -250,8 +251,8 @@ fn HolderRow(h: Holder, next: String, can_delete_awards: bool) -> impl IntoView 
             <form method="post" action={<RevokeAward as ServerFn>::PATH}>
                 <input type="hidden" name="id" value=h.award_id/>
                 <input type="hidden" name="next" value=next.clone()/>
-                <button class="button subtle" type="submit" aria-label=format!("{} {}", t().revoke, h.username)>
-                    {move || t().revoke}
+                <button class="button subtle" type="submit" aria-label=format!("{} {}", td_string!(t(), revoke), h.username)>
+                    {move || td_string!(t(), revoke)}
                 </button>
             </form>
             {can_delete_awards
@@ -260,8 +261,8 @@ fn HolderRow(h: Holder, next: String, can_delete_awards: bool) -> impl IntoView 
                         <form method="post" action={<DeleteAward as ServerFn>::PATH}>
                             <input type="hidden" name="id" value=h.award_id/>
                             <input type="hidden" name="next" value=next.clone()/>
-                            <button class="button subtle danger-text" type="submit" aria-label=format!("{} {}", t().delete_award, h.username)>
-                                {move || t().delete_award}
+                            <button class="button subtle danger-text" type="submit" aria-label=format!("{} {}", td_string!(t(), delete_award), h.username)>
+                                {move || td_string!(t(), delete_award)}
                             </button>
                         </form>
                     }
@@ -293,7 +294,7 @@ fn AwardForm(achievement_id: i64, next: String) -> impl IntoView {
         <form class="stack award-form" method="post" action={<AwardAchievement as ServerFn>::PATH}>
             <input type="hidden" name="achievement_id" value=achievement_id/>
             <input type="hidden" name="next" value=next/>
-            <label for=format!("award-to-{achievement_id}")>{move || t().award_to}</label>
+            <label for=format!("award-to-{achievement_id}")>{move || td_string!(t(), award_to)}</label>
             <input
                 id=format!("award-to-{achievement_id}")
                 type="text"
@@ -316,9 +317,9 @@ fn AwardForm(achievement_id: i64, next: String) -> impl IntoView {
                     })}
                 </Suspense>
             </datalist>
-            <label for=format!("award-message-{achievement_id}")>{move || t().award_message}</label>
+            <label for=format!("award-message-{achievement_id}")>{move || td_string!(t(), award_message)}</label>
             <input id=format!("award-message-{achievement_id}") type="text" name="message" maxlength="200"/>
-            <button class="button primary" type="submit">{move || t().award}</button>
+            <button class="button primary" type="submit">{move || td_string!(t(), award)}</button>
         </form>
     }
     .into_any()

@@ -1,3 +1,4 @@
+use crate::i18n::td_string;
 use crate::server_fns::items::get_home;
 use crate::use_session;
 use leptos::prelude::*;
@@ -9,9 +10,9 @@ pub fn Home() -> impl IntoView {
     let places = Resource::new(|| (), |_| get_home());
     view! {
         <section class="hero">
-            <h1>{move || t().home_title}</h1>
-            <p class="tagline">{move || t().app_tagline}</p>
-            <p>{move || t().home_intro}</p>
+            <h1>{move || td_string!(t(), home_title)}</h1>
+            <p class="tagline">{move || td_string!(t(), app_tagline)}</p>
+            <p>{move || td_string!(t(), home_intro)}</p>
             {move || {
                 session
                     .get()
@@ -19,8 +20,8 @@ pub fn Home() -> impl IntoView {
                     .map(|user| {
                         view! {
                             <p class="signed-in">
-                                {t().home_signed_in_as} " " <strong>{user.name.clone()}</strong> " · "
-                                <a href=format!("/{}", user.username)>{t().home_your_profile}</a>
+                                {td_string!(t(), home_signed_in_as)} " " <strong>{user.name.clone()}</strong> " · "
+                                <a href=format!("/{}", user.username)>{td_string!(t(), home_your_profile)}</a>
                             </p>
                         }
                     })
@@ -32,7 +33,7 @@ pub fn Home() -> impl IntoView {
                 Some(view! {
                     <div class="places">
                         <section class="card">
-                            <h2>{move || t().nav_groups}</h2>
+                            <h2>{move || td_string!(t(), nav_groups)}</h2>
                             <ul class="place-list">
                                 {places
                                     .groups
@@ -49,7 +50,7 @@ pub fn Home() -> impl IntoView {
                             </ul>
                         </section>
                         <section class="card">
-                            <h2>{move || t().projects}</h2>
+                            <h2>{move || td_string!(t(), projects)}</h2>
                             <ul class="place-list">
                                 {places
                                     .projects

@@ -1,6 +1,7 @@
 //! An issue or merge request with its comments, each with a live reaction bar.
 
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
+use crate::i18n::td_string;
 use crate::model::{ItemView, UiError};
 use crate::server_fns::items::{get_item, ItemKind};
 use crate::use_session;
@@ -20,12 +21,12 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let key = move || params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0)));
     let item = Resource::new(key, move |(project, iid)| get_item(project, kind, iid));
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match item.await {
                     Ok(view) => view! { <ItemBody view kind/> }.into_any(),
                     Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -46,9 +47,9 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
         ItemKind::MergeRequest => ("!", "merge_requests"),
     };
     let state = match view.state.as_str() {
-        "closed" => t().state_closed,
-        "merged" => t().state_merged,
-        _ => t().state_opened,
+        "closed" => td_string!(t(), state_closed),
+        "merged" => td_string!(t(), state_merged),
+        _ => td_string!(t(), state_opened),
     };
     let project_href = format!("/{}", view.project_path);
     view! {
@@ -57,7 +58,7 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
                 <a href=project_href.clone()>{view.project_name.clone()}</a>
                 " / "
                 <a href=format!("{project_href}#{list}")>
-                    {move || if list == "issues" { t().issues } else { t().merge_requests }}
+                    {move || if list == "issues" { td_string!(t(), issues) } else { td_string!(t(), merge_requests) }}
                 </a>
                 " / "
                 <span>{format!("{sigil}{}", view.iid)}</span>
@@ -66,8 +67,8 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
                 <h1>{view.title.clone()} " " <span class="muted">{format!("{sigil}{}", view.iid)}</span></h1>
                 <p class="muted">
                     <span class=format!("state state-{}", view.state)>{state}</span>
-                    {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || t().confidential}</span> })}
-                    " " {move || t().opened_by} " "
+                    {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), confidential)}</span> })}
+                    " " {move || td_string!(t(), opened_by)} " "
                     <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
                     " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
                 </p>
@@ -75,9 +76,9 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
             {(!view.description.trim().is_empty()).then(|| view! { <div class="item-description">{view.description.clone()}</div> })}
             <ReactionBar item=view.reactions.item can_react=view.reactions.can_react/>
             <section class="notes" aria-labelledby="comments-heading">
-                <h2 id="comments-heading">{move || t().comments}</h2>
+                <h2 id="comments-heading">{move || td_string!(t(), comments)}</h2>
                 {if view.notes.is_empty() {
-                    view! { <p class="muted">{move || t().no_comments}</p> }.into_any()
+                    view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> }.into_any()
                 } else {
                     view! {
                         <ol class="note-list">
@@ -90,7 +91,7 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
                                             <p class="note-meta">
                                                 <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
                                                 " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
-                                                {note.internal.then(|| view! { " " <span class="state state-confidential">{move || t().internal_note}</span> })}
+                                                {note.internal.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), internal_note)}</span> })}
                                             </p>
                                             <div class="note-body">{note.body.clone()}</div>
                                             <ReactionBar item=note.reactions.item can_react=note.reactions.can_react/>

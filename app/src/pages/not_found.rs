@@ -1,3 +1,4 @@
+use crate::i18n::td_string;
 use crate::use_session;
 use leptos::prelude::*;
 
@@ -11,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"404"</h1>
-            <p>{move || session.get().lang.t().not_found}</p>
+            <p>{move || td_string!(session.get().lang.t(), not_found)}</p>
         </section>
     }
     .into_any()

@@ -1,3 +1,4 @@
+use crate::i18n::td_string;
 use crate::model::{ProfileAchievement, UiError};
 use crate::server_fns::profile::get_profile;
 use crate::use_session;
@@ -12,7 +13,7 @@ pub fn Profile() -> impl IntoView {
     let profile = Resource::new(username, get_profile);
     let t = move || session.get().lang.t();
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => {
@@ -27,9 +28,9 @@ pub fn Profile() -> impl IntoView {
                                         {(!p.bio.trim().is_empty()).then(|| view! { <p>{p.bio.clone()}</p> })}
                                     </div>
                                 </div>
-                                <h2>{move || t().achievements}</h2>
+                                <h2>{move || td_string!(t(), achievements)}</h2>
                                 {if p.achievements.is_empty() {
-                                    view! { <p class="muted">{move || t().no_achievements}</p> }.into_any()
+                                    view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="achievement-list">
@@ -43,7 +44,7 @@ pub fn Profile() -> impl IntoView {
                             .into_any()
                     }
                     Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -66,12 +67,12 @@ fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
             <div class="achievement-detail" role="tooltip">
                 <strong>{a.name.clone()}</strong>
                 {a.description.clone().map(|d| view! { <p>{d}</p> })}
-                <p class="muted">{move || t().awarded_on} " " {first_date.clone()}</p>
+                <p class="muted">{move || td_string!(t(), awarded_on)} " " {first_date.clone()}</p>
                 <p class="muted">
-                    {move || t().awarded_by} " "
+                    {move || td_string!(t(), awarded_by)} " "
                     {match group.clone() {
                         Some(path) => view! { <span>{path}</span> }.into_any(),
-                        None => view! { <em>{move || t().private_namespace}</em> }.into_any(),
+                        None => view! { <em>{move || td_string!(t(), private_namespace)}</em> }.into_any(),
                     }}
                 </p>
                 {a.awards.iter().filter_map(|aw| aw.message.clone()).map(|m| view! { <blockquote>{m}</blockquote> }).collect_view()}

@@ -1,6 +1,7 @@
 //! `/-/profile`: the signed-in user's settings and achievements manager.
 
 use crate::components::award_manager::AwardManager;
+use crate::i18n::td_string;
 use crate::model::{ProfileSettings, UiError};
 use crate::server_fns::profile::{get_profile_settings, RespondToAward, SaveProfileSettings};
 use crate::use_session;
@@ -14,20 +15,20 @@ pub fn ProfileEditor() -> impl IntoView {
     let t = move || session.get().lang.t();
     let settings = Resource::new(|| (), |_| get_profile_settings());
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t().loading}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
                     Ok(s) => view! { <EditorBody s/> }.into_any(),
                     Err(UiError::Unauthorized) => {
                         view! {
                             <section class="card narrow">
-                                <p>{move || t().sign_in_required}</p>
-                                <a class="button primary" href="/users/sign_in?next=/-/profile">{move || t().nav_sign_in}</a>
+                                <p>{move || td_string!(t(), sign_in_required)}</p>
+                                <a class="button primary" href="/users/sign_in?next=/-/profile">{move || td_string!(t(), nav_sign_in)}</a>
                             </section>
                         }
                             .into_any()
                     }
-                    Err(_) => view! { <p class="alert">{move || t().error_generic}</p> }.into_any(),
+                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -45,34 +46,34 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
     view! {
         <section class="card editor">
-            <h1>{move || t().edit_profile_title}</h1>
+            <h1>{move || td_string!(t(), edit_profile_title)}</h1>
             <p>
                 <a href=format!("/{}", s.username)>{format!("@{}", s.username)}</a>
             </p>
             <Show when=saved>
-                <p class="notice" role="status">{move || t().saved}</p>
+                <p class="notice" role="status">{move || td_string!(t(), saved)}</p>
             </Show>
             <Show when=failed>
-                <p class="alert" role="alert">{move || t().order_failed}</p>
+                <p class="alert" role="alert">{move || td_string!(t(), order_failed)}</p>
             </Show>
             <form class="settings" method="post" action={<SaveProfileSettings as ServerFn>::PATH}>
                 <label class="check">
                     <input type="checkbox" name="achievements_enabled" value="on" checked=s.achievements_enabled/>
-                    {move || t().display_achievements}
+                    {move || td_string!(t(), display_achievements)}
                 </label>
                 <label class="check">
                     <input type="checkbox" name="private_profile" value="on" checked=s.private_profile/>
-                    {move || t().private_profile}
+                    {move || td_string!(t(), private_profile)}
                 </label>
-                <p class="muted help">{move || t().private_profile_help}</p>
-                <button class="button primary" type="submit">{move || t().save}</button>
+                <p class="muted help">{move || td_string!(t(), private_profile_help)}</p>
+                <button class="button primary" type="submit">{move || td_string!(t(), save)}</button>
             </form>
         </section>
         {(!pending.is_empty())
             .then(|| {
                 view! {
                     <section class="card editor">
-                        <h2>{move || t().pending_awards}</h2>
+                        <h2>{move || td_string!(t(), pending_awards)}</h2>
                         <ul class="pending-list">
                             {pending
                                 .into_iter()
@@ -81,19 +82,19 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                                         <li>
                                             <span class="award-name">{a.name.clone()}</span>
                                             <span class="muted">
-                                                {a.group.clone().unwrap_or_else(|| t().private_namespace.to_string())}
+                                                {a.group.clone().unwrap_or_else(|| td_string!(t(), private_namespace).to_string())}
                                             </span>
                                             <form method="post" action={<RespondToAward as ServerFn>::PATH}>
                                                 <input type="hidden" name="id" value=a.id/>
                                                 <input type="hidden" name="accept" value="true"/>
                                                 <input type="hidden" name="next" value="/-/profile"/>
-                                                <button class="button primary" type="submit">{move || t().accept}</button>
+                                                <button class="button primary" type="submit">{move || td_string!(t(), accept)}</button>
                                             </form>
                                             <form method="post" action={<RespondToAward as ServerFn>::PATH}>
                                                 <input type="hidden" name="id" value=a.id/>
                                                 <input type="hidden" name="accept" value="false"/>
                                                 <input type="hidden" name="next" value="/-/profile"/>
-                                                <button class="button subtle" type="submit">{move || t().decline}</button>
+                                                <button class="button subtle" type="submit">{move || td_string!(t(), decline)}</button>
                                             </form>
                                         </li>
                                     }
@@ -104,9 +105,9 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                 }
             })}
         <section class="card editor">
-            <h2>{move || t().manage_achievements}</h2>
+            <h2>{move || td_string!(t(), manage_achievements)}</h2>
             {if managed.is_empty() {
-                view! { <p class="muted">{move || t().no_achievements}</p> }.into_any()
+                view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
             } else {
                 view! { <AwardManager awards=managed/> }.into_any()
             }}

@@ -1,3 +1,4 @@
+use crate::i18n::td_string;
 use crate::server_fns::session::SignIn;
 use crate::use_session;
 use leptos::prelude::*;
@@ -15,17 +16,17 @@ pub fn SignIn() -> impl IntoView {
     let t = move || session.get().lang.t();
     view! {
         <section class="card narrow">
-            <h1>{move || t().sign_in_title}</h1>
+            <h1>{move || td_string!(t(), sign_in_title)}</h1>
             <Show when=failed>
-                <p class="alert" role="alert">{move || t().sign_in_failed}</p>
+                <p class="alert" role="alert">{move || td_string!(t(), sign_in_failed)}</p>
             </Show>
             <form class="stack" method="post" action={<SignIn as ServerFn>::PATH}>
                 <input type="hidden" name="next" value=next/>
-                <label for="login">{move || t().sign_in_login}</label>
+                <label for="login">{move || td_string!(t(), sign_in_login)}</label>
                 <input id="login" name="login" type="text" autocomplete="username" required autofocus/>
-                <label for="password">{move || t().sign_in_password}</label>
+                <label for="password">{move || td_string!(t(), sign_in_password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required/>
-                <button class="button primary" type="submit">{move || t().sign_in_submit}</button>
+                <button class="button primary" type="submit">{move || td_string!(t(), sign_in_submit)}</button>
             </form>
         </section>
     }
