@@ -36,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/-/favicon.ico"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -54,6 +54,22 @@ type SessionResource = Resource<Result<SessionInfo, model::UiError>>;
 /// for a page's life.
 pub fn use_session() -> Signal<SessionInfo> {
     Signal::stored(use_context::<SessionInfo>().unwrap_or(SessionInfo { user: None, lang: i18n::Lang::En }))
+}
+
+/// Islands hydrate without the server's context: each takes the page's session
+/// as a prop and provides it again, so [`use_session`] answers the same on both
+/// sides.
+pub fn provide_session(session: SessionInfo) {
+    provide_context(session);
+}
+
+/// Marks the page once the WASM has hydrated its islands: end-to-end tests wait
+/// for it, which also catches a build whose hydration silently fails.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }
 
 /// Renders its children once the session is loaded, with the session in context.
@@ -81,13 +97,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let session: SessionResource = Resource::new(|| (), |_| server_fns::session::get_session());
     provide_context(session);
-    // Marks the page once the WASM has taken over: end-to-end tests wait for it,
-    // which also catches a build whose hydration silently fails.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     // Routes render in `SsrMode::Async`: the whole page arrives as plain HTML, so it
     // works without JavaScript (out-of-order streamed chunks would need a script).

@@ -2,6 +2,7 @@
 //! upload (the server still decodes and decides).
 
 use crate::i18n::td_string;
+use crate::model::SessionInfo;
 use crate::use_session;
 use leptos::prelude::*;
 
@@ -26,8 +27,9 @@ pub enum AvatarProblem {
     Type,
 }
 
-#[component]
-pub fn AvatarInput(id: String, current: Option<String>) -> impl IntoView {
+#[island]
+pub fn AvatarInput(id: String, current: Option<String>, session: SessionInfo) -> impl IntoView {
+    crate::provide_session(session);
     let session = use_session();
     let t = move || session.get().lang.t();
     let preview = RwSignal::new(current);
@@ -79,7 +81,6 @@ pub fn AvatarInput(id: String, current: Option<String>) -> impl IntoView {
                 })
         }}
     }
-    .into_any()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! buttons are plain forms.
 
 use crate::i18n::{fill, td_string, Locale};
-use crate::model::ManagedAward;
+use crate::model::{ManagedAward, SessionInfo};
 use crate::server_fns::profile::{reorder_awards, set_award_shown, ReorderAwards, SetAwardShown};
 use crate::use_session;
 use leptos::prelude::*;
@@ -140,8 +140,9 @@ impl Manager {
     }
 }
 
-#[component]
-pub fn AwardManager(awards: Vec<ManagedAward>) -> impl IntoView {
+#[island]
+pub fn AwardManager(awards: Vec<ManagedAward>, session: SessionInfo) -> impl IntoView {
+    crate::provide_session(session);
     let session = use_session();
     let t = move || session.get().lang.t();
     let m = Manager {
@@ -184,7 +185,6 @@ pub fn AwardManager(awards: Vec<ManagedAward>) -> impl IntoView {
             </For>
         </ol>
     }
-    .into_any()
 }
 
 #[component]
@@ -360,5 +360,4 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
             </details>
         </li>
     }
-    .into_any()
 }

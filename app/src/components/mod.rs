@@ -1,4 +1,5 @@
 pub mod avatar_input;
 pub mod award_manager;
 pub mod reactions;
+pub mod search_as_you_type;
 pub mod top_bar;

@@ -4,15 +4,16 @@
 //! hydrated, a click updates at once (rolled back with a message if the server
 //! refuses) and the page's live stream keeps every tally current.
 
+use crate::components::search_as_you_type::Suggestions;
 use crate::events::{AwardableRef, EmojiCount};
 use crate::i18n::td_string;
 use crate::model::{Reactable, ReactionView};
 use crate::server_fns::items::search_emoji;
 use crate::server_fns::reactions::{toggle_reaction, ToggleReaction};
 use crate::use_session;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::use_location;
 use std::collections::HashMap;
 
 /// Quick picks shown in the picker before any search.
@@ -33,6 +34,10 @@ const QUICK_PICKS: [(&str, &str); 12] = [
 
 #[cfg(feature = "hydrate")]
 const RECENT_KEY: &str = "laurel_recent_emoji";
+
+/// Where a reaction form without JavaScript returns to: the page it is on.
+#[derive(Clone)]
+pub struct ReturnTo(pub String);
 
 /// The reactions of every item on a page, kept current by [`watch_live`].
 #[derive(Clone, Copy)]
@@ -215,7 +220,6 @@ pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
             </Show>
         </div>
     }
-    .into_any()
 }
 
 /// One emoji's toggle: a form for no-JS, an instant action once hydrated.
@@ -230,8 +234,7 @@ fn ToggleForm(
     #[prop(optional)] title: Option<String>,
     children: Children,
 ) -> impl IntoView {
-    let location = use_location();
-    let next = move || location.pathname.get();
+    let next = use_context::<ReturnTo>().map(|r| r.0).unwrap_or_default();
     let (submit_name, submit_emoji) = (name.clone(), emoji.clone());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -257,7 +260,6 @@ fn ToggleForm(
             </button>
         </form>
     }
-    .into_any()
 }
 
 #[component]
@@ -273,40 +275,29 @@ fn ReactionButton(
     let label = format!("{} {} ({})", r.emoji, r.count, who);
     let class = if r.mine { "reaction mine" } else { "reaction" };
     if !can_react {
-        return view! {
+        return Either::Left(view! {
             <span class=class title=who.clone()>
                 <span aria-hidden="true">{r.emoji.clone()}</span>
                 <span class="count" aria-hidden="true">{r.count}</span>
                 <span class="visually-hidden">{label}</span>
             </span>
-        }
-        .into_any();
+        });
     }
-    view! {
+    Either::Right(view! {
         <ToggleForm item name=r.name.clone() emoji=r.emoji.clone() toggle class pressed=r.mine title=who.clone()>
             <span aria-hidden="true">{r.emoji.clone()}</span>
             <span class="count">{r.count}</span>
             <span class="visually-hidden">{move || if r.mine { td_string!(t(), you_reacted) } else { "" }} " " {label.clone()}</span>
         </ToggleForm>
-    }
-    .into_any()
+    })
 }
 
 #[component]
 fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
-    let query = RwSignal::new(String::new());
-    let results = Resource::new(
-        move || query.get(),
-        |q| async move {
-            if q.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                search_emoji(q).await
-            }
-        },
-    );
+    let search = Suggestions::new();
+    let query = search.typed;
     let recent = RwSignal::new(Vec::<(String, String)>::new());
     Effect::new(move |_| recent.set(read_recent()));
     let choice = move |(name, emoji): (String, String)| {
@@ -333,7 +324,7 @@ fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl Into
                     type="search"
                     placeholder=move || td_string!(t(), search_emoji)
                     autocomplete="off"
-                    on:input=move |ev| query.set(event_target_value(&ev))
+                    on:input=move |ev| search.input(event_target_value(&ev), |typed| typed, 1, search_emoji)
                 />
                 <Show when=move || !recent.get().is_empty() && query.get().trim().is_empty()>
                     <p class="picker-heading">{move || td_string!(t(), recently_used)}</p>
@@ -349,16 +340,9 @@ fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl Into
                         }
                     }
                 >
-                    <Suspense fallback=|| ()>
-                        <ul class="emoji-grid">
-                            {move || Suspend::new(async move {
-                                results.await.unwrap_or_default().into_iter().map(choice).collect_view()
-                            })}
-                        </ul>
-                    </Suspense>
+                    <ul class="emoji-grid">{move || search.found.get().into_iter().map(choice).collect_view()}</ul>
                 </Show>
             </div>
         </details>
     }
-    .into_any()
 }

@@ -3,8 +3,9 @@
 //! Every control is a plain form (works without JavaScript); the server decides.
 
 use crate::components::avatar_input::AvatarInput;
+use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
-use crate::model::{AchievementCard, GroupAchievementsView, Holder, UiError};
+use crate::model::{AchievementCard, GroupAchievementsView, Holder, SessionInfo, UiError};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
     SaveAchievement,
@@ -137,7 +138,7 @@ fn AchievementForm(group: String, next: String, card: Option<AchievementCard>) -
             <input id=format!("{prefix}-name") type="text" name="name" required maxlength="255" value=name/>
             <label for=format!("{prefix}-description")>{move || td_string!(t(), field_description)}</label>
             <textarea id=format!("{prefix}-description") name="description" maxlength="1024" rows="3">{description}</textarea>
-            <AvatarInput id=format!("{prefix}-avatar") current=avatar/>
+            <AvatarInput id=format!("{prefix}-avatar") current=avatar session=session.get_untracked()/>
             <button class="button primary" type="submit">
                 {move || if id.is_some() { td_string!(t(), save) } else { td_string!(t(), create) }}
             </button>
@@ -206,7 +207,7 @@ fn Card(
                     view! {
                         <details class="manage">
                             <summary class="button subtle">{move || td_string!(t(), award)}</summary>
-                            <AwardForm achievement_id=id next=next_award/>
+                            <AwardForm achievement_id=id next=next_award session=session.get_untracked()/>
                         </details>
                         <details class="manage">
                             <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
@@ -272,23 +273,19 @@ fn HolderRow(h: Holder, next: String, can_delete_awards: bool) -> impl IntoView 
     .into_any()
 }
 
+/// The name being typed in a comma-separated list of recipients.
+fn last_name(typed: &str) -> &str {
+    typed.rsplit(',').next().unwrap_or("")
+}
+
 /// Award to one or several people found by a type-ahead search.
-#[component]
-fn AwardForm(achievement_id: i64, next: String) -> impl IntoView {
+#[island]
+fn AwardForm(achievement_id: i64, next: String, session: SessionInfo) -> impl IntoView {
+    crate::provide_session(session);
     let session = use_session();
     let t = move || session.get().lang.t();
-    let typed = RwSignal::new(String::new());
     // Suggest for the name being typed (the part after the last comma).
-    let suggestions = Resource::new(
-        move || typed.get().rsplit(',').next().unwrap_or("").trim().to_string(),
-        |q| async move {
-            if q.len() < 2 {
-                Ok(Vec::new())
-            } else {
-                search_users(q).await
-            }
-        },
-    );
+    let search = Suggestions::new();
     let list = format!("award-users-{achievement_id}");
     view! {
         <form class="stack award-form" method="post" action={<AwardAchievement as ServerFn>::PATH}>
@@ -302,25 +299,24 @@ fn AwardForm(achievement_id: i64, next: String) -> impl IntoView {
                 required
                 autocomplete="off"
                 list=list.clone()
-                on:input=move |ev| typed.set(event_target_value(&ev))
+                on:input=move |ev| search.input(event_target_value(&ev), last_name, 2, search_users)
             />
             <datalist id=list>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let prefix = typed.get_untracked().rsplit_once(',').map(|(head, _)| format!("{head}, ")).unwrap_or_default();
-                        suggestions
-                            .await
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|(username, name)| view! { <option value=format!("{prefix}{username}")>{name}</option> })
-                            .collect_view()
-                    })}
-                </Suspense>
+                {move || {
+                    let prefix = search.typed.with_untracked(|typed| {
+                        typed.rsplit_once(',').map(|(head, _)| format!("{head}, ")).unwrap_or_default()
+                    });
+                    search
+                        .found
+                        .get()
+                        .into_iter()
+                        .map(|(username, name)| view! { <option value=format!("{prefix}{username}")>{name}</option> })
+                        .collect_view()
+                }}
             </datalist>
             <label for=format!("award-message-{achievement_id}")>{move || td_string!(t(), award_message)}</label>
             <input id=format!("award-message-{achievement_id}") type="text" name="message" maxlength="200"/>
             <button class="button primary" type="submit">{move || td_string!(t(), award)}</button>
         </form>
     }
-    .into_any()
 }

@@ -1,10 +1,13 @@
 //! An issue or merge request with its comments, each with a live reaction bar.
 
+use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::i18n::td_string;
+use crate::model::SessionInfo;
 use crate::model::{ItemView, UiError};
 use crate::server_fns::items::{get_item, ItemKind};
-use crate::use_session;
+use crate::{provide_session, use_session};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -24,7 +27,7 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
         <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || Suspend::new(async move {
                 match item.await {
-                    Ok(view) => view! { <ItemBody view kind/> }.into_any(),
+                    Ok(view) => view! { <ItemBody view kind session=session.get_untracked()/> }.into_any(),
                     Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
                     Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }
@@ -34,8 +37,11 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     .into_any()
 }
 
-#[component]
-fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
+/// The item and its comments: an island, so its reaction bars hydrate and
+/// follow the live stream.
+#[island]
+fn ItemBody(view: ItemView, kind: ItemKind, session: SessionInfo) -> impl IntoView {
+    provide_session(session);
     let session = use_session();
     let t = move || session.get().lang.t();
     let live = LiveReactions::provide(
@@ -46,6 +52,7 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
         ItemKind::Issue => ("#", "issues"),
         ItemKind::MergeRequest => ("!", "merge_requests"),
     };
+    provide_context(ReturnTo(format!("/{}/-/{list}/{}", view.project_path, view.iid)));
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
         "merged" => td_string!(t(), state_merged),
@@ -78,8 +85,9 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
             <section class="notes" aria-labelledby="comments-heading">
                 <h2 id="comments-heading">{move || td_string!(t(), comments)}</h2>
                 {if view.notes.is_empty() {
-                    view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> }.into_any()
+                    Either::Left(view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> })
                 } else {
+                    Either::Right(
                     view! {
                         <ol class="note-list">
                             {view
@@ -100,11 +108,9 @@ fn ItemBody(view: ItemView, kind: ItemKind) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ol>
-                    }
-                        .into_any()
+                    })
                 }}
             </section>
         </article>
     }
-    .into_any()
 }

@@ -109,7 +109,7 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
             {if managed.is_empty() {
                 view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
             } else {
-                view! { <AwardManager awards=managed/> }.into_any()
+                view! { <AwardManager awards=managed session=session.get_untracked()/> }.into_any()
             }}
         </section>
     }
