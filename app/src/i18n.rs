@@ -81,6 +81,36 @@ impl Lang {
     }
 }
 
+/// How long ago `then` (RFC 3339) was, seen at `now`, in words: "3 days ago".
+/// `None` if `then` is not a date.
+pub fn ago(l: Locale, then: &str, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    let then = chrono::DateTime::parse_from_rfc3339(then).ok()?;
+    let seconds = (now - then.with_timezone(&chrono::Utc)).num_seconds().max(0);
+    let (minutes, hours, days) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    let n = |count: i64, one: &'static str, many: &'static str| {
+        if count == 1 {
+            one.to_string()
+        } else {
+            fill(many, &[("n", &count)])
+        }
+    };
+    Some(match () {
+        _ if minutes < 1 => td_string!(l, just_now).to_string(),
+        _ if hours < 1 => n(minutes, td_string!(l, minute_ago), td_string!(l, minutes_ago)),
+        _ if days < 1 => n(hours, td_string!(l, hour_ago), td_string!(l, hours_ago)),
+        _ if days < 30 => n(days, td_string!(l, day_ago), td_string!(l, days_ago)),
+        _ if days < 365 => n(days / 30, td_string!(l, month_ago), td_string!(l, months_ago)),
+        _ => n(days / 365, td_string!(l, year_ago), td_string!(l, years_ago)),
+    })
+}
+
+/// The exact moment, for a tooltip: `2026-11-19 14:03 UTC`.
+pub fn exact(then: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(then)
+        .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| then.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +147,26 @@ mod tests {
         assert_eq!(fill("{name}: {pos} of {total}", &[("name", &"A"), ("pos", &2), ("total", &3)]), "A: 2 of 3");
         assert_eq!(td_string!(Lang::Ja.t(), achievements), "アチーブメント");
         assert_eq!(td_string!(Lang::Ko.t(), achievements), "성취");
+    }
+
+    #[test]
+    fn ago_says_how_long_ago_in_each_language() {
+        let now =
+            chrono::DateTime::parse_from_rfc3339("2026-11-22T12:00:00Z").expect("date").with_timezone(&chrono::Utc);
+        let en = |then: &str| ago(Lang::En.t(), then, now).expect("a date");
+        assert_eq!(en("2026-11-22T11:59:30Z"), "just now");
+        assert_eq!(en("2026-11-22T11:59:00Z"), "1 minute ago");
+        assert_eq!(en("2026-11-22T11:15:00Z"), "45 minutes ago");
+        assert_eq!(en("2026-11-22T09:00:00+00:00"), "3 hours ago");
+        assert_eq!(en("2026-11-21T10:00:00Z"), "yesterday");
+        assert_eq!(en("2026-11-19T12:00:00Z"), "3 days ago");
+        assert_eq!(en("2026-08-22T12:00:00Z"), "3 months ago");
+        assert_eq!(en("2024-11-01T12:00:00Z"), "2 years ago");
+        assert_eq!(en("2027-01-01T00:00:00Z"), "just now", "a date in the future is not negative");
+        assert_eq!(ago(Lang::Ko.t(), "2026-11-19T12:00:00Z", now).as_deref(), Some("3일 전"));
+        assert_eq!(ago(Lang::Ja.t(), "2026-11-19T12:00:00Z", now).as_deref(), Some("3日前"));
+        assert_eq!(ago(Lang::En.t(), "not a date", now), None);
+        assert_eq!(exact("2026-11-19T14:03:09+09:00"), "2026-11-19 05:03 UTC");
     }
 
     #[test]

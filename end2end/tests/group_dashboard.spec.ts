@@ -50,7 +50,22 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   const visitor = await browser.newContext();
   const profile = await visitor.newPage();
   await profile.goto('/grace');
-  await expect(profile.locator('.achievement', { hasText: 'Night owl' }).locator('.badge')).toHaveText('2x');
+  const badge = profile.locator('.achievement', { hasText: 'Night owl' });
+  await expect(badge.locator('.badge')).toHaveText('2x');
+  // With the uploaded avatar, decoded and served back, and the newest award's
+  // date in words, the exact moment on hover; keyboard focus shows it too.
+  const icon = badge.locator('img.achievement-icon');
+  await expect(icon).toHaveAttribute('src', /\/uploads\/-\/system\/achievements\/achievement\/avatar\//);
+  expect(await icon.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(2);
+  await badge.focus();
+  const when = badge.locator('.achievement-detail time');
+  await expect(when).toBeVisible();
+  await expect(when).toHaveText(/^(just now|\d+ minutes? ago)$/);
+  await expect(when).toHaveAttribute('title', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+  await expect(badge.locator('.achievement-detail')).toContainText('Awarded');
+  await expect(badge.locator('.achievement-detail blockquote')).toHaveCount(2);
+  await expect(badge.locator('.achievement-detail')).toContainText('Round 1');
+  await expect(badge.locator('.achievement-detail')).toContainText('Round 2');
 
   // Revoking one leaves one.
   await card(page, 'Night owl').locator('.holders li').first().getByRole('button', { name: 'Revoke' }).click();

@@ -82,6 +82,27 @@ async fn bench(backend: Backend) {
     );
 
     println!("\n{backend:?}");
+    // `LAUREL_BENCH_ONLY=web` skips the API rows (for working on the web budgets).
+    if std::env::var("LAUREL_BENCH_ONLY").as_deref() != Ok("web") {
+        api_rows(&server, &seed, &limit, &names).await;
+    }
+    // The web app's budgets, on the same server and data.
+    let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
+    web_budgets::profile_page(&server.base, &seed.holder).await;
+    let issue = client()
+        .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .send()
+        .await
+        .expect("issue");
+    let issue: Value = issue.json().await.expect("issue JSON");
+    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let issue_id = issue["id"].as_i64().expect("issue id");
+    web_budgets::sse_fan_out(&server.base, server.pid(), issue_id, &real_path, ROOT_TOKEN, viewers).await;
+}
+
+/// The API rows: each endpoint next to the limit of its own SQL.
+async fn api_rows(server: &common::Server, seed: &Seed, limit: &str, names: &Arc<Vec<String>>) {
     println!(
         "{:<32} {:>8} {:>8} {:>6} {:>13} {:>13} {:>17} {:>17}",
         "endpoint", "req/s", "limit", "ratio", "p50/p99 ms", "limit", "@1000/s p50/p99", "limit @1000/s"
@@ -101,7 +122,7 @@ async fn bench(backend: Backend) {
             Step::from(run.await)
         })
     });
-    let (base, holder) = (limit.clone(), seed.holder.clone());
+    let (base, holder) = (limit.to_string(), seed.holder.clone());
     let minimal: Request = Arc::new(move |_, _| {
         let (base, holder) = (base.clone(), holder.clone());
         Box::pin(async move {
@@ -123,10 +144,10 @@ async fn bench(backend: Backend) {
     let (created_real, created_limit): (Created, Created) = Default::default();
     let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
     let limit_path = format!("/min/projects/{}/issues/{}/award_emoji", seed.project_id, seed.limit_issue_iid);
-    let post_real = poster(&server.base, &real_path, &seed, &names, &created_real);
-    let post_limit = poster(&limit, &limit_path, &seed, &names, &created_limit);
-    let delete_real = deleter(&server.base, &real_path, &seed, &created_real);
-    let delete_limit = deleter(&limit, &limit_path, &seed, &created_limit);
+    let post_real = poster(&server.base, &real_path, seed, names, &created_real);
+    let post_limit = poster(limit, &limit_path, seed, names, &created_limit);
+    let delete_real = deleter(&server.base, &real_path, seed, &created_real);
+    let delete_limit = deleter(limit, &limit_path, seed, &created_limit);
     let post = Pair::measure(&post_real, &post_limit, Mode::Closed).await;
     let del = Pair::measure(&delete_real, &delete_limit, Mode::Closed).await;
     drain(&delete_real).await;
@@ -135,19 +156,6 @@ async fn bench(backend: Backend) {
     let del_open = Pair::measure(&delete_real, &delete_limit, Mode::Open).await;
     print_row("REST POST award_emoji", &post, &post_open);
     print_row("REST DELETE award_emoji/:id", &del, &del_open);
-
-    // The web app's budgets, on the same server and data.
-    web_budgets::profile_page(&server.base, &seed.holder).await;
-    let issue = client()
-        .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .send()
-        .await
-        .expect("issue");
-    let issue: Value = issue.json().await.expect("issue JSON");
-    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let issue_id = issue["id"].as_i64().expect("issue id");
-    web_budgets::sse_fan_out(&server.base, server.pid(), issue_id, &real_path, ROOT_TOKEN, viewers).await;
 }
 
 thread_local! {
@@ -221,7 +229,11 @@ async fn drain(delete: &Request) {
 
 #[derive(Clone, Copy)]
 enum Mode {
+    /// `CONNECTIONS` clients, each sending its next request when answered.
     Closed,
+    /// One client, one request at a time: the latency of the work itself.
+    Serial,
+    /// `RATE` requests per second, whatever the answers.
     Open,
 }
 
@@ -268,8 +280,9 @@ async fn drive(request: Request, mode: Mode) -> Figures {
     let started = Instant::now();
     let mut tasks = Vec::new();
     match mode {
-        Mode::Closed => {
-            for worker in 0..CONNECTIONS {
+        Mode::Closed | Mode::Serial => {
+            let workers = if matches!(mode, Mode::Serial) { 1 } else { CONNECTIONS };
+            for worker in 0..workers {
                 let (request, latencies, failed) = (request.clone(), latencies.clone(), failed.clone());
                 tasks.push(tokio::spawn(async move {
                     let mut n = 0;

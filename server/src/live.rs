@@ -2,26 +2,79 @@
 //! request gets the reaction tallies of the item and of every comment on it
 //! that the viewer may read, as they change, whichever process or surface made
 //! the change. One stream per page keeps browsers under their connection limit.
+//!
+//! Fan-out is cheap per viewer: one task ([`LiveFeed::start`]) turns each bus
+//! event into its SSE frame once, and every viewer's stream only checks whether
+//! it watches that item and sends the same shared bytes.
 
 use crate::rest::{ApiError, Caller};
 use crate::state::ServerState;
 use app::domain::{award_emoji, projects, Actor, AppState};
 use app::events::{AwardableKind, AwardableRef, Event};
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use futures::stream::{self, Stream, StreamExt};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, StreamExt};
 use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
+use tokio::sync::broadcast::{self, error::RecvError};
 
-fn sse(name: &str, event: &Event) -> SseEvent {
-    SseEvent::default().event(name).data(serde_json::to_string(event).unwrap_or_default())
+/// How far a viewer may fall behind before it is resynchronised instead.
+const CAPACITY: usize = 4096;
+/// A comment line every so often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One change, ready to send: the item it is about and its SSE frame. `None`
+/// means changes were missed upstream and every viewer must resynchronise.
+#[derive(Debug)]
+pub struct Frame {
+    item: Option<AwardableRef>,
+    bytes: Bytes,
 }
 
-/// The current tallies of each watched item, as `name` events.
-async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &str) -> Vec<SseEvent> {
+/// The process-wide feed of ready-made frames.
+#[derive(Clone)]
+pub struct LiveFeed {
+    sender: broadcast::Sender<Arc<Frame>>,
+}
+
+fn frame(name: &str, event: &Event) -> Bytes {
+    let data = serde_json::to_string(event).unwrap_or_default();
+    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+impl LiveFeed {
+    /// Subscribes to the domain's event bus and starts serialising its events.
+    pub fn start(app: &AppState) -> LiveFeed {
+        let (sender, _) = broadcast::channel(CAPACITY);
+        let mut events = app.bus.subscribe();
+        let feed = LiveFeed { sender };
+        let out = feed.sender.clone();
+        tokio::spawn(async move {
+            loop {
+                let frame = match events.recv().await {
+                    Ok(event) => match event.as_ref() {
+                        Event::ReactionChanged { awardable, .. } => {
+                            Frame { item: Some(*awardable), bytes: frame("reaction", &event) }
+                        }
+                        _ => continue,
+                    },
+                    Err(RecvError::Lagged(_)) => Frame { item: None, bytes: Bytes::new() },
+                    Err(RecvError::Closed) => return,
+                };
+                // No viewers is fine: nobody is watching.
+                let _ = out.send(Arc::new(frame));
+            }
+        });
+        feed
+    }
+}
+
+/// The current tallies of each watched item, as `name` frames.
+async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &str) -> Vec<Bytes> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         if let Ok(counts) = award_emoji::reaction_counts(app, actor, *item).await {
@@ -33,24 +86,59 @@ async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &
                 added: false,
                 counts,
             };
-            out.push(sse(name, &event));
+            out.push(frame(name, &event));
         }
     }
     out
 }
 
+/// One viewer's stream after its snapshot.
+struct Viewer {
+    frames: broadcast::Receiver<Arc<Frame>>,
+    app: AppState,
+    actor: Actor,
+    watched: Vec<AwardableRef>,
+    set: HashSet<AwardableRef>,
+    keep_alive: tokio::time::Interval,
+}
+
+impl Viewer {
+    /// The next frames to send: a change to a watched item, a resync after
+    /// missed changes, or a keep-alive comment. `None` ends the stream.
+    async fn next(&mut self) -> Option<Vec<Bytes>> {
+        loop {
+            tokio::select! {
+                received = self.frames.recv() => match received {
+                    Ok(frame) => match frame.item {
+                        Some(item) if self.set.contains(&item) => return Some(vec![frame.bytes.clone()]),
+                        Some(_) => {}
+                        None => return Some(self.resync().await),
+                    },
+                    Err(RecvError::Lagged(_)) => return Some(self.resync().await),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.keep_alive.tick() => return Some(vec![Bytes::from_static(b":\n\n")]),
+            }
+        }
+    }
+
+    async fn resync(&self) -> Vec<Bytes> {
+        snapshot(&self.app, &self.actor, &self.watched, "resync").await
+    }
+}
+
 /// `GET /-/live/:kind/:id`: the current tallies at once (`snapshot`), then every
-/// change (`reaction`). A subscriber that falls behind gets fresh tallies
+/// change (`reaction`). A viewer that falls behind gets fresh tallies
 /// (`resync`) instead of the changes it missed.
 pub async fn reactions(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path((kind, id)): Path<(String, i64)>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let kind = AwardableKind::parse(&kind).ok_or(app::domain::DomainError::NotFound("Awardable"))?;
     let item = AwardableRef { kind, id };
     // Subscribe before reading, so no change between the two is missed.
-    let updates = BroadcastStream::new(state.app.bus.subscribe());
+    let frames = state.live.sender.subscribe();
     // Checks the viewer may read the item (else 404), then its readable comments.
     award_emoji::reaction_counts(&state.app, &actor, item).await?;
     let mut watched = vec![item];
@@ -59,25 +147,13 @@ pub async fn reactions(
         watched.extend(notes.iter().map(|n| AwardableRef { kind: AwardableKind::Note, id: n.id }));
     }
     let first = snapshot(&state.app, &actor, &watched, "snapshot").await;
-    let set: Arc<HashSet<AwardableRef>> = Arc::new(watched.iter().copied().collect());
-    let watched = Arc::new(watched);
-    let app = state.app.clone();
-    let rest = updates
-        .filter_map(move |message| {
-            let (app, actor, set, watched) = (app.clone(), actor.clone(), set.clone(), watched.clone());
-            async move {
-                match message {
-                    Ok(event) => match event.as_ref() {
-                        Event::ReactionChanged { awardable, .. } if set.contains(awardable) => {
-                            Some(vec![sse("reaction", &event)])
-                        }
-                        _ => None,
-                    },
-                    Err(BroadcastStreamRecvError::Lagged(_)) => Some(snapshot(&app, &actor, &watched, "resync").await),
-                }
-            }
-        })
+    let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+    keep_alive.reset();
+    let viewer =
+        Viewer { frames, app: state.app.clone(), set: watched.iter().copied().collect(), watched, actor, keep_alive };
+    let rest = stream::unfold(viewer, |mut viewer| async move { viewer.next().await.map(|frames| (frames, viewer)) })
         .flat_map(stream::iter);
-    let all = stream::iter(first).chain(rest).map(Ok);
-    Ok(Sse::new(all).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let body = stream::iter(first).chain(rest).map(Ok::<_, Infallible>);
+    Ok(([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
+        .into_response())
 }

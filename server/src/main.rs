@@ -112,7 +112,8 @@ async fn run(config: Config) -> Result<(), StartError> {
     let mut leptos =
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
-    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema() };
+    let live = live::LiveFeed::start(&app);
+    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema(), live };
     let router = router(state);
 
     match &config.smtp_url {

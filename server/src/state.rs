@@ -9,6 +9,8 @@ pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub graphql: crate::graphql::LaurelSchema,
+    /// Bus events as ready-made SSE frames, for every live viewer.
+    pub live: crate::live::LiveFeed,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

@@ -431,13 +431,29 @@ pub async fn user_awards(
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    // A user often holds one achievement many times: load each achievement once.
+    // A user often holds one achievement many times, and several achievements
+    // of one group: load each achievement, and each group with its facts, once.
     let mut loaded: HashMap<i64, Loaded> = HashMap::new();
+    let mut groups: HashMap<i64, (NamespaceRow, GroupFacts)> = HashMap::new();
     for award in tx.awards_of_user(user.id).await? {
         let entry = match loaded.get(&award.achievement_id) {
             Some(entry) => entry.clone(),
             None => {
-                let entry = load(&mut tx, actor, award.achievement_id).await?;
+                let achievement =
+                    tx.achievement_by_id(award.achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
+                let (group, facts) = match groups.get(&achievement.namespace_id) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let group = tx
+                            .namespace_by_id(achievement.namespace_id)
+                            .await?
+                            .ok_or(DomainError::NotFound("Achievement"))?;
+                        let facts = facts::group_facts(&mut tx, actor, &group).await?;
+                        groups.insert(group.id, (group.clone(), facts));
+                        (group, facts)
+                    }
+                };
+                let entry = Loaded { achievement, group, facts };
                 loaded.insert(award.achievement_id, entry.clone());
                 entry
             }

@@ -1,7 +1,8 @@
-use crate::i18n::td_string;
+use crate::i18n::{ago, exact, td_string, Locale};
 use crate::model::{ProfileAchievement, UiError};
 use crate::server_fns::profile::get_profile;
 use crate::use_session;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -52,22 +53,41 @@ pub fn Profile() -> impl IntoView {
     .into_any()
 }
 
+/// The words before and after the date in "Awarded {when}", in each language's
+/// own order.
+fn around_when(l: Locale) -> (&'static str, &'static str) {
+    td_string!(l, awarded_when).split_once("{when}").unwrap_or(("", ""))
+}
+
 #[component]
 fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let count = a.awards.len();
-    let first_date = a.awards.first().map(|aw| aw.awarded_at.chars().take(10).collect::<String>()).unwrap_or_default();
+    // The newest award: relative ("3 days ago"), the exact moment on hover.
+    let latest = a.awards.iter().map(|aw| aw.awarded_at.clone()).max().unwrap_or_default();
+    let now = chrono::Utc::now();
+    let (stamp, exact_time) = (latest.clone(), exact(&latest));
     let group = a.group.clone();
+    let icon = match a.avatar_url.clone() {
+        Some(src) => Either::Left(view! { <img class="achievement-icon" src=src alt="" width="28" height="28"/> }),
+        None => Either::Right(view! { <span class="achievement-icon" aria-hidden="true">"🏆"</span> }),
+    };
     view! {
         <li class="achievement" tabindex="0">
-            <span class="achievement-icon" aria-hidden="true">"🏆"</span>
+            {icon}
             <span class="achievement-name">{a.name.clone()}</span>
             {(count > 1).then(|| view! { <span class="badge">{format!("{count}x")}</span> })}
             <div class="achievement-detail" role="tooltip">
                 <strong>{a.name.clone()}</strong>
                 {a.description.clone().map(|d| view! { <p>{d}</p> })}
-                <p class="muted">{move || td_string!(t(), awarded_on)} " " {first_date.clone()}</p>
+                <p class="muted">
+                    {move || around_when(t()).0}
+                    <time datetime=stamp title=exact_time>
+                        {move || ago(t(), &latest, now).unwrap_or_else(|| latest.clone())}
+                    </time>
+                    {move || around_when(t()).1}
+                </p>
                 <p class="muted">
                     {move || td_string!(t(), awarded_by)} " "
                     {match group.clone() {
