@@ -122,8 +122,10 @@ impl Viewer {
         }
     }
 
+    /// Boxed: the database reads behind it make a large future, which would
+    /// otherwise sit inline in every idle viewer's stream.
     async fn resync(&self) -> Vec<Bytes> {
-        snapshot(&self.app, &self.actor, &self.watched, "resync").await
+        Box::pin(snapshot(&self.app, &self.actor, &self.watched, "resync")).await
     }
 }
 

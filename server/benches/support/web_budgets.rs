@@ -66,43 +66,31 @@ pub async fn sse_fan_out(base: &str, pid: u32, issue_id: i64, react_path: &str, 
     let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
     // Connect a few hundred at a time, as browsers arriving would.
     let gate = Arc::new(tokio::sync::Semaphore::new(256));
-    // Each viewer is a bare HTTP/1.1 client on its own TCP connection (one task,
-    // one read per event), so the load generator costs as little as it can on
-    // the cores it shares with the server.
     let host = base.trim_start_matches("http://").to_string();
     let request =
         Arc::new(format!("GET /-/live/Issue/{issue_id} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n"));
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(viewers);
-    for _ in 0..viewers {
-        let (host, request, ready, sent_at, arrivals, gate) =
-            (host.clone(), request.clone(), ready.clone(), sent_at.clone(), arrivals.clone(), gate.clone());
-        tasks.push(tokio::spawn(async move {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let permit = gate.acquire_owned().await.ok()?;
-            let mut socket = tokio::net::TcpStream::connect(&host).await.ok()?;
-            socket.write_all(request.as_bytes()).await.ok()?;
-            let mut buffer = [0u8; 2048];
-            let mut seen = String::new();
-            let mut permit = Some(permit);
-            loop {
-                let n = socket.read(&mut buffer).await.ok()?;
-                if n == 0 {
-                    return None;
+    // The viewers run on one thread of their own (one core's worth, at most),
+    // leaving the other to the server rather than contending for both.
+    let done = Arc::new(tokio::sync::Notify::new());
+    {
+        let (ready, sent_at, arrivals, done) = (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone());
+        std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async move {
+                let mut tasks = Vec::with_capacity(viewers);
+                for _ in 0..viewers {
+                    let (host, request, ready, sent_at, arrivals, gate) =
+                        (host.clone(), request.clone(), ready.clone(), sent_at.clone(), arrivals.clone(), gate.clone());
+                    tasks.push(tokio::spawn(async move {
+                        let permit = gate.acquire_owned().await.ok()?;
+                        watch(&host, &request, permit, &ready, &sent_at, &arrivals).await
+                    }));
                 }
-                seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-                if permit.is_some() && seen.contains("event: snapshot") {
-                    permit = None;
-                    ready.fetch_add(1, Ordering::Relaxed);
-                    seen.clear();
-                }
-                if seen.contains("event: reaction") && seen.contains("\"name\":\"trophy\"") {
-                    let at = sent_at.get()?.elapsed();
-                    arrivals.lock().ok()?.push(at);
-                    return Some(());
-                }
-            }
-        }));
+                // Until the measurement is over; dropping the runtime closes every stream.
+                done.notified().await;
+            });
+        });
     }
     let deadline = Instant::now() + Duration::from_secs(180);
     while ready.load(Ordering::Relaxed) < viewers && Instant::now() < deadline {
@@ -152,7 +140,41 @@ pub async fn sse_fan_out(base: &str, pid: u32, issue_id: i64, react_path: &str, 
     );
     println!("  server CPU for that reaction and its delivery: {cpu}; the load generator shares the same cores");
     println!("Server memory: {} before, {} holding {connected} viewers ({per_viewer} each)", mib(idle), mib(holding));
-    for task in tasks {
-        task.abort();
+    done.notify_one();
+}
+
+/// One viewer: a bare HTTP/1.1 client on its own TCP connection (one read per
+/// event). Counts itself ready at the snapshot, and records when the reaction
+/// named `trophy` arrives.
+async fn watch(
+    host: &str,
+    request: &str,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    ready: &AtomicUsize,
+    sent_at: &OnceLock<Instant>,
+    arrivals: &Mutex<Vec<Duration>>,
+) -> Option<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(host).await.ok()?;
+    socket.write_all(request.as_bytes()).await.ok()?;
+    let mut buffer = [0u8; 2048];
+    let mut seen = String::new();
+    let mut permit = Some(permit);
+    loop {
+        let n = socket.read(&mut buffer).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        if permit.is_some() && seen.contains("event: snapshot") {
+            permit = None;
+            ready.fetch_add(1, Ordering::Relaxed);
+            seen.clear();
+        }
+        if seen.contains("event: reaction") && seen.contains("\"name\":\"trophy\"") {
+            let at = sent_at.get()?.elapsed();
+            arrivals.lock().ok()?.push(at);
+            return Some(());
+        }
     }
 }
