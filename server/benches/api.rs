@@ -368,15 +368,21 @@ async fn min_user_achievements(State(store): State<Store>, Path(username): Path<
     tx.commit().await.map_err(internal)?;
     let mut tx = store.read().await.map_err(internal)?;
     let user = tx.user_by_id(found.id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
+    // As `achievements::user_awards`: each achievement once, each group (and its flag) once.
     let mut achievements = HashMap::new();
+    let mut groups = HashMap::new();
     let mut out = Vec::new();
     for award in tx.awards_of_user(user.id).await.map_err(internal)? {
         if let std::collections::hash_map::Entry::Vacant(slot) = achievements.entry(award.achievement_id) {
             let achievement = tx.achievement_by_id(award.achievement_id).await.map_err(internal)?;
             let achievement = achievement.ok_or(StatusCode::NOT_FOUND)?;
-            let group = tx.namespace_by_id(achievement.namespace_id).await.map_err(internal)?;
-            let group = group.ok_or(StatusCode::NOT_FOUND)?;
-            tx.feature_flag("achievements", Some(group.id)).await.map_err(internal)?;
+            if let std::collections::hash_map::Entry::Vacant(known) = groups.entry(achievement.namespace_id) {
+                let group = tx.namespace_by_id(achievement.namespace_id).await.map_err(internal)?;
+                let group = group.ok_or(StatusCode::NOT_FOUND)?;
+                tx.feature_flag("achievements", Some(group.id)).await.map_err(internal)?;
+                known.insert(group);
+            }
+            let group = groups[&achievement.namespace_id].clone();
             slot.insert((achievement, group));
         }
         let (achievement, group) = &achievements[&award.achievement_id];

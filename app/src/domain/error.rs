@@ -33,6 +33,12 @@ impl DomainError {
         DomainError::Invalid(vec![message.into()])
     }
 
+    /// True when no database connection came free in time: the server is
+    /// overloaded, not broken (503 and "try again", not 500).
+    pub fn is_overloaded(&self) -> bool {
+        matches!(self, DomainError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)))
+    }
+
     /// True for failures that are the server's fault (to be logged, shown as 500).
     pub fn is_internal(&self) -> bool {
         matches!(self, DomainError::Store(_) | DomainError::Io(_))

@@ -120,6 +120,10 @@ pub fn ctx<'a>(context: &async_graphql::Context<'a>) -> &'a Ctx {
 /// the same, so nothing leaks; internal failures are logged, not shown.
 pub fn top_level(err: DomainError) -> Error {
     match err {
+        busy if busy.is_overloaded() => {
+            tracing::warn!("GraphQL resolver refused, overloaded: {busy}");
+            Error::new("Service unavailable, please try again")
+        }
         DomainError::Store(_) | DomainError::Io(_) => {
             tracing::error!("GraphQL resolver failed: {err}");
             Error::new("Internal server error")

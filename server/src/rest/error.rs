@@ -3,7 +3,7 @@
 use app::domain::DomainError;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::StatusCode;
+use http::{header, StatusCode};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -48,6 +48,11 @@ impl IntoResponse for ApiError {
                 DomainError::Conflict(message) => (StatusCode::CONFLICT, json!({ "message": message })),
                 DomainError::PreconditionFailed => {
                     (StatusCode::PRECONDITION_FAILED, json!({ "message": "412 Precondition Failed" }))
+                }
+                busy if busy.is_overloaded() => {
+                    tracing::warn!("REST request refused, overloaded: {busy}");
+                    let body = json!({ "message": "503 Service Unavailable" });
+                    return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], Json(body)).into_response();
                 }
                 internal => {
                     tracing::error!("REST request failed: {internal}");
