@@ -3,8 +3,9 @@
 use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::i18n::td_string;
+use crate::model::ItemView;
 use crate::model::SessionInfo;
-use crate::model::{ItemView, UiError};
+use crate::pages::loaded::loaded;
 use crate::server_fns::items::{get_item, ItemKind};
 use crate::{provide_session, use_session};
 use leptos::either::Either;
@@ -20,21 +21,9 @@ pub fn project_path(params: &leptos_router::params::ParamsMap) -> String {
 pub fn ItemPage(kind: ItemKind) -> impl IntoView {
     let params = use_params_map();
     let session = use_session();
-    let t = move || session.get().lang.t();
     let key = move || params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0)));
     let item = Resource::new(key, move |(project, iid)| get_item(project, kind, iid));
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match item.await {
-                    Ok(view) => view! { <ItemBody view kind session=session.get_untracked()/> }.into_any(),
-                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(item, move |view| view! { <ItemBody view kind session=session.get_untracked()/> })
 }
 
 /// The item and its comments: an island, so its reaction bars hydrate and

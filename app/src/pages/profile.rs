@@ -1,5 +1,6 @@
 use crate::i18n::{ago, exact, td_string, Locale};
-use crate::model::{ProfileAchievement, UiError};
+use crate::model::ProfileAchievement;
+use crate::pages::loaded::loaded;
 use crate::server_fns::profile::get_profile;
 use crate::use_session;
 use leptos::either::Either;
@@ -13,44 +14,32 @@ pub fn Profile() -> impl IntoView {
     let username = move || params.with(|p| p.get("username").unwrap_or_default());
     let profile = Resource::new(username, get_profile);
     let t = move || session.get().lang.t();
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(p) => {
-                        let initial = p.name.chars().next().unwrap_or('?').to_string();
-                        view! {
-                            <section class="profile">
-                                <div class="profile-head">
-                                    <div class="avatar-large" aria-hidden="true">{initial}</div>
-                                    <div>
-                                        <h1>{p.name.clone()}</h1>
-                                        <p class="muted">"@" {p.username.clone()}</p>
-                                        {(!p.bio.trim().is_empty()).then(|| view! { <p>{p.bio.clone()}</p> })}
-                                    </div>
-                                </div>
-                                <h2>{move || td_string!(t(), achievements)}</h2>
-                                {if p.achievements.is_empty() {
-                                    view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <ul class="achievement-list">
-                                            {p.achievements.into_iter().map(|a| view! { <AchievementBadge a/> }).collect_view()}
-                                        </ul>
-                                    }
-                                        .into_any()
-                                }}
-                            </section>
-                        }
-                            .into_any()
+    loaded(profile, move |p| {
+        let initial = p.name.chars().next().unwrap_or('?').to_string();
+        view! {
+            <section class="profile">
+                <div class="profile-head">
+                    <div class="avatar-large" aria-hidden="true">{initial}</div>
+                    <div>
+                        <h1>{p.name.clone()}</h1>
+                        <p class="muted">"@" {p.username.clone()}</p>
+                        {(!p.bio.trim().is_empty()).then(|| view! { <p>{p.bio.clone()}</p> })}
+                    </div>
+                </div>
+                <h2>{move || td_string!(t(), achievements)}</h2>
+                {if p.achievements.is_empty() {
+                    view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="achievement-list">
+                            {p.achievements.into_iter().map(|a| view! { <AchievementBadge a/> }).collect_view()}
+                        </ul>
                     }
-                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+                        .into_any()
+                }}
+            </section>
+        }
+    })
 }
 
 /// The words before and after the date in "Awarded {when}", in each language's

@@ -1,8 +1,9 @@
 //! A project: its issues and merge requests, each leading to its page.
 
 use crate::i18n::td_string;
-use crate::model::{ItemSummary, UiError};
+use crate::model::ItemSummary;
 use crate::pages::item::project_path;
+use crate::pages::loaded::loaded;
 use crate::server_fns::items::get_project;
 use crate::use_session;
 use leptos::prelude::*;
@@ -14,37 +15,25 @@ pub fn ProjectPage() -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let project = Resource::new(move || params.with(project_path), get_project);
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match project.await {
-                    Ok(p) => {
-                        let base = format!("/{}", p.path);
-                        view! {
-                            <section class="project">
-                                <h1>{p.name.clone()}</h1>
-                                <p class="muted">{p.path.clone()}</p>
-                                {(!p.description.trim().is_empty()).then(|| view! { <p>{p.description.clone()}</p> })}
-                                <h2 id="issues">{move || td_string!(t(), issues)}</h2>
-                                <ItemList items=p.issues href=format!("{base}/-/issues") sigil="#" empty=move || td_string!(t(), no_issues)/>
-                                <h2 id="merge_requests">{move || td_string!(t(), merge_requests)}</h2>
-                                <ItemList
-                                    items=p.merge_requests
-                                    href=format!("{base}/-/merge_requests")
-                                    sigil="!"
-                                    empty=move || td_string!(t(), no_merge_requests)
-                                />
-                            </section>
-                        }
-                            .into_any()
-                    }
-                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    loaded(project, move |p| {
+        let base = format!("/{}", p.path);
+        view! {
+            <section class="project">
+                <h1>{p.name.clone()}</h1>
+                <p class="muted">{p.path.clone()}</p>
+                {(!p.description.trim().is_empty()).then(|| view! { <p>{p.description.clone()}</p> })}
+                <h2 id="issues">{move || td_string!(t(), issues)}</h2>
+                <ItemList items=p.issues href=format!("{base}/-/issues") sigil="#" empty=move || td_string!(t(), no_issues)/>
+                <h2 id="merge_requests">{move || td_string!(t(), merge_requests)}</h2>
+                <ItemList
+                    items=p.merge_requests
+                    href=format!("{base}/-/merge_requests")
+                    sigil="!"
+                    empty=move || td_string!(t(), no_merge_requests)
+                />
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -1,0 +1,37 @@
+//! The shape every page that loads one thing shares: a loading line, then the
+//! page, "404" when the thing is missing (or hidden from the viewer), and a
+//! generic error otherwise.
+
+use crate::i18n::td_string;
+use crate::model::UiError;
+use crate::pages::not_found::NotFound;
+use crate::use_session;
+use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Serialize};
+
+pub fn loaded<T, V>(
+    data: Resource<Result<T, UiError>>,
+    page: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(found) => page(found).into_any(),
+                        Err(UiError::NotFound) => view! { <NotFound/> }.into_any(),
+                        Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
