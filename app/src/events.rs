@@ -84,6 +84,26 @@ pub enum Event {
     },
 }
 
+#[cfg(feature = "ssr")]
+impl Event {
+    /// The event as it crosses processes (PostgreSQL NOTIFY, 8,000 bytes at
+    /// most): ids and names, never a tally, which grows with every distinct
+    /// emoji; receivers read the tally themselves.
+    pub fn without_tally(&self) -> Event {
+        match self {
+            Event::ReactionChanged { awardable, name, user_id, username, added, .. } => Event::ReactionChanged {
+                awardable: *awardable,
+                name: name.clone(),
+                user_id: *user_id,
+                username: username.clone(),
+                added: *added,
+                counts: Vec::new(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
 /// An event as it crosses processes: `origin` lets a process skip its own.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Envelope {

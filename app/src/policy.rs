@@ -163,6 +163,26 @@ pub fn read_hidden_user_achievement(viewer: &Viewer, recipient_id: i64, group: &
     viewer.is(recipient_id) || award_achievement(viewer, group)
 }
 
+/// One award, as a listing of an achievement's holders (or a profile) sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct AwardFacts {
+    pub recipient: ProfileFacts,
+    /// Shown on the profile and accepted (not hidden, not pending).
+    pub shown: bool,
+}
+
+/// Whether one award may appear in any listing of awards: GraphQL
+/// `Achievement.userAchievements` / `uniqueUsers`, the group page, a profile.
+/// Hidden and pending awards: the recipient and Maintainers+ of the awarding
+/// group. Holders with a private profile, or blocked: themselves and admins.
+/// Every listing of awards goes through this; the listing itself (the group,
+/// the profile) is checked by its own rule first.
+pub fn read_user_achievement(viewer: &Viewer, award: &AwardFacts, group: &GroupFacts) -> bool {
+    group.achievements_enabled
+        && read_user_profile(viewer, &award.recipient)
+        && (award.shown || read_hidden_user_achievement(viewer, award.recipient.user_id, group))
+}
+
 // ---- users -------------------------------------------------------------------
 
 pub fn read_user_profile(viewer: &Viewer, profile: &ProfileFacts) -> bool {
@@ -188,6 +208,41 @@ pub fn admin_all_resources(viewer: &Viewer) -> bool {
 /// Edit a user's own settings (name, profile privacy, achievements display).
 pub fn update_user(viewer: &Viewer, user_id: i64) -> bool {
     viewer.admin || viewer.is(user_id)
+}
+
+/// Manage (see, revoke, rotate) a personal access token: its owner, or an admin.
+pub fn manage_token(viewer: &Viewer, owner_id: i64) -> bool {
+    viewer.admin || viewer.is(owner_id)
+}
+
+// ---- what a personal access token may be used for -----------------------------
+
+/// What an API request does, for a token's scopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiUse {
+    /// GET/HEAD of `/user`, `/users...`, `/version`.
+    ReadUsers,
+    /// Any other read: REST GET/HEAD, GraphQL queries, live streams.
+    Read,
+    /// Everything that changes something: other REST methods, GraphQL mutations.
+    Write,
+    /// `/personal_access_tokens/self`: any token may see or revoke itself.
+    OwnToken,
+}
+
+/// The scopes that allow a use, in the order GitLab names them in its refusal
+/// (`api` everything, `read_api` reads, `read_user` reads of users).
+pub fn scopes_allowing(usage: ApiUse) -> &'static [&'static str] {
+    match usage {
+        ApiUse::ReadUsers => &["read_user", "api", "read_api"],
+        ApiUse::Read => &["api", "read_api"],
+        ApiUse::Write => &["api"],
+        ApiUse::OwnToken => &[],
+    }
+}
+
+pub fn token_allows(scopes: &[String], usage: ApiUse) -> bool {
+    usage == ApiUse::OwnToken || scopes_allowing(usage).iter().any(|s| scopes.iter().any(|have| have == s))
 }
 
 // ---- groups, projects and their content ------------------------------------
@@ -364,6 +419,32 @@ mod tests {
     }
 
     #[test]
+    fn award_listing_visibility() {
+        // (private profile, blocked, shown) on a public group -> who sees the award
+        let cases: [((bool, bool, bool), [u8; 9]); 5] = [
+            ((false, false, true), [1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ((false, false, false), [0, 0, 0, 0, 0, 1, 1, 1, 1]),
+            ((true, false, true), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+            ((false, true, true), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+            ((true, false, false), [0, 0, 0, 0, 0, 0, 0, 1, 1]),
+        ];
+        for ((private_profile, blocked, shown), expected) in cases {
+            let recipient = ProfileFacts { user_id: RECIPIENT, private_profile, blocked, achievements_enabled: true };
+            let award = AwardFacts { recipient, shown };
+            for ((role, viewer, access), want) in roles().into_iter().zip(expected) {
+                let facts = group(Visibility::Public, access, true);
+                assert_eq!(
+                    read_user_achievement(&viewer, &award, &facts),
+                    want == 1,
+                    "read_user_achievement for {role}: private {private_profile}, blocked {blocked}, shown {shown}"
+                );
+                let off = group(Visibility::Public, access, false);
+                assert!(!read_user_achievement(&viewer, &award, &off), "flag off hides every award from {role}");
+            }
+        }
+    }
+
+    #[test]
     fn awardable_abilities() {
         let author = 4; // the developer wrote it
         let item = |visibility, access, confidential, system_note| AwardableFacts {
@@ -399,6 +480,30 @@ mod tests {
         assert!(destroy_award_emoji(&Viewer { user_id: Some(3), admin: false }, 3));
         assert!(!destroy_award_emoji(&Viewer { user_id: Some(2), admin: false }, 3));
         assert!(destroy_award_emoji(&Viewer { user_id: Some(99), admin: true }, 3));
+    }
+
+    #[test]
+    fn token_scopes() {
+        let scopes = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // (scopes, [ReadUsers, Read, Write, OwnToken])
+        let cases: [(&[&str], [bool; 4]); 5] = [
+            (&["api"], [true, true, true, true]),
+            (&["read_api"], [true, true, false, true]),
+            (&["read_user"], [true, false, false, true]),
+            (&["read_repository"], [false, false, false, true]),
+            (&[], [false, false, false, true]),
+        ];
+        let uses = [ApiUse::ReadUsers, ApiUse::Read, ApiUse::Write, ApiUse::OwnToken];
+        for (have, expected) in cases {
+            for (usage, want) in uses.into_iter().zip(expected) {
+                assert_eq!(token_allows(&scopes(have), usage), want, "{have:?} for {usage:?}");
+            }
+        }
+        assert_eq!(scopes_allowing(ApiUse::ReadUsers).join(" "), "read_user api read_api");
+        let owner = Viewer { user_id: Some(3), admin: false };
+        assert!(manage_token(&owner, 3));
+        assert!(!manage_token(&owner, 4));
+        assert!(manage_token(&Viewer { user_id: Some(99), admin: true }, 4));
     }
 
     #[test]

@@ -146,11 +146,11 @@ fn new_achievement(group_id: i64, name: &str) -> CreateAchievement {
 
 async fn tokens_authenticate_and_bad_tokens_do_not(app: AppState) {
     let actor = authenticate(&app, Credentials { token: Some(ROOT_TOKEN), session: None }).await.expect("token works");
-    assert_eq!(actor.user().map(|u| u.username.as_str()), Some("root"));
+    assert_eq!(actor.actor.user().map(|u| u.username.as_str()), Some("root"));
     let bad = authenticate(&app, Credentials { token: Some("glpat-wrong-token-value"), session: None }).await;
     assert!(matches!(bad, Err(DomainError::Unauthorized)));
     let anonymous = authenticate(&app, Credentials::default()).await.expect("anonymous");
-    assert!(anonymous.user().is_none());
+    assert!(anonymous.actor.user().is_none());
     // The token is stored only as a digest.
     let raw: Vec<String> = match &app.store {
         Store::Sqlite(p, _) => sqlx::query_scalar("SELECT token_digest FROM personal_access_tokens").fetch_all(p).await,
@@ -161,7 +161,7 @@ async fn tokens_authenticate_and_bad_tokens_do_not(app: AppState) {
     // Sessions: sign in with the password, then the session authenticates.
     let (secret, _) = app::domain::auth::sign_in(&app, "root", "root-password").await.expect("sign in");
     let by_session = authenticate(&app, Credentials { token: None, session: Some(&secret) }).await.expect("session");
-    assert_eq!(by_session.user().map(|u| u.username.as_str()), Some("root"));
+    assert_eq!(by_session.actor.user().map(|u| u.username.as_str()), Some("root"));
     assert!(matches!(app::domain::auth::sign_in(&app, "root", "wrong").await, Err(DomainError::Unauthorized)));
 }
 
@@ -300,17 +300,8 @@ async fn hidden_and_private_awards(app: AppState) {
     assert_eq!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true).await.expect("list").len(), 1);
     assert!(achievements::user_awards(&app, &s.developer, s.recipient.id, true).await.expect("list").is_empty());
     // A private profile shows nothing to others.
-    let private = users::UpdateUser {
-        name: None,
-        email: None,
-        password: None,
-        bio: None,
-        private_profile: Some(true),
-        achievements_enabled: None,
-        admin: None,
-        blocked: None,
-    };
-    users::update_user(&app, &s.recipient_actor, s.recipient.id, private).await.expect("private profile");
+    let private = users::OwnSettings { private_profile: true, achievements_enabled: true };
+    users::update_own_settings(&app, &s.recipient_actor, private).await.expect("private profile");
     let show = UpdateAward { show_on_profile: Some(true), award_message: None };
     achievements::update_award(&app, &s.recipient_actor, award.id, show).await.expect("show again");
     assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").is_empty());

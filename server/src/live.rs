@@ -7,7 +7,7 @@
 //! event into its SSE frame once, and every viewer's stream only checks whether
 //! it watches that item and sends the same shared bytes.
 
-use crate::rest::{ApiError, Caller};
+use crate::rest::{ApiError, AuthorizedCaller};
 use crate::state::ServerState;
 use app::domain::{award_emoji, projects, Actor, AppState};
 use app::events::{AwardableKind, AwardableRef, Event};
@@ -134,9 +134,10 @@ impl Viewer {
 /// (`resync`) instead of the changes it missed.
 pub async fn reactions(
     State(state): State<ServerState>,
-    Caller(actor): Caller,
+    AuthorizedCaller(auth): AuthorizedCaller,
     Path((kind, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
+    let actor = auth.actor;
     let kind = AwardableKind::parse(&kind).ok_or(app::domain::DomainError::NotFound("Awardable"))?;
     let item = AwardableRef { kind, id };
     // Subscribe before reading, so no change between the two is missed.

@@ -1,12 +1,15 @@
 //! Laurel's server: one axum app serving the pages (SSR + hydration), the server
 //! functions, the GitLab REST API and the live channel, over one domain layer.
 
+mod auth;
 mod config;
 mod csrf;
 mod graphql;
+mod input_guard;
 mod live;
 mod mail;
 mod rest;
+mod security_headers;
 mod state;
 
 use app::domain::bootstrap::{bootstrap, RootSetup};
@@ -155,8 +158,11 @@ fn router(state: ServerState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
         .layer(axum::middleware::from_fn(csrf::guard))
+        // NUL bytes and broken UTF-8 are refused before anything else reads the request.
+        .layer(axum::middleware::from_fn(input_guard::guard))
         // Every body (server functions included), not only axum's extractors.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security_headers::add))
         .with_state(state)
 }
 

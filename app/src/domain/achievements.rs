@@ -5,8 +5,8 @@ use super::mail;
 use super::uploads::{self, Upload};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::Event;
-use crate::policy::{self, GroupFacts};
-use crate::store::{AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow};
+use crate::policy::{self, AwardFacts, GroupFacts};
+use crate::store::{AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow, UserRow};
 use std::collections::{HashMap, HashSet};
 
 pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
@@ -104,6 +104,20 @@ pub async fn create_achievement(
     actor: &Actor,
     input: CreateAchievement,
 ) -> DomainResult<AchievementRow> {
+    if let Some(avatar) = &input.avatar {
+        // Only someone who may create here makes the server decode an image.
+        let mut read = app.store.read().await?;
+        let group = read.namespace_by_id(input.namespace_id).await?.filter(|ns| ns.kind == "group");
+        let facts = match &group {
+            Some(group) => Some(facts::group_facts(&mut read, actor, group).await?),
+            None => None,
+        };
+        drop(read);
+        if !facts.is_some_and(|f| policy::admin_achievement(&actor.viewer(), &f)) {
+            return Err(DomainError::NotFound("Namespace"));
+        }
+        uploads::verify_avatar_off_runtime(avatar).await?;
+    }
     let mut tx = app.store.write().await?;
     let group = tx
         .namespace_by_id(input.namespace_id)
@@ -117,9 +131,6 @@ pub async fn create_achievement(
     let name = input.name.trim();
     let description = input.description.as_deref().map(str::trim);
     validate(name, description)?;
-    if let Some(avatar) = &input.avatar {
-        uploads::verify_avatar(avatar)?;
-    }
     let mut achievement = tx.insert_achievement(group.id, name, description).await.map_err(name_taken)?;
     if let Some(avatar) = &input.avatar {
         let file = uploads::store_avatar(&app.instance, achievement.id, avatar).await?;
@@ -149,6 +160,16 @@ pub async fn update_achievement(
     achievement_id: i64,
     input: UpdateAchievement,
 ) -> DomainResult<AchievementRow> {
+    if let Some(upload) = &input.avatar {
+        // Only someone who may edit it makes the server decode an image.
+        let mut read = app.store.read().await?;
+        let Loaded { facts, .. } = load(&mut read, actor, achievement_id).await?;
+        drop(read);
+        if !policy::admin_achievement(&actor.viewer(), &facts) {
+            return Err(DomainError::NotFound("Achievement"));
+        }
+        uploads::verify_avatar_off_runtime(upload).await?;
+    }
     let mut tx = app.store.write().await?;
     let Loaded { achievement, group, facts } = load(&mut tx, actor, achievement_id).await?;
     if !policy::admin_achievement(&actor.viewer(), &facts) {
@@ -162,7 +183,6 @@ pub async fn update_achievement(
     validate(&name, description.as_deref())?;
     let mut avatar = achievement.avatar.clone();
     if let Some(upload) = &input.avatar {
-        uploads::verify_avatar(upload)?;
         avatar = Some(uploads::store_avatar(&app.instance, achievement.id, upload).await?);
     }
     let updated = tx
@@ -365,7 +385,7 @@ pub async fn set_priorities(app: &AppState, actor: &Actor, award_ids: &[i64]) ->
         return Err(DomainError::invalid("User achievement ids must be unique"));
     }
     let mut tx = app.store.write().await?;
-    let owned = tx.awards_of_user(user.id).await?;
+    let owned = tx.awards_of_user_unchecked(user.id).await?;
     for id in award_ids {
         let award = owned.iter().find(|a| a.id == *id).ok_or(DomainError::NotFound("User Achievement"))?;
         let loaded = load(&mut tx, actor, award.achievement_id).await?;
@@ -435,7 +455,7 @@ pub async fn user_awards(
     // of one group: load each achievement, and each group with its facts, once.
     let mut loaded: HashMap<i64, Loaded> = HashMap::new();
     let mut groups: HashMap<i64, (NamespaceRow, GroupFacts)> = HashMap::new();
-    for award in tx.awards_of_user(user.id).await? {
+    for award in tx.awards_of_user_unchecked(user.id).await? {
         let entry = match loaded.get(&award.achievement_id) {
             Some(entry) => entry.clone(),
             None => {
@@ -459,12 +479,9 @@ pub async fn user_awards(
             }
         };
         let Loaded { achievement, group, facts } = entry;
-        if !facts.achievements_enabled {
-            continue;
-        }
-        let shown = award.show_on_profile && award.accepted_at.is_some();
-        let may_see_hidden = include_hidden && policy::read_hidden_user_achievement(&viewer, user.id, &facts);
-        if !(shown || may_see_hidden) {
+        let shown = award_shown(&award);
+        let award_facts = AwardFacts { recipient: facts::profile_facts(&user), shown };
+        if !policy::read_user_achievement(&viewer, &award_facts, &facts) || !(shown || include_hidden) {
             continue;
         }
         let group = policy::read_award_namespace(&viewer, &facts).then_some(group);
@@ -496,19 +513,42 @@ pub async fn visible_group(
     Ok(policy::read_award_namespace(&actor.viewer(), &facts).then_some(group))
 }
 
-/// Unrevoked awards of an achievement (hidden ones included), by id, for
-/// whoever may read the group's achievements.
-pub async fn achievement_awards(
-    app: &AppState,
-    actor: &Actor,
-    achievement_id: i64,
-) -> DomainResult<Vec<UserAchievementRow>> {
+/// Shown on the profile: not hidden by the recipient, and accepted.
+fn award_shown(award: &UserAchievementRow) -> bool {
+    award.show_on_profile && award.accepted_at.is_some()
+}
+
+/// An award as a listing of an achievement's holders shows it.
+#[derive(Clone, Debug)]
+pub struct HeldAward {
+    pub award: UserAchievementRow,
+    pub holder: UserRow,
+}
+
+/// Unrevoked awards of an achievement, by id, with their holders: for whoever
+/// may read the group's achievements, each award as `policy::read_user_achievement`
+/// allows (hidden and pending ones, and private or blocked holders, left out
+/// for those who may not see them).
+pub async fn achievement_awards(app: &AppState, actor: &Actor, achievement_id: i64) -> DomainResult<Vec<HeldAward>> {
     let mut tx = app.store.read().await?;
     let Loaded { facts, .. } = load(&mut tx, actor, achievement_id).await?;
-    if !policy::read_achievement(&actor.viewer(), &facts) {
+    let viewer = actor.viewer();
+    if !policy::read_achievement(&viewer, &facts) {
         return Ok(Vec::new());
     }
-    Ok(tx.awards_of_achievement(achievement_id).await?)
+    let awards = tx.awards_of_achievement_unchecked(achievement_id).await?;
+    let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let holders: HashMap<i64, UserRow> = tx.users_by_ids(&ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok(awards
+        .into_iter()
+        .filter_map(|award| {
+            let holder = holders.get(&award.user_id)?.clone();
+            let award_facts = AwardFacts { recipient: facts::profile_facts(&holder), shown: award_shown(&award) };
+            policy::read_user_achievement(&viewer, &award_facts, &facts).then_some(HeldAward { award, holder })
+        })
+        .collect())
 }
 
 /// What the actor may do with a group's achievements: for showing controls

@@ -2,7 +2,7 @@
 
 use super::{AppState, DomainError, DomainResult};
 use crate::policy::Viewer;
-use crate::store::UserRow;
+use crate::store::{TokenRow, UserRow};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::distributions::Alphanumeric;
@@ -56,7 +56,7 @@ pub fn random_secret(len: usize) -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
 
-pub fn hash_password(password: &str) -> DomainResult<String> {
+fn hash_password_now(password: &str) -> DomainResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -64,17 +64,38 @@ pub fn hash_password(password: &str) -> DomainResult<String> {
         .map_err(|_| DomainError::invalid("Password could not be hashed"))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+fn verify_password_now(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// Argon2 costs tens of milliseconds of CPU by design: off the async runtime, so
+/// a flood of sign-ins does not stall every other request.
+pub async fn hash_password(password: &str) -> DomainResult<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password_now(&password))
+        .await
+        .map_err(|_| DomainError::invalid("Password could not be hashed"))?
+}
+
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password_now(&password, &hash)).await.unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so that a wrong
 /// username takes as long as a wrong password.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password("decoy password").unwrap_or_default())
+    DECOY.get_or_init(|| hash_password_now("decoy password").unwrap_or_default())
+}
+
+/// Whether `password` is the user's (for sign-in and for changing it).
+pub(crate) async fn password_matches(user: Option<&UserRow>, password: &str) -> bool {
+    let hash = user.and_then(|u| u.password_hash.clone());
+    let decoy = tokio::task::spawn_blocking(decoy_hash).await.unwrap_or_default();
+    verify_password(password, hash.as_deref().unwrap_or(decoy)).await && hash.is_some()
 }
 
 /// Checks a login (username or email) and password and opens a session. Returns
@@ -83,8 +104,7 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
     let mut tx = app.store.read().await?;
     let user = tx.user_by_login(login.trim()).await?;
     drop(tx);
-    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = verify_password(password, hash.as_deref().unwrap_or(decoy_hash())) && hash.is_some();
+    let ok = password_matches(user.as_ref(), password).await;
     let user = match user {
         Some(user) if ok && !user.is_blocked() => user,
         _ => return Err(DomainError::Unauthorized),
@@ -137,29 +157,72 @@ impl<'a> Credentials<'a> {
     }
 }
 
+/// How a request proved who it is: what it may do is the account's, narrowed
+/// by a token's scopes (`policy::token_allows`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// No credentials at all.
+    Anonymous,
+    /// A browser session: everything the account may do.
+    Session,
+    /// A personal access token with its scopes.
+    Token { id: i64, scopes: Vec<String> },
+}
+
+/// The result of authentication: who, and through what.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub actor: Actor,
+    pub grant: Grant,
+}
+
+/// Whether a token still works today: not revoked, and before its `expires_at`
+/// date (it stops at 00:00 UTC of that day, as GitLab's do).
+pub fn token_problem(token: &TokenRow, today: chrono::NaiveDate) -> Option<DomainError> {
+    if token.revoked {
+        Some(DomainError::TokenRevoked)
+    } else if token.expires_at.is_some_and(|d| d <= today) {
+        Some(DomainError::TokenExpired)
+    } else {
+        None
+    }
+}
+
 /// Resolves who is asking. A token that is wrong, expired, revoked or belongs to a
-/// blocked user is `Unauthorized` (clients must learn their token is bad); a stale
-/// session cookie simply means anonymous.
-pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Actor> {
+/// blocked user is refused (clients must learn their token is bad; expired and
+/// revoked tokens say so); a stale session cookie simply means anonymous.
+pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
     let mut tx = app.store.read().await?;
     if let Some(token) = credentials.token {
-        let row = tx.token_by_digest(&digest(token)).await?;
-        let live = row.filter(|t| !t.revoked && t.expires_at.is_none_or(|d| d >= chrono::Utc::now().date_naive()));
-        let user = match live {
-            Some(t) => tx.user_by_id(t.user_id).await?,
-            None => None,
-        };
-        return match user {
-            Some(user) if !user.is_blocked() => Ok(Actor::User(Box::new(user))),
+        let row = tx.token_by_digest(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
+        if let Some(problem) = token_problem(&row, chrono::Utc::now().date_naive()) {
+            return Err(problem);
+        }
+        return match tx.user_by_id(row.user_id).await? {
+            Some(user) if !user.is_blocked() => Ok(Authenticated {
+                actor: Actor::User(Box::new(user)),
+                grant: Grant::Token { id: row.id, scopes: row.scope_list() },
+            }),
             _ => Err(DomainError::Unauthorized),
         };
     }
-    if let Some(session) = credentials.session {
+    session_actor(&mut tx, credentials.session).await
+}
+
+/// Resolves a browser session alone (server functions: tokens are for the APIs
+/// and are ignored there, so a token never acts through a page's forms).
+pub async fn authenticate_session(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
+    let mut tx = app.store.read().await?;
+    session_actor(&mut tx, credentials.session).await
+}
+
+async fn session_actor(tx: &mut crate::store::Tx, session: Option<&str>) -> DomainResult<Authenticated> {
+    if let Some(session) = session {
         if let Some(user) = tx.user_by_session(&digest(session)).await? {
             if !user.is_blocked() {
-                return Ok(Actor::User(Box::new(user)));
+                return Ok(Authenticated { actor: Actor::User(Box::new(user)), grant: Grant::Session });
             }
         }
     }
-    Ok(Actor::Anonymous)
+    Ok(Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous })
 }

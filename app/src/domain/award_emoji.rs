@@ -42,7 +42,8 @@ pub fn emoji_info(name: &str) -> Option<EmojiInfo> {
     })
 }
 
-async fn counts(tx: &mut Tx, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
+/// The current tally of an awardable (the live channel's and other processes' source of truth).
+pub(crate) async fn counts(tx: &mut Tx, item: AwardableRef) -> DomainResult<Vec<EmojiCount>> {
     Ok(tx
         .award_emoji_counts(item.kind.as_str(), item.id)
         .await?

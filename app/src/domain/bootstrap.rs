@@ -1,6 +1,7 @@
 //! First start: the `root` admin, its optional token, and the settings row.
 
-use super::users::{insert_token, insert_user, CreateToken, CreateUser};
+use super::tokens::{insert_token, CreateToken};
+use super::users::{insert_user, CreateUser};
 use super::{audit, Actor, AppState, DomainResult};
 
 pub struct RootSetup {
@@ -24,6 +25,10 @@ pub async fn bootstrap(app: &AppState, setup: RootSetup) -> DomainResult<Bootstr
     }
     let generated = setup.password.is_none().then(|| super::auth::random_secret(20));
     let password = setup.password.or_else(|| generated.clone());
+    let password_hash = match password.as_deref() {
+        Some(password) => Some(super::auth::hash_password(password).await?),
+        None => None,
+    };
     let root = insert_user(
         &mut tx,
         &CreateUser {
@@ -34,11 +39,13 @@ pub async fn bootstrap(app: &AppState, setup: RootSetup) -> DomainResult<Bootstr
             admin: true,
             private_profile: false,
         },
+        password_hash,
     )
     .await?;
     if let Some(secret) = setup.token {
         let token = CreateToken {
             name: "initial root token".into(),
+            description: None,
             scopes: vec!["api".into(), "read_api".into(), "read_user".into(), "sudo".into(), "admin_mode".into()],
             expires_at: None,
             secret: Some(secret),

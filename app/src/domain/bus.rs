@@ -53,13 +53,14 @@ impl EventBus {
         listener.listen(EVENT_CHANNEL).await?;
         let bus = self.clone();
         let pool = pool.clone();
+        let store = crate::store::Store::Postgres(pool.clone());
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             while !pool.is_closed() {
                 match listener.recv().await {
                     Ok(notification) => {
                         backoff = Duration::from_millis(100);
-                        bus.relay(notification.payload());
+                        bus.relay(notification.payload(), &store).await;
                     }
                     Err(err) => {
                         tracing::warn!("event listener: {err}; retrying in {backoff:?}");
@@ -72,11 +73,24 @@ impl EventBus {
         Ok(())
     }
 
-    fn relay(&self, payload: &str) {
-        match serde_json::from_str::<Envelope>(payload) {
-            Ok(envelope) if envelope.origin != *self.origin => self.deliver(vec![envelope.event]),
-            Ok(_) => {}
-            Err(err) => tracing::warn!("event listener: unreadable payload: {err}"),
+    /// Re-publishes another process's event here; a reaction's tally is read
+    /// from the database (NOTIFY carries ids, not tallies).
+    async fn relay(&self, payload: &str, store: &crate::store::Store) {
+        let mut event = match serde_json::from_str::<Envelope>(payload) {
+            Ok(envelope) if envelope.origin != *self.origin => envelope.event,
+            Ok(_) => return,
+            Err(err) => return tracing::warn!("event listener: unreadable payload: {err}"),
+        };
+        if let Event::ReactionChanged { awardable, counts, .. } = &mut event {
+            let tally = async {
+                let mut tx = store.read().await?;
+                super::award_emoji::counts(&mut tx, *awardable).await
+            };
+            match tally.await {
+                Ok(current) => *counts = current,
+                Err(err) => return tracing::warn!("event listener: tally of {awardable:?} not read: {err}"),
+            }
         }
+        self.deliver(vec![event]);
     }
 }

@@ -13,6 +13,12 @@ pub enum DomainError {
     /// Authentication is required, or the credentials are wrong.
     #[error("unauthorized")]
     Unauthorized,
+    /// A personal access token past its `expires_at` date.
+    #[error("token expired")]
+    TokenExpired,
+    /// A personal access token that was revoked (or rotated).
+    #[error("token revoked")]
+    TokenRevoked,
     /// Validation failed; Rails-style messages ("Name can't be blank").
     #[error("{}", .0.join(", "))]
     Invalid(Vec<String>),
@@ -23,9 +29,19 @@ pub enum DomainError {
     #[error("precondition failed")]
     PreconditionFailed,
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("file storage: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<StoreError> for DomainError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            // The request's fault, not the server's: a validation message.
+            StoreError::InvalidText => DomainError::invalid("Text can't contain NUL bytes"),
+            other => DomainError::Store(other),
+        }
+    }
 }
 
 impl DomainError {

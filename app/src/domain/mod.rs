@@ -14,6 +14,7 @@ pub mod groups;
 pub mod mail;
 pub mod projects;
 pub mod settings;
+pub mod tokens;
 pub mod uploads;
 pub mod users;
 

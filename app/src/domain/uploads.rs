@@ -55,6 +55,15 @@ pub fn verify_avatar(upload: &Upload) -> DomainResult<()> {
     Ok(())
 }
 
+/// [`verify_avatar`] off the async runtime: decoding an image is CPU work, and
+/// is done before any transaction starts, so no lock is held while it runs.
+pub async fn verify_avatar_off_runtime(upload: &Upload) -> DomainResult<()> {
+    let upload = upload.clone();
+    tokio::task::spawn_blocking(move || verify_avatar(&upload))
+        .await
+        .map_err(|_| DomainError::invalid(AVATAR_BAD_FORMAT))?
+}
+
 /// A file name safe to put on disk and in a URL.
 fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("avatar");

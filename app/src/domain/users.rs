@@ -1,10 +1,9 @@
 //! Users and their personal access tokens.
 
-use super::auth::{digest, hash_password, random_secret, TOKEN_PREFIX};
+use super::auth::{digest, hash_password, password_matches};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::policy;
-use crate::store::{NewNamespace, NewUser, StoreError, TokenRow, Tx, UserChanges, UserRow};
-use chrono::NaiveDate;
+use crate::store::{NewNamespace, NewUser, StoreError, Tx, UserChanges, UserRow};
 
 pub struct CreateUser {
     pub username: String,
@@ -99,16 +98,26 @@ pub async fn create_user(app: &AppState, actor: &Actor, input: CreateUser) -> Do
     if !policy::admin_all_resources(&actor.viewer()) {
         return Err(DomainError::Forbidden);
     }
+    validate_new_user(&input)?;
+    let password_hash = match input.password.as_deref() {
+        Some(password) => Some(hash_password(password).await?),
+        None => None,
+    };
     let mut tx = app.store.write().await?;
-    let user = insert_user(&mut tx, &input).await?;
+    let user = insert_user(&mut tx, &input, password_hash).await?;
     audit(&mut tx, actor, "user_created", "User", user.id, serde_json::json!({ "username": user.username })).await?;
     app.commit(tx).await?;
     Ok(user)
 }
 
-pub(crate) async fn insert_user(tx: &mut Tx, input: &CreateUser) -> DomainResult<UserRow> {
+/// Inserts a validated user with their already hashed password (hashing is
+/// slow: done before the write transaction starts).
+pub(crate) async fn insert_user(
+    tx: &mut Tx,
+    input: &CreateUser,
+    password_hash: Option<String>,
+) -> DomainResult<UserRow> {
     validate_new_user(input)?;
-    let password_hash = input.password.as_deref().map(hash_password).transpose()?;
     let taken = |field: &str| DomainError::Conflict(format!("{field} has already been taken"));
     if tx.user_by_username(&input.username).await?.is_some()
         || tx.namespace_by_full_path(&input.username).await?.is_some()
@@ -143,6 +152,8 @@ pub(crate) async fn insert_user(tx: &mut Tx, input: &CreateUser) -> DomainResult
     Ok(user)
 }
 
+/// What an admin may change about any user (`PUT /users/:id`, the admin page).
+#[derive(Default)]
 pub struct UpdateUser {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -150,19 +161,25 @@ pub struct UpdateUser {
     pub bio: Option<String>,
     pub private_profile: Option<bool>,
     pub achievements_enabled: Option<bool>,
-    /// Admin-only fields.
     pub admin: Option<bool>,
     pub blocked: Option<bool>,
 }
 
-/// Users edit their own profile settings; admins edit anyone, and alone may change
-/// the admin flag or block.
-pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: UpdateUser) -> DomainResult<UserRow> {
-    let viewer = actor.viewer();
-    if !policy::update_user(&viewer, user_id) {
-        return Err(DomainError::NotFound("User"));
+fn validate_password(password: &str) -> DomainResult<()> {
+    if password.chars().count() < 8 {
+        return Err(DomainError::invalid("Password is too short (minimum is 8 characters)"));
     }
-    if (input.admin.is_some() || input.blocked.is_some()) && !policy::admin_all_resources(&viewer) {
+    if password.chars().count() > 128 {
+        return Err(DomainError::invalid("Password is too long (maximum is 128 characters)"));
+    }
+    Ok(())
+}
+
+/// Admins edit any user, as in GitLab (`PUT /users/:id` is theirs alone, even
+/// for one's own account: people use the profile editor). A new password or a
+/// block ends every session of that user; a blocked user's tokens stop working.
+pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: UpdateUser) -> DomainResult<UserRow> {
+    if !policy::admin_all_resources(&actor.viewer()) {
         return Err(DomainError::Forbidden);
     }
     let mut errors = Vec::new();
@@ -172,16 +189,21 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
     if input.email.as_deref().is_some_and(|e| !valid_email(e)) {
         errors.push("Email is invalid".to_string());
     }
-    if input.password.as_deref().is_some_and(|p| p.chars().count() < 8) {
-        errors.push("Password is too short (minimum is 8 characters)".to_string());
+    if let Err(DomainError::Invalid(mut messages)) = input.password.as_deref().map_or(Ok(()), validate_password) {
+        errors.append(&mut messages);
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
+    let password_hash = match input.password.as_deref() {
+        Some(password) => Some(hash_password(password).await?),
+        None => None,
+    };
+    let ends_sessions = password_hash.is_some() || input.blocked == Some(true);
     let changes = UserChanges {
         name: input.name.map(|n| n.trim().to_string()),
         email: input.email.map(|e| e.trim().to_string()),
-        password_hash: input.password.as_deref().map(hash_password).transpose()?,
+        password_hash,
         admin: input.admin,
         state: input.blocked.map(|b| if b { "blocked" } else { "active" }.to_string()),
         private_profile: input.private_profile,
@@ -189,17 +211,70 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
         bio: input.bio,
     };
     let mut tx = app.store.write().await?;
-    let user = tx
-        .update_user(user_id, changes)
+    let user = save_changes(&mut tx, user_id, changes).await?;
+    if ends_sessions {
+        tx.delete_sessions_of_user(user.id, None).await?;
+    }
+    audit(&mut tx, actor, "user_updated", "User", user.id, serde_json::json!({ "ended_sessions": ends_sessions }))
+        .await?;
+    app.commit(tx).await?;
+    Ok(user)
+}
+
+async fn save_changes(tx: &mut Tx, user_id: i64, changes: UserChanges) -> DomainResult<UserRow> {
+    tx.update_user(user_id, changes)
         .await
         .map_err(|err| match err {
             StoreError::Unique(_) => DomainError::Conflict("Email has already been taken".into()),
             other => other.into(),
         })?
-        .ok_or(DomainError::NotFound("User"))?;
+        .ok_or(DomainError::NotFound("User"))
+}
+
+/// The settings people change on their own profile.
+pub struct OwnSettings {
+    pub private_profile: bool,
+    pub achievements_enabled: bool,
+}
+
+pub async fn update_own_settings(app: &AppState, actor: &Actor, settings: OwnSettings) -> DomainResult<UserRow> {
+    let me = actor.require_user()?;
+    if !policy::update_user(&actor.viewer(), me.id) {
+        return Err(DomainError::NotFound("User"));
+    }
+    let changes = UserChanges {
+        private_profile: Some(settings.private_profile),
+        achievements_enabled: Some(settings.achievements_enabled),
+        ..UserChanges::default()
+    };
+    let mut tx = app.store.write().await?;
+    let user = save_changes(&mut tx, me.id, changes).await?;
     audit(&mut tx, actor, "user_updated", "User", user.id, serde_json::json!({})).await?;
     app.commit(tx).await?;
     Ok(user)
+}
+
+/// Changes one's own password, proven with the current one. Every other
+/// session of the user ends (`keep_session`: the digest of the one asking).
+pub async fn change_own_password(
+    app: &AppState,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session: Option<&str>,
+) -> DomainResult<()> {
+    let me = actor.require_user()?;
+    if !password_matches(Some(me), current).await {
+        return Err(DomainError::invalid("Current password is invalid"));
+    }
+    validate_password(new)?;
+    let password_hash = Some(hash_password(new).await?);
+    let mut tx = app.store.write().await?;
+    let user = save_changes(&mut tx, me.id, UserChanges { password_hash, ..UserChanges::default() }).await?;
+    let keep = keep_session.map(digest);
+    tx.delete_sessions_of_user(user.id, keep.as_deref()).await?;
+    audit(&mut tx, actor, "password_changed", "User", user.id, serde_json::json!({})).await?;
+    app.commit(tx).await
 }
 
 /// A user whose profile the actor may read.
@@ -228,67 +303,6 @@ pub async fn users_by_ids(app: &AppState, ids: &[i64]) -> DomainResult<Vec<UserR
 pub async fn list_users(app: &AppState, search: &str, limit: i64, offset: i64) -> DomainResult<Vec<UserRow>> {
     let mut tx = app.store.read().await?;
     Ok(tx.list_users(search, limit, offset).await?)
-}
-
-pub struct CreateToken {
-    pub name: String,
-    pub scopes: Vec<String>,
-    pub expires_at: Option<NaiveDate>,
-    /// Use this secret instead of a random one (`INITIAL_ROOT_TOKEN`).
-    pub secret: Option<String>,
-}
-
-pub const TOKEN_SCOPES: &[&str] =
-    &["api", "read_api", "read_user", "read_repository", "write_repository", "sudo", "admin_mode"];
-
-/// Creates a personal access token for `user_id` (admins only). Returns the row
-/// and the secret, which is shown once and stored only as a digest.
-pub async fn create_token(
-    app: &AppState,
-    actor: &Actor,
-    user_id: i64,
-    input: CreateToken,
-) -> DomainResult<(TokenRow, String)> {
-    if !policy::admin_all_resources(&actor.viewer()) {
-        return Err(DomainError::Forbidden);
-    }
-    let mut tx = app.store.write().await?;
-    let result = insert_token(&mut tx, user_id, input).await?;
-    audit(&mut tx, actor, "token_created", "User", user_id, serde_json::json!({ "name": result.0.name })).await?;
-    app.commit(tx).await?;
-    Ok(result)
-}
-
-pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) -> DomainResult<(TokenRow, String)> {
-    let mut errors = Vec::new();
-    if input.name.trim().is_empty() {
-        errors.push("Name can't be blank".to_string());
-    }
-    if input.scopes.is_empty() {
-        errors.push("Scopes can't be blank".to_string());
-    }
-    if let Some(bad) = input.scopes.iter().find(|s| !TOKEN_SCOPES.contains(&s.as_str())) {
-        errors.push(format!("Scopes can only contain available scopes ({bad} is not one)"));
-    }
-    if input.expires_at.is_some_and(|d| d < chrono::Utc::now().date_naive()) {
-        errors.push("Expiration date must be in the future".to_string());
-    }
-    if input.secret.as_deref().is_some_and(|s| s.len() < 20) {
-        errors.push("Token is too short (minimum is 20 characters)".to_string());
-    }
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors));
-    }
-    tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
-    let secret = input.secret.unwrap_or_else(|| format!("{TOKEN_PREFIX}{}", random_secret(20)));
-    let row = tx
-        .insert_token(user_id, input.name.trim(), &digest(&secret), &input.scopes.join(","), input.expires_at)
-        .await
-        .map_err(|err| match err {
-            StoreError::Unique(_) => DomainError::Conflict("Token has already been taken".into()),
-            other => other.into(),
-        })?;
-    Ok((row, secret))
 }
 
 /// Any active or blocked user by exact username (case-insensitive), whatever

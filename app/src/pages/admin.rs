@@ -20,8 +20,9 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <Dashboard view/> }.into_any(),
+                    // As in GitLab: to anyone but an admin, there is no such page.
                     Err(UiError::Forbidden | UiError::Unauthorized | UiError::NotFound) => {
-                        view! { <section class="card narrow"><p>{move || td_string!(t(), admin_only)}</p></section> }.into_any()
+                        view! { <crate::pages::not_found::NotFound/> }.into_any()
                     }
                     Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
                 }

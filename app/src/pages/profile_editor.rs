@@ -20,6 +20,9 @@ pub fn ProfileEditor() -> impl IntoView {
                 match settings.await {
                     Ok(s) => view! { <EditorBody s/> }.into_any(),
                     Err(UiError::Unauthorized) => {
+                        // A page that needs a session sends visitors to sign in, and back.
+                        #[cfg(feature = "ssr")]
+                        leptos_axum::redirect("/users/sign_in?next=/-/profile");
                         view! {
                             <section class="card narrow">
                                 <p>{move || td_string!(t(), sign_in_required)}</p>

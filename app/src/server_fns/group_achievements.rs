@@ -17,7 +17,7 @@ pub async fn get_group_achievements(
     page: i64,
 ) -> Result<GroupAchievementsView, UiError> {
     use super::ssr;
-    use crate::domain::{achievements, uploads, users};
+    use crate::domain::{achievements, uploads};
     use crate::model::{AchievementCard, Holder};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
@@ -35,21 +35,14 @@ pub async fn get_group_achievements(
     let mut cards = Vec::with_capacity(found.len());
     for achievement in found {
         let awards = achievements::achievement_awards(&app, &actor, achievement.id).await.map_err(fail)?;
-        let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
         let holders = awards
             .into_iter()
-            .filter_map(|a| {
-                let user = people.iter().find(|u| u.id == a.user_id)?;
-                Some(Holder {
-                    award_id: a.id,
-                    username: user.username.clone(),
-                    name: user.name.clone(),
-                    awarded_at: a.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    message: a.award_message,
-                })
+            .map(|held| Holder {
+                award_id: held.award.id,
+                username: held.holder.username,
+                name: held.holder.name,
+                awarded_at: held.award.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                message: held.award.award_message,
             })
             .collect();
         cards.push(AchievementCard {

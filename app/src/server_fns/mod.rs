@@ -10,7 +10,7 @@ pub mod session;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use crate::domain::auth::{authenticate, Credentials};
+    use crate::domain::auth::{authenticate_session, Credentials};
     use crate::domain::{Actor, AppState, DomainError};
     use crate::model::UiError;
     use leptos::prelude::*;
@@ -23,10 +23,12 @@ pub(crate) mod ssr {
         leptos_axum::extract::<http::HeaderMap>().await.map_err(|_| UiError::Internal)
     }
 
-    /// The actor behind this request: session cookie or personal access token.
+    /// The actor behind this request: the browser session. Personal access
+    /// tokens are for the APIs (where their scopes are checked), never here.
     pub async fn actor(app: &AppState) -> Result<Actor, UiError> {
         let headers = headers().await?;
-        authenticate(app, Credentials::from_headers(&headers)).await.map_err(ui_error)
+        let auth = authenticate_session(app, Credentials::from_headers(&headers)).await.map_err(ui_error)?;
+        Ok(auth.actor)
     }
 
     /// The UI dialect of a domain error. Internal details are logged, never shown.

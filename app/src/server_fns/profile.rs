@@ -77,21 +77,14 @@ pub async fn save_profile_settings(
     private_profile: Option<String>,
 ) -> Result<(), UiError> {
     use super::ssr;
-    use crate::domain::users::{self, UpdateUser};
+    use crate::domain::users::{self, OwnSettings};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let user_id = actor.require_user().map_err(ssr::ui_error)?.id;
-    let input = UpdateUser {
-        name: None,
-        email: None,
-        password: None,
-        bio: None,
-        private_profile: Some(private_profile.is_some()),
-        achievements_enabled: Some(achievements_enabled.is_some()),
-        admin: None,
-        blocked: None,
+    let settings = OwnSettings {
+        private_profile: private_profile.is_some(),
+        achievements_enabled: achievements_enabled.is_some(),
     };
-    users::update_user(&app, &actor, user_id, input).await.map_err(ssr::ui_error)?;
+    users::update_own_settings(&app, &actor, settings).await.map_err(ssr::ui_error)?;
     leptos_axum::redirect("/-/profile?saved=1");
     Ok(())
 }

@@ -5,10 +5,29 @@ use crate::i18n::Lang;
 use crate::model::{SessionInfo, UiError};
 use leptos::prelude::*;
 
-/// A local path to go back to, never another site (`//evil`, `https://...`).
+/// A local path to go back to, never another site. `next` is parsed as a
+/// browser would (WHATWG URL rules: tabs and newlines dropped, `\\` read as `/`)
+/// against a placeholder origin; anything that leaves that origin, or is not a
+/// plain path, is `/`. The answer is the URL's own serialisation, so it is
+/// always a valid header value.
+#[cfg(feature = "ssr")]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) => n.to_string(),
+    const HERE: &str = "http://laurel.invalid/";
+    let Some(next) = next.filter(|n| n.starts_with('/')) else { return "/".to_string() };
+    let Ok(base) = url::Url::parse(HERE) else { return "/".to_string() };
+    match base.join(next) {
+        Ok(target) if target.origin() == base.origin() && !next.contains(|c: char| c.is_control()) => {
+            let mut local = target.path().to_string();
+            if let Some(query) = target.query() {
+                local.push('?');
+                local.push_str(query);
+            }
+            if let Some(fragment) = target.fragment() {
+                local.push('#');
+                local.push_str(fragment);
+            }
+            local
+        }
         _ => "/".to_string(),
     }
 }
@@ -123,5 +142,16 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        // What a browser would turn into another site.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\/evil.example")), "/");
+        assert_eq!(safe_next(Some(" //evil.example")), "/");
+        assert_eq!(safe_next(Some("/\u{0}x")), "/");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
+        // Kept, and always a valid header value.
+        assert_eq!(safe_next(Some("/groups/a/-/achievements?page=2#x")), "/groups/a/-/achievements?page=2#x");
+        assert_eq!(safe_next(Some("/caf\u{e9} x")), "/caf%C3%A9%20x");
+        assert_eq!(safe_next(Some("/a/../../b")), "/b");
     }
 }

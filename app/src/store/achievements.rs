@@ -124,8 +124,9 @@ impl Tx {
     }
 
     /// A user's unrevoked awards in profile order: priority ascending, unprioritised
-    /// last, then id.
-    pub async fn awards_of_user(&mut self, user_id: i64) -> StoreResult<Vec<UserAchievementRow>> {
+    /// last, then id. Unchecked: hidden and pending ones included; a listing
+    /// shows only what `policy::read_user_achievement` lets through.
+    pub async fn awards_of_user_unchecked(&mut self, user_id: i64) -> StoreResult<Vec<UserAchievementRow>> {
         let sql = format!(
             "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE user_id = $1 AND revoked_by_user_id IS NULL \
              ORDER BY priority ASC NULLS LAST, id ASC"
@@ -133,8 +134,13 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(user_id).fetch_all(c).await)
     }
 
-    /// Unrevoked awards of an achievement, by id.
-    pub async fn awards_of_achievement(&mut self, achievement_id: i64) -> StoreResult<Vec<UserAchievementRow>> {
+    /// Unrevoked awards of an achievement, by id. Unchecked: hidden, pending and
+    /// private holders' awards included; a listing shows only what
+    /// `policy::read_user_achievement` lets through.
+    pub async fn awards_of_achievement_unchecked(
+        &mut self,
+        achievement_id: i64,
+    ) -> StoreResult<Vec<UserAchievementRow>> {
         let sql = format!(
             "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE achievement_id = $1 \
              AND revoked_by_user_id IS NULL ORDER BY id ASC"

@@ -21,7 +21,7 @@ pub use namespaces::NewNamespace;
 pub use projects::{NewNote, NewProject};
 pub use rows::*;
 pub use settings::InstanceCounts;
-pub use users::{NewUser, UserChanges};
+pub use users::{NewToken, NewUser, TokenFilter, UserChanges};
 
 use crate::events::Event;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -45,6 +45,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (use sqlite://... or postgres://...)")]
     UnsupportedUrl,
+    /// Text the database cannot store (a NUL byte, on PostgreSQL).
+    #[error("text the database cannot store")]
+    InvalidText,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -55,6 +58,10 @@ fn classify(err: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &err {
         if db.is_unique_violation() {
             return StoreError::Unique(db.constraint().unwrap_or_default().to_string());
+        }
+        // character_not_in_repertoire / untranslatable_character: e.g. a NUL byte.
+        if matches!(db.code().as_deref(), Some("22021") | Some("22P05")) {
+            return StoreError::InvalidText;
         }
     }
     StoreError::Database(err)
@@ -189,9 +196,11 @@ impl Tx {
     /// the change is committed.
     pub async fn publish(&mut self, event: Event, origin: &str) -> StoreResult<()> {
         if let Conn::Postgres(t) = &mut self.conn {
-            let payload =
-                serde_json::to_string(&crate::events::Envelope { origin: origin.to_string(), event: event.clone() })
-                    .unwrap_or_default();
+            let payload = serde_json::to_string(&crate::events::Envelope {
+                origin: origin.to_string(),
+                event: event.without_tally(),
+            })
+            .unwrap_or_default();
             sqlx::query("SELECT pg_notify($1, $2)").bind(EVENT_CHANNEL).bind(payload).execute(&mut **t).await?;
         }
         self.events.push(event);

@@ -31,10 +31,18 @@ pub struct TokenRow {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
+    pub description: Option<String>,
     pub scopes: String,
     pub expires_at: Option<NaiveDate>,
     pub revoked: bool,
+    pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl TokenRow {
+    pub fn scope_list(&self) -> Vec<String> {
+        self.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
 }
 
 #[derive(Clone, Debug, FromRow)]

@@ -3,6 +3,26 @@
 use super::{exec, now, on, StoreResult, TokenRow, Tx, UserRow};
 use chrono::NaiveDate;
 
+const TOKEN_COLUMNS: &str = "id, user_id, name, description, scopes, expires_at, revoked, last_used_at, created_at";
+
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub digest: &'a str,
+    /// Comma-separated.
+    pub scopes: &'a str,
+    pub expires_at: Option<NaiveDate>,
+}
+
+/// Which tokens a listing wants.
+#[derive(Default)]
+pub struct TokenFilter<'a> {
+    pub user_id: Option<i64>,
+    pub revoked: Option<bool>,
+    pub search: &'a str,
+}
+
 const USER_COLUMNS: &str = "id, username, name, email, password_hash, admin, state, private_profile, \
      achievements_enabled, bio, avatar, created_at, updated_at";
 
@@ -100,28 +120,53 @@ impl Tx {
             .fetch_optional(c).await)
     }
 
-    pub async fn insert_token(
-        &mut self,
-        user_id: i64,
-        name: &str,
-        digest: &str,
-        scopes: &str,
-        expires_at: Option<NaiveDate>,
-    ) -> StoreResult<TokenRow> {
-        let at = now();
-        on!(self, c => sqlx::query_as::<_, TokenRow>(
-            "INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             RETURNING id, user_id, name, scopes, expires_at, revoked, created_at")
-            .bind(user_id).bind(name).bind(digest).bind(scopes).bind(expires_at).bind(at)
+    pub async fn insert_token(&mut self, token: NewToken<'_>) -> StoreResult<TokenRow> {
+        let sql = format!(
+            "INSERT INTO personal_access_tokens (user_id, name, description, token_digest, scopes, expires_at, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TOKEN_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql)
+            .bind(token.user_id).bind(token.name).bind(token.description).bind(token.digest)
+            .bind(token.scopes).bind(token.expires_at).bind(now())
             .fetch_one(c).await)
     }
 
     pub async fn token_by_digest(&mut self, digest: &str) -> StoreResult<Option<TokenRow>> {
-        on!(self, c => sqlx::query_as::<_, TokenRow>(
-            "SELECT id, user_id, name, scopes, expires_at, revoked, created_at \
-             FROM personal_access_tokens WHERE token_digest = $1")
-            .bind(digest).fetch_optional(c).await)
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE token_digest = $1");
+        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql).bind(digest).fetch_optional(c).await)
+    }
+
+    pub async fn token_by_id(&mut self, id: i64) -> StoreResult<Option<TokenRow>> {
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    /// Tokens, newest first: of one user (or everyone's with `None`), optionally
+    /// only revoked or unrevoked ones, and whose name contains `search`.
+    pub async fn list_tokens(
+        &mut self,
+        filter: &TokenFilter<'_>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<TokenRow>> {
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM personal_access_tokens \
+             WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR revoked = $2) \
+             AND ($3 = '' OR lower(name) LIKE $4 ESCAPE '\\') ORDER BY id DESC LIMIT $5 OFFSET $6"
+        );
+        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql)
+            .bind(filter.user_id).bind(filter.revoked).bind(filter.search)
+            .bind(super::like_escape_pattern(filter.search)).bind(limit).bind(offset)
+            .fetch_all(c).await)
+    }
+
+    /// Marks a token revoked, unless it already is. Returns it if this call revoked it.
+    pub async fn revoke_token(&mut self, id: i64) -> StoreResult<Option<TokenRow>> {
+        let sql = format!(
+            "UPDATE personal_access_tokens SET revoked = TRUE WHERE id = $1 AND revoked = FALSE \
+             RETURNING {TOKEN_COLUMNS}"
+        );
+        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
     pub async fn insert_session(&mut self, user_id: i64, digest: &str, days: i64) -> StoreResult<()> {
@@ -145,6 +190,13 @@ impl Tx {
 
     pub async fn delete_session(&mut self, digest: &str) -> StoreResult<()> {
         exec!(self, c => sqlx::query("DELETE FROM sessions WHERE token_digest = $1").bind(digest).execute(c).await)?;
+        Ok(())
+    }
+
+    /// Ends every session of the user but `keep` (a session digest), if given.
+    pub async fn delete_sessions_of_user(&mut self, user_id: i64, keep: Option<&str>) -> StoreResult<()> {
+        exec!(self, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR token_digest <> $2)")
+            .bind(user_id).bind(keep).execute(c).await)?;
         Ok(())
     }
 }

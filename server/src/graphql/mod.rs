@@ -8,15 +8,22 @@ mod projects;
 mod query;
 mod types;
 
-use crate::rest::Caller;
+use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::{achievements, users, Actor, AppState, DomainError};
+use app::policy::ApiUse;
 use app::store::{AchievementRow, NamespaceRow, UserRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{EmptySubscription, Error, Result, Schema, SimpleObject};
+use async_graphql::{ServerError, ServerResult};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 pub type LaurelSchema = Schema<query::Query, Mutation, EmptySubscription>;
@@ -37,6 +44,7 @@ pub fn schema() -> LaurelSchema {
         .limit_depth(15)
         .limit_complexity(2_000)
         .limit_recursive_depth(32)
+        .extension(ReadOnlyGuard)
         .finish()
 }
 
@@ -46,6 +54,8 @@ pub fn schema() -> LaurelSchema {
 pub struct Ctx {
     pub app: AppState,
     pub actor: Actor,
+    /// False for credentials that may only read (a `read_api` token).
+    may_write: bool,
     users: Memo<Option<UserRow>>,
     achievements: Memo<Option<AchievementRow>>,
     visible_groups: Memo<Option<NamespaceRow>>,
@@ -67,8 +77,8 @@ impl<V: Clone> Memo<V> {
 }
 
 impl Ctx {
-    pub fn new(app: AppState, actor: Actor) -> Self {
-        Ctx { app, actor, users: Memo::new(), achievements: Memo::new(), visible_groups: Memo::new() }
+    pub fn new(app: AppState, actor: Actor, may_write: bool) -> Self {
+        Ctx { app, actor, may_write, users: Memo::new(), achievements: Memo::new(), visible_groups: Memo::new() }
     }
 
     /// A user by id (public fields only are exposed by `UserCore`).
@@ -197,11 +207,53 @@ pub async fn page<T: async_graphql::OutputType>(
 }
 
 /// `POST /api/graphql` (JSON or the multipart request spec for uploads).
+/// Any token that fails, or lacks `api`/`read_api`, is GitLab's `401 Invalid
+/// token`; a `read_api` token's mutations are refused as unauthorized ones are.
 pub async fn handler(
     State(state): State<ServerState>,
-    Caller(actor): Caller,
+    auth: std::result::Result<Auth, AuthRejection>,
     request: GraphQLRequest,
-) -> GraphQLResponse {
-    let request = request.into_inner().data(Ctx::new(state.app.clone(), actor));
-    state.graphql.execute(request).await.into()
+) -> Response {
+    let auth = match auth {
+        Ok(auth) if auth.allows(ApiUse::Read) => auth,
+        Err(AuthRejection(err)) if err.is_internal() => {
+            let status =
+                if err.is_overloaded() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
+            let message = top_level(err).message;
+            return (status, Json(serde_json::json!({ "errors": [{ "message": message }] }))).into_response();
+        }
+        _ => {
+            let body = serde_json::json!({ "errors": [{ "message": "Invalid token" }] });
+            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+        }
+    };
+    let may_write = auth.allows(ApiUse::Write);
+    let request = request.into_inner().data(Ctx::new(state.app.clone(), auth.0.actor, may_write));
+    GraphQLResponse::from(state.graphql.execute(request).await).into_response()
+}
+
+/// Refuses every mutation field when the credentials may only read (a
+/// `read_api` token), with the same top-level error as an unauthorized mutation.
+struct ReadOnlyGuard;
+
+impl ExtensionFactory for ReadOnlyGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ReadOnlyGuard)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ReadOnlyGuard {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<async_graphql::Value>> {
+        let may_write = ctx.data_opt::<Ctx>().is_some_and(|c| c.may_write);
+        if info.parent_type == "Mutation" && !may_write {
+            return Err(ServerError::new(NOT_AVAILABLE, None));
+        }
+        next.run(ctx, info).await
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::ids::{AchievementId, GroupId, NamespaceId, Time, UserAchievementId, UserId};
 use super::{ctx, page, Page};
-use app::domain::{achievements, uploads, users};
+use app::domain::{achievements, uploads};
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
 use async_graphql::{Context, Object, Result};
 
@@ -91,7 +91,7 @@ impl Achievement {
     ) -> Result<Page<UserAchievement>> {
         let c = ctx(context);
         let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
-        page(awards.into_iter().map(UserAchievement).collect(), first, after, last, before).await
+        page(awards.into_iter().map(|held| UserAchievement(held.award)).collect(), first, after, last, before).await
     }
     async fn unique_users(
         &self,
@@ -103,11 +103,9 @@ impl Achievement {
     ) -> Result<Page<UserCore>> {
         let c = ctx(context);
         let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
-        let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut people = users::users_by_ids(&c.app, &ids).await.map_err(super::top_level)?;
+        let mut people: Vec<UserRow> = awards.into_iter().map(|held| held.holder).collect();
         people.sort_by_key(|u| u.id);
+        people.dedup_by_key(|u| u.id);
         page(people.into_iter().map(UserCore).collect(), first, after, last, before).await
     }
 }

@@ -15,6 +15,8 @@ pub enum ApiError {
     /// A message under a given status, as some endpoints word it
     /// (`404 Award Emoji Name has already been taken Not Found`).
     Message(StatusCode, String),
+    /// The token lacks a scope this request needs; the scopes that would do.
+    InsufficientScope(&'static [&'static str]),
 }
 
 impl From<DomainError> for ApiError {
@@ -36,6 +38,20 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
+            ApiError::InsufficientScope(scopes) => (
+                StatusCode::FORBIDDEN,
+                json!({
+                    "error": "insufficient_scope",
+                    "error_description": "The request requires higher privileges than provided by the access token.",
+                    "scope": scopes.join(" "),
+                }),
+            ),
+            ApiError::Domain(DomainError::TokenExpired) => {
+                return invalid_token("Token is expired. You can either do re-authorization or token refresh.")
+            }
+            ApiError::Domain(DomainError::TokenRevoked) => {
+                return invalid_token("Token was revoked. You have to re-authorize from the user.")
+            }
             ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, json!({ "error": error })),
             ApiError::Message(status, message) => (status, json!({ "message": message })),
             ApiError::Domain(err) => match err {
@@ -62,6 +78,15 @@ impl IntoResponse for ApiError {
         };
         (status, Json(body)).into_response()
     }
+}
+
+/// GitLab's OAuth-style 401 for a token that no longer works.
+fn invalid_token(description: &str) -> Response {
+    let challenge = format!(
+        "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", error_description=\"{description}\""
+    );
+    let body = json!({ "error": "invalid_token", "error_description": description });
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, challenge)], Json(body)).into_response()
 }
 
 /// Unknown API routes answer like GitLab: `404 Not Found` in JSON.

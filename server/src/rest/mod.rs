@@ -7,14 +7,17 @@ mod groups;
 mod pagination;
 mod params;
 mod projects;
+mod tokens;
 mod users;
 
 pub use error::ApiError;
 
+use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
-use app::domain::auth::{authenticate, Credentials};
+use app::domain::auth::Authenticated;
 use app::domain::Actor;
-use axum::extract::FromRequestParts;
+use app::policy::{self, ApiUse};
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
@@ -25,7 +28,12 @@ pub fn routes() -> Router<ServerState> {
         .route("/user", get(users::current_user))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::show).put(users::update))
-        .route("/users/{id}/personal_access_tokens", post(users::create_token))
+        .route("/users/{id}/personal_access_tokens", post(tokens::create))
+        .route("/personal_access_tokens", get(tokens::list))
+        .route("/personal_access_tokens/self", get(tokens::show_self).delete(tokens::revoke_self))
+        .route("/personal_access_tokens/self/rotate", post(tokens::rotate_self))
+        .route("/personal_access_tokens/{id}", get(tokens::show).delete(tokens::revoke))
+        .route("/personal_access_tokens/{id}/rotate", post(tokens::rotate))
         .route("/version", get(version))
         .route("/groups", get(groups::list).post(groups::create))
         .route("/groups/{id}", get(groups::show))
@@ -65,15 +73,73 @@ async fn version(Caller(actor): Caller) -> Result<Json<serde_json::Value>, ApiEr
     Ok(Json(serde_json::json!({ "version": "17.0.0-laurel", "revision": env!("CARGO_PKG_VERSION") })))
 }
 
+/// What a REST request does, for a token's scopes: GitLab keys `read_user` to
+/// `/user`, `/users...` and `/version`, `read_api` to reads, `api` to the rest.
+fn api_use(method: &http::Method, path: &str) -> ApiUse {
+    let path = path.strip_prefix("/api").unwrap_or(path);
+    let path = path.strip_prefix("/v4").or_else(|| path.strip_prefix("/v3")).unwrap_or(path);
+    if path == "/personal_access_tokens/self" && matches!(*method, http::Method::GET | http::Method::DELETE) {
+        return ApiUse::OwnToken;
+    }
+    if !matches!(*method, http::Method::GET | http::Method::HEAD) {
+        return ApiUse::Write;
+    }
+    let users = ["/user", "/users", "/version"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if users {
+        ApiUse::ReadUsers
+    } else {
+        ApiUse::Read
+    }
+}
+
+/// The caller with how they authenticated, after the token's scopes were
+/// checked against this request (`403 insufficient_scope` otherwise).
+pub struct AuthorizedCaller(pub Authenticated);
+
+impl FromRequestParts<ServerState> for AuthorizedCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await.map_err(|AuthRejection(err)| ApiError::from(err))?;
+        let path = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path(), |u| u.0.path()).to_string();
+        let usage = api_use(&parts.method, &path);
+        if !auth.allows(usage) {
+            return Err(ApiError::InsufficientScope(policy::scopes_allowing(usage)));
+        }
+        Ok(AuthorizedCaller(auth.0))
+    }
+}
+
 /// The caller, from `PRIVATE-TOKEN` / `Authorization: Bearer` (or the browser
-/// session). A bad token is a 401 before any handler runs.
+/// session). A bad token is a 401, a token without the scope a 403, before any
+/// handler runs.
 pub struct Caller(pub Actor);
 
 impl FromRequestParts<ServerState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
-        let actor = authenticate(&state.app, Credentials::from_headers(&parts.headers)).await?;
-        Ok(Caller(actor))
+        let AuthorizedCaller(auth) = AuthorizedCaller::from_request_parts(parts, state).await?;
+        Ok(Caller(auth.actor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn requests_map_to_gitlab_scope_classes() {
+        assert_eq!(api_use(&Method::GET, "/api/v4/user"), ApiUse::ReadUsers);
+        assert_eq!(api_use(&Method::GET, "/api/v4/users/3"), ApiUse::ReadUsers);
+        assert_eq!(api_use(&Method::GET, "/api/v4/version"), ApiUse::ReadUsers);
+        assert_eq!(api_use(&Method::GET, "/api/v4/userx"), ApiUse::Read);
+        assert_eq!(api_use(&Method::HEAD, "/api/v4/projects/1/issues"), ApiUse::Read);
+        assert_eq!(api_use(&Method::PUT, "/api/v4/users/3"), ApiUse::Write);
+        assert_eq!(api_use(&Method::POST, "/api/v3/projects/1/issues/1/award_emoji"), ApiUse::Write);
+        assert_eq!(api_use(&Method::GET, "/api/v4/personal_access_tokens/self"), ApiUse::OwnToken);
+        assert_eq!(api_use(&Method::DELETE, "/api/v4/personal_access_tokens/self"), ApiUse::OwnToken);
+        assert_eq!(api_use(&Method::POST, "/api/v4/personal_access_tokens/self/rotate"), ApiUse::Write);
     }
 }

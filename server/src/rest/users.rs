@@ -4,7 +4,7 @@
 use super::params::Params;
 use super::{time, ApiError, Caller};
 use crate::state::ServerState;
-use app::domain::users::{self, CreateToken, CreateUser, UpdateUser};
+use app::domain::users::{self, CreateUser, UpdateUser};
 use app::domain::DomainError;
 use app::store::UserRow;
 use axum::extract::{Path, State};
@@ -99,7 +99,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user_full_json(&user, &state.app.instance.external_url))).into_response())
 }
 
-/// `PUT /users/:id` (admin; users may edit themselves).
+/// `PUT /users/:id`: admins only, as in GitLab (`403` for anyone else, even on
+/// their own account).
 pub async fn update(
     State(state): State<ServerState>,
     Caller(actor): Caller,
@@ -119,37 +120,4 @@ pub async fn update(
     };
     let user = users::update_user(&state.app, &actor, id, input).await?;
     Ok(Json(user_full_json(&user, &state.app.instance.external_url)))
-}
-
-/// `POST /users/:id/personal_access_tokens` (admin). The token is in the answer once.
-pub async fn create_token(
-    State(state): State<ServerState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Response, ApiError> {
-    let id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
-    let expires_at = match params.str("expires_at") {
-        Some(date) if !date.is_empty() => {
-            Some(chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| ApiError::invalid("expires_at"))?)
-        }
-        _ => None,
-    };
-    let input = CreateToken { name: params.required("name")?, scopes: params.list("scopes"), expires_at, secret: None };
-    if input.scopes.is_empty() {
-        return Err(ApiError::missing("scopes"));
-    }
-    let (row, secret) = users::create_token(&state.app, &actor, id, input).await?;
-    let body = json!({
-        "id": row.id,
-        "name": row.name,
-        "revoked": row.revoked,
-        "created_at": time(row.created_at),
-        "scopes": row.scopes.split(',').collect::<Vec<_>>(),
-        "user_id": row.user_id,
-        "active": true,
-        "expires_at": row.expires_at.map(|d| d.to_string()),
-        "token": secret,
-    });
-    Ok((StatusCode::CREATED, Json(body)).into_response())
 }

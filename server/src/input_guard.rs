@@ -1,0 +1,130 @@
+//! Refuses a NUL byte or invalid UTF-8 anywhere a request carries text, as
+//! GitLab does, before authentication and before any handler: the path and
+//! query, the credentials headers, and form or JSON bodies (every string and
+//! key, at any depth, GraphQL `variables` included). The answer is GitLab's
+//! `400 Bad Request` in plain text. Multipart bodies (uploads) are binary; their
+//! text fields are checked by the use cases and the store.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, StatusCode};
+
+/// The body limit the router enforces anyway (`RequestBodyLimitLayer`).
+const MAX_CHECKED_BODY: usize = 4 * 1024 * 1024;
+
+fn bad_request() -> Response {
+    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "Bad Request").into_response()
+}
+
+/// Percent-decodes and checks: no NUL, valid UTF-8 (`+` needs no decoding to tell).
+fn clean_encoded(raw: &[u8]) -> bool {
+    let decoded: Vec<u8> = percent_decode(raw);
+    !decoded.contains(&0) && std::str::from_utf8(&decoded).is_ok()
+}
+
+fn percent_decode(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+        match (raw[i], raw.get(i + 1).copied().and_then(hex), raw.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(hi * 16 + lo);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn clean_json(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => !s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().all(clean_json),
+        serde_json::Value::Object(fields) => fields.iter().all(|(k, v)| !k.contains('\0') && clean_json(v)),
+        _ => true,
+    }
+}
+
+/// What kind of body a request says it has.
+enum BodyKind {
+    Json,
+    Form,
+    Other,
+}
+
+fn body_kind(request: &Request) -> BodyKind {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/json") || content_type.ends_with("+json") {
+        BodyKind::Json
+    } else if content_type.starts_with("application/x-www-form-urlencoded") || content_type.is_empty() {
+        BodyKind::Form
+    } else {
+        BodyKind::Other
+    }
+}
+
+pub async fn guard(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if !clean_encoded(uri.path().as_bytes()) || !uri.query().is_none_or(|q| clean_encoded(q.as_bytes())) {
+        return bad_request();
+    }
+    for name in [header::AUTHORIZATION, header::HeaderName::from_static("private-token")] {
+        for value in request.headers().get_all(&name) {
+            if value.as_bytes().contains(&0) || std::str::from_utf8(value.as_bytes()).is_err() {
+                return bad_request();
+            }
+        }
+    }
+    let kind = body_kind(&request);
+    if matches!(kind, BodyKind::Other) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_CHECKED_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "text/plain")], "Payload Too Large")
+            .into_response();
+    };
+    let clean = match kind {
+        // Not JSON at all is the handler's to refuse in its own words; only text
+        // that parses is walked here.
+        BodyKind::Json => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(value) => clean_json(&value),
+            Err(_) => std::str::from_utf8(&bytes).is_ok(),
+        },
+        BodyKind::Form => clean_encoded(&bytes),
+        BodyKind::Other => true,
+    };
+    if !clean {
+        return bad_request();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_broken_utf8_are_caught_however_encoded() {
+        assert!(clean_encoded(b"/api/v4/users?search=caf%C3%A9"));
+        assert!(!clean_encoded(b"name=a%00b"));
+        assert!(!clean_encoded(b"name=%FF"));
+        assert!(!clean_encoded(b"/api/v4/projects/a%00"));
+        assert!(clean_encoded(b"name=100%"));
+        assert!(clean_json(&serde_json::json!({ "input": { "name": ["ok", { "deep": "fine" }] } })));
+        assert!(!clean_json(&serde_json::json!({ "variables": { "input": { "name": "a\u{0}b" } } })));
+        assert!(!clean_json(&serde_json::json!({ "a\u{0}": 1 })));
+    }
+}

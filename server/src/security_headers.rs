@@ -1,0 +1,35 @@
+//! Headers every response carries: no MIME sniffing, no framing, a referrer
+//! that stays on this site, and for anything that is not a page (API JSON,
+//! uploads, static files) a Content-Security-Policy that runs nothing. Pages
+//! set their own policy, with the script nonce, in `app::shell`.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::{header, HeaderValue};
+
+/// For responses that are never meant to run code or be embedded.
+const INERT_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; sandbox";
+
+pub async fn add(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    let page =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // An HTML answer without the page's policy (the 404 fallback) still
+        // gets one that blocks scripts; everything else runs nothing at all.
+        let policy = if page {
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'"
+        } else {
+            INERT_POLICY
+        };
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    }
+    response
+}
