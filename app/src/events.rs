@@ -82,6 +82,11 @@ pub enum Event {
     UserAchievementsReordered {
         user_id: i64,
     },
+    /// What a user may see may have shrunk (membership removed or lowered,
+    /// blocked, sessions or a token ended): their open live streams re-check.
+    AccessChanged {
+        user_id: i64,
+    },
 }
 
 #[cfg(feature = "ssr")]

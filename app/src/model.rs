@@ -173,6 +173,19 @@ pub struct ProfileSettings {
     pub achievements_enabled: bool,
     pub private_profile: bool,
     pub awards: Vec<ManagedAward>,
+    pub tokens: Vec<OwnToken>,
+}
+
+/// One of the signed-in user's personal access tokens (never its secret).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnToken {
+    pub id: i64,
+    pub name: String,
+    pub scopes: String,
+    pub created_at: String,
+    /// `YYYY-MM-DD`, or none for a token that never expires.
+    pub expires_at: Option<String>,
+    pub active: bool,
 }
 
 /// Someone holding an achievement (one row per award).

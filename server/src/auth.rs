@@ -28,7 +28,10 @@ impl FromRequestParts<ServerState> for Auth {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
-        authenticate(&state.app, Credentials::from_headers(&parts.headers)).await.map(Auth).map_err(AuthRejection)
+        authenticate(&state.app, Credentials::from_headers(&parts.headers, state.app.instance.session_cookie()))
+            .await
+            .map(Auth)
+            .map_err(AuthRejection)
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::rest::{ApiError, AuthorizedCaller};
 use crate::state::ServerState;
+use app::domain::auth::{authenticate, Credentials};
 use app::domain::{award_emoji, projects, Actor, AppState};
 use app::events::{AwardableKind, AwardableRef, Event};
 use axum::body::{Body, Bytes};
@@ -33,12 +34,16 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub struct Frame {
     item: Option<AwardableRef>,
     bytes: Bytes,
+    /// This user's access may have shrunk: their viewers re-check before anything else.
+    recheck: Option<i64>,
 }
 
 /// The process-wide feed of ready-made frames.
 #[derive(Clone)]
 pub struct LiveFeed {
     sender: broadcast::Sender<Arc<Frame>>,
+    /// Set once at shutdown: every stream ends, so the server can drain.
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 fn frame(name: &str, event: &Event) -> Bytes {
@@ -51,18 +56,21 @@ impl LiveFeed {
     pub fn start(app: &AppState) -> LiveFeed {
         let (sender, _) = broadcast::channel(CAPACITY);
         let mut events = app.bus.subscribe();
-        let feed = LiveFeed { sender };
+        let feed = LiveFeed { sender, closing: Arc::new(tokio::sync::watch::channel(false).0) };
         let out = feed.sender.clone();
         tokio::spawn(async move {
             loop {
                 let frame = match events.recv().await {
                     Ok(event) => match event.as_ref() {
                         Event::ReactionChanged { awardable, .. } => {
-                            Frame { item: Some(*awardable), bytes: frame("reaction", &event) }
+                            Frame { item: Some(*awardable), bytes: frame("reaction", &event), recheck: None }
+                        }
+                        Event::AccessChanged { user_id } => {
+                            Frame { item: None, bytes: Bytes::new(), recheck: Some(*user_id) }
                         }
                         _ => continue,
                     },
-                    Err(RecvError::Lagged(_)) => Frame { item: None, bytes: Bytes::new() },
+                    Err(RecvError::Lagged(_)) => Frame { item: None, bytes: Bytes::new(), recheck: None },
                     Err(RecvError::Closed) => return,
                 };
                 // No viewers is fine: nobody is watching.
@@ -70,6 +78,14 @@ impl LiveFeed {
             }
         });
         feed
+    }
+}
+
+impl LiveFeed {
+    /// Ends every open stream (at shutdown: they would otherwise keep the
+    /// server waiting for ever).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 }
 
@@ -92,11 +108,31 @@ async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &
     out
 }
 
+/// Every this many keep-alives a viewer re-checks its access anyway (an item
+/// made private, a session that expired): at most a minute of grace.
+const RECHECK_EVERY: u32 = 4;
+
+/// The credentials a stream was opened with, to authenticate again later.
+struct StreamCredentials {
+    token: Option<String>,
+    session: Option<String>,
+}
+
+/// What woke a viewer up.
+enum Wake {
+    Closing,
+    Frame(Result<Arc<Frame>, RecvError>),
+    Tick,
+}
+
 /// One viewer's stream after its snapshot.
 struct Viewer {
     frames: broadcast::Receiver<Arc<Frame>>,
     app: AppState,
     actor: Actor,
+    credentials: StreamCredentials,
+    ticks: u32,
+    closing: tokio::sync::watch::Receiver<bool>,
     watched: Vec<AwardableRef>,
     set: HashSet<AwardableRef>,
     keep_alive: tokio::time::Interval,
@@ -107,19 +143,52 @@ impl Viewer {
     /// missed changes, or a keep-alive comment. `None` ends the stream.
     async fn next(&mut self) -> Option<Vec<Bytes>> {
         loop {
-            tokio::select! {
-                received = self.frames.recv() => match received {
-                    Ok(frame) => match frame.item {
-                        Some(item) if self.set.contains(&item) => return Some(vec![frame.bytes.clone()]),
-                        Some(_) => {}
-                        None => return Some(self.resync().await),
-                    },
-                    Err(RecvError::Lagged(_)) => return Some(self.resync().await),
-                    Err(RecvError::Closed) => return None,
+            let wake = tokio::select! {
+                _ = self.closing.wait_for(|closing| *closing) => Wake::Closing,
+                received = self.frames.recv() => Wake::Frame(received),
+                _ = self.keep_alive.tick() => Wake::Tick,
+            };
+            match wake {
+                Wake::Closing | Wake::Frame(Err(RecvError::Closed)) => return None,
+                Wake::Frame(Err(RecvError::Lagged(_))) => return Some(self.resync().await),
+                Wake::Frame(Ok(frame)) => match (frame.item, frame.recheck) {
+                    (_, Some(user)) => {
+                        if self.actor.id() == Some(user) && !self.still_allowed().await {
+                            return None;
+                        }
+                    }
+                    (Some(item), None) if self.set.contains(&item) => return Some(vec![frame.bytes.clone()]),
+                    (Some(_), None) => {}
+                    (None, None) => return Some(self.resync().await),
                 },
-                _ = self.keep_alive.tick() => return Some(vec![Bytes::from_static(b":\n\n")]),
+                Wake::Tick => {
+                    self.ticks += 1;
+                    if self.ticks % RECHECK_EVERY == 0 && !self.still_allowed().await {
+                        return None;
+                    }
+                    return Some(vec![Bytes::from_static(b":\n\n")]);
+                }
             }
         }
+    }
+
+    /// Whether the viewer may still watch: the same credentials still
+    /// authenticate as the same user, who may still read the item. Boxed, as
+    /// `resync`. A failure to check ends the stream (the browser reconnects).
+    async fn still_allowed(&self) -> bool {
+        Box::pin(async {
+            let credentials =
+                Credentials { token: self.credentials.token.as_deref(), session: self.credentials.session.as_deref() };
+            let Ok(auth) = authenticate(&self.app, credentials).await else { return false };
+            if auth.actor.id() != self.actor.id() {
+                return false;
+            }
+            match self.watched.first() {
+                Some(item) => award_emoji::reaction_counts(&self.app, &auth.actor, *item).await.is_ok(),
+                None => false,
+            }
+        })
+        .await
     }
 
     /// Boxed: the database reads behind it make a large future, which would
@@ -135,9 +204,13 @@ impl Viewer {
 pub async fn reactions(
     State(state): State<ServerState>,
     AuthorizedCaller(auth): AuthorizedCaller,
+    headers: http::HeaderMap,
     Path((kind, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
     let actor = auth.actor;
+    let given = Credentials::from_headers(&headers, state.app.instance.session_cookie());
+    let credentials =
+        StreamCredentials { token: given.token.map(str::to_string), session: given.session.map(str::to_string) };
     let kind = AwardableKind::parse(&kind).ok_or(app::domain::DomainError::NotFound("Awardable"))?;
     let item = AwardableRef { kind, id };
     // Subscribe before reading, so no change between the two is missed.
@@ -152,8 +225,17 @@ pub async fn reactions(
     let first = snapshot(&state.app, &actor, &watched, "snapshot").await;
     let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
     keep_alive.reset();
-    let viewer =
-        Viewer { frames, app: state.app.clone(), set: watched.iter().copied().collect(), watched, actor, keep_alive };
+    let viewer = Viewer {
+        frames,
+        app: state.app.clone(),
+        set: watched.iter().copied().collect(),
+        watched,
+        actor,
+        credentials,
+        ticks: 0,
+        closing: state.live.closing.subscribe(),
+        keep_alive,
+    };
     let rest = stream::unfold(viewer, |mut viewer| async move { viewer.next().await.map(|frames| (frames, viewer)) })
         .flat_map(stream::iter);
     let body = stream::iter(first).chain(rest).map(Ok::<_, Infallible>);

@@ -22,8 +22,12 @@ use config::Config;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::ServerState;
+use std::future::IntoFuture;
 use std::process::ExitCode;
 use tower_http::services::ServeDir;
+
+/// How long in-flight requests get to finish after SIGTERM.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Requests larger than this are refused before a handler reads them.
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -116,7 +120,7 @@ async fn run(config: Config) -> Result<(), StartError> {
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
     let live = live::LiveFeed::start(&app);
-    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema(), live };
+    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema(), live: live.clone() };
     let router = router(state);
 
     match &config.smtp_url {
@@ -125,7 +129,25 @@ async fn run(config: Config) -> Result<(), StartError> {
     }
     println!("Laurel listening on http://{addr}");
     println!("Open {external_url} and sign in as root.");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+    // On SIGTERM or Ctrl-C: live streams end, in-flight requests finish, and
+    // whatever still runs after the grace period is cut off, so a supervisor's
+    // stop (10 s) never has to kill us.
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let graceful = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing live streams, draining requests");
+        live.close();
+        stopping.send_replace(true);
+    };
+    let serving = axum::serve(listener, router).with_graceful_shutdown(graceful).into_future();
+    let deadline = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serving => served.map_err(StartError::Serve)?,
+        _ = deadline => tracing::warn!("shutdown: requests still running after {SHUTDOWN_GRACE:?}, exiting"),
+    }
     store.close().await;
     Ok(())
 }

@@ -120,11 +120,11 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     assert!(html.text().await.expect("html").contains("Administrator"));
 }
 
-/// Toggles a reaction through the server function with a token.
-async fn toggle(base: &str, token: &str, issue_id: i64, name: &str) -> serde_json::Value {
+/// Toggles a reaction through the server function with a browser session.
+async fn toggle(base: &str, cookie: &str, issue_id: i64, name: &str) -> serde_json::Value {
     let response = client()
         .post(format!("{base}/-/sfn/toggle_reaction"))
-        .header("PRIVATE-TOKEN", token)
+        .header("Cookie", cookie)
         .form(&[("kind", "Issue"), ("id", &issue_id.to_string()), ("name", name)])
         .send()
         .await
@@ -164,7 +164,8 @@ async fn reactions_arrive_live(backend: Backend) {
     let mut stream = live.bytes_stream();
     let snapshot = next_event(&mut stream, "snapshot").await;
     assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
-    let result = toggle(&server.base, ROOT_TOKEN, 1, "tada").await;
+    let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
+    let result = toggle(&server.base, &cookie, 1, "tada").await;
     assert_eq!(result["toggled_on"], true);
     let event = next_event(&mut stream, "reaction").await;
     assert!(event.contains(r#""name":"tada","count":1"#), "{event}");

@@ -47,6 +47,8 @@ enum Op {
     ReorderAwards,
     ReadShownAward,
     ReadHiddenAward,
+    ListShownHolder,
+    ListHiddenHolder,
     ListReactions,
     AddReactionRest,
     AddReactionGraphql,
@@ -54,7 +56,7 @@ enum Op {
     RemoveOthersReaction,
 }
 
-const OPS: [Op; 17] = [
+const OPS: [Op; 19] = [
     Op::ReadGroupAchievements,
     Op::CreateAchievement,
     Op::UpdateAchievement,
@@ -67,6 +69,8 @@ const OPS: [Op; 17] = [
     Op::ReorderAwards,
     Op::ReadShownAward,
     Op::ReadHiddenAward,
+    Op::ListShownHolder,
+    Op::ListHiddenHolder,
     Op::ListReactions,
     Op::AddReactionRest,
     Op::AddReactionGraphql,
@@ -109,6 +113,18 @@ fn allowed(op: Op, group: Visibility, private_profile: bool) -> Vec<Role> {
         // awarding group's Maintainers+ (and admins); never through a private profile.
         Op::ReadHiddenAward if private_profile => vec![Recipient, Admin],
         Op::ReadHiddenAward => vec![Recipient, Maintainer, Owner, Admin],
+        // The listing of an achievement's holders (GraphQL `userAchievements`,
+        // `uniqueUsers`) follows the profile's rule inside the group's: hidden
+        // awards to the recipient and Maintainers+, private holders to
+        // themselves and admins, and only for readers of the group.
+        Op::ListShownHolder | Op::ListHiddenHolder => {
+            let may: Vec<Role> = match (op, private_profile) {
+                (_, true) => vec![Recipient, Admin],
+                (Op::ListHiddenHolder, false) => vec![Recipient, Maintainer, Owner, Admin],
+                _ => ROLES.to_vec(),
+            };
+            may.into_iter().filter(|r| readers_of_group.contains(r)).collect()
+        }
         // §5: reactions are readable with the item; awarding needs a sign-in.
         Op::ListReactions => readers_of_group,
         Op::AddReactionRest | Op::AddReactionGraphql | Op::ToggleReactionOnNote => signed_in_readers,
@@ -437,6 +453,41 @@ impl World {
                     Outcome::Denied
                 }
             }
+            Op::ListShownHolder | Op::ListHiddenHolder => {
+                let (achievement, award) = self.new_award(group, recipient).await;
+                if matches!(op, Op::ListHiddenHolder) {
+                    let own = Some(self.recipients[recipient].2.as_str());
+                    let body = self
+                        .graphql(
+                            own,
+                            "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+                            json!({ "id": award }),
+                        )
+                        .await;
+                    assert_eq!(body["data"]["userAchievementsUpdate"]["errors"], json!([]), "{body}");
+                }
+                let body = self
+                    .graphql(
+                        token,
+                        "query($p: ID!) { group(fullPath: $p) { achievements { nodes { id userAchievements { nodes { id } } uniqueUsers { nodes { username } } } } } }",
+                        json!({ "p": group.full_path }),
+                    )
+                    .await;
+                assert!(body["errors"].is_null(), "{body}");
+                let node = body["data"]["group"]["achievements"]["nodes"]
+                    .as_array()
+                    .and_then(|nodes| nodes.iter().find(|n| n["id"] == achievement.as_str()).cloned());
+                let Some(node) = node else { return Outcome::Denied };
+                let award_listed = node["userAchievements"]["nodes"].as_array().is_some_and(|a| !a.is_empty());
+                let holder_listed = node["uniqueUsers"]["nodes"].as_array().is_some_and(|u| !u.is_empty());
+                // The two listings must agree: a holder hidden from one is hidden from both.
+                assert_eq!(award_listed, holder_listed, "{op:?} as {role:?}: {node}");
+                if award_listed {
+                    Outcome::Allowed
+                } else {
+                    Outcome::Denied
+                }
+            }
             Op::ListReactions => {
                 let (status, body) = self.rest(reqwest::Method::GET, &self.issue_path(group), token, None).await;
                 match status {
@@ -656,6 +707,8 @@ async fn every_role_on_every_endpoint_matches_the_spec(backend: Backend) {
                         | Op::ReorderAwards
                         | Op::ReadShownAward
                         | Op::ReadHiddenAward
+                        | Op::ListShownHolder
+                        | Op::ListHiddenHolder
                 );
                 if private_profile && !recipient_matters {
                     continue;

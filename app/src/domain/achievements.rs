@@ -68,6 +68,7 @@ fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
     } else if name.chars().count() > 255 {
         errors.push("Name is too long (maximum is 255 characters)".to_string());
     }
+    errors.extend(super::one_line("Name", name));
     if description.is_some_and(|d| d.chars().count() > 1024) {
         errors.push("Description is too long (maximum is 1024 characters)".to_string());
     }

@@ -9,8 +9,20 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-/// The browser session cookie.
+/// The browser session cookie. Over https it is `__Host-laurel_session`
+/// (`Secure`, this host only, `Path=/`), so no other site or subdomain can
+/// plant one; see [`session_cookie_name`].
 pub const SESSION_COOKIE: &str = "laurel_session";
+const SECURE_SESSION_COOKIE: &str = "__Host-laurel_session";
+
+/// The session cookie's name for this instance: prefixed when served over https.
+pub fn session_cookie_name(external_url: &str) -> &'static str {
+    if external_url.starts_with("https://") {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 pub const SESSION_DAYS: i64 = 14;
 /// GitLab's token prefix, so tools that recognise tokens recognise ours.
 pub const TOKEN_PREFIX: &str = "glpat-";
@@ -134,7 +146,9 @@ pub struct Credentials<'a> {
 }
 
 impl<'a> Credentials<'a> {
-    pub fn from_headers(headers: &'a http::HeaderMap) -> Credentials<'a> {
+    /// The credentials in a request; `cookie` is the instance's session cookie
+    /// name ([`session_cookie_name`]), and no other name is read.
+    pub fn from_headers(headers: &'a http::HeaderMap, cookie: &str) -> Credentials<'a> {
         let token = headers
             .get("private-token")
             .and_then(|v| v.to_str().ok())
@@ -151,7 +165,7 @@ impl<'a> Credentials<'a> {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
+            .find(|(name, _)| *name == cookie)
             .map(|(_, value)| value);
         Credentials { token, session }
     }

@@ -2,6 +2,7 @@
 
 use super::users::valid_path;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::events::Event;
 use crate::policy::{self, AccessLevel, GroupFacts, Visibility};
 use crate::store::{MemberRow, NamespaceRow, NewNamespace, Tx};
 
@@ -29,6 +30,7 @@ pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> 
     if input.name.trim().is_empty() {
         errors.push("Name can't be blank".to_string());
     }
+    errors.extend(super::one_line("Name", &input.name));
     if !valid_path(&input.path) {
         errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
     } else if input.parent_id.is_none() && super::users::reserved_path(&input.path) {
@@ -172,6 +174,7 @@ pub async fn set_member(
         serde_json::json!({ "user_id": user_id, "access_level": level as i64 }),
     )
     .await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id }).await?;
     app.commit(tx).await?;
     Ok(member)
 }
@@ -189,5 +192,6 @@ pub async fn remove_member(app: &AppState, actor: &Actor, id_or_path: &str, user
     }
     tx.delete_group_member(group.id, user_id).await?;
     audit(&mut tx, actor, "member_removed", "Group", group.id, serde_json::json!({ "user_id": user_id })).await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id }).await?;
     app.commit(tx).await
 }

@@ -38,6 +38,13 @@ pub struct Instance {
     pub data_dir: PathBuf,
 }
 
+impl Instance {
+    /// The name of the browser session cookie here (`__Host-` over https).
+    pub fn session_cookie(&self) -> &'static str {
+        auth::session_cookie_name(&self.external_url)
+    }
+}
+
 /// Everything a use case needs, handed to every surface.
 #[derive(Clone)]
 pub struct AppState {
@@ -94,6 +101,12 @@ impl AppState {
         tx.publish(event, self.bus.origin()).await?;
         Ok(())
     }
+}
+
+/// One-line fields (names, titles) carry no control characters: a tab, a
+/// newline or a bell in a name is a mistake or an attack on whoever renders it.
+pub(crate) fn one_line(field: &str, value: &str) -> Option<String> {
+    value.contains(char::is_control).then(|| format!("{field} can't contain control characters"))
 }
 
 /// Appends to the audit log inside the use case's transaction.

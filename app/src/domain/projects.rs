@@ -3,7 +3,7 @@
 use super::groups::parse_visibility;
 use super::users::valid_path;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
-use crate::events::{AwardableKind, AwardableRef};
+use crate::events::{AwardableKind, AwardableRef, Event};
 use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
 use crate::store::{IssueRow, MemberRow, MergeRequestRow, NewNote, NewProject, NoteRow, ProjectRow, SnippetRow, Tx};
 
@@ -27,6 +27,7 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
     if input.name.trim().is_empty() {
         errors.push(blank("Name"));
     }
+    errors.extend(super::one_line("Name", &input.name));
     if !valid_path(&path) {
         errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
     }
@@ -139,6 +140,7 @@ pub async fn set_project_member(
         serde_json::json!({ "user_id": user_id, "access_level": level as i64 }),
     )
     .await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id }).await?;
     app.commit(tx).await
 }
 
@@ -154,6 +156,9 @@ fn validate_title(title: &str) -> DomainResult<()> {
     }
     if title.chars().count() > 255 {
         return Err(DomainError::invalid("Title is too long (maximum is 255 characters)"));
+    }
+    if let Some(problem) = super::one_line("Title", title) {
+        return Err(DomainError::invalid(problem));
     }
     Ok(())
 }

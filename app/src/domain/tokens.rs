@@ -4,6 +4,7 @@
 
 use super::auth::{digest, random_secret, token_problem, Grant, TOKEN_PREFIX};
 use super::{audit, Actor, AppState, DomainError, DomainResult};
+use crate::events::Event;
 use crate::policy;
 use crate::store::{NewToken, StoreError, TokenFilter, TokenRow, Tx};
 use chrono::NaiveDate;
@@ -61,6 +62,7 @@ pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) 
     } else if name.chars().count() > 255 {
         errors.push("Name is too long (maximum is 255 characters)".to_string());
     }
+    errors.extend(super::one_line("Name", name));
     if input.description.as_deref().is_some_and(|d| d.chars().count() > 255) {
         errors.push("Description is too long (maximum is 255 characters)".to_string());
     }
@@ -179,6 +181,7 @@ pub async fn revoke_token(app: &AppState, actor: &Actor, token_id: i64) -> Domai
     if let Some(revoked) = &revoked {
         audit(&mut tx, actor, "token_revoked", "User", revoked.user_id, serde_json::json!({ "token_id": token.id }))
             .await?;
+        app.publish(&mut tx, Event::AccessChanged { user_id: revoked.user_id }).await?;
     }
     app.commit(tx).await?;
     Ok(revoked.unwrap_or(token))
@@ -207,6 +210,7 @@ pub async fn rotate_token(
     let result = insert_token(&mut tx, token.user_id, input).await?;
     let details = serde_json::json!({ "token_id": token.id, "new_token_id": result.0.id });
     audit(&mut tx, actor, "token_rotated", "User", token.user_id, details).await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id: token.user_id }).await?;
     app.commit(tx).await?;
     Ok(result)
 }

@@ -2,6 +2,7 @@
 
 use super::auth::{digest, hash_password, password_matches};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use crate::events::Event;
 use crate::policy;
 use crate::store::{NewNamespace, NewUser, StoreError, Tx, UserChanges, UserRow};
 
@@ -64,6 +65,7 @@ fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
     } else if input.name.chars().count() > 255 {
         errors.push("Name is too long (maximum is 255 characters)".to_string());
     }
+    errors.extend(super::one_line("Name", &input.name));
     if !valid_email(&input.email) {
         errors.push("Email is invalid".to_string());
     }
@@ -186,6 +188,7 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
     if input.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         errors.push("Name can't be blank".to_string());
     }
+    errors.extend(input.name.as_deref().and_then(|n| super::one_line("Name", n)));
     if input.email.as_deref().is_some_and(|e| !valid_email(e)) {
         errors.push("Email is invalid".to_string());
     }
@@ -217,6 +220,7 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
     }
     audit(&mut tx, actor, "user_updated", "User", user.id, serde_json::json!({ "ended_sessions": ends_sessions }))
         .await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id: user.id }).await?;
     app.commit(tx).await?;
     Ok(user)
 }
@@ -274,6 +278,7 @@ pub async fn change_own_password(
     let keep = keep_session.map(digest);
     tx.delete_sessions_of_user(user.id, keep.as_deref()).await?;
     audit(&mut tx, actor, "password_changed", "User", user.id, serde_json::json!({})).await?;
+    app.publish(&mut tx, Event::AccessChanged { user_id: user.id }).await?;
     app.commit(tx).await
 }
 

@@ -3,7 +3,9 @@
 use crate::components::award_manager::AwardManager;
 use crate::i18n::td_string;
 use crate::model::{ProfileSettings, UiError};
-use crate::server_fns::profile::{get_profile_settings, RespondToAward, SaveProfileSettings};
+use crate::server_fns::profile::{
+    get_profile_settings, ChangePassword, RespondToAward, RevokeOwnToken, SaveProfileSettings,
+};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -47,6 +49,7 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let saved = move || query.with(|q| q.get("saved").is_some());
     let failed = move || query.with(|q| q.get("failed").is_some());
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
+    let tokens = s.tokens;
     view! {
         <section class="card editor">
             <h1>{move || td_string!(t(), edit_profile_title)}</h1>
@@ -115,6 +118,102 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                 view! { <AwardManager awards=managed session=session.get_untracked()/> }.into_any()
             }}
         </section>
+        <AccessTokens tokens/>
+        <PasswordForm/>
     }
     .into_any()
+}
+
+/// The user's personal access tokens, each revocable (a plain form).
+#[component]
+fn AccessTokens(tokens: Vec<crate::model::OwnToken>) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let revoked = move || query.with(|q| q.get("token_revoked").is_some());
+    view! {
+        <section class="card editor" id="tokens">
+            <h2>{move || td_string!(t(), tokens_title)}</h2>
+            <Show when=revoked>
+                <p class="notice" role="status">{move || td_string!(t(), token_revoked)}</p>
+            </Show>
+            {if tokens.is_empty() {
+                view! { <p class="muted">{move || td_string!(t(), tokens_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data tokens">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || td_string!(t(), token_name)}</th>
+                                <th scope="col">{move || td_string!(t(), token_scopes)}</th>
+                                <th scope="col">{move || td_string!(t(), token_expires)}</th>
+                                <th scope="col">{move || td_string!(t(), token_state)}</th>
+                                <th scope="col"><span class="visually-hidden">{move || td_string!(t(), token_revoke)}</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {tokens
+                                .into_iter()
+                                .map(|token| {
+                                    let active = token.active;
+                                    let expires = token.expires_at.clone();
+                                    view! {
+                                        <tr>
+                                            <td>{token.name.clone()}</td>
+                                            <td>{token.scopes.clone()}</td>
+                                            <td>{move || expires.clone().unwrap_or_else(|| td_string!(t(), token_never).to_string())}</td>
+                                            <td>
+                                                {move || if active { td_string!(t(), token_active) } else { td_string!(t(), token_inactive) }}
+                                            </td>
+                                            <td>
+                                                {active
+                                                    .then(|| {
+                                                        view! {
+                                                            <form method="post" action={<RevokeOwnToken as ServerFn>::PATH}>
+                                                                <input type="hidden" name="id" value=token.id/>
+                                                                <button class="button subtle" type="submit">{move || td_string!(t(), token_revoke)}</button>
+                                                            </form>
+                                                        }
+                                                    })}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+/// Changing one's own password takes the current one; other sessions end.
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let changed = move || query.with(|q| q.get("password_changed").is_some());
+    let failed = move || query.with(|q| q.get("password_failed").is_some());
+    view! {
+        <section class="card editor" id="password">
+            <h2>{move || td_string!(t(), password_title)}</h2>
+            <Show when=changed>
+                <p class="notice" role="status">{move || td_string!(t(), password_changed)}</p>
+            </Show>
+            <Show when=failed>
+                <p class="alert" role="alert">{move || td_string!(t(), password_failed)}</p>
+            </Show>
+            <form class="settings" method="post" action={<ChangePassword as ServerFn>::PATH}>
+                <label for="current-password">{move || td_string!(t(), password_current)}</label>
+                <input id="current-password" type="password" name="current_password" autocomplete="current-password" required/>
+                <label for="new-password">{move || td_string!(t(), password_new)}</label>
+                <input id="new-password" type="password" name="new_password" autocomplete="new-password" minlength="8" required/>
+                <p class="muted help">{move || td_string!(t(), password_help)}</p>
+                <button class="button primary" type="submit">{move || td_string!(t(), password_change)}</button>
+            </form>
+        </section>
+    }
 }

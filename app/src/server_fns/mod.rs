@@ -27,7 +27,9 @@ pub(crate) mod ssr {
     /// tokens are for the APIs (where their scopes are checked), never here.
     pub async fn actor(app: &AppState) -> Result<Actor, UiError> {
         let headers = headers().await?;
-        let auth = authenticate_session(app, Credentials::from_headers(&headers)).await.map_err(ui_error)?;
+        let auth = authenticate_session(app, Credentials::from_headers(&headers, app.instance.session_cookie()))
+            .await
+            .map_err(ui_error)?;
         Ok(auth.actor)
     }
 

@@ -43,12 +43,13 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
 #[server(endpoint = "profile_settings")]
 pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiError> {
     use super::ssr;
-    use crate::domain::achievements;
-    use crate::model::{ManagedAward, ProfileSettings};
+    use crate::domain::{achievements, tokens};
+    use crate::model::{ManagedAward, OwnToken, ProfileSettings};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let user = actor.require_user().map_err(ssr::ui_error)?.clone();
     let awards = achievements::user_awards(&app, &actor, user.id, true).await.map_err(ssr::ui_error)?;
+    let own = tokens::list_tokens(&app, &actor, tokens::ListTokens::default(), 100, 0).await.map_err(ssr::ui_error)?;
     Ok(ProfileSettings {
         username: user.username,
         achievements_enabled: user.achievements_enabled,
@@ -66,7 +67,50 @@ pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiE
                 pending: d.award.accepted_at.is_none(),
             })
             .collect(),
+        tokens: own
+            .into_iter()
+            .map(|t| OwnToken {
+                active: tokens::active(&t),
+                id: t.id,
+                scopes: t.scope_list().join(", "),
+                name: t.name,
+                created_at: t.created_at.format("%Y-%m-%d").to_string(),
+                expires_at: t.expires_at.map(|d| d.to_string()),
+            })
+            .collect(),
     })
+}
+
+/// Revokes one of the signed-in user's own tokens (a plain form).
+#[server(endpoint = "revoke_own_token")]
+pub async fn revoke_own_token(id: i64) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::tokens;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = tokens::revoke_token(&app, &actor, id).await;
+    leptos_axum::redirect(if result.is_ok() { "/-/profile?token_revoked=1#tokens" } else { "/-/profile?failed=1" });
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// Changes the signed-in user's password, proven with the current one; every
+/// other session ends (this one stays signed in).
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::auth::Credentials;
+    use crate::domain::users;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let headers = ssr::headers().await?;
+    let session = Credentials::from_headers(&headers, app.instance.session_cookie()).session;
+    let result = users::change_own_password(&app, &actor, &current_password, &new_password, session).await;
+    leptos_axum::redirect(if result.is_ok() {
+        "/-/profile?password_changed=1#password"
+    } else {
+        "/-/profile?password_failed=1#password"
+    });
+    result.map_err(ssr::ui_error)
 }
 
 /// "Display achievements on your profile" and "Private profile" (a plain form:

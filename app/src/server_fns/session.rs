@@ -65,14 +65,15 @@ pub async fn get_session() -> Result<SessionInfo, UiError> {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), UiError> {
     use super::ssr;
-    use crate::domain::auth::{self, SESSION_COOKIE, SESSION_DAYS};
+    use crate::domain::auth::{self, SESSION_DAYS};
     let app = ssr::state()?;
     let next = safe_next(next.as_deref());
     match auth::sign_in(&app, &login, &password).await {
         Ok((secret, _user)) => {
             let secure = if app.instance.external_url.starts_with("https://") { "; Secure" } else { "" };
             let cookie = format!(
-                "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                "{}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                app.instance.session_cookie(),
                 SESSION_DAYS * 24 * 3600
             );
             set_cookie(&cookie);
@@ -91,13 +92,15 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
     use super::ssr;
-    use crate::domain::auth::{self, Credentials, SESSION_COOKIE};
+    use crate::domain::auth::{self, Credentials};
     let app = ssr::state()?;
     let headers = ssr::headers().await?;
-    if let Some(session) = Credentials::from_headers(&headers).session {
+    let cookie = app.instance.session_cookie();
+    if let Some(session) = Credentials::from_headers(&headers, cookie).session {
         auth::sign_out(&app, session).await.map_err(ssr::ui_error)?;
     }
-    set_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    let secure = if cookie.starts_with("__Host-") { "; Secure" } else { "" };
+    set_cookie(&format!("{cookie}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
     leptos_axum::redirect("/");
     Ok(())
 }

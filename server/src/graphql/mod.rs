@@ -14,9 +14,11 @@ use app::domain::{achievements, users, Actor, AppState, DomainError};
 use app::policy::ApiUse;
 use app::store::{AchievementRow, NamespaceRow, UserRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextResolve, NextValidation, ResolveInfo,
+};
 use async_graphql::{EmptySubscription, Error, Result, Schema, SimpleObject};
-use async_graphql::{ServerError, ServerResult};
+use async_graphql::{ServerError, ServerResult, ValidationResult};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -39,13 +41,37 @@ pub const NOT_AVAILABLE: &str =
 /// GitLab's connection page size limit.
 const MAX_PAGE_SIZE: usize = 100;
 
+/// GitLab's limits (spec §7): complexity by who asks, depth, query size, time.
+const MAX_COMPLEXITY_ANONYMOUS: usize = 200;
+const MAX_COMPLEXITY_SIGNED_IN: usize = 250;
+const MAX_COMPLEXITY_ADMIN: usize = 300;
+const MAX_DEPTH_ANONYMOUS: usize = 15;
+const MAX_DEPTH_SIGNED_IN: usize = 20;
+const MAX_QUERY_CHARS: usize = 10_000;
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Our own bound, which GitLab's formula lacks: the nodes one request may
+/// resolve across all its connections. A connection inside a connection
+/// multiplies (100 x 100 x ...); this stops it after a few thousand.
+pub const MAX_NODES: usize = 5_000;
+
 pub fn schema() -> LaurelSchema {
     Schema::build(query::Query, Mutation::default(), EmptySubscription)
-        .limit_depth(15)
-        .limit_complexity(2_000)
         .limit_recursive_depth(32)
+        .extension(CostLimits)
         .extension(ReadOnlyGuard)
         .finish()
+}
+
+/// GitLab's connection cost: `(children + 1) x (1 + min(first, last, 100) x 0.01)`;
+/// an unbounded connection counts as a full page of 100.
+pub fn connection_cost(children: usize, first: Option<i32>, last: Option<i32>) -> usize {
+    let size = match (first, last) {
+        (Some(f), Some(l)) => f.min(l),
+        (Some(n), None) | (None, Some(n)) => n,
+        (None, None) => MAX_PAGE_SIZE as i32,
+    }
+    .clamp(0, MAX_PAGE_SIZE as i32) as usize;
+    ((children + 1) * (100 + size)).div_ceil(100)
 }
 
 /// Who is asking, and the shared state, for every resolver; plus what this
@@ -56,6 +82,8 @@ pub struct Ctx {
     pub actor: Actor,
     /// False for credentials that may only read (a `read_api` token).
     may_write: bool,
+    /// Nodes handed out by this request's connections so far (`MAX_NODES`).
+    nodes: std::sync::atomic::AtomicUsize,
     users: Memo<Option<UserRow>>,
     achievements: Memo<Option<AchievementRow>>,
     visible_groups: Memo<Option<NamespaceRow>>,
@@ -78,7 +106,15 @@ impl<V: Clone> Memo<V> {
 
 impl Ctx {
     pub fn new(app: AppState, actor: Actor, may_write: bool) -> Self {
-        Ctx { app, actor, may_write, users: Memo::new(), achievements: Memo::new(), visible_groups: Memo::new() }
+        Ctx {
+            app,
+            actor,
+            may_write,
+            nodes: std::sync::atomic::AtomicUsize::new(0),
+            users: Memo::new(),
+            achievements: Memo::new(),
+            visible_groups: Memo::new(),
+        }
     }
 
     /// A user by id (public fields only are exposed by `UserCore`).
@@ -113,6 +149,22 @@ impl Ctx {
         let found = achievements::visible_group(&self.app, &self.actor, achievement).await.map_err(top_level)?;
         self.visible_groups.put(achievement.id, found.clone());
         Ok(found)
+    }
+
+    /// Refuses a connection once the request has resolved [`MAX_NODES`]: called
+    /// before a connection loads anything, so a nested fan-out stops early.
+    pub fn check_budget(&self) -> Result<()> {
+        if self.nodes.load(std::sync::atomic::Ordering::Relaxed) > MAX_NODES {
+            return Err(Error::new(format!(
+                "Query resolves more than {MAX_NODES} nodes; ask for fewer nodes per connection, or fewer nested connections"
+            )));
+        }
+        Ok(())
+    }
+
+    fn charge(&self, nodes: usize) -> Result<()> {
+        self.nodes.fetch_add(nodes, std::sync::atomic::Ordering::Relaxed);
+        self.check_budget()
     }
 
     /// Remembers what a profile listing already loaded.
@@ -166,6 +218,7 @@ pub type Page<T> = Connection<String, T, Count, EmptyFields>;
 
 /// Pages an ordered list by opaque offset cursors.
 pub async fn page<T: async_graphql::OutputType>(
+    context: &async_graphql::Context<'_>,
     items: Vec<T>,
     first: Option<i32>,
     after: Option<String>,
@@ -199,6 +252,7 @@ pub async fn page<T: async_graphql::OutputType>(
     if first.is_none() && last.is_none() {
         end = end.min(start + MAX_PAGE_SIZE);
     }
+    ctx(context).charge(end - start)?;
     let mut connection = Connection::with_additional_fields(start > 0, end < total, Count { count: total });
     connection.edges.extend(
         items.into_iter().enumerate().skip(start).take(end - start).map(|(i, node)| Edge::new(format!("o:{i}"), node)),
@@ -228,8 +282,55 @@ pub async fn handler(
         }
     };
     let may_write = auth.allows(ApiUse::Write);
-    let request = request.into_inner().data(Ctx::new(state.app.clone(), auth.0.actor, may_write));
-    GraphQLResponse::from(state.graphql.execute(request).await).into_response()
+    let request = request.into_inner();
+    if request.query.chars().count() > MAX_QUERY_CHARS {
+        let body = serde_json::json!({ "errors": [{ "message": "Query too large" }] });
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+    }
+    let request = request.data(Ctx::new(state.app.clone(), auth.0.actor, may_write));
+    match tokio::time::timeout(TIMEOUT, state.graphql.execute(request)).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(_) => {
+            let message = "Request timed out. Please try a less complex query or a smaller set of records.";
+            let body = serde_json::json!({ "errors": [{ "message": message }] });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
+}
+
+/// GitLab's complexity and depth limits, by who asks, in GitLab's words.
+struct CostLimits;
+
+impl ExtensionFactory for CostLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CostLimits)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for CostLimits {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> std::result::Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let (complexity, depth) = match ctx.data_opt::<Ctx>().and_then(|c| c.actor.user()) {
+            None => (MAX_COMPLEXITY_ANONYMOUS, MAX_DEPTH_ANONYMOUS),
+            Some(user) if user.admin => (MAX_COMPLEXITY_ADMIN, MAX_DEPTH_SIGNED_IN),
+            Some(_) => (MAX_COMPLEXITY_SIGNED_IN, MAX_DEPTH_SIGNED_IN),
+        };
+        if result.depth > depth {
+            let message = format!("Query has depth of {}, which exceeds max depth of {depth}", result.depth);
+            return Err(vec![ServerError::new(message, None)]);
+        }
+        if result.complexity > complexity {
+            let message =
+                format!("Query has complexity of {}, which exceeds max complexity of {complexity}", result.complexity);
+            return Err(vec![ServerError::new(message, None)]);
+        }
+        Ok(result)
+    }
 }
 
 /// Refuses every mutation field when the credentials may only read (a

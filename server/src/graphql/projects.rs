@@ -22,8 +22,9 @@ async fn award_emoji_page(
     before: Option<String>,
 ) -> Result<Page<AwardEmoji>> {
     let c = ctx(context);
+    c.check_budget()?;
     let (rows, _) = award_emoji::list_award_emoji(&c.app, &c.actor, item, LIST_LIMIT, 0).await.map_err(top_level)?;
-    page(rows.into_iter().map(AwardEmoji).collect(), first, after, last, before).await
+    page(context, rows.into_iter().map(AwardEmoji).collect(), first, after, last, before).await
 }
 
 async fn votes(context: &Context<'_>, item: AwardableRef) -> Result<(i64, i64)> {
@@ -39,8 +40,9 @@ async fn notes_page(
     before: Option<String>,
 ) -> Result<Page<Note>> {
     let c = ctx(context);
+    c.check_budget()?;
     let notes = projects::list_notes(&c.app, &c.actor, item).await.map_err(top_level)?;
-    page(notes.into_iter().map(Note).collect(), first, after, last, before).await
+    page(context, notes.into_iter().map(Note).collect(), first, after, last, before).await
 }
 
 fn parse_iid(iid: &str) -> Result<i64> {
@@ -71,9 +73,11 @@ impl Project {
     }
     async fn issue(&self, context: &Context<'_>, iid: String) -> Result<Option<Issue>> {
         let c = ctx(context);
+        c.check_budget()?;
         let found = projects::find_issue(&c.app, &c.actor, &self.0.id.to_string(), parse_iid(&iid)?).await;
         Ok(super::query::found(found)?.map(Issue))
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn issues(
         &self,
         context: &Context<'_>,
@@ -83,15 +87,18 @@ impl Project {
         before: Option<String>,
     ) -> Result<Page<Issue>> {
         let c = ctx(context);
+        c.check_budget()?;
         let rows =
             projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), LIST_LIMIT, 0).await.map_err(top_level)?;
-        page(rows.into_iter().map(Issue).collect(), first, after, last, before).await
+        page(context, rows.into_iter().map(Issue).collect(), first, after, last, before).await
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
         let c = ctx(context);
+        c.check_budget()?;
         let found = projects::find_merge_request(&c.app, &c.actor, &self.0.id.to_string(), parse_iid(&iid)?).await;
         Ok(super::query::found(found)?.map(MergeRequest))
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn merge_requests(
         &self,
         context: &Context<'_>,
@@ -101,10 +108,11 @@ impl Project {
         before: Option<String>,
     ) -> Result<Page<MergeRequest>> {
         let c = ctx(context);
+        c.check_budget()?;
         let rows = projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), LIST_LIMIT, 0)
             .await
             .map_err(top_level)?;
-        page(rows.into_iter().map(MergeRequest).collect(), first, after, last, before).await
+        page(context, rows.into_iter().map(MergeRequest).collect(), first, after, last, before).await
     }
 }
 
@@ -153,6 +161,7 @@ impl Issue {
     async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
         Ok(votes(context, self.item()).await?.1)
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
         context: &Context<'_>,
@@ -163,6 +172,7 @@ impl Issue {
     ) -> Result<Page<AwardEmoji>> {
         award_emoji_page(context, self.item(), first, after, last, before).await
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn notes(
         &self,
         context: &Context<'_>,
@@ -223,6 +233,7 @@ impl MergeRequest {
     async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
         Ok(votes(context, self.item()).await?.1)
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
         context: &Context<'_>,
@@ -233,6 +244,7 @@ impl MergeRequest {
     ) -> Result<Page<AwardEmoji>> {
         award_emoji_page(context, self.item(), first, after, last, before).await
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn notes(
         &self,
         context: &Context<'_>,
@@ -270,6 +282,7 @@ impl Note {
     async fn updated_at(&self) -> Time {
         Time(self.0.updated_at)
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
         context: &Context<'_>,

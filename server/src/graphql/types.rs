@@ -31,6 +31,7 @@ impl UserCore {
     /// Awards in profile order (`priority` ascending, unprioritised last, then id).
     /// Hidden ones only when asked, and only for the recipient or the awarding
     /// group's Maintainers and Owners.
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn user_achievements(
         &self,
         context: &Context<'_>,
@@ -41,6 +42,7 @@ impl UserCore {
         before: Option<String>,
     ) -> Result<Page<UserAchievement>> {
         let c = ctx(context);
+        c.check_budget()?;
         let awards =
             achievements::user_awards(&c.app, &c.actor, self.0.id, include_hidden).await.map_err(super::top_level)?;
         let nodes = awards
@@ -50,7 +52,7 @@ impl UserCore {
                 UserAchievement(d.award)
             })
             .collect();
-        page(nodes, first, after, last, before).await
+        page(context, nodes, first, after, last, before).await
     }
 }
 
@@ -81,6 +83,7 @@ impl Achievement {
     async fn namespace(&self, context: &Context<'_>) -> Result<Option<Namespace>> {
         Ok(ctx(context).visible_group(&self.0).await?.map(Namespace))
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn user_achievements(
         &self,
         context: &Context<'_>,
@@ -90,9 +93,12 @@ impl Achievement {
         before: Option<String>,
     ) -> Result<Page<UserAchievement>> {
         let c = ctx(context);
+        c.check_budget()?;
         let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
-        page(awards.into_iter().map(|held| UserAchievement(held.award)).collect(), first, after, last, before).await
+        page(context, awards.into_iter().map(|held| UserAchievement(held.award)).collect(), first, after, last, before)
+            .await
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn unique_users(
         &self,
         context: &Context<'_>,
@@ -102,11 +108,12 @@ impl Achievement {
         before: Option<String>,
     ) -> Result<Page<UserCore>> {
         let c = ctx(context);
+        c.check_budget()?;
         let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
         let mut people: Vec<UserRow> = awards.into_iter().map(|held| held.holder).collect();
         people.sort_by_key(|u| u.id);
         people.dedup_by_key(|u| u.id);
-        page(people.into_iter().map(UserCore).collect(), first, after, last, before).await
+        page(context, people.into_iter().map(UserCore).collect(), first, after, last, before).await
     }
 }
 
@@ -174,12 +181,13 @@ async fn group_achievements(
     before: Option<String>,
 ) -> Result<Page<Achievement>> {
     let c = ctx(context);
+    c.check_budget()?;
     let all = achievements::list_group_achievements(&c.app, &c.actor, &group.id.to_string(), "", i64::MAX, 0)
         .await
         .map_err(super::top_level)?;
     let wanted: Option<Vec<i64>> = ids.map(|ids| ids.into_iter().map(|id| id.0).collect());
     let rows = all.into_iter().filter(|a| wanted.as_ref().is_none_or(|w| w.contains(&a.id))).map(Achievement).collect();
-    page(rows, first, after, last, before).await
+    page(context, rows, first, after, last, before).await
 }
 
 pub struct Group(pub NamespaceRow);
@@ -207,6 +215,7 @@ impl Group {
     async fn achievements_path(&self) -> String {
         format!("/groups/{}/-/achievements", self.0.full_path)
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn achievements(
         &self,
         context: &Context<'_>,
@@ -242,6 +251,7 @@ impl Namespace {
     async fn achievements_path(&self) -> String {
         format!("/groups/{}/-/achievements", self.0.full_path)
     }
+    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn achievements(
         &self,
         context: &Context<'_>,

@@ -1,0 +1,852 @@
+//! Attacks from outside, over HTTP against the real binary on both databases:
+//! each test tries to get in, or to take something, and checks it failed *and*
+//! that nothing changed. Demo data: alice owns the public group `heroes` (bob
+//! maintains it, carol develops, dave reports, erin is a guest); frank has a
+//! private profile; project 1 is `heroes/website`, its issue 1 has reactions.
+
+mod common;
+
+use common::{client, database, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+on_both!(
+    scoped_tokens_do_only_what_their_scope_allows,
+    token_lifecycle_follows_gitlab,
+    expired_tokens_stop_at_midnight_utc_of_their_date,
+    only_admins_edit_users_and_a_new_password_ends_sessions,
+    hidden_and_private_awards_stay_out_of_every_listing,
+    redirects_never_leave_the_site,
+    pages_refuse_as_gitlab_does,
+    nul_bytes_and_broken_utf8_are_refused_and_change_nothing,
+    every_response_carries_security_headers,
+    an_item_with_many_distinct_emoji_still_takes_reactions,
+    a_live_stream_ends_when_its_viewer_loses_access,
+    over_https_the_session_cookie_is_host_only,
+    sigterm_with_open_streams_exits_within_ten_seconds,
+    graphql_cost_is_bounded_as_gitlab_and_beyond,
+);
+
+const NOT_AVAILABLE: &str =
+    "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
+const INSUFFICIENT: &str = "The request requires higher privileges than provided by the access token.";
+
+async fn call(base: &str, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut request = client().request(method, format!("{base}/api/v4{path}"));
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert!(status < 500, "{path}: {status} {text}");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn graphql(base: &str, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+    let mut request =
+        client().post(format!("{base}/api/graphql")).json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn user_id(base: &str, username: &str) -> i64 {
+    let (_, users) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
+    users[0]["id"].as_i64().expect("user id")
+}
+
+/// A token for `username` with exactly these scopes, made by the admin.
+async fn token_with(base: &str, username: &str, scopes: &[&str]) -> (i64, String) {
+    let id = user_id(base, username).await;
+    let (status, created) = call(
+        base,
+        Method::POST,
+        &format!("/users/{id}/personal_access_tokens"),
+        Some(ROOT_TOKEN),
+        Some(json!({ "name": format!("{scopes:?}"), "scopes": scopes })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    (created["id"].as_i64().expect("id"), created["token"].as_str().expect("token").to_string())
+}
+
+async fn reactions_on_issue_1(base: &str) -> Vec<Value> {
+    let (status, list) = call(base, Method::GET, "/projects/1/issues/1/award_emoji?per_page=100", None, None).await;
+    assert_eq!(status, 200);
+    list.as_array().cloned().unwrap_or_default()
+}
+
+/// Signs in with the plain form post; the session cookie, if it worked.
+async fn sign_in(base: &str, login: &str, password: &str) -> Option<String> {
+    let response = client()
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Accept", "text/html")
+        .form(&[("login", login), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("laurel_session=") && !c.starts_with("laurel_session=;"))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+/// Whether a session cookie still signs its holder in (the profile editor
+/// sends anonymous visitors to sign in).
+async fn session_alive(base: &str, cookie: &str) -> bool {
+    let response =
+        client().get(format!("{base}/-/profile")).header("Cookie", cookie).send().await.expect("profile editor");
+    response.status() == StatusCode::OK
+}
+
+async fn scoped_tokens_do_only_what_their_scope_allows(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, read_api) = token_with(base, "carol", &["read_api"]).await;
+    let (_, read_user) = token_with(base, "carol", &["read_user"]).await;
+    let before = reactions_on_issue_1(base).await;
+
+    // read_api reads everything, writes nothing.
+    assert_eq!(call(base, Method::GET, "/projects/1/issues/1/award_emoji", Some(&read_api), None).await.0, 200);
+    let (status, body) =
+        call(base, Method::POST, "/projects/1/issues/1/award_emoji", Some(&read_api), Some(json!({ "name": "tada" })))
+            .await;
+    assert_eq!(status, 403);
+    assert_eq!(body, json!({ "error": "insufficient_scope", "error_description": INSUFFICIENT, "scope": "api" }));
+    // Nor does it reset its owner's password (an account takeover with a read-only token).
+    let carol = user_id(base, "carol").await;
+    let (status, body) = call(
+        base,
+        Method::PUT,
+        &format!("/users/{carol}"),
+        Some(&read_api),
+        Some(json!({ "password": "taken-over-1234" })),
+    )
+    .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("insufficient_scope")));
+    assert!(sign_in(base, "carol", "taken-over-1234").await.is_none());
+    assert!(sign_in(base, "carol", "laurel-demo").await.is_some());
+    // GraphQL: queries run, mutations are refused like unauthorized ones.
+    let (status, body) = graphql(base, Some(&read_api), "{ currentUser { username } }", json!({})).await;
+    assert_eq!((status, body["data"]["currentUser"]["username"].as_str()), (200, Some("carol")));
+    let (status, body) = graphql(
+        base,
+        Some(&read_api),
+        r#"mutation { awardEmojiAdd(input: { awardableId: "gid://gitlab/Issue/1", name: "tada" }) { errors } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["errors"][0]["message"], NOT_AVAILABLE, "{body}");
+    assert!(body["data"].is_null() || body["data"]["awardEmojiAdd"].is_null(), "{body}");
+    // A token never acts through the pages' server functions (sessions only).
+    let response = client()
+        .post(format!("{base}/-/sfn/toggle_reaction"))
+        .header("PRIVATE-TOKEN", &read_api)
+        .form(&[("kind", "Issue"), ("id", "1"), ("name", "tada")])
+        .send()
+        .await
+        .expect("toggle");
+    assert!(response.status().as_u16() < 500);
+    assert!(!response.status().is_success(), "a token is not a session: {}", response.status());
+
+    // read_user: /user and /users only.
+    assert_eq!(call(base, Method::GET, "/user", Some(&read_user), None).await.0, 200);
+    assert_eq!(call(base, Method::GET, &format!("/users/{carol}"), Some(&read_user), None).await.0, 200);
+    let (status, body) = call(base, Method::GET, "/projects/1/issues", Some(&read_user), None).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["scope"], "api read_api");
+    let (status, body) = graphql(base, Some(&read_user), "{ currentUser { username } }", json!({})).await;
+    assert_eq!((status, body), (401, json!({ "errors": [{ "message": "Invalid token" }] })));
+    // The live channel needs a read scope too.
+    let live = client().get(format!("{base}/-/live/Issue/1")).header("PRIVATE-TOKEN", &read_user).send().await;
+    assert_eq!(live.expect("live").status(), 403);
+    // A made-up token is GraphQL's 401 as well, never anonymous access.
+    let (status, _) = graphql(base, Some("glpat-made-up-token-value"), "{ currentUser { username } }", json!({})).await;
+    assert_eq!(status, 401);
+
+    assert_eq!(reactions_on_issue_1(base).await, before, "the refused writes changed nothing");
+}
+
+async fn token_lifecycle_follows_gitlab(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (id, token) = token_with(base, "carol", &["read_api"]).await;
+    let (_, dave_token) = token_with(base, "dave", &["api"]).await;
+
+    // Any scope may look at itself, in GitLab's field order.
+    let response = client()
+        .get(format!("{base}/api/v4/personal_access_tokens/self"))
+        .header("PRIVATE-TOKEN", &token)
+        .send()
+        .await
+        .expect("self");
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("body");
+    let keys = [
+        "\"id\"",
+        "\"name\"",
+        "\"revoked\"",
+        "\"created_at\"",
+        "\"description\"",
+        "\"scopes\"",
+        "\"user_id\"",
+        "\"last_used_at\"",
+        "\"active\"",
+        "\"expires_at\"",
+    ];
+    let positions: Vec<usize> = keys.iter().map(|k| text.find(k).expect(k)).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "field order: {text}");
+    let me: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        (me["id"].as_i64(), me["active"].as_bool(), me["scopes"].clone()),
+        (Some(id), Some(true), json!(["read_api"]))
+    );
+
+    // Someone else's token: GitLab's 401 to read it, 404 to revoke it, and it keeps working.
+    let path = format!("/personal_access_tokens/{id}");
+    assert_eq!(call(base, Method::GET, &path, Some(&dave_token), None).await.0, 401);
+    assert_eq!(
+        call(base, Method::DELETE, &path, Some(&dave_token), None).await,
+        (404, json!({ "message": "404 Not found" }))
+    );
+    assert_eq!(call(base, Method::GET, "/user", Some(&token), None).await.0, 200);
+    // Listing shows one's own tokens only.
+    let (dave, carol) = (user_id(base, "dave").await, user_id(base, "carol").await);
+    let (_, listed) = call(base, Method::GET, "/personal_access_tokens", Some(&dave_token), None).await;
+    let listed = listed.as_array().cloned().expect("list");
+    assert!(!listed.is_empty() && listed.iter().all(|t| t["user_id"] == dave), "{listed:?}");
+    let (_, listed) =
+        call(base, Method::GET, &format!("/personal_access_tokens?user_id={carol}"), Some(&dave_token), None).await;
+    assert!(listed.as_array().expect("list").iter().all(|t| t["user_id"] == dave), "user_id is for admins");
+    let path_all = format!("/personal_access_tokens?user_id={carol}&state=active");
+    let (_, all) = call(base, Method::GET, &path_all, Some(ROOT_TOKEN), None).await;
+    assert!(all.as_array().expect("list").iter().any(|t| t["id"] == id));
+    assert_eq!(call(base, Method::DELETE, "/personal_access_tokens/999999", Some(ROOT_TOKEN), None).await.0, 404);
+
+    // Rotation: 200, the same name and scopes, the old token revoked.
+    let (status, rotated) = call(base, Method::POST, &format!("{path}/rotate"), Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 200, "{rotated}");
+    let new = rotated["token"].as_str().expect("new token").to_string();
+    assert_eq!((rotated["scopes"].clone(), rotated["name"].clone()), (me["scopes"].clone(), me["name"].clone()));
+    assert!(rotated["expires_at"].is_string(), "a rotated token expires: {rotated}");
+    let old = client().get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", &token).send().await.expect("old");
+    assert_eq!(old.status(), 401);
+    assert!(old.headers()["www-authenticate"].to_str().unwrap_or_default().contains("error=\"invalid_token\""));
+    let body: Value = old.json().await.expect("json");
+    assert_eq!(
+        body,
+        json!({ "error": "invalid_token", "error_description": "Token was revoked. You have to re-authorize from the user." })
+    );
+    let (status, body) = call(base, Method::POST, &format!("{path}/rotate"), Some(ROOT_TOKEN), None).await;
+    assert_eq!((status, body), (400, json!({ "message": "400 Bad request - Token already revoked" })));
+    assert_eq!(call(base, Method::GET, "/user", Some(&new), None).await.0, 200);
+
+    // A token revokes itself, whatever its scope; then it is dead.
+    let revoke = client()
+        .delete(format!("{base}/api/v4/personal_access_tokens/self"))
+        .header("PRIVATE-TOKEN", &new)
+        .send()
+        .await
+        .expect("revoke self");
+    assert_eq!(revoke.status(), 204);
+    assert_eq!(call(base, Method::GET, "/user", Some(&new), None).await.0, 401);
+}
+
+/// Opens the server's database directly, to move a token's date into the past.
+async fn set_token_expiry(url: &str, backend: Backend, token_id: i64, date: chrono::NaiveDate) {
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
+            sqlx::query("UPDATE personal_access_tokens SET expires_at = $1 WHERE id = $2")
+                .bind(date)
+                .bind(token_id)
+                .execute(&pool)
+                .await
+                .expect("update");
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.expect("postgres");
+            sqlx::query("UPDATE personal_access_tokens SET expires_at = $1 WHERE id = $2")
+                .bind(date)
+                .bind(token_id)
+                .execute(&pool)
+                .await
+                .expect("update");
+        }
+    }
+}
+
+async fn expired_tokens_stop_at_midnight_utc_of_their_date(backend: Backend) {
+    let dir = temp_dir();
+    let url = database(backend, &dir).await;
+    let server: Server = spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    let today = chrono::Utc::now().date_naive();
+    let (today_id, today_token) = token_with(base, "carol", &["api"]).await;
+    let (tomorrow_id, tomorrow_token) = token_with(base, "carol", &["api"]).await;
+    set_token_expiry(&url, backend, today_id, today).await;
+    set_token_expiry(&url, backend, tomorrow_id, today + chrono::Duration::days(1)).await;
+    let expired = client().get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", &today_token).send().await;
+    let expired = expired.expect("expired");
+    assert_eq!(expired.status(), 401);
+    assert!(expired.headers().contains_key("www-authenticate"));
+    let body: Value = expired.json().await.expect("json");
+    assert_eq!(body["error_description"], "Token is expired. You can either do re-authorization or token refresh.");
+    assert_eq!(call(base, Method::GET, "/user", Some(&tomorrow_token), None).await.0, 200);
+    let (_, listed) =
+        call(base, Method::GET, "/personal_access_tokens?state=inactive", Some(&tomorrow_token), None).await;
+    assert_eq!(
+        listed.as_array().map(|l| l.iter().map(|t| t["id"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!(today_id)])
+    );
+    // A token cannot be made already expired.
+    let carol = user_id(base, "carol").await;
+    let (status, _) = call(
+        base,
+        Method::POST,
+        &format!("/users/{carol}/personal_access_tokens"),
+        Some(ROOT_TOKEN),
+        Some(json!({ "name": "past", "scopes": ["api"], "expires_at": today.to_string() })),
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+async fn only_admins_edit_users_and_a_new_password_ends_sessions(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, carol_api) = token_with(base, "carol", &["api"]).await;
+    let carol = user_id(base, "carol").await;
+    let dave = user_id(base, "dave").await;
+    // Not even for themselves: GitLab keeps PUT /users/:id for admins.
+    for target in [carol, dave] {
+        let (status, body) = call(
+            base,
+            Method::PUT,
+            &format!("/users/{target}"),
+            Some(&carol_api),
+            Some(json!({ "password": "taken-over-1234", "name": "Mallory" })),
+        )
+        .await;
+        assert_eq!((status, body), (403, json!({ "message": "403 Forbidden" })));
+    }
+    let (_, me) = call(base, Method::GET, "/user", Some(&carol_api), None).await;
+    assert_ne!(me["name"], "Mallory");
+    assert!(sign_in(base, "dave", "taken-over-1234").await.is_none());
+
+    // The admin resets a password: every session of that user ends.
+    let session = sign_in(base, "carol", "laurel-demo").await.expect("carol signs in");
+    assert!(session_alive(base, &session).await);
+    let (status, _) = call(
+        base,
+        Method::PUT,
+        &format!("/users/{carol}"),
+        Some(ROOT_TOKEN),
+        Some(json!({ "password": "a-brand-new-password" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!session_alive(base, &session).await, "the old session ended");
+    assert!(sign_in(base, "carol", "laurel-demo").await.is_none());
+    assert!(sign_in(base, "carol", "a-brand-new-password").await.is_some());
+}
+
+/// The names of those the group page lists under an achievement found by name.
+async fn group_page_holders(base: &str, cookie: Option<&str>, name: &str) -> String {
+    let mut request = client().get(format!("{base}/groups/heroes/-/achievements?search={}", name.replace(' ', "+")));
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let response = request.send().await.expect("group page");
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("html")
+}
+
+async fn hidden_and_private_awards_stay_out_of_every_listing(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let (_, bob) = token_with(base, "bob", &["api"]).await;
+    let (_, erin) = token_with(base, "erin", &["api"]).await;
+    let (_, dave) = token_with(base, "dave", &["api"]).await;
+    let (_, group) = graphql(base, Some(&alice), r#"{ group(fullPath: "heroes") { id } }"#, json!({})).await;
+    let group_id = group["data"]["group"]["id"].as_str().expect("group id").to_string();
+    let (_, made) = graphql(
+        base,
+        Some(&alice),
+        "mutation($g: NamespaceID!) { achievementsCreate(input: { namespaceId: $g, name: \"Quiet helper\" }) { achievement { id } errors } }",
+        json!({ "g": group_id }),
+    )
+    .await;
+    let achievement = made["data"]["achievementsCreate"]["achievement"]["id"].as_str().expect("id").to_string();
+    let award_to = |user: i64| {
+        let (alice, achievement) = (alice.clone(), achievement.clone());
+        async move {
+            let (_, body) = graphql(
+                base,
+                Some(&alice),
+                "mutation($a: AchievementsAchievementID!, $u: UserID!) { achievementsAward(input: { achievementId: $a, userId: $u }) { userAchievement { id } errors } }",
+                json!({ "a": achievement, "u": format!("gid://gitlab/User/{user}") }),
+            )
+            .await;
+            body["data"]["achievementsAward"]["userAchievement"]["id"].as_str().expect("award").to_string()
+        }
+    };
+    // erin hides her award; frank (private profile) keeps his shown.
+    let erin_award = award_to(user_id(base, "erin").await).await;
+    award_to(user_id(base, "frank").await).await;
+    let (_, hidden) = graphql(
+        base,
+        Some(&erin),
+        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+        json!({ "id": erin_award }),
+    )
+    .await;
+    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]));
+
+    let listing = "query($a: AchievementsAchievementID!) { group(fullPath: \"heroes\") { achievements(ids: [$a]) { nodes { userAchievements { count nodes { user { username } } } uniqueUsers { nodes { username } } } } } }";
+    let holders = |token: Option<String>| {
+        let achievement = achievement.clone();
+        async move {
+            let (status, body) = graphql(base, token.as_deref(), listing, json!({ "a": achievement })).await;
+            assert_eq!(status, 200, "{body}");
+            let node = &body["data"]["group"]["achievements"]["nodes"][0];
+            let mut awarded: Vec<String> = node["userAchievements"]["nodes"]
+                .as_array()
+                .expect("awards")
+                .iter()
+                .map(|n| n["user"]["username"].as_str().unwrap_or("").to_string())
+                .collect();
+            let mut unique: Vec<String> = node["uniqueUsers"]["nodes"]
+                .as_array()
+                .expect("users")
+                .iter()
+                .map(|n| n["username"].as_str().unwrap_or("").to_string())
+                .collect();
+            awarded.sort();
+            unique.sort();
+            assert_eq!(awarded, unique, "both listings agree");
+            assert_eq!(
+                node["userAchievements"]["count"].as_u64(),
+                Some(awarded.len() as u64),
+                "the count leaks nothing"
+            );
+            awarded
+        }
+    };
+    let root = Some(ROOT_TOKEN.to_string());
+    assert_eq!(holders(None).await, Vec::<String>::new(), "anonymous sees neither");
+    assert_eq!(holders(Some(dave.clone())).await, Vec::<String>::new(), "a reporter sees neither");
+    assert_eq!(
+        holders(Some(bob.clone())).await,
+        vec!["erin"],
+        "a maintainer sees the hidden one, not the private holder"
+    );
+    assert_eq!(holders(Some(erin.clone())).await, vec!["erin"], "the recipient sees her own");
+    assert_eq!(holders(root).await, vec!["erin", "frank"], "admins see everything");
+
+    // The group page lists the same people.
+    let page = group_page_holders(base, None, "Quiet helper").await;
+    assert!(page.contains("Quiet helper"), "the achievement itself is listed");
+    assert!(!page.contains("href=\"/erin\"") && !page.contains("href=\"/frank\""), "no holder leaks to anonymous");
+    let bob_session = sign_in(base, "bob", "laurel-demo").await.expect("bob");
+    let page = group_page_holders(base, Some(&bob_session), "Quiet helper").await;
+    assert!(page.contains("href=\"/erin\"") && !page.contains("href=\"/frank\""), "maintainer: erin, not frank");
+}
+
+async fn redirects_never_leave_the_site(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let tries = [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "https://evil.example/",
+        "/%09/evil.example",
+        "/\u{7}bell",
+        "/\r\nSet-Cookie: x=1",
+        "javascript:alert(1)",
+    ];
+    for next in tries {
+        for (login, password) in [("root", "root-password"), ("root", "wrong")] {
+            let response = client()
+                .post(format!("{base}/-/sfn/sign_in"))
+                .header("Accept", "text/html")
+                .form(&[("login", login), ("password", password), ("next", next)])
+                .send()
+                .await
+                .expect("the server answers (no dropped connection)");
+            assert_eq!(response.status(), 302, "{next:?}");
+            let location = response.headers()["location"].to_str().expect("header").to_string();
+            assert!(location.starts_with('/') && !location.starts_with("//"), "{next:?} -> {location}");
+            assert!(!location.contains(['\t', '\n', '\r', '\\']), "{next:?} -> {location:?}");
+            // Where a browser would really go: still this server.
+            let here = reqwest::Url::parse(base).expect("base");
+            let target = here.join(&location).expect("location");
+            assert_eq!(target.origin(), here.origin(), "{next:?} -> {location}");
+        }
+    }
+    // The language switcher, another `next`.
+    let response = client()
+        .post(format!("{base}/-/sfn/set_language"))
+        .header("Accept", "text/html")
+        .form(&[("lang", "ko"), ("next", "/\t/evil.example")])
+        .send()
+        .await
+        .expect("language");
+    assert_eq!(response.headers()["location"], "/");
+}
+
+async fn pages_refuse_as_gitlab_does(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let alice = sign_in(base, "alice", "laurel-demo").await.expect("alice");
+    let root = sign_in(base, "root", "root-password").await.expect("root");
+    for (cookie, want) in [(None, 404), (Some(&alice), 404), (Some(&root), 200)] {
+        let mut request = client().get(format!("{base}/admin"));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie.as_str());
+        }
+        let response = request.send().await.expect("admin");
+        assert_eq!(response.status().as_u16(), want, "/admin for {cookie:?}");
+        let html = response.text().await.expect("html");
+        assert_eq!(html.contains("class=\"counters\""), want == 200, "no dashboard in a refusal");
+    }
+    let response = client().get(format!("{base}/-/profile")).send().await.expect("profile");
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/users/sign_in?next=/-/profile");
+    assert!(session_alive(base, &alice).await);
+}
+
+async fn nul_bytes_and_broken_utf8_are_refused_and_change_nothing(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, token) = token_with(base, "carol", &["api"]).await;
+    let issues = || async {
+        let (_, list) = call(base, Method::GET, "/projects/1/issues?per_page=100", Some(ROOT_TOKEN), None).await;
+        list.as_array().map(Vec::len).unwrap_or(0)
+    };
+    let before = issues().await;
+    let expect_400 = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), 400, "{:?}", response.url().path());
+        assert_eq!(response.text().await.expect("body"), "Bad Request");
+    };
+    let http = client();
+    let url = format!("{base}/api/v4/projects/1/issues");
+    // JSON body, nested; form body; query string; path.
+    expect_400(
+        http.post(&url)
+            .header("PRIVATE-TOKEN", &token)
+            .json(&json!({ "title": "a\u{0}b" }))
+            .send()
+            .await
+            .expect("json"),
+    )
+    .await;
+    expect_400(
+        http.post(&url)
+            .header("PRIVATE-TOKEN", &token)
+            .json(&json!({ "title": "ok", "labels": ["x", { "deep": "\u{0}" }] }))
+            .send()
+            .await
+            .expect("nested"),
+    )
+    .await;
+    expect_400(
+        http.post(&url)
+            .header("PRIVATE-TOKEN", &token)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("title=a%00b")
+            .send()
+            .await
+            .expect("form"),
+    )
+    .await;
+    expect_400(
+        http.post(&url)
+            .header("PRIVATE-TOKEN", &token)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("title=%FF%FE")
+            .send()
+            .await
+            .expect("utf-8"),
+    )
+    .await;
+    expect_400(http.get(format!("{url}?search=%00")).send().await.expect("query")).await;
+    expect_400(http.get(format!("{base}/api/v4/projects/heroes%2Fweb%00site")).send().await.expect("path")).await;
+    // Broken UTF-8 as a raw JSON body.
+    expect_400(
+        http.post(&url)
+            .header("PRIVATE-TOKEN", &token)
+            .header("Content-Type", "application/json")
+            .body(b"{\"title\":\"\xff\"}".to_vec())
+            .send()
+            .await
+            .expect("raw"),
+    )
+    .await;
+    // GraphQL variables.
+    let response = http
+        .post(format!("{base}/api/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "query": "mutation($n: String!) { awardEmojiAdd(input: { awardableId: \"gid://gitlab/Issue/1\", name: $n }) { errors } }",
+            "variables": { "n": "tada\u{0}" },
+        }))
+        .send()
+        .await
+        .expect("graphql");
+    expect_400(response).await;
+    // Server functions (the pages' forms).
+    let response = http
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("login=root%00&password=x")
+        .send()
+        .await
+        .expect("sfn");
+    expect_400(response).await;
+    assert_eq!(issues().await, before, "nothing was created");
+    // A one-line field with another control character is a validation message, not a 500.
+    let (status, body) =
+        call(base, Method::POST, "/projects/1/issues", Some(&token), Some(json!({ "title": "bell \u{7} rings" })))
+            .await;
+    assert_eq!((status, body), (400, json!({ "message": ["Title can't contain control characters"] })));
+    assert_eq!(issues().await, before, "nothing was created");
+}
+
+async fn every_response_carries_security_headers(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let page = client().get(format!("{base}/")).send().await.expect("home");
+    let headers = page.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(headers.contains_key("referrer-policy"));
+    let csp = headers["content-security-policy"].to_str().expect("csp").to_string();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_string();
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries this response's nonce");
+    // Each page gets a fresh nonce.
+    let again = client().get(format!("{base}/")).send().await.expect("home");
+    assert!(!again.headers()["content-security-policy"].to_str().unwrap_or_default().contains(&nonce));
+    // The API runs nothing and is never framed.
+    let api = client().get(format!("{base}/api/v4/projects")).send().await.expect("api");
+    let csp = api.headers()["content-security-policy"].to_str().unwrap_or_default().to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("sandbox"), "{csp}");
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+}
+
+async fn an_item_with_many_distinct_emoji_still_takes_reactions(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, token) = token_with(base, "carol", &["api"]).await;
+    // More distinct emoji than a tally-carrying NOTIFY payload (8,000 bytes) can hold.
+    let names: Vec<&str> = emojis::iter().filter_map(|e| e.shortcode()).take(200).collect();
+    let mut added = 0;
+    for name in &names {
+        let (status, body) =
+            call(base, Method::POST, "/projects/1/issues/2/award_emoji", Some(&token), Some(json!({ "name": name })))
+                .await;
+        assert!(status < 500, "{name}: {status} {body}");
+        if status == 201 {
+            added += 1;
+        }
+    }
+    assert!(added >= 180, "added {added}");
+    let (_, list) = call(base, Method::GET, "/projects/1/issues/2/award_emoji?per_page=100&page=2", None, None).await;
+    assert!(!list.as_array().expect("list").is_empty());
+}
+
+async fn a_live_stream_ends_when_its_viewer_loses_access(backend: Backend) {
+    use futures::StreamExt;
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    // frank develops in the private group secret-lab; issue 4 is in its project.
+    let (_, frank) = token_with(base, "frank", &["read_api"]).await;
+    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let live = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
+    let live = live.expect("live");
+    assert_eq!(live.status(), 200);
+    let mut stream = live.bytes_stream();
+    let mut seen = String::new();
+    while !seen.contains("event: snapshot") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next()).await;
+        seen.push_str(&String::from_utf8_lossy(&chunk.expect("snapshot in time").expect("open").expect("bytes")));
+    }
+    let frank_id = user_id(base, "frank").await;
+    let (status, _) =
+        call(base, Method::DELETE, &format!("/groups/secret-lab/members/{frank_id}"), Some(&alice), None).await;
+    assert_eq!(status, 204);
+    // A reaction after the removal must not reach him; the stream ends instead.
+    let (status, _) =
+        call(base, Method::POST, "/projects/2/issues/1/award_emoji", Some(&alice), Some(json!({ "name": "lock" })))
+            .await;
+    assert!(status == 201 || status == 404, "{status}");
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut after = String::new();
+        while let Some(Ok(chunk)) = stream.next().await {
+            after.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        after
+    })
+    .await
+    .expect("the stream ended within 10 s");
+    assert!(!ended.contains("event: reaction"), "nothing after the removal: {ended}");
+    // And it cannot be opened again.
+    let again = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
+    assert_eq!(again.expect("live").status(), 404);
+}
+
+async fn over_https_the_session_cookie_is_host_only(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1"), ("EXTERNAL_URL", "https://laurel.test")]).await;
+    let base = &server.base;
+    let response = client()
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Accept", "text/html")
+        .form(&[("login", "alice"), ("password", "laurel-demo"), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    let set = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-laurel_session="))
+        .expect("a __Host- cookie")
+        .to_string();
+    assert!(set.contains("; Secure") && set.contains("Path=/") && !set.contains("Domain"), "{set}");
+    let value = set.split(';').next().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_string()).expect("value");
+    assert!(session_alive(base, &format!("__Host-laurel_session={value}")).await);
+    // The unprefixed name (which a subdomain could set) is not read at all.
+    assert!(!session_alive(base, &format!("laurel_session={value}")).await);
+}
+
+async fn sigterm_with_open_streams_exits_within_ten_seconds(backend: Backend) {
+    use futures::StreamExt;
+    let mut server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = server.base.clone();
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let live = client().get(format!("{base}/-/live/Issue/1")).send().await.expect("live");
+        assert_eq!(live.status(), 200);
+        let mut stream = live.bytes_stream();
+        let first = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next()).await;
+        assert!(first.is_ok_and(|c| c.is_some()), "the snapshot arrived");
+        streams.push(stream);
+    }
+    let started = std::time::Instant::now();
+    server.signal("TERM");
+    let exited = tokio::task::spawn_blocking(move || server.exited_within(std::time::Duration::from_secs(10)))
+        .await
+        .expect("wait");
+    assert!(exited, "still running 10 s after SIGTERM");
+    // The streams ended cleanly rather than being cut off later.
+    for mut stream in streams {
+        let rest = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            while let Some(Ok(_)) = stream.next().await {}
+        })
+        .await;
+        assert!(rest.is_ok(), "stream ended");
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+async fn graphql_cost_is_bounded_as_gitlab_and_beyond(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    // GitLab's limits, in GitLab's words.
+    let too_large = format!("{{ currentUser {{ username }} }} #{}", "x".repeat(10_000));
+    assert_eq!(
+        graphql(base, None, &too_large, json!({})).await,
+        (422, json!({ "errors": [{ "message": "Query too large" }] }))
+    );
+    let mut deep = String::from("name");
+    for _ in 0..3 {
+        deep = format!("achievement {{ namespace {{ achievements(first: 1) {{ nodes {{ userAchievements(first: 1) {{ nodes {{ {deep} }} }} }} }} }} }}");
+    }
+    let (status, body) = graphql(
+        base,
+        None,
+        &format!("{{ user(username: \"carol\") {{ userAchievements {{ nodes {{ {deep} }} }} }} }}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.starts_with("Query has depth of ") && message.ends_with("which exceeds max depth of 15"), "{body}");
+    assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+    let one = "group(fullPath: \"heroes\") { achievements { nodes { uniqueUsers { nodes { username userAchievements { nodes { id } } } } } } }";
+    let wide = format!("{{ {} }}", (0..6).map(|i| format!("g{i}: {one}")).collect::<Vec<_>>().join(" "));
+    let (status, body) = graphql(base, None, &wide, json!({})).await;
+    assert_eq!(status, 200);
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+    assert!(
+        message.starts_with("Query has complexity of ") && message.ends_with("which exceeds max complexity of 200"),
+        "{body}"
+    );
+    // The seed's profile query stays well within.
+    let (_, body) = graphql(
+        base,
+        None,
+        "{ user(username: \"carol\") { userAchievements { nodes { achievement { name description avatarUrl namespace { fullPath name } } } } } }",
+        json!({}),
+    )
+    .await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    // What GitLab's formula misses: small pages nested inside each other. Ten
+    // achievements, each held by the same ten people, read three levels deep.
+    let (_, admin_group) = graphql(base, Some(ROOT_TOKEN), r#"{ group(fullPath: "heroes") { id } }"#, json!({})).await;
+    let group = admin_group["data"]["group"]["id"].as_str().expect("group").to_string();
+    let people: Vec<i64> = futures::future::join_all(
+        ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "root"].iter().map(|u| user_id(base, u)),
+    )
+    .await;
+    for n in 0..10 {
+        let (_, made) = graphql(
+            base,
+            Some(ROOT_TOKEN),
+            "mutation($g: NamespaceID!, $n: String!) { achievementsCreate(input: { namespaceId: $g, name: $n }) { achievement { id } } }",
+            json!({ "g": group, "n": format!("Fan-out {n}") }),
+        )
+        .await;
+        let id = made["data"]["achievementsCreate"]["achievement"]["id"].as_str().expect("id").to_string();
+        for person in &people {
+            let (_, awarded) = graphql(
+                base,
+                Some(ROOT_TOKEN),
+                "mutation($a: AchievementsAchievementID!, $u: UserID!) { achievementsAward(input: { achievementId: $a, userId: $u }) { errors } }",
+                json!({ "a": id, "u": format!("gid://gitlab/User/{person}") }),
+            )
+            .await;
+            assert_eq!(awarded["data"]["achievementsAward"]["errors"], json!([]), "{awarded}");
+        }
+    }
+    let fan_out = "{ group(fullPath: \"heroes\") { achievements(first: 15) { nodes { uniqueUsers(first: 15) { nodes { userAchievements(first: 15) { nodes { achievement { uniqueUsers(first: 15) { nodes { userAchievements(first: 15) { nodes { id } } } } } } } } } } } } }";
+    let started = std::time::Instant::now();
+    let response =
+        client().post(format!("{base}/api/graphql")).json(&json!({ "query": fan_out })).send().await.expect("request");
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("body");
+    let elapsed = started.elapsed();
+    assert!(text.contains("more than 5000 nodes"), "{}", &text[..text.len().min(400)]);
+    assert!(text.len() < 2_000_000, "answer of {} bytes", text.len());
+    assert!(elapsed < std::time::Duration::from_secs(10), "took {elapsed:?}");
+}
