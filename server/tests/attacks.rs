@@ -777,7 +777,7 @@ async fn graphql_cost_is_bounded_as_gitlab_and_beyond(backend: Backend) {
         graphql(base, None, &too_large, json!({})).await,
         (422, json!({ "errors": [{ "message": "Query too large" }] }))
     );
-    let mut deep = String::from("name");
+    let mut deep = String::from("id");
     for _ in 0..3 {
         deep = format!("achievement {{ namespace {{ achievements(first: 1) {{ nodes {{ userAchievements(first: 1) {{ nodes {{ {deep} }} }} }} }} }} }}");
     }

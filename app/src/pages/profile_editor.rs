@@ -24,7 +24,13 @@ pub fn ProfileEditor() -> impl IntoView {
                     Err(UiError::Unauthorized) => {
                         // A page that needs a session sends visitors to sign in, and back.
                         #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/users/sign_in?next=/-/profile");
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(http::StatusCode::FOUND);
+                            response.insert_header(
+                                http::header::LOCATION,
+                                http::HeaderValue::from_static("/users/sign_in?next=/-/profile"),
+                            );
+                        }
                         view! {
                             <section class="card narrow">
                                 <p>{move || td_string!(t(), sign_in_required)}</p>

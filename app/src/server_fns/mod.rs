@@ -34,17 +34,46 @@ pub(crate) mod ssr {
     }
 
     /// The UI dialect of a domain error. Internal details are logged, never shown.
+    /// A refused server-function call also answers with the matching 4xx status
+    /// (not the framework's 500), unless the function already chose one (the
+    /// redirect of a plain form post).
     pub fn ui_error(err: DomainError) -> UiError {
-        match err {
+        let ui = match err {
             DomainError::NotFound(_) => UiError::NotFound,
             DomainError::Forbidden => UiError::Forbidden,
-            DomainError::Unauthorized => UiError::Unauthorized,
+            DomainError::Unauthorized | DomainError::TokenExpired | DomainError::TokenRevoked => UiError::Unauthorized,
             DomainError::Invalid(messages) => UiError::Invalid(messages),
             DomainError::Conflict(message) => UiError::Conflict(message),
             DomainError::PreconditionFailed => UiError::Conflict(err.to_string()),
+            busy if busy.is_overloaded() => {
+                tracing::warn!("server function refused, overloaded: {busy}");
+                UiError::Internal
+            }
             internal => {
                 tracing::error!("server function failed: {internal}");
                 UiError::Internal
+            }
+        };
+        refusal_status(&ui);
+        ui
+    }
+
+    fn refusal_status(ui: &UiError) {
+        use http::StatusCode;
+        let status = match ui {
+            UiError::NotFound => StatusCode::NOT_FOUND,
+            UiError::Forbidden => StatusCode::FORBIDDEN,
+            UiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            UiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            UiError::Conflict(_) => StatusCode::CONFLICT,
+            _ => return,
+        };
+        let server_fn = use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with(concat!(env!("SERVER_FN_PREFIX"), "/")));
+        if let (true, Some(response)) = (server_fn, use_context::<leptos_axum::ResponseOptions>()) {
+            let mut parts = response.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if parts.status.is_none() {
+                parts.status = Some(status);
             }
         }
     }
