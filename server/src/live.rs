@@ -163,7 +163,7 @@ impl Viewer {
                 },
                 Wake::Tick => {
                     self.ticks += 1;
-                    if self.ticks % RECHECK_EVERY == 0 && !self.still_allowed().await {
+                    if self.ticks.is_multiple_of(RECHECK_EVERY) && !self.still_allowed().await {
                         return None;
                     }
                     return Some(vec![Bytes::from_static(b":\n\n")]);
