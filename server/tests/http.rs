@@ -195,7 +195,8 @@ async fn two_processes_share_events_over_postgres() {
     let live = client().get(format!("{}/-/live/Issue/1", first.base)).send().await.expect("live");
     let mut stream = live.bytes_stream();
     next_event(&mut stream, "snapshot").await;
-    toggle(&second.base, ROOT_TOKEN, 1, "rocket").await;
+    let cookie = sign_in_cookie(&second.base, "root", "root-password").await.expect("session cookie");
+    toggle(&second.base, &cookie, 1, "rocket").await;
     let event = next_event(&mut stream, "reaction").await;
     assert!(event.contains(r#""name":"rocket","count":1"#), "{event}");
 }
