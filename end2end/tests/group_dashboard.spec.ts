@@ -120,7 +120,7 @@ test('awarding works with JavaScript disabled, and the dashboard speaks Korean',
   const first = card(page, 'First merge request');
   const before = await first.locator('.holders li').count();
   await first.locator('details.manage', { hasText: 'Award' }).first().locator('summary').click();
-  await first.locator('.award-form').getByLabel('Usernames (separated by commas)').fill('erin, frank');
+  await first.locator('.award-form').getByLabel('Usernames (separated by commas)').fill('erin, grace');
   await first.locator('.award-form').getByRole('button', { name: 'Award' }).click();
   await expect(card(page, 'First merge request').locator('.holders li')).toHaveCount(before + 2);
   await context.close();

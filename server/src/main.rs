@@ -174,6 +174,12 @@ fn router(state: ServerState) -> Router {
                 std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("favicon.ico"),
             ),
         )
+        .route_service(
+            "/-/lang-switch.js",
+            tower_http::services::ServeFile::new(
+                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("lang-switch.js"),
+            ),
+        )
         .leptos_routes_with_context(&state, routes, provide_app.clone(), {
             let options = state.leptos.clone();
             move || shell(options.clone())

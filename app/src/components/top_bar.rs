@@ -32,7 +32,7 @@ pub fn TopBar() -> impl IntoView {
                 <form class="lang-switch" method="post" action={<SetLanguage as ServerFn>::PATH}>
                     <input type="hidden" name="next" value=here/>
                     <label class="visually-hidden" for="lang-select">{move || td_string!(t(), nav_language)}</label>
-                    <select id="lang-select" name="lang" onchange="this.form.submit()">
+                    <select id="lang-select" name="lang">
                         {Lang::ALL
                             .into_iter()
                             .map(|lang| {
