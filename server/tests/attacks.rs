@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{client, database, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN};
+use common::{client, database, graphql, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -46,17 +46,6 @@ async fn call(base: &str, method: Method, path: &str, token: Option<&str>, body:
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn graphql(base: &str, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-    let mut request =
-        client().post(format!("{base}/api/graphql")).json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn user_id(base: &str, username: &str) -> i64 {
     let (_, users) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
     users[0]["id"].as_i64().expect("user id")
@@ -81,24 +70,6 @@ async fn reactions_on_issue_1(base: &str) -> Vec<Value> {
     let (status, list) = call(base, Method::GET, "/projects/1/issues/1/award_emoji?per_page=100", None, None).await;
     assert_eq!(status, 200);
     list.as_array().cloned().unwrap_or_default()
-}
-
-/// Signs in with the plain form post; the session cookie, if it worked.
-async fn sign_in(base: &str, login: &str, password: &str) -> Option<String> {
-    let response = client()
-        .post(format!("{base}/-/sfn/sign_in"))
-        .header("Accept", "text/html")
-        .form(&[("login", login), ("password", password), ("next", "/")])
-        .send()
-        .await
-        .expect("sign in");
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("laurel_session=") && !c.starts_with("laurel_session=;"))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 /// Whether a session cookie still signs its holder in (the profile editor
@@ -134,8 +105,8 @@ async fn scoped_tokens_do_only_what_their_scope_allows(backend: Backend) {
     )
     .await;
     assert_eq!((status, body["error"].as_str()), (403, Some("insufficient_scope")));
-    assert!(sign_in(base, "carol", "taken-over-1234").await.is_none());
-    assert!(sign_in(base, "carol", "laurel-demo").await.is_some());
+    assert!(sign_in_cookie(base, "carol", "taken-over-1234").await.is_none());
+    assert!(sign_in_cookie(base, "carol", "laurel-demo").await.is_some());
     // GraphQL: queries run, mutations are refused like unauthorized ones.
     let (status, body) = graphql(base, Some(&read_api), "{ currentUser { username } }", json!({})).await;
     assert_eq!((status, body["data"]["currentUser"]["username"].as_str()), (200, Some("carol")));
@@ -343,10 +314,10 @@ async fn only_admins_edit_users_and_a_new_password_ends_sessions(backend: Backen
     }
     let (_, me) = call(base, Method::GET, "/user", Some(&carol_api), None).await;
     assert_ne!(me["name"], "Mallory");
-    assert!(sign_in(base, "dave", "taken-over-1234").await.is_none());
+    assert!(sign_in_cookie(base, "dave", "taken-over-1234").await.is_none());
 
     // The admin resets a password: every session of that user ends.
-    let session = sign_in(base, "carol", "laurel-demo").await.expect("carol signs in");
+    let session = sign_in_cookie(base, "carol", "laurel-demo").await.expect("carol signs in");
     assert!(session_alive(base, &session).await);
     let (status, _) = call(
         base,
@@ -358,8 +329,8 @@ async fn only_admins_edit_users_and_a_new_password_ends_sessions(backend: Backen
     .await;
     assert_eq!(status, 200);
     assert!(!session_alive(base, &session).await, "the old session ended");
-    assert!(sign_in(base, "carol", "laurel-demo").await.is_none());
-    assert!(sign_in(base, "carol", "a-brand-new-password").await.is_some());
+    assert!(sign_in_cookie(base, "carol", "laurel-demo").await.is_none());
+    assert!(sign_in_cookie(base, "carol", "a-brand-new-password").await.is_some());
 }
 
 /// The names of those the group page lists under an achievement found by name.
@@ -460,7 +431,7 @@ async fn hidden_and_private_awards_stay_out_of_every_listing(backend: Backend) {
     let page = group_page_holders(base, None, "Quiet helper").await;
     assert!(page.contains("Quiet helper"), "the achievement itself is listed");
     assert!(!page.contains("href=\"/erin\"") && !page.contains("href=\"/frank\""), "no holder leaks to anonymous");
-    let bob_session = sign_in(base, "bob", "laurel-demo").await.expect("bob");
+    let bob_session = sign_in_cookie(base, "bob", "laurel-demo").await.expect("bob");
     let page = group_page_holders(base, Some(&bob_session), "Quiet helper").await;
     assert!(page.contains("href=\"/erin\"") && !page.contains("href=\"/frank\""), "maintainer: erin, not frank");
 }
@@ -513,8 +484,8 @@ async fn redirects_never_leave_the_site(backend: Backend) {
 async fn pages_refuse_as_gitlab_does(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
-    let alice = sign_in(base, "alice", "laurel-demo").await.expect("alice");
-    let root = sign_in(base, "root", "root-password").await.expect("root");
+    let alice = sign_in_cookie(base, "alice", "laurel-demo").await.expect("alice");
+    let root = sign_in_cookie(base, "root", "root-password").await.expect("root");
     for (cookie, want) in [(None, 404), (Some(&alice), 404), (Some(&root), 200)] {
         let mut request = client().get(format!("{base}/admin"));
         if let Some(cookie) = cookie {
@@ -546,58 +517,25 @@ async fn nul_bytes_and_broken_utf8_are_refused_and_change_nothing(backend: Backe
     };
     let http = client();
     let url = format!("{base}/api/v4/projects/1/issues");
-    // JSON body, nested; form body; query string; path.
-    expect_400(
-        http.post(&url)
-            .header("PRIVATE-TOKEN", &token)
-            .json(&json!({ "title": "a\u{0}b" }))
-            .send()
-            .await
-            .expect("json"),
-    )
-    .await;
-    expect_400(
-        http.post(&url)
-            .header("PRIVATE-TOKEN", &token)
-            .json(&json!({ "title": "ok", "labels": ["x", { "deep": "\u{0}" }] }))
-            .send()
-            .await
-            .expect("nested"),
-    )
-    .await;
-    expect_400(
-        http.post(&url)
-            .header("PRIVATE-TOKEN", &token)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body("title=a%00b")
-            .send()
-            .await
-            .expect("form"),
-    )
-    .await;
-    expect_400(
-        http.post(&url)
-            .header("PRIVATE-TOKEN", &token)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body("title=%FF%FE")
-            .send()
-            .await
-            .expect("utf-8"),
-    )
-    .await;
+    // A new issue, with this content type and body.
+    let post = |content_type: &'static str, body: Vec<u8>| {
+        http.post(&url).header("PRIVATE-TOKEN", &token).header("Content-Type", content_type).body(body).send()
+    };
+    let json_body = |value: Value| serde_json::to_vec(&value).expect("json");
+    const FORM: &str = "application/x-www-form-urlencoded";
+    // JSON bodies (nested too), form bodies, broken UTF-8; then the query string and the path.
+    let bodies: [(&str, &str, Vec<u8>); 5] = [
+        ("json", "application/json", json_body(json!({ "title": "a\u{0}b" }))),
+        ("nested", "application/json", json_body(json!({ "title": "ok", "labels": ["x", { "deep": "\u{0}" }] }))),
+        ("form", FORM, b"title=a%00b".to_vec()),
+        ("form utf-8", FORM, b"title=%FF%FE".to_vec()),
+        ("raw utf-8", "application/json", b"{\"title\":\"\xff\"}".to_vec()),
+    ];
+    for (what, content_type, body) in bodies {
+        expect_400(post(content_type, body).await.expect(what)).await;
+    }
     expect_400(http.get(format!("{url}?search=%00")).send().await.expect("query")).await;
     expect_400(http.get(format!("{base}/api/v4/projects/heroes%2Fweb%00site")).send().await.expect("path")).await;
-    // Broken UTF-8 as a raw JSON body.
-    expect_400(
-        http.post(&url)
-            .header("PRIVATE-TOKEN", &token)
-            .header("Content-Type", "application/json")
-            .body(b"{\"title\":\"\xff\"}".to_vec())
-            .send()
-            .await
-            .expect("raw"),
-    )
-    .await;
     // GraphQL variables.
     let response = http
         .post(format!("{base}/api/graphql"))

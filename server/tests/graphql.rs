@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, start, token_for, Backend};
+use common::{client, graphql, start, token_for, Backend};
 use serde_json::{json, Value};
 
 on_both!(
@@ -16,17 +16,6 @@ on_both!(
     avatar_upload_follows_the_multipart_spec,
     bad_queries_are_graphql_errors
 );
-
-async fn graphql(base: &str, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-    let mut request =
-        client().post(format!("{base}/api/graphql")).json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("JSON"))
-}
 
 const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{client, start, Backend, ROOT_TOKEN};
+use common::{client, sign_in_cookie, start, Backend, ROOT_TOKEN};
 use futures::StreamExt;
 use std::time::Duration;
 
@@ -36,25 +36,6 @@ async fn api_user_answers_the_token_owner(backend: Backend) {
         let body: serde_json::Value = response.json().await.expect("json");
         assert_eq!(body, serde_json::json!({ "message": "401 Unauthorized" }));
     }
-}
-
-/// Signs in with the plain form post a browser without JavaScript makes.
-async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<String> {
-    let response = client()
-        .post(format!("{base}/-/sfn/sign_in"))
-        .header("Accept", "text/html")
-        .form(&[("login", login), ("password", password), ("next", "/")])
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 302);
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("laurel_session="))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 async fn sign_in_sets_a_session_cookie(backend: Backend) {

@@ -281,6 +281,19 @@ impl World {
         }
     }
 
+    /// The recipient hides one of their awards (a fixture step: it must work).
+    async fn hide_award(&self, recipient: usize, award: &str) {
+        let own = Some(self.recipients[recipient].2.as_str());
+        let body = self
+            .graphql(
+                own,
+                "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+                json!({ "id": award }),
+            )
+            .await;
+        assert_eq!(body["data"]["userAchievementsUpdate"]["errors"], json!([]), "{body}");
+    }
+
     async fn award_state(&self, recipient: usize, award: &str) -> Option<Value> {
         let own = Some(self.recipients[recipient].2.as_str());
         self.awards_seen_by(own, recipient, true).await.into_iter().find(|n| n["id"] == award)
@@ -435,15 +448,7 @@ impl World {
                 let (_, award) = self.new_award(group, recipient).await;
                 let hidden = matches!(op, Op::ReadHiddenAward);
                 if hidden {
-                    let own = Some(self.recipients[recipient].2.as_str());
-                    let body = self
-                        .graphql(
-                            own,
-                            "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
-                            json!({ "id": award }),
-                        )
-                        .await;
-                    assert_eq!(body["data"]["userAchievementsUpdate"]["errors"], json!([]), "{body}");
+                    self.hide_award(recipient, &award).await;
                 }
                 let seen =
                     self.awards_seen_by(token, recipient, hidden).await.iter().any(|n| n["id"] == award.as_str());
@@ -456,15 +461,7 @@ impl World {
             Op::ListShownHolder | Op::ListHiddenHolder => {
                 let (achievement, award) = self.new_award(group, recipient).await;
                 if matches!(op, Op::ListHiddenHolder) {
-                    let own = Some(self.recipients[recipient].2.as_str());
-                    let body = self
-                        .graphql(
-                            own,
-                            "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
-                            json!({ "id": award }),
-                        )
-                        .await;
-                    assert_eq!(body["data"]["userAchievementsUpdate"]["errors"], json!([]), "{body}");
+                    self.hide_award(recipient, &award).await;
                 }
                 let body = self
                     .graphql(

@@ -169,3 +169,42 @@ pub async fn token_for(base: &str, username: &str) -> String {
         .expect("json");
     created["token"].as_str().expect("token in the answer").to_string()
 }
+
+/// A GraphQL request, with a bearer token or anonymous: the status and the JSON
+/// answer (`null` when the body is not JSON).
+pub async fn graphql(
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut request = client()
+        .post(format!("{base}/api/graphql"))
+        .json(&serde_json::json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Signs in with the plain form post a browser without JavaScript makes; the
+/// session cookie (`name=value`), if it worked.
+pub async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<String> {
+    let response = client()
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Accept", "text/html")
+        .form(&[("login", login), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), 302);
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("laurel_session=") && !c.starts_with("laurel_session=;"))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
