@@ -22,6 +22,8 @@ Configuration (environment variables):
   INITIAL_ROOT_TOKEN     also give `root` a personal access token with exactly this value (>= 20 chars)
   SMTP_URL               smtp://user:pass@host:port or smtps://... to send mail
                          (default: write each mail as an .eml file under DATA_DIR/mail/)
+  SMTP_TIMEOUT_SECONDS   give up one SMTP attempt after this long (default: 20; the outbox
+                         retries with backoff for about a day)
   DEMO_DATA              1/true: seed demo users, groups, projects and achievements into an empty database
   RUST_LOG               log filter (default: info)
 ";
@@ -46,6 +48,7 @@ pub struct Config {
     pub initial_root_password: Option<String>,
     pub initial_root_token: Option<String>,
     pub smtp_url: Option<String>,
+    pub smtp_timeout: std::time::Duration,
     pub demo_data: bool,
 }
 
@@ -90,6 +93,13 @@ impl Config {
         if let Some(url) = &smtp_url {
             crate::mail::check_smtp_url(url).map_err(|e| bad("SMTP_URL", e))?;
         }
+        let smtp_timeout = match get("SMTP_TIMEOUT_SECONDS") {
+            None => 20,
+            Some(v) => v.parse::<u64>().ok().filter(|s| (1..=300).contains(s)).ok_or_else(|| {
+                bad("SMTP_TIMEOUT_SECONDS", format!("'{v}' is not a number of seconds from 1 to 300"))
+            })?,
+        };
+        let smtp_timeout = std::time::Duration::from_secs(smtp_timeout);
         let demo_data = match get("DEMO_DATA").as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("0" | "false" | "no" | "off") => false,
             Some("1" | "true" | "yes" | "on") => true,
@@ -103,6 +113,7 @@ impl Config {
             initial_root_password,
             initial_root_token,
             smtp_url,
+            smtp_timeout,
             demo_data,
         })
     }
@@ -135,6 +146,7 @@ mod tests {
             ("INITIAL_ROOT_PASSWORD", "short"),
             ("INITIAL_ROOT_TOKEN", "tooshort"),
             ("SMTP_URL", "ftp://mail"),
+            ("SMTP_TIMEOUT_SECONDS", "0"),
             ("DEMO_DATA", "maybe"),
         ] {
             let err = parse(&[(var, value)]).expect_err(var);

@@ -13,7 +13,7 @@ mod security_headers;
 mod state;
 
 use app::domain::bootstrap::{bootstrap, RootSetup};
-use app::domain::{demo, uploads, AppState, Instance};
+use app::domain::{demo, outbox, uploads, AppState, Instance};
 use app::store::Store;
 use app::{shell, App};
 use axum::routing::get;
@@ -95,9 +95,10 @@ async fn run(config: Config) -> Result<(), StartError> {
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
-    let mailer = mail::LaurelMailer::new(config.smtp_url.as_deref(), &config.data_dir, &external_url)
-        .map_err(StartError::Mail)?;
-    let app = AppState::new(store.clone(), instance).await?.with_mailer(std::sync::Arc::new(mailer));
+    let mailer =
+        mail::LaurelMailer::new(config.smtp_url.as_deref(), config.smtp_timeout, &config.data_dir, &external_url)
+            .map_err(StartError::Mail)?;
+    let (app, outbox_signal) = AppState::new(store.clone(), instance).await?.with_outbox();
 
     let booted = bootstrap(
         &app,
@@ -109,7 +110,7 @@ async fn run(config: Config) -> Result<(), StartError> {
     }
     if booted.was_empty && config.demo_data {
         // Demo awards go to made-up addresses: seed without sending mail.
-        demo::seed(&AppState { mailer: None, ..app.clone() }).await?;
+        demo::seed(&AppState { outbox: None, ..app.clone() }).await?;
         println!(
             "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
             demo::DEMO_PASSWORD
@@ -129,10 +130,16 @@ async fn run(config: Config) -> Result<(), StartError> {
     }
     println!("Laurel listening on http://{addr}");
     println!("Open {external_url} and sign in as root.");
-    // On SIGTERM or Ctrl-C: live streams end, in-flight requests finish, and
-    // whatever still runs after the grace period is cut off, so a supervisor's
-    // stop (10 s) never has to kill us.
+    // On SIGTERM or Ctrl-C: live streams end, in-flight requests finish, the
+    // mail outbox finishes the message in progress, and whatever still runs
+    // after the grace period is cut off, so a supervisor's stop (10 s) never has
+    // to kill us.
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    // A claimed message waits this long before another worker may retry it: longer
+    // than one SMTP attempt can take.
+    let lease = config.smtp_timeout * 2 + std::time::Duration::from_secs(5);
+    let mut mail_worker =
+        tokio::spawn(outbox::run(app.clone(), outbox_signal, std::sync::Arc::new(mailer), lease, stopped.clone()));
     let graceful = async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing live streams, draining requests");
@@ -144,10 +151,16 @@ async fn run(config: Config) -> Result<(), StartError> {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
+    let drained = async {
+        let served = serving.await;
+        let _ = (&mut mail_worker).await;
+        served
+    };
     tokio::select! {
-        served = serving => served.map_err(StartError::Serve)?,
-        _ = deadline => tracing::warn!("shutdown: requests still running after {SHUTDOWN_GRACE:?}, exiting"),
+        served = drained => served.map_err(StartError::Serve)?,
+        _ = deadline => tracing::warn!("shutdown: work still running after {SHUTDOWN_GRACE:?}, exiting"),
     }
+    mail_worker.abort();
     store.close().await;
     Ok(())
 }

@@ -3,74 +3,10 @@
 
 mod common;
 
-use common::{client, start, token_for, Backend, ROOT_TOKEN};
+use common::smtp::{smtp_server, wait_for_mail};
+use common::{client, sign_in_cookie, start, token_for, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct SmtpServer {
-    port: u16,
-    child: Child,
-    lines: std::sync::mpsc::Receiver<String>,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn smtp_server() -> SmtpServer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Debugging", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 -m aiosmtpd (make test installs it)");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    // Wait until it accepts connections.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "aiosmtpd did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    SmtpServer { port, child, lines }
-}
-
-/// Collects messages (header and body text, folded lines joined) until one
-/// contains `needle`.
-fn wait_for_mail(smtp: &SmtpServer, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut all = String::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = smtp.lines.recv_timeout(left).unwrap_or_else(|_| panic!("no mail with {needle:?}; got:\n{all}"));
-        if line.starts_with(' ') || line.starts_with('\t') {
-            all.push_str(line.trim_start());
-        } else {
-            all.push('\n');
-            all.push_str(&line);
-        }
-        if all.contains(needle) {
-            // Read the rest of this message.
-            while let Ok(more) = smtp.lines.recv_timeout(Duration::from_millis(300)) {
-                all.push('\n');
-                all.push_str(&more);
-            }
-            return all;
-        }
-    }
-}
 
 async fn award(base: &str, token: &str, user_id: i64) -> Value {
     let query = r#"mutation($u: UserID!) { achievementsAward(input: { achievementId: "gid://gitlab/Achievements::Achievement/1", userId: $u, awardMessage: "Thanks <3" }) { errors } }"#;
@@ -103,7 +39,19 @@ async fn award_mail_goes_through_smtp_unless_the_recipient_opted_out() {
         .await
         .expect("update");
     assert_eq!(opted_out.status(), 200);
+    // dave (5) is blocked by the admin: no mail to a blocked account either.
+    let root = sign_in_cookie(&server.base, "root", "root-password").await.expect("root signs in");
+    let blocked = client()
+        .post(format!("{}/-/sfn/admin_update_user", server.base))
+        .header("Cookie", root)
+        .header("Accept", "text/html")
+        .form(&[("id", "5"), ("blocked", "true")])
+        .send()
+        .await
+        .expect("block");
+    assert_eq!(blocked.status(), 302, "blocked");
     award(&server.base, &alice, 8).await;
+    award(&server.base, &alice, 5).await;
     award(&server.base, &alice, 6).await; // erin
     let mail = wait_for_mail(&smtp, "erin@example.com");
     assert!(mail.contains("heroes awarded you the Contributor of the month achievement"), "{mail}");
@@ -111,6 +59,7 @@ async fn award_mail_goes_through_smtp_unless_the_recipient_opted_out() {
     assert!(mail.contains(&format!("{}/erin", server.base)), "links the profile: {mail}");
     assert!(mail.contains("Thanks &lt;3"), "the message is escaped in HTML: {mail}");
     assert!(!mail.contains("grace@example.com"), "grace opted out: {mail}");
+    assert!(!mail.contains("dave@example.com"), "dave is blocked: {mail}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

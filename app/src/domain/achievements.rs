@@ -1,12 +1,12 @@
 //! Achievements: create, edit, delete, award, revoke, and what recipients do with
 //! their awards (hide, reorder, accept, decline).
 
-use super::mail;
 use super::uploads::{self, Upload};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use super::{mail, outbox};
 use crate::events::Event;
 use crate::policy::{self, AwardFacts, GroupFacts};
-use crate::store::{AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow, UserRow};
+use crate::store::{now, AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow, UserRow};
 use std::collections::{HashMap, HashSet};
 
 pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
@@ -279,11 +279,17 @@ pub async fn award_achievement(
         },
     )
     .await?;
-    app.commit(tx).await?;
-    // Recipients who turned achievements off get no mail; the award stands.
-    if recipient.achievements_enabled {
+    // Recipients who turned achievements off, or are blocked, get no mail; the
+    // award stands. The mail is written with the award: both or neither.
+    let mailed = app.outbox.as_ref().filter(|_| recipient.achievements_enabled && !recipient.is_blocked());
+    if mailed.is_some() {
         let base = &app.instance.external_url;
-        app.send_later(mail::award_mail(base, &recipient, &achievement, &group, message.as_deref(), !accepted));
+        let mail = mail::award_mail(base, &recipient, &achievement, &group, message.as_deref(), !accepted);
+        outbox::enqueue(&mut tx, Some(group.id), &mail, now()).await?;
+    }
+    app.commit(tx).await?;
+    if let Some(signal) = mailed {
+        signal.wake();
     }
     Ok(award)
 }

@@ -1,5 +1,5 @@
 //! The e-mail a recipient gets when awarded an achievement. The domain writes the
-//! message; the server's transport (SMTP or an outbox folder) delivers it.
+//! message, the outbox keeps it, the server's transport (SMTP or a folder) delivers it.
 
 use crate::store::{AchievementRow, NamespaceRow, UserRow};
 use std::future::Future;
@@ -16,9 +16,14 @@ pub struct Mail {
     pub html: String,
 }
 
-/// Delivers mail; errors are reported as text (the caller logs and retries).
+/// Delivers mail; errors are reported as text (the outbox logs and retries).
+/// `message_id` is the same on every attempt at one message.
 pub trait Mailer: Send + Sync {
-    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+    fn send<'a>(
+        &'a self,
+        message_id: &'a str,
+        mail: Mail,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 }
 
 pub type SharedMailer = Arc<dyn Mailer>;

@@ -12,6 +12,7 @@ mod error;
 mod facts;
 pub mod groups;
 pub mod mail;
+pub mod outbox;
 pub mod projects;
 pub mod settings;
 pub mod tokens;
@@ -51,8 +52,9 @@ pub struct AppState {
     pub store: Store,
     pub bus: EventBus,
     pub instance: Arc<Instance>,
-    /// Where award e-mails go; none means mail is not sent (e.g. in unit tests).
-    pub mailer: Option<mail::SharedMailer>,
+    /// Award e-mail is queued in the outbox and this wakes its worker; none means
+    /// no mail is queued (demo seeding, unit tests).
+    pub outbox: Option<outbox::OutboxSignal>,
 }
 
 impl AppState {
@@ -62,32 +64,14 @@ impl AppState {
         if let Store::Postgres(pool) = &store {
             bus.listen_postgres(pool).await.map_err(crate::store::StoreError::from)?;
         }
-        Ok(AppState { store, bus, instance: Arc::new(instance), mailer: None })
+        Ok(AppState { store, bus, instance: Arc::new(instance), outbox: None })
     }
 
-    pub fn with_mailer(mut self, mailer: mail::SharedMailer) -> AppState {
-        self.mailer = Some(mailer);
-        self
-    }
-
-    /// Sends in the background, after the change committed, retrying a few times;
-    /// a mail that still fails is logged (the award itself stands).
-    pub(crate) fn send_later(&self, mail: mail::Mail) {
-        let Some(mailer) = self.mailer.clone() else { return };
-        tokio::spawn(async move {
-            let mut delay = std::time::Duration::from_millis(500);
-            for attempt in 1..=4 {
-                match mailer.send(mail.clone()).await {
-                    Ok(()) => return,
-                    Err(err) if attempt < 4 => {
-                        tracing::warn!("mail to {} failed (attempt {attempt}): {err}", mail.to_address);
-                        tokio::time::sleep(delay).await;
-                        delay *= 4;
-                    }
-                    Err(err) => tracing::error!("mail to {} not sent: {err}", mail.to_address),
-                }
-            }
-        });
+    /// Queues award e-mail from now on; start [`outbox::run`] with the signal.
+    pub fn with_outbox(mut self) -> (AppState, outbox::OutboxSignal) {
+        let signal = outbox::OutboxSignal::default();
+        self.outbox = Some(signal.clone());
+        (self, signal)
     }
 
     /// Commits and hands the transaction's events to this process's subscribers.

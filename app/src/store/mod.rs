@@ -10,6 +10,7 @@ mod achievements;
 mod audit;
 mod award_emoji;
 mod namespaces;
+mod outbox;
 mod projects;
 mod rows;
 mod settings;
@@ -18,6 +19,7 @@ mod users;
 pub use achievements::NewAward;
 pub use audit::NewAudit;
 pub use namespaces::NewNamespace;
+pub use outbox::NewMail;
 pub use projects::{NewNote, NewProject};
 pub use rows::*;
 pub use settings::InstanceCounts;
@@ -191,6 +193,10 @@ impl Store {
 }
 
 impl Tx {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.conn, Conn::Postgres(_))
+    }
+
     /// Records an event to publish when this transaction commits. On PostgreSQL the
     /// `NOTIFY` is part of the transaction: other processes hear it if and only if
     /// the change is committed.

@@ -187,3 +187,22 @@ pub struct AuditRow {
     pub details: String,
     pub created_at: DateTime<Utc>,
 }
+
+#[derive(Clone, Debug, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub message_id: String,
+    pub group_id: Option<i64>,
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub gave_up_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,260 @@
+//! Nothing acknowledged is lost: the server killed with SIGKILL in the middle of
+//! concurrent awards (with mail) and reactions keeps every write it answered,
+//! and the award mail written with each award goes out once after the restart;
+//! an SMTP outage delays mail without losing it; two processes on one
+//! PostgreSQL database share the outbox without sending anything twice.
+
+mod common;
+
+use common::smtp::{free_port, message_ids, smtp_server, smtp_server_on};
+use common::{client, database, spawn, temp_dir, token_for, Backend, Server};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Recipients with public profiles and achievements on: carol, dave, erin, grace.
+const RECIPIENTS: [i64; 4] = [4, 5, 6, 8];
+const EMOJI: [&str; 12] =
+    ["thumbsup", "thumbsdown", "smile", "heart", "tada", "rocket", "eyes", "fire", "star", "clap", "pray", "wave"];
+
+/// Awards achievement 1 (heroes) with a message; the new award's id, if answered.
+async fn award(base: &str, token: &str, user_id: i64, message: &str) -> Option<i64> {
+    let query = r#"mutation($u: UserID!, $m: String) { achievementsAward(input: {
+        achievementId: "gid://gitlab/Achievements::Achievement/1", userId: $u, awardMessage: $m })
+        { userAchievement { id } errors } }"#;
+    let variables = json!({ "u": format!("gid://gitlab/User/{user_id}"), "m": message });
+    let response = client()
+        .post(format!("{base}/api/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .ok()?;
+    let body: Value = response.json().await.ok()?;
+    let gid = body["data"]["achievementsAward"]["userAchievement"]["id"].as_str()?;
+    gid.rsplit('/').next()?.parse().ok()
+}
+
+/// Reacts on issue `iid` of heroes/website: the reaction's id if it was added,
+/// `Err` once the server is gone.
+async fn react(base: &str, token: &str, iid: i64, name: &str) -> Result<Option<i64>, reqwest::Error> {
+    let response = client()
+        .post(format!("{base}/api/v4/projects/1/issues/{iid}/award_emoji"))
+        .header("PRIVATE-TOKEN", token)
+        .json(&json!({ "name": name }))
+        .send()
+        .await?;
+    if response.status() != 201 {
+        return Ok(None);
+    }
+    Ok(response.json::<Value>().await?["id"].as_i64())
+}
+
+/// The ids a query returns, read straight from the database.
+async fn ids(url: &str, sql: &str) -> Vec<i64> {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
+        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        pool.close().await;
+        ids
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
+        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        pool.close().await;
+        ids
+    }
+}
+
+async fn strings(url: &str, sql: &str) -> Vec<String> {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
+        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        pool.close().await;
+        rows
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
+        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        pool.close().await;
+        rows
+    }
+}
+
+/// Counts how often each Message-ID arrived.
+fn tally(received: &[String]) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    for id in received {
+        *seen.entry(id.trim_matches(['<', '>']).split('@').next().unwrap_or_default().to_string()).or_insert(0) += 1;
+    }
+    seen
+}
+
+async fn kill_9_loses_no_acknowledged_write_and_mails_each_award_once(backend: Backend) {
+    let smtp = smtp_server();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let env = [("DEMO_DATA", "1"), ("SMTP_URL", smtp_url.as_str()), ("SMTP_TIMEOUT_SECONDS", "1")];
+    let dir = temp_dir();
+    let url = database(backend, &dir).await;
+    let mut server = spawn(&url, &dir, &env);
+    let base = server.base.clone();
+    let alice = token_for(&base, "alice").await; // owner of heroes
+    let mut reactors = Vec::new();
+    for name in ["carol", "dave", "erin", "grace"] {
+        reactors.push(token_for(&base, name).await);
+    }
+
+    let awarded = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let reacted = Arc::new(Mutex::new(Vec::<i64>::new()));
+    let mut writers = Vec::new();
+    for worker in 0..2usize {
+        let (base, alice, awarded) = (base.clone(), alice.clone(), awarded.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let to = RECIPIENTS[(i + worker) % RECIPIENTS.len()];
+                let Some(id) = award(&base, &alice, to, &format!("kill test {worker}.{i}")).await else { return };
+                awarded.lock().expect("lock").push(id);
+            }
+        }));
+    }
+    for token in reactors {
+        let (base, reacted) = (base.clone(), reacted.clone());
+        writers.push(tokio::spawn(async move {
+            for name in EMOJI {
+                for iid in 1..=3 {
+                    match react(&base, &token, iid, name).await {
+                        Ok(Some(id)) => reacted.lock().expect("lock").push(id),
+                        Ok(None) => {}
+                        Err(_) => return,
+                    }
+                }
+            }
+        }));
+    }
+    // Kill mid-way: with awards and reactions in flight, and mail still queued.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while awarded.lock().expect("lock").len() < 20 {
+        assert!(Instant::now() < deadline, "awards too slow");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.signal("KILL");
+    assert!(server.exited_within(Duration::from_secs(5)), "SIGKILL");
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let awarded: HashSet<i64> = awarded.lock().expect("lock").iter().copied().collect();
+    let reacted: HashSet<i64> = reacted.lock().expect("lock").iter().copied().collect();
+    assert!(!reacted.is_empty(), "reactions ran alongside the awards");
+
+    let restarted = spawn(&url, &dir, &env);
+    let stored_awards: HashSet<i64> =
+        ids(&url, "SELECT id FROM user_achievements WHERE award_message LIKE 'kill test %'")
+            .await
+            .into_iter()
+            .collect();
+    let stored_reactions: HashSet<i64> = ids(&url, "SELECT id FROM award_emoji").await.into_iter().collect();
+    assert!(awarded.is_subset(&stored_awards), "acknowledged awards missing: {:?}", awarded.difference(&stored_awards));
+    assert!(
+        reacted.is_subset(&stored_reactions),
+        "acknowledged reactions missing: {:?}",
+        reacted.difference(&stored_reactions)
+    );
+    // One mail per award in the database (acknowledged or committed just before
+    // the kill), each delivered after the restart if it was not before.
+    let queued: HashSet<String> = strings(
+        &url,
+        "SELECT message_id FROM mail_outbox WHERE subject = 'heroes awarded you the Contributor of the month achievement'",
+    )
+    .await
+    .into_iter()
+    .collect();
+    assert_eq!(queued.len(), stored_awards.len(), "one outbox message per award");
+    let received = message_ids(&smtp, Duration::from_secs(60), |got| tally(got).len() >= queued.len());
+    // The message in flight at the kill is claimed until its lease ends (7 s
+    // here), then sent again: wait for every row to be marked, then for copies.
+    let unsent_sql = "SELECT subject || ' to ' || to_address || ', attempts ' || attempts || ' ' || \
+                      COALESCE(last_error, '') FROM mail_outbox WHERE sent_at IS NULL";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !strings(&url, unsent_sql).await.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(strings(&url, unsent_sql).await, Vec::<String>::new(), "every outbox row is marked sent");
+    let received = [received, message_ids(&smtp, Duration::from_secs(2), |_| false)].concat();
+    let seen = tally(&received);
+    let delivered: HashSet<String> = seen.keys().cloned().collect();
+    assert_eq!(delivered, queued, "every award's mail arrived, and nothing else");
+    let copies: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    // A crash after the SMTP server said "250 OK" but before the outbox row was
+    // marked sent resends that one message, with the same Message-ID.
+    assert!(copies.len() <= 1 && copies.iter().all(|(_, n)| **n == 2), "duplicates: {copies:?}");
+    println!(
+        "{backend:?}: {} awards and {} reactions acknowledged before SIGKILL, {} awards stored, {} mails, {} resent",
+        awarded.len(),
+        reacted.len(),
+        stored_awards.len(),
+        delivered.len(),
+        copies.len()
+    );
+    drop(restarted);
+}
+
+on_both!(kill_9_loses_no_acknowledged_write_and_mails_each_award_once);
+
+/// SMTP down when the award happens: the award stands, the mail waits in the
+/// outbox with its error and goes out once the server is back (first retry 30 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_smtp_outage_delays_mail_without_losing_it() {
+    let port = free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let dir = temp_dir();
+    let url = database(Backend::Sqlite, &dir).await;
+    let server: Server =
+        spawn(&url, &dir, &[("DEMO_DATA", "1"), ("SMTP_URL", &smtp_url), ("SMTP_TIMEOUT_SECONDS", "1")]);
+    let alice = token_for(&server.base, "alice").await;
+    assert!(award(&server.base, &alice, 6, "during the outage").await.is_some(), "the award stands");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while strings(&url, "SELECT last_error FROM mail_outbox WHERE last_error IS NOT NULL").await.is_empty() {
+        assert!(Instant::now() < deadline, "the failed attempt is recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let smtp = smtp_server_on(port);
+    let received = message_ids(&smtp, Duration::from_secs(60), |got| !got.is_empty());
+    assert_eq!(received.len(), 1, "delivered on a retry");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let sql = "SELECT id FROM mail_outbox WHERE sent_at IS NOT NULL AND attempts >= 2";
+    while ids(&url, sql).await.is_empty() {
+        assert!(Instant::now() < deadline, "marked sent, on the second attempt or later");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Two server processes on one PostgreSQL database: each claims with
+/// `FOR UPDATE SKIP LOCKED`, so every message goes out exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_one_outbox_without_sending_twice() {
+    let smtp = smtp_server();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let dir = temp_dir();
+    let url = database(Backend::Postgres, &dir).await;
+    let env = [("DEMO_DATA", "1"), ("SMTP_URL", smtp_url.as_str())];
+    let first = spawn(&url, &dir, &env);
+    let second = spawn(&url, &temp_dir(), &env);
+    let alice = token_for(&first.base, "alice").await;
+    let mut tasks = Vec::new();
+    for (n, base) in [first.base.clone(), second.base.clone()].into_iter().enumerate() {
+        let alice = alice.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..15 {
+                let to = RECIPIENTS[i % RECIPIENTS.len()];
+                assert!(award(&base, &alice, to, &format!("shared {n}.{i}")).await.is_some(), "award");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("awards");
+    }
+    let received = message_ids(&smtp, Duration::from_secs(30), |got| got.len() >= 30);
+    let received = [received, message_ids(&smtp, Duration::from_secs(2), |_| false)].concat();
+    let seen = tally(&received);
+    assert_eq!(received.len(), 30, "30 awards, 30 mails: {seen:?}");
+    assert_eq!(seen.len(), 30, "no Message-ID twice");
+}
