@@ -19,6 +19,8 @@ pub enum UiError {
     Invalid(Vec<String>),
     #[error("{0}")]
     Conflict(String),
+    #[error("too many requests; try again in a minute")]
+    TooManyRequests,
     #[error("something went wrong on our side")]
     Internal,
     /// Transport problems (offline, server unreachable).
@@ -240,6 +242,8 @@ pub struct AdminUser {
     pub name: String,
     pub admin: bool,
     pub blocked: bool,
+    /// Locked out by failed sign-ins right now.
+    pub locked: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -268,5 +272,7 @@ pub struct AdminView {
     pub auto_accept: bool,
     pub groups: Vec<AdminGroup>,
     pub users: Vec<AdminUser>,
+    /// The abuse limits, in the order of `admin::LIMIT_FIELDS`.
+    pub limits: [i32; 6],
     pub audit: Vec<AuditEntry>,
 }

@@ -24,6 +24,8 @@ Configuration (environment variables):
                          (default: write each mail as an .eml file under DATA_DIR/mail/)
   SMTP_TIMEOUT_SECONDS   give up one SMTP attempt after this long (default: 20; the outbox
                          retries with backoff for about a day)
+  TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
+                         names the client (for per-address sign-in limits; default: none)
   DEMO_DATA              1/true: seed demo users, groups, projects and achievements into an empty database
   RUST_LOG               log filter (default: info)
 ";
@@ -49,6 +51,7 @@ pub struct Config {
     pub initial_root_token: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_timeout: std::time::Duration,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo_data: bool,
 }
 
@@ -100,6 +103,13 @@ impl Config {
             })?,
         };
         let smtp_timeout = std::time::Duration::from_secs(smtp_timeout);
+        let trusted_proxies = get("TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|_| bad("TRUSTED_PROXIES", format!("'{s}' is not an IP address"))))
+            .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
         let demo_data = match get("DEMO_DATA").as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("0" | "false" | "no" | "off") => false,
             Some("1" | "true" | "yes" | "on") => true,
@@ -114,6 +124,7 @@ impl Config {
             initial_root_token,
             smtp_url,
             smtp_timeout,
+            trusted_proxies,
             demo_data,
         })
     }
@@ -147,6 +158,7 @@ mod tests {
             ("INITIAL_ROOT_TOKEN", "tooshort"),
             ("SMTP_URL", "ftp://mail"),
             ("SMTP_TIMEOUT_SECONDS", "0"),
+            ("TRUSTED_PROXIES", "10.0.0.1, nginx"),
             ("DEMO_DATA", "maybe"),
         ] {
             let err = parse(&[(var, value)]).expect_err(var);

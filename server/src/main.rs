@@ -11,6 +11,7 @@ mod mail;
 mod rest;
 mod security_headers;
 mod state;
+mod throttle;
 
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{demo, outbox, uploads, AppState, Instance};
@@ -109,8 +110,9 @@ async fn run(config: Config) -> Result<(), StartError> {
         println!("Created the admin user `root` with the password: {password}  (shown only this once)");
     }
     if booted.was_empty && config.demo_data {
-        // Demo awards go to made-up addresses: seed without sending mail.
-        demo::seed(&AppState { outbox: None, ..app.clone() }).await?;
+        // Demo awards go to made-up addresses: seed without sending mail, and
+        // without counting the seed's reactions against the demo users' limits.
+        demo::seed(&AppState { outbox: None, limiter: Default::default(), ..app.clone() }).await?;
         println!(
             "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
             demo::DEMO_PASSWORD
@@ -121,7 +123,13 @@ async fn run(config: Config) -> Result<(), StartError> {
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
     let live = live::LiveFeed::start(&app);
-    let state = ServerState { app: app.clone(), leptos, graphql: graphql::schema(), live: live.clone() };
+    let state = ServerState {
+        app: app.clone(),
+        leptos,
+        graphql: graphql::schema(),
+        live: live.clone(),
+        trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
+    };
     let router = router(state);
 
     match &config.smtp_url {
@@ -146,7 +154,9 @@ async fn run(config: Config) -> Result<(), StartError> {
         live.close();
         stopping.send_replace(true);
     };
-    let serving = axum::serve(listener, router).with_graceful_shutdown(graceful).into_future();
+    let serving = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(graceful)
+        .into_future();
     let deadline = async move {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -198,6 +208,7 @@ fn router(state: ServerState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))
         .layer(axum::middleware::from_fn(csrf::guard))
         // NUL bytes and broken UTF-8 are refused before anything else reads the request.
         .layer(axum::middleware::from_fn(input_guard::guard))

@@ -11,6 +11,8 @@ pub struct ServerState {
     pub graphql: crate::graphql::LaurelSchema,
     /// Bus events as ready-made SSE frames, for every live viewer.
     pub live: crate::live::LiveFeed,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

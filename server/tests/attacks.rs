@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{client, database, graphql, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN};
+use common::{
+    client, database, graphql, set_limits, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -451,6 +453,7 @@ async fn redirects_never_leave_the_site(backend: Backend) {
         "/\r\nSet-Cookie: x=1",
         "javascript:alert(1)",
     ];
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 0 })).await;
     for next in tries {
         for (login, password) in [("root", "root-password"), ("root", "wrong")] {
             let response = client()
@@ -594,6 +597,7 @@ async fn an_item_with_many_distinct_emoji_still_takes_reactions(backend: Backend
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
     let (_, token) = token_with(base, "carol", &["api"]).await;
+    set_limits(base, json!({ "reactions_per_user_per_minute": 0 })).await;
     // More distinct emoji than a tally-carrying NOTIFY payload (8,000 bytes) can hold.
     let names: Vec<&str> = emojis::iter().filter_map(|e| e.shortcode()).take(200).collect();
     let mut added = 0;

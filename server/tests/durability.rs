@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::db::{ids, strings};
 use common::smtp::{free_port, message_ids, smtp_server, smtp_server_on};
 use common::{client, database, spawn, temp_dir, token_for, Backend, Server};
 use serde_json::{json, Value};
@@ -49,35 +50,6 @@ async fn react(base: &str, token: &str, iid: i64, name: &str) -> Result<Option<i
         return Ok(None);
     }
     Ok(response.json::<Value>().await?["id"].as_i64())
-}
-
-/// The ids a query returns, read straight from the database.
-async fn ids(url: &str, sql: &str) -> Vec<i64> {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
-        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        ids
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
-        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        ids
-    }
-}
-
-async fn strings(url: &str, sql: &str) -> Vec<String> {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
-        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        rows
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
-        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        rows
-    }
 }
 
 /// Counts how often each Message-ID arrived.

@@ -7,7 +7,7 @@
 use crate::components::search_as_you_type::Suggestions;
 use crate::events::{AwardableRef, EmojiCount};
 use crate::i18n::td_string;
-use crate::model::{Reactable, ReactionView};
+use crate::model::{Reactable, ReactionView, UiError};
 use crate::server_fns::items::search_emoji;
 use crate::server_fns::reactions::{toggle_reaction, ToggleReaction};
 use crate::use_session;
@@ -201,9 +201,12 @@ pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
             remember_recent(&name, &emoji);
             match toggle_reaction(item.kind, item.id, name.clone(), None).await {
                 Ok(summary) => live.apply(item, &summary.counts, Some((&name, &username, summary.toggled_on, true))),
-                Err(_) => {
+                Err(err) => {
                     live.set(item, before);
-                    error.set(Some(td_string!(t(), reaction_failed)));
+                    error.set(Some(match err {
+                        UiError::TooManyRequests => td_string!(t(), reaction_too_fast),
+                        _ => td_string!(t(), reaction_failed),
+                    }));
                 }
             }
         }

@@ -248,6 +248,16 @@ pub async fn award_achievement(
     let Some(recipient) = tx.user_by_id(user_id).await? else {
         return Err(DomainError::invalid(format!("Couldn't find User with 'id'={user_id}")));
     };
+    let limits = tx.abuse_limits().await?;
+    let hour = chrono::Duration::hours(1);
+    if limits.awards_per_group_per_hour > 0 {
+        let (recent, oldest) = tx.group_awards_since(group.id, now() - hour).await?;
+        if recent >= i64::from(limits.awards_per_group_per_hour) {
+            let frees_at = oldest.map(|at| at + hour).unwrap_or_else(|| now() + hour);
+            let retry_after = (frees_at - now()).num_seconds().clamp(1, 3600) as u64;
+            return Err(DomainError::RateLimited { retry_after });
+        }
+    }
     let accepted = tx.auto_accept_awarded_achievements().await?;
     let award = tx
         .insert_award(NewAward {
@@ -285,7 +295,8 @@ pub async fn award_achievement(
     if mailed.is_some() {
         let base = &app.instance.external_url;
         let mail = mail::award_mail(base, &recipient, &achievement, &group, message.as_deref(), !accepted);
-        outbox::enqueue(&mut tx, Some(group.id), &mail, now()).await?;
+        let due = outbox::group_slot(&mut tx, group.id, limits.award_emails_per_group_per_hour).await?;
+        outbox::enqueue(&mut tx, Some(group.id), &mail, due).await?;
     }
     app.commit(tx).await?;
     if let Some(signal) = mailed {

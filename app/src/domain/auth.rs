@@ -112,17 +112,43 @@ pub(crate) async fn password_matches(user: Option<&UserRow>, password: &str) -> 
 
 /// Checks a login (username or email) and password and opens a session. Returns
 /// the session secret for the cookie. Blocked users cannot sign in.
+///
+/// As GitLab: after `max_login_attempts` failed sign-ins in a row, the account is
+/// locked for a while ("Your account is locked."), even to the right password;
+/// an admin can unlock it sooner.
 pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResult<(String, UserRow)> {
     let mut tx = app.store.read().await?;
     let user = tx.user_by_login(login.trim()).await?;
+    let locked = match &user {
+        Some(user) => tx.locked_until(user.id).await?.is_some(),
+        None => false,
+    };
     drop(tx);
     let ok = password_matches(user.as_ref(), password).await;
+    if locked {
+        return Err(DomainError::AccountLocked);
+    }
     let user = match user {
         Some(user) if ok && !user.is_blocked() => user,
+        Some(user) if !ok => {
+            let limits = super::limits::current(app).await?;
+            let lock_for = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
+            let mut tx = app.store.write().await?;
+            let locked_now =
+                tx.record_sign_in_failure(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
+            if locked_now {
+                let actor = Actor::User(Box::new(user.clone()));
+                super::audit(&mut tx, &actor, "locked_after_failed_sign_ins", "User", user.id, serde_json::json!({}))
+                    .await?;
+            }
+            app.commit(tx).await?;
+            return Err(if locked_now { DomainError::AccountLocked } else { DomainError::Unauthorized });
+        }
         _ => return Err(DomainError::Unauthorized),
     };
     let secret = random_secret(43);
     let mut tx = app.store.write().await?;
+    tx.clear_sign_in_failures(user.id).await?;
     tx.insert_session(user.id, &digest(&secret), SESSION_DAYS).await?;
     super::audit(&mut tx, &Actor::User(Box::new(user.clone())), "signed_in", "User", user.id, serde_json::json!({}))
         .await?;

@@ -61,12 +61,22 @@ pub struct ReactionChange {
 
 /// Adds a reaction. The same user giving the same emoji twice (even at the same
 /// instant) fails with `Name has already been taken` and changes nothing.
+/// Every reaction change counts against the user's per-minute limit, refused
+/// before the write starts.
+async fn throttle(app: &AppState, actor: &Actor) -> DomainResult<()> {
+    match actor.user() {
+        Some(user) => super::limits::check_reaction(app, user.id).await,
+        None => Ok(()),
+    }
+}
+
 pub async fn add_award_emoji(
     app: &AppState,
     actor: &Actor,
     target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<ReactionChange> {
+    throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
     let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
@@ -131,6 +141,7 @@ pub async fn remove_award_emoji(
     award_id: i64,
     unmodified_since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> DomainResult<ReactionChange> {
+    throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
     let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     actor.require_user()?;
@@ -156,6 +167,7 @@ pub async fn remove_own_award_emoji(
     target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<ReactionChange> {
+    throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
     let (item, _) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
@@ -176,6 +188,7 @@ pub async fn toggle_award_emoji(
     target: impl Into<Target<'_>>,
     name: &str,
 ) -> DomainResult<(ReactionChange, bool)> {
+    throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
     let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;

@@ -25,6 +25,12 @@ pub enum DomainError {
     /// The request conflicts with the current state ("has already been taken").
     #[error("{0}")]
     Conflict(String),
+    /// Too many of these requests from this caller (or for this group) for now.
+    #[error("too many requests; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// Too many failed sign-ins: GitLab's "Your account is locked."
+    #[error("Your account is locked.")]
+    AccountLocked,
     /// `If-Unmodified-Since` was older than the resource.
     #[error("precondition failed")]
     PreconditionFailed,

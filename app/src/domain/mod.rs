@@ -11,6 +11,7 @@ pub mod demo;
 mod error;
 mod facts;
 pub mod groups;
+pub mod limits;
 pub mod mail;
 pub mod outbox;
 pub mod projects;
@@ -55,6 +56,8 @@ pub struct AppState {
     /// Award e-mail is queued in the outbox and this wakes its worker; none means
     /// no mail is queued (demo seeding, unit tests).
     pub outbox: Option<outbox::OutboxSignal>,
+    /// This process's per-minute abuse counters.
+    pub limiter: Arc<limits::RateLimiter>,
 }
 
 impl AppState {
@@ -64,7 +67,7 @@ impl AppState {
         if let Store::Postgres(pool) = &store {
             bus.listen_postgres(pool).await.map_err(crate::store::StoreError::from)?;
         }
-        Ok(AppState { store, bus, instance: Arc::new(instance), outbox: None })
+        Ok(AppState { store, bus, instance: Arc::new(instance), outbox: None, limiter: Arc::default() })
     }
 
     /// Queues award e-mail from now on; start [`outbox::run`] with the signal.
@@ -91,6 +94,15 @@ impl AppState {
 /// newline or a bell in a name is a mistake or an attack on whoever renders it.
 pub(crate) fn one_line(field: &str, value: &str) -> Option<String> {
     value.contains(char::is_control).then(|| format!("{field} can't contain control characters"))
+}
+
+/// Instance admins only (settings, limits, unlocking accounts).
+pub(crate) fn require_admin(actor: &Actor) -> DomainResult<()> {
+    if crate::policy::admin_all_resources(&actor.viewer()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden)
+    }
 }
 
 /// Appends to the audit log inside the use case's transaction.

@@ -59,6 +59,19 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// When the group's next award e-mail may go out: now, unless `per_hour`
+/// (0: no limit) went out in the last hour, then an hour after the earliest of
+/// those. Mail over the limit waits its turn; none is dropped.
+pub(crate) async fn group_slot(tx: &mut Tx, group_id: i64, per_hour: i32) -> DomainResult<DateTime<Utc>> {
+    let at = now();
+    if per_hour <= 0 {
+        return Ok(at);
+    }
+    let hour = chrono::Duration::hours(1);
+    let window = tx.group_mail_window(group_id, at - hour, i64::from(per_hour)).await?;
+    Ok(window.map(|earliest| (earliest + hour).max(at)).unwrap_or(at))
+}
+
 /// What one delivery step did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Step {

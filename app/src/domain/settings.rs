@@ -1,17 +1,8 @@
 //! Instance settings, feature flags and the audit log: instance admins only.
 
 use super::facts::ACHIEVEMENTS_FLAG;
-use super::{audit, Actor, AppState, DomainError, DomainResult};
-use crate::policy;
+use super::{audit, require_admin, Actor, AppState, DomainResult};
 use crate::store::AuditRow;
-
-fn require_admin(actor: &Actor) -> DomainResult<()> {
-    if policy::admin_all_resources(&actor.viewer()) {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden)
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct InstanceSettings {
@@ -91,6 +82,9 @@ pub struct AdminOverview {
     /// Every group with its effective `achievements` flag.
     pub groups: Vec<(crate::store::NamespaceRow, bool)>,
     pub users: Vec<crate::store::UserRow>,
+    /// Users locked out by failed sign-ins right now.
+    pub locked: Vec<i64>,
+    pub limits: crate::store::AbuseLimits,
     pub audit: Vec<AuditRow>,
 }
 
@@ -130,6 +124,8 @@ pub async fn admin_overview(app: &AppState, actor: &Actor, days: i64) -> DomainR
         },
         groups,
         users: tx.list_users("", 500, 0).await?,
+        locked: tx.locked_user_ids().await?,
+        limits: tx.abuse_limits().await?,
         audit: tx.recent_audit(30).await?,
     })
 }

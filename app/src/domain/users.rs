@@ -328,6 +328,19 @@ pub async fn search_people(app: &AppState, query: &str, limit: i64) -> DomainRes
     Ok(found.into_iter().filter(|u| !u.is_blocked()).collect())
 }
 
+/// Lifts a lock left by failed sign-ins (admins only). Whether there was one.
+pub async fn unlock_user(app: &AppState, actor: &Actor, user_id: i64) -> DomainResult<bool> {
+    super::require_admin(actor)?;
+    let mut tx = app.store.write().await?;
+    if tx.user_by_id(user_id).await?.is_none() {
+        return Err(DomainError::NotFound("User"));
+    }
+    let unlocked = tx.clear_sign_in_failures(user_id).await?;
+    super::audit(&mut tx, actor, "user_unlocked", "User", user_id, serde_json::json!({})).await?;
+    app.commit(tx).await?;
+    Ok(unlocked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,27 @@
 //! `/admin`: counts, a chart of awards and reactions over time, the
 //! `achievements` flag (instance and per group), auto-accept, users, and the
-//! recent audit log. Every control is a plain form.
+//! abuse limits, and the recent audit log. Every control is a plain form.
 
 use crate::i18n::{td_string, Locale};
 use crate::model::{AdminView, UiError};
-use crate::server_fns::admin::{get_admin, CreateUser, SetAutoAccept, SetFlag, UpdateUser};
+use crate::server_fns::admin::{get_admin, CreateUser, SetAutoAccept, SetFlag, SetLimits, UnlockUser, UpdateUser};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
+
+/// The limits form's fields (the server function's parameters), in `AdminView::limits` order.
+/// A label in the reader's language.
+type Label = fn(Locale) -> &'static str;
+
+const LIMIT_FIELDS: [(&str, Label); 6] = [
+    ("max_login_attempts", |l| td_string!(l, limit_max_login_attempts)),
+    ("failed_login_attempts_unlock_period_in_minutes", |l| td_string!(l, limit_lock_minutes)),
+    ("throttle_protected_paths_requests_per_period", |l| td_string!(l, limit_sign_in_per_ip)),
+    ("reactions_per_user_per_minute", |l| td_string!(l, limit_reactions)),
+    ("awards_per_group_per_hour", |l| td_string!(l, limit_awards)),
+    ("award_emails_per_group_per_hour", |l| td_string!(l, limit_award_emails)),
+];
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -183,7 +196,7 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                         .users
                         .iter()
                         .map(|u| {
-                            let (id, admin, blocked) = (u.id, u.admin, u.blocked);
+                            let (id, admin, blocked, locked) = (u.id, u.admin, u.blocked, u.locked);
                             view! {
                                 <tr>
                                     <th scope="row"><a href=format!("/{}", u.username)>{u.username.clone()}</a></th>
@@ -191,8 +204,15 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                                         {u.name.clone()}
                                         {admin.then(|| view! { " " <span class="state">{move || td_string!(t(), admin_badge)}</span> })}
                                         {blocked.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), blocked_badge)}</span> })}
+                                        {locked.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), locked_badge)}</span> })}
                                     </td>
                                     <td class="actions">
+                                        {locked.then(|| view! {
+                                            <form method="post" action={<UnlockUser as ServerFn>::PATH} class="inline">
+                                                <input type="hidden" name="id" value=id/>
+                                                <button class="button subtle" type="submit">{move || td_string!(t(), unlock)}</button>
+                                            </form>
+                                        })}
                                         <form method="post" action={<UpdateUser as ServerFn>::PATH} class="inline">
                                             <input type="hidden" name="id" value=id/>
                                             <input type="hidden" name="admin" value=(!admin).to_string()/>
@@ -228,6 +248,26 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                     <button class="button primary" type="submit">{move || td_string!(t(), create_user)}</button>
                 </form>
             </details>
+        </section>
+        }.into_any()}
+        {view! {
+        <section class="card admin">
+            <h2>{move || td_string!(t(), limits_title)}</h2>
+            <p class="muted">{move || td_string!(t(), limits_hint)}</p>
+            <form class="stack limits" method="post" action={<SetLimits as ServerFn>::PATH}>
+                {LIMIT_FIELDS
+                    .into_iter()
+                    .zip(view.limits)
+                    .map(|((name, label), value)| {
+                        let id = format!("limit-{name}");
+                        view! {
+                            <label for=id.clone()>{move || label(t())}</label>
+                            <input id=id type="number" name=name min="0" max="1000000" required value=value/>
+                        }
+                    })
+                    .collect_view()}
+                <button class="button primary" type="submit">{move || td_string!(t(), save_limits)}</button>
+            </form>
         </section>
         }.into_any()}
         {view! {

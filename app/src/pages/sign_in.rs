@@ -11,15 +11,20 @@ use leptos_router::hooks::use_query_map;
 pub fn SignIn() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
-    let failed = move || query.with(|q| q.get("error").is_some());
+    let error = move || query.with(|q| q.get("error"));
     let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/".to_string());
     let t = move || session.get().lang.t();
     view! {
         <section class="card narrow">
             <h1>{move || td_string!(t(), sign_in_title)}</h1>
-            <Show when=failed>
-                <p class="alert" role="alert">{move || td_string!(t(), sign_in_failed)}</p>
-            </Show>
+            {move || {
+                error().map(|why| {
+                    let text = move || {
+                        if why == "locked" { td_string!(t(), sign_in_locked) } else { td_string!(t(), sign_in_failed) }
+                    };
+                    view! { <p class="alert" role="alert">{text}</p> }
+                })
+            }}
             <form class="stack" method="post" action={<SignIn as ServerFn>::PATH}>
                 <input type="hidden" name="next" value=next/>
                 <label for="login">{move || td_string!(t(), sign_in_login)}</label>

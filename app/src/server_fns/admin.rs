@@ -31,12 +31,24 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
             .into_iter()
             .map(|u| AdminUser {
                 blocked: u.is_blocked(),
+                locked: o.locked.contains(&u.id),
                 id: u.id,
                 username: u.username,
                 name: u.name,
                 admin: u.admin,
             })
             .collect(),
+        limits: {
+            let l = o.limits;
+            [
+                l.max_login_attempts,
+                l.failed_login_attempts_unlock_period_in_minutes,
+                l.throttle_protected_paths_requests_per_period,
+                l.reactions_per_user_per_minute,
+                l.awards_per_group_per_hour,
+                l.award_emails_per_group_per_hour,
+            ]
+        },
         audit: o
             .audit
             .into_iter()
@@ -113,6 +125,44 @@ pub async fn update_user(id: i64, admin: Option<bool>, blocked: Option<bool>) ->
         blocked,
     };
     let result = users::update_user(&app, &actor, id, input).await;
+    back(&result);
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// Lifts the lock that failed sign-ins put on an account.
+#[server(endpoint = "admin_unlock_user")]
+pub async fn unlock_user(id: i64) -> Result<(), UiError> {
+    use super::ssr;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = crate::domain::users::unlock_user(&app, &actor, id).await;
+    back(&result);
+    result.map(|_| ()).map_err(ssr::ui_error)
+}
+
+/// Sets every abuse limit at once (the dashboard's form).
+#[server(endpoint = "admin_set_limits")]
+pub async fn set_limits(
+    max_login_attempts: i32,
+    failed_login_attempts_unlock_period_in_minutes: i32,
+    throttle_protected_paths_requests_per_period: i32,
+    reactions_per_user_per_minute: i32,
+    awards_per_group_per_hour: i32,
+    award_emails_per_group_per_hour: i32,
+) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::store::AbuseLimits;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let limits = AbuseLimits {
+        max_login_attempts,
+        failed_login_attempts_unlock_period_in_minutes,
+        throttle_protected_paths_requests_per_period,
+        reactions_per_user_per_minute,
+        awards_per_group_per_hour,
+        award_emails_per_group_per_hour,
+    };
+    let result = crate::domain::limits::set_abuse_limits(&app, &actor, limits).await;
     back(&result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }

@@ -41,7 +41,11 @@ pub(crate) mod ssr {
         let ui = match err {
             DomainError::NotFound(_) => UiError::NotFound,
             DomainError::Forbidden => UiError::Forbidden,
-            DomainError::Unauthorized | DomainError::TokenExpired | DomainError::TokenRevoked => UiError::Unauthorized,
+            DomainError::Unauthorized
+            | DomainError::TokenExpired
+            | DomainError::TokenRevoked
+            | DomainError::AccountLocked => UiError::Unauthorized,
+            DomainError::RateLimited { .. } => UiError::TooManyRequests,
             DomainError::Invalid(messages) => UiError::Invalid(messages),
             DomainError::Conflict(message) => UiError::Conflict(message),
             DomainError::PreconditionFailed => UiError::Conflict(err.to_string()),
@@ -66,6 +70,7 @@ pub(crate) mod ssr {
             UiError::Unauthorized => StatusCode::UNAUTHORIZED,
             UiError::Invalid(_) => StatusCode::BAD_REQUEST,
             UiError::Conflict(_) => StatusCode::CONFLICT,
+            UiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             _ => return,
         };
         let server_fn = use_context::<http::request::Parts>()

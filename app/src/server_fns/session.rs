@@ -60,7 +60,8 @@ pub async fn get_session() -> Result<SessionInfo, UiError> {
     })
 }
 
-/// Signs in and goes to `next`; on failure back to the form with `?error=1`.
+/// Signs in and goes to `next`; on failure back to the form with `?error=1`
+/// (or `?error=locked` once failed sign-ins locked the account).
 /// Works as a plain HTML form post (no JavaScript needed).
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), UiError> {
@@ -80,8 +81,9 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
             leptos_axum::redirect(&next);
             Ok(())
         }
-        Err(crate::domain::DomainError::Unauthorized) => {
-            let back = format!("/users/sign_in?error=1&next={}", urlencode(&next));
+        Err(err @ (crate::domain::DomainError::Unauthorized | crate::domain::DomainError::AccountLocked)) => {
+            let why = if matches!(err, crate::domain::DomainError::AccountLocked) { "locked" } else { "1" };
+            let back = format!("/users/sign_in?error={why}&next={}", urlencode(&next));
             leptos_axum::redirect(&back);
             Ok(())
         }

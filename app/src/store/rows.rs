@@ -206,3 +206,31 @@ pub struct OutboxRow {
     pub gave_up_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
+
+/// The abuse limits an admin sets; 0 turns one off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromRow, serde::Serialize, serde::Deserialize)]
+pub struct AbuseLimits {
+    /// Failed sign-ins in a row that lock an account.
+    pub max_login_attempts: i32,
+    /// How long a locked account stays locked.
+    pub failed_login_attempts_unlock_period_in_minutes: i32,
+    /// Sign-in posts per IP address per minute.
+    pub throttle_protected_paths_requests_per_period: i32,
+    pub reactions_per_user_per_minute: i32,
+    pub awards_per_group_per_hour: i32,
+    /// Award e-mails beyond this wait in the outbox for the next hour.
+    pub award_emails_per_group_per_hour: i32,
+}
+
+impl Default for AbuseLimits {
+    fn default() -> Self {
+        AbuseLimits {
+            max_login_attempts: 10,
+            failed_login_attempts_unlock_period_in_minutes: 10,
+            throttle_protected_paths_requests_per_period: 10,
+            reactions_per_user_per_minute: 60,
+            awards_per_group_per_hour: 300,
+            award_emails_per_group_per_hour: 100,
+        }
+    }
+}

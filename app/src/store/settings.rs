@@ -1,6 +1,11 @@
 //! Instance settings and feature flags.
 
-use super::{exec, now, on, StoreResult, Tx};
+use super::{exec, now, on, AbuseLimits, StoreResult, Tx};
+use chrono::{DateTime, Utc};
+
+const LIMIT_COLUMNS: &str = "max_login_attempts, failed_login_attempts_unlock_period_in_minutes, \
+     throttle_protected_paths_requests_per_period, reactions_per_user_per_minute, awards_per_group_per_hour, \
+     award_emails_per_group_per_hour";
 
 impl Tx {
     pub async fn auto_accept_awarded_achievements(&mut self) -> StoreResult<bool> {
@@ -8,6 +13,88 @@ impl Tx {
             "SELECT auto_accept_awarded_achievements FROM application_settings WHERE id = 1")
             .fetch_optional(c).await)?;
         Ok(value.unwrap_or(true))
+    }
+
+    pub async fn abuse_limits(&mut self) -> StoreResult<AbuseLimits> {
+        let sql = format!("SELECT {LIMIT_COLUMNS} FROM application_settings WHERE id = 1");
+        let row = on!(self, c => sqlx::query_as::<_, AbuseLimits>(&sql).fetch_optional(c).await)?;
+        Ok(row.unwrap_or_default())
+    }
+
+    pub async fn set_abuse_limits(&mut self, l: &AbuseLimits) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO application_settings (id, updated_at, {LIMIT_COLUMNS}) VALUES (1, $1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, \
+             max_login_attempts = excluded.max_login_attempts, \
+             failed_login_attempts_unlock_period_in_minutes = excluded.failed_login_attempts_unlock_period_in_minutes, \
+             throttle_protected_paths_requests_per_period = excluded.throttle_protected_paths_requests_per_period, \
+             reactions_per_user_per_minute = excluded.reactions_per_user_per_minute, \
+             awards_per_group_per_hour = excluded.awards_per_group_per_hour, \
+             award_emails_per_group_per_hour = excluded.award_emails_per_group_per_hour"
+        );
+        exec!(self, c => sqlx::query(&sql)
+            .bind(now()).bind(l.max_login_attempts).bind(l.failed_login_attempts_unlock_period_in_minutes)
+            .bind(l.throttle_protected_paths_requests_per_period).bind(l.reactions_per_user_per_minute)
+            .bind(l.awards_per_group_per_hour).bind(l.award_emails_per_group_per_hour)
+            .execute(c).await)?;
+        Ok(())
+    }
+
+    /// When the user's account is locked until (if it is), after failed sign-ins.
+    pub async fn locked_until(&mut self, user_id: i64) -> StoreResult<Option<DateTime<Utc>>> {
+        let until: Option<Option<DateTime<Utc>>> = on!(self, c => sqlx::query_scalar(
+            "SELECT locked_until FROM sign_in_failures WHERE user_id = $1")
+            .bind(user_id).fetch_optional(c).await)?;
+        Ok(until.flatten().filter(|at| *at > now()))
+    }
+
+    /// Counts a failed sign-in; the `max`-th in a row locks the account until
+    /// `lock_until` (and starts the count again). Whether this one locked it.
+    pub async fn record_sign_in_failure(
+        &mut self,
+        user_id: i64,
+        max: i32,
+        lock_until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let failed: i32 = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (user_id, failed_attempts) VALUES ($1, 1) \
+             ON CONFLICT (user_id) DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 \
+             RETURNING failed_attempts")
+            .bind(user_id).fetch_one(c).await)?;
+        if max == 0 || failed < max {
+            return Ok(false);
+        }
+        exec!(self, c => sqlx::query(
+            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $2 WHERE user_id = $1")
+            .bind(user_id).bind(lock_until).execute(c).await)?;
+        Ok(true)
+    }
+
+    /// Users locked out right now, for the admin dashboard.
+    pub async fn locked_user_ids(&mut self) -> StoreResult<Vec<i64>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT user_id FROM sign_in_failures WHERE locked_until > $1 ORDER BY user_id")
+            .bind(now()).fetch_all(c).await)
+    }
+
+    /// A successful sign-in, or an admin's unlock: the count and the lock go.
+    pub async fn clear_sign_in_failures(&mut self, user_id: i64) -> StoreResult<bool> {
+        let n = exec!(self, c => sqlx::query("DELETE FROM sign_in_failures WHERE user_id = $1")
+            .bind(user_id).execute(c).await)?;
+        Ok(n > 0)
+    }
+
+    /// Awards made in the group's achievements since `since` (revoked ones too),
+    /// and when the oldest of them was made.
+    pub async fn group_awards_since(
+        &mut self,
+        group_id: i64,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(i64, Option<DateTime<Utc>>)> {
+        on!(self, c => sqlx::query_as(
+            "SELECT COUNT(*), MIN(ua.created_at) FROM user_achievements ua \
+             JOIN achievements a ON a.id = ua.achievement_id WHERE a.namespace_id = $1 AND ua.created_at > $2")
+            .bind(group_id).bind(since).fetch_one(c).await)
     }
 
     pub async fn set_auto_accept_awarded_achievements(&mut self, value: bool) -> StoreResult<()> {

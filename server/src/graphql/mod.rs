@@ -17,7 +17,7 @@ use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, NextValidation, ResolveInfo,
 };
-use async_graphql::{EmptySubscription, Error, Result, Schema, SimpleObject};
+use async_graphql::{EmptySubscription, Error, ErrorExtensions, Result, Schema, SimpleObject};
 use async_graphql::{ServerError, ServerResult, ValidationResult};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
@@ -192,6 +192,10 @@ pub fn top_level(err: DomainError) -> Error {
         }
         DomainError::Invalid(messages) => Error::new(messages.join(", ")),
         DomainError::Conflict(message) => Error::new(message),
+        DomainError::RateLimited { retry_after } => Error::new(crate::rest::error::RATE_LIMITED).extend_with(|_, e| {
+            e.set("code", "RATE_LIMITED");
+            e.set("retryAfter", retry_after);
+        }),
         _ => Error::new(NOT_AVAILABLE),
     }
 }

@@ -2,11 +2,12 @@
 //! domain, speaking GitLab's JSON shapes, status codes and `{"message": ...}` errors.
 
 mod award_emoji;
-mod error;
+pub(crate) mod error;
 mod groups;
 mod pagination;
 mod params;
 mod projects;
+mod settings;
 mod tokens;
 mod users;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/personal_access_tokens/{id}", get(tokens::show).delete(tokens::revoke))
         .route("/personal_access_tokens/{id}/rotate", post(tokens::rotate))
         .route("/version", get(version))
+        .route("/application/settings", get(settings::show).put(settings::update))
         .route("/groups", get(groups::list).post(groups::create))
         .route("/groups/{id}", get(groups::show))
         .route("/groups/{id}/members", get(groups::members).post(groups::add_member))

@@ -2,6 +2,7 @@
 //! HTTP to it.
 #![allow(dead_code)]
 
+pub mod db;
 pub mod smtp;
 
 use std::io::{BufRead, BufReader};
@@ -191,9 +192,9 @@ pub async fn graphql(
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
-/// Signs in with the plain form post a browser without JavaScript makes; the
-/// session cookie (`name=value`), if it worked.
-pub async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<String> {
+/// Signs in with the plain form post a browser without JavaScript makes: the
+/// status, where it sends the browser, and the session cookie (`name=value`) if one was set.
+pub async fn sign_in_post(base: &str, login: &str, password: &str) -> (u16, String, Option<String>) {
     let response = client()
         .post(format!("{base}/-/sfn/sign_in"))
         .header("Accept", "text/html")
@@ -201,12 +202,34 @@ pub async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<S
         .send()
         .await
         .expect("sign in");
-    assert_eq!(response.status(), 302);
-    response
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let cookie = response
         .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|c| c.starts_with("laurel_session=") && !c.starts_with("laurel_session=;"))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+        .map(|c| c.split(';').next().unwrap_or_default().to_string());
+    (status, location, cookie)
+}
+
+/// The session cookie (`name=value`) of a sign-in, if it worked.
+pub async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<String> {
+    let (status, _, cookie) = sign_in_post(base, login, password).await;
+    assert_eq!(status, 302);
+    cookie
+}
+
+/// Turns abuse limits off (or up) through the admin API, for tests that sign in
+/// or react faster than a person would; `abuse_limits.rs` tests the limits.
+pub async fn set_limits(base: &str, limits: serde_json::Value) {
+    let response = client()
+        .put(format!("{base}/api/v4/application/settings"))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .json(&limits)
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(response.status(), 200, "set limits {limits}");
 }

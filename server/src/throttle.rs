@@ -1,0 +1,97 @@
+//! GitLab's protected-paths throttle: sign-in (and password change) posts per
+//! client address per minute, refused with GitLab's `429 Retry later` and its
+//! `RateLimit-*` headers before any password is hashed. The limit is the admin's
+//! `throttle_protected_paths_requests_per_period`; counted by each process.
+
+use crate::state::ServerState;
+use app::domain::limits::{self, Verdict};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+const PROTECTED_PATHS: [&str; 2] = ["/-/sfn/sign_in", "/-/sfn/change_password"];
+const PERIOD: Duration = Duration::from_secs(60);
+const NAME: &str = "throttle_unauthenticated_protected_paths";
+
+/// The client's address: the peer, or, when the peer is one of the
+/// `TRUSTED_PROXIES`, the nearest address in `X-Forwarded-For` that is not.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .flat_map(|v| v.split(','))
+        .rev()
+        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+}
+
+pub async fn protected_paths(State(state): State<ServerState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || !PROTECTED_PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return next.run(request).await;
+    };
+    let ip = client_ip(peer.ip(), request.headers(), &state.trusted_proxies);
+    let limit = match limits::current(&state.app).await {
+        Ok(l) => l.throttle_protected_paths_requests_per_period,
+        Err(err) => {
+            tracing::warn!("protected paths throttle: limits unavailable ({err}); not throttling");
+            return next.run(request).await;
+        }
+    };
+    let verdict = state.app.limiter.hit("protected_paths", limits::address_key(ip), limit, PERIOD);
+    if verdict.allowed {
+        return next.run(request).await;
+    }
+    tracing::warn!("throttled: {} posts to protected paths from {ip} this minute", verdict.observed);
+    retry_later(verdict)
+}
+
+/// `429 Retry later` with the headers GitLab's Rack::Attack sends.
+fn retry_later(v: Verdict) -> Response {
+    let reset_in = v.reset_in.as_secs().max(1);
+    let reset_at = chrono::Utc::now() + chrono::Duration::seconds(reset_in as i64);
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, "Retry later\n").into_response();
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    };
+    set("ratelimit-name", NAME.to_string());
+    set("ratelimit-limit", v.limit.to_string());
+    set("ratelimit-observed", v.observed.to_string());
+    set("ratelimit-remaining", v.remaining.to_string());
+    set("ratelimit-reset", reset_at.timestamp().to_string());
+    set("ratelimit-resettime", reset_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    set("retry-after", reset_in.to_string());
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().expect("ip");
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.7, 10.0.0.2"));
+        assert_eq!(client_ip(proxy, &headers, &[]), proxy, "untrusted peer: its own address");
+        assert_eq!(
+            client_ip(proxy, &headers, &[proxy]),
+            "203.0.113.7".parse::<IpAddr>().expect("ip"),
+            "nearest untrusted hop, not the spoofable first"
+        );
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
+}

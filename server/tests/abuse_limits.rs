@@ -1,0 +1,264 @@
+//! Abuse limits, over HTTP against the real binary on both databases: failed
+//! sign-ins lock an account (GitLab: 10, for 10 minutes; admins unlock), sign-in
+//! posts are throttled per address with GitLab's `429 Retry later` and headers,
+//! reactions per user and awards per group are limited with GitLab's
+//! per-endpoint 429, award e-mail over its hourly limit waits instead of going
+//! out, and only admins set the limits. Each refusal is checked to change nothing.
+
+mod common;
+
+use common::db::strings;
+use common::{
+    client, database, graphql, set_limits, sign_in_cookie, sign_in_post as sign_in, spawn, temp_dir, token_for,
+    Backend, ROOT_TOKEN,
+};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+on_both!(
+    failed_sign_ins_lock_the_account_until_an_admin_unlocks_it,
+    sign_in_posts_are_throttled_per_address,
+    reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
+    award_mail_over_the_hourly_limit_waits_its_turn,
+);
+
+const RATE_LIMITED: &str = "This endpoint has been requested too many times. Try again later.";
+
+async fn call(base: &str, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = client().request(method, format!("{base}/api/v4{path}")).header("PRIVATE-TOKEN", token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert!(status < 500, "{path}: {status} {text}");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The admin dashboard's unlock form: the status and where it sends the browser.
+async fn unlock(base: &str, cookie: &str, id: &str) -> (u16, String) {
+    let response = client()
+        .post(format!("{base}/-/sfn/admin_unlock_user"))
+        .header("Cookie", cookie)
+        .header("Accept", "text/html")
+        .form(&[("id", id)])
+        .send()
+        .await
+        .expect("unlock");
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    (response.status().as_u16(), location)
+}
+
+async fn failed_sign_ins_lock_the_account_until_an_admin_unlocks_it(backend: Backend) {
+    let dir = temp_dir();
+    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    // Out of the way: the per-address throttle (tested below).
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
+    for attempt in 1..=9 {
+        let (status, location, cookie) = sign_in(base, "carol", "wrong password").await;
+        assert_eq!((status, cookie), (302, None), "attempt {attempt}");
+        assert!(location.contains("error=1"), "attempt {attempt}: {location}");
+    }
+    let (_, location, _) = sign_in(base, "carol", "wrong password").await;
+    assert!(location.contains("error=locked"), "the 10th failure locks: {location}");
+    // Locked: the right password opens nothing, and the page says why.
+    let (status, location, cookie) = sign_in(base, "carol", "laurel-demo").await;
+    assert_eq!((status, cookie), (302, None));
+    assert!(location.contains("error=locked"), "{location}");
+    let page = client().get(format!("{base}{location}")).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains("Your account is locked."), "the sign-in page explains");
+    // Other accounts are not affected.
+    assert!(sign_in(base, "dave", "laurel-demo").await.2.is_some(), "dave still signs in");
+    // Only an admin unlocks: alice (a group owner, not an admin) cannot.
+    let alice = sign_in_cookie(base, "alice", "laurel-demo").await.expect("alice signs in");
+    let (status, location) = unlock(base, &alice, "4").await;
+    assert_eq!(status, 302);
+    assert!(location.starts_with("/admin?error="), "refused: {location}");
+    assert!(sign_in(base, "carol", "laurel-demo").await.2.is_none(), "still locked after the refused unlock");
+    let root = sign_in_cookie(base, "root", "root-password").await.expect("root signs in");
+    assert_eq!(unlock(base, &root, "4").await, (302, "/admin".to_string()), "back to the dashboard");
+    assert!(sign_in(base, "carol", "laurel-demo").await.2.is_some(), "carol signs in once unlocked");
+    // A success resets the count: nine more failures do not lock.
+    for _ in 1..=9 {
+        sign_in(base, "carol", "wrong password").await;
+    }
+    assert!(sign_in(base, "carol", "laurel-demo").await.2.is_some(), "nine failures after a success do not lock");
+    // An unknown login never locks anything, and reads like a wrong password.
+    for _ in 1..=11 {
+        let (_, location, _) = sign_in(base, "nobody-here", "x").await;
+        assert!(location.contains("error=1"), "{location}");
+    }
+}
+
+async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
+    let dir = temp_dir();
+    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    for attempt in 1..=10 {
+        let (status, _, _) = sign_in(base, "dave", "wrong password").await;
+        assert_eq!(status, 302, "attempt {attempt} is let through");
+    }
+    let response = client()
+        .post(format!("{base}/-/sfn/sign_in"))
+        .header("Accept", "text/html")
+        // Without TRUSTED_PROXIES a forwarded-for header changes nothing.
+        .header("X-Forwarded-For", "198.51.100.23")
+        .form(&[("login", "erin"), ("password", "laurel-demo"), ("next", "/")])
+        .send()
+        .await
+        .expect("11th");
+    assert_eq!(response.status(), 429);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(header("content-type"), "text/plain");
+    assert_eq!(header("ratelimit-name"), "throttle_unauthenticated_protected_paths");
+    assert_eq!((header("ratelimit-limit"), header("ratelimit-observed")), ("10".into(), "11".into()));
+    assert_eq!(header("ratelimit-remaining"), "0");
+    let retry: u64 = header("retry-after").parse().expect("Retry-After seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let reset: i64 = header("ratelimit-reset").parse().expect("RateLimit-Reset");
+    assert!((reset - chrono::Utc::now().timestamp()).abs() <= 61, "{reset}");
+    assert!(header("ratelimit-resettime").ends_with(" GMT"), "{}", header("ratelimit-resettime"));
+    assert!(header("set-cookie").is_empty(), "no session for a throttled post, even with the right password");
+    assert_eq!(response.text().await.expect("body"), "Retry later\n");
+    // The throttle is for sign-in posts: pages and the API still answer.
+    assert_eq!(client().get(format!("{base}/users/sign_in")).send().await.expect("page").status(), 200);
+    assert_eq!(call(base, Method::GET, "/user", ROOT_TOKEN, None).await.0, 200);
+    // The admin raises the limit; it applies at once in this process.
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 100 })).await;
+    assert!(sign_in(base, "erin", "laurel-demo").await.2.is_some(), "erin signs in under the new limit");
+}
+
+async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(backend: Backend) {
+    let dir = temp_dir();
+    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    let alice = token_for(base, "alice").await;
+    let before = call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1;
+    // Only admins read or set limits; bad values are refused; neither changes them.
+    assert_eq!(call(base, Method::GET, "/application/settings", &alice, None).await.0, 403);
+    let refused =
+        call(base, Method::PUT, "/application/settings", &alice, Some(json!({ "reactions_per_user_per_minute": 0 })))
+            .await;
+    assert_eq!(refused, (403, json!({ "message": "403 Forbidden" })));
+    for bad in [json!({ "awards_per_group_per_hour": -1 }), json!({ "max_login_attempts": "many" })] {
+        let (status, _) = call(base, Method::PUT, "/application/settings", ROOT_TOKEN, Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let (status, bad_period) = call(
+        base,
+        Method::PUT,
+        "/application/settings",
+        ROOT_TOKEN,
+        Some(json!({ "failed_login_attempts_unlock_period_in_minutes": 0 })),
+    )
+    .await;
+    assert_eq!(status, 400, "{bad_period}");
+    assert_eq!(call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1, before, "unchanged");
+    assert_eq!(before["reactions_per_user_per_minute"], 60, "GitLab-like defaults: {before}");
+    assert_eq!(before["max_login_attempts"], 10);
+    set_limits(base, json!({ "reactions_per_user_per_minute": 3, "awards_per_group_per_hour": 2 })).await;
+    let set = call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1;
+    assert_eq!((&set["reactions_per_user_per_minute"], &set["awards_per_group_per_hour"]), (&json!(3), &json!(2)));
+    assert_eq!(set["max_login_attempts"], before["max_login_attempts"], "the others keep their values");
+
+    // Reactions: three a minute for carol, then GitLab's per-endpoint 429.
+    let carol = token_for(base, "carol").await;
+    let count = |list: &Value| list.as_array().map(Vec::len).unwrap_or(0);
+    let listed = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", ROOT_TOKEN, None).await.1);
+    for name in ["rocket", "eyes", "fire"] {
+        let (status, body) =
+            call(base, Method::POST, "/projects/1/issues/2/award_emoji", &carol, Some(json!({ "name": name }))).await;
+        assert_eq!(status, 201, "{name}: {body}");
+    }
+    let response = client()
+        .post(format!("{base}/api/v4/projects/1/issues/2/award_emoji"))
+        .header("PRIVATE-TOKEN", &carol)
+        .json(&json!({ "name": "star" }))
+        .send()
+        .await
+        .expect("4th");
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().get("retry-after").is_some(), "Retry-After");
+    assert_eq!(response.json::<Value>().await.expect("json"), json!({ "message": { "error": RATE_LIMITED } }));
+    let (_, body) = graphql(
+        base,
+        Some(&carol),
+        r#"mutation { awardEmojiAdd(input: { awardableId: "gid://gitlab/Issue/2", name: "wave" }) { errors } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["errors"][0]["message"], RATE_LIMITED, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
+    let after = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", ROOT_TOKEN, None).await.1);
+    assert_eq!(after, listed + 3, "the refused reactions were not stored");
+    // Another user's allowance is their own.
+    let dave = token_for(base, "dave").await;
+    let (status, _) =
+        call(base, Method::POST, "/projects/1/issues/2/award_emoji", &dave, Some(json!({ "name": "star" }))).await;
+    assert_eq!(status, 201);
+
+    // Awards: any user can make a group and an achievement, and award it to
+    // anyone; two awards an hour per group, then refused with nothing made.
+    let (status, group) =
+        call(base, Method::POST, "/groups", &carol, Some(json!({ "name": "Spam Co", "path": "spam-co" }))).await;
+    assert_eq!(status, 201, "{group}");
+    let (_, made) = graphql(
+        base,
+        Some(&carol),
+        r#"mutation($g: NamespaceID!) { achievementsCreate(input: { namespaceId: $g, name: "Winner" }) { achievement { id } errors } }"#,
+        json!({ "g": format!("gid://gitlab/Group/{}", group["id"]) }),
+    )
+    .await;
+    let achievement =
+        made["data"]["achievementsCreate"]["achievement"]["id"].as_str().expect("achievement").to_string();
+    let award = r#"mutation($a: AchievementsAchievementID!, $u: UserID!) { achievementsAward(input: {
+        achievementId: $a, userId: $u, awardMessage: "You won! Click here" }) { userAchievement { id } errors } }"#;
+    for user in [5, 6] {
+        let vars = json!({ "a": achievement, "u": format!("gid://gitlab/User/{user}") });
+        let (_, body) = graphql(base, Some(&carol), award, vars).await;
+        assert_eq!(body["data"]["achievementsAward"]["errors"], json!([]), "{body}");
+    }
+    let (_, body) = graphql(base, Some(&carol), award, json!({ "a": achievement, "u": "gid://gitlab/User/8" })).await;
+    assert_eq!(body["errors"][0]["message"], RATE_LIMITED, "{body}");
+    assert!(body["errors"][0]["extensions"]["retryAfter"].as_u64().is_some_and(|s| s > 3000), "{body}");
+    let holders = r#"{ namespace(fullPath: "spam-co") { achievements { nodes { userAchievements { count } } } } }"#;
+    let (_, held) = graphql(base, Some(&carol), holders, json!({})).await;
+    let count = &held["data"]["namespace"]["achievements"]["nodes"][0]["userAchievements"]["count"];
+    assert_eq!(count, 2, "two awards made, the third not: {held}");
+}
+
+async fn award_mail_over_the_hourly_limit_waits_its_turn(backend: Backend) {
+    let dir = temp_dir();
+    let url = database(backend, &dir).await;
+    let server = spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    set_limits(base, json!({ "award_emails_per_group_per_hour": 1 })).await;
+    let alice = token_for(base, "alice").await;
+    let award = r#"mutation($u: UserID!) { achievementsAward(input: {
+        achievementId: "gid://gitlab/Achievements::Achievement/1", userId: $u }) { errors } }"#;
+    for user in [5, 6] {
+        let (_, body) = graphql(base, Some(&alice), award, json!({ "u": format!("gid://gitlab/User/{user}") })).await;
+        assert_eq!(body["data"]["achievementsAward"]["errors"], json!([]), "both awards stand: {body}");
+    }
+    // dave's mail goes out (to the .eml outbox folder); erin's waits for the next hour.
+    let outbox = server.data_dir.join("mail");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mails = loop {
+        let mails: Vec<String> = std::fs::read_dir(&outbox)
+            .map(|d| d.filter_map(Result::ok).filter_map(|f| std::fs::read_to_string(f.path()).ok()).collect())
+            .unwrap_or_default();
+        if !mails.is_empty() || std::time::Instant::now() > deadline {
+            break mails;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let later: usize = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert_eq!((mails.len(), later), (1, 1), "one mail this hour");
+    assert!(mails[0].contains("dave@example.com"), "{}", mails[0]);
+    // erin's is kept, due an hour after dave's.
+    let waiting = strings(&url, "SELECT to_address FROM mail_outbox WHERE sent_at IS NULL").await;
+    assert_eq!(waiting, vec!["erin@example.com".to_string()]);
+}
