@@ -51,3 +51,44 @@ test('people who are not admins cannot use the dashboard', async ({ page }) => {
   await expect(page.locator('.counters')).toHaveCount(0);
   await expect(page.locator('.create-user')).toHaveCount(0);
 });
+
+test('ten failed sign-ins lock an account until the admin unlocks it; the admin sets the limits', async ({ page }) => {
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await page.goto('/users/sign_in');
+    await page.getByLabel('Username or email').fill('grace');
+    await page.getByLabel('Password').fill('not her password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toHaveText(attempt < 10 ? 'Invalid login or password.' : 'Your account is locked.');
+  }
+  // Locked: even the right password does not open a session.
+  await page.getByLabel('Username or email').fill('grace');
+  await page.getByLabel('Password').fill('laurel-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Your account is locked.');
+  await expect(page.locator('.user-link')).toHaveCount(0);
+
+  await signIn(page, 'root', 'root-password-e2e');
+  await page.goto('/admin');
+  await hydrated(page);
+  const grace = () => page.locator('tr', { has: page.getByRole('link', { name: 'grace', exact: true }) });
+  await expect(grace()).toContainText('locked');
+  await grace().getByRole('button', { name: 'Unlock' }).click();
+  await expect(grace()).not.toContainText('locked');
+  await expect(grace().getByRole('button', { name: 'Unlock' })).toHaveCount(0);
+
+  // The limits form shows the values in force and saves new ones.
+  const reactions = page.getByLabel('Reactions per user per minute');
+  await expect(reactions).toHaveValue('60');
+  await expect(page.getByLabel('Failed sign-ins that lock an account')).toHaveValue('10');
+  await reactions.fill('45');
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByLabel('Reactions per user per minute')).toHaveValue('45');
+  await page.locator('section', { hasText: 'Abuse limits' }).screenshot({ path: '../public/screenshots/admin-limits.png' });
+  await page.getByLabel('Reactions per user per minute').fill('60');
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await expect(page.getByLabel('Reactions per user per minute')).toHaveValue('60');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, 'grace');
+});
