@@ -73,13 +73,4 @@ impl Tx {
              ORDER BY next_attempt_at DESC LIMIT 1 OFFSET $3")
             .bind(group_id).bind(since).bind(limit - 1).fetch_optional(c).await)
     }
-
-    /// Messages not yet sent (due or waiting for a retry), and those given up on.
-    pub async fn outbox_counts(&mut self) -> StoreResult<(i64, i64)> {
-        let pending: i64 = on!(self, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL").fetch_one(c).await)?;
-        let failed: i64 = on!(self, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM mail_outbox WHERE gave_up_at IS NOT NULL").fetch_one(c).await)?;
-        Ok((pending, failed))
-    }
 }
