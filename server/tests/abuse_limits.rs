@@ -9,7 +9,7 @@ mod common;
 
 use common::db::strings;
 use common::{
-    client, database, graphql, set_limits, sign_in_cookie, sign_in_post as sign_in, spawn, temp_dir, token_for,
+    call, client, database, graphql, set_limits, sign_in_cookie, sign_in_post as sign_in, spawn, temp_dir, token_for,
     Backend, ROOT_TOKEN,
 };
 use reqwest::Method;
@@ -22,19 +22,8 @@ on_both!(
     award_mail_over_the_hourly_limit_waits_its_turn,
 );
 
+/// GitLab's text, written out: the test checks the server says exactly this.
 const RATE_LIMITED: &str = "This endpoint has been requested too many times. Try again later.";
-
-async fn call(base: &str, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = client().request(method, format!("{base}/api/v4{path}")).header("PRIVATE-TOKEN", token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    assert!(status < 500, "{path}: {status} {text}");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
 
 /// The admin dashboard's unlock form: the status and where it sends the browser.
 async fn unlock(base: &str, cookie: &str, id: &str) -> (u16, String) {
@@ -124,7 +113,7 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
     assert_eq!(response.text().await.expect("body"), "Retry later\n");
     // The throttle is for sign-in posts: pages and the API still answer.
     assert_eq!(client().get(format!("{base}/users/sign_in")).send().await.expect("page").status(), 200);
-    assert_eq!(call(base, Method::GET, "/user", ROOT_TOKEN, None).await.0, 200);
+    assert_eq!(call(base, Method::GET, "/user", Some(ROOT_TOKEN), None).await.0, 200);
     // The admin raises the limit; it applies at once in this process.
     set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 100 })).await;
     assert!(sign_in(base, "erin", "laurel-demo").await.2.is_some(), "erin signs in under the new limit");
@@ -135,41 +124,66 @@ async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(b
     let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
     let base = &server.base;
     let alice = token_for(base, "alice").await;
-    let before = call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1;
+    let before = call(base, Method::GET, "/application/settings", Some(ROOT_TOKEN), None).await.1;
     // Only admins read or set limits; bad values are refused; neither changes them.
-    assert_eq!(call(base, Method::GET, "/application/settings", &alice, None).await.0, 403);
-    let refused =
-        call(base, Method::PUT, "/application/settings", &alice, Some(json!({ "reactions_per_user_per_minute": 0 })))
-            .await;
+    assert_eq!(call(base, Method::GET, "/application/settings", Some(&alice), None).await.0, 403);
+    let refused = call(
+        base,
+        Method::PUT,
+        "/application/settings",
+        Some(&alice),
+        Some(json!({ "reactions_per_user_per_minute": 0 })),
+    )
+    .await;
     assert_eq!(refused, (403, json!({ "message": "403 Forbidden" })));
     for bad in [json!({ "awards_per_group_per_hour": -1 }), json!({ "max_login_attempts": "many" })] {
-        let (status, _) = call(base, Method::PUT, "/application/settings", ROOT_TOKEN, Some(bad.clone())).await;
+        let (status, _) = call(base, Method::PUT, "/application/settings", Some(ROOT_TOKEN), Some(bad.clone())).await;
         assert_eq!(status, 400, "{bad}");
     }
     let (status, bad_period) = call(
         base,
         Method::PUT,
         "/application/settings",
-        ROOT_TOKEN,
+        Some(ROOT_TOKEN),
         Some(json!({ "failed_login_attempts_unlock_period_in_minutes": 0 })),
     )
     .await;
     assert_eq!(status, 400, "{bad_period}");
-    assert_eq!(call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1, before, "unchanged");
+    // The dashboard's form refuses a non-admin the same way.
+    let alice_session = sign_in_cookie(base, "alice", "laurel-demo").await.expect("alice signs in");
+    let form = client()
+        .post(format!("{base}/-/sfn/admin_set_limits"))
+        .header("Cookie", alice_session)
+        .header("Accept", "text/html")
+        .form(&[
+            ("max_login_attempts", "0"),
+            ("failed_login_attempts_unlock_period_in_minutes", "1"),
+            ("throttle_protected_paths_requests_per_period", "0"),
+            ("reactions_per_user_per_minute", "0"),
+            ("awards_per_group_per_hour", "0"),
+            ("award_emails_per_group_per_hour", "0"),
+        ])
+        .send()
+        .await
+        .expect("form");
+    let location = form.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(location.starts_with("/admin?error="), "refused: {} {location}", form.status());
+    assert_eq!(call(base, Method::GET, "/application/settings", Some(ROOT_TOKEN), None).await.1, before, "unchanged");
     assert_eq!(before["reactions_per_user_per_minute"], 60, "GitLab-like defaults: {before}");
     assert_eq!(before["max_login_attempts"], 10);
     set_limits(base, json!({ "reactions_per_user_per_minute": 3, "awards_per_group_per_hour": 2 })).await;
-    let set = call(base, Method::GET, "/application/settings", ROOT_TOKEN, None).await.1;
+    let set = call(base, Method::GET, "/application/settings", Some(ROOT_TOKEN), None).await.1;
     assert_eq!((&set["reactions_per_user_per_minute"], &set["awards_per_group_per_hour"]), (&json!(3), &json!(2)));
     assert_eq!(set["max_login_attempts"], before["max_login_attempts"], "the others keep their values");
 
     // Reactions: three a minute for carol, then GitLab's per-endpoint 429.
     let carol = token_for(base, "carol").await;
     let count = |list: &Value| list.as_array().map(Vec::len).unwrap_or(0);
-    let listed = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", ROOT_TOKEN, None).await.1);
+    let listed = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", Some(ROOT_TOKEN), None).await.1);
     for name in ["rocket", "eyes", "fire"] {
         let (status, body) =
-            call(base, Method::POST, "/projects/1/issues/2/award_emoji", &carol, Some(json!({ "name": name }))).await;
+            call(base, Method::POST, "/projects/1/issues/2/award_emoji", Some(&carol), Some(json!({ "name": name })))
+                .await;
         assert_eq!(status, 201, "{name}: {body}");
     }
     let response = client()
@@ -191,18 +205,19 @@ async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(b
     .await;
     assert_eq!(body["errors"][0]["message"], RATE_LIMITED, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
-    let after = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", ROOT_TOKEN, None).await.1);
+    let after = count(&call(base, Method::GET, "/projects/1/issues/2/award_emoji", Some(ROOT_TOKEN), None).await.1);
     assert_eq!(after, listed + 3, "the refused reactions were not stored");
     // Another user's allowance is their own.
     let dave = token_for(base, "dave").await;
     let (status, _) =
-        call(base, Method::POST, "/projects/1/issues/2/award_emoji", &dave, Some(json!({ "name": "star" }))).await;
+        call(base, Method::POST, "/projects/1/issues/2/award_emoji", Some(&dave), Some(json!({ "name": "star" })))
+            .await;
     assert_eq!(status, 201);
 
     // Awards: any user can make a group and an achievement, and award it to
     // anyone; two awards an hour per group, then refused with nothing made.
     let (status, group) =
-        call(base, Method::POST, "/groups", &carol, Some(json!({ "name": "Spam Co", "path": "spam-co" }))).await;
+        call(base, Method::POST, "/groups", Some(&carol), Some(json!({ "name": "Spam Co", "path": "spam-co" }))).await;
     assert_eq!(status, 201, "{group}");
     let (_, made) = graphql(
         base,

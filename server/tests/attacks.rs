@@ -7,7 +7,7 @@
 mod common;
 
 use common::{
-    client, database, graphql, set_limits, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN,
+    call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -32,21 +32,6 @@ on_both!(
 const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 const INSUFFICIENT: &str = "The request requires higher privileges than provided by the access token.";
-
-async fn call(base: &str, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut request = client().request(method, format!("{base}/api/v4{path}"));
-    if let Some(token) = token {
-        request = request.header("PRIVATE-TOKEN", token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    assert!(status < 500, "{path}: {status} {text}");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
 
 async fn user_id(base: &str, username: &str) -> i64 {
     let (_, users) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;

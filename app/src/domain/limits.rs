@@ -10,6 +10,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// GitLab's words for a per-endpoint (application) rate limit, on every surface.
+pub const RATE_LIMITED: &str = "This endpoint has been requested too many times. Try again later.";
+
 /// How long this process trusts its copy of the limits (another process may change them).
 const CACHE_FOR: Duration = Duration::from_secs(5);
 /// Past this many tracked keys, finished windows are dropped.

@@ -192,10 +192,12 @@ pub fn top_level(err: DomainError) -> Error {
         }
         DomainError::Invalid(messages) => Error::new(messages.join(", ")),
         DomainError::Conflict(message) => Error::new(message),
-        DomainError::RateLimited { retry_after } => Error::new(crate::rest::error::RATE_LIMITED).extend_with(|_, e| {
-            e.set("code", "RATE_LIMITED");
-            e.set("retryAfter", retry_after);
-        }),
+        DomainError::RateLimited { retry_after } => {
+            Error::new(app::domain::limits::RATE_LIMITED).extend_with(|_, e| {
+                e.set("code", "RATE_LIMITED");
+                e.set("retryAfter", retry_after);
+            })
+        }
         _ => Error::new(NOT_AVAILABLE),
     }
 }

@@ -19,9 +19,6 @@ pub enum ApiError {
     InsufficientScope(&'static [&'static str]),
 }
 
-/// GitLab's answer to a per-endpoint (application) rate limit.
-pub const RATE_LIMITED: &str = "This endpoint has been requested too many times. Try again later.";
-
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         ApiError::Domain(err)
@@ -66,7 +63,7 @@ impl IntoResponse for ApiError {
                 DomainError::Invalid(messages) => (StatusCode::BAD_REQUEST, json!({ "message": messages })),
                 DomainError::Conflict(message) => (StatusCode::CONFLICT, json!({ "message": message })),
                 DomainError::RateLimited { retry_after } => {
-                    let body = json!({ "message": { "error": RATE_LIMITED } });
+                    let body = json!({ "message": { "error": app::domain::limits::RATE_LIMITED } });
                     let retry = retry_after.to_string();
                     return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], Json(body)).into_response();
                 }

@@ -2,7 +2,7 @@
 //! domain, speaking GitLab's JSON shapes, status codes and `{"message": ...}` errors.
 
 mod award_emoji;
-pub(crate) mod error;
+mod error;
 mod groups;
 mod pagination;
 mod params;

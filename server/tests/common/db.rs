@@ -1,30 +1,29 @@
 //! Reads straight from a test server's database (SQLite file or PostgreSQL).
 
-/// The integers a query returns.
-pub async fn ids(url: &str, sql: &str) -> Vec<i64> {
+use sqlx::{Decode, Postgres, Sqlite, Type};
+
+/// The first column of every row a query returns, from either database.
+pub async fn column<T>(url: &str, sql: &str) -> Vec<T>
+where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> + Send + Unpin,
+{
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
-        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
         pool.close().await;
-        ids
+        rows
     } else {
         let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
-        let ids = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
+        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
         pool.close().await;
-        ids
+        rows
     }
 }
 
+pub async fn ids(url: &str, sql: &str) -> Vec<i64> {
+    column(url, sql).await
+}
+
 pub async fn strings(url: &str, sql: &str) -> Vec<String> {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
-        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        rows
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
-        let rows = sqlx::query_scalar(sql).fetch_all(&pool).await.expect("query");
-        pool.close().await;
-        rows
-    }
+    column(url, sql).await
 }

@@ -233,3 +233,26 @@ pub async fn set_limits(base: &str, limits: serde_json::Value) {
         .expect("settings");
     assert_eq!(response.status(), 200, "set limits {limits}");
 }
+
+/// A REST v4 call with an optional token and JSON body: the status and the JSON
+/// answer (`null` when not JSON). Any answer of 500 or above fails the test.
+pub async fn call(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = client().request(method, format!("{base}/api/v4{path}"));
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert!(status < 500, "{path}: {status} {text}");
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
