@@ -183,6 +183,36 @@ pub fn read_user_achievement(viewer: &Viewer, award: &AwardFacts, group: &GroupF
         && (award.shown || read_hidden_user_achievement(viewer, award.recipient.user_id, group))
 }
 
+/// [`read_user_achievement`] for every award of one group at once, as a listing
+/// applies it in SQL (`WHERE`), so pages are cut by the database: the store's
+/// query mirrors [`AwardListing::admits`], and a test holds the two equal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwardListing {
+    pub viewer_id: Option<i64>,
+    /// Holders with a private profile, or blocked, are listed too (admins).
+    pub private_holders: bool,
+    /// Hidden and pending awards are listed too (Maintainers+ of the group, admins).
+    pub hidden_awards: bool,
+}
+
+impl AwardListing {
+    pub fn admits(&self, award: &AwardFacts) -> bool {
+        let own = self.viewer_id == Some(award.recipient.user_id);
+        let holder = self.private_holders || own || !(award.recipient.private_profile || award.recipient.blocked);
+        holder && (award.shown || self.hidden_awards || own)
+    }
+}
+
+/// How a listing of the group's awards filters them; `None` when none may be
+/// listed (the feature is off for the group).
+pub fn award_listing(viewer: &Viewer, group: &GroupFacts) -> Option<AwardListing> {
+    group.achievements_enabled.then_some(AwardListing {
+        viewer_id: viewer.user_id,
+        private_holders: viewer.admin,
+        hidden_awards: award_achievement(viewer, group),
+    })
+}
+
 // ---- users -------------------------------------------------------------------
 
 pub fn read_user_profile(viewer: &Viewer, profile: &ProfileFacts) -> bool {
@@ -309,6 +339,29 @@ pub fn read_awardable(viewer: &Viewer, item: &AwardableFacts) -> bool {
     !item.confidential || author || at_least(item.project.access, AccessLevel::Reporter)
 }
 
+/// [`read_awardable`] for the issues of a readable project, or the notes on a
+/// readable item, as a listing applies it in SQL: confidential issues and
+/// internal notes to their author and Reporters+ (the store mirrors `admits`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfidentialListing {
+    pub viewer_id: Option<i64>,
+    /// Confidential ones by anyone are listed too.
+    pub all: bool,
+}
+
+impl ConfidentialListing {
+    pub fn admits(&self, confidential: bool, author_id: Option<i64>) -> bool {
+        !confidential || self.all || (author_id.is_some() && author_id == self.viewer_id)
+    }
+}
+
+pub fn confidential_listing(viewer: &Viewer, project: &ProjectFacts) -> ConfidentialListing {
+    ConfidentialListing {
+        viewer_id: viewer.user_id,
+        all: viewer.admin || at_least(project.access, AccessLevel::Reporter),
+    }
+}
+
 pub fn create_note(viewer: &Viewer, item: &AwardableFacts) -> bool {
     viewer.signed_in() && read_awardable(viewer, item)
 }
@@ -393,6 +446,56 @@ mod tests {
                     want == 1,
                     "{name} for {role} on a {visibility:?} group, flag {flag}"
                 );
+            }
+        }
+    }
+
+    /// The SQL-side filters say what the one-award rules say, for every role,
+    /// holder and award state.
+    #[test]
+    fn listing_filters_equal_the_rules() {
+        for visibility in [Visibility::Public, Visibility::Internal, Visibility::Private] {
+            for flag in [true, false] {
+                for (role, viewer, access) in roles() {
+                    let facts = group(visibility, access, flag);
+                    for (private_profile, blocked, shown) in
+                        (0..8).map(|bits| (bits & 1 == 1, bits & 2 == 2, bits & 4 == 4))
+                    {
+                        let recipient =
+                            ProfileFacts { user_id: RECIPIENT, private_profile, blocked, achievements_enabled: true };
+                        let award = AwardFacts { recipient, shown };
+                        let listed = award_listing(&viewer, &facts).is_some_and(|l| l.admits(&award));
+                        assert_eq!(
+                            listed,
+                            read_user_achievement(&viewer, &award, &facts),
+                            "{role} {visibility:?} {flag}"
+                        );
+                    }
+                }
+            }
+        }
+        for (role, viewer, access) in roles() {
+            for visibility in [Visibility::Public, Visibility::Internal, Visibility::Private] {
+                let project = ProjectFacts { visibility, access };
+                for (confidential, author) in [(false, None), (true, None), (true, Some(RECIPIENT)), (true, Some(1))] {
+                    let item = AwardableFacts {
+                        project,
+                        author_id: author,
+                        confidential,
+                        snippet_visibility: None,
+                        system_note: false,
+                    };
+                    let parent = AwardableFacts { author_id: None, confidential: false, ..item };
+                    if !read_awardable(&viewer, &parent) {
+                        continue;
+                    }
+                    let listed = confidential_listing(&viewer, &project).admits(confidential, author);
+                    assert_eq!(
+                        listed,
+                        read_awardable(&viewer, &item),
+                        "{role} {visibility:?} {confidential} {author:?}"
+                    );
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ use app::domain::auth::{authenticate, Credentials};
 use app::domain::award_emoji;
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::groups::{self, CreateGroup};
+use app::domain::listing::Window;
 use app::domain::projects::{self, CreateProject};
 use app::domain::settings;
 use app::domain::users::{self, CreateUser};
@@ -183,7 +184,10 @@ async fn achievements_award_revoke_and_delete(app: AppState) {
     let second =
         achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award again");
     assert_ne!(first.id, second.id);
-    let shown = achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list");
+    let shown = achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+        .await
+        .expect("list")
+        .items;
     assert_eq!(shown.len(), 2);
     // Unknown recipient: a validation error, not a crash.
     let unknown = achievements::award_achievement(&app, &s.maintainer, a.id, 999_999, None).await;
@@ -199,15 +203,30 @@ async fn achievements_award_revoke_and_delete(app: AppState) {
     assert!(revoked.revoked_at.is_some());
     let twice = achievements::revoke_award(&app, &s.maintainer, first.id).await;
     assert!(matches!(twice, Err(DomainError::Invalid(m)) if m == vec![achievements::ALREADY_REVOKED.to_string()]));
-    assert_eq!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").len(), 1);
+    assert_eq!(
+        achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
     // Hard delete: Owners only.
     assert!(matches!(achievements::delete_award(&app, &s.maintainer, second.id).await, Err(DomainError::NotFound(_))));
     achievements::delete_award(&app, &s.owner, second.id).await.expect("owner deletes");
-    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").is_empty());
+    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
     // Deleting the achievement cascades.
     achievements::award_achievement(&app, &s.maintainer, a.id, s.recipient.id, None).await.expect("award");
     achievements::delete_achievement(&app, &s.maintainer, a.id).await.expect("delete");
-    assert!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true).await.expect("list").is_empty());
+    assert!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
 }
 
 async fn names_are_unique_per_group_ignoring_case(app: AppState) {
@@ -252,9 +271,10 @@ async fn priorities_follow_the_spec_example(app: AppState) {
     let changed = achievements::set_priorities(&app, &s.recipient_actor, &[ua3, ua1]).await.expect("reorder");
     let changed: Vec<(i64, Option<i64>)> = changed.iter().map(|u| (u.id, u.priority)).collect();
     assert_eq!(changed, vec![(ua3, Some(0)), (ua1, Some(1))]);
-    let order: Vec<i64> = achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true)
+    let order: Vec<i64> = achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
         .await
         .expect("list")
+        .items
         .iter()
         .map(|d| d.award.id)
         .collect();
@@ -266,9 +286,10 @@ async fn priorities_follow_the_spec_example(app: AppState) {
         achievements::set_priorities(&app, &s.recipient_actor, &[ua2, 424242]).await,
         Err(DomainError::NotFound(_))
     ));
-    let after: Vec<i64> = achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true)
+    let after: Vec<i64> = achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
         .await
         .expect("list")
+        .items
         .iter()
         .map(|d| d.award.id)
         .collect();
@@ -285,27 +306,64 @@ async fn hidden_and_private_awards(app: AppState) {
         achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Secret")).await.expect("create");
     let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     // Visible to a stranger, but the private group is not named.
-    let seen = achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list");
+    let seen = achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+        .await
+        .expect("list")
+        .items;
     assert_eq!(seen.len(), 1);
     assert!(seen[0].group.is_none(), "a private namespace");
-    let by_member = achievements::user_awards(&app, &s.guest, s.recipient.id, false).await.expect("list");
+    let by_member =
+        achievements::user_awards(&app, &s.guest, s.recipient.id, false, Window::first(100)).await.expect("list").items;
     assert_eq!(by_member[0].group.as_ref().map(|g| g.full_path.as_str()), Some("heroes"));
     // Only the recipient hides it.
     let hide = UpdateAward { show_on_profile: Some(false), award_message: None };
     assert!(matches!(achievements::update_award(&app, &s.owner, award.id, hide).await, Err(DomainError::NotFound(_))));
     let hide = UpdateAward { show_on_profile: Some(false), award_message: None };
     achievements::update_award(&app, &s.recipient_actor, award.id, hide).await.expect("recipient hides");
-    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, true).await.expect("list").is_empty());
-    assert_eq!(achievements::user_awards(&app, &s.maintainer, s.recipient.id, true).await.expect("list").len(), 1);
-    assert_eq!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true).await.expect("list").len(), 1);
-    assert!(achievements::user_awards(&app, &s.developer, s.recipient.id, true).await.expect("list").is_empty());
+    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, true, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
+    assert_eq!(
+        achievements::user_awards(&app, &s.maintainer, s.recipient.id, true, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
+    assert!(achievements::user_awards(&app, &s.developer, s.recipient.id, true, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
     // A private profile shows nothing to others.
     let private = users::OwnSettings { private_profile: true, achievements_enabled: true };
     users::update_own_settings(&app, &s.recipient_actor, private).await.expect("private profile");
     let show = UpdateAward { show_on_profile: Some(true), award_message: None };
     achievements::update_award(&app, &s.recipient_actor, award.id, show).await.expect("show again");
-    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").is_empty());
-    assert_eq!(achievements::user_awards(&app, &root(&app).await, s.recipient.id, false).await.expect("list").len(), 1);
+    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
+    assert_eq!(
+        achievements::user_awards(&app, &root(&app).await, s.recipient.id, false, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
 }
 
 async fn pending_awards_need_acceptance(app: AppState) {
@@ -317,13 +375,31 @@ async fn pending_awards_need_acceptance(app: AppState) {
         achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Pending")).await.expect("create");
     let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     assert!(award.accepted_at.is_none());
-    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").is_empty());
+    assert!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
     assert!(matches!(achievements::accept_award(&app, &s.stranger, award.id).await, Err(DomainError::NotFound(_))));
     achievements::accept_award(&app, &s.recipient_actor, award.id).await.expect("accept");
-    assert_eq!(achievements::user_awards(&app, &s.stranger, s.recipient.id, false).await.expect("list").len(), 1);
+    assert_eq!(
+        achievements::user_awards(&app, &s.stranger, s.recipient.id, false, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
     let second = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     achievements::decline_award(&app, &s.recipient_actor, second.id).await.expect("decline");
-    assert_eq!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true).await.expect("list").len(), 1);
+    assert_eq!(
+        achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
+            .await
+            .expect("list")
+            .items
+            .len(),
+        1
+    );
 }
 
 async fn feature_flag_off_hides_everything(app: AppState) {
@@ -346,15 +422,27 @@ async fn feature_flag_off_hides_everything(app: AppState) {
     .await
     .expect("subgroup");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), false).await.expect("flag off for the group");
-    assert!(achievements::list_group_achievements(&app, &s.owner, "heroes", "", 20, 0).await.expect("list").is_empty());
-    assert!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true).await.expect("list").is_empty());
+    assert!(achievements::list_group_achievements(&app, &s.owner, "heroes", "", None, Window::first(20))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
+    assert!(achievements::user_awards(&app, &s.recipient_actor, s.recipient.id, true, Window::first(100))
+        .await
+        .expect("list")
+        .items
+        .is_empty());
     let denied = achievements::create_achievement(&app, &s.owner, new_achievement(sub.id, "Inherited")).await;
     assert!(matches!(denied, Err(DomainError::NotFound(_))), "the subgroup inherits the flag");
     // A group-level "on" beats the instance "off".
     settings::set_achievements_flag(&app, &admin, None, false).await.expect("instance off");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), true).await.expect("group on");
     assert_eq!(
-        achievements::list_group_achievements(&app, &s.stranger, "heroes", "", 20, 0).await.expect("list").len(),
+        achievements::list_group_achievements(&app, &s.stranger, "heroes", "", None, Window::first(20))
+            .await
+            .expect("list")
+            .items
+            .len(),
         1
     );
 }
@@ -404,8 +492,10 @@ async fn reactions_are_unique_even_when_concurrent(app: AppState) {
         Err(DomainError::Unauthorized)
     ));
     // Someone else's reaction cannot be removed; one's own can.
-    let (rows, total) = award_emoji::list_award_emoji(&app, &Actor::Anonymous, item, 20, 0).await.expect("public list");
-    assert_eq!(total, 2);
+    let listed =
+        award_emoji::list_award_emoji(&app, &Actor::Anonymous, item, Window::first(20)).await.expect("public list");
+    assert_eq!(listed.total, 2);
+    let rows = listed.items;
     let strangers = rows.iter().find(|r| Some(r.user_id) == s.stranger.id()).expect("stranger's award");
     let denied = award_emoji::remove_award_emoji(&app, &s.guest, item, strangers.id, None).await;
     assert!(matches!(denied, Err(DomainError::Unauthorized)));

@@ -14,11 +14,13 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/sign_in.rs"]
+mod sign_in;
 #[path = "support/web_budgets.rs"]
 mod web_budgets;
 
 use app::events::{AwardableKind, AwardableRef, EmojiCount, Event};
-use app::store::{AwardEmojiRow, NewAudit, Store, Tx, UserRow};
+use app::store::{AwardEmojiRow, NewAudit, ProfileAwards, Store, Tx, UserRow};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
@@ -82,12 +84,19 @@ async fn bench(backend: Backend) {
     );
 
     println!("\n{backend:?}");
-    // `LAUREL_BENCH_ONLY=web` skips the API rows (for working on the web budgets).
-    if std::env::var("LAUREL_BENCH_ONLY").as_deref() != Ok("web") {
+    // `LAUREL_BENCH_ONLY=web` (or `sign_in`) runs only the web budgets (or the sign-in rows).
+    let only = std::env::var("LAUREL_BENCH_ONLY").unwrap_or_default();
+    let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
+    if only.is_empty() {
         api_rows(&server, &seed, &limit, &names).await;
     }
+    if only.is_empty() || only == "sign_in" {
+        sign_in::rows(&server.base, &real_path, ROOT_TOKEN).await;
+    }
+    if only == "sign_in" {
+        return;
+    }
     // The web app's budgets, on the same server and data.
-    let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
     web_budgets::profile_page(&server.base, &seed.holder).await;
     let issue = client()
         .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
@@ -235,6 +244,8 @@ enum Mode {
     Serial,
     /// `RATE` requests per second, whatever the answers.
     Open,
+    /// As `Open`, at this many requests per second.
+    OpenAt(u64),
 }
 
 struct Figures {
@@ -298,10 +309,11 @@ async fn drive(request: Request, mode: Mode) -> Figures {
                 }));
             }
         }
-        Mode::Open => {
-            let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
+        Mode::Open | Mode::OpenAt(_) => {
+            let rate = if let Mode::OpenAt(rate) = mode { rate.max(1) } else { RATE };
+            let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            for k in 0..(RATE * RUN.as_secs()) as usize {
+            for k in 0..(rate * RUN.as_secs()) as usize {
                 let scheduled = ticker.tick().await;
                 let (request, latencies, failed) = (request.clone(), latencies.clone(), failed.clone());
                 // Request k is user k % REACTORS with that user's (k / REACTORS)-th emoji.
@@ -360,32 +372,32 @@ fn internal<E>(_: E) -> StatusCode {
 }
 
 /// `users::find_user` then `achievements::user_awards` for an anonymous viewer:
-/// the user by name, by id, their awards, and per distinct achievement the
-/// achievement, its group and the feature flag.
+/// the user by name, by id, the awarding groups with each group's flag, the
+/// count and the page of listed awards, and each distinct achievement once.
 async fn min_user_achievements(State(store): State<Store>, Path(username): Path<String>) -> MinResult {
     let mut tx = store.read().await.map_err(internal)?;
     let found = tx.user_by_username(&username).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
     tx.commit().await.map_err(internal)?;
     let mut tx = store.read().await.map_err(internal)?;
     let user = tx.user_by_id(found.id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
-    // As `achievements::user_awards`: each achievement once, each group (and its flag) once.
-    let mut achievements = HashMap::new();
     let mut groups = HashMap::new();
+    for group_id in tx.awarding_groups_of_user(user.id).await.map_err(internal)? {
+        let group = tx.namespace_by_id(group_id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
+        tx.feature_flag("achievements", Some(group.id)).await.map_err(internal)?;
+        groups.insert(group_id, group);
+    }
+    let listed: Vec<i64> = groups.keys().copied().collect();
+    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &[] };
+    tx.count_profile_awards(&q).await.map_err(internal)?;
+    let mut achievements = HashMap::new();
     let mut out = Vec::new();
-    for award in tx.awards_of_user_unchecked(user.id).await.map_err(internal)? {
+    for award in tx.profile_awards(&q, 100, 0).await.map_err(internal)? {
         if let std::collections::hash_map::Entry::Vacant(slot) = achievements.entry(award.achievement_id) {
             let achievement = tx.achievement_by_id(award.achievement_id).await.map_err(internal)?;
-            let achievement = achievement.ok_or(StatusCode::NOT_FOUND)?;
-            if let std::collections::hash_map::Entry::Vacant(known) = groups.entry(achievement.namespace_id) {
-                let group = tx.namespace_by_id(achievement.namespace_id).await.map_err(internal)?;
-                let group = group.ok_or(StatusCode::NOT_FOUND)?;
-                tx.feature_flag("achievements", Some(group.id)).await.map_err(internal)?;
-                known.insert(group);
-            }
-            let group = groups[&achievement.namespace_id].clone();
-            slot.insert((achievement, group));
+            slot.insert(achievement.ok_or(StatusCode::NOT_FOUND)?);
         }
-        let (achievement, group) = &achievements[&award.achievement_id];
+        let achievement = &achievements[&award.achievement_id];
+        let group = groups.get(&achievement.namespace_id).ok_or(StatusCode::NOT_FOUND)?;
         out.push(json!({
             "id": award.id, "awardMessage": award.award_message,
             "achievement": {

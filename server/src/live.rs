@@ -10,6 +10,7 @@
 use crate::rest::{ApiError, AuthorizedCaller};
 use crate::state::ServerState;
 use app::domain::auth::{authenticate, Credentials};
+use app::domain::listing::{self, Window};
 use app::domain::{award_emoji, projects, Actor, AppState};
 use app::events::{AwardableKind, AwardableRef, Event};
 use axum::body::{Body, Bytes};
@@ -219,7 +220,7 @@ pub async fn reactions(
     award_emoji::reaction_counts(&state.app, &actor, item).await?;
     let mut watched = vec![item];
     if matches!(kind, AwardableKind::Issue | AwardableKind::MergeRequest) {
-        let notes = projects::list_notes(&state.app, &actor, item).await?;
+        let notes = projects::list_notes(&state.app, &actor, item, Window::first(listing::WHOLE)).await?.items;
         watched.extend(notes.iter().map(|n| AwardableRef { kind: AwardableKind::Note, id: n.id }));
     }
     let first = snapshot(&state.app, &actor, &watched, "snapshot").await;

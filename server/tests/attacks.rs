@@ -27,6 +27,7 @@ on_both!(
     over_https_the_session_cookie_is_host_only,
     sigterm_with_open_streams_exits_within_ten_seconds,
     graphql_cost_is_bounded_as_gitlab_and_beyond,
+    connections_page_after_the_visibility_rule,
 );
 
 const NOT_AVAILABLE: &str =
@@ -331,6 +332,88 @@ async fn group_page_holders(base: &str, cookie: Option<&str>, name: &str) -> Str
     response.text().await.expect("html")
 }
 
+/// Awards an achievement (a GraphQL global id) to a user by id; the award's id.
+async fn award(base: &str, token: &str, achievement: &str, user: i64) -> String {
+    let (_, body) = graphql(
+        base,
+        Some(token),
+        "mutation($a: AchievementsAchievementID!, $u: UserID!) { achievementsAward(input: { achievementId: $a, userId: $u }) { userAchievement { id } errors } }",
+        json!({ "a": achievement, "u": format!("gid://gitlab/User/{user}") }),
+    )
+    .await;
+    body["data"]["achievementsAward"]["userAchievement"]["id"].as_str().expect("award").to_string()
+}
+
+/// Pages of a connection are cut by the database after the visibility rule:
+/// following `endCursor` yields every listed node once, `count` and
+/// `hasNextPage` agree, `last` takes the end, and a hidden award never takes
+/// a place on a page.
+async fn connections_page_after_the_visibility_rule(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let (_, erin) = token_with(base, "erin", &["api"]).await;
+    let (_, group) = graphql(base, Some(&alice), r#"{ group(fullPath: "heroes") { id } }"#, json!({})).await;
+    let group_id = group["data"]["group"]["id"].as_str().expect("group id").to_string();
+    let (_, made) = graphql(
+        base,
+        Some(&alice),
+        "mutation($g: NamespaceID!) { achievementsCreate(input: { namespaceId: $g, name: \"Paged\" }) { achievement { id } errors } }",
+        json!({ "g": group_id }),
+    )
+    .await;
+    let achievement = made["data"]["achievementsCreate"]["achievement"]["id"].as_str().expect("id").to_string();
+    // Seven public holders, two awards each; erin hides one of hers; frank is private.
+    let mut erin_awards = Vec::new();
+    for name in ["bob", "carol", "dave", "erin", "frank", "grace", "alice", "root"] {
+        let user = user_id(base, name).await;
+        for _ in 0..2 {
+            let id = award(base, &alice, &achievement, user).await;
+            if name == "erin" {
+                erin_awards.push(id);
+            }
+        }
+    }
+    let (_, hidden) = graphql(
+        base,
+        Some(&erin),
+        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+        json!({ "id": erin_awards[0] }),
+    )
+    .await;
+    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]));
+
+    let query = "query($a: [AchievementsAchievementID!], $after: String, $last: Int) { group(fullPath: \"heroes\") { achievements(ids: $a) { nodes { userAchievements(first: 3, after: $after) { count pageInfo { hasNextPage endCursor } nodes { id user { username } } } uniqueUsers(last: $last) { count nodes { username } } } } } }";
+    let (mut after, mut seen, mut pages) = (Value::Null, Vec::new(), 0);
+    loop {
+        let (status, body) = graphql(base, None, query, json!({ "a": [achievement], "after": after, "last": 2 })).await;
+        assert_eq!(status, 200, "{body}");
+        let node = &body["data"]["group"]["achievements"]["nodes"][0];
+        let page = &node["userAchievements"];
+        assert_eq!(page["count"], 13, "7 public holders x 2, less erin's hidden one: {body}");
+        let nodes = page["nodes"].as_array().expect("nodes");
+        assert!(nodes.len() <= 3, "a page holds what `first` asks");
+        seen.extend(nodes.iter().map(|n| (n["id"].clone(), n["user"]["username"].clone())));
+        assert_eq!(node["uniqueUsers"]["count"], 7, "{body}");
+        assert_eq!(node["uniqueUsers"]["nodes"], json!([{ "username": "erin" }, { "username": "grace" }]), "by id");
+        pages += 1;
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+        assert!(pages < 10, "paging ends");
+    }
+    assert_eq!(pages, 5, "13 awards in pages of 3");
+    let mut ids: Vec<String> = seen.iter().map(|(id, _)| id.to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 13, "every listed award once");
+    assert!(seen.iter().all(|(_, who)| who != "frank"), "the private holder takes no place");
+    assert_eq!(seen.iter().filter(|(_, who)| *who == "erin").count(), 1, "only erin's shown award");
+    let (_, bad) = graphql(base, None, query, json!({ "a": [achievement], "after": "o:x", "last": 2 })).await;
+    assert_eq!(bad["errors"][0]["message"], "Invalid cursor: o:x", "{bad}");
+}
+
 async fn hidden_and_private_awards_stay_out_of_every_listing(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
@@ -348,19 +431,7 @@ async fn hidden_and_private_awards_stay_out_of_every_listing(backend: Backend) {
     )
     .await;
     let achievement = made["data"]["achievementsCreate"]["achievement"]["id"].as_str().expect("id").to_string();
-    let award_to = |user: i64| {
-        let (alice, achievement) = (alice.clone(), achievement.clone());
-        async move {
-            let (_, body) = graphql(
-                base,
-                Some(&alice),
-                "mutation($a: AchievementsAchievementID!, $u: UserID!) { achievementsAward(input: { achievementId: $a, userId: $u }) { userAchievement { id } errors } }",
-                json!({ "a": achievement, "u": format!("gid://gitlab/User/{user}") }),
-            )
-            .await;
-            body["data"]["achievementsAward"]["userAchievement"]["id"].as_str().expect("award").to_string()
-        }
-    };
+    let award_to = |user: i64| award(base, &alice, &achievement, user);
     // erin hides her award; frank (private profile) keeps his shown.
     let erin_award = award_to(user_id(base, "erin").await).await;
     award_to(user_id(base, "frank").await).await;

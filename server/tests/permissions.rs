@@ -54,9 +54,12 @@ enum Op {
     AddReactionGraphql,
     ToggleReactionOnNote,
     RemoveOthersReaction,
+    ListConfidentialIssue,
+    ReadInstanceSettings,
+    UpdateInstanceSettings,
 }
 
-const OPS: [Op; 19] = [
+const OPS: [Op; 22] = [
     Op::ReadGroupAchievements,
     Op::CreateAchievement,
     Op::UpdateAchievement,
@@ -76,6 +79,9 @@ const OPS: [Op; 19] = [
     Op::AddReactionGraphql,
     Op::ToggleReactionOnNote,
     Op::RemoveOthersReaction,
+    Op::ListConfidentialIssue,
+    Op::ReadInstanceSettings,
+    Op::UpdateInstanceSettings,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -130,6 +136,11 @@ fn allowed(op: Op, group: Visibility, private_profile: bool) -> Vec<Role> {
         Op::AddReactionRest | Op::AddReactionGraphql | Op::ToggleReactionOnNote => signed_in_readers,
         // §5: someone else's reaction: only admins may remove it.
         Op::RemoveOthersReaction => vec![Admin],
+        // §5 / GitLab: confidential issues list for Reporters+, their author
+        // (the owner here) and admins.
+        Op::ListConfidentialIssue => vec![Reporter, Developer, Maintainer, Owner, Admin],
+        // `/application/settings` (the abuse limits): admins only.
+        Op::ReadInstanceSettings | Op::UpdateInstanceSettings => vec![Admin],
     }
 }
 
@@ -551,6 +562,56 @@ impl World {
                 }
                 outcome
             }
+            Op::ListConfidentialIssue => {
+                let owner = Some(self.tokens[&Owner].as_str());
+                let path = format!("/projects/{}/issues", group.project_id);
+                let title = unique("secret");
+                let made = json!({ "title": title, "confidential": true });
+                let (status, issue) = self.rest(reqwest::Method::POST, &path, owner, Some(made)).await;
+                assert_eq!(status, 201, "{issue}");
+                let (status, listed) =
+                    self.rest(reqwest::Method::GET, &format!("{path}?per_page=100"), token, None).await;
+                let found = status == 200
+                    && listed.as_array().is_some_and(|issues| issues.iter().any(|i| i["title"] == title.as_str()));
+                if found {
+                    Outcome::Allowed
+                } else {
+                    assert!(matches!(status, 200 | 404), "{status} {listed}");
+                    Outcome::Denied
+                }
+            }
+            Op::ReadInstanceSettings | Op::UpdateInstanceSettings => self.instance_settings(op, token).await,
+        }
+    }
+
+    /// Admin-only instance settings: read, or write one limit; a refused write
+    /// leaves it as it was.
+    async fn instance_settings(&self, op: Op, token: Option<&str>) -> Outcome {
+        let root = Some(ROOT_TOKEN);
+        let field = "reactions_per_user_per_minute";
+        let (_, before) = self.rest(reqwest::Method::GET, "/application/settings", root, None).await;
+        let (status, body) = match op {
+            Op::ReadInstanceSettings => self.rest(reqwest::Method::GET, "/application/settings", token, None).await,
+            _ => {
+                let wanted = json!({ field: before[field].as_i64().unwrap_or(60) + 1 });
+                self.rest(reqwest::Method::PUT, "/application/settings", token, Some(wanted)).await
+            }
+        };
+        let (_, after) = self.rest(reqwest::Method::GET, "/application/settings", root, None).await;
+        match status {
+            200 => {
+                assert!(body[field].is_i64(), "{body}");
+                if after != before {
+                    self.rest(reqwest::Method::PUT, "/application/settings", root, Some(before)).await;
+                }
+                Outcome::Allowed
+            }
+            401 | 403 => {
+                assert_eq!(after, before, "a refused caller changed nothing");
+                assert!(body.get(field).is_none(), "a refusal reveals nothing: {body}");
+                Outcome::Denied
+            }
+            other => panic!("settings: {other} {body}"),
         }
     }
 
@@ -708,6 +769,10 @@ async fn every_role_on_every_endpoint_matches_the_spec(backend: Backend) {
                         | Op::ListHiddenHolder
                 );
                 if private_profile && !recipient_matters {
+                    continue;
+                }
+                let instance_wide = matches!(op, Op::ReadInstanceSettings | Op::UpdateInstanceSettings);
+                if instance_wide && group.visibility != world.groups[0].visibility {
                     continue;
                 }
                 let expected = allowed(op, group.visibility, private_profile);

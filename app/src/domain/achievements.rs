@@ -1,12 +1,14 @@
 //! Achievements: create, edit, delete, award, revoke, and what recipients do with
 //! their awards (hide, reorder, accept, decline).
 
+use super::listing::{self, Listing, Window};
 use super::uploads::{self, Upload};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use super::{mail, outbox};
 use crate::events::Event;
-use crate::policy::{self, AwardFacts, GroupFacts};
-use crate::store::{now, AchievementRow, NamespaceRow, NewAward, StoreError, Tx, UserAchievementRow, UserRow};
+use crate::policy::{self, AwardFacts, AwardListing, GroupFacts};
+use crate::store::{now, AchievementRow, AchievementSearch, NamespaceRow, NewAward, ProfileAwards, StoreError, Tx};
+use crate::store::{UserAchievementRow, UserRow};
 use std::collections::{HashMap, HashSet};
 
 pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
@@ -427,21 +429,27 @@ pub async fn set_priorities(app: &AppState, actor: &Actor, award_ids: &[i64]) ->
     Ok(changed)
 }
 
-/// A group's achievements (newest first), if the actor may read them.
+/// A page of a group's achievements (newest first) whose name contains
+/// `search`, only those in `ids` when given, if the actor may read them.
 pub async fn list_group_achievements(
     app: &AppState,
     actor: &Actor,
     group: &str,
     search: &str,
-    limit: i64,
-    offset: i64,
-) -> DomainResult<Vec<AchievementRow>> {
+    ids: Option<&[i64]>,
+    window: Window,
+) -> DomainResult<Listing<AchievementRow>> {
     let mut tx = app.store.read().await?;
     let (group, facts) = super::groups::readable_group(&mut tx, actor, group).await?;
     if !policy::read_achievement(&actor.viewer(), &facts) {
-        return Ok(Vec::new());
+        return Ok(Listing::empty());
     }
-    Ok(tx.list_achievements(group.id, search, limit, offset).await?)
+    let q = AchievementSearch { namespace_id: group.id, search, ids };
+    let total = listing::count(tx.count_achievements(&q).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.list_achievements(&q, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
 /// One award as a profile shows it.
@@ -453,59 +461,62 @@ pub struct DisplayedAward {
     pub group: Option<NamespaceRow>,
 }
 
-/// A user's awards in profile order. Hidden and pending awards are included only
-/// when asked for and only for viewers who may see them; nothing when the
-/// profile's achievements are not visible to the viewer.
+/// A page of a user's awards in profile order. Hidden and pending awards are
+/// included only when asked for and only for viewers who may see them;
+/// nothing when the profile's achievements are not visible to the viewer. The
+/// policy decides, per awarding group, what is listed; the database filters
+/// and pages.
 pub async fn user_awards(
     app: &AppState,
     actor: &Actor,
     user_id: i64,
     include_hidden: bool,
-) -> DomainResult<Vec<DisplayedAward>> {
+    window: Window,
+) -> DomainResult<Listing<DisplayedAward>> {
     let mut tx = app.store.read().await?;
     let user = tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
     let viewer = actor.viewer();
-    if !policy::read_user_achievements(&viewer, &facts::profile_facts(&user)) {
-        return Ok(Vec::new());
+    let recipient = facts::profile_facts(&user);
+    if !policy::read_user_achievements(&viewer, &recipient) {
+        return Ok(Listing::empty());
     }
-    let mut out = Vec::new();
-    // A user often holds one achievement many times, and several achievements
-    // of one group: load each achievement, and each group with its facts, once.
-    let mut loaded: HashMap<i64, Loaded> = HashMap::new();
     let mut groups: HashMap<i64, (NamespaceRow, GroupFacts)> = HashMap::new();
-    for award in tx.awards_of_user_unchecked(user.id).await? {
-        let entry = match loaded.get(&award.achievement_id) {
-            Some(entry) => entry.clone(),
+    let (mut listed, mut hidden_in) = (Vec::new(), Vec::new());
+    for group_id in tx.awarding_groups_of_user(user.id).await? {
+        let Some(group) = tx.namespace_by_id(group_id).await? else { continue };
+        let facts = facts::group_facts(&mut tx, actor, &group).await?;
+        let Some(rule) = policy::award_listing(&viewer, &facts) else { continue };
+        if rule.admits(&AwardFacts { recipient, shown: true }) {
+            listed.push(group_id);
+            if include_hidden && rule.admits(&AwardFacts { recipient, shown: false }) {
+                hidden_in.push(group_id);
+            }
+        }
+        groups.insert(group_id, (group, facts));
+    }
+    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &hidden_in };
+    let total = listing::count(tx.count_profile_awards(&q).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let mut items = Vec::new();
+    // A user often holds one achievement many times: load each once.
+    let mut achievements: HashMap<i64, AchievementRow> = HashMap::new();
+    for award in tx.profile_awards(&q, limit, offset).await? {
+        let achievement = match achievements.get(&award.achievement_id) {
+            Some(known) => known.clone(),
             None => {
-                let achievement =
+                let row =
                     tx.achievement_by_id(award.achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
-                let (group, facts) = match groups.get(&achievement.namespace_id) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let group = tx
-                            .namespace_by_id(achievement.namespace_id)
-                            .await?
-                            .ok_or(DomainError::NotFound("Achievement"))?;
-                        let facts = facts::group_facts(&mut tx, actor, &group).await?;
-                        groups.insert(group.id, (group.clone(), facts));
-                        (group, facts)
-                    }
-                };
-                let entry = Loaded { achievement, group, facts };
-                loaded.insert(award.achievement_id, entry.clone());
-                entry
+                achievements.insert(row.id, row.clone());
+                row
             }
         };
-        let Loaded { achievement, group, facts } = entry;
-        let shown = award_shown(&award);
-        let award_facts = AwardFacts { recipient: facts::profile_facts(&user), shown };
-        if !policy::read_user_achievement(&viewer, &award_facts, &facts) || !(shown || include_hidden) {
-            continue;
-        }
+        let (group, facts) =
+            groups.get(&achievement.namespace_id).cloned().ok_or(DomainError::NotFound("Achievement"))?;
         let group = policy::read_award_namespace(&viewer, &facts).then_some(group);
-        out.push(DisplayedAward { award, achievement, group });
+        items.push(DisplayedAward { award, achievement, group });
     }
-    Ok(out)
+    Ok(Listing { total, start: range.start, items })
 }
 
 /// An achievement the actor can reach: through its group's listing, or because
@@ -531,11 +542,6 @@ pub async fn visible_group(
     Ok(policy::read_award_namespace(&actor.viewer(), &facts).then_some(group))
 }
 
-/// Shown on the profile: not hidden by the recipient, and accepted.
-fn award_shown(award: &UserAchievementRow) -> bool {
-    award.show_on_profile && award.accepted_at.is_some()
-}
-
 /// An award as a listing of an achievement's holders shows it.
 #[derive(Clone, Debug)]
 pub struct HeldAward {
@@ -543,30 +549,58 @@ pub struct HeldAward {
     pub holder: UserRow,
 }
 
-/// Unrevoked awards of an achievement, by id, with their holders: for whoever
-/// may read the group's achievements, each award as `policy::read_user_achievement`
-/// allows (hidden and pending ones, and private or blocked holders, left out
-/// for those who may not see them).
-pub async fn achievement_awards(app: &AppState, actor: &Actor, achievement_id: i64) -> DomainResult<Vec<HeldAward>> {
-    let mut tx = app.store.read().await?;
-    let Loaded { facts, .. } = load(&mut tx, actor, achievement_id).await?;
+/// How the actor's listings of an achievement's awards filter them, or `None`
+/// when the actor may list none (the group's achievements are not readable).
+async fn award_listing(tx: &mut Tx, actor: &Actor, achievement_id: i64) -> DomainResult<Option<AwardListing>> {
+    let Loaded { facts, .. } = load(tx, actor, achievement_id).await?;
     let viewer = actor.viewer();
     if !policy::read_achievement(&viewer, &facts) {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let awards = tx.awards_of_achievement_unchecked(achievement_id).await?;
+    Ok(policy::award_listing(&viewer, &facts))
+}
+
+/// A page of an achievement's unrevoked awards, by id, with their holders:
+/// for whoever may read the group's achievements, as `policy::award_listing`
+/// lets each through (hidden and pending ones, and private or blocked holders,
+/// left out for those who may not see them).
+pub async fn achievement_awards(
+    app: &AppState,
+    actor: &Actor,
+    achievement_id: i64,
+    window: Window,
+) -> DomainResult<Listing<HeldAward>> {
+    let mut tx = app.store.read().await?;
+    let Some(rule) = award_listing(&mut tx, actor, achievement_id).await? else { return Ok(Listing::empty()) };
+    let total = listing::count(tx.count_achievement_awards(achievement_id, &rule).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let awards = tx.achievement_awards(achievement_id, &rule, limit, offset).await?;
     let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let holders: HashMap<i64, UserRow> = tx.users_by_ids(&ids).await?.into_iter().map(|u| (u.id, u)).collect();
-    Ok(awards
+    let items = awards
         .into_iter()
-        .filter_map(|award| {
-            let holder = holders.get(&award.user_id)?.clone();
-            let award_facts = AwardFacts { recipient: facts::profile_facts(&holder), shown: award_shown(&award) };
-            policy::read_user_achievement(&viewer, &award_facts, &facts).then_some(HeldAward { award, holder })
-        })
-        .collect())
+        .filter_map(|award| Some(HeldAward { holder: holders.get(&award.user_id)?.clone(), award }))
+        .collect();
+    Ok(Listing { total, start: range.start, items })
+}
+
+/// A page of the distinct holders of those awards, by user id.
+pub async fn achievement_holders(
+    app: &AppState,
+    actor: &Actor,
+    achievement_id: i64,
+    window: Window,
+) -> DomainResult<Listing<UserRow>> {
+    let mut tx = app.store.read().await?;
+    let Some(rule) = award_listing(&mut tx, actor, achievement_id).await? else { return Ok(Listing::empty()) };
+    let total = listing::count(tx.count_achievement_holders(achievement_id, &rule).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.achievement_holders(achievement_id, &rule, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
 /// What the actor may do with a group's achievements: for showing controls

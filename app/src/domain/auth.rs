@@ -82,18 +82,36 @@ fn verify_password_now(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Argon2 costs tens of milliseconds of CPU by design: off the async runtime, so
-/// a flood of sign-ins does not stall every other request.
+/// At most this many Argon2 computations run at once: one fewer than the
+/// machine's cores (at least one). A flood of sign-ins waits here, cheaply,
+/// and leaves a core to every other request.
+fn password_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
+
+/// Runs Argon2 work off the async runtime, in a password slot; `None` if the
+/// work could not run (the runtime is shutting down).
+async fn in_password_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _slot = password_slots().acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
+/// Argon2 costs tens of milliseconds of CPU by design: off the async runtime,
+/// so a flood of sign-ins does not stall every other request.
 pub async fn hash_password(password: &str) -> DomainResult<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password_now(&password))
+    in_password_slot(move || hash_password_now(&password))
         .await
-        .map_err(|_| DomainError::invalid("Password could not be hashed"))?
+        .unwrap_or_else(|| Err(DomainError::invalid("Password could not be hashed")))
 }
 
 async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || verify_password_now(&password, &hash)).await.unwrap_or(false)
+    in_password_slot(move || verify_password_now(&password, &hash)).await.unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so that a wrong

@@ -1,5 +1,6 @@
 //! Emoji reactions on issues, merge requests, snippets and notes.
 
+use super::listing::{self, Listing, Window};
 use super::projects::{resolve, Target};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableRef, EmojiCount, Event};
@@ -207,19 +208,20 @@ pub async fn toggle_award_emoji(
     Ok((finish(app, tx, actor, item, award, true).await?, true))
 }
 
-/// Reactions on an awardable the actor may read, by id, with the total count.
+/// A page of the reactions on an awardable the actor may read, by id.
 pub async fn list_award_emoji(
     app: &AppState,
     actor: &Actor,
     target: impl Into<Target<'_>>,
-    limit: i64,
-    offset: i64,
-) -> DomainResult<(Vec<AwardEmojiRow>, i64)> {
+    window: Window,
+) -> DomainResult<Listing<AwardEmojiRow>> {
     let mut tx = app.store.read().await?;
     let (item, _) = resolve(&mut tx, actor, target.into()).await?;
-    let rows = tx.award_emoji_of(item.kind.as_str(), item.id, limit, offset).await?;
-    let total = tx.count_award_emoji_of(item.kind.as_str(), item.id).await?;
-    Ok((rows, total))
+    let total = listing::count(tx.count_award_emoji_of(item.kind.as_str(), item.id).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.award_emoji_of(item.kind.as_str(), item.id, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
 /// Thumbs up and thumbs down on an item the actor has already been allowed to

@@ -12,6 +12,7 @@ mod error;
 mod facts;
 pub mod groups;
 pub mod limits;
+pub mod listing;
 pub mod mail;
 pub mod outbox;
 pub mod projects;

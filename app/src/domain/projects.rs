@@ -1,6 +1,7 @@
 //! Projects and their content: issues, merge requests, snippets, notes.
 
 use super::groups::parse_visibility;
+use super::listing::{self, Listing, Window};
 use super::users::valid_path;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, Event};
@@ -352,58 +353,55 @@ pub async fn create_note(
     Ok(note)
 }
 
-/// Notes the actor may read on an awardable (internal ones need Reporter+).
-pub async fn list_notes(app: &AppState, actor: &Actor, on: AwardableRef) -> DomainResult<Vec<NoteRow>> {
+/// A page of the notes the actor may read on an awardable, oldest first
+/// (internal ones need Reporter+ or authorship).
+pub async fn list_notes(
+    app: &AppState,
+    actor: &Actor,
+    on: AwardableRef,
+    window: Window,
+) -> DomainResult<Listing<NoteRow>> {
     let mut tx = app.store.read().await?;
-    let item = facts::awardable(&mut tx, actor, on).await?;
-    if !policy::read_awardable(&actor.viewer(), &item.facts) {
-        return Err(DomainError::NotFound(facts::not_found_name(on.kind)));
-    }
-    let mut out = Vec::new();
-    for note in tx.list_notes(on.kind.as_str(), on.id).await? {
-        let facts = policy::AwardableFacts { confidential: note.confidential, author_id: note.author_id, ..item.facts };
-        if policy::read_awardable(&actor.viewer(), &facts) {
-            out.push(note);
-        }
-    }
-    Ok(out)
+    let item = facts::readable_awardable(&mut tx, actor, on).await?;
+    let rule = policy::confidential_listing(&actor.viewer(), &item.facts.project);
+    let total = listing::count(tx.count_notes(on.kind.as_str(), on.id, &rule).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.list_notes(on.kind.as_str(), on.id, &rule, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
+/// A page of a project's issues the actor may read, newest first.
 pub async fn list_issues(
     app: &AppState,
     actor: &Actor,
     project: &str,
-    limit: i64,
-    offset: i64,
-) -> DomainResult<Vec<IssueRow>> {
+    window: Window,
+) -> DomainResult<Listing<IssueRow>> {
     let mut tx = app.store.read().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
-    let issues = tx.list_issues(project.id, limit, offset).await?;
-    Ok(issues
-        .into_iter()
-        .filter(|issue| {
-            let item = policy::AwardableFacts {
-                project: facts,
-                author_id: issue.author_id,
-                confidential: issue.confidential,
-                snippet_visibility: None,
-                system_note: false,
-            };
-            policy::read_awardable(&actor.viewer(), &item)
-        })
-        .collect())
+    let rule = policy::confidential_listing(&actor.viewer(), &facts);
+    let total = listing::count(tx.count_issues(project.id, &rule).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.list_issues(project.id, &rule, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
+/// A page of a project's merge requests, newest first.
 pub async fn list_merge_requests(
     app: &AppState,
     actor: &Actor,
     project: &str,
-    limit: i64,
-    offset: i64,
-) -> DomainResult<Vec<MergeRequestRow>> {
+    window: Window,
+) -> DomainResult<Listing<MergeRequestRow>> {
     let mut tx = app.store.read().await?;
     let (project, _) = readable_project(&mut tx, actor, project).await?;
-    Ok(tx.list_merge_requests(project.id, limit, offset).await?)
+    let total = listing::count(tx.count_merge_requests(project.id).await?);
+    let range = window.range(total);
+    let (limit, offset) = listing::limit_offset(&range);
+    let items = tx.list_merge_requests(project.id, limit, offset).await?;
+    Ok(Listing { total, start: range.start, items })
 }
 
 /// An issue by its per-project iid, if the actor may read it.

@@ -17,6 +17,7 @@ pub async fn get_group_achievements(
     page: i64,
 ) -> Result<GroupAchievementsView, UiError> {
     use super::ssr;
+    use crate::domain::listing::{self, Window};
     use crate::domain::{achievements, uploads};
     use crate::model::{AchievementCard, Holder};
     let app = ssr::state()?;
@@ -26,16 +27,17 @@ pub async fn get_group_achievements(
     let page = page.max(1);
     let search: String = search.trim().chars().take(100).collect();
     let id = row.id.to_string();
-    let mut found =
-        achievements::list_group_achievements(&app, &actor, &id, &search, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    let offset = usize::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);
+    let window = Window::offset(offset, PAGE_SIZE as usize);
+    let found = achievements::list_group_achievements(&app, &actor, &id, &search, None, window).await.map_err(fail)?;
+    let has_next = found.has_next();
+    let mut cards = Vec::with_capacity(found.items.len());
+    for achievement in found.items {
+        let awards = achievements::achievement_awards(&app, &actor, achievement.id, Window::first(listing::WHOLE))
             .await
             .map_err(fail)?;
-    let has_next = found.len() as i64 > PAGE_SIZE;
-    found.truncate(PAGE_SIZE as usize);
-    let mut cards = Vec::with_capacity(found.len());
-    for achievement in found {
-        let awards = achievements::achievement_awards(&app, &actor, achievement.id).await.map_err(fail)?;
         let holders = awards
+            .items
             .into_iter()
             .map(|held| Holder {
                 award_id: held.award.id,

@@ -44,6 +44,7 @@ mod shape {
 #[server(endpoint = "item")]
 pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemView, UiError> {
     use super::ssr;
+    use crate::domain::listing::{self, Window};
     use crate::domain::{projects, users};
     use crate::events::{AwardableKind, AwardableRef};
     use crate::model::NoteView;
@@ -63,7 +64,7 @@ pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemV
         }
     };
     let (project_row, _) = projects::find_project(&app, &actor, &project).await.map_err(fail)?;
-    let notes = projects::list_notes(&app, &actor, item).await.map_err(fail)?;
+    let notes = projects::list_notes(&app, &actor, item, Window::first(listing::WHOLE)).await.map_err(fail)?.items;
     let mut ids: Vec<i64> = notes.iter().filter_map(|n| n.author_id).chain(author_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -110,6 +111,7 @@ pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemV
 #[server(endpoint = "project")]
 pub async fn get_project(path: String) -> Result<ProjectView, UiError> {
     use super::ssr;
+    use crate::domain::listing::Window;
     use crate::domain::{award_emoji, projects, users};
     use crate::events::{AwardableKind, AwardableRef};
     use crate::model::ItemSummary;
@@ -118,8 +120,9 @@ pub async fn get_project(path: String) -> Result<ProjectView, UiError> {
     let fail = ssr::ui_error;
     let (project, _) = projects::find_project(&app, &actor, &path).await.map_err(fail)?;
     let id = project.id.to_string();
-    let issues = projects::list_issues(&app, &actor, &id, 100, 0).await.map_err(fail)?;
-    let merge_requests = projects::list_merge_requests(&app, &actor, &id, 100, 0).await.map_err(fail)?;
+    let issues = projects::list_issues(&app, &actor, &id, Window::first(100)).await.map_err(fail)?.items;
+    let merge_requests =
+        projects::list_merge_requests(&app, &actor, &id, Window::first(100)).await.map_err(fail)?.items;
     let mut ids: Vec<i64> =
         issues.iter().filter_map(|i| i.author_id).chain(merge_requests.iter().filter_map(|m| m.author_id)).collect();
     ids.sort_unstable();

@@ -6,15 +6,18 @@ use leptos::prelude::*;
 #[server(endpoint = "profile")]
 pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
     use super::ssr;
+    use crate::domain::listing::{self, Window};
     use crate::domain::{achievements, uploads, users};
     use crate::model::{ProfileAchievement, ProfileAward};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let user = users::find_user(&app, &actor, &username).await.map_err(ssr::ui_error)?;
-    let awards = achievements::user_awards(&app, &actor, user.id, false).await.map_err(ssr::ui_error)?;
+    let awards = achievements::user_awards(&app, &actor, user.id, false, Window::first(listing::WHOLE))
+        .await
+        .map_err(ssr::ui_error)?;
     // Group by achievement, in the order of each achievement's first award.
     let mut grouped: Vec<ProfileAchievement> = Vec::new();
-    for shown in awards {
+    for shown in awards.items {
         let award = ProfileAward {
             id: shown.award.id,
             awarded_at: shown.award.created_at.to_rfc3339(),
@@ -43,18 +46,22 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
 #[server(endpoint = "profile_settings")]
 pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiError> {
     use super::ssr;
+    use crate::domain::listing::{self, Window};
     use crate::domain::{achievements, tokens};
     use crate::model::{ManagedAward, OwnToken, ProfileSettings};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let user = actor.require_user().map_err(ssr::ui_error)?.clone();
-    let awards = achievements::user_awards(&app, &actor, user.id, true).await.map_err(ssr::ui_error)?;
+    let awards = achievements::user_awards(&app, &actor, user.id, true, Window::first(listing::WHOLE))
+        .await
+        .map_err(ssr::ui_error)?;
     let own = tokens::list_tokens(&app, &actor, tokens::ListTokens::default(), 100, 0).await.map_err(ssr::ui_error)?;
     Ok(ProfileSettings {
         username: user.username,
         achievements_enabled: user.achievements_enabled,
         private_profile: user.private_profile,
         awards: awards
+            .items
             .into_iter()
             .map(|d| ManagedAward {
                 id: d.award.id,

@@ -1,10 +1,76 @@
 //! Achievements and their awards (user_achievements).
 
-use super::{exec, like_escape_pattern, now, on, AchievementRow, StoreResult, Tx, UserAchievementRow};
+use super::users::USER_COLUMNS;
+use super::{exec, like_escape_pattern, now, on, AchievementRow, StoreResult, Tx, UserAchievementRow, UserRow};
+use crate::policy::AwardListing;
 
 const ACHIEVEMENT_COLUMNS: &str = "id, namespace_id, name, description, avatar, created_at, updated_at";
 const AWARD_COLUMNS: &str = "id, achievement_id, user_id, awarded_by_user_id, revoked_by_user_id, revoked_at, \
      priority, show_on_profile, award_message, accepted_at, created_at, updated_at";
+
+/// An achievement's unrevoked awards as `AwardListing::admits` lets them through
+/// (`$1` the achievement, `$2` private holders too, `$3` the viewer, `$4` hidden
+/// awards too). Keep in step with `admits`; `policy` and the permissions
+/// suite hold the two equal.
+const LISTED_AWARDS: &str = "achievement_id = $1 AND revoked_by_user_id IS NULL \
+     AND ($2 OR user_id = $3 OR EXISTS (SELECT 1 FROM users u WHERE u.id = user_achievements.user_id \
+          AND u.private_profile = FALSE AND u.state <> 'blocked')) \
+     AND ($4 OR user_id = $3 OR (show_on_profile = TRUE AND accepted_at IS NOT NULL))";
+
+/// The awards a profile lists: the user's unrevoked awards from `groups`, the
+/// hidden and pending ones only from `hidden_in`. The domain decides both
+/// lists per awarding group with `policy::award_listing`.
+pub struct ProfileAwards<'a> {
+    pub user_id: i64,
+    pub groups: &'a [i64],
+    pub hidden_in: &'a [i64],
+}
+
+impl ProfileAwards<'_> {
+    fn params(&self) -> usize {
+        1 + self.groups.len() + self.hidden_in.len()
+    }
+
+    fn filter(&self) -> String {
+        let list = |from: usize, n: usize| match n {
+            0 => "NULL".to_string(),
+            _ => (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+        };
+        let groups = list(2, self.groups.len());
+        let hidden = list(2 + self.groups.len(), self.hidden_in.len());
+        format!(
+            "user_id = $1 AND revoked_by_user_id IS NULL AND achievement_id IN \
+             (SELECT id FROM achievements WHERE namespace_id IN ({groups})) \
+             AND ((show_on_profile = TRUE AND accepted_at IS NOT NULL) OR achievement_id IN \
+             (SELECT id FROM achievements WHERE namespace_id IN ({hidden})))"
+        )
+    }
+
+    /// The values of `$1`, `$2`, ... in order.
+    fn values(&self) -> impl Iterator<Item = i64> + '_ {
+        std::iter::once(self.user_id).chain(self.groups.iter().copied()).chain(self.hidden_in.iter().copied())
+    }
+}
+
+/// A group's achievements whose name contains `search` (any when empty), and
+/// only those in `ids` when given.
+pub struct AchievementSearch<'a> {
+    pub namespace_id: i64,
+    pub search: &'a str,
+    pub ids: Option<&'a [i64]>,
+}
+
+impl AchievementSearch<'_> {
+    fn filter(&self) -> String {
+        let mut filter = "namespace_id = $1 AND ($2 = '' OR lower(name) LIKE $3 ESCAPE '\\')".to_string();
+        if let Some(ids) = self.ids {
+            let list: Vec<String> = (4..4 + ids.len()).map(|i| format!("${i}")).collect();
+            let list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
+            filter.push_str(&format!(" AND id IN ({list})"));
+        }
+        filter
+    }
+}
 
 pub struct NewAward<'a> {
     pub achievement_id: i64,
@@ -56,21 +122,32 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, AchievementRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
-    /// A group's achievements, newest first, optionally filtered by name.
+    /// How many of a group's achievements match `q`.
+    pub async fn count_achievements(&mut self, q: &AchievementSearch<'_>) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM achievements WHERE {}", q.filter());
+        on!(self, c => q.ids.unwrap_or_default().iter().fold(
+            sqlx::query_scalar(&sql).bind(q.namespace_id).bind(q.search).bind(like_escape_pattern(q.search)),
+            |query, id| query.bind(*id)).fetch_one(c).await)
+    }
+
+    /// A page of them, newest first.
     pub async fn list_achievements(
         &mut self,
-        namespace_id: i64,
-        search: &str,
+        q: &AchievementSearch<'_>,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<AchievementRow>> {
+        let n = 3 + q.ids.map_or(0, <[i64]>::len);
         let sql = format!(
-            "SELECT {ACHIEVEMENT_COLUMNS} FROM achievements WHERE namespace_id = $1 \
-             AND ($2 = '' OR lower(name) LIKE $3 ESCAPE '\\') ORDER BY id DESC LIMIT $4 OFFSET $5"
+            "SELECT {ACHIEVEMENT_COLUMNS} FROM achievements WHERE {} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            q.filter(),
+            n + 1,
+            n + 2
         );
-        on!(self, c => sqlx::query_as::<_, AchievementRow>(&sql)
-            .bind(namespace_id).bind(search).bind(like_escape_pattern(search)).bind(limit).bind(offset)
-            .fetch_all(c).await)
+        on!(self, c => q.ids.unwrap_or_default().iter().fold(
+            sqlx::query_as::<_, AchievementRow>(&sql)
+                .bind(q.namespace_id).bind(q.search).bind(like_escape_pattern(q.search)),
+            |query, id| query.bind(*id)).bind(limit).bind(offset).fetch_all(c).await)
     }
 
     pub async fn insert_award(&mut self, award: NewAward<'_>) -> StoreResult<UserAchievementRow> {
@@ -134,18 +211,86 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(user_id).fetch_all(c).await)
     }
 
-    /// Unrevoked awards of an achievement, by id. Unchecked: hidden, pending and
-    /// private holders' awards included; a listing shows only what
-    /// `policy::read_user_achievement` lets through.
-    pub async fn awards_of_achievement_unchecked(
+    /// How many unrevoked awards of an achievement `listing` lets through.
+    pub async fn count_achievement_awards(&mut self, achievement_id: i64, listing: &AwardListing) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM user_achievements WHERE {LISTED_AWARDS}");
+        on!(self, c => sqlx::query_scalar(&sql)
+            .bind(achievement_id).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards)
+            .fetch_one(c).await)
+    }
+
+    /// A page of an achievement's unrevoked awards that `listing` lets through, by id.
+    pub async fn achievement_awards(
         &mut self,
         achievement_id: i64,
+        listing: &AwardListing,
+        limit: i64,
+        offset: i64,
     ) -> StoreResult<Vec<UserAchievementRow>> {
         let sql = format!(
-            "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE achievement_id = $1 \
-             AND revoked_by_user_id IS NULL ORDER BY id ASC"
+            "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE {LISTED_AWARDS} ORDER BY id LIMIT $5 OFFSET $6"
         );
-        on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(achievement_id).fetch_all(c).await)
+        on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql)
+            .bind(achievement_id).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards)
+            .bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    /// How many distinct holders those awards have.
+    pub async fn count_achievement_holders(&mut self, achievement_id: i64, listing: &AwardListing) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(DISTINCT user_id) FROM user_achievements WHERE {LISTED_AWARDS}");
+        on!(self, c => sqlx::query_scalar(&sql)
+            .bind(achievement_id).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards)
+            .fetch_one(c).await)
+    }
+
+    /// A page of those holders, by user id.
+    pub async fn achievement_holders(
+        &mut self,
+        achievement_id: i64,
+        listing: &AwardListing,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<UserRow>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id IN \
+             (SELECT user_id FROM user_achievements WHERE {LISTED_AWARDS}) ORDER BY id LIMIT $5 OFFSET $6"
+        );
+        on!(self, c => sqlx::query_as::<_, UserRow>(&sql)
+            .bind(achievement_id).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards)
+            .bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    /// The groups that awarded a user something not revoked, by id.
+    pub async fn awarding_groups_of_user(&mut self, user_id: i64) -> StoreResult<Vec<i64>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT DISTINCT a.namespace_id FROM user_achievements ua JOIN achievements a ON a.id = ua.achievement_id \
+             WHERE ua.user_id = $1 AND ua.revoked_by_user_id IS NULL ORDER BY a.namespace_id")
+            .bind(user_id).fetch_all(c).await)
+    }
+
+    /// How many of a user's unrevoked awards a profile lists (see [`ProfileAwards`]).
+    pub async fn count_profile_awards(&mut self, q: &ProfileAwards<'_>) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM user_achievements WHERE {}", q.filter());
+        on!(self, c => q.values().fold(sqlx::query_scalar(&sql), |query, v| query.bind(v)).fetch_one(c).await)
+    }
+
+    /// A page of them in profile order: priority ascending, unprioritised last, then id.
+    pub async fn profile_awards(
+        &mut self,
+        q: &ProfileAwards<'_>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<UserAchievementRow>> {
+        let n = q.params();
+        let sql = format!(
+            "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE {} \
+             ORDER BY priority ASC NULLS LAST, id ASC LIMIT ${} OFFSET ${}",
+            q.filter(),
+            n + 1,
+            n + 2
+        );
+        on!(self, c => q.values().fold(sqlx::query_as::<_, UserAchievementRow>(&sql), |query, v| query.bind(v))
+            .bind(limit).bind(offset).fetch_all(c).await)
     }
 
     pub async fn set_award_priority(&mut self, id: i64, priority: Option<i64>) -> StoreResult<UserAchievementRow> {

@@ -16,7 +16,7 @@ mod rows;
 mod settings;
 mod users;
 
-pub use achievements::NewAward;
+pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
 pub use audit::NewAudit;
 pub use namespaces::NewNamespace;
 pub use outbox::NewMail;

@@ -2,6 +2,7 @@
 //! requests, snippets and notes.
 
 use super::{exec, now, on, IssueRow, MemberRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx};
+use crate::policy::ConfidentialListing;
 
 const PROJECT_COLUMNS: &str =
     "id, namespace_id, name, path, full_path, visibility, description, creator_id, created_at, updated_at";
@@ -13,6 +14,10 @@ const SNIPPET_COLUMNS: &str =
     "id, project_id, title, file_name, content, visibility, author_id, created_at, updated_at";
 const NOTE_COLUMNS: &str = "id, project_id, noteable_type, noteable_id, author_id, body, system, confidential, \
      created_at, updated_at";
+
+/// Confidential issues and internal notes as `ConfidentialListing::admits`
+/// lets them through (`$2` all of them, `$3` the viewer, who sees their own).
+const LISTED: &str = "(confidential = FALSE OR $2 OR author_id = $3)";
 
 pub struct NewProject<'a> {
     pub namespace_id: i64,
@@ -117,10 +122,25 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
-    pub async fn list_issues(&mut self, project_id: i64, limit: i64, offset: i64) -> StoreResult<Vec<IssueRow>> {
-        let sql =
-            format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3");
-        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
+    /// How many of a project's issues `rule` lets through.
+    pub async fn count_issues(&mut self, project_id: i64, rule: &ConfidentialListing) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM issues WHERE project_id = $1 AND {LISTED}");
+        on!(self, c => sqlx::query_scalar(&sql).bind(project_id).bind(rule.all).bind(rule.viewer_id).fetch_one(c).await)
+    }
+
+    /// A page of them, newest first.
+    pub async fn list_issues(
+        &mut self,
+        project_id: i64,
+        rule: &ConfidentialListing,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<IssueRow>> {
+        let sql = format!(
+            "SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 AND {LISTED} ORDER BY iid DESC LIMIT $4 OFFSET $5"
+        );
+        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql)
+            .bind(project_id).bind(rule.all).bind(rule.viewer_id).bind(limit).bind(offset).fetch_all(c).await)
     }
 
     pub async fn insert_merge_request(
@@ -162,6 +182,11 @@ impl Tx {
             "SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3"
         );
         on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    pub async fn count_merge_requests(&mut self, project_id: i64) -> StoreResult<i64> {
+        on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM merge_requests WHERE project_id = $1")
+            .bind(project_id).fetch_one(c).await)
     }
 
     pub async fn insert_snippet(
@@ -207,8 +232,33 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, NoteRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
-    pub async fn list_notes(&mut self, noteable_type: &str, noteable_id: i64) -> StoreResult<Vec<NoteRow>> {
-        let sql = format!("SELECT {NOTE_COLUMNS} FROM notes WHERE noteable_type = $1 AND noteable_id = $2 ORDER BY id");
-        on!(self, c => sqlx::query_as::<_, NoteRow>(&sql).bind(noteable_type).bind(noteable_id).fetch_all(c).await)
+    /// How many notes on an item `rule` lets through.
+    pub async fn count_notes(
+        &mut self,
+        noteable_type: &str,
+        noteable_id: i64,
+        rule: &ConfidentialListing,
+    ) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED}");
+        on!(self, c => sqlx::query_scalar(&sql)
+            .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).fetch_one(c).await)
+    }
+
+    /// A page of them, oldest first.
+    pub async fn list_notes(
+        &mut self,
+        noteable_type: &str,
+        noteable_id: i64,
+        rule: &ConfidentialListing,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<NoteRow>> {
+        let sql = format!(
+            "SELECT {NOTE_COLUMNS} FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED} \
+             ORDER BY id LIMIT $5 OFFSET $6"
+        );
+        on!(self, c => sqlx::query_as::<_, NoteRow>(&sql)
+            .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).bind(limit).bind(offset)
+            .fetch_all(c).await)
     }
 }

@@ -23,7 +23,7 @@ pub struct TokenFilter<'a> {
     pub search: &'a str,
 }
 
-const USER_COLUMNS: &str = "id, username, name, email, password_hash, admin, state, private_profile, \
+pub(super) const USER_COLUMNS: &str = "id, username, name, email, password_hash, admin, state, private_profile, \
      achievements_enabled, bio, avatar, created_at, updated_at";
 
 pub struct NewUser<'a> {

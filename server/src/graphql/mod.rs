@@ -10,6 +10,7 @@ mod types;
 
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
+use app::domain::listing::{Listing, Window};
 use app::domain::{achievements, users, Actor, AppState, DomainError};
 use app::policy::ApiUse;
 use app::store::{AchievementRow, NamespaceRow, UserRow};
@@ -39,7 +40,7 @@ pub const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
 /// GitLab's connection page size limit.
-const MAX_PAGE_SIZE: usize = 100;
+const MAX_PAGE_SIZE: usize = app::domain::listing::MAX_PAGE_SIZE;
 
 /// GitLab's limits (spec §7): complexity by who asks, depth, query size, time.
 const MAX_COMPLEXITY_ANONYMOUS: usize = 200;
@@ -222,16 +223,9 @@ pub struct Count {
 /// A GitLab-shaped connection: `nodes`, `edges`, `pageInfo`, `count`.
 pub type Page<T> = Connection<String, T, Count, EmptyFields>;
 
-/// Pages an ordered list by opaque offset cursors.
-pub async fn page<T: async_graphql::OutputType>(
-    context: &async_graphql::Context<'_>,
-    items: Vec<T>,
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> Result<Page<T>> {
-    let total = items.len();
+/// GraphQL's connection arguments as the window the domain loads (opaque
+/// offset cursors `o:<index>`, sizes capped at 100).
+pub fn window(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Window> {
     let decode = |cursor: Option<String>| -> Result<Option<usize>> {
         cursor
             .map(|c| {
@@ -243,26 +237,24 @@ pub async fn page<T: async_graphql::OutputType>(
     let size = |n: Option<i32>| -> Result<Option<usize>> {
         match n {
             Some(n) if n < 0 => Err(Error::new("first and last must not be negative")),
-            Some(n) => Ok(Some((n as usize).min(MAX_PAGE_SIZE))),
+            Some(n) => Ok(Some(n as usize)),
             None => Ok(None),
         }
     };
-    let mut start = decode(after)?.map_or(0, |a| a + 1).min(total);
-    let mut end = decode(before)?.unwrap_or(total).min(total).max(start);
-    if let Some(first) = size(first)? {
-        end = end.min(start + first);
-    }
-    if let Some(last) = size(last)? {
-        start = start.max(end.saturating_sub(last));
-    }
-    if first.is_none() && last.is_none() {
-        end = end.min(start + MAX_PAGE_SIZE);
-    }
-    ctx(context).charge(end - start)?;
-    let mut connection = Connection::with_additional_fields(start > 0, end < total, Count { count: total });
-    connection.edges.extend(
-        items.into_iter().enumerate().skip(start).take(end - start).map(|(i, node)| Edge::new(format!("o:{i}"), node)),
-    );
+    Ok(Window::cursors(size(first)?, decode(after)?, size(last)?, decode(before)?))
+}
+
+/// A page the domain loaded as a connection, charged to the request's budget.
+pub fn connection<T: async_graphql::OutputType>(
+    context: &async_graphql::Context<'_>,
+    page: Listing<T>,
+) -> Result<Page<T>> {
+    ctx(context).charge(page.items.len())?;
+    let (has_previous, has_next) = (page.has_previous(), page.has_next());
+    let mut connection = Connection::with_additional_fields(has_previous, has_next, Count { count: page.total });
+    connection
+        .edges
+        .extend(page.items.into_iter().enumerate().map(|(i, node)| Edge::new(format!("o:{}", page.start + i), node)));
     Ok(connection)
 }
 

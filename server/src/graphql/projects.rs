@@ -4,14 +4,11 @@
 use super::award_emoji::AwardEmoji;
 use super::ids::{IssueId, MergeRequestId, NoteId, ProjectId, Time};
 use super::types::{user, UserCore};
-use super::{ctx, page, top_level, Page};
+use super::{connection, ctx, top_level, window, Page};
 use app::domain::{award_emoji, projects};
 use app::events::{AwardableKind, AwardableRef};
 use app::store::{IssueRow, MergeRequestRow, NoteRow, ProjectRow};
 use async_graphql::{Context, Object, Result};
-
-/// Every item listed at once is capped here; GitLab pages beyond with cursors.
-const LIST_LIMIT: i64 = 10_000;
 
 async fn award_emoji_page(
     context: &Context<'_>,
@@ -23,8 +20,9 @@ async fn award_emoji_page(
 ) -> Result<Page<AwardEmoji>> {
     let c = ctx(context);
     c.check_budget()?;
-    let (rows, _) = award_emoji::list_award_emoji(&c.app, &c.actor, item, LIST_LIMIT, 0).await.map_err(top_level)?;
-    page(context, rows.into_iter().map(AwardEmoji).collect(), first, after, last, before).await
+    let window = window(first, after, last, before)?;
+    let rows = award_emoji::list_award_emoji(&c.app, &c.actor, item, window).await.map_err(top_level)?;
+    connection(context, rows.map(AwardEmoji))
 }
 
 async fn votes(context: &Context<'_>, item: AwardableRef) -> Result<(i64, i64)> {
@@ -41,8 +39,9 @@ async fn notes_page(
 ) -> Result<Page<Note>> {
     let c = ctx(context);
     c.check_budget()?;
-    let notes = projects::list_notes(&c.app, &c.actor, item).await.map_err(top_level)?;
-    page(context, notes.into_iter().map(Note).collect(), first, after, last, before).await
+    let window = window(first, after, last, before)?;
+    let notes = projects::list_notes(&c.app, &c.actor, item, window).await.map_err(top_level)?;
+    connection(context, notes.map(Note))
 }
 
 fn parse_iid(iid: &str) -> Result<i64> {
@@ -88,9 +87,9 @@ impl Project {
     ) -> Result<Page<Issue>> {
         let c = ctx(context);
         c.check_budget()?;
-        let rows =
-            projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), LIST_LIMIT, 0).await.map_err(top_level)?;
-        page(context, rows.into_iter().map(Issue).collect(), first, after, last, before).await
+        let window = window(first, after, last, before)?;
+        let rows = projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
+        connection(context, rows.map(Issue))
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
         let c = ctx(context);
@@ -109,10 +108,10 @@ impl Project {
     ) -> Result<Page<MergeRequest>> {
         let c = ctx(context);
         c.check_budget()?;
-        let rows = projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), LIST_LIMIT, 0)
-            .await
-            .map_err(top_level)?;
-        page(context, rows.into_iter().map(MergeRequest).collect(), first, after, last, before).await
+        let window = window(first, after, last, before)?;
+        let rows =
+            projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
+        connection(context, rows.map(MergeRequest))
     }
 }
 

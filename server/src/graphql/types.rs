@@ -1,7 +1,7 @@
 //! GitLab's GraphQL object types, each a view over a store row.
 
 use super::ids::{AchievementId, GroupId, NamespaceId, Time, UserAchievementId, UserId};
-use super::{ctx, page, Page};
+use super::{connection, ctx, window, Page};
 use app::domain::{achievements, uploads};
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
 use async_graphql::{Context, Object, Result};
@@ -43,16 +43,17 @@ impl UserCore {
     ) -> Result<Page<UserAchievement>> {
         let c = ctx(context);
         c.check_budget()?;
-        let awards =
-            achievements::user_awards(&c.app, &c.actor, self.0.id, include_hidden).await.map_err(super::top_level)?;
-        let nodes = awards
-            .into_iter()
-            .map(|d| {
+        let window = window(first, after, last, before)?;
+        let awards = achievements::user_awards(&c.app, &c.actor, self.0.id, include_hidden, window)
+            .await
+            .map_err(super::top_level)?;
+        connection(
+            context,
+            awards.map(|d| {
                 c.remember(&d);
                 UserAchievement(d.award)
-            })
-            .collect();
-        page(context, nodes, first, after, last, before).await
+            }),
+        )
     }
 }
 
@@ -94,9 +95,10 @@ impl Achievement {
     ) -> Result<Page<UserAchievement>> {
         let c = ctx(context);
         c.check_budget()?;
-        let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
-        page(context, awards.into_iter().map(|held| UserAchievement(held.award)).collect(), first, after, last, before)
-            .await
+        let window = window(first, after, last, before)?;
+        let awards =
+            achievements::achievement_awards(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
+        connection(context, awards.map(|held| UserAchievement(held.award)))
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn unique_users(
@@ -109,11 +111,10 @@ impl Achievement {
     ) -> Result<Page<UserCore>> {
         let c = ctx(context);
         c.check_budget()?;
-        let awards = achievements::achievement_awards(&c.app, &c.actor, self.0.id).await.map_err(super::top_level)?;
-        let mut people: Vec<UserRow> = awards.into_iter().map(|held| held.holder).collect();
-        people.sort_by_key(|u| u.id);
-        people.dedup_by_key(|u| u.id);
-        page(context, people.into_iter().map(UserCore).collect(), first, after, last, before).await
+        let window = window(first, after, last, before)?;
+        let people =
+            achievements::achievement_holders(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
+        connection(context, people.map(UserCore))
     }
 }
 
@@ -182,12 +183,13 @@ async fn group_achievements(
 ) -> Result<Page<Achievement>> {
     let c = ctx(context);
     c.check_budget()?;
-    let all = achievements::list_group_achievements(&c.app, &c.actor, &group.id.to_string(), "", i64::MAX, 0)
-        .await
-        .map_err(super::top_level)?;
+    let window = window(first, after, last, before)?;
     let wanted: Option<Vec<i64>> = ids.map(|ids| ids.into_iter().map(|id| id.0).collect());
-    let rows = all.into_iter().filter(|a| wanted.as_ref().is_none_or(|w| w.contains(&a.id))).map(Achievement).collect();
-    page(context, rows, first, after, last, before).await
+    let found =
+        achievements::list_group_achievements(&c.app, &c.actor, &group.id.to_string(), "", wanted.as_deref(), window)
+            .await
+            .map_err(super::top_level)?;
+    connection(context, found.map(Achievement))
 }
 
 pub struct Group(pub NamespaceRow);

@@ -95,9 +95,9 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let item = target(&path, is_v3(&uri))?;
     let page = params.page()?;
-    let (rows, total) = award_emoji::list_award_emoji(&state.app, &actor, item, page.per_page, page.offset()).await?;
+    let rows = award_emoji::list_award_emoji(&state.app, &actor, item, page.window()).await?;
     let url = format!("{}{}", state.app.instance.external_url, uri.path());
-    Ok(pagination::paginated(render(&state, &actor, &rows).await?, page, total, &url))
+    Ok(pagination::paginated(render(&state, &actor, &rows.items).await?, page, rows.total as i64, &url))
 }
 
 async fn show(

@@ -15,6 +15,12 @@ impl Page {
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.per_page)
     }
+
+    /// This page as the window the domain loads.
+    pub fn window(&self) -> app::domain::listing::Window {
+        let offset = usize::try_from(self.offset()).unwrap_or(usize::MAX);
+        app::domain::listing::Window::offset(offset, usize::try_from(self.per_page).unwrap_or(20))
+    }
 }
 
 /// A JSON array with `x-page`, `x-per-page`, `x-total`, `x-total-pages`,

@@ -3,13 +3,13 @@
 use super::groups::members_json;
 use super::params::Params;
 use super::users::user_basic_json;
-use super::{path_number, time, ApiError, Caller};
+use super::{pagination, path_number, time, ApiError, Caller};
 use crate::state::ServerState;
 use app::domain::projects::{self, CreateProject};
 use app::domain::{award_emoji, users};
 use app::events::{AwardableKind, AwardableRef};
 use app::store::{IssueRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, UserRow};
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
@@ -201,7 +201,7 @@ pub async fn issues(
 ) -> Result<Json<Value>, ApiError> {
     let page = params.page()?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let rows = projects::list_issues(&state.app, &actor, &id, page.per_page, page.offset()).await?;
+    let rows = projects::list_issues(&state.app, &actor, &id, page.window()).await?.items;
     Ok(Json(Value::Array(issue_json(&state, &project.full_path, &rows).await?)))
 }
 
@@ -238,7 +238,7 @@ pub async fn merge_requests(
 ) -> Result<Json<Value>, ApiError> {
     let page = params.page()?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let rows = projects::list_merge_requests(&state.app, &actor, &id, page.per_page, page.offset()).await?;
+    let rows = projects::list_merge_requests(&state.app, &actor, &id, page.window()).await?.items;
     Ok(Json(Value::Array(merge_request_json(&state, &project.full_path, &rows).await?)))
 }
 
@@ -288,10 +288,14 @@ pub async fn notes(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page = params.page()?;
     let (item, iid) = noteable(&state, &actor, &path).await?;
-    let rows = projects::list_notes(&state.app, &actor, item).await?;
-    Ok(Json(Value::Array(note_json(&state, &rows, Some(iid)).await?)))
+    let rows = projects::list_notes(&state.app, &actor, item, page.window()).await?;
+    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    Ok(pagination::paginated(note_json(&state, &rows.items, Some(iid)).await?, page, rows.total as i64, &url))
 }
 
 pub async fn note(
@@ -301,12 +305,11 @@ pub async fn note(
 ) -> Result<Json<Value>, ApiError> {
     let (item, iid) = noteable(&state, &actor, &path).await?;
     let note_id = path_number(&path, "note_id")?;
-    let rows = projects::list_notes(&state.app, &actor, item).await?;
-    let found: Vec<NoteRow> = rows.into_iter().filter(|n| n.id == note_id).collect();
-    if found.is_empty() {
+    let note = projects::note_by_id(&state.app, &actor, note_id).await?;
+    if (note.noteable_type.as_str(), note.noteable_id) != (item.kind.as_str(), item.id) {
         return Err(app::domain::DomainError::NotFound("Note").into());
     }
-    Ok(Json(first(note_json(&state, &found, Some(iid)).await?)))
+    Ok(Json(first(note_json(&state, &[note], Some(iid)).await?)))
 }
 
 pub async fn create_note(

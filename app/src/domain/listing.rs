@@ -1,0 +1,133 @@
+//! Pages of ordered listings, cut by the database: a `COUNT` with the listing's
+//! filter, then `LIMIT`/`OFFSET` for the page, never a whole list loaded and
+//! sliced in memory. GraphQL's `first/after/last/before` need the total to
+//! place `last`; REST's `page/per_page` and the web pages just start somewhere.
+
+use std::ops::Range;
+
+/// The most items one page holds (GitLab's GraphQL `max_page_size`).
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// The most items a web page or a live snapshot that shows a listing whole
+/// loads (a profile's awards, an item's comments, an achievement's holders).
+pub const WHOLE: usize = 1_000;
+
+/// Which part of a listing to load, decided once its length is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Items strictly after this index (a decoded `after` cursor).
+    pub after: Option<usize>,
+    /// Items strictly before this index (a decoded `before` cursor).
+    pub before: Option<usize>,
+    pub first: Option<usize>,
+    pub last: Option<usize>,
+    /// The size of a page when neither `first` nor `last` is given, and the cap on both.
+    pub cap: usize,
+}
+
+impl Window {
+    /// GraphQL's connection arguments, cursors already decoded to indexes.
+    pub fn cursors(first: Option<usize>, after: Option<usize>, last: Option<usize>, before: Option<usize>) -> Window {
+        Window { after, before, first, last, cap: MAX_PAGE_SIZE }
+    }
+
+    /// `limit` items from `offset` (REST's `page` and `per_page`, a web page).
+    pub fn offset(offset: usize, limit: usize) -> Window {
+        Window { after: offset.checked_sub(1), before: None, first: Some(limit), last: None, cap: limit }
+    }
+
+    /// The first `n` items: a page that shows a listing whole, up to a bound.
+    pub fn first(n: usize) -> Window {
+        Window::offset(0, n)
+    }
+
+    /// The indexes to load from a listing of `total` items.
+    pub fn range(&self, total: usize) -> Range<usize> {
+        let mut start = self.after.map_or(0, |a| a.saturating_add(1)).min(total);
+        let mut end = self.before.unwrap_or(total).min(total).max(start);
+        if let Some(first) = self.first {
+            end = end.min(start.saturating_add(first.min(self.cap)));
+        }
+        if let Some(last) = self.last {
+            start = start.max(end.saturating_sub(last.min(self.cap)));
+        }
+        if self.first.is_none() && self.last.is_none() {
+            end = end.min(start.saturating_add(self.cap));
+        }
+        start..end
+    }
+}
+
+/// One page of a listing: its items, where they start, and the listing's length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing<T> {
+    pub total: usize,
+    pub start: usize,
+    pub items: Vec<T>,
+}
+
+impl<T> Listing<T> {
+    pub fn empty() -> Listing<T> {
+        Listing { total: 0, start: 0, items: Vec::new() }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing { total: self.total, start: self.start, items: self.items.into_iter().map(f).collect() }
+    }
+
+    pub fn has_previous(&self) -> bool {
+        self.start > 0
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.start + self.items.len() < self.total
+    }
+}
+
+/// A page as the store's `LIMIT` and `OFFSET`.
+pub(crate) fn limit_offset(range: &Range<usize>) -> (i64, i64) {
+    (range.len() as i64, range.start as i64)
+}
+
+/// Converts a database count (never negative).
+pub(crate) fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graphql_arguments_pick_the_page_they_name() {
+        let w = |first, after, last, before| Window::cursors(first, after, last, before).range(10);
+        assert_eq!(w(None, None, None, None), 0..10);
+        assert_eq!(w(Some(3), None, None, None), 0..3);
+        assert_eq!(w(Some(3), Some(2), None, None), 3..6);
+        assert_eq!(w(None, None, Some(3), None), 7..10);
+        assert_eq!(w(None, None, Some(3), Some(5)), 2..5);
+        assert_eq!(w(Some(0), None, None, None), 0..0);
+        assert_eq!(w(Some(5), Some(9), None, None), 10..10);
+        assert_eq!(w(None, Some(usize::MAX), None, None), 10..10);
+        assert_eq!(Window::cursors(None, None, None, None).range(1_000), 0..100);
+        assert_eq!(Window::cursors(Some(1_000), None, None, None).range(1_000), 0..100);
+        assert_eq!(Window::cursors(None, None, Some(1_000), None).range(1_000), 900..1_000);
+    }
+
+    #[test]
+    fn offsets_start_where_they_say() {
+        assert_eq!(Window::offset(0, 20).range(50), 0..20);
+        assert_eq!(Window::offset(40, 20).range(50), 40..50);
+        assert_eq!(Window::offset(usize::MAX, 20).range(50), 50..50);
+        assert_eq!(Window::first(500).range(1_000), 0..500);
+    }
+
+    #[test]
+    fn a_listing_knows_its_neighbours() {
+        let page = Listing { total: 10, start: 3, items: vec![3, 4, 5] };
+        assert!(page.has_previous() && page.has_next());
+        let last = Listing { total: 6, start: 3, items: vec![3, 4, 5] }.map(|n| n * 2);
+        assert_eq!(last.items, vec![6, 8, 10]);
+        assert!(!last.has_next());
+    }
+}
