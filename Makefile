@@ -26,8 +26,9 @@ run: build
 	  INITIAL_ROOT_PASSWORD=$${INITIAL_ROOT_PASSWORD:-laurel-admin} \
 	  ./target/release/server
 
-## Every test: unit, integration on SQLite and PostgreSQL, Playwright in Chromium.
-test: build
+## Every test: lints, unit, integration on SQLite and PostgreSQL, Playwright in
+## Chromium. Builds what it tests itself (.ci/test.sh), each crate once.
+test: tools
 	@bash .ci/test.sh
 
 ## Print API throughput and latency next to the practical limit (SQLite and PostgreSQL).

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test after `make build`: unit and integration tests on SQLite and
-# PostgreSQL, then the Playwright suite in Chromium.
+# `make test`: every check and test, built so that each crate compiles once per
+# target: the WASM bundle (cargo-leptos, frontend only), then ONE cargo
+# invocation that builds the server binary, every test binary and the bench with
+# one feature set, through clippy-driver so the lints come with that build
+# instead of a second, check-only pass. Then the tests on SQLite and PostgreSQL,
+# then the Playwright suite in Chromium against the same server binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+started=$(date +%s)
+phase() { printf '\n==> %s  [%ds]\n' "$*" $(($(date +%s) - started)); }
 
 pg_dir=""
 log=$(mktemp /tmp/laurel-test-log.XXXXXX)
@@ -15,19 +22,29 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   echo "==> throw-away PostgreSQL at $TEST_POSTGRES_URL"
 fi
 
-echo "==> formatting and lints"
+phase "formatting"
 cargo fmt --all -- --check
-cargo clippy --release -p server --tests --benches -- -D warnings
-cargo clippy --release -p app --features ssr --tests -- -D warnings
 
-echo "==> unit and store/domain tests (SQLite + PostgreSQL)"
-cargo test --release -p app --features ssr 2>&1 | tee -a "$log"
-echo "==> server tests over HTTP against the real binary (SQLite + PostgreSQL)"
-cargo test --release -p server 2>&1 | tee -a "$log"
+phase "the WASM bundle, styles and assets (cargo leptos build --release --frontend-only)"
+cargo leptos build --release --frontend-only
 
-echo "==> Playwright (Chromium)"
+# clippy-driver is rustc plus the lints: as the workspace wrapper it compiles
+# the workspace crates for real and fails the build on any warning. The same
+# variables are set for the build and the run below, so the run rebuilds nothing.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+targets=(--release -p app -p server --features app/ssr --lib --bins --tests)
+
+phase "build: server binary, tests and bench, linted (clippy -D warnings)"
+cargo test "${targets[@]}" --benches --no-run
+
+phase "unit, store/domain and HTTP tests (SQLite + PostgreSQL)"
+cargo test "${targets[@]}" 2>&1 | tee -a "$log"
+
+phase "Playwright (Chromium)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$log"
 
+phase "done"
 # One closing line for the whole run (pipefail above already failed on any failure).
 passed=$(grep -oE '(^test result: ok\. [0-9]+ passed|^ +[0-9]+ passed)' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')

@@ -12,7 +12,7 @@
 //! Printed, not asserted. Keep the `min_*` handlers in step with the domain
 //! functions they mirror (named on each).
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/sign_in.rs"]
 mod sign_in;

@@ -64,16 +64,8 @@ async fn load_own_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResu
 
 /// Trims and checks name and description (Rails-style messages).
 fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
-    let mut errors = Vec::new();
-    if name.is_empty() {
-        errors.push("Name can't be blank".to_string());
-    } else if name.chars().count() > 255 {
-        errors.push("Name is too long (maximum is 255 characters)".to_string());
-    }
-    errors.extend(super::one_line("Name", name));
-    if description.is_some_and(|d| d.chars().count() > 1024) {
-        errors.push("Description is too long (maximum is 1024 characters)".to_string());
-    }
+    let mut errors = super::text::one_line_field("Name", name, 255);
+    errors.extend(super::text::too_long("Description", description, 1024));
     if errors.is_empty() {
         Ok(())
     } else {

@@ -26,13 +26,9 @@ pub(crate) fn parse_visibility(value: Option<&str>, default: Visibility) -> Doma
 /// Creates a group (or subgroup); the creator becomes its Owner.
 pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> DomainResult<NamespaceRow> {
     let user = actor.require_user()?;
-    let mut errors = Vec::new();
-    if input.name.trim().is_empty() {
-        errors.push("Name can't be blank".to_string());
-    }
-    errors.extend(super::one_line("Name", &input.name));
+    let mut errors = super::text::one_line_field("Name", &input.name, 255);
     if !valid_path(&input.path) {
-        errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+        errors.push(format!("Path {}", super::text::PATH_RULE));
     } else if input.parent_id.is_none() && super::users::reserved_path(&input.path) {
         errors.push(format!("Path {} is a reserved name", input.path));
     }

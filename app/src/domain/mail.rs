@@ -28,10 +28,6 @@ pub trait Mailer: Send + Sync {
 
 pub type SharedMailer = Arc<dyn Mailer>;
 
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 /// `<group full path> awarded you the <name> achievement`, with links to the
 /// group and the recipient's profile, and an accept link when acceptance is needed.
 pub fn award_mail(
@@ -46,7 +42,7 @@ pub fn award_mail(
     let group_url = format!("{base}/groups/{}", group.full_path);
     let profile_url = format!("{base}/{}", recipient.username);
     let accept_url = format!("{base}/-/profile");
-    let e = escape_html;
+    let e = super::text::escape_html;
     let mut html = format!(
         "<p>Hi {name},</p><p><a href=\"{group_url}\">{group}</a> awarded you the <strong>{achievement}</strong> achievement.</p>",
         name = e(&recipient.name),

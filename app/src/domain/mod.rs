@@ -17,6 +17,7 @@ pub mod mail;
 pub mod outbox;
 pub mod projects;
 pub mod settings;
+pub mod text;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
@@ -89,12 +90,6 @@ impl AppState {
         tx.publish(event, self.bus.origin()).await?;
         Ok(())
     }
-}
-
-/// One-line fields (names, titles) carry no control characters: a tab, a
-/// newline or a bell in a name is a mistake or an attack on whoever renders it.
-pub(crate) fn one_line(field: &str, value: &str) -> Option<String> {
-    value.contains(char::is_control).then(|| format!("{field} can't contain control characters"))
 }
 
 /// Instance admins only (settings, limits, unlocking accounts).

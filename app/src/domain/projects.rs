@@ -16,21 +16,13 @@ pub struct CreateProject {
     pub description: Option<String>,
 }
 
-fn blank(field: &str) -> String {
-    format!("{field} can't be blank")
-}
-
 /// Creates a project in a group (Developer+) or the actor's personal namespace.
 pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject) -> DomainResult<ProjectRow> {
     let user = actor.require_user()?;
     let path = input.path.clone().unwrap_or_else(|| slug(&input.name));
-    let mut errors = Vec::new();
-    if input.name.trim().is_empty() {
-        errors.push(blank("Name"));
-    }
-    errors.extend(super::one_line("Name", &input.name));
+    let mut errors = super::text::one_line_field("Name", &input.name, 255);
     if !valid_path(&path) {
-        errors.push("Path can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+        errors.push(format!("Path {}", super::text::PATH_RULE));
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
@@ -152,16 +144,12 @@ pub async fn list_project_members(app: &AppState, actor: &Actor, project: &str) 
 }
 
 fn validate_title(title: &str) -> DomainResult<()> {
-    if title.trim().is_empty() {
-        return Err(DomainError::invalid(blank("Title")));
+    let errors = super::text::one_line_field("Title", title, 255);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
     }
-    if title.chars().count() > 255 {
-        return Err(DomainError::invalid("Title is too long (maximum is 255 characters)"));
-    }
-    if let Some(problem) = super::one_line("Title", title) {
-        return Err(DomainError::invalid(problem));
-    }
-    Ok(())
 }
 
 pub async fn create_issue(

@@ -55,17 +55,9 @@ pub async fn create_token(
 }
 
 pub(crate) async fn insert_token(tx: &mut Tx, user_id: i64, input: CreateToken) -> DomainResult<(TokenRow, String)> {
-    let mut errors = Vec::new();
     let name = input.name.trim();
-    if name.is_empty() {
-        errors.push("Name can't be blank".to_string());
-    } else if name.chars().count() > 255 {
-        errors.push("Name is too long (maximum is 255 characters)".to_string());
-    }
-    errors.extend(super::one_line("Name", name));
-    if input.description.as_deref().is_some_and(|d| d.chars().count() > 255) {
-        errors.push("Description is too long (maximum is 255 characters)".to_string());
-    }
+    let mut errors = super::text::one_line_field("Name", name, 255);
+    errors.extend(super::text::too_long("Description", input.description.as_deref(), 255));
     if input.scopes.is_empty() {
         errors.push("Scopes can't be blank".to_string());
     }

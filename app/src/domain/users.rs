@@ -56,16 +56,11 @@ fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
     if input.username.trim().is_empty() {
         errors.push("Username can't be blank".to_string());
     } else if !valid_path(&input.username) {
-        errors.push("Username can contain only letters, digits, '_', '-' and '.'. Cannot start with '-' or end in '.', '.git' or '.atom'.".to_string());
+        errors.push(format!("Username {}", super::text::PATH_RULE));
     } else if reserved_path(&input.username) {
         errors.push(format!("Username {} is a reserved name", input.username));
     }
-    if input.name.trim().is_empty() {
-        errors.push("Name can't be blank".to_string());
-    } else if input.name.chars().count() > 255 {
-        errors.push("Name is too long (maximum is 255 characters)".to_string());
-    }
-    errors.extend(super::one_line("Name", &input.name));
+    errors.extend(super::text::one_line_field("Name", &input.name, 255));
     if !valid_email(&input.email) {
         errors.push("Email is invalid".to_string());
     }
@@ -188,7 +183,7 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
     if input.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         errors.push("Name can't be blank".to_string());
     }
-    errors.extend(input.name.as_deref().and_then(|n| super::one_line("Name", n)));
+    errors.extend(input.name.as_deref().and_then(|n| super::text::one_line("Name", n)));
     if input.email.as_deref().is_some_and(|e| !valid_email(e)) {
         errors.push("Email is invalid".to_string());
     }

@@ -53,7 +53,7 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let t = move || session.get().lang.t();
     let query = use_query_map();
     let saved = move || query.with(|q| q.get("saved").is_some());
-    let failed = move || query.with(|q| q.get("failed").is_some());
+    let failed = move || query.with(|q| q.get("error").is_some());
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
     let tokens = s.tokens;
     view! {

@@ -65,10 +65,7 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
 /// Back to the dashboard after a form post, with `?error=` when refused.
 #[cfg(feature = "ssr")]
 fn back<T>(result: &crate::domain::DomainResult<T>) {
-    match result {
-        Ok(_) => leptos_axum::redirect(ADMIN),
-        Err(err) => leptos_axum::redirect(&format!("{ADMIN}?error={}", super::session::urlencode(&err.to_string()))),
-    }
+    super::form::back(ADMIN, result)
 }
 
 /// The `achievements` feature flag for the instance (no `group`) or one group.

@@ -199,23 +199,10 @@ pub async fn search_users(query: String) -> Result<Vec<(String, String)>, UiErro
     Ok(found.into_iter().map(|u| (u.username, u.name)).collect())
 }
 
-/// After a plain form post: back to `next`, with the error's messages (or a
-/// generic failure) in `?error=` when refused.
+/// After a plain form post (which passes `next`): back to the page.
 #[cfg(feature = "ssr")]
 fn back_with<T>(next: Option<String>, result: &crate::domain::DomainResult<T>) {
-    let Some(next) = next else { return };
-    let next = super::session::safe_next(Some(&next));
-    let target = match result {
-        Ok(_) => next,
-        Err(err) => {
-            let message = match err {
-                crate::domain::DomainError::Invalid(messages) => messages.join(" "),
-                crate::domain::DomainError::Conflict(message) => message.clone(),
-                _ => "refused".to_string(),
-            };
-            let base = next.split('?').next().unwrap_or("/");
-            format!("{base}?error={}", super::session::urlencode(&message))
-        }
-    };
-    leptos_axum::redirect(&target);
+    if let Some(next) = next {
+        super::form::back(&next, result)
+    }
 }

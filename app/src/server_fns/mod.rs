@@ -2,6 +2,8 @@
 //! find the actor, call one use case, shape the result for the page.
 
 pub mod admin;
+#[cfg(feature = "ssr")]
+mod form;
 pub mod group_achievements;
 pub mod items;
 pub mod profile;

@@ -149,7 +149,7 @@ pub async fn set_award_shown(id: i64, shown: bool, next: Option<String>) -> Resu
     let actor = ssr::actor(&app).await?;
     let input = UpdateAward { show_on_profile: Some(shown), award_message: None };
     let result = achievements::update_award(&app, &actor, id, input).await;
-    back(next, result.is_ok());
+    back(next, &result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
@@ -161,7 +161,7 @@ pub async fn reorder_awards(ids: Vec<i64>, next: Option<String>) -> Result<(), U
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = achievements::set_priorities(&app, &actor, &ids).await;
-    back(next, result.is_ok());
+    back(next, &result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
@@ -177,16 +177,14 @@ pub async fn respond_to_award(id: i64, accept: bool, next: Option<String>) -> Re
     } else {
         achievements::decline_award(&app, &actor, id).await
     };
-    back(next, result.is_ok());
+    back(next, &result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
-/// After a plain form post, back to the page (with `?failed=1` if refused).
+/// After a plain form post (which passes `next`): back to the page.
 #[cfg(feature = "ssr")]
-fn back(next: Option<String>, ok: bool) {
+fn back<T>(next: Option<String>, result: &crate::domain::DomainResult<T>) {
     if let Some(next) = next {
-        let next = super::session::safe_next(Some(&next));
-        let next = if ok { next } else { format!("{}?failed=1", next.split('?').next().unwrap_or("/")) };
-        leptos_axum::redirect(&next);
+        super::form::back(&next, result)
     }
 }

@@ -163,12 +163,8 @@ impl UserAchievement {
     }
     /// The message as safe HTML (plain text, escaped, line breaks kept).
     async fn award_message_html(&self) -> Option<String> {
-        self.0.award_message.as_deref().map(|m| format!("<p>{}</p>", escape_html(m).replace('\n', "<br>")))
+        self.0.award_message.as_deref().map(app::domain::text::message_html)
     }
-}
-
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// Fields shared by `Group` and `Namespace`.

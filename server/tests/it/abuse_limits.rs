@@ -5,7 +5,7 @@
 //! per-endpoint 429, award e-mail over its hourly limit waits instead of going
 //! out, and only admins set the limits. Each refusal is checked to change nothing.
 
-mod common;
+use crate::common;
 
 use common::db::strings;
 use common::{

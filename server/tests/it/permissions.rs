@@ -6,7 +6,7 @@
 //! §3-§5), not from `app::policy`. Every case starts from fresh fixtures made by
 //! the group's owner, and a refused write must leave them as they were.
 
-mod common;
+use crate::common;
 
 use common::{client, start, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};

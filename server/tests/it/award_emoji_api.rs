@@ -3,7 +3,7 @@
 //! thumbs up and eyes; note 1 on it with a heart; MR 1; snippet 1), project 2
 //! is private.
 
-mod common;
+use crate::common;
 
 use common::{client, start, token_for, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! public group `heroes` (alice owns it, bob maintains it); carol holds it 3x;
 //! achievement 4 "Bug hunter" is in the private group `secret-lab`.
 
-mod common;
+use crate::common;
 
 use common::{client, graphql, start, token_for, Backend};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! an SMTP outage delays mail without losing it; two processes on one
 //! PostgreSQL database share the outbox without sending anything twice.
 
-mod common;
+use crate::common;
 
 use common::db::{ids, strings};
 use common::smtp::{free_port, message_ids, smtp_server, smtp_server_on};

@@ -1,7 +1,7 @@
 //! Award e-mail through a real SMTP server (Python's aiosmtpd, installed by
 //! `make test`), and the `.eml` outbox when no SMTP_URL is set.
 
-mod common;
+use crate::common;
 
 use common::smtp::{smtp_server, wait_for_mail};
 use common::{client, sign_in_cookie, start, token_for, Backend, ROOT_TOKEN};

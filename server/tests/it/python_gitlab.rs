@@ -1,7 +1,7 @@
 //! python-gitlab, an unchanged GitLab client from PyPI (installed by `make test`),
 //! drives a whole scenario over REST and GraphQL: `tests/clients/python_gitlab_scenario.py`.
 
-mod common;
+use crate::common;
 
 use common::{start, Backend, ROOT_TOKEN};
 

@@ -4,7 +4,7 @@
 //! maintains it, carol develops, dave reports, erin is a guest); frank has a
 //! private profile; project 1 is `heroes/website`, its issue 1 has reactions.
 
-mod common;
+use crate::common;
 
 use common::{
     call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN,

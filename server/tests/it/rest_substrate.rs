@@ -1,7 +1,7 @@
 //! The REST substrate (spec §6): an admin token sets up a whole scenario, then
 //! each user acts with their own token, as a GitLab client would.
 
-mod common;
+use crate::common;
 
 use common::{client, start, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@
 //! every mutation, found by introspecting the schema, with inputs generated from
 //! each input type's fields.
 
-mod common;
+use crate::common;
 
 use common::{client, graphql, start, token_for, Backend, ROOT_TOKEN};
 use proptest::prelude::*;

@@ -1,6 +1,6 @@
 //! The server over HTTP: token auth, sign-in, pages, CSRF, live updates.
 
-mod common;
+use crate::common;
 
 use common::{client, sign_in_cookie, start, Backend, ROOT_TOKEN};
 use futures::StreamExt;

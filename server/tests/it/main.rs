@@ -1,0 +1,17 @@
+//! Every server test in one binary (compiled and linked once): each module
+//! starts the real server binary on port 0 and speaks HTTP to it.
+
+#[macro_use]
+mod common;
+
+mod abuse_limits;
+mod attacks;
+mod award_emoji_api;
+mod durability;
+mod fuzz;
+mod graphql;
+mod http;
+mod mail;
+mod permissions;
+mod python_gitlab;
+mod rest_substrate;
