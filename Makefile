@@ -32,7 +32,7 @@ test: tools
 	@bash .ci/test.sh
 
 ## Print API throughput and latency next to the practical limit (SQLite and PostgreSQL).
-bench: build
+bench: tools
 	@bash .ci/bench.sh
 
 clean:

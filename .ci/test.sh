@@ -28,18 +28,15 @@ cargo fmt --all -- --check
 phase "the WASM bundle, styles and assets (cargo leptos build --release --frontend-only)"
 cargo leptos build --release --frontend-only
 
-# clippy-driver is rustc plus the lints: as the workspace wrapper it compiles
-# the workspace crates for real and fails the build on any warning. The same
-# variables are set for the build and the run below, so the run rebuilds nothing.
-export RUSTC_WORKSPACE_WRAPPER=clippy-driver
-export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-targets=(--release -p app -p server --features app/ssr --lib --bins --tests)
+# The same variables for the build and the run below, so the run rebuilds nothing.
+source .ci/build-env.sh
+targets=("${cargo_targets[@]}" --lib --bins --tests)
 
 phase "build: server binary, tests and bench, linted (clippy -D warnings)"
 cargo test "${targets[@]}" --benches --no-run
 
 phase "unit, store/domain and HTTP tests (SQLite + PostgreSQL)"
-cargo test "${targets[@]}" 2>&1 | tee -a "$log"
+cargo test "${targets[@]}" --no-fail-fast 2>&1 | tee -a "$log"
 
 phase "Playwright (Chromium)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$log"

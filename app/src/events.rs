@@ -89,6 +89,35 @@ pub enum Event {
     },
 }
 
+/// What the live channel (`/-/live/:kind/:id`) sends a browser: a reaction
+/// with who made it, or the current tally alone (on connect and after a resync).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveFrame {
+    Reaction {
+        awardable: AwardableRef,
+        name: String,
+        user_id: i64,
+        username: String,
+        added: bool,
+        counts: Vec<EmojiCount>,
+    },
+    Tally {
+        awardable: AwardableRef,
+        counts: Vec<EmojiCount>,
+    },
+}
+
+/// Who changed what, for the "who reacted" lists next to a tally.
+#[derive(Clone, Copy, Debug)]
+pub struct ReactionChange<'a> {
+    pub name: &'a str,
+    pub username: &'a str,
+    pub added: bool,
+    /// Made by the viewer themself.
+    pub by_me: bool,
+}
+
 #[cfg(feature = "ssr")]
 impl Event {
     /// The event as it crosses processes (PostgreSQL NOTIFY, 8,000 bytes at

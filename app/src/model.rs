@@ -261,11 +261,21 @@ pub struct AuditEntry {
     pub target: String,
 }
 
+/// How many of each thing the instance holds (the admin dashboard's counters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceCounts {
+    pub users: i64,
+    pub groups: i64,
+    pub projects: i64,
+    pub achievements: i64,
+    pub awards: i64,
+    pub reactions: i64,
+}
+
 /// The admin dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AdminView {
-    /// users, groups, projects, achievements, awards, reactions
-    pub counts: [i64; 6],
+    pub counts: InstanceCounts,
     /// (day, awards, reactions), oldest first.
     pub activity: Vec<(String, i64, i64)>,
     pub achievements_enabled: bool,

@@ -14,59 +14,23 @@ use app::domain::users::{self, CreateUser};
 use app::domain::{Actor, AppState, DomainError, Instance};
 use app::events::{AwardableKind, AwardableRef, Event};
 use app::store::{Store, UserRow};
-use sqlx::Connection;
+use testkit::TestDatabase;
 
 const ROOT_TOKEN: &str = "root-token-0123456789abcdef";
 
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
-}
-
-async fn state_for(url: &str, data_dir: std::path::PathBuf) -> AppState {
-    let store = Store::connect(url).await.expect("connect and migrate");
-    let app =
-        AppState::new(store, Instance { external_url: "http://laurel.test".into(), data_dir }).await.expect("state");
+/// A fresh instance on the test's database: migrated, with the admin.
+async fn fresh_state(database: &TestDatabase) -> AppState {
+    let store = Store::connect(&database.url).await.expect("connect and migrate");
+    let instance = Instance { external_url: "http://laurel.test".into(), data_dir: database.dir().to_path_buf() };
+    let app = AppState::new(store, instance).await.expect("state");
     bootstrap(&app, RootSetup { password: Some("root-password".into()), token: Some(ROOT_TOKEN.into()) })
         .await
         .expect("bootstrap");
     app
 }
 
-pub async fn sqlite() -> AppState {
-    let dir = std::env::temp_dir().join(unique("laurel-test"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let url = format!("sqlite://{}/test.db", dir.display());
-    state_for(&url, dir).await
-}
-
-pub async fn postgres() -> AppState {
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .expect("TEST_POSTGRES_URL must point at a PostgreSQL server (make test starts one)");
-    let name = unique("laurel_test");
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to TEST_POSTGRES_URL");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).expect("URL with a database");
-    let dir = std::env::temp_dir().join(unique("laurel-test"));
-    state_for(&format!("{base}/{name}"), dir).await
-}
-
-/// Runs an async test body on both backends.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() { super::$name(super::sqlite().await).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() { super::$name(super::postgres().await).await }
-        }
-    )*};
-}
-
-on_both!(
+testkit::on_both!(
+    with fresh_state;
     tokens_authenticate_and_bad_tokens_do_not,
     achievements_award_revoke_and_delete,
     names_are_unique_per_group_ignoring_case,

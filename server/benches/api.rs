@@ -70,8 +70,8 @@ struct Seed {
 type Created = Arc<Mutex<Vec<(usize, i64)>>>;
 
 async fn bench(backend: Backend) {
-    let dir = common::temp_dir();
-    let url = common::database(backend, &dir).await;
+    let db = common::database(backend).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let server = common::spawn(&url, &dir, &[]);
     let seed = seed(&server.base).await;
     let store = Store::connect(&url).await.expect("connect the store");

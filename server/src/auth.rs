@@ -9,9 +9,23 @@ use app::policy::{self, ApiUse};
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
-/// The request's credentials, resolved. A bad token is the rejection; no
-/// credentials at all is an anonymous caller.
-pub struct Auth(pub Authenticated);
+/// The request's credentials, resolved, with the credentials as given (a
+/// long-lived stream authenticates with them again later). A bad token is the
+/// rejection; no credentials at all is an anonymous caller.
+pub struct Auth(pub Authenticated, pub GivenCredentials);
+
+/// What the request carried: a token, a session cookie's value, or neither.
+#[derive(Clone, Debug, Default)]
+pub struct GivenCredentials {
+    pub token: Option<String>,
+    pub session: Option<String>,
+}
+
+impl GivenCredentials {
+    pub fn as_credentials(&self) -> Credentials<'_> {
+        Credentials { token: self.token.as_deref(), session: self.session.as_deref() }
+    }
+}
 
 /// Why authentication refused the request (wrong, expired or revoked token;
 /// or the database failed).
@@ -28,10 +42,11 @@ impl FromRequestParts<ServerState> for Auth {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
-        authenticate(&state.app, Credentials::from_headers(&parts.headers, state.app.instance.session_cookie()))
-            .await
-            .map(Auth)
-            .map_err(AuthRejection)
+        let given = Credentials::from_headers(&parts.headers, state.app.instance.session_cookie());
+        let owned =
+            GivenCredentials { token: given.token.map(str::to_string), session: given.session.map(str::to_string) };
+        let authenticated = authenticate(&state.app, given).await.map_err(AuthRejection)?;
+        Ok(Auth(authenticated, owned))
     }
 }
 

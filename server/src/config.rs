@@ -7,7 +7,9 @@ use std::path::PathBuf;
 pub const HELP: &str = "\
 Laurel: achievements and emoji reactions, compatible with GitLab's APIs.
 
-Usage: server [--help]
+Usage: server [--help | --print-schema]
+
+  --print-schema         print the GraphQL schema (SDL) and exit; server/schema.graphql is its output
 
 Configuration (environment variables):
   DATABASE_URL           sqlite://PATH or postgres://USER@HOST/DB

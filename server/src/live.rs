@@ -7,15 +7,16 @@
 //! event into its SSE frame once, and every viewer's stream only checks whether
 //! it watches that item and sends the same shared bytes.
 
-use crate::rest::{ApiError, AuthorizedCaller};
+use crate::auth::{Auth, AuthRejection, GivenCredentials};
 use crate::state::ServerState;
-use app::domain::auth::{authenticate, Credentials};
+use app::domain::auth::authenticate;
 use app::domain::listing::{self, Window};
-use app::domain::{award_emoji, projects, Actor, AppState};
-use app::events::{AwardableKind, AwardableRef, Event};
+use app::domain::{award_emoji, projects, Actor, AppState, DomainError};
+use app::events::{AwardableKind, AwardableRef, Event, LiveFrame};
+use app::policy::ApiUse;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
 use std::collections::HashSet;
@@ -47,8 +48,8 @@ pub struct LiveFeed {
     closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-fn frame(name: &str, event: &Event) -> Bytes {
-    let data = serde_json::to_string(event).unwrap_or_default();
+fn frame(name: &str, live: &LiveFrame) -> Bytes {
+    let data = serde_json::to_string(live).unwrap_or_default();
     Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
 }
 
@@ -63,8 +64,16 @@ impl LiveFeed {
             loop {
                 let frame = match events.recv().await {
                     Ok(event) => match event.as_ref() {
-                        Event::ReactionChanged { awardable, .. } => {
-                            Frame { item: Some(*awardable), bytes: frame("reaction", &event), recheck: None }
+                        Event::ReactionChanged { awardable, name, user_id, username, added, counts } => {
+                            let live = LiveFrame::Reaction {
+                                awardable: *awardable,
+                                name: name.clone(),
+                                user_id: *user_id,
+                                username: username.clone(),
+                                added: *added,
+                                counts: counts.clone(),
+                            };
+                            Frame { item: Some(*awardable), bytes: frame("reaction", &live), recheck: None }
                         }
                         Event::AccessChanged { user_id } => {
                             Frame { item: None, bytes: Bytes::new(), recheck: Some(*user_id) }
@@ -90,20 +99,19 @@ impl LiveFeed {
     }
 }
 
-/// The current tallies of each watched item, as `name` frames.
+/// The current tallies of each watched item, as `name` frames: the page's item
+/// (checked readable again), then its comments, listed readable when the
+/// stream opened, in one query.
 async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &str) -> Vec<Bytes> {
+    let Some((&first, comments)) = items.split_first() else { return Vec::new() };
+    let Ok(counts) = award_emoji::reaction_counts(app, actor, first).await else { return Vec::new() };
     let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        if let Ok(counts) = award_emoji::reaction_counts(app, actor, *item).await {
-            let event = Event::ReactionChanged {
-                awardable: *item,
-                name: String::new(),
-                user_id: 0,
-                username: String::new(),
-                added: false,
-                counts,
-            };
-            out.push(frame(name, &event));
+    out.push(frame(name, &LiveFrame::Tally { awardable: first, counts }));
+    let ids: Vec<i64> = comments.iter().map(|c| c.id).collect();
+    if let Ok(mut tallies) = award_emoji::tallies_of(app, AwardableKind::Note, &ids).await {
+        for comment in comments {
+            let counts = tallies.remove(&comment.id).unwrap_or_default();
+            out.push(frame(name, &LiveFrame::Tally { awardable: *comment, counts }));
         }
     }
     out
@@ -112,12 +120,6 @@ async fn snapshot(app: &AppState, actor: &Actor, items: &[AwardableRef], name: &
 /// Every this many keep-alives a viewer re-checks its access anyway (an item
 /// made private, a session that expired): at most a minute of grace.
 const RECHECK_EVERY: u32 = 4;
-
-/// The credentials a stream was opened with, to authenticate again later.
-struct StreamCredentials {
-    token: Option<String>,
-    session: Option<String>,
-}
 
 /// What woke a viewer up.
 enum Wake {
@@ -131,7 +133,8 @@ struct Viewer {
     frames: broadcast::Receiver<Arc<Frame>>,
     app: AppState,
     actor: Actor,
-    credentials: StreamCredentials,
+    /// The credentials the stream was opened with, to authenticate again later.
+    credentials: GivenCredentials,
     ticks: u32,
     closing: tokio::sync::watch::Receiver<bool>,
     watched: Vec<AwardableRef>,
@@ -178,9 +181,7 @@ impl Viewer {
     /// `resync`. A failure to check ends the stream (the browser reconnects).
     async fn still_allowed(&self) -> bool {
         Box::pin(async {
-            let credentials =
-                Credentials { token: self.credentials.token.as_deref(), session: self.credentials.session.as_deref() };
-            let Ok(auth) = authenticate(&self.app, credentials).await else { return false };
+            let Ok(auth) = authenticate(&self.app, self.credentials.as_credentials()).await else { return false };
             if auth.actor.id() != self.actor.id() {
                 return false;
             }
@@ -204,15 +205,16 @@ impl Viewer {
 /// (`resync`) instead of the changes it missed.
 pub async fn reactions(
     State(state): State<ServerState>,
-    AuthorizedCaller(auth): AuthorizedCaller,
-    headers: http::HeaderMap,
+    auth: Result<Auth, AuthRejection>,
     Path((kind, id)): Path<(String, i64)>,
-) -> Result<Response, ApiError> {
-    let actor = auth.actor;
-    let given = Credentials::from_headers(&headers, state.app.instance.session_cookie());
-    let credentials =
-        StreamCredentials { token: given.token.map(str::to_string), session: given.session.map(str::to_string) };
-    let kind = AwardableKind::parse(&kind).ok_or(app::domain::DomainError::NotFound("Awardable"))?;
+) -> Result<Response, LiveError> {
+    let auth = auth.map_err(|AuthRejection(err)| LiveError::from(err))?;
+    if !auth.allows(ApiUse::Read) {
+        return Err(LiveError(StatusCode::FORBIDDEN, "403 Forbidden - insufficient_scope"));
+    }
+    let Auth(authenticated, credentials) = auth;
+    let actor = authenticated.actor;
+    let kind = AwardableKind::parse(&kind).ok_or(DomainError::NotFound("Awardable"))?;
     let item = AwardableRef { kind, id };
     // Subscribe before reading, so no change between the two is missed.
     let frames = state.live.sender.subscribe();
@@ -220,7 +222,10 @@ pub async fn reactions(
     award_emoji::reaction_counts(&state.app, &actor, item).await?;
     let mut watched = vec![item];
     if matches!(kind, AwardableKind::Issue | AwardableKind::MergeRequest) {
-        let notes = projects::list_notes(&state.app, &actor, item, Window::first(listing::WHOLE)).await?.items;
+        let notes =
+            projects::list_notes(&state.app, &actor, item, projects::NoteKinds::All, Window::first(listing::WHOLE))
+                .await?
+                .items;
         watched.extend(notes.iter().map(|n| AwardableRef { kind: AwardableKind::Note, id: n.id }));
     }
     let first = snapshot(&state.app, &actor, &watched, "snapshot").await;
@@ -242,4 +247,36 @@ pub async fn reactions(
     let body = stream::iter(first).chain(rest).map(Ok::<_, Infallible>);
     Ok(([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
         .into_response())
+}
+
+/// The live channel's refusals: a status and a plain-text line, which is all
+/// an `EventSource` sees. Missing and forbidden items read the same.
+#[derive(Debug)]
+pub struct LiveError(StatusCode, &'static str);
+
+impl From<DomainError> for LiveError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound(_) | DomainError::Forbidden => LiveError(StatusCode::NOT_FOUND, "404 Not Found"),
+            DomainError::Unauthorized
+            | DomainError::TokenExpired
+            | DomainError::TokenRevoked
+            | DomainError::AccountLocked => LiveError(StatusCode::UNAUTHORIZED, "401 Unauthorized"),
+            DomainError::RateLimited { .. } => LiveError(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests"),
+            busy if busy.is_overloaded() => {
+                tracing::warn!("live stream refused, overloaded: {busy}");
+                LiveError(StatusCode::SERVICE_UNAVAILABLE, "503 Service Unavailable")
+            }
+            internal => {
+                tracing::error!("live stream failed: {internal}");
+                LiveError(StatusCode::INTERNAL_SERVER_ERROR, "500 Internal Server Error")
+            }
+        }
+    }
+}
+
+impl IntoResponse for LiveError {
+    fn into_response(self) -> Response {
+        (self.0, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], self.1).into_response()
+    }
 }

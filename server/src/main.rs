@@ -8,6 +8,7 @@ mod graphql;
 mod input_guard;
 mod live;
 mod mail;
+mod request_id;
 mod rest;
 mod security_headers;
 mod state;
@@ -55,6 +56,10 @@ enum StartError {
 async fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
         print!("{}", config::HELP);
+        return ExitCode::SUCCESS;
+    }
+    if std::env::args().skip(1).any(|a| a == "--print-schema") {
+        print!("{}", graphql::schema().sdl());
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
@@ -183,7 +188,7 @@ fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let app = state.app.clone();
     let provide_app = move || provide_context(app.clone());
-    Router::new()
+    let router = Router::new()
         .route("/api/graphql", axum::routing::post(graphql::handler))
         .nest("/api", rest::routes())
         .route("/-/health", get(|| async { "ok" }))
@@ -214,8 +219,8 @@ fn router(state: ServerState) -> Router {
         .layer(axum::middleware::from_fn(input_guard::guard))
         // Every body (server functions included), not only axum's extractors.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(security_headers::add))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(security_headers::add));
+    request_id::layer(router.with_state(state))
 }
 
 async fn shutdown_signal() {

@@ -5,7 +5,7 @@
 //! refuses) and the page's live stream keeps every tally current.
 
 use crate::components::search_as_you_type::Suggestions;
-use crate::events::{AwardableRef, EmojiCount};
+use crate::events::{AwardableRef, EmojiCount, ReactionChange};
 use crate::i18n::td_string;
 use crate::model::{Reactable, ReactionView, UiError};
 use crate::server_fns::items::search_emoji;
@@ -62,7 +62,7 @@ impl LiveReactions {
     }
 
     /// Applies authoritative tallies; `change` says who added or removed what.
-    fn apply(self, item: AwardableRef, counts: &[EmojiCount], change: Option<(&str, &str, bool, bool)>) {
+    fn apply(self, item: AwardableRef, counts: &[EmojiCount], change: Option<ReactionChange>) {
         let old = self.of(item);
         let next = counts
             .iter()
@@ -75,15 +75,13 @@ impl LiveReactions {
                     users: Vec::new(),
                 });
                 view.count = c.count;
-                if let Some((name, username, added, by_me)) = change {
-                    if name == c.name {
-                        view.users.retain(|u| u != username);
-                        if added {
-                            view.users.push(username.to_string());
-                        }
-                        if by_me {
-                            view.mine = added;
-                        }
+                if let Some(change) = change.filter(|change| change.name == c.name) {
+                    view.users.retain(|u| u != change.username);
+                    if change.added {
+                        view.users.push(change.username.to_string());
+                    }
+                    if change.by_me {
+                        view.mine = change.added;
                     }
                 }
                 view
@@ -109,7 +107,7 @@ pub fn watch_live(live: LiveReactions, item: AwardableRef) {
 #[cfg(feature = "hydrate")]
 mod stream {
     use super::*;
-    use crate::events::Event;
+    use crate::events::LiveFrame;
     use leptos::wasm_bindgen::prelude::*;
     use send_wrapper::SendWrapper;
     use std::time::Duration;
@@ -119,12 +117,14 @@ mod stream {
         let Ok(source) = web_sys::EventSource::new(&url) else { return };
         let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
             let Some(data) = message.data().as_string() else { return };
-            if let Ok(Event::ReactionChanged { awardable, name, user_id, username, added, counts }) =
-                serde_json::from_str::<Event>(&data)
-            {
-                let change =
-                    (!name.is_empty()).then_some((name.as_str(), username.as_str(), added, Some(user_id) == me));
-                live.apply(awardable, &counts, change);
+            match serde_json::from_str::<LiveFrame>(&data) {
+                Ok(LiveFrame::Reaction { awardable, name, user_id, username, added, counts }) => {
+                    let by_me = Some(user_id) == me;
+                    let change = ReactionChange { name: &name, username: &username, added, by_me };
+                    live.apply(awardable, &counts, Some(change));
+                }
+                Ok(LiveFrame::Tally { awardable, counts }) => live.apply(awardable, &counts, None),
+                Err(_) => {}
             }
         });
         for kind in ["snapshot", "reaction", "resync"] {
@@ -196,11 +196,12 @@ pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
                 None => counts.push(EmojiCount { name: name.clone(), count: 1, emoji: emoji.clone() }),
             }
             counts.retain(|c| c.count > 0);
-            live.apply(item, &counts, Some((&name, &username, on, true)));
+            let mine = |added| Some(ReactionChange { name: &name, username: &username, added, by_me: true });
+            live.apply(item, &counts, mine(on));
             error.set(None);
             remember_recent(&name, &emoji);
             match toggle_reaction(item.kind, item.id, name.clone(), None).await {
-                Ok(summary) => live.apply(item, &summary.counts, Some((&name, &username, summary.toggled_on, true))),
+                Ok(summary) => live.apply(item, &summary.counts, mine(summary.toggled_on)),
                 Err(err) => {
                     live.set(item, before);
                     error.set(Some(match err {

@@ -203,16 +203,20 @@ impl<'a> Credentials<'a> {
                     .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             })
             .map(str::trim);
-        let session = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == cookie)
-            .map(|(_, value)| value);
-        Credentials { token, session }
+        Credentials { token, session: cookie_value(headers, cookie) }
     }
+}
+
+/// The value of the request's cookie called `name` (the only cookie parser).
+pub fn cookie_value<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(cookie, _)| *cookie == name)
+        .map(|(_, value)| value)
 }
 
 /// How a request proved who it is: what it may do is the account's, narrowed

@@ -3,9 +3,10 @@
 use super::listing::{self, Listing, Window};
 use super::projects::{resolve, Target};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
-use crate::events::{AwardableRef, EmojiCount, Event};
+use crate::events::{AwardableKind, AwardableRef, EmojiCount, Event};
 use crate::policy;
 use crate::store::{AwardEmojiRow, Tx};
+use std::collections::HashMap;
 
 pub const INVALID_NAME: &str = "Name is not a valid emoji name";
 pub const NAME_TAKEN: &str = "Name has already been taken";
@@ -224,13 +225,40 @@ pub async fn list_award_emoji(
     Ok(Listing { total, start: range.start, items })
 }
 
-/// Thumbs up and thumbs down on an item the actor has already been allowed to
-/// read (for `upvotes` / `downvotes` in listings).
-pub async fn votes(app: &AppState, item: AwardableRef) -> DomainResult<(i64, i64)> {
+/// Thumbs up and thumbs down on an item (GitLab's `upvotes` / `downvotes`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Votes {
+    pub up: i64,
+    pub down: i64,
+}
+
+/// The votes on one item the actor has already been allowed to read.
+pub async fn votes(app: &AppState, item: AwardableRef) -> DomainResult<Votes> {
+    Ok(votes_of(app, item.kind, &[item.id]).await?.remove(&item.id).unwrap_or_default())
+}
+
+/// The votes on every item of a page the actor has already been allowed to
+/// read, in one query (items without votes are absent: no votes).
+pub async fn votes_of(app: &AppState, kind: AwardableKind, ids: &[i64]) -> DomainResult<HashMap<i64, Votes>> {
+    let tallies = tallies_of(app, kind, ids).await?;
+    let of = |counts: &[EmojiCount], name: &str| counts.iter().find(|c| c.name == name).map_or(0, |c| c.count);
+    Ok(tallies.into_iter().map(|(id, c)| (id, Votes { up: of(&c, "thumbsup"), down: of(&c, "thumbsdown") })).collect())
+}
+
+/// The tallies on many items the actor has already been allowed to read, in
+/// one query (items nobody reacted to are absent).
+pub async fn tallies_of(
+    app: &AppState,
+    kind: AwardableKind,
+    ids: &[i64],
+) -> DomainResult<HashMap<i64, Vec<EmojiCount>>> {
     let mut tx = app.store.read().await?;
-    let counts = counts(&mut tx, item).await?;
-    let of = |name: &str| counts.iter().find(|c| c.name == name).map_or(0, |c| c.count);
-    Ok((of("thumbsup"), of("thumbsdown")))
+    let mut tallies = HashMap::<i64, Vec<EmojiCount>>::new();
+    for (id, name, count) in tx.award_emoji_tallies(kind.as_str(), ids).await? {
+        let emoji = emoji_char(&name).unwrap_or_default().to_string();
+        tallies.entry(id).or_default().push(EmojiCount { name, count, emoji });
+    }
+    Ok(tallies)
 }
 
 /// The tallies on an awardable the actor may read (the live channel's snapshot).

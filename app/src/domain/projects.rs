@@ -342,20 +342,43 @@ pub async fn create_note(
 }
 
 /// A page of the notes the actor may read on an awardable, oldest first
+/// Which notes a listing shows: GitLab's `ALL_NOTES`, `ONLY_COMMENTS` (what
+/// people wrote) and `ONLY_ACTIVITY` (system notes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NoteKinds {
+    #[default]
+    All,
+    Comments,
+    Activity,
+}
+
+impl NoteKinds {
+    /// The `system` flag the listed notes have, if only one kind is listed.
+    fn system(self) -> Option<bool> {
+        match self {
+            NoteKinds::All => None,
+            NoteKinds::Comments => Some(false),
+            NoteKinds::Activity => Some(true),
+        }
+    }
+}
+
 /// (internal ones need Reporter+ or authorship).
 pub async fn list_notes(
     app: &AppState,
     actor: &Actor,
     on: AwardableRef,
+    kinds: NoteKinds,
     window: Window,
 ) -> DomainResult<Listing<NoteRow>> {
     let mut tx = app.store.read().await?;
     let item = facts::readable_awardable(&mut tx, actor, on).await?;
     let rule = policy::confidential_listing(&actor.viewer(), &item.facts.project);
-    let total = listing::count(tx.count_notes(on.kind.as_str(), on.id, &rule).await?);
+    let system = kinds.system();
+    let total = listing::count(tx.count_notes(on.kind.as_str(), on.id, &rule, system).await?);
     let range = window.range(total);
     let (limit, offset) = listing::limit_offset(&range);
-    let items = tx.list_notes(on.kind.as_str(), on.id, &rule, limit, offset).await?;
+    let items = tx.list_notes(on.kind.as_str(), on.id, &rule, system, limit, offset).await?;
     Ok(Listing { total, start: range.start, items })
 }
 

@@ -1,6 +1,6 @@
 //! Text rules every use case shares: GitLab's (Rails-style) validation
 //! messages for names and titles, and HTML escaping for what Laurel renders
-//! itself (award e-mail, GraphQL `awardMessageHtml`).
+//! itself (award e-mail, GraphQL `awardMessageHtml`), in one place.
 
 /// GitLab's rule for usernames and group and project paths, after the field name.
 pub(crate) const PATH_RULE: &str =
@@ -22,9 +22,7 @@ pub(crate) fn one_line_field(field: &str, value: &str, max: usize) -> Vec<String
 
 /// An optional field's message when it is longer than `max` characters.
 pub(crate) fn too_long(field: &str, value: Option<&str>, max: usize) -> Option<String> {
-    value
-        .is_some_and(|v| v.chars().count() > max)
-        .then(|| format!("{field} is too long (maximum is {max} characters)"))
+    value.is_some_and(|v| v.chars().count() > max).then(|| format!("{field} is too long (maximum is {max} characters)"))
 }
 
 /// The message for control characters in a one-line field.
@@ -48,9 +46,12 @@ mod tests {
     #[test]
     fn one_line_fields_get_gitlabs_messages() {
         assert_eq!(one_line_field("Name", "  ", 255), vec!["Name can't be blank"]);
-        assert_eq!(one_line_field("Title", &"x".repeat(256), 255), vec!["Title is too long (maximum is 255 characters)"]);
+        assert_eq!(
+            one_line_field("Title", &"x".repeat(256), 255),
+            vec!["Title is too long (maximum is 255 characters)"]
+        );
         assert_eq!(one_line_field("Name", "a\tb", 255), vec!["Name can't contain control characters"]);
-        assert!(one_line_field("Name", "가나다 ✓", 3).is_empty());
+        assert!(one_line_field("Name", "가나다 ✓", 5).is_empty(), "counted in characters, not bytes");
         assert_eq!(message_html("<b>&\n'"), "<p>&lt;b&gt;&amp;<br>&#39;</p>");
     }
 }

@@ -25,24 +25,13 @@ const LIMIT_FIELDS: [(&str, Label); 6] = [
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let session = use_session();
-    let t = move || session.get().lang.t();
     let data = Resource::new(|| (), |_| get_admin());
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Dashboard view/> }.into_any(),
-                    // As in GitLab: to anyone but an admin, there is no such page.
-                    Err(UiError::Forbidden | UiError::Unauthorized | UiError::NotFound) => {
-                        view! { <crate::pages::not_found::NotFound/> }.into_any()
-                    }
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    // As in GitLab: to anyone but an admin, there is no such page.
+    let refused = |err: &UiError| {
+        matches!(err, UiError::Forbidden | UiError::Unauthorized)
+            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
+    };
+    crate::pages::loaded::loaded_or(data, |view| view! { <Dashboard view/> }, refused)
 }
 
 /// A two-series bar chart (awards, reactions per day) as inline SVG, with the
@@ -129,13 +118,14 @@ fn Dashboard(view: AdminView) -> impl IntoView {
     let t = move || session.get().lang.t();
     let query = use_query_map();
     let error = move || query.with(|q| q.get("error"));
-    let labels: [fn(Locale) -> &'static str; 6] = [
-        |l| td_string!(l, count_users),
-        |l| td_string!(l, count_groups),
-        |l| td_string!(l, count_projects),
-        |l| td_string!(l, count_achievements),
-        |l| td_string!(l, count_awards),
-        |l| td_string!(l, count_reactions),
+    let c = view.counts;
+    let counters: [(Label, i64); 6] = [
+        (|l| td_string!(l, count_users), c.users),
+        (|l| td_string!(l, count_groups), c.groups),
+        (|l| td_string!(l, count_projects), c.projects),
+        (|l| td_string!(l, count_achievements), c.achievements),
+        (|l| td_string!(l, count_awards), c.awards),
+        (|l| td_string!(l, count_reactions), c.reactions),
     ];
     let state = move |on: bool| if on { td_string!(t(), enabled) } else { td_string!(t(), disabled) };
     view! {
@@ -144,9 +134,8 @@ fn Dashboard(view: AdminView) -> impl IntoView {
             <h1>{move || td_string!(t(), admin_title)}</h1>
             {move || error().map(|m| view! { <p class="alert" role="alert">{td_string!(t(), action_refused)} " " {m}</p> })}
             <ul class="counters">
-                {labels
+                {counters
                     .into_iter()
-                    .zip(view.counts)
                     .map(|(label, n)| view! { <li><span class="counter">{n}</span> <span class="muted">{move || label(t())}</span></li> })
                     .collect_view()}
             </ul>

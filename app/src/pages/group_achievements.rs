@@ -5,7 +5,7 @@
 use crate::components::avatar_input::AvatarInput;
 use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
-use crate::model::{AchievementCard, GroupAchievementsView, Holder, SessionInfo, UiError};
+use crate::model::{AchievementCard, GroupAchievementsView, Holder, SessionInfo};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
     SaveAchievement,
@@ -23,26 +23,13 @@ fn group_path(params: &leptos_router::params::ParamsMap) -> String {
 pub fn GroupAchievementsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let session = use_session();
-    let t = move || session.get().lang.t();
     let key = move || {
         let search = query.with(|q| q.get("search").unwrap_or_default());
         let page = query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1));
         (params.with(group_path), search, page)
     };
     let data = Resource::new(key, |(group, search, page)| get_group_achievements(group, search, page));
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <Dashboard view/> }.into_any(),
-                    Err(UiError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    crate::pages::loaded::loaded(data, |view| view! { <Dashboard view/> })
 }
 
 #[component]

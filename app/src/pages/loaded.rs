@@ -1,6 +1,6 @@
 //! The shape every page that loads one thing shares: a loading line, then the
-//! page, "404" when the thing is missing (or hidden from the viewer), and a
-//! generic error otherwise.
+//! page, "404" when the thing is missing (or hidden from the viewer), a page's
+//! own answer to a refusal where it has one, and a generic error otherwise.
 
 use crate::i18n::td_string;
 use crate::model::UiError;
@@ -17,17 +17,33 @@ where
     T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    loaded_or(data, page, |_| None)
+}
+
+/// As [`loaded`], with the page's own view for some refusals (`None`: the usual one).
+pub fn loaded_or<T, V>(
+    data: Resource<Result<T, UiError>>,
+    page: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    refused: impl Fn(&UiError) -> Option<AnyView> + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
     let session = use_session();
     let t = move || session.get().lang.t();
     view! {
         <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
             {move || {
-                let page = page.clone();
+                let (page, refused) = (page.clone(), refused.clone());
                 Suspend::new(async move {
                     match data.await {
                         Ok(found) => page(found).into_any(),
-                        Err(UiError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
+                        Err(err) => match refused(&err) {
+                            Some(own) => own,
+                            None if err == UiError::NotFound => view! { <NotFound/> }.into_any(),
+                            None => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
+                        },
                     }
                 })
             }}

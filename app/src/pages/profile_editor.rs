@@ -16,35 +16,27 @@ pub fn ProfileEditor() -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let settings = Resource::new(|| (), |_| get_profile_settings());
-    view! {
-        <Suspense fallback=move || view! { <p class="muted">{td_string!(t(), loading)}</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(s) => view! { <EditorBody s/> }.into_any(),
-                    Err(UiError::Unauthorized) => {
-                        // A page that needs a session sends visitors to sign in, and back.
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::FOUND);
-                            response.insert_header(
-                                http::header::LOCATION,
-                                http::HeaderValue::from_static("/users/sign_in?next=/-/profile"),
-                            );
-                        }
-                        view! {
-                            <section class="card narrow">
-                                <p>{move || td_string!(t(), sign_in_required)}</p>
-                                <a class="button primary" href="/users/sign_in?next=/-/profile">{move || td_string!(t(), nav_sign_in)}</a>
-                            </section>
-                        }
-                            .into_any()
-                    }
-                    Err(_) => view! { <p class="alert">{move || td_string!(t(), error_generic)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
+    let refused = move |err: &UiError| {
+        (*err == UiError::Unauthorized).then(|| {
+            // A page that needs a session sends visitors to sign in, and back.
+            #[cfg(feature = "ssr")]
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::FOUND);
+                response.insert_header(
+                    http::header::LOCATION,
+                    http::HeaderValue::from_static("/users/sign_in?next=/-/profile"),
+                );
+            }
+            view! {
+                <section class="card narrow">
+                    <p>{move || td_string!(t(), sign_in_required)}</p>
+                    <a class="button primary" href="/users/sign_in?next=/-/profile">{move || td_string!(t(), nav_sign_in)}</a>
+                </section>
+            }
+            .into_any()
+        })
+    };
+    crate::pages::loaded::loaded_or(settings, |s| view! { <EditorBody s/> }, refused)
 }
 
 #[component]

@@ -15,9 +15,8 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let o = settings::admin_overview(&app, &actor, 30).await.map_err(ssr::ui_error)?;
-    let c = &o.counts;
     Ok(AdminView {
-        counts: [c.users, c.groups, c.projects, c.achievements, c.awards, c.reactions],
+        counts: o.counts,
         activity: o.activity.iter().map(|(day, a, r)| (day.to_string(), *a, *r)).collect(),
         achievements_enabled: o.settings.achievements_enabled,
         auto_accept: o.settings.auto_accept_awarded_achievements,

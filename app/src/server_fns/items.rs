@@ -64,7 +64,10 @@ pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemV
         }
     };
     let (project_row, _) = projects::find_project(&app, &actor, &project).await.map_err(fail)?;
-    let notes = projects::list_notes(&app, &actor, item, Window::first(listing::WHOLE)).await.map_err(fail)?.items;
+    let notes = projects::list_notes(&app, &actor, item, projects::NoteKinds::All, Window::first(listing::WHOLE))
+        .await
+        .map_err(fail)?
+        .items;
     let mut ids: Vec<i64> = notes.iter().filter_map(|n| n.author_id).chain(author_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -113,8 +116,9 @@ pub async fn get_project(path: String) -> Result<ProjectView, UiError> {
     use super::ssr;
     use crate::domain::listing::Window;
     use crate::domain::{award_emoji, projects, users};
-    use crate::events::{AwardableKind, AwardableRef};
+    use crate::events::AwardableKind;
     use crate::model::ItemSummary;
+    use std::collections::HashMap;
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let fail = ssr::ui_error;
@@ -130,34 +134,18 @@ pub async fn get_project(path: String) -> Result<ProjectView, UiError> {
     let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
     let author =
         |id: Option<i64>| people.iter().find(|u| Some(u.id) == id).map(|u| u.username.clone()).unwrap_or_default();
-    let mut issue_rows = Vec::new();
-    for i in issues {
-        let (upvotes, downvotes) =
-            award_emoji::votes(&app, AwardableRef { kind: AwardableKind::Issue, id: i.id }).await.map_err(fail)?;
-        issue_rows.push(ItemSummary {
-            iid: i.iid,
-            title: i.title,
-            state: i.state,
-            author: author(i.author_id),
-            upvotes,
-            downvotes,
-        });
-    }
-    let mut mr_rows = Vec::new();
-    for m in merge_requests {
-        let (upvotes, downvotes) =
-            award_emoji::votes(&app, AwardableRef { kind: AwardableKind::MergeRequest, id: m.id })
-                .await
-                .map_err(fail)?;
-        mr_rows.push(ItemSummary {
-            iid: m.iid,
-            title: m.title,
-            state: m.state,
-            author: author(m.author_id),
-            upvotes,
-            downvotes,
-        });
-    }
+    let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
+    let issue_votes = award_emoji::votes_of(&app, AwardableKind::Issue, &ids).await.map_err(fail)?;
+    let ids: Vec<i64> = merge_requests.iter().map(|m| m.id).collect();
+    let mr_votes = award_emoji::votes_of(&app, AwardableKind::MergeRequest, &ids).await.map_err(fail)?;
+    let summary = |votes: &HashMap<i64, award_emoji::Votes>, id, iid, title, state, author_id| {
+        let v = votes.get(&id).copied().unwrap_or_default();
+        ItemSummary { iid, title, state, author: author(author_id), upvotes: v.up, downvotes: v.down }
+    };
+    let issue_rows: Vec<ItemSummary> =
+        issues.into_iter().map(|i| summary(&issue_votes, i.id, i.iid, i.title, i.state, i.author_id)).collect();
+    let mr_rows: Vec<ItemSummary> =
+        merge_requests.into_iter().map(|m| summary(&mr_votes, m.id, m.iid, m.title, m.state, m.author_id)).collect();
     Ok(ProjectView {
         path: project.full_path,
         name: project.name,

@@ -39,14 +39,7 @@ pub async fn get_session() -> Result<SessionInfo, UiError> {
     let app = ssr::state()?;
     let headers = ssr::headers().await?;
     let actor = ssr::actor(&app).await.unwrap_or(crate::domain::Actor::Anonymous);
-    let cookie_lang = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Lang::from_code(value));
+    let cookie_lang = crate::domain::auth::cookie_value(&headers, LANG_COOKIE).and_then(Lang::from_code);
     let header_lang =
         headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
     Ok(SessionInfo {

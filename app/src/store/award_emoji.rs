@@ -82,4 +82,27 @@ impl Tx {
              GROUP BY name ORDER BY MIN(id)")
             .bind(awardable_type).bind(awardable_id).fetch_all(c).await)
     }
+
+    /// (awardable id, emoji name, count) on many awardables of one type at once
+    /// (a page of issues, a list of notes), in order of first use per item.
+    pub async fn award_emoji_tallies(
+        &mut self,
+        awardable_type: &str,
+        awardable_ids: &[i64],
+    ) -> StoreResult<Vec<(i64, String, i64)>> {
+        if awardable_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (2..=awardable_ids.len() + 1).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT awardable_id, name, COUNT(*) FROM award_emoji WHERE awardable_type = $1 \
+             AND awardable_id IN ({}) GROUP BY awardable_id, name ORDER BY awardable_id, MIN(id)",
+            placeholders.join(", ")
+        );
+        on!(self, c => awardable_ids
+            .iter()
+            .fold(sqlx::query_as::<_, (i64, String, i64)>(&sql).bind(awardable_type), |q, id| q.bind(id))
+            .fetch_all(c)
+            .await)
+    }
 }

@@ -19,6 +19,15 @@ const NOTE_COLUMNS: &str = "id, project_id, noteable_type, noteable_id, author_i
 /// lets them through (`$2` all of them, `$3` the viewer, who sees their own).
 const LISTED: &str = "(confidential = FALSE OR $2 OR author_id = $3)";
 
+/// Notes of one kind only (`system` or not), or all of them.
+fn note_kinds(system: Option<bool>) -> &'static str {
+    match system {
+        None => "",
+        Some(false) => " AND system = FALSE",
+        Some(true) => " AND system = TRUE",
+    }
+}
+
 pub struct NewProject<'a> {
     pub namespace_id: i64,
     pub name: &'a str,
@@ -238,8 +247,11 @@ impl Tx {
         noteable_type: &str,
         noteable_id: i64,
         rule: &ConfidentialListing,
+        system: Option<bool>,
     ) -> StoreResult<i64> {
-        let sql = format!("SELECT COUNT(*) FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED}");
+        let kinds = note_kinds(system);
+        let sql =
+            format!("SELECT COUNT(*) FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED}{kinds}");
         on!(self, c => sqlx::query_scalar(&sql)
             .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).fetch_one(c).await)
     }
@@ -250,11 +262,13 @@ impl Tx {
         noteable_type: &str,
         noteable_id: i64,
         rule: &ConfidentialListing,
+        system: Option<bool>,
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<NoteRow>> {
+        let kinds = note_kinds(system);
         let sql = format!(
-            "SELECT {NOTE_COLUMNS} FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED} \
+            "SELECT {NOTE_COLUMNS} FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED}{kinds} \
              ORDER BY id LIMIT $5 OFFSET $6"
         );
         on!(self, c => sqlx::query_as::<_, NoteRow>(&sql)

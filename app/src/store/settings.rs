@@ -142,16 +142,7 @@ impl Tx {
     }
 }
 
-/// How much there is on the instance (the admin dashboard's counters).
-#[derive(Clone, Debug, Default)]
-pub struct InstanceCounts {
-    pub users: i64,
-    pub groups: i64,
-    pub projects: i64,
-    pub achievements: i64,
-    pub awards: i64,
-    pub reactions: i64,
-}
+pub use crate::model::InstanceCounts;
 
 impl Tx {
     async fn count(&mut self, sql: &'static str) -> StoreResult<i64> {

@@ -38,8 +38,6 @@ global_id!(AchievementId, "AchievementsAchievementID", ["Achievements::Achieveme
 global_id!(UserAchievementId, "AchievementsUserAchievementID", ["Achievements::UserAchievement"]);
 global_id!(UserId, "UserID", ["User"]);
 global_id!(NamespaceId, "NamespaceID", ["Namespace", "Group"]);
-global_id!(GroupId, "GroupID", ["Group"]);
-global_id!(ProjectId, "ProjectID", ["Project"]);
 global_id!(IssueId, "IssueID", ["Issue"]);
 global_id!(MergeRequestId, "MergeRequestID", ["MergeRequest"]);
 global_id!(NoteId, "NoteID", ["Note", "DiscussionNote"]);
@@ -89,6 +87,12 @@ impl ScalarType for Time {
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%dT%H:%M:%SZ").to_string())
     }
+}
+
+/// A plain `ID` holding a global ID, where GitLab's schema types the field `ID`
+/// rather than a model's ID scalar (`Group.id`, `Project.id`, `Issue.id`, ...).
+pub fn gid(model: &str, id: i64) -> async_graphql::ID {
+    async_graphql::ID(format!("gid://gitlab/{model}/{id}"))
 }
 
 #[cfg(test)]

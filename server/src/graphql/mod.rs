@@ -2,6 +2,7 @@
 //! over the domain, GitLab's type and argument names, both error channels.
 
 mod award_emoji;
+mod connection;
 mod ids;
 mod mutation;
 mod projects;
@@ -10,15 +11,16 @@ mod types;
 
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
-use app::domain::listing::{Listing, Window};
+use app::domain::award_emoji::Votes;
+use app::domain::listing::Window;
 use app::domain::{achievements, users, Actor, AppState, DomainError};
+use app::events::{AwardableKind, AwardableRef};
 use app::policy::ApiUse;
 use app::store::{AchievementRow, NamespaceRow, UserRow};
-use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, NextValidation, ResolveInfo,
 };
-use async_graphql::{EmptySubscription, Error, ErrorExtensions, Result, Schema, SimpleObject};
+use async_graphql::{EmptySubscription, Error, ErrorExtensions, Result, Schema};
 use async_graphql::{ServerError, ServerResult, ValidationResult};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
@@ -57,6 +59,10 @@ pub const MAX_NODES: usize = 5_000;
 
 pub fn schema() -> LaurelSchema {
     Schema::build(query::Query, Mutation::default(), EmptySubscription)
+        // GitLab's interfaces, which no field returns as such.
+        .register_output_type::<types::User>()
+        .register_output_type::<types::GroupInterface>()
+        .register_output_type::<projects::NoteableInterface>()
         .limit_recursive_depth(32)
         .extension(CostLimits)
         .extension(ReadOnlyGuard)
@@ -88,6 +94,8 @@ pub struct Ctx {
     users: Memo<Option<UserRow>>,
     achievements: Memo<Option<AchievementRow>>,
     visible_groups: Memo<Option<NamespaceRow>>,
+    /// Votes on the items this request listed, loaded a page at a time.
+    votes: Mutex<HashMap<AwardableRef, Votes>>,
 }
 
 /// Per-request results by id (the request has one actor, so answers never leak).
@@ -115,6 +123,7 @@ impl Ctx {
             users: Memo::new(),
             achievements: Memo::new(),
             visible_groups: Memo::new(),
+            votes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -150,6 +159,25 @@ impl Ctx {
         let found = achievements::visible_group(&self.app, &self.actor, achievement).await.map_err(top_level)?;
         self.visible_groups.put(achievement.id, found.clone());
         Ok(found)
+    }
+
+    /// Thumbs up and down on an item: from the page it was listed in, or loaded.
+    pub async fn votes(&self, item: AwardableRef) -> Result<Votes> {
+        let known = self.votes.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&item).copied();
+        match known {
+            Some(votes) => Ok(votes),
+            None => app::domain::award_emoji::votes(&self.app, item).await.map_err(top_level),
+        }
+    }
+
+    /// Loads the votes on a page of items at once, for their `upvotes` / `downvotes`.
+    pub async fn prefetch_votes(&self, kind: AwardableKind, ids: &[i64]) -> Result<()> {
+        let found = app::domain::award_emoji::votes_of(&self.app, kind, ids).await.map_err(top_level)?;
+        let mut votes = self.votes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for &id in ids {
+            votes.insert(AwardableRef { kind, id }, found.get(&id).copied().unwrap_or_default());
+        }
+        Ok(())
     }
 
     /// Refuses a connection once the request has resolved [`MAX_NODES`]: called
@@ -214,14 +242,7 @@ pub fn payload<T>(result: app::domain::DomainResult<T>) -> Result<(Option<T>, Ve
     }
 }
 
-#[derive(SimpleObject)]
-pub struct Count {
-    /// Total number of items in the collection.
-    pub count: usize,
-}
-
-/// A GitLab-shaped connection: `nodes`, `edges`, `pageInfo`, `count`.
-pub type Page<T> = Connection<String, T, Count, EmptyFields>;
+pub use connection::{connection, AwardEmojiPage, Page};
 
 /// GraphQL's connection arguments as the window the domain loads (opaque
 /// offset cursors `o:<index>`, sizes capped at 100).
@@ -242,20 +263,6 @@ pub fn window(first: Option<i32>, after: Option<String>, last: Option<i32>, befo
         }
     };
     Ok(Window::cursors(size(first)?, decode(after)?, size(last)?, decode(before)?))
-}
-
-/// A page the domain loaded as a connection, charged to the request's budget.
-pub fn connection<T: async_graphql::OutputType>(
-    context: &async_graphql::Context<'_>,
-    page: Listing<T>,
-) -> Result<Page<T>> {
-    ctx(context).charge(page.items.len())?;
-    let (has_previous, has_next) = (page.has_previous(), page.has_next());
-    let mut connection = Connection::with_additional_fields(has_previous, has_next, Count { count: page.total });
-    connection
-        .edges
-        .extend(page.items.into_iter().enumerate().map(|(i, node)| Edge::new(format!("o:{}", page.start + i), node)));
-    Ok(connection)
 }
 
 /// `POST /api/graphql` (JSON or the multipart request spec for uploads).

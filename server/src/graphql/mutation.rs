@@ -137,22 +137,27 @@ pub struct UserAchievementPrioritiesUpdatePayload {
 fn achievement_payload<T: Send + Sync + 'static>(
     id: Option<String>,
     result: app::domain::DomainResult<app::store::AchievementRow>,
-) -> Result<AchievementPayload<T>> {
+) -> Result<Option<AchievementPayload<T>>> {
     let (row, errors) = payload(result)?;
-    Ok(AchievementPayload { client_mutation_id: id, errors, achievement: row.map(Achievement), kind: PhantomData })
+    Ok(Some(AchievementPayload {
+        client_mutation_id: id,
+        errors,
+        achievement: row.map(Achievement),
+        kind: PhantomData,
+    }))
 }
 
 fn award_payload<T: Send + Sync + 'static>(
     id: Option<String>,
     result: app::domain::DomainResult<app::store::UserAchievementRow>,
-) -> Result<UserAchievementPayload<T>> {
+) -> Result<Option<UserAchievementPayload<T>>> {
     let (row, errors) = payload(result)?;
-    Ok(UserAchievementPayload {
+    Ok(Some(UserAchievementPayload {
         client_mutation_id: id,
         errors,
         user_achievement: row.map(UserAchievement),
         kind: PhantomData,
-    })
+    }))
 }
 
 #[Object]
@@ -161,7 +166,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: AchievementsCreateInput,
-    ) -> Result<AchievementPayload<Create>> {
+    ) -> Result<Option<AchievementPayload<Create>>> {
         let c = ctx(context);
         let avatar = read_upload(context, input.avatar)?;
         let create = CreateAchievement {
@@ -177,7 +182,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: AchievementsUpdateInput,
-    ) -> Result<AchievementPayload<Update>> {
+    ) -> Result<Option<AchievementPayload<Update>>> {
         let c = ctx(context);
         let avatar = read_upload(context, input.avatar)?;
         let update = UpdateAchievement { name: input.name, description: input.description.map(Some), avatar };
@@ -189,7 +194,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: AchievementsDeleteInput,
-    ) -> Result<AchievementPayload<Delete>> {
+    ) -> Result<Option<AchievementPayload<Delete>>> {
         let c = ctx(context);
         let result = achievements::delete_achievement(&c.app, &c.actor, input.achievement_id.0).await;
         achievement_payload(input.client_mutation_id, result)
@@ -199,7 +204,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: AchievementsAwardInput,
-    ) -> Result<UserAchievementPayload<Award>> {
+    ) -> Result<Option<UserAchievementPayload<Award>>> {
         let c = ctx(context);
         let result = achievements::award_achievement(
             &c.app,
@@ -216,7 +221,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: AchievementsRevokeInput,
-    ) -> Result<UserAchievementPayload<Revoke>> {
+    ) -> Result<Option<UserAchievementPayload<Revoke>>> {
         let c = ctx(context);
         let result = achievements::revoke_award(&c.app, &c.actor, input.user_achievement_id.0).await;
         award_payload(input.client_mutation_id, result)
@@ -226,7 +231,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: UserAchievementsDeleteInput,
-    ) -> Result<UserAchievementPayload<Delete>> {
+    ) -> Result<Option<UserAchievementPayload<Delete>>> {
         let c = ctx(context);
         let result = achievements::delete_award(&c.app, &c.actor, input.user_achievement_id.0).await;
         award_payload(input.client_mutation_id, result)
@@ -236,7 +241,7 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: UserAchievementsUpdateInput,
-    ) -> Result<UserAchievementPayload<Update>> {
+    ) -> Result<Option<UserAchievementPayload<Update>>> {
         let c = ctx(context);
         let update =
             UpdateAward { show_on_profile: input.show_on_profile, award_message: input.award_message.map(Some) };
@@ -248,14 +253,14 @@ impl AchievementMutation {
         &self,
         context: &Context<'_>,
         input: UserAchievementPrioritiesUpdateInput,
-    ) -> Result<UserAchievementPrioritiesUpdatePayload> {
+    ) -> Result<Option<UserAchievementPrioritiesUpdatePayload>> {
         let c = ctx(context);
         let ids: Vec<i64> = input.user_achievement_ids.iter().map(|id| id.0).collect();
         let (rows, errors) = payload(achievements::set_priorities(&c.app, &c.actor, &ids).await)?;
-        Ok(UserAchievementPrioritiesUpdatePayload {
+        Ok(Some(UserAchievementPrioritiesUpdatePayload {
             client_mutation_id: input.client_mutation_id,
             errors,
             user_achievements: rows.unwrap_or_default().into_iter().map(UserAchievement).collect(),
-        })
+        }))
     }
 }

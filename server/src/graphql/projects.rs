@@ -2,13 +2,90 @@
 //! read to show reactions (`awardEmoji`, `upvotes`, `downvotes`).
 
 use super::award_emoji::AwardEmoji;
-use super::ids::{IssueId, MergeRequestId, NoteId, ProjectId, Time};
-use super::types::{user, UserCore};
-use super::{connection, ctx, top_level, window, Page};
-use app::domain::{award_emoji, projects};
+use super::ids::{gid, NoteId, Time};
+use super::types::{required_user, user, MergeRequestAuthor, UserCore};
+use super::{connection, ctx, top_level, window, AwardEmojiPage, Page};
+use app::domain::award_emoji;
+use app::domain::projects::{self, NoteKinds};
 use app::events::{AwardableKind, AwardableRef};
 use app::store::{IssueRow, MergeRequestRow, NoteRow, ProjectRow};
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Enum, Interface, Object, Result, ID};
+
+/// State of a GitLab issue.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum IssueState {
+    /// In open state.
+    Opened,
+    /// In closed state.
+    Closed,
+    /// Discussion has been locked.
+    Locked,
+    /// All available.
+    All,
+}
+
+/// State of a GitLab merge request.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum MergeRequestState {
+    /// Merge request has been merged.
+    Merged,
+    /// In open state.
+    Opened,
+    /// In closed state.
+    Closed,
+    /// Discussion has been locked.
+    Locked,
+    /// All available.
+    All,
+}
+
+/// Work item notes collection type.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum NotesFilterType {
+    /// Show all activity.
+    AllNotes,
+    /// Show comments only.
+    OnlyComments,
+    /// Show history only.
+    OnlyActivity,
+}
+
+/// The notes a filter asks for (all of them when none is given).
+fn note_kinds(filter: Option<NotesFilterType>) -> NoteKinds {
+    match filter {
+        None | Some(NotesFilterType::AllNotes) => NoteKinds::All,
+        Some(NotesFilterType::OnlyComments) => NoteKinds::Comments,
+        Some(NotesFilterType::OnlyActivity) => NoteKinds::Activity,
+    }
+}
+
+/// GitLab's `NoteableInterface`: things that hold notes.
+// The lint mistakes the derive's repeated `ty = "..."` arguments for repeated attributes.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface)]
+#[graphql(
+    name = "NoteableInterface",
+    field(
+        name = "notes",
+        ty = "Page<Note>",
+        desc = "All notes on this noteable.",
+        arg(
+            name = "filter",
+            ty = "Option<NotesFilterType>",
+            desc = "Type of notes collection: ALL_NOTES, ONLY_COMMENTS, ONLY_ACTIVITY."
+        ),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "before", ty = "Option<String>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "last", ty = "Option<i32>"),
+    )
+)]
+pub enum NoteableInterface {
+    Issue(Issue),
+    MergeRequest(MergeRequest),
+}
 
 async fn award_emoji_page(
     context: &Context<'_>,
@@ -17,21 +94,23 @@ async fn award_emoji_page(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-) -> Result<Page<AwardEmoji>> {
+) -> Result<Option<AwardEmojiPage>> {
     let c = ctx(context);
     c.check_budget()?;
     let window = window(first, after, last, before)?;
     let rows = award_emoji::list_award_emoji(&c.app, &c.actor, item, window).await.map_err(top_level)?;
-    connection(context, rows.map(AwardEmoji))
+    Ok(Some(AwardEmojiPage(connection(context, rows.map(AwardEmoji))?)))
 }
 
-async fn votes(context: &Context<'_>, item: AwardableRef) -> Result<(i64, i64)> {
-    award_emoji::votes(&ctx(context).app, item).await.map_err(top_level)
+async fn votes(context: &Context<'_>, item: AwardableRef) -> Result<award_emoji::Votes> {
+    ctx(context).votes(item).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn notes_page(
     context: &Context<'_>,
     item: AwardableRef,
+    filter: Option<NotesFilterType>,
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
@@ -40,7 +119,7 @@ async fn notes_page(
     let c = ctx(context);
     c.check_budget()?;
     let window = window(first, after, last, before)?;
-    let notes = projects::list_notes(&c.app, &c.actor, item, window).await.map_err(top_level)?;
+    let notes = projects::list_notes(&c.app, &c.actor, item, note_kinds(filter), window).await.map_err(top_level)?;
     connection(context, notes.map(Note))
 }
 
@@ -52,8 +131,8 @@ pub struct Project(pub ProjectRow);
 
 #[Object]
 impl Project {
-    async fn id(&self) -> ProjectId {
-        ProjectId(self.0.id)
+    async fn id(&self) -> ID {
+        gid("Project", self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -61,16 +140,21 @@ impl Project {
     async fn path(&self) -> &str {
         &self.0.path
     }
-    async fn full_path(&self) -> &str {
-        &self.0.full_path
+    async fn full_path(&self) -> ID {
+        ID(self.0.full_path.clone())
     }
-    async fn visibility(&self) -> &str {
-        &self.0.visibility
+    async fn visibility(&self) -> Option<&str> {
+        Some(&self.0.visibility)
     }
-    async fn web_url(&self, context: &Context<'_>) -> String {
-        format!("{}/{}", ctx(context).app.instance.external_url, self.0.full_path)
+    async fn web_url(&self, context: &Context<'_>) -> Option<String> {
+        Some(format!("{}/{}", ctx(context).app.instance.external_url, self.0.full_path))
     }
-    async fn issue(&self, context: &Context<'_>, iid: String) -> Result<Option<Issue>> {
+    async fn web_path(&self) -> String {
+        format!("/{}", self.0.full_path)
+    }
+    /// The issue with this IID, or null.
+    async fn issue(&self, context: &Context<'_>, iid: Option<String>) -> Result<Option<Issue>> {
+        let Some(iid) = iid else { return Ok(None) };
         let c = ctx(context);
         c.check_budget()?;
         let found = projects::find_issue(&c.app, &c.actor, &self.0.id.to_string(), parse_iid(&iid)?).await;
@@ -80,16 +164,18 @@ impl Project {
     async fn issues(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<Issue>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Page<Issue>>> {
         let c = ctx(context);
         c.check_budget()?;
         let window = window(first, after, last, before)?;
         let rows = projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        connection(context, rows.map(Issue))
+        let ids: Vec<i64> = rows.items.iter().map(|i| i.id).collect();
+        c.prefetch_votes(AwardableKind::Issue, &ids).await?;
+        connection(context, rows.map(Issue)).map(Some)
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
         let c = ctx(context);
@@ -101,17 +187,19 @@ impl Project {
     async fn merge_requests(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<MergeRequest>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Page<MergeRequest>>> {
         let c = ctx(context);
         c.check_budget()?;
         let window = window(first, after, last, before)?;
         let rows =
             projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        connection(context, rows.map(MergeRequest))
+        let ids: Vec<i64> = rows.items.iter().map(|m| m.id).collect();
+        c.prefetch_votes(AwardableKind::MergeRequest, &ids).await?;
+        connection(context, rows.map(MergeRequest)).map(Some)
     }
 }
 
@@ -125,8 +213,8 @@ impl Issue {
 
 #[Object]
 impl Issue {
-    async fn id(&self) -> IssueId {
-        IssueId(self.0.id)
+    async fn id(&self) -> ID {
+        gid("Issue", self.0.id)
     }
     async fn iid(&self) -> String {
         self.0.iid.to_string()
@@ -134,17 +222,21 @@ impl Issue {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    async fn description(&self) -> &str {
-        &self.0.description
+    async fn description(&self) -> Option<&str> {
+        Some(&self.0.description)
     }
-    async fn state(&self) -> &str {
-        &self.0.state
+    async fn state(&self) -> IssueState {
+        match self.0.state.as_str() {
+            "closed" => IssueState::Closed,
+            "locked" => IssueState::Locked,
+            _ => IssueState::Opened,
+        }
     }
     async fn confidential(&self) -> bool {
         self.0.confidential
     }
-    async fn author(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, self.0.author_id).await
+    async fn author(&self, context: &Context<'_>) -> Result<UserCore> {
+        required_user(context, self.0.author_id).await.map(UserCore)
     }
     async fn created_at(&self) -> Time {
         Time(self.0.created_at)
@@ -154,33 +246,37 @@ impl Issue {
     }
     /// Thumbs up on the issue.
     async fn upvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.0)
+        Ok(votes(context, self.item()).await?.up)
     }
     /// Thumbs down on the issue.
     async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.1)
+        Ok(votes(context, self.item()).await?.down)
     }
+    /// Laurel's addition (GitLab shows an issue's emoji through work items):
+    /// the emoji awarded on the issue.
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<AwardEmoji>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<AwardEmojiPage>> {
         award_emoji_page(context, self.item(), first, after, last, before).await
     }
+    /// All notes on this noteable.
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn notes(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
+        filter: Option<NotesFilterType>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
     ) -> Result<Page<Note>> {
-        notes_page(context, self.item(), first, after, last, before).await
+        notes_page(context, self.item(), filter, first, after, last, before).await
     }
 }
 
@@ -194,8 +290,8 @@ impl MergeRequest {
 
 #[Object]
 impl MergeRequest {
-    async fn id(&self) -> MergeRequestId {
-        MergeRequestId(self.0.id)
+    async fn id(&self) -> ID {
+        gid("MergeRequest", self.0.id)
     }
     async fn iid(&self) -> String {
         self.0.iid.to_string()
@@ -203,11 +299,16 @@ impl MergeRequest {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    async fn description(&self) -> &str {
-        &self.0.description
+    async fn description(&self) -> Option<&str> {
+        Some(&self.0.description)
     }
-    async fn state(&self) -> &str {
-        &self.0.state
+    async fn state(&self) -> MergeRequestState {
+        match self.0.state.as_str() {
+            "merged" => MergeRequestState::Merged,
+            "closed" => MergeRequestState::Closed,
+            "locked" => MergeRequestState::Locked,
+            _ => MergeRequestState::Opened,
+        }
     }
     async fn source_branch(&self) -> &str {
         &self.0.source_branch
@@ -215,8 +316,8 @@ impl MergeRequest {
     async fn target_branch(&self) -> &str {
         &self.0.target_branch
     }
-    async fn author(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, self.0.author_id).await
+    async fn author(&self, context: &Context<'_>) -> Result<Option<MergeRequestAuthor>> {
+        Ok(user(context, self.0.author_id).await?.map(MergeRequestAuthor))
     }
     async fn created_at(&self) -> Time {
         Time(self.0.created_at)
@@ -226,33 +327,35 @@ impl MergeRequest {
     }
     /// Thumbs up on the merge request.
     async fn upvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.0)
+        Ok(votes(context, self.item()).await?.up)
     }
     /// Thumbs down on the merge request.
     async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.1)
+        Ok(votes(context, self.item()).await?.down)
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<AwardEmoji>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<AwardEmojiPage>> {
         award_emoji_page(context, self.item(), first, after, last, before).await
     }
+    /// All notes on this noteable.
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn notes(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
+        filter: Option<NotesFilterType>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
     ) -> Result<Page<Note>> {
-        notes_page(context, self.item(), first, after, last, before).await
+        notes_page(context, self.item(), filter, first, after, last, before).await
     }
 }
 
@@ -269,11 +372,11 @@ impl Note {
     async fn system(&self) -> bool {
         self.0.system
     }
-    async fn internal(&self) -> bool {
-        self.0.confidential
+    async fn internal(&self) -> Option<bool> {
+        Some(self.0.confidential)
     }
     async fn author(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, self.0.author_id).await
+        Ok(user(context, self.0.author_id).await?.map(UserCore))
     }
     async fn created_at(&self) -> Time {
         Time(self.0.created_at)
@@ -285,11 +388,11 @@ impl Note {
     async fn award_emoji(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<AwardEmoji>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<AwardEmojiPage>> {
         let item = AwardableRef { kind: AwardableKind::Note, id: self.0.id };
         award_emoji_page(context, item, first, after, last, before).await
     }

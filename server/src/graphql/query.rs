@@ -1,6 +1,6 @@
 use super::ids::{IssueId, MergeRequestId, NoteId, UserId};
 use super::projects::{Issue, MergeRequest, Note, Project};
-use super::types::{Group, Namespace, UserCore};
+use super::types::{CurrentUser, Group, Namespace, UserCore};
 use super::{ctx, top_level};
 use app::domain::{groups, projects, users, DomainError};
 use async_graphql::{Context, Object, Result, ID};
@@ -18,8 +18,8 @@ pub fn found<T>(result: Result<T, DomainError>) -> Result<Option<T>> {
 
 #[Object]
 impl Query {
-    async fn current_user(&self, context: &Context<'_>) -> Option<UserCore> {
-        ctx(context).actor.user().cloned().map(UserCore)
+    async fn current_user(&self, context: &Context<'_>) -> Option<CurrentUser> {
+        ctx(context).actor.user().cloned().map(CurrentUser)
     }
 
     async fn user(

@@ -1,60 +1,143 @@
 //! GitLab's GraphQL object types, each a view over a store row.
 
-use super::ids::{AchievementId, GroupId, NamespaceId, Time, UserAchievementId, UserId};
+use super::ids::{gid, AchievementId, Time, UserAchievementId, UserId};
 use super::{connection, ctx, window, Page};
 use app::domain::{achievements, uploads};
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Enum, Interface, Object, Result, ID};
 
-pub struct UserCore(pub UserRow);
+/// Possible states of a user.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(rename_items = "snake_case")]
+pub enum UserState {
+    /// The user is active and can use the application.
+    Active,
+    /// The user has been banned and cannot use the application.
+    Banned,
+    /// The user has been blocked and cannot use the application.
+    Blocked,
+    /// The user is blocked, pending approval.
+    BlockedPendingApproval,
+    /// The user has been deactivated and cannot use the application.
+    Deactivated,
+    /// The user has been blocked by the LDAP provider.
+    LdapBlocked,
+}
 
-#[Object]
-impl UserCore {
-    async fn id(&self) -> UserId {
-        UserId(self.0.id)
+impl UserState {
+    fn of(user: &UserRow) -> Self {
+        if user.is_blocked() {
+            UserState::Blocked
+        } else {
+            UserState::Active
+        }
     }
-    async fn username(&self) -> &str {
-        &self.0.username
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn state(&self) -> &str {
-        &self.0.state
-    }
-    async fn web_url(&self, context: &Context<'_>) -> String {
-        format!("{}/{}", ctx(context).app.instance.external_url, self.0.username)
-    }
-    async fn avatar_url(&self) -> Option<String> {
-        None
-    }
-    /// Awards in profile order (`priority` ascending, unprioritised last, then id).
-    /// Hidden ones only when asked, and only for the recipient or the awarding
-    /// group's Maintainers and Owners.
-    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
-    async fn user_achievements(
-        &self,
-        context: &Context<'_>,
-        #[graphql(default = false)] include_hidden: bool,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<Page<UserAchievement>> {
-        let c = ctx(context);
-        c.check_budget()?;
-        let window = window(first, after, last, before)?;
-        let awards = achievements::user_awards(&c.app, &c.actor, self.0.id, include_hidden, window)
-            .await
-            .map_err(super::top_level)?;
-        connection(
-            context,
-            awards.map(|d| {
-                c.remember(&d);
-                UserAchievement(d.award)
-            }),
-        )
-    }
+}
+
+/// GitLab's `User` interface: the fields every user type shares.
+// The lint mistakes the derive's repeated `ty = "..."` arguments for repeated attributes.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface)]
+#[graphql(
+    name = "User",
+    field(name = "id", ty = "UserId", desc = "Global ID of the user."),
+    field(name = "username", ty = "String", desc = "Username of the user."),
+    field(name = "name", ty = "String", desc = "Human-readable name of the user."),
+    field(name = "state", ty = "UserState", desc = "State of the user."),
+    field(name = "web_url", ty = "String", desc = "Web URL of the user."),
+    field(name = "web_path", ty = "String", desc = "Web path of the user."),
+    field(name = "avatar_url", ty = "Option<String>", desc = "URL of the user's avatar."),
+    field(
+        name = "user_achievements",
+        ty = "Option<Page<UserAchievement>>",
+        desc = "Achievements for the user.",
+        arg(name = "include_hidden", ty = "Option<bool>", default_with = "Some(false)"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "before", ty = "Option<String>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "last", ty = "Option<i32>"),
+    )
+)]
+pub enum User {
+    UserCore(UserCore),
+    CurrentUser(CurrentUser),
+    MergeRequestAuthor(MergeRequestAuthor),
+}
+
+/// One GitLab user type: the same fields over a user row, under GitLab's name.
+macro_rules! user_type {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub UserRow);
+
+        #[Object]
+        impl $name {
+            async fn id(&self, _context: &Context<'_>) -> Result<UserId> {
+                Ok(UserId(self.0.id))
+            }
+            async fn username(&self, _context: &Context<'_>) -> Result<String> {
+                Ok(self.0.username.clone())
+            }
+            async fn name(&self, _context: &Context<'_>) -> Result<String> {
+                Ok(self.0.name.clone())
+            }
+            async fn state(&self, _context: &Context<'_>) -> Result<UserState> {
+                Ok(UserState::of(&self.0))
+            }
+            async fn web_url(&self, context: &Context<'_>) -> Result<String> {
+                Ok(format!("{}/{}", ctx(context).app.instance.external_url, self.0.username))
+            }
+            async fn web_path(&self, _context: &Context<'_>) -> Result<String> {
+                Ok(format!("/{}", self.0.username))
+            }
+            async fn avatar_url(&self, _context: &Context<'_>) -> Result<Option<String>> {
+                Ok(None)
+            }
+            /// Awards in profile order (`priority` ascending, unprioritised last, then id).
+            /// Hidden ones only when asked, and only for the recipient or the awarding
+            /// group's Maintainers and Owners.
+            #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
+            async fn user_achievements(
+                &self,
+                context: &Context<'_>,
+                #[graphql(default_with = "Some(false)")] include_hidden: Option<bool>,
+                after: Option<String>,
+                before: Option<String>,
+                first: Option<i32>,
+                last: Option<i32>,
+            ) -> Result<Option<Page<UserAchievement>>> {
+                let include_hidden = include_hidden.unwrap_or(false);
+                user_achievements(context, &self.0, include_hidden, first, after, last, before).await.map(Some)
+            }
+        }
+    };
+}
+
+user_type!(UserCore, "Core representation of a GitLab user.");
+user_type!(CurrentUser, "The currently authenticated GitLab user.");
+user_type!(MergeRequestAuthor, "The author of the merge request.");
+
+async fn user_achievements(
+    context: &Context<'_>,
+    user: &UserRow,
+    include_hidden: bool,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Page<UserAchievement>> {
+    let c = ctx(context);
+    c.check_budget()?;
+    let window = window(first, after, last, before)?;
+    let awards =
+        achievements::user_awards(&c.app, &c.actor, user.id, include_hidden, window).await.map_err(super::top_level)?;
+    connection(
+        context,
+        awards.map(|d| {
+            c.remember(&d);
+            UserAchievement(d.award)
+        }),
+    )
 }
 
 pub struct Achievement(pub AchievementRow);
@@ -88,26 +171,26 @@ impl Achievement {
     async fn user_achievements(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<UserAchievement>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Page<UserAchievement>>> {
         let c = ctx(context);
         c.check_budget()?;
         let window = window(first, after, last, before)?;
         let awards =
             achievements::achievement_awards(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
-        connection(context, awards.map(|held| UserAchievement(held.award)))
+        connection(context, awards.map(|held| UserAchievement(held.award))).map(Some)
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn unique_users(
         &self,
         context: &Context<'_>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
     ) -> Result<Page<UserCore>> {
         let c = ctx(context);
         c.check_budget()?;
@@ -121,9 +204,15 @@ impl Achievement {
 pub struct UserAchievement(pub UserAchievementRow);
 
 /// A user by optional id, through the request's memo.
-pub async fn user(context: &Context<'_>, id: Option<i64>) -> Result<Option<UserCore>> {
+pub async fn user(context: &Context<'_>, id: Option<i64>) -> Result<Option<UserRow>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(ctx(context).user(id).await?.map(UserCore))
+    ctx(context).user(id).await
+}
+
+/// A user GitLab's schema promises (`UserCore!`): one that is gone (deleted)
+/// is an error on that field, as GitLab's own non-null fields would be.
+pub async fn required_user(context: &Context<'_>, id: Option<i64>) -> Result<UserRow> {
+    user(context, id).await?.ok_or_else(|| "User not found".into())
 }
 
 #[Object]
@@ -131,17 +220,20 @@ impl UserAchievement {
     async fn id(&self) -> UserAchievementId {
         UserAchievementId(self.0.id)
     }
-    async fn achievement(&self, context: &Context<'_>) -> Result<Option<Achievement>> {
-        Ok(ctx(context).achievement(self.0.achievement_id).await?.map(Achievement))
+    /// The achievement awarded. Awards are only listed where their achievement
+    /// is readable, so it is always there.
+    async fn achievement(&self, context: &Context<'_>) -> Result<Achievement> {
+        let found = ctx(context).achievement(self.0.achievement_id).await?;
+        found.map(Achievement).ok_or_else(|| super::NOT_AVAILABLE.into())
     }
-    async fn user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, Some(self.0.user_id)).await
+    async fn user(&self, context: &Context<'_>) -> Result<UserCore> {
+        required_user(context, Some(self.0.user_id)).await.map(UserCore)
     }
-    async fn awarded_by_user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, self.0.awarded_by_user_id).await
+    async fn awarded_by_user(&self, context: &Context<'_>) -> Result<UserCore> {
+        required_user(context, self.0.awarded_by_user_id).await.map(UserCore)
     }
     async fn revoked_by_user(&self, context: &Context<'_>) -> Result<Option<UserCore>> {
-        user(context, self.0.revoked_by_user_id).await
+        Ok(user(context, self.0.revoked_by_user_id).await?.map(UserCore))
     }
     async fn created_at(&self) -> Time {
         Time(self.0.created_at)
@@ -176,7 +268,7 @@ async fn group_achievements(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-) -> Result<Page<Achievement>> {
+) -> Result<Option<Page<Achievement>>> {
     let c = ctx(context);
     c.check_budget()?;
     let window = window(first, after, last, before)?;
@@ -185,44 +277,66 @@ async fn group_achievements(
         achievements::list_group_achievements(&c.app, &c.actor, &group.id.to_string(), "", wanted.as_deref(), window)
             .await
             .map_err(super::top_level)?;
-    connection(context, found.map(Achievement))
+    connection(context, found.map(Achievement)).map(Some)
+}
+
+fn achievements_path(group: &NamespaceRow) -> String {
+    format!("/groups/{}/-/achievements", group.full_path)
+}
+
+/// GitLab's `GroupInterface`: what every group type shares.
+// The lint mistakes the derive's repeated `ty = "..."` arguments for repeated attributes.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface)]
+#[graphql(
+    name = "GroupInterface",
+    field(name = "id", ty = "Option<ID>", desc = "ID of the group."),
+    field(name = "name", ty = "Option<String>", desc = "Name of the group."),
+    field(name = "full_path", ty = "ID", desc = "Full path of the group."),
+    field(name = "web_url", ty = "Option<String>", desc = "Web URL of the group.")
+)]
+pub enum GroupInterface {
+    Group(Group),
 }
 
 pub struct Group(pub NamespaceRow);
 
 #[Object]
 impl Group {
-    async fn id(&self) -> GroupId {
-        GroupId(self.0.id)
+    async fn id(&self, _context: &Context<'_>) -> Result<Option<ID>> {
+        Ok(Some(gid("Group", self.0.id)))
     }
-    async fn name(&self) -> &str {
-        &self.0.name
+    async fn name(&self, _context: &Context<'_>) -> Result<Option<String>> {
+        Ok(Some(self.0.name.clone()))
     }
     async fn path(&self) -> &str {
         &self.0.path
     }
-    async fn full_path(&self) -> &str {
-        &self.0.full_path
+    async fn full_path(&self, _context: &Context<'_>) -> Result<ID> {
+        Ok(ID(self.0.full_path.clone()))
     }
-    async fn visibility(&self) -> &str {
-        &self.0.visibility
+    async fn visibility(&self) -> Option<&str> {
+        Some(&self.0.visibility)
     }
-    async fn web_url(&self, context: &Context<'_>) -> String {
-        format!("{}/groups/{}", ctx(context).app.instance.external_url, self.0.full_path)
+    async fn web_url(&self, context: &Context<'_>) -> Result<String> {
+        Ok(format!("{}/groups/{}", ctx(context).app.instance.external_url, self.0.full_path))
     }
-    async fn achievements_path(&self) -> String {
-        format!("/groups/{}/-/achievements", self.0.full_path)
+    async fn web_path(&self) -> String {
+        format!("/groups/{}", self.0.full_path)
+    }
+    async fn achievements_path(&self) -> Option<String> {
+        Some(achievements_path(&self.0))
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn achievements(
         &self,
         context: &Context<'_>,
         ids: Option<Vec<AchievementId>>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<Achievement>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Page<Achievement>>> {
         group_achievements(context, &self.0, ids, first, after, last, before).await
     }
 }
@@ -231,8 +345,8 @@ pub struct Namespace(pub NamespaceRow);
 
 #[Object]
 impl Namespace {
-    async fn id(&self) -> NamespaceId {
-        NamespaceId(self.0.id)
+    async fn id(&self) -> ID {
+        gid("Namespace", self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -240,25 +354,28 @@ impl Namespace {
     async fn path(&self) -> &str {
         &self.0.path
     }
-    async fn full_path(&self) -> &str {
-        &self.0.full_path
+    async fn full_path(&self) -> ID {
+        ID(self.0.full_path.clone())
     }
-    async fn visibility(&self) -> &str {
-        &self.0.visibility
+    async fn visibility(&self) -> Option<&str> {
+        Some(&self.0.visibility)
     }
-    async fn achievements_path(&self) -> String {
-        format!("/groups/{}/-/achievements", self.0.full_path)
+    async fn web_url(&self, context: &Context<'_>) -> Option<String> {
+        Some(format!("{}/groups/{}", ctx(context).app.instance.external_url, self.0.full_path))
+    }
+    async fn achievements_path(&self) -> Option<String> {
+        Some(achievements_path(&self.0))
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn achievements(
         &self,
         context: &Context<'_>,
         ids: Option<Vec<AchievementId>>,
-        first: Option<i32>,
         after: Option<String>,
-        last: Option<i32>,
         before: Option<String>,
-    ) -> Result<Page<Achievement>> {
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Option<Page<Achievement>>> {
         group_achievements(context, &self.0, ids, first, after, last, before).await
     }
 }

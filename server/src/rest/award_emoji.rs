@@ -2,8 +2,8 @@
 //! global ids, on issues, merge requests, snippets and their notes.
 
 use super::params::Params;
-use super::users::user_basic_json;
-use super::{pagination, path_number as number, ApiError, Caller};
+use super::users::UserBasic;
+use super::{pagination, path_number as number, ApiError, Caller, Created};
 use crate::state::ServerState;
 use app::domain::award_emoji::{self, INVALID_NAME, NAME_TAKEN};
 use app::domain::projects::{ItemId, Target};
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::{HeaderMap, StatusCode};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// The awardable paths under a version prefix, each with `/award_emoji[/{award_id}]`.
@@ -62,28 +62,48 @@ fn target(path: &HashMap<String, String>, v3: bool) -> Result<Target<'_>, ApiErr
 }
 
 /// GitLab's award emoji representation.
-fn award_json(award: &AwardEmojiRow, user: Option<&UserRow>, base: &str) -> Value {
-    json!({
-        "id": award.id,
-        "name": award.name,
-        "user": user.map(|u| user_basic_json(u, base)),
-        "created_at": super::time(award.created_at),
-        "updated_at": super::time(award.updated_at),
-        "awardable_id": award.awardable_id,
-        "awardable_type": award.awardable_type,
-        "url": Value::Null,
-    })
+#[derive(Serialize)]
+pub struct AwardJson {
+    id: i64,
+    name: String,
+    user: Option<UserBasic>,
+    created_at: String,
+    updated_at: String,
+    awardable_id: i64,
+    awardable_type: String,
+    url: Option<String>,
+}
+
+impl AwardJson {
+    fn of(award: &AwardEmojiRow, user: Option<&UserRow>, base: &str) -> Self {
+        AwardJson {
+            id: award.id,
+            name: award.name.clone(),
+            user: user.map(|u| UserBasic::of(u, base)),
+            created_at: super::time(award.created_at),
+            updated_at: super::time(award.updated_at),
+            awardable_id: award.awardable_id,
+            awardable_type: award.awardable_type.clone(),
+            url: None,
+        }
+    }
+}
+
+/// One award with its user.
+async fn render_one(state: &ServerState, actor: &Actor, award: &AwardEmojiRow) -> Result<AwardJson, ApiError> {
+    let found = render(state, actor, std::slice::from_ref(award)).await?.into_iter().next();
+    Ok(found.ok_or(DomainError::NotFound("Award Emoji"))?)
 }
 
 /// Awards with their users; the caller's own row is at hand, others are loaded.
-async fn render(state: &ServerState, actor: &Actor, awards: &[AwardEmojiRow]) -> Result<Vec<Value>, ApiError> {
+async fn render(state: &ServerState, actor: &Actor, awards: &[AwardEmojiRow]) -> Result<Vec<AwardJson>, ApiError> {
     let mut people: Vec<UserRow> = actor.user().cloned().into_iter().collect();
     let missing: Vec<i64> = awards.iter().map(|a| a.user_id).filter(|id| Some(*id) != actor.id()).collect();
     if !missing.is_empty() {
         people.extend(users::users_by_ids(&state.app, &missing).await?);
     }
     let base = &state.app.instance.external_url;
-    Ok(awards.iter().map(|a| award_json(a, people.iter().find(|u| u.id == a.user_id), base)).collect())
+    Ok(awards.iter().map(|a| AwardJson::of(a, people.iter().find(|u| u.id == a.user_id), base)).collect())
 }
 
 async fn list(
@@ -105,10 +125,10 @@ async fn show(
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
     uri: OriginalUri,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AwardJson>, ApiError> {
     let item = target(&path, is_v3(&uri))?;
     let award = award_emoji::get_award_emoji(&state.app, &actor, item, number(&path, "award_id")?).await?;
-    Ok(Json(render(&state, &actor, std::slice::from_ref(&award)).await?.remove(0)))
+    Ok(Json(render_one(&state, &actor, &award).await?))
 }
 
 async fn create(
@@ -129,8 +149,7 @@ async fn create(
         Err(DomainError::Forbidden | DomainError::Unauthorized) => return Err(not_found("")),
         Err(other) => return Err(other.into()),
     };
-    let body = render(&state, &actor, std::slice::from_ref(&change.award)).await?.remove(0);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok(Created(render_one(&state, &actor, &change.award).await?).into_response())
 }
 
 async fn delete(
@@ -150,8 +169,7 @@ async fn delete(
     let change = award_emoji::remove_award_emoji(&state.app, &actor, item, number(&path, "award_id")?, since).await?;
     if v3 {
         // v3 answers with the deleted award, as the seed document shows.
-        let body = render(&state, &actor, std::slice::from_ref(&change.award)).await?.remove(0);
-        return Ok((StatusCode::OK, Json(body)).into_response());
+        return Ok(Json(render_one(&state, &actor, &change.award).await?).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,7 +4,7 @@ use app::domain::DomainError;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{header, StatusCode};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -35,16 +35,49 @@ impl ApiError {
     }
 }
 
+/// GitLab's REST error bodies.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Body {
+    /// `{"message": ...}`: most refusals.
+    Message { message: Message },
+    /// `{"error": "..."}`: Grape's parameter errors and unknown routes.
+    Error { error: String },
+    /// OAuth's `{"error", "error_description"(, "scope")}`: token problems.
+    OAuth {
+        error: &'static str,
+        error_description: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+    },
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Message {
+    Text(String),
+    /// Validation messages, one per problem.
+    List(Vec<String>),
+    /// `{"error": "This endpoint has been requested too many times..."}`.
+    Nested {
+        error: &'static str,
+    },
+}
+
+fn message(text: impl Into<String>) -> Body {
+    Body::Message { message: Message::Text(text.into()) }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
             ApiError::InsufficientScope(scopes) => (
                 StatusCode::FORBIDDEN,
-                json!({
-                    "error": "insufficient_scope",
-                    "error_description": "The request requires higher privileges than provided by the access token.",
-                    "scope": scopes.join(" "),
-                }),
+                Body::OAuth {
+                    error: "insufficient_scope",
+                    error_description: "The request requires higher privileges than provided by the access token.",
+                    scope: Some(scopes.join(" ")),
+                },
             ),
             ApiError::Domain(DomainError::TokenExpired) => {
                 return invalid_token("Token is expired. You can either do re-authorization or token refresh.")
@@ -52,33 +85,34 @@ impl IntoResponse for ApiError {
             ApiError::Domain(DomainError::TokenRevoked) => {
                 return invalid_token("Token was revoked. You have to re-authorize from the user.")
             }
-            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, json!({ "error": error })),
-            ApiError::Message(status, message) => (status, json!({ "message": message })),
+            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, Body::Error { error }),
+            ApiError::Message(status, text) => (status, message(text)),
             ApiError::Domain(err) => match err {
-                DomainError::NotFound(what) => {
-                    (StatusCode::NOT_FOUND, json!({ "message": format!("404 {what} Not Found") }))
+                DomainError::NotFound(what) => (StatusCode::NOT_FOUND, message(format!("404 {what} Not Found"))),
+                DomainError::Forbidden => (StatusCode::FORBIDDEN, message("403 Forbidden")),
+                DomainError::Unauthorized | DomainError::AccountLocked => {
+                    (StatusCode::UNAUTHORIZED, message("401 Unauthorized"))
                 }
-                DomainError::Forbidden => (StatusCode::FORBIDDEN, json!({ "message": "403 Forbidden" })),
-                DomainError::Unauthorized => (StatusCode::UNAUTHORIZED, json!({ "message": "401 Unauthorized" })),
-                DomainError::Invalid(messages) => (StatusCode::BAD_REQUEST, json!({ "message": messages })),
-                DomainError::Conflict(message) => (StatusCode::CONFLICT, json!({ "message": message })),
+                DomainError::Invalid(messages) => {
+                    (StatusCode::BAD_REQUEST, Body::Message { message: Message::List(messages) })
+                }
+                DomainError::Conflict(text) => (StatusCode::CONFLICT, message(text)),
                 DomainError::RateLimited { retry_after } => {
-                    let body = json!({ "message": { "error": app::domain::limits::RATE_LIMITED } });
+                    let body = Body::Message { message: Message::Nested { error: app::domain::limits::RATE_LIMITED } };
                     let retry = retry_after.to_string();
                     return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], Json(body)).into_response();
                 }
-                DomainError::AccountLocked => (StatusCode::UNAUTHORIZED, json!({ "message": "401 Unauthorized" })),
                 DomainError::PreconditionFailed => {
-                    (StatusCode::PRECONDITION_FAILED, json!({ "message": "412 Precondition Failed" }))
+                    (StatusCode::PRECONDITION_FAILED, message("412 Precondition Failed"))
                 }
                 busy if busy.is_overloaded() => {
                     tracing::warn!("REST request refused, overloaded: {busy}");
-                    let body = json!({ "message": "503 Service Unavailable" });
+                    let body = message("503 Service Unavailable");
                     return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], Json(body)).into_response();
                 }
                 internal => {
                     tracing::error!("REST request failed: {internal}");
-                    (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "500 Internal Server Error" }))
+                    (StatusCode::INTERNAL_SERVER_ERROR, message("500 Internal Server Error"))
                 }
             },
         };
@@ -87,17 +121,17 @@ impl IntoResponse for ApiError {
 }
 
 /// GitLab's OAuth-style 401 for a token that no longer works.
-fn invalid_token(description: &str) -> Response {
+fn invalid_token(description: &'static str) -> Response {
     let challenge = format!(
         "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", error_description=\"{description}\""
     );
-    let body = json!({ "error": "invalid_token", "error_description": description });
+    let body = Body::OAuth { error: "invalid_token", error_description: description, scope: None };
     (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, challenge)], Json(body)).into_response()
 }
 
 /// Unknown API routes answer like GitLab: `404 Not Found` in JSON.
 pub async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "error": "404 Not Found" }))).into_response()
+    (StatusCode::NOT_FOUND, Json(Body::Error { error: "404 Not Found".into() })).into_response()
 }
 
 #[cfg(test)]

@@ -60,6 +60,22 @@ pub fn routes() -> Router<ServerState> {
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)
 }
 
+/// `201 Created` with the new thing as JSON.
+pub struct Created<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response((http::StatusCode::CREATED, Json(self.0)))
+    }
+}
+
+/// `GET /version`.
+#[derive(serde::Serialize)]
+struct Version {
+    version: &'static str,
+    revision: &'static str,
+}
+
 /// A numeric path parameter; `400 {"error": "<name> is invalid"}` otherwise.
 pub fn path_number(path: &std::collections::HashMap<String, String>, name: &str) -> Result<i64, ApiError> {
     path.get(name).ok_or_else(|| ApiError::missing(name))?.parse().map_err(|_| ApiError::invalid(name))
@@ -70,9 +86,9 @@ pub fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-async fn version(Caller(actor): Caller) -> Result<Json<serde_json::Value>, ApiError> {
+async fn version(Caller(actor): Caller) -> Result<Json<Version>, ApiError> {
     actor.require_user()?;
-    Ok(Json(serde_json::json!({ "version": "17.0.0-laurel", "revision": env!("CARGO_PKG_VERSION") })))
+    Ok(Json(Version { version: "17.0.0-laurel", revision: env!("CARGO_PKG_VERSION") }))
 }
 
 /// What a REST request does, for a token's scopes: GitLab keys `read_user` to

@@ -3,7 +3,7 @@
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::{HeaderMap, HeaderValue};
-use serde_json::Value;
+use serde::Serialize;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Page {
@@ -26,7 +26,7 @@ impl Page {
 /// A JSON array with `x-page`, `x-per-page`, `x-total`, `x-total-pages`,
 /// `x-next-page`, `x-prev-page` and `Link` headers. `url` is the request URL
 /// without its page parameters.
-pub fn paginated(items: Vec<Value>, page: Page, total: i64, url: &str) -> Response {
+pub fn paginated<T: Serialize>(items: Vec<T>, page: Page, total: i64, url: &str) -> Response {
     let total_pages = ((total + page.per_page - 1) / page.per_page).max(1);
     let next = (page.page < total_pages).then_some(page.page + 1);
     let prev = (page.page > 1).then_some(page.page - 1);
@@ -54,5 +54,5 @@ pub fn paginated(items: Vec<Value>, page: Page, total: i64, url: &str) -> Respon
     links.push(link(1, "first"));
     links.push(link(total_pages, "last"));
     set("link", links.join(", "));
-    (headers, Json(Value::Array(items))).into_response()
+    (headers, Json(items)).into_response()
 }

@@ -1,154 +1,324 @@
 //! Projects, project members, issues, merge requests, notes and snippets.
 
-use super::groups::members_json;
+use super::groups::{members_json, MemberJson};
 use super::params::Params;
-use super::users::user_basic_json;
-use super::{pagination, path_number, time, ApiError, Caller};
+use super::users::UserBasic;
+use super::{pagination, path_number, time, ApiError, Caller, Created};
 use crate::state::ServerState;
+use app::domain::award_emoji::{self, Votes};
 use app::domain::projects::{self, CreateProject};
-use app::domain::{award_emoji, users};
+use app::domain::users;
 use app::events::{AwardableKind, AwardableRef};
-use app::store::{IssueRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, UserRow};
+use app::store::{IssueRow, MergeRequestRow, NamespaceRow, NoteRow, ProjectRow, SnippetRow, UserRow};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::StatusCode;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::HashMap;
 
-async fn project_json(state: &ServerState, project: &ProjectRow) -> Result<Value, ApiError> {
-    let base = &state.app.instance.external_url;
-    let ns = projects::namespace_of(&state.app, project).await?;
-    Ok(json!({
-        "id": project.id,
-        "name": project.name,
-        "path": project.path,
-        "path_with_namespace": project.full_path,
-        "name_with_namespace": format!("{} / {}", ns.name, project.name),
-        "description": project.description,
-        "visibility": project.visibility,
-        "default_branch": "main",
-        "namespace": { "id": ns.id, "name": ns.name, "path": ns.path, "kind": ns.kind, "full_path": ns.full_path },
-        "web_url": format!("{base}/{}", project.full_path),
-        "created_at": time(project.created_at),
-    }))
+#[derive(Serialize)]
+struct NamespaceJson {
+    id: i64,
+    name: String,
+    path: String,
+    kind: String,
+    full_path: String,
 }
 
-/// Authors of the rows, for embedding.
-async fn people(state: &ServerState, ids: impl Iterator<Item = Option<i64>>) -> Result<Vec<UserRow>, ApiError> {
-    let ids: Vec<i64> = ids.flatten().collect();
-    Ok(users::users_by_ids(&state.app, &ids).await?)
+#[derive(Serialize)]
+pub struct ProjectJson {
+    id: i64,
+    name: String,
+    path: String,
+    path_with_namespace: String,
+    name_with_namespace: String,
+    description: String,
+    visibility: String,
+    default_branch: &'static str,
+    namespace: NamespaceJson,
+    web_url: String,
+    created_at: String,
 }
 
-fn author(people: &[UserRow], id: Option<i64>, base: &str) -> Value {
-    id.and_then(|id| people.iter().find(|u| u.id == id)).map(|u| user_basic_json(u, base)).unwrap_or(Value::Null)
-}
-
-async fn issue_json(state: &ServerState, project: &str, issues: &[IssueRow]) -> Result<Vec<Value>, ApiError> {
-    let base = &state.app.instance.external_url;
-    let people = people(state, issues.iter().map(|i| i.author_id)).await?;
-    let mut out = Vec::with_capacity(issues.len());
-    for issue in issues {
-        let (up, down) =
-            award_emoji::votes(&state.app, AwardableRef { kind: AwardableKind::Issue, id: issue.id }).await?;
-        out.push(json!({
-            "id": issue.id, "iid": issue.iid, "project_id": issue.project_id,
-            "title": issue.title, "description": issue.description, "state": issue.state,
-            "author": author(&people, issue.author_id, base), "confidential": issue.confidential,
-            "labels": [], "assignees": [],
-            "created_at": time(issue.created_at), "updated_at": time(issue.updated_at),
-            "upvotes": up, "downvotes": down,
-            "web_url": format!("{base}/{project}/-/issues/{}", issue.iid),
-        }));
+impl ProjectJson {
+    fn of(project: &ProjectRow, ns: NamespaceRow, base: &str) -> Self {
+        ProjectJson {
+            id: project.id,
+            name: project.name.clone(),
+            path: project.path.clone(),
+            path_with_namespace: project.full_path.clone(),
+            name_with_namespace: format!("{} / {}", ns.name, project.name),
+            description: project.description.clone(),
+            visibility: project.visibility.clone(),
+            default_branch: "main",
+            namespace: NamespaceJson {
+                id: ns.id,
+                name: ns.name,
+                path: ns.path,
+                kind: ns.kind,
+                full_path: ns.full_path,
+            },
+            web_url: format!("{base}/{}", project.full_path),
+            created_at: time(project.created_at),
+        }
     }
-    Ok(out)
 }
 
-async fn merge_request_json(
+async fn project_json(state: &ServerState, project: &ProjectRow) -> Result<ProjectJson, ApiError> {
+    let ns = projects::namespace_of(&state.app, project).await?;
+    Ok(ProjectJson::of(project, ns, &state.app.instance.external_url))
+}
+
+/// The authors of a page of rows, loaded at once, each shown as GitLab embeds users.
+struct Authors {
+    people: Vec<UserRow>,
+    base: String,
+}
+
+impl Authors {
+    async fn of(state: &ServerState, ids: impl Iterator<Item = Option<i64>>) -> Result<Authors, ApiError> {
+        let ids: Vec<i64> = ids.flatten().collect();
+        let people = users::users_by_ids(&state.app, &ids).await?;
+        Ok(Authors { people, base: state.app.instance.external_url.clone() })
+    }
+    fn get(&self, id: Option<i64>) -> Option<UserBasic> {
+        id.and_then(|id| self.people.iter().find(|u| u.id == id)).map(|u| UserBasic::of(u, &self.base))
+    }
+}
+
+/// An issue or a merge request, as GitLab's REST API shows them: the same
+/// fields, plus those of its kind.
+#[derive(Serialize)]
+pub struct WorkItemJson {
+    id: i64,
+    iid: i64,
+    project_id: i64,
+    title: String,
+    description: String,
+    state: String,
+    author: Option<UserBasic>,
+    #[serde(flatten)]
+    kind: KindFields,
+    created_at: String,
+    updated_at: String,
+    upvotes: i64,
+    downvotes: i64,
+    web_url: String,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum KindFields {
+    Issue { confidential: bool, labels: Vec<String>, assignees: Vec<UserBasic> },
+    MergeRequest { source_branch: String, target_branch: String },
+}
+
+/// What `WorkItemJson` needs from an issue or merge request row.
+trait WorkItemRow {
+    const KIND: AwardableKind;
+    /// The path segment of its web URL.
+    const SEGMENT: &'static str;
+    fn id(&self) -> i64;
+    fn iid(&self) -> i64;
+    fn author_id(&self) -> Option<i64>;
+    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson;
+}
+
+impl WorkItemRow for IssueRow {
+    const KIND: AwardableKind = AwardableKind::Issue;
+    const SEGMENT: &'static str = "issues";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn iid(&self) -> i64 {
+        self.iid
+    }
+    fn author_id(&self) -> Option<i64> {
+        self.author_id
+    }
+    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson {
+        WorkItemJson {
+            id: self.id,
+            iid: self.iid,
+            project_id: self.project_id,
+            title: self.title,
+            description: self.description,
+            state: self.state,
+            author,
+            kind: KindFields::Issue { confidential: self.confidential, labels: Vec::new(), assignees: Vec::new() },
+            created_at: time(self.created_at),
+            updated_at: time(self.updated_at),
+            upvotes: votes.up,
+            downvotes: votes.down,
+            web_url,
+        }
+    }
+}
+
+impl WorkItemRow for MergeRequestRow {
+    const KIND: AwardableKind = AwardableKind::MergeRequest;
+    const SEGMENT: &'static str = "merge_requests";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn iid(&self) -> i64 {
+        self.iid
+    }
+    fn author_id(&self) -> Option<i64> {
+        self.author_id
+    }
+    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson {
+        WorkItemJson {
+            id: self.id,
+            iid: self.iid,
+            project_id: self.project_id,
+            title: self.title,
+            description: self.description,
+            state: self.state,
+            author,
+            kind: KindFields::MergeRequest { source_branch: self.source_branch, target_branch: self.target_branch },
+            created_at: time(self.created_at),
+            updated_at: time(self.updated_at),
+            upvotes: votes.up,
+            downvotes: votes.down,
+            web_url,
+        }
+    }
+}
+
+/// A page of issues or merge requests, with their authors and votes loaded
+/// once for the page.
+async fn work_items_json<R: WorkItemRow>(
     state: &ServerState,
     project: &str,
-    mrs: &[MergeRequestRow],
-) -> Result<Vec<Value>, ApiError> {
+    rows: Vec<R>,
+) -> Result<Vec<WorkItemJson>, ApiError> {
+    let authors = Authors::of(state, rows.iter().map(R::author_id)).await?;
+    let ids: Vec<i64> = rows.iter().map(R::id).collect();
+    let votes = award_emoji::votes_of(&state.app, R::KIND, &ids).await?;
     let base = &state.app.instance.external_url;
-    let people = people(state, mrs.iter().map(|m| m.author_id)).await?;
-    let mut out = Vec::with_capacity(mrs.len());
-    for mr in mrs {
-        let (up, down) =
-            award_emoji::votes(&state.app, AwardableRef { kind: AwardableKind::MergeRequest, id: mr.id }).await?;
-        out.push(json!({
-            "id": mr.id, "iid": mr.iid, "project_id": mr.project_id,
-            "title": mr.title, "description": mr.description, "state": mr.state,
-            "author": author(&people, mr.author_id, base),
-            "source_branch": mr.source_branch, "target_branch": mr.target_branch,
-            "created_at": time(mr.created_at), "updated_at": time(mr.updated_at),
-            "upvotes": up, "downvotes": down,
-            "web_url": format!("{base}/{project}/-/merge_requests/{}", mr.iid),
-        }));
-    }
-    Ok(out)
-}
-
-async fn note_json(state: &ServerState, notes: &[NoteRow], noteable_iid: Option<i64>) -> Result<Vec<Value>, ApiError> {
-    let base = &state.app.instance.external_url;
-    let people = people(state, notes.iter().map(|n| n.author_id)).await?;
-    let mut out = Vec::with_capacity(notes.len());
-    for note in notes {
-        let (up, down) =
-            award_emoji::votes(&state.app, AwardableRef { kind: AwardableKind::Note, id: note.id }).await?;
-        out.push(json!({
-            "id": note.id, "body": note.body, "author": author(&people, note.author_id, base),
-            "created_at": time(note.created_at), "updated_at": time(note.updated_at),
-            "system": note.system, "noteable_id": note.noteable_id, "noteable_type": note.noteable_type,
-            "noteable_iid": noteable_iid, "confidential": note.confidential, "internal": note.confidential,
-            "upvotes": up, "downvotes": down,
-        }));
-    }
-    Ok(out)
-}
-
-async fn snippet_json(state: &ServerState, project: &str, snippets: &[SnippetRow]) -> Result<Vec<Value>, ApiError> {
-    let base = &state.app.instance.external_url;
-    let people = people(state, snippets.iter().map(|s| s.author_id)).await?;
-    Ok(snippets
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id, "title": s.title, "file_name": s.file_name, "description": Value::Null,
-                "visibility": s.visibility, "author": author(&people, s.author_id, base), "project_id": s.project_id,
-                "created_at": time(s.created_at), "updated_at": time(s.updated_at),
-                "web_url": format!("{base}/{project}/-/snippets/{}", s.id),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let web_url = format!("{base}/{project}/-/{}/{}", R::SEGMENT, row.iid());
+            let votes = votes.get(&row.id()).copied().unwrap_or_default();
+            let author = authors.get(row.author_id());
+            row.json(author, votes, web_url)
         })
         .collect())
 }
 
-fn first(values: Vec<Value>) -> Value {
-    values.into_iter().next().unwrap_or(Value::Null)
+async fn work_item_json<R: WorkItemRow>(state: &ServerState, project: &str, row: R) -> Result<WorkItemJson, ApiError> {
+    let found = work_items_json(state, project, vec![row]).await?.into_iter().next();
+    Ok(found.ok_or(app::domain::DomainError::NotFound("Item"))?)
 }
 
-fn created(value: Value) -> Response {
-    (StatusCode::CREATED, Json(value)).into_response()
+#[derive(Serialize)]
+pub struct NoteJson {
+    id: i64,
+    body: String,
+    author: Option<UserBasic>,
+    created_at: String,
+    updated_at: String,
+    system: bool,
+    noteable_id: i64,
+    noteable_type: String,
+    noteable_iid: i64,
+    confidential: bool,
+    internal: bool,
+    upvotes: i64,
+    downvotes: i64,
+}
+
+async fn notes_json(state: &ServerState, notes: Vec<NoteRow>, noteable_iid: i64) -> Result<Vec<NoteJson>, ApiError> {
+    let authors = Authors::of(state, notes.iter().map(|n| n.author_id)).await?;
+    let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+    let votes = award_emoji::votes_of(&state.app, AwardableKind::Note, &ids).await?;
+    Ok(notes
+        .into_iter()
+        .map(|note| {
+            let v = votes.get(&note.id).copied().unwrap_or_default();
+            NoteJson {
+                id: note.id,
+                author: authors.get(note.author_id),
+                created_at: time(note.created_at),
+                updated_at: time(note.updated_at),
+                system: note.system,
+                noteable_id: note.noteable_id,
+                noteable_type: note.noteable_type,
+                noteable_iid,
+                confidential: note.confidential,
+                internal: note.confidential,
+                upvotes: v.up,
+                downvotes: v.down,
+                body: note.body,
+            }
+        })
+        .collect())
+}
+
+async fn note_json(state: &ServerState, note: NoteRow, noteable_iid: i64) -> Result<NoteJson, ApiError> {
+    let found = notes_json(state, vec![note], noteable_iid).await?.into_iter().next();
+    Ok(found.ok_or(app::domain::DomainError::NotFound("Note"))?)
+}
+
+#[derive(Serialize)]
+pub struct SnippetJson {
+    id: i64,
+    title: String,
+    file_name: String,
+    description: Option<String>,
+    visibility: String,
+    author: Option<UserBasic>,
+    project_id: i64,
+    created_at: String,
+    updated_at: String,
+    web_url: String,
+}
+
+async fn snippets_json(
+    state: &ServerState,
+    project: &str,
+    rows: Vec<SnippetRow>,
+) -> Result<Vec<SnippetJson>, ApiError> {
+    let authors = Authors::of(state, rows.iter().map(|s| s.author_id)).await?;
+    let base = &state.app.instance.external_url;
+    Ok(rows
+        .into_iter()
+        .map(|s| SnippetJson {
+            id: s.id,
+            web_url: format!("{base}/{project}/-/snippets/{}", s.id),
+            title: s.title,
+            file_name: s.file_name,
+            description: None,
+            visibility: s.visibility,
+            author: authors.get(s.author_id),
+            project_id: s.project_id,
+            created_at: time(s.created_at),
+            updated_at: time(s.updated_at),
+        })
+        .collect())
 }
 
 pub async fn list(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<ProjectJson>>, ApiError> {
     let page = params.page()?;
     let found = projects::list_projects(&state.app, &actor, page.per_page, page.offset()).await?;
     let mut out = Vec::with_capacity(found.len());
     for project in &found {
         out.push(project_json(&state, project).await?);
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 pub async fn show(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProjectJson>, ApiError> {
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     Ok(Json(project_json(&state, &project).await?))
 }
@@ -167,16 +337,16 @@ pub async fn create(
         description: params.str("description"),
     };
     let project = projects::create_project(&state.app, &actor, input).await?;
-    Ok(created(project_json(&state, &project).await?))
+    Ok(Created(project_json(&state, &project).await?).into_response())
 }
 
 pub async fn members(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<MemberJson>>, ApiError> {
     let rows = projects::list_project_members(&state.app, &actor, &id).await?;
-    Ok(Json(Value::Array(members_json(&state, &rows).await?)))
+    Ok(Json(members_json(&state, &rows).await?))
 }
 
 pub async fn add_member(
@@ -190,7 +360,8 @@ pub async fn add_member(
     projects::set_project_member(&state.app, &actor, &id, user_id, level).await?;
     let rows = projects::list_project_members(&state.app, &actor, &id).await?;
     let row: Vec<_> = rows.into_iter().filter(|m| m.user_id == user_id).collect();
-    Ok(created(first(members_json(&state, &row).await?)))
+    let member = members_json(&state, &row).await?.into_iter().next();
+    Ok(Created(member.ok_or(app::domain::DomainError::NotFound("User"))?).into_response())
 }
 
 pub async fn issues(
@@ -198,22 +369,22 @@ pub async fn issues(
     Caller(actor): Caller,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<WorkItemJson>>, ApiError> {
     let page = params.page()?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let rows = projects::list_issues(&state.app, &actor, &id, page.window()).await?.items;
-    Ok(Json(Value::Array(issue_json(&state, &project.full_path, &rows).await?)))
+    Ok(Json(work_items_json(&state, &project.full_path, rows).await?))
 }
 
 pub async fn issue(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WorkItemJson>, ApiError> {
     let (id, iid) = (path.get("id").cloned().unwrap_or_default(), path_number(&path, "issue_iid")?);
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let row = projects::find_issue(&state.app, &actor, &id, iid).await?;
-    Ok(Json(first(issue_json(&state, &project.full_path, &[row]).await?)))
+    Ok(Json(work_item_json(&state, &project.full_path, row).await?))
 }
 
 pub async fn create_issue(
@@ -227,7 +398,7 @@ pub async fn create_issue(
     let confidential = params.bool("confidential")?.unwrap_or(false);
     let row = projects::create_issue(&state.app, &actor, &id, &title, &description, confidential).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    Ok(created(first(issue_json(&state, &project.full_path, &[row]).await?)))
+    Ok(Created(work_item_json(&state, &project.full_path, row).await?).into_response())
 }
 
 pub async fn merge_requests(
@@ -235,22 +406,22 @@ pub async fn merge_requests(
     Caller(actor): Caller,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<WorkItemJson>>, ApiError> {
     let page = params.page()?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let rows = projects::list_merge_requests(&state.app, &actor, &id, page.window()).await?.items;
-    Ok(Json(Value::Array(merge_request_json(&state, &project.full_path, &rows).await?)))
+    Ok(Json(work_items_json(&state, &project.full_path, rows).await?))
 }
 
 pub async fn merge_request(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WorkItemJson>, ApiError> {
     let (id, iid) = (path.get("id").cloned().unwrap_or_default(), path_number(&path, "merge_request_iid")?);
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let row = projects::find_merge_request(&state.app, &actor, &id, iid).await?;
-    Ok(Json(first(merge_request_json(&state, &project.full_path, &[row]).await?)))
+    Ok(Json(work_item_json(&state, &project.full_path, row).await?))
 }
 
 pub async fn create_merge_request(
@@ -265,7 +436,7 @@ pub async fn create_merge_request(
     let description = params.str("description").unwrap_or_default();
     let row = projects::create_merge_request(&state.app, &actor, &id, &title, &description, &source, &target).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    Ok(created(first(merge_request_json(&state, &project.full_path, &[row]).await?)))
+    Ok(Created(work_item_json(&state, &project.full_path, row).await?).into_response())
 }
 
 /// The issue or merge request a notes path names, with its iid.
@@ -293,23 +464,23 @@ pub async fn notes(
 ) -> Result<Response, ApiError> {
     let page = params.page()?;
     let (item, iid) = noteable(&state, &actor, &path).await?;
-    let rows = projects::list_notes(&state.app, &actor, item, page.window()).await?;
+    let rows = projects::list_notes(&state.app, &actor, item, projects::NoteKinds::All, page.window()).await?;
     let url = format!("{}{}", state.app.instance.external_url, uri.path());
-    Ok(pagination::paginated(note_json(&state, &rows.items, Some(iid)).await?, page, rows.total as i64, &url))
+    Ok(pagination::paginated(notes_json(&state, rows.items, iid).await?, page, rows.total as i64, &url))
 }
 
 pub async fn note(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<NoteJson>, ApiError> {
     let (item, iid) = noteable(&state, &actor, &path).await?;
     let note_id = path_number(&path, "note_id")?;
     let note = projects::note_by_id(&state.app, &actor, note_id).await?;
     if (note.noteable_type.as_str(), note.noteable_id) != (item.kind.as_str(), item.id) {
         return Err(app::domain::DomainError::NotFound("Note").into());
     }
-    Ok(Json(first(note_json(&state, &[note], Some(iid)).await?)))
+    Ok(Json(note_json(&state, note, iid).await?))
 }
 
 pub async fn create_note(
@@ -322,17 +493,17 @@ pub async fn create_note(
     let body = params.required("body")?;
     let internal = params.bool("internal")?.or(params.bool("confidential")?).unwrap_or(false);
     let row = projects::create_note(&state.app, &actor, item, &body, internal).await?;
-    Ok(created(first(note_json(&state, &[row], Some(iid)).await?)))
+    Ok(Created(note_json(&state, row, iid).await?).into_response())
 }
 
 pub async fn snippets(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Vec<SnippetJson>>, ApiError> {
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let rows = projects::list_snippets(&state.app, &actor, &id).await?;
-    Ok(Json(Value::Array(snippet_json(&state, &project.full_path, &rows).await?)))
+    Ok(Json(snippets_json(&state, &project.full_path, rows).await?))
 }
 
 pub async fn create_snippet(
@@ -348,5 +519,6 @@ pub async fn create_snippet(
     let row =
         projects::create_snippet(&state.app, &actor, &id, &title, &file_name, &content, visibility.as_deref()).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    Ok(created(first(snippet_json(&state, &project.full_path, &[row]).await?)))
+    let found = snippets_json(&state, &project.full_path, vec![row]).await?.into_iter().next();
+    Ok(Created(found.ok_or(app::domain::DomainError::NotFound("Snippet"))?).into_response())
 }

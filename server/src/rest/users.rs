@@ -2,7 +2,7 @@
 //! `/users/:id/personal_access_tokens`.
 
 use super::params::Params;
-use super::{time, ApiError, Caller};
+use super::{time, ApiError, Caller, Created};
 use crate::state::ServerState;
 use app::domain::users::{self, CreateUser, UpdateUser};
 use app::domain::DomainError;
@@ -10,44 +10,74 @@ use app::store::UserRow;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::StatusCode;
-use serde_json::{json, Value};
-
-fn avatar_url(user: &UserRow, base: &str) -> Value {
-    user.avatar.as_ref().map(|a| format!("{base}/uploads/-/system/user/avatar/{}/{a}", user.id)).into()
-}
+use serde::Serialize;
 
 /// The short user shape GitLab embeds everywhere.
-pub fn user_basic_json(user: &UserRow, base: &str) -> Value {
-    json!({
-        "id": user.id,
-        "username": user.username,
-        "name": user.name,
-        "state": user.state,
-        "locked": false,
-        "avatar_url": avatar_url(user, base),
-        "web_url": format!("{base}/{}", user.username),
-    })
+#[derive(Serialize)]
+pub struct UserBasic {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub state: String,
+    pub locked: bool,
+    pub avatar_url: Option<String>,
+    pub web_url: String,
+}
+
+impl UserBasic {
+    pub fn of(user: &UserRow, base: &str) -> Self {
+        UserBasic {
+            id: user.id,
+            username: user.username.clone(),
+            name: user.name.clone(),
+            state: user.state.clone(),
+            locked: false,
+            avatar_url: user.avatar.as_ref().map(|a| format!("{base}/uploads/-/system/user/avatar/{}/{a}", user.id)),
+            web_url: format!("{base}/{}", user.username),
+        }
+    }
 }
 
 /// The full shape: for the user themself and for admins.
-fn user_full_json(user: &UserRow, base: &str) -> Value {
-    let mut value = user_basic_json(user, base);
-    if let Value::Object(fields) = &mut value {
-        fields.insert("created_at".into(), time(user.created_at).into());
-        fields.insert("bio".into(), user.bio.clone().into());
-        fields.insert("public_email".into(), Value::Null);
-        fields.insert("email".into(), user.email.clone().into());
-        fields.insert("is_admin".into(), user.admin.into());
-        fields.insert("private_profile".into(), user.private_profile.into());
-        fields.insert("bot".into(), false.into());
-    }
-    value
+#[derive(Serialize)]
+pub struct UserFull {
+    #[serde(flatten)]
+    basic: UserBasic,
+    created_at: String,
+    bio: String,
+    public_email: Option<String>,
+    email: String,
+    is_admin: bool,
+    private_profile: bool,
+    bot: bool,
 }
 
-pub async fn current_user(State(state): State<ServerState>, Caller(actor): Caller) -> Result<Json<Value>, ApiError> {
+impl UserFull {
+    fn of(user: &UserRow, base: &str) -> Self {
+        UserFull {
+            basic: UserBasic::of(user, base),
+            created_at: time(user.created_at),
+            bio: user.bio.clone(),
+            public_email: None,
+            email: user.email.clone(),
+            is_admin: user.admin,
+            private_profile: user.private_profile,
+            bot: false,
+        }
+    }
+}
+
+/// Either shape, by who asks.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum UserJson {
+    Full(UserFull),
+    Basic(UserBasic),
+}
+
+pub async fn current_user(State(state): State<ServerState>, Caller(actor): Caller) -> Result<Json<UserFull>, ApiError> {
     let user = actor.user().ok_or(DomainError::Unauthorized)?;
-    Ok(Json(user_full_json(user, &state.app.instance.external_url)))
+    Ok(Json(UserFull::of(user, &state.app.instance.external_url)))
 }
 
 /// `GET /users?username=` (exact) or `?search=`.
@@ -65,20 +95,20 @@ pub async fn list(
             users::list_users(&state.app, &search, page.per_page, page.offset()).await?
         }
     };
-    Ok(Json(found.iter().map(|u| user_basic_json(u, base)).collect::<Vec<_>>()).into_response())
+    Ok(Json(found.iter().map(|u| UserBasic::of(u, base)).collect::<Vec<_>>()).into_response())
 }
 
 pub async fn show(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserJson>, ApiError> {
     let id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
     let user = users::user_by_id(&state.app, id).await?;
     let user = users::find_user(&state.app, &actor, &user.username).await?;
     let base = &state.app.instance.external_url;
     let full = actor.user().is_some_and(|me| me.admin || me.id == user.id);
-    Ok(Json(if full { user_full_json(&user, base) } else { user_basic_json(&user, base) }))
+    Ok(Json(if full { UserJson::Full(UserFull::of(&user, base)) } else { UserJson::Basic(UserBasic::of(&user, base)) }))
 }
 
 /// `POST /users` (admin).
@@ -96,7 +126,7 @@ pub async fn create(
         private_profile: params.bool("private_profile")?.unwrap_or(false),
     };
     let user = users::create_user(&state.app, &actor, input).await?;
-    Ok((StatusCode::CREATED, Json(user_full_json(&user, &state.app.instance.external_url))).into_response())
+    Ok(Created(UserFull::of(&user, &state.app.instance.external_url)).into_response())
 }
 
 /// `PUT /users/:id`: admins only, as in GitLab (`403` for anyone else, even on
@@ -106,7 +136,7 @@ pub async fn update(
     Caller(actor): Caller,
     Path(id): Path<String>,
     params: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserFull>, ApiError> {
     let id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
     let input = UpdateUser {
         name: params.str("name"),
@@ -119,5 +149,5 @@ pub async fn update(
         blocked: None,
     };
     let user = users::update_user(&state.app, &actor, id, input).await?;
-    Ok(Json(user_full_json(&user, &state.app.instance.external_url)))
+    Ok(Json(UserFull::of(&user, &state.app.instance.external_url)))
 }

@@ -9,8 +9,8 @@ use crate::common;
 
 use common::db::strings;
 use common::{
-    call, client, database, graphql, set_limits, sign_in_cookie, sign_in_post as sign_in, spawn, temp_dir, token_for,
-    Backend, ROOT_TOKEN,
+    call, client, database, graphql, set_limits, sign_in_cookie, sign_in_post as sign_in, spawn, token_for, Backend,
+    ROOT_TOKEN,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -40,8 +40,8 @@ async fn unlock(base: &str, cookie: &str, id: &str) -> (u16, String) {
 }
 
 async fn failed_sign_ins_lock_the_account_until_an_admin_unlocks_it(backend: Backend) {
-    let dir = temp_dir();
-    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
     let base = &server.base;
     // Out of the way: the per-address throttle (tested below).
     set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
@@ -82,8 +82,8 @@ async fn failed_sign_ins_lock_the_account_until_an_admin_unlocks_it(backend: Bac
 }
 
 async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
-    let dir = temp_dir();
-    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
     let base = &server.base;
     for attempt in 1..=10 {
         let (status, _, _) = sign_in(base, "dave", "wrong password").await;
@@ -120,8 +120,8 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
 }
 
 async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(backend: Backend) {
-    let dir = temp_dir();
-    let server = spawn(&database(backend, &dir).await, &dir, &[("DEMO_DATA", "1")]);
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
     let base = &server.base;
     let alice = token_for(base, "alice").await;
     let before = call(base, Method::GET, "/application/settings", Some(ROOT_TOKEN), None).await.1;
@@ -245,8 +245,8 @@ async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(b
 }
 
 async fn award_mail_over_the_hourly_limit_waits_its_turn(backend: Backend) {
-    let dir = temp_dir();
-    let url = database(backend, &dir).await;
+    let db = database(backend).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let server = spawn(&url, &dir, &[("DEMO_DATA", "1")]);
     let base = &server.base;
     set_limits(base, json!({ "award_emails_per_group_per_hour": 1 })).await;

@@ -6,9 +6,7 @@
 
 use crate::common;
 
-use common::{
-    call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, temp_dir, Backend, Server, ROOT_TOKEN,
-};
+use common::{call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, Backend, Server, ROOT_TOKEN};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -130,6 +128,13 @@ async fn scoped_tokens_do_only_what_their_scope_allows(backend: Backend) {
     // The live channel needs a read scope too.
     let live = client().get(format!("{base}/-/live/Issue/1")).header("PRIVATE-TOKEN", &read_user).send().await;
     assert_eq!(live.expect("live").status(), 403);
+    // A bad token is refused in the live channel's own dialect (plain text, what
+    // an EventSource sees), not in REST's JSON.
+    let bad = client().get(format!("{base}/-/live/Issue/1")).header("PRIVATE-TOKEN", "no-such-token").send().await;
+    let bad = bad.expect("live");
+    assert_eq!(bad.status(), 401);
+    assert_eq!(bad.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(bad.text().await.expect("body"), "401 Unauthorized");
     // A made-up token is GraphQL's 401 as well, never anonymous access.
     let (status, _) = graphql(base, Some("glpat-made-up-token-value"), "{ currentUser { username } }", json!({})).await;
     assert_eq!(status, 401);
@@ -247,8 +252,8 @@ async fn set_token_expiry(url: &str, backend: Backend, token_id: i64, date: chro
 }
 
 async fn expired_tokens_stop_at_midnight_utc_of_their_date(backend: Backend) {
-    let dir = temp_dir();
-    let url = database(backend, &dir).await;
+    let db = database(backend).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let server: Server = spawn(&url, &dir, &[("DEMO_DATA", "1")]);
     let base = &server.base;
     let today = chrono::Utc::now().date_naive();
@@ -647,6 +652,13 @@ async fn every_response_carries_security_headers(backend: Backend) {
     let csp = api.headers()["content-security-policy"].to_str().unwrap_or_default().to_string();
     assert!(csp.contains("default-src 'none'") && csp.contains("sandbox"), "{csp}");
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+    // Every response names its request, for the logs: one made here, or the
+    // id a proxy in front set.
+    let first = api.headers()["x-request-id"].to_str().expect("a request id").to_string();
+    let second = client().get(format!("{base}/api/v4/projects")).send().await.expect("api");
+    assert_ne!(second.headers()["x-request-id"].to_str().unwrap_or_default(), first);
+    let given = client().get(format!("{base}/-/health")).header("x-request-id", "proxy-42").send().await;
+    assert_eq!(given.expect("health").headers()["x-request-id"], "proxy-42");
 }
 
 async fn an_item_with_many_distinct_emoji_still_takes_reactions(backend: Backend) {

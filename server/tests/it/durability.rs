@@ -65,8 +65,8 @@ async fn kill_9_loses_no_acknowledged_write_and_mails_each_award_once(backend: B
     let smtp = smtp_server();
     let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
     let env = [("DEMO_DATA", "1"), ("SMTP_URL", smtp_url.as_str()), ("SMTP_TIMEOUT_SECONDS", "1")];
-    let dir = temp_dir();
-    let url = database(backend, &dir).await;
+    let db = database(backend).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let mut server = spawn(&url, &dir, &env);
     let base = server.base.clone();
     let alice = token_for(&base, "alice").await; // owner of heroes
@@ -177,8 +177,8 @@ on_both!(kill_9_loses_no_acknowledged_write_and_mails_each_award_once);
 async fn an_smtp_outage_delays_mail_without_losing_it() {
     let port = free_port();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
-    let dir = temp_dir();
-    let url = database(Backend::Sqlite, &dir).await;
+    let db = database(Backend::Sqlite).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let server: Server =
         spawn(&url, &dir, &[("DEMO_DATA", "1"), ("SMTP_URL", &smtp_url), ("SMTP_TIMEOUT_SECONDS", "1")]);
     let alice = token_for(&server.base, "alice").await;
@@ -205,8 +205,8 @@ async fn an_smtp_outage_delays_mail_without_losing_it() {
 async fn two_processes_share_one_outbox_without_sending_twice() {
     let smtp = smtp_server();
     let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let dir = temp_dir();
-    let url = database(Backend::Postgres, &dir).await;
+    let db = database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let env = [("DEMO_DATA", "1"), ("SMTP_URL", smtp_url.as_str())];
     let first = spawn(&url, &dir, &env);
     let second = spawn(&url, &temp_dir(), &env);

@@ -351,9 +351,10 @@ async fn issues_merge_requests_and_notes_expose_reactions(backend: Backend) {
     let query = r#"query {
   project(fullPath: "heroes/website") {
     id fullPath
-    issues { count nodes { id iid title upvotes downvotes author { username }
-      awardEmoji { count nodes { name emoji user { username } } }
-      notes { nodes { id body awardEmoji { nodes { name user { username } } } } } } }
+    issues { count atMost1: count(limit: 1) nodes { id iid title state upvotes downvotes author { username }
+      awardEmoji { nodes { name emoji user { username } } }
+      notes { nodes { id body awardEmoji { nodes { name user { username } } } } }
+      comments: notes(filter: ONLY_COMMENTS) { count } activity: notes(filter: ONLY_ACTIVITY) { count } } }
     mergeRequest(iid: "1") { id iid upvotes downvotes awardEmoji { nodes { name } } notes { nodes { body } } }
   }
 }"#;
@@ -363,13 +364,18 @@ async fn issues_merge_requests_and_notes_expose_reactions(backend: Backend) {
     assert_eq!(project["id"], "gid://gitlab/Project/1", "{anonymous}");
     // The confidential issue is not listed for anonymous readers.
     assert_eq!(project["issues"]["count"], 2, "{anonymous}");
+    // GitLab's `count(limit:)`: the limit plus one when there are more.
+    assert_eq!(project["issues"]["atMost1"], 2, "{anonymous}");
     // Newest first, as in GitLab.
     assert_eq!(project["issues"]["nodes"][0]["iid"], "2");
     let first = &project["issues"]["nodes"][1];
     assert_eq!(first["id"], "gid://gitlab/Issue/1");
     assert_eq!(first["iid"], "1");
     assert_eq!((first["upvotes"].as_i64(), first["downvotes"].as_i64()), (Some(3), Some(0)));
-    assert_eq!(first["awardEmoji"]["count"], 4);
+    assert_eq!(first["state"], "opened");
+    assert_eq!(first["awardEmoji"]["nodes"].as_array().map(Vec::len), Some(4));
+    // `notes(filter:)`: the issue has one comment and no system notes.
+    assert_eq!((first["comments"]["count"].as_i64(), first["activity"]["count"].as_i64()), (Some(1), Some(0)));
     let names: Vec<&str> =
         first["awardEmoji"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["name"].as_str()).collect();
     assert_eq!(names, ["thumbsup", "thumbsup", "eyes", "thumbsup"]);
@@ -388,13 +394,13 @@ async fn issues_merge_requests_and_notes_expose_reactions(backend: Backend) {
     // Entry points by global id; private things are null, wrong ID kinds are errors.
     let by_id = r#"query($issue: IssueID!, $note: NoteID!) {
   issue(id: $issue) { title upvotes }
-  note(id: $note) { body awardEmoji { count } }
+  note(id: $note) { body awardEmoji { nodes { name } } }
   mergeRequest(id: "gid://gitlab/MergeRequest/1") { title downvotes }
 }"#;
     let (_, body) =
         graphql(base, None, by_id, json!({ "issue": "gid://gitlab/Issue/1", "note": "gid://gitlab/Note/1" })).await;
     assert_eq!(body["data"]["issue"], json!({ "title": "Dark mode flickers on load", "upvotes": 3 }), "{body}");
-    assert_eq!(body["data"]["note"]["awardEmoji"]["count"], 1);
+    assert_eq!(body["data"]["note"]["awardEmoji"]["nodes"], json!([{ "name": "heart" }]), "{body}");
     assert_eq!(body["data"]["mergeRequest"]["downvotes"], 0);
     let (_, hidden) =
         graphql(base, None, by_id, json!({ "issue": "gid://gitlab/Issue/4", "note": "gid://gitlab/Note/1" })).await;

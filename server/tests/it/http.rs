@@ -145,6 +145,8 @@ async fn reactions_arrive_live(backend: Backend) {
     let mut stream = live.bytes_stream();
     let snapshot = next_event(&mut stream, "snapshot").await;
     assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
+    // A tally alone, not a reaction with empty names standing for "nobody".
+    assert!(snapshot.contains(r#""type":"tally""#) && !snapshot.contains(r#""user_id""#), "{snapshot}");
     let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
     let result = toggle(&server.base, &cookie, 1, "tada").await;
     assert_eq!(result["toggled_on"], true);
@@ -169,8 +171,8 @@ async fn unknown_routes_are_clean_404s(backend: Backend) {
 /// made through one reaches a live viewer of the other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_events_over_postgres() {
-    let dir = common::temp_dir();
-    let url = common::database(Backend::Postgres, &dir).await;
+    let db = common::database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
     let first = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
     let second = common::spawn(&url, &dir, &[]);
     let live = client().get(format!("{}/-/live/Issue/1", first.base)).send().await.expect("live");

@@ -1,7 +1,10 @@
 //! Every server test in one binary (compiled and linked once): each module
 //! starts the real server binary on port 0 and speaks HTTP to it.
 
+// `on_both!`: each test body once on SQLite and once on PostgreSQL.
 #[macro_use]
+extern crate testkit;
+
 mod common;
 
 mod abuse_limits;
@@ -15,3 +18,4 @@ mod mail;
 mod permissions;
 mod python_gitlab;
 mod rest_substrate;
+mod schema;

@@ -8,10 +8,9 @@
 
 use crate::common;
 
-use common::{client, start, Backend, ROOT_TOKEN};
+use common::{start, unique, Backend, ROOT_TOKEN};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 on_both!(every_role_on_every_endpoint_matches_the_spec);
 
@@ -174,11 +173,6 @@ enum Outcome {
 const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 
-fn unique(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}{}", N.fetch_add(1, Ordering::Relaxed))
-}
-
 impl World {
     fn token(&self, role: Role, recipient: usize) -> Option<&str> {
         match role {
@@ -195,30 +189,13 @@ impl World {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = client().request(method, format!("{}/api/v4{path}", self.base));
-        if let Some(token) = token {
-            request = request.header("PRIVATE-TOKEN", token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
-        assert!(status < 500, "{path}: {status} {text}");
-        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON body") })
+        common::call(&self.base, method, path, token, body).await
     }
 
     async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = client()
-            .post(format!("{}/api/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.expect("request");
-        assert_eq!(response.status().as_u16(), 200);
-        response.json().await.expect("JSON")
+        let (status, body) = common::graphql(&self.base, token, query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     /// Runs a mutation by GitLab's field name; allowed when the payload has no

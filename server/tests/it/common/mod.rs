@@ -9,18 +9,16 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-pub const ROOT_TOKEN: &str = "root-token-for-tests-0123456789";
+pub use testkit::{unique, Backend, TestDatabase};
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub const ROOT_TOKEN: &str = "root-token-for-tests-0123456789";
 
 pub struct Server {
     pub base: String,
     pub data_dir: std::path::PathBuf,
     child: Child,
+    /// The database `start` made for this server, removed after it stops.
+    database: Option<TestDatabase>,
 }
 
 impl Server {
@@ -55,35 +53,16 @@ impl Drop for Server {
     }
 }
 
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
-}
-
 pub fn temp_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(unique("laurel-it"));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
 
-/// A fresh database URL for the backend.
-pub async fn database(backend: Backend, dir: &std::path::Path) -> String {
-    match backend {
-        Backend::Sqlite => format!("sqlite://{}/laurel.db", dir.display()),
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let admin_url = std::env::var("TEST_POSTGRES_URL")
-                .expect("TEST_POSTGRES_URL must point at a PostgreSQL server (make test starts one)");
-            let name = unique("laurel_it");
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect TEST_POSTGRES_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).expect("URL with a database");
-            format!("{base}/{name}")
-        }
-    }
+/// A fresh database for the backend (and a data folder beside it), removed
+/// when the returned guard drops: keep it alive as long as the servers using it.
+pub async fn database(backend: Backend) -> TestDatabase {
+    TestDatabase::new(backend).await
 }
 
 /// Starts the server binary with extra environment; waits for its listening line.
@@ -117,13 +96,15 @@ pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &st
         }
     });
     let base = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
-    Server { base, data_dir: data_dir.to_path_buf(), child }
+    Server { base, data_dir: data_dir.to_path_buf(), child, database: None }
 }
 
+/// A server on a fresh database of its own, removed when the server is dropped.
 pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> Server {
-    let dir = temp_dir();
-    let url = database(backend, &dir).await;
-    spawn(&url, &dir, extra)
+    let database = database(backend).await;
+    let mut server = spawn(&database.url, database.dir(), extra);
+    server.database = Some(database);
+    server
 }
 
 pub fn client() -> reqwest::Client {
@@ -132,19 +113,6 @@ pub fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client")
-}
-
-/// Runs an async test body on both backends.
-#[macro_export]
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() { super::$name($crate::common::Backend::Sqlite).await }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() { super::$name($crate::common::Backend::Postgres).await }
-        }
-    )*};
 }
 
 /// A fresh token for a demo user, made by the admin through the API.
