@@ -18,6 +18,7 @@ use crate::state::ServerState;
 use app::domain::auth::Authenticated;
 use app::domain::Actor;
 use app::policy::{self, ApiUse};
+use app::store::UserRow;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -86,9 +87,8 @@ pub fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-async fn version(Caller(actor): Caller) -> Result<Json<Version>, ApiError> {
-    actor.require_user()?;
-    Ok(Json(Version { version: "17.0.0-laurel", revision: env!("CARGO_PKG_VERSION") }))
+async fn version(SignedIn(_): SignedIn) -> Json<Version> {
+    Json(Version { version: "17.0.0-laurel", revision: env!("CARGO_PKG_VERSION") })
 }
 
 /// What a REST request does, for a token's scopes: GitLab keys `read_user` to
@@ -139,6 +139,19 @@ impl FromRequestParts<ServerState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
         let AuthorizedCaller(auth) = AuthorizedCaller::from_request_parts(parts, state).await?;
         Ok(Caller(auth.actor))
+    }
+}
+
+/// A caller who signed in (a token or a session): anyone else gets GitLab's
+/// `401 Unauthorized` before the handler runs.
+pub struct SignedIn(pub UserRow);
+
+impl FromRequestParts<ServerState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        Ok(SignedIn(actor.require_user()?.clone()))
     }
 }
 

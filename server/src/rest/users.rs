@@ -2,7 +2,7 @@
 //! `/users/:id/personal_access_tokens`.
 
 use super::params::Params;
-use super::{time, ApiError, Caller, Created};
+use super::{time, ApiError, Caller, Created, SignedIn};
 use crate::state::ServerState;
 use app::domain::users::{self, CreateUser, UpdateUser};
 use app::domain::DomainError;
@@ -75,9 +75,8 @@ pub enum UserJson {
     Basic(UserBasic),
 }
 
-pub async fn current_user(State(state): State<ServerState>, Caller(actor): Caller) -> Result<Json<UserFull>, ApiError> {
-    let user = actor.user().ok_or(DomainError::Unauthorized)?;
-    Ok(Json(UserFull::of(user, &state.app.instance.external_url)))
+pub async fn current_user(State(state): State<ServerState>, SignedIn(user): SignedIn) -> Json<UserFull> {
+    Json(UserFull::of(&user, &state.app.instance.external_url))
 }
 
 /// `GET /users?username=` (exact) or `?search=`.
