@@ -5,7 +5,8 @@
 export RUSTC_WORKSPACE_WRAPPER=clippy-driver
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # Incremental compilation of the workspace crates (dependencies never are): after
-# a one-line change only what changed is compiled again.
-export CARGO_INCREMENTAL=1
+# a one-line change only what changed is compiled again. CI always builds from
+# scratch, where the incremental caches only cost time.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; else export CARGO_INCREMENTAL=1; fi
 # One feature set for app and server, tests and bench alike.
 cargo_targets=(--release -p app -p server --features app/ssr)
