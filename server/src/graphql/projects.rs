@@ -123,6 +123,15 @@ async fn notes_page(
     connection(context, notes.map(Note))
 }
 
+/// Whether a connection's items ask for `upvotes` or `downvotes` (then their
+/// votes are loaded for the whole page at once, else not at all).
+fn wants_votes(context: &Context<'_>) -> bool {
+    let look = context.look_ahead();
+    [look.field("nodes"), look.field("edges").field("node")]
+        .iter()
+        .any(|item| item.field("upvotes").exists() || item.field("downvotes").exists())
+}
+
 fn parse_iid(iid: &str) -> Result<i64> {
     iid.parse().map_err(|_| format!("\"{iid}\" is not a valid iid").into())
 }
@@ -173,8 +182,10 @@ impl Project {
         c.check_budget()?;
         let window = window(first, after, last, before)?;
         let rows = projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        let ids: Vec<i64> = rows.items.iter().map(|i| i.id).collect();
-        c.prefetch_votes(AwardableKind::Issue, &ids).await?;
+        if wants_votes(context) {
+            let ids: Vec<i64> = rows.items.iter().map(|i| i.id).collect();
+            c.prefetch_votes(AwardableKind::Issue, &ids).await?;
+        }
         connection(context, rows.map(Issue)).map(Some)
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
@@ -197,8 +208,10 @@ impl Project {
         let window = window(first, after, last, before)?;
         let rows =
             projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        let ids: Vec<i64> = rows.items.iter().map(|m| m.id).collect();
-        c.prefetch_votes(AwardableKind::MergeRequest, &ids).await?;
+        if wants_votes(context) {
+            let ids: Vec<i64> = rows.items.iter().map(|m| m.id).collect();
+            c.prefetch_votes(AwardableKind::MergeRequest, &ids).await?;
+        }
         connection(context, rows.map(MergeRequest)).map(Some)
     }
 }

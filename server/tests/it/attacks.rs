@@ -119,6 +119,10 @@ async fn scoped_tokens_do_only_what_their_scope_allows(backend: Backend) {
 
     // read_user: /user and /users only.
     assert_eq!(call(base, Method::GET, "/user", Some(&read_user), None).await.0, 200);
+    // Without credentials, /user and /version are GitLab's 401 (the SignedIn extractor).
+    for path in ["/user", "/version"] {
+        assert_eq!(call(base, Method::GET, path, None, None).await, (401, json!({ "message": "401 Unauthorized" })));
+    }
     assert_eq!(call(base, Method::GET, &format!("/users/{carol}"), Some(&read_user), None).await.0, 200);
     let (status, body) = call(base, Method::GET, "/projects/1/issues", Some(&read_user), None).await;
     assert_eq!(status, 403);

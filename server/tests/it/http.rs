@@ -143,8 +143,16 @@ async fn reactions_arrive_live(backend: Backend) {
     let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
     assert_eq!(live.status(), 200);
     let mut stream = live.bytes_stream();
-    let snapshot = next_event(&mut stream, "snapshot").await;
+    // Two snapshot frames: the issue's tally, then its one comment's (read for
+    // all comments at once), which carol gave a heart.
+    let mut snapshot = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while snapshot.matches("event: snapshot").count() < 2 {
+        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("snapshot in time");
+        snapshot.push_str(&String::from_utf8_lossy(&chunk.expect("open").expect("chunk")));
+    }
     assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
+    assert!(snapshot.contains(r#""name":"heart","count":1"#), "the comment's tally: {snapshot}");
     // A tally alone, not a reaction with empty names standing for "nobody".
     assert!(snapshot.contains(r#""type":"tally""#) && !snapshot.contains(r#""user_id""#), "{snapshot}");
     let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
