@@ -30,7 +30,8 @@ cargo leptos build --release --frontend-only
 
 # The same variables for the build and the run below, so the run rebuilds nothing.
 source .ci/build-env.sh
-targets=("${cargo_targets[@]}" --lib --bins --tests)
+# The server binary is built for the HTTP tests (they name it); it has no tests of its own.
+targets=("${cargo_targets[@]}" --lib --tests)
 
 phase "build: server binary, tests and bench, linted (clippy -D warnings)"
 cargo test "${targets[@]}" --benches --no-run

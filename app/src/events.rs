@@ -22,6 +22,25 @@ impl AwardableKind {
         }
     }
 
+    /// Its name in GitLab's messages ("404 Merge Request Not Found").
+    pub fn display_name(self) -> &'static str {
+        match self {
+            AwardableKind::Issue => "Issue",
+            AwardableKind::MergeRequest => "Merge Request",
+            AwardableKind::Snippet => "Snippet",
+            AwardableKind::Note => "Note",
+        }
+    }
+
+    /// Issues and merge requests are work items; snippets and notes are not.
+    pub fn work_item(self) -> Option<WorkItemKind> {
+        match self {
+            AwardableKind::Issue => Some(WorkItemKind::Issue),
+            AwardableKind::MergeRequest => Some(WorkItemKind::MergeRequest),
+            AwardableKind::Snippet | AwardableKind::Note => None,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<AwardableKind> {
         Some(match s {
             "Issue" => AwardableKind::Issue,
@@ -30,6 +49,39 @@ impl AwardableKind {
             "Note" => AwardableKind::Note,
             _ => return None,
         })
+    }
+}
+
+/// The two awardables a project lists with per-project numbers (iids): the
+/// shape they share is one row type, the store's `WorkItemRow`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WorkItemKind {
+    Issue,
+    MergeRequest,
+}
+
+impl WorkItemKind {
+    pub fn awardable(self) -> AwardableKind {
+        match self {
+            WorkItemKind::Issue => AwardableKind::Issue,
+            WorkItemKind::MergeRequest => AwardableKind::MergeRequest,
+        }
+    }
+
+    /// The path segment of its list in web URLs and REST (`/-/issues/1`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            WorkItemKind::Issue => "issues",
+            WorkItemKind::MergeRequest => "merge_requests",
+        }
+    }
+
+    /// The reference prefix of its iid (`#1`, `!1`).
+    pub fn prefix(self) -> &'static str {
+        match self {
+            WorkItemKind::Issue => "#",
+            WorkItemKind::MergeRequest => "!",
+        }
     }
 }
 

@@ -179,11 +179,11 @@ fn project_page() -> impl IntoView {
 }
 
 fn issue_page() -> impl IntoView {
-    view! { <WithSession><pages::item::ItemPage kind=server_fns::items::ItemKind::Issue/></WithSession> }
+    view! { <WithSession><pages::item::ItemPage kind=events::WorkItemKind::Issue/></WithSession> }
 }
 
 fn merge_request_page() -> impl IntoView {
-    view! { <WithSession><pages::item::ItemPage kind=server_fns::items::ItemKind::MergeRequest/></WithSession> }
+    view! { <WithSession><pages::item::ItemPage kind=events::WorkItemKind::MergeRequest/></WithSession> }
 }
 
 fn group_achievements_page() -> impl IntoView {

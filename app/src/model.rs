@@ -282,7 +282,58 @@ pub struct AdminView {
     pub auto_accept: bool,
     pub groups: Vec<AdminGroup>,
     pub users: Vec<AdminUser>,
-    /// The abuse limits, in the order of `admin::LIMIT_FIELDS`.
-    pub limits: [i32; 6],
+    pub limits: AbuseLimits,
     pub audit: Vec<AuditEntry>,
+}
+
+/// The abuse limits an admin sets; 0 turns one off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AbuseLimits {
+    /// Failed sign-ins in a row that lock an account.
+    pub max_login_attempts: i32,
+    /// How long a locked account stays locked.
+    pub failed_login_attempts_unlock_period_in_minutes: i32,
+    /// Sign-in posts per IP address per minute.
+    pub throttle_protected_paths_requests_per_period: i32,
+    pub reactions_per_user_per_minute: i32,
+    pub awards_per_group_per_hour: i32,
+    /// Award e-mails beyond this wait in the outbox for the next hour.
+    pub award_emails_per_group_per_hour: i32,
+}
+
+impl Default for AbuseLimits {
+    fn default() -> Self {
+        AbuseLimits {
+            max_login_attempts: 10,
+            failed_login_attempts_unlock_period_in_minutes: 10,
+            throttle_protected_paths_requests_per_period: 10,
+            reactions_per_user_per_minute: 60,
+            awards_per_group_per_hour: 300,
+            award_emails_per_group_per_hour: 100,
+        }
+    }
+}
+
+impl AbuseLimits {
+    /// Every limit by its name (GitLab's application setting, where GitLab has
+    /// one), in the one order the API, the dashboard and validation use.
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut i32); 6] {
+        [
+            ("max_login_attempts", &mut self.max_login_attempts),
+            (
+                "failed_login_attempts_unlock_period_in_minutes",
+                &mut self.failed_login_attempts_unlock_period_in_minutes,
+            ),
+            ("throttle_protected_paths_requests_per_period", &mut self.throttle_protected_paths_requests_per_period),
+            ("reactions_per_user_per_minute", &mut self.reactions_per_user_per_minute),
+            ("awards_per_group_per_hour", &mut self.awards_per_group_per_hour),
+            ("award_emails_per_group_per_hour", &mut self.award_emails_per_group_per_hour),
+        ]
+    }
+
+    /// As [`AbuseLimits::fields_mut`], the values.
+    pub fn fields(mut self) -> [(&'static str, i32); 6] {
+        self.fields_mut().map(|(name, value)| (name, *value))
+    }
 }

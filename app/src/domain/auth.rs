@@ -1,10 +1,9 @@
-//! Who is asking: browser sessions, personal access tokens, passwords.
+//! Who is asking: browser sessions and personal access tokens (passwords: `passwords`).
 
+use super::passwords::password_matches;
 use super::{AppState, DomainError, DomainResult};
 use crate::policy::Viewer;
 use crate::store::{TokenRow, UserRow};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -66,66 +65,6 @@ pub fn digest(secret: &str) -> String {
 
 pub fn random_secret(len: usize) -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
-}
-
-fn hash_password_now(password: &str) -> DomainResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|_| DomainError::invalid("Password could not be hashed"))
-}
-
-fn verify_password_now(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
-}
-
-/// At most this many Argon2 computations run at once: one fewer than the
-/// machine's cores (at least one). A flood of sign-ins waits here, cheaply,
-/// and leaves a core to every other request.
-fn password_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
-    })
-}
-
-/// Runs Argon2 work off the async runtime, in a password slot; `None` if the
-/// work could not run (the runtime is shutting down).
-async fn in_password_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _slot = password_slots().acquire().await.ok()?;
-    tokio::task::spawn_blocking(work).await.ok()
-}
-
-/// Argon2 costs tens of milliseconds of CPU by design: off the async runtime,
-/// so a flood of sign-ins does not stall every other request.
-pub async fn hash_password(password: &str) -> DomainResult<String> {
-    let password = password.to_string();
-    in_password_slot(move || hash_password_now(&password))
-        .await
-        .unwrap_or_else(|| Err(DomainError::invalid("Password could not be hashed")))
-}
-
-async fn verify_password(password: &str, hash: &str) -> bool {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    in_password_slot(move || verify_password_now(&password, &hash)).await.unwrap_or(false)
-}
-
-/// A hash to verify against when the user does not exist, so that a wrong
-/// username takes as long as a wrong password.
-fn decoy_hash() -> &'static str {
-    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| hash_password_now("decoy password").unwrap_or_default())
-}
-
-/// Whether `password` is the user's (for sign-in and for changing it).
-pub(crate) async fn password_matches(user: Option<&UserRow>, password: &str) -> bool {
-    let hash = user.and_then(|u| u.password_hash.clone());
-    let decoy = tokio::task::spawn_blocking(decoy_hash).await.unwrap_or_default();
-    verify_password(password, hash.as_deref().unwrap_or(decoy)).await && hash.is_some()
 }
 
 /// Checks a login (username or email) and password and opens a session. Returns

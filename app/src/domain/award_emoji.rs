@@ -1,7 +1,7 @@
 //! Emoji reactions on issues, merge requests, snippets and notes.
 
+use super::awardable::{resolve, Target};
 use super::listing::{self, Listing, Window};
-use super::projects::{resolve, Target};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, EmojiCount, Event};
 use crate::policy;

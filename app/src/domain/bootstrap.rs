@@ -26,7 +26,7 @@ pub async fn bootstrap(app: &AppState, setup: RootSetup) -> DomainResult<Bootstr
     let generated = setup.password.is_none().then(|| super::auth::random_secret(20));
     let password = setup.password.or_else(|| generated.clone());
     let password_hash = match password.as_deref() {
-        Some(password) => Some(super::auth::hash_password(password).await?),
+        Some(password) => Some(super::passwords::hash_password(password).await?),
         None => None,
     };
     let root = insert_user(

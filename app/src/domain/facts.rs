@@ -76,15 +76,15 @@ pub(crate) async fn awardable_in(
     item: AwardableRef,
     known: Option<(&ProjectRow, ProjectFacts)>,
 ) -> DomainResult<Awardable> {
-    let not_found = DomainError::NotFound(not_found_name(item.kind));
+    let not_found = DomainError::NotFound(item.kind.display_name());
     let (project_id, author_id, confidential, snippet_visibility, system_note) = match item.kind {
-        AwardableKind::Issue => {
-            let issue = tx.issue_by_id(item.id).await?.ok_or(not_found)?;
-            (issue.project_id, issue.author_id, issue.confidential, None, false)
-        }
-        AwardableKind::MergeRequest => {
-            let mr = tx.merge_request_by_id(item.id).await?.ok_or(not_found)?;
-            (mr.project_id, mr.author_id, false, None, false)
+        AwardableKind::Issue | AwardableKind::MergeRequest => {
+            let row = match item.kind.work_item() {
+                Some(kind) => tx.work_item_by_id(kind, item.id).await?,
+                None => None,
+            };
+            let row = row.ok_or(not_found)?;
+            (row.project_id, row.author_id, row.confidential, None, false)
         }
         AwardableKind::Snippet => {
             let snippet = tx.snippet_by_id(item.id).await?.ok_or(not_found)?;
@@ -135,16 +135,7 @@ pub(crate) async fn readable_awardable_in(
 ) -> DomainResult<Awardable> {
     let loaded = awardable_in(tx, actor, item, known).await?;
     if !crate::policy::read_awardable(&actor.viewer(), &loaded.facts) {
-        return Err(DomainError::NotFound(not_found_name(item.kind)));
+        return Err(DomainError::NotFound(item.kind.display_name()));
     }
     Ok(loaded)
-}
-
-pub fn not_found_name(kind: AwardableKind) -> &'static str {
-    match kind {
-        AwardableKind::Issue => "Issue",
-        AwardableKind::MergeRequest => "Merge Request",
-        AwardableKind::Snippet => "Snippet",
-        AwardableKind::Note => "Note",
-    }
 }

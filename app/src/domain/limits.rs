@@ -113,15 +113,8 @@ pub const MAX_LIMIT: i32 = 1_000_000;
 /// Sets the limits (admins only); each is 0 (off) to [`MAX_LIMIT`], and a lock lasts at least a minute.
 pub async fn set_abuse_limits(app: &AppState, actor: &Actor, limits: AbuseLimits) -> DomainResult<AbuseLimits> {
     require_admin(actor)?;
-    let fields = [
-        ("max_login_attempts", limits.max_login_attempts),
-        ("failed_login_attempts_unlock_period_in_minutes", limits.failed_login_attempts_unlock_period_in_minutes),
-        ("throttle_protected_paths_requests_per_period", limits.throttle_protected_paths_requests_per_period),
-        ("reactions_per_user_per_minute", limits.reactions_per_user_per_minute),
-        ("awards_per_group_per_hour", limits.awards_per_group_per_hour),
-        ("award_emails_per_group_per_hour", limits.award_emails_per_group_per_hour),
-    ];
-    let mut errors: Vec<String> = fields
+    let mut errors: Vec<String> = limits
+        .fields()
         .iter()
         .filter(|(_, v)| !(0..=MAX_LIMIT).contains(v))
         .map(|(name, _)| format!("{name} must be between 0 and {MAX_LIMIT}"))

@@ -5,6 +5,7 @@
 pub mod achievements;
 pub mod auth;
 pub mod award_emoji;
+pub mod awardable;
 pub mod bootstrap;
 pub mod bus;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod limits;
 pub mod listing;
 pub mod mail;
 pub mod outbox;
+pub mod passwords;
 pub mod projects;
 pub mod settings;
 pub mod text;

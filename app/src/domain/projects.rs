@@ -6,7 +6,7 @@ use super::users::valid_path;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, Event};
 use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
-use crate::store::{IssueRow, MemberRow, MergeRequestRow, NewNote, NewProject, NoteRow, ProjectRow, SnippetRow, Tx};
+use crate::store::{MemberRow, NewNote, NewProject, NoteRow, ProjectRow, SnippetRow, Tx, WorkItemRow};
 
 pub struct CreateProject {
     pub name: String,
@@ -159,7 +159,7 @@ pub async fn create_issue(
     title: &str,
     description: &str,
     confidential: bool,
-) -> DomainResult<IssueRow> {
+) -> DomainResult<WorkItemRow> {
     let user = actor.require_user()?;
     validate_title(title)?;
     let mut tx = app.store.write().await?;
@@ -181,7 +181,7 @@ pub async fn create_merge_request(
     description: &str,
     source_branch: &str,
     target_branch: &str,
-) -> DomainResult<MergeRequestRow> {
+) -> DomainResult<WorkItemRow> {
     let user = actor.require_user()?;
     validate_title(title)?;
     if source_branch.trim().is_empty() || target_branch.trim().is_empty() {
@@ -226,82 +226,6 @@ pub async fn create_snippet(
     Ok(snippet)
 }
 
-/// How a path names an issue or merge request: REST v4 uses the per-project iid,
-/// v3 the global id. Snippets and notes are always named by global id.
-#[derive(Clone, Copy, Debug)]
-pub enum ItemId {
-    Iid(i64),
-    Global(i64),
-}
-
-/// Where an awardable is named: by global id (GraphQL, the web app), or as REST
-/// names it, by project (id or full path), kind, id or iid, and optional note.
-#[derive(Clone, Copy, Debug)]
-pub enum Target<'a> {
-    Global(AwardableRef),
-    InProject { project: &'a str, kind: AwardableKind, item: ItemId, note: Option<i64> },
-}
-
-impl From<AwardableRef> for Target<'_> {
-    fn from(item: AwardableRef) -> Self {
-        Target::Global(item)
-    }
-}
-
-/// Resolves a target the actor may read, inside the caller's transaction.
-pub(crate) async fn resolve(
-    tx: &mut Tx,
-    actor: &Actor,
-    target: Target<'_>,
-) -> DomainResult<(AwardableRef, facts::Awardable)> {
-    let (project, kind, item, note_id) = match target {
-        Target::Global(item) => return Ok((item, facts::readable_awardable(tx, actor, item).await?)),
-        Target::InProject { project, kind, item, note } => (project, kind, item, note),
-    };
-    let (project, project_facts) = readable_project(tx, actor, project).await?;
-    let in_project = |project_id: i64| project_id == project.id;
-    let id = match (kind, item) {
-        (AwardableKind::Issue, ItemId::Iid(iid)) => tx.issue_by_iid(project.id, iid).await?.map(|i| i.id),
-        (AwardableKind::Issue, ItemId::Global(id)) => {
-            tx.issue_by_id(id).await?.filter(|i| in_project(i.project_id)).map(|i| i.id)
-        }
-        (AwardableKind::MergeRequest, ItemId::Iid(iid)) => {
-            tx.merge_request_by_iid(project.id, iid).await?.map(|m| m.id)
-        }
-        (AwardableKind::MergeRequest, ItemId::Global(id)) => {
-            tx.merge_request_by_id(id).await?.filter(|m| in_project(m.project_id)).map(|m| m.id)
-        }
-        (AwardableKind::Snippet, ItemId::Iid(id) | ItemId::Global(id)) => {
-            tx.snippet_by_id(id).await?.filter(|s| in_project(s.project_id)).map(|s| s.id)
-        }
-        (AwardableKind::Note, ItemId::Iid(id) | ItemId::Global(id)) => {
-            tx.note_by_id(id).await?.filter(|n| in_project(n.project_id)).map(|n| n.id)
-        }
-    };
-    let mut found = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(facts::not_found_name(kind)))? };
-    if let Some(note_id) = note_id {
-        let note = tx.note_by_id(note_id).await?;
-        let on_item = note.filter(|n| n.noteable_type == kind.as_str() && n.noteable_id == found.id);
-        found = AwardableRef { kind: AwardableKind::Note, id: on_item.ok_or(DomainError::NotFound("Note"))?.id };
-    }
-    let loaded = facts::readable_awardable_in(tx, actor, found, Some((&project, project_facts))).await?;
-    Ok((found, loaded))
-}
-
-/// Resolves an issue, merge request or snippet of a project, and optionally one
-/// of its notes, if the actor may read it.
-pub async fn find_awardable_in_project(
-    app: &AppState,
-    actor: &Actor,
-    project: &str,
-    kind: AwardableKind,
-    item: ItemId,
-    note: Option<i64>,
-) -> DomainResult<AwardableRef> {
-    let mut tx = app.store.read().await?;
-    Ok(resolve(&mut tx, actor, Target::InProject { project, kind, item, note }).await?.0)
-}
-
 /// Comments on an issue, merge request or snippet.
 pub async fn create_note(
     app: &AppState,
@@ -320,7 +244,7 @@ pub async fn create_note(
     let mut tx = app.store.write().await?;
     let item = facts::awardable(&mut tx, actor, on).await?;
     if !policy::read_awardable(&actor.viewer(), &item.facts) {
-        return Err(DomainError::NotFound(facts::not_found_name(on.kind)));
+        return Err(DomainError::NotFound(on.kind.display_name()));
     }
     if !policy::create_note(&actor.viewer(), &item.facts) {
         return Err(DomainError::Forbidden);
@@ -382,59 +306,6 @@ pub async fn list_notes(
     Ok(Listing { total, start: range.start, items })
 }
 
-/// A page of a project's issues the actor may read, newest first.
-pub async fn list_issues(
-    app: &AppState,
-    actor: &Actor,
-    project: &str,
-    window: Window,
-) -> DomainResult<Listing<IssueRow>> {
-    let mut tx = app.store.read().await?;
-    let (project, facts) = readable_project(&mut tx, actor, project).await?;
-    let rule = policy::confidential_listing(&actor.viewer(), &facts);
-    let total = listing::count(tx.count_issues(project.id, &rule).await?);
-    let range = window.range(total);
-    let (limit, offset) = listing::limit_offset(&range);
-    let items = tx.list_issues(project.id, &rule, limit, offset).await?;
-    Ok(Listing { total, start: range.start, items })
-}
-
-/// A page of a project's merge requests, newest first.
-pub async fn list_merge_requests(
-    app: &AppState,
-    actor: &Actor,
-    project: &str,
-    window: Window,
-) -> DomainResult<Listing<MergeRequestRow>> {
-    let mut tx = app.store.read().await?;
-    let (project, _) = readable_project(&mut tx, actor, project).await?;
-    let total = listing::count(tx.count_merge_requests(project.id).await?);
-    let range = window.range(total);
-    let (limit, offset) = listing::limit_offset(&range);
-    let items = tx.list_merge_requests(project.id, limit, offset).await?;
-    Ok(Listing { total, start: range.start, items })
-}
-
-/// An issue by its per-project iid, if the actor may read it.
-pub async fn find_issue(app: &AppState, actor: &Actor, project: &str, iid: i64) -> DomainResult<IssueRow> {
-    let item = find_awardable_in_project(app, actor, project, AwardableKind::Issue, ItemId::Iid(iid), None).await?;
-    let mut tx = app.store.read().await?;
-    tx.issue_by_id(item.id).await?.ok_or(DomainError::NotFound("Issue"))
-}
-
-/// A merge request by its per-project iid, if the actor may read it.
-pub async fn find_merge_request(
-    app: &AppState,
-    actor: &Actor,
-    project: &str,
-    iid: i64,
-) -> DomainResult<MergeRequestRow> {
-    let item =
-        find_awardable_in_project(app, actor, project, AwardableKind::MergeRequest, ItemId::Iid(iid), None).await?;
-    let mut tx = app.store.read().await?;
-    tx.merge_request_by_id(item.id).await?.ok_or(DomainError::NotFound("Merge Request"))
-}
-
 /// Snippets of a project the actor may read.
 pub async fn list_snippets(app: &AppState, actor: &Actor, project: &str) -> DomainResult<Vec<SnippetRow>> {
     let mut tx = app.store.read().await?;
@@ -459,25 +330,4 @@ pub async fn list_snippets(app: &AppState, actor: &Actor, project: &str) -> Doma
 pub async fn namespace_of(app: &AppState, project: &ProjectRow) -> DomainResult<crate::store::NamespaceRow> {
     let mut tx = app.store.read().await?;
     tx.namespace_by_id(project.namespace_id).await?.ok_or(DomainError::NotFound("Namespace"))
-}
-
-/// An issue by its global id, if the actor may read it.
-pub async fn issue_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<IssueRow> {
-    let mut tx = app.store.read().await?;
-    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::Issue, id }).await?;
-    tx.issue_by_id(id).await?.ok_or(DomainError::NotFound("Issue"))
-}
-
-/// A merge request by its global id, if the actor may read it.
-pub async fn merge_request_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<MergeRequestRow> {
-    let mut tx = app.store.read().await?;
-    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::MergeRequest, id }).await?;
-    tx.merge_request_by_id(id).await?.ok_or(DomainError::NotFound("Merge Request"))
-}
-
-/// A note by its global id, if the actor may read it (and what it sits on).
-pub async fn note_by_id(app: &AppState, actor: &Actor, id: i64) -> DomainResult<NoteRow> {
-    let mut tx = app.store.read().await?;
-    facts::readable_awardable(&mut tx, actor, AwardableRef { kind: AwardableKind::Note, id }).await?;
-    tx.note_by_id(id).await?.ok_or(DomainError::NotFound("Note"))
 }

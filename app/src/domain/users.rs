@@ -1,6 +1,7 @@
 //! Users and their personal access tokens.
 
-use super::auth::{digest, hash_password, password_matches};
+use super::auth::digest;
+use super::passwords::{hash_password, password_matches};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::Event;
 use crate::policy;

@@ -10,18 +10,21 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-/// The limits form's fields (the server function's parameters), in `AdminView::limits` order.
 /// A label in the reader's language.
 type Label = fn(Locale) -> &'static str;
 
-const LIMIT_FIELDS: [(&str, Label); 6] = [
-    ("max_login_attempts", |l| td_string!(l, limit_max_login_attempts)),
-    ("failed_login_attempts_unlock_period_in_minutes", |l| td_string!(l, limit_lock_minutes)),
-    ("throttle_protected_paths_requests_per_period", |l| td_string!(l, limit_sign_in_per_ip)),
-    ("reactions_per_user_per_minute", |l| td_string!(l, limit_reactions)),
-    ("awards_per_group_per_hour", |l| td_string!(l, limit_awards)),
-    ("award_emails_per_group_per_hour", |l| td_string!(l, limit_award_emails)),
-];
+/// A limit's label in the reader's language, by its name in `AbuseLimits::fields`.
+fn limit_label(locale: Locale, name: &'static str) -> &'static str {
+    match name {
+        "max_login_attempts" => td_string!(locale, limit_max_login_attempts),
+        "failed_login_attempts_unlock_period_in_minutes" => td_string!(locale, limit_lock_minutes),
+        "throttle_protected_paths_requests_per_period" => td_string!(locale, limit_sign_in_per_ip),
+        "reactions_per_user_per_minute" => td_string!(locale, limit_reactions),
+        "awards_per_group_per_hour" => td_string!(locale, limit_awards),
+        "award_emails_per_group_per_hour" => td_string!(locale, limit_award_emails),
+        _ => name,
+    }
+}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -244,13 +247,13 @@ fn Dashboard(view: AdminView) -> impl IntoView {
             <h2>{move || td_string!(t(), limits_title)}</h2>
             <p class="muted">{move || td_string!(t(), limits_hint)}</p>
             <form class="stack limits" method="post" action={<SetLimits as ServerFn>::PATH}>
-                {LIMIT_FIELDS
+                {view.limits
+                    .fields()
                     .into_iter()
-                    .zip(view.limits)
-                    .map(|((name, label), value)| {
+                    .map(|(name, value)| {
                         let id = format!("limit-{name}");
                         view! {
-                            <label for=id.clone()>{move || label(t())}</label>
+                            <label for=id.clone()>{move || limit_label(t(), name)}</label>
                             <input id=id type="number" name=name min="0" max="1000000" required value=value/>
                         }
                     })

@@ -2,11 +2,12 @@
 
 use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
+use crate::events::WorkItemKind;
 use crate::i18n::td_string;
 use crate::model::ItemView;
 use crate::model::SessionInfo;
 use crate::pages::loaded::loaded;
-use crate::server_fns::items::{get_item, ItemKind};
+use crate::server_fns::items::get_item;
 use crate::{provide_session, use_session};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ pub fn project_path(params: &leptos_router::params::ParamsMap) -> String {
 }
 
 #[component]
-pub fn ItemPage(kind: ItemKind) -> impl IntoView {
+pub fn ItemPage(kind: WorkItemKind) -> impl IntoView {
     let params = use_params_map();
     let session = use_session();
     let key = move || params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0)));
@@ -29,7 +30,7 @@ pub fn ItemPage(kind: ItemKind) -> impl IntoView {
 /// The item and its comments: an island, so its reaction bars hydrate and
 /// follow the live stream.
 #[island]
-fn ItemBody(view: ItemView, kind: ItemKind, session: SessionInfo) -> impl IntoView {
+fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl IntoView {
     provide_session(session);
     let session = use_session();
     let t = move || session.get().lang.t();
@@ -37,10 +38,7 @@ fn ItemBody(view: ItemView, kind: ItemKind, session: SessionInfo) -> impl IntoVi
         std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())),
     );
     watch_live(live, view.reactions.item);
-    let (sigil, list) = match kind {
-        ItemKind::Issue => ("#", "issues"),
-        ItemKind::MergeRequest => ("!", "merge_requests"),
-    };
+    let (sigil, list) = (kind.prefix(), kind.segment());
     provide_context(ReturnTo(format!("/{}/-/{list}/{}", view.project_path, view.iid)));
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
@@ -54,7 +52,10 @@ fn ItemBody(view: ItemView, kind: ItemKind, session: SessionInfo) -> impl IntoVi
                 <a href=project_href.clone()>{view.project_name.clone()}</a>
                 " / "
                 <a href=format!("{project_href}#{list}")>
-                    {move || if list == "issues" { td_string!(t(), issues) } else { td_string!(t(), merge_requests) }}
+                    {move || match kind {
+                        WorkItemKind::Issue => td_string!(t(), issues),
+                        WorkItemKind::MergeRequest => td_string!(t(), merge_requests),
+                    }}
                 </a>
                 " / "
                 <span>{format!("{sigil}{}", view.iid)}</span>

@@ -37,17 +37,7 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
                 admin: u.admin,
             })
             .collect(),
-        limits: {
-            let l = o.limits;
-            [
-                l.max_login_attempts,
-                l.failed_login_attempts_unlock_period_in_minutes,
-                l.throttle_protected_paths_requests_per_period,
-                l.reactions_per_user_per_minute,
-                l.awards_per_group_per_hour,
-                l.award_emails_per_group_per_hour,
-            ]
-        },
+        limits: o.limits,
         audit: o
             .audit
             .into_iter()
@@ -136,7 +126,8 @@ pub async fn unlock_user(id: i64) -> Result<(), UiError> {
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
-/// Sets every abuse limit at once (the dashboard's form).
+/// Sets every abuse limit at once (the dashboard's form; its fields are named
+/// as `AbuseLimits::fields` names them).
 #[server(endpoint = "admin_set_limits")]
 pub async fn set_limits(
     max_login_attempts: i32,

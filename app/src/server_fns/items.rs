@@ -1,15 +1,8 @@
 //! Projects, issues and merge requests as their pages show them.
 
+use crate::events::WorkItemKind;
 use crate::model::{ItemView, ProjectView, UiError};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// Which list an item page belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ItemKind {
-    Issue,
-    MergeRequest,
-}
 
 #[cfg(feature = "ssr")]
 mod shape {
@@ -42,33 +35,23 @@ mod shape {
 
 /// An issue or merge request with its notes and everyone's reactions.
 #[server(endpoint = "item")]
-pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemView, UiError> {
+pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<ItemView, UiError> {
     use super::ssr;
     use crate::domain::listing::{self, Window};
-    use crate::domain::{projects, users};
+    use crate::domain::{awardable, projects, users};
     use crate::events::{AwardableKind, AwardableRef};
     use crate::model::NoteView;
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let fail = ssr::ui_error;
-    let (item, title, description, state, confidential, author_id, created_at) = match kind {
-        ItemKind::Issue => {
-            let i = projects::find_issue(&app, &actor, &project, iid).await.map_err(fail)?;
-            let item = AwardableRef { kind: AwardableKind::Issue, id: i.id };
-            (item, i.title, i.description, i.state, i.confidential, i.author_id, i.created_at)
-        }
-        ItemKind::MergeRequest => {
-            let m = projects::find_merge_request(&app, &actor, &project, iid).await.map_err(fail)?;
-            let item = AwardableRef { kind: AwardableKind::MergeRequest, id: m.id };
-            (item, m.title, m.description, m.state, false, m.author_id, m.created_at)
-        }
-    };
+    let row = awardable::find_work_item(&app, &actor, &project, kind, iid).await.map_err(fail)?;
+    let item = AwardableRef { kind: kind.awardable(), id: row.id };
     let (project_row, _) = projects::find_project(&app, &actor, &project).await.map_err(fail)?;
     let notes = projects::list_notes(&app, &actor, item, projects::NoteKinds::All, Window::first(listing::WHOLE))
         .await
         .map_err(fail)?
         .items;
-    let mut ids: Vec<i64> = notes.iter().filter_map(|n| n.author_id).chain(author_id).collect();
+    let mut ids: Vec<i64> = notes.iter().filter_map(|n| n.author_id).chain(row.author_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
@@ -93,16 +76,16 @@ pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemV
             reactions: shape::reactable(&app, &actor, on).await.map_err(fail)?,
         });
     }
-    let (author, author_name) = who(author_id);
+    let (author, author_name) = who(row.author_id);
     Ok(ItemView {
         iid,
-        title,
-        description,
-        state,
-        confidential,
+        title: row.title,
+        description: row.description,
+        state: row.state,
+        confidential: row.confidential,
         author,
         author_name,
-        created_at: shape::time(created_at),
+        created_at: shape::time(row.created_at),
         project_path: project_row.full_path,
         project_name: project_row.name,
         reactions: shape::reactable(&app, &actor, item).await.map_err(fail)?,
@@ -115,43 +98,49 @@ pub async fn get_item(project: String, kind: ItemKind, iid: i64) -> Result<ItemV
 pub async fn get_project(path: String) -> Result<ProjectView, UiError> {
     use super::ssr;
     use crate::domain::listing::Window;
-    use crate::domain::{award_emoji, projects, users};
-    use crate::events::AwardableKind;
+    use crate::domain::{award_emoji, awardable, projects, users};
     use crate::model::ItemSummary;
-    use std::collections::HashMap;
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let fail = ssr::ui_error;
     let (project, _) = projects::find_project(&app, &actor, &path).await.map_err(fail)?;
     let id = project.id.to_string();
-    let issues = projects::list_issues(&app, &actor, &id, Window::first(100)).await.map_err(fail)?.items;
-    let merge_requests =
-        projects::list_merge_requests(&app, &actor, &id, Window::first(100)).await.map_err(fail)?.items;
-    let mut ids: Vec<i64> =
-        issues.iter().filter_map(|i| i.author_id).chain(merge_requests.iter().filter_map(|m| m.author_id)).collect();
+    let mut lists = Vec::new();
+    for kind in [WorkItemKind::Issue, WorkItemKind::MergeRequest] {
+        let rows = awardable::list_work_items(&app, &actor, &id, kind, Window::first(100)).await.map_err(fail)?;
+        lists.push((kind, rows.items));
+    }
+    let mut ids: Vec<i64> = lists.iter().flat_map(|(_, rows)| rows.iter().filter_map(|r| r.author_id)).collect();
     ids.sort_unstable();
     ids.dedup();
     let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
     let author =
         |id: Option<i64>| people.iter().find(|u| Some(u.id) == id).map(|u| u.username.clone()).unwrap_or_default();
-    let ids: Vec<i64> = issues.iter().map(|i| i.id).collect();
-    let issue_votes = award_emoji::votes_of(&app, AwardableKind::Issue, &ids).await.map_err(fail)?;
-    let ids: Vec<i64> = merge_requests.iter().map(|m| m.id).collect();
-    let mr_votes = award_emoji::votes_of(&app, AwardableKind::MergeRequest, &ids).await.map_err(fail)?;
-    let summary = |votes: &HashMap<i64, award_emoji::Votes>, id, iid, title, state, author_id| {
-        let v = votes.get(&id).copied().unwrap_or_default();
-        ItemSummary { iid, title, state, author: author(author_id), upvotes: v.up, downvotes: v.down }
-    };
-    let issue_rows: Vec<ItemSummary> =
-        issues.into_iter().map(|i| summary(&issue_votes, i.id, i.iid, i.title, i.state, i.author_id)).collect();
-    let mr_rows: Vec<ItemSummary> =
-        merge_requests.into_iter().map(|m| summary(&mr_votes, m.id, m.iid, m.title, m.state, m.author_id)).collect();
+    let mut summaries = Vec::new();
+    for (kind, rows) in lists {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let votes = award_emoji::votes_of(&app, kind.awardable(), &ids).await.map_err(fail)?;
+        let summary = |r: crate::store::WorkItemRow| {
+            let v = votes.get(&r.id).copied().unwrap_or_default();
+            ItemSummary {
+                iid: r.iid,
+                title: r.title,
+                state: r.state,
+                author: author(r.author_id),
+                upvotes: v.up,
+                downvotes: v.down,
+            }
+        };
+        summaries.push(rows.into_iter().map(summary).collect::<Vec<_>>());
+    }
+    let merge_requests = summaries.pop().unwrap_or_default();
+    let issues = summaries.pop().unwrap_or_default();
     Ok(ProjectView {
         path: project.full_path,
         name: project.name,
         description: project.description,
-        issues: issue_rows,
-        merge_requests: mr_rows,
+        issues,
+        merge_requests,
     })
 }
 

@@ -1,15 +1,16 @@
 //! Projects, project membership, and what lives in a project: issues, merge
 //! requests, snippets and notes.
 
-use super::{exec, now, on, IssueRow, MemberRow, MergeRequestRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx};
+use super::{exec, now, on, MemberRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx, WorkItemRow};
+use crate::events::WorkItemKind;
 use crate::policy::ConfidentialListing;
 
 const PROJECT_COLUMNS: &str =
     "id, namespace_id, name, path, full_path, visibility, description, creator_id, created_at, updated_at";
-const ISSUE_COLUMNS: &str =
-    "id, project_id, iid, title, description, author_id, confidential, state, created_at, updated_at";
-const MR_COLUMNS: &str = "id, project_id, iid, title, description, author_id, source_branch, target_branch, \
-     state, created_at, updated_at";
+const ISSUE_COLUMNS: &str = "id, project_id, iid, title, description, author_id, confidential, \
+     NULL AS source_branch, NULL AS target_branch, state, created_at, updated_at";
+const MR_COLUMNS: &str = "id, project_id, iid, title, description, author_id, FALSE AS confidential, \
+     source_branch, target_branch, state, created_at, updated_at";
 const SNIPPET_COLUMNS: &str =
     "id, project_id, title, file_name, content, visibility, author_id, created_at, updated_at";
 const NOTE_COLUMNS: &str = "id, project_id, noteable_type, noteable_id, author_id, body, system, confidential, \
@@ -18,6 +19,17 @@ const NOTE_COLUMNS: &str = "id, project_id, noteable_type, noteable_id, author_i
 /// Confidential issues and internal notes as `ConfidentialListing::admits`
 /// lets them through (`$2` all of them, `$3` the viewer, who sees their own).
 const LISTED: &str = "(confidential = FALSE OR $2 OR author_id = $3)";
+/// The same for merge requests, which are never confidential.
+const LISTED_MR: &str = "(TRUE OR $2 OR author_id = $3)";
+
+/// A work item kind's table, the columns of a `WorkItemRow` read from it, and
+/// its `LISTED` condition.
+fn work_items(kind: WorkItemKind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        WorkItemKind::Issue => ("issues", ISSUE_COLUMNS, LISTED),
+        WorkItemKind::MergeRequest => ("merge_requests", MR_COLUMNS, LISTED_MR),
+    }
+}
 
 /// Notes of one kind only (`system` or not), or all of them.
 fn note_kinds(system: Option<bool>) -> &'static str {
@@ -110,46 +122,15 @@ impl Tx {
         description: &str,
         author_id: i64,
         confidential: bool,
-    ) -> StoreResult<IssueRow> {
+    ) -> StoreResult<WorkItemRow> {
         let iid = self.next_iid("issues", project_id).await?;
         let sql = format!(
             "INSERT INTO issues (project_id, iid, title, description, author_id, confidential, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ISSUE_COLUMNS}"
         );
-        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql)
-            .bind(project_id).bind(iid).bind(title).bind(description).bind(author_id).bind(confidential)
-            .bind(now()).fetch_one(c).await)
-    }
-
-    pub async fn issue_by_iid(&mut self, project_id: i64, iid: i64) -> StoreResult<Option<IssueRow>> {
-        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 AND iid = $2");
-        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(project_id).bind(iid).fetch_optional(c).await)
-    }
-
-    pub async fn issue_by_id(&mut self, id: i64) -> StoreResult<Option<IssueRow>> {
-        let sql = format!("SELECT {ISSUE_COLUMNS} FROM issues WHERE id = $1");
-        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql).bind(id).fetch_optional(c).await)
-    }
-
-    /// How many of a project's issues `rule` lets through.
-    pub async fn count_issues(&mut self, project_id: i64, rule: &ConfidentialListing) -> StoreResult<i64> {
-        let sql = format!("SELECT COUNT(*) FROM issues WHERE project_id = $1 AND {LISTED}");
-        on!(self, c => sqlx::query_scalar(&sql).bind(project_id).bind(rule.all).bind(rule.viewer_id).fetch_one(c).await)
-    }
-
-    /// A page of them, newest first.
-    pub async fn list_issues(
-        &mut self,
-        project_id: i64,
-        rule: &ConfidentialListing,
-        limit: i64,
-        offset: i64,
-    ) -> StoreResult<Vec<IssueRow>> {
-        let sql = format!(
-            "SELECT {ISSUE_COLUMNS} FROM issues WHERE project_id = $1 AND {LISTED} ORDER BY iid DESC LIMIT $4 OFFSET $5"
-        );
-        on!(self, c => sqlx::query_as::<_, IssueRow>(&sql)
-            .bind(project_id).bind(rule.all).bind(rule.viewer_id).bind(limit).bind(offset).fetch_all(c).await)
+        on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql)
+            .bind(project_id).bind(iid).bind(title).bind(description).bind(author_id).bind(confidential).bind(now())
+            .fetch_one(c).await)
     }
 
     pub async fn insert_merge_request(
@@ -160,42 +141,63 @@ impl Tx {
         author_id: i64,
         source_branch: &str,
         target_branch: &str,
-    ) -> StoreResult<MergeRequestRow> {
+    ) -> StoreResult<WorkItemRow> {
         let iid = self.next_iid("merge_requests", project_id).await?;
         let sql = format!(
             "INSERT INTO merge_requests (project_id, iid, title, description, author_id, source_branch, \
              target_branch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {MR_COLUMNS}"
         );
-        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql)
+        on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql)
             .bind(project_id).bind(iid).bind(title).bind(description).bind(author_id)
             .bind(source_branch).bind(target_branch).bind(now()).fetch_one(c).await)
     }
 
-    pub async fn merge_request_by_iid(&mut self, project_id: i64, iid: i64) -> StoreResult<Option<MergeRequestRow>> {
-        let sql = format!("SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 AND iid = $2");
-        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(project_id).bind(iid).fetch_optional(c).await)
-    }
-
-    pub async fn merge_request_by_id(&mut self, id: i64) -> StoreResult<Option<MergeRequestRow>> {
-        let sql = format!("SELECT {MR_COLUMNS} FROM merge_requests WHERE id = $1");
-        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(id).fetch_optional(c).await)
-    }
-
-    pub async fn list_merge_requests(
+    /// An issue or merge request by its per-project iid.
+    pub async fn work_item_by_iid(
         &mut self,
+        kind: WorkItemKind,
         project_id: i64,
+        iid: i64,
+    ) -> StoreResult<Option<WorkItemRow>> {
+        let (table, columns, _) = work_items(kind);
+        let sql = format!("SELECT {columns} FROM {table} WHERE project_id = $1 AND iid = $2");
+        on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql).bind(project_id).bind(iid).fetch_optional(c).await)
+    }
+
+    /// An issue or merge request by its global id.
+    pub async fn work_item_by_id(&mut self, kind: WorkItemKind, id: i64) -> StoreResult<Option<WorkItemRow>> {
+        let (table, columns, _) = work_items(kind);
+        let sql = format!("SELECT {columns} FROM {table} WHERE id = $1");
+        on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    /// How many of a project's issues or merge requests `rule` lets through.
+    pub async fn count_work_items(
+        &mut self,
+        kind: WorkItemKind,
+        project_id: i64,
+        rule: &ConfidentialListing,
+    ) -> StoreResult<i64> {
+        let (table, _, listed) = work_items(kind);
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE project_id = $1 AND {listed}");
+        on!(self, c => sqlx::query_scalar(&sql).bind(project_id).bind(rule.all).bind(rule.viewer_id).fetch_one(c).await)
+    }
+
+    /// A page of a project's issues or merge requests `rule` lets through, newest first.
+    pub async fn list_work_items(
+        &mut self,
+        kind: WorkItemKind,
+        project_id: i64,
+        rule: &ConfidentialListing,
         limit: i64,
         offset: i64,
-    ) -> StoreResult<Vec<MergeRequestRow>> {
+    ) -> StoreResult<Vec<WorkItemRow>> {
+        let (table, columns, listed) = work_items(kind);
         let sql = format!(
-            "SELECT {MR_COLUMNS} FROM merge_requests WHERE project_id = $1 ORDER BY iid DESC LIMIT $2 OFFSET $3"
+            "SELECT {columns} FROM {table} WHERE project_id = $1 AND {listed} ORDER BY iid DESC LIMIT $4 OFFSET $5"
         );
-        on!(self, c => sqlx::query_as::<_, MergeRequestRow>(&sql).bind(project_id).bind(limit).bind(offset).fetch_all(c).await)
-    }
-
-    pub async fn count_merge_requests(&mut self, project_id: i64) -> StoreResult<i64> {
-        on!(self, c => sqlx::query_scalar("SELECT COUNT(*) FROM merge_requests WHERE project_id = $1")
-            .bind(project_id).fetch_one(c).await)
+        on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql)
+            .bind(project_id).bind(rule.all).bind(rule.viewer_id).bind(limit).bind(offset).fetch_all(c).await)
     }
 
     pub async fn insert_snippet(

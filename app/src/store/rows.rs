@@ -81,9 +81,10 @@ pub struct ProjectRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An issue or a merge request (merge requests also fill the branch fields).
+/// An issue or a merge request: the fields they share, and those of their kind
+/// (merge requests are never `confidential`; only they have branches).
 #[derive(Clone, Debug, FromRow)]
-pub struct IssueRow {
+pub struct WorkItemRow {
     pub id: i64,
     pub project_id: i64,
     pub iid: i64,
@@ -91,21 +92,8 @@ pub struct IssueRow {
     pub description: String,
     pub author_id: Option<i64>,
     pub confidential: bool,
-    pub state: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Clone, Debug, FromRow)]
-pub struct MergeRequestRow {
-    pub id: i64,
-    pub project_id: i64,
-    pub iid: i64,
-    pub title: String,
-    pub description: String,
-    pub author_id: Option<i64>,
-    pub source_branch: String,
-    pub target_branch: String,
+    pub source_branch: Option<String>,
+    pub target_branch: Option<String>,
     pub state: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -207,30 +195,5 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The abuse limits an admin sets; 0 turns one off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, FromRow, serde::Serialize, serde::Deserialize)]
-pub struct AbuseLimits {
-    /// Failed sign-ins in a row that lock an account.
-    pub max_login_attempts: i32,
-    /// How long a locked account stays locked.
-    pub failed_login_attempts_unlock_period_in_minutes: i32,
-    /// Sign-in posts per IP address per minute.
-    pub throttle_protected_paths_requests_per_period: i32,
-    pub reactions_per_user_per_minute: i32,
-    pub awards_per_group_per_hour: i32,
-    /// Award e-mails beyond this wait in the outbox for the next hour.
-    pub award_emails_per_group_per_hour: i32,
-}
-
-impl Default for AbuseLimits {
-    fn default() -> Self {
-        AbuseLimits {
-            max_login_attempts: 10,
-            failed_login_attempts_unlock_period_in_minutes: 10,
-            throttle_protected_paths_requests_per_period: 10,
-            reactions_per_user_per_minute: 60,
-            awards_per_group_per_hour: 300,
-            award_emails_per_group_per_hour: 100,
-        }
-    }
-}
+/// The abuse limits an admin sets (shared with the admin page).
+pub use crate::model::AbuseLimits;

@@ -6,9 +6,10 @@ use super::ids::{gid, NoteId, Time};
 use super::types::{required_user, user, MergeRequestAuthor, UserCore};
 use super::{connection, ctx, top_level, window, AwardEmojiPage, Page};
 use app::domain::award_emoji;
+use app::domain::awardable;
 use app::domain::projects::{self, NoteKinds};
-use app::events::{AwardableKind, AwardableRef};
-use app::store::{IssueRow, MergeRequestRow, NoteRow, ProjectRow};
+use app::events::{AwardableKind, AwardableRef, WorkItemKind};
+use app::store::{NoteRow, ProjectRow, WorkItemRow};
 use async_graphql::{Context, Enum, Interface, Object, Result, ID};
 
 /// State of a GitLab issue.
@@ -164,10 +165,7 @@ impl Project {
     /// The issue with this IID, or null.
     async fn issue(&self, context: &Context<'_>, iid: Option<String>) -> Result<Option<Issue>> {
         let Some(iid) = iid else { return Ok(None) };
-        let c = ctx(context);
-        c.check_budget()?;
-        let found = projects::find_issue(&c.app, &c.actor, &self.0.id.to_string(), parse_iid(&iid)?).await;
-        Ok(super::query::found(found)?.map(Issue))
+        self.work_item(context, WorkItemKind::Issue, &iid, Issue).await
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn issues(
@@ -178,21 +176,11 @@ impl Project {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Option<Page<Issue>>> {
-        let c = ctx(context);
-        c.check_budget()?;
         let window = window(first, after, last, before)?;
-        let rows = projects::list_issues(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        if wants_votes(context) {
-            let ids: Vec<i64> = rows.items.iter().map(|i| i.id).collect();
-            c.prefetch_votes(AwardableKind::Issue, &ids).await?;
-        }
-        connection(context, rows.map(Issue)).map(Some)
+        self.work_items(context, WorkItemKind::Issue, window, Issue).await
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
-        let c = ctx(context);
-        c.check_budget()?;
-        let found = projects::find_merge_request(&c.app, &c.actor, &self.0.id.to_string(), parse_iid(&iid)?).await;
-        Ok(super::query::found(found)?.map(MergeRequest))
+        self.work_item(context, WorkItemKind::MergeRequest, &iid, MergeRequest).await
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn merge_requests(
@@ -203,20 +191,49 @@ impl Project {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Option<Page<MergeRequest>>> {
-        let c = ctx(context);
-        c.check_budget()?;
         let window = window(first, after, last, before)?;
-        let rows =
-            projects::list_merge_requests(&c.app, &c.actor, &self.0.id.to_string(), window).await.map_err(top_level)?;
-        if wants_votes(context) {
-            let ids: Vec<i64> = rows.items.iter().map(|m| m.id).collect();
-            c.prefetch_votes(AwardableKind::MergeRequest, &ids).await?;
-        }
-        connection(context, rows.map(MergeRequest)).map(Some)
+        self.work_items(context, WorkItemKind::MergeRequest, window, MergeRequest).await
     }
 }
 
-pub struct Issue(pub IssueRow);
+impl Project {
+    /// One of this project's issues or merge requests by iid, or null.
+    async fn work_item<T>(
+        &self,
+        context: &Context<'_>,
+        kind: WorkItemKind,
+        iid: &str,
+        wrap: fn(WorkItemRow) -> T,
+    ) -> Result<Option<T>> {
+        let c = ctx(context);
+        c.check_budget()?;
+        let found = awardable::find_work_item(&c.app, &c.actor, &self.0.id.to_string(), kind, parse_iid(iid)?).await;
+        Ok(super::query::found(found)?.map(wrap))
+    }
+
+    /// A page of this project's issues or merge requests; their votes are read
+    /// for the whole page at once when the query asks for them.
+    async fn work_items<T>(
+        &self,
+        context: &Context<'_>,
+        kind: WorkItemKind,
+        window: app::domain::listing::Window,
+        wrap: fn(WorkItemRow) -> T,
+    ) -> Result<Option<Page<T>>> {
+        let c = ctx(context);
+        c.check_budget()?;
+        let rows = awardable::list_work_items(&c.app, &c.actor, &self.0.id.to_string(), kind, window)
+            .await
+            .map_err(top_level)?;
+        if wants_votes(context) {
+            let ids: Vec<i64> = rows.items.iter().map(|i| i.id).collect();
+            c.prefetch_votes(kind.awardable(), &ids).await?;
+        }
+        connection(context, rows.map(wrap)).map(Some)
+    }
+}
+
+pub struct Issue(pub WorkItemRow);
 
 impl Issue {
     fn item(&self) -> AwardableRef {
@@ -293,7 +310,7 @@ impl Issue {
     }
 }
 
-pub struct MergeRequest(pub MergeRequestRow);
+pub struct MergeRequest(pub WorkItemRow);
 
 impl MergeRequest {
     fn item(&self) -> AwardableRef {
@@ -324,10 +341,10 @@ impl MergeRequest {
         }
     }
     async fn source_branch(&self) -> &str {
-        &self.0.source_branch
+        self.0.source_branch.as_deref().unwrap_or_default()
     }
     async fn target_branch(&self) -> &str {
-        &self.0.target_branch
+        self.0.target_branch.as_deref().unwrap_or_default()
     }
     async fn author(&self, context: &Context<'_>) -> Result<Option<MergeRequestAuthor>> {
         Ok(user(context, self.0.author_id).await?.map(MergeRequestAuthor))

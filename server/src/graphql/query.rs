@@ -2,7 +2,8 @@ use super::ids::{IssueId, MergeRequestId, NoteId, UserId};
 use super::projects::{Issue, MergeRequest, Note, Project};
 use super::types::{CurrentUser, Group, Namespace, UserCore};
 use super::{ctx, top_level};
-use app::domain::{groups, projects, users, DomainError};
+use app::domain::{awardable, groups, projects, users, DomainError};
+use app::events::WorkItemKind;
 use async_graphql::{Context, Object, Result, ID};
 
 pub struct Query;
@@ -57,16 +58,17 @@ impl Query {
 
     async fn issue(&self, context: &Context<'_>, id: IssueId) -> Result<Option<Issue>> {
         let c = ctx(context);
-        Ok(found(projects::issue_by_id(&c.app, &c.actor, id.0).await)?.map(Issue))
+        Ok(found(awardable::work_item_by_id(&c.app, &c.actor, WorkItemKind::Issue, id.0).await)?.map(Issue))
     }
 
     async fn merge_request(&self, context: &Context<'_>, id: MergeRequestId) -> Result<Option<MergeRequest>> {
         let c = ctx(context);
-        Ok(found(projects::merge_request_by_id(&c.app, &c.actor, id.0).await)?.map(MergeRequest))
+        let found_item = awardable::work_item_by_id(&c.app, &c.actor, WorkItemKind::MergeRequest, id.0).await;
+        Ok(found(found_item)?.map(MergeRequest))
     }
 
     async fn note(&self, context: &Context<'_>, id: NoteId) -> Result<Option<Note>> {
         let c = ctx(context);
-        Ok(found(projects::note_by_id(&c.app, &c.actor, id.0).await)?.map(Note))
+        Ok(found(awardable::note_by_id(&c.app, &c.actor, id.0).await)?.map(Note))
     }
 }

@@ -6,7 +6,7 @@ use super::users::UserBasic;
 use super::{pagination, path_number as number, ApiError, Caller, Created};
 use crate::state::ServerState;
 use app::domain::award_emoji::{self, INVALID_NAME, NAME_TAKEN};
-use app::domain::projects::{ItemId, Target};
+use app::domain::awardable::{ItemId, Target};
 use app::domain::{users, Actor, DomainError};
 use app::events::AwardableKind;
 use app::store::{AwardEmojiRow, UserRow};

@@ -24,6 +24,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use http::request::Parts;
+use projects::{Issues, MergeRequests};
 
 pub fn routes() -> Router<ServerState> {
     let v4 = Router::new()
@@ -45,10 +46,13 @@ pub fn routes() -> Router<ServerState> {
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/{id}", get(projects::show))
         .route("/projects/{id}/members", get(projects::members).post(projects::add_member))
-        .route("/projects/{id}/issues", get(projects::issues).post(projects::create_issue))
-        .route("/projects/{id}/issues/{issue_iid}", get(projects::issue))
-        .route("/projects/{id}/merge_requests", get(projects::merge_requests).post(projects::create_merge_request))
-        .route("/projects/{id}/merge_requests/{merge_request_iid}", get(projects::merge_request))
+        .route("/projects/{id}/issues", get(projects::work_items::<Issues>).post(projects::create_issue))
+        .route("/projects/{id}/issues/{issue_iid}", get(projects::work_item::<Issues>))
+        .route(
+            "/projects/{id}/merge_requests",
+            get(projects::work_items::<MergeRequests>).post(projects::create_merge_request),
+        )
+        .route("/projects/{id}/merge_requests/{merge_request_iid}", get(projects::work_item::<MergeRequests>))
         .route("/projects/{id}/issues/{issue_iid}/notes", get(projects::notes).post(projects::create_note))
         .route(
             "/projects/{id}/merge_requests/{merge_request_iid}/notes",

@@ -6,10 +6,11 @@ use super::users::UserBasic;
 use super::{pagination, path_number, time, ApiError, Caller, Created};
 use crate::state::ServerState;
 use app::domain::award_emoji::{self, Votes};
+use app::domain::awardable::{self, ItemId};
 use app::domain::projects::{self, CreateProject};
 use app::domain::users;
-use app::events::{AwardableKind, AwardableRef};
-use app::store::{IssueRow, MergeRequestRow, NamespaceRow, NoteRow, ProjectRow, SnippetRow, UserRow};
+use app::events::{AwardableKind, AwardableRef, WorkItemKind};
+use app::store::{NamespaceRow, NoteRow, ProjectRow, SnippetRow, UserRow, WorkItemRow};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -113,72 +114,28 @@ enum KindFields {
     MergeRequest { source_branch: String, target_branch: String },
 }
 
-/// What `WorkItemJson` needs from an issue or merge request row.
-trait WorkItemRow {
-    const KIND: AwardableKind;
-    /// The path segment of its web URL.
-    const SEGMENT: &'static str;
-    fn id(&self) -> i64;
-    fn iid(&self) -> i64;
-    fn author_id(&self) -> Option<i64>;
-    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson;
-}
-
-impl WorkItemRow for IssueRow {
-    const KIND: AwardableKind = AwardableKind::Issue;
-    const SEGMENT: &'static str = "issues";
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn iid(&self) -> i64 {
-        self.iid
-    }
-    fn author_id(&self) -> Option<i64> {
-        self.author_id
-    }
-    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson {
+impl WorkItemJson {
+    fn of(row: WorkItemRow, kind: WorkItemKind, author: Option<UserBasic>, votes: Votes, web_url: String) -> Self {
+        let kind = match kind {
+            WorkItemKind::Issue => {
+                KindFields::Issue { confidential: row.confidential, labels: Vec::new(), assignees: Vec::new() }
+            }
+            WorkItemKind::MergeRequest => KindFields::MergeRequest {
+                source_branch: row.source_branch.unwrap_or_default(),
+                target_branch: row.target_branch.unwrap_or_default(),
+            },
+        };
         WorkItemJson {
-            id: self.id,
-            iid: self.iid,
-            project_id: self.project_id,
-            title: self.title,
-            description: self.description,
-            state: self.state,
+            id: row.id,
+            iid: row.iid,
+            project_id: row.project_id,
+            title: row.title,
+            description: row.description,
+            state: row.state,
             author,
-            kind: KindFields::Issue { confidential: self.confidential, labels: Vec::new(), assignees: Vec::new() },
-            created_at: time(self.created_at),
-            updated_at: time(self.updated_at),
-            upvotes: votes.up,
-            downvotes: votes.down,
-            web_url,
-        }
-    }
-}
-
-impl WorkItemRow for MergeRequestRow {
-    const KIND: AwardableKind = AwardableKind::MergeRequest;
-    const SEGMENT: &'static str = "merge_requests";
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn iid(&self) -> i64 {
-        self.iid
-    }
-    fn author_id(&self) -> Option<i64> {
-        self.author_id
-    }
-    fn json(self, author: Option<UserBasic>, votes: Votes, web_url: String) -> WorkItemJson {
-        WorkItemJson {
-            id: self.id,
-            iid: self.iid,
-            project_id: self.project_id,
-            title: self.title,
-            description: self.description,
-            state: self.state,
-            author,
-            kind: KindFields::MergeRequest { source_branch: self.source_branch, target_branch: self.target_branch },
-            created_at: time(self.created_at),
-            updated_at: time(self.updated_at),
+            kind,
+            created_at: time(row.created_at),
+            updated_at: time(row.updated_at),
             upvotes: votes.up,
             downvotes: votes.down,
             web_url,
@@ -188,29 +145,35 @@ impl WorkItemRow for MergeRequestRow {
 
 /// A page of issues or merge requests, with their authors and votes loaded
 /// once for the page.
-async fn work_items_json<R: WorkItemRow>(
+async fn work_items_json(
     state: &ServerState,
     project: &str,
-    rows: Vec<R>,
+    kind: WorkItemKind,
+    rows: Vec<WorkItemRow>,
 ) -> Result<Vec<WorkItemJson>, ApiError> {
-    let authors = Authors::of(state, rows.iter().map(R::author_id)).await?;
-    let ids: Vec<i64> = rows.iter().map(R::id).collect();
-    let votes = award_emoji::votes_of(&state.app, R::KIND, &ids).await?;
+    let authors = Authors::of(state, rows.iter().map(|r| r.author_id)).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let votes = award_emoji::votes_of(&state.app, kind.awardable(), &ids).await?;
     let base = &state.app.instance.external_url;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let web_url = format!("{base}/{project}/-/{}/{}", R::SEGMENT, row.iid());
-            let votes = votes.get(&row.id()).copied().unwrap_or_default();
-            let author = authors.get(row.author_id());
-            row.json(author, votes, web_url)
+            let web_url = format!("{base}/{project}/-/{}/{}", kind.segment(), row.iid);
+            let votes = votes.get(&row.id).copied().unwrap_or_default();
+            let author = authors.get(row.author_id);
+            WorkItemJson::of(row, kind, author, votes, web_url)
         })
         .collect())
 }
 
-async fn work_item_json<R: WorkItemRow>(state: &ServerState, project: &str, row: R) -> Result<WorkItemJson, ApiError> {
-    let found = work_items_json(state, project, vec![row]).await?.into_iter().next();
-    Ok(found.ok_or(app::domain::DomainError::NotFound("Item"))?)
+async fn work_item_json(
+    state: &ServerState,
+    project: &str,
+    kind: WorkItemKind,
+    row: WorkItemRow,
+) -> Result<WorkItemJson, ApiError> {
+    let found = work_items_json(state, project, kind, vec![row]).await?.into_iter().next();
+    Ok(found.ok_or(app::domain::DomainError::NotFound(kind.awardable().display_name()))?)
 }
 
 #[derive(Serialize)]
@@ -364,27 +327,52 @@ pub async fn add_member(
     Ok(Created(member.ok_or(app::domain::DomainError::NotFound("User"))?).into_response())
 }
 
-pub async fn issues(
+/// Which work items a route serves: `/issues/:issue_iid` or
+/// `/merge_requests/:merge_request_iid`.
+pub trait Kind {
+    const KIND: WorkItemKind;
+    /// The name of the iid in the route's path.
+    const IID: &'static str;
+}
+
+pub struct Issues;
+impl Kind for Issues {
+    const KIND: WorkItemKind = WorkItemKind::Issue;
+    const IID: &'static str = "issue_iid";
+}
+
+pub struct MergeRequests;
+impl Kind for MergeRequests {
+    const KIND: WorkItemKind = WorkItemKind::MergeRequest;
+    const IID: &'static str = "merge_request_iid";
+}
+
+/// A page of a project's issues or merge requests, newest first.
+pub async fn work_items<K: Kind>(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
+    uri: OriginalUri,
     params: Params,
-) -> Result<Json<Vec<WorkItemJson>>, ApiError> {
+) -> Result<Response, ApiError> {
     let page = params.page()?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let rows = projects::list_issues(&state.app, &actor, &id, page.window()).await?.items;
-    Ok(Json(work_items_json(&state, &project.full_path, rows).await?))
+    let rows = awardable::list_work_items(&state.app, &actor, &id, K::KIND, page.window()).await?;
+    let items = work_items_json(&state, &project.full_path, K::KIND, rows.items).await?;
+    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    Ok(pagination::paginated(items, page, rows.total as i64, &url))
 }
 
-pub async fn issue(
+/// One issue or merge request by its iid.
+pub async fn work_item<K: Kind>(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
 ) -> Result<Json<WorkItemJson>, ApiError> {
-    let (id, iid) = (path.get("id").cloned().unwrap_or_default(), path_number(&path, "issue_iid")?);
+    let (id, iid) = (path.get("id").cloned().unwrap_or_default(), path_number(&path, K::IID)?);
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let row = projects::find_issue(&state.app, &actor, &id, iid).await?;
-    Ok(Json(work_item_json(&state, &project.full_path, row).await?))
+    let row = awardable::find_work_item(&state.app, &actor, &id, K::KIND, iid).await?;
+    Ok(Json(work_item_json(&state, &project.full_path, K::KIND, row).await?))
 }
 
 pub async fn create_issue(
@@ -398,30 +386,7 @@ pub async fn create_issue(
     let confidential = params.bool("confidential")?.unwrap_or(false);
     let row = projects::create_issue(&state.app, &actor, &id, &title, &description, confidential).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    Ok(Created(work_item_json(&state, &project.full_path, row).await?).into_response())
-}
-
-pub async fn merge_requests(
-    State(state): State<ServerState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-    params: Params,
-) -> Result<Json<Vec<WorkItemJson>>, ApiError> {
-    let page = params.page()?;
-    let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let rows = projects::list_merge_requests(&state.app, &actor, &id, page.window()).await?.items;
-    Ok(Json(work_items_json(&state, &project.full_path, rows).await?))
-}
-
-pub async fn merge_request(
-    State(state): State<ServerState>,
-    Caller(actor): Caller,
-    Path(path): Path<HashMap<String, String>>,
-) -> Result<Json<WorkItemJson>, ApiError> {
-    let (id, iid) = (path.get("id").cloned().unwrap_or_default(), path_number(&path, "merge_request_iid")?);
-    let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    let row = projects::find_merge_request(&state.app, &actor, &id, iid).await?;
-    Ok(Json(work_item_json(&state, &project.full_path, row).await?))
+    Ok(Created(work_item_json(&state, &project.full_path, WorkItemKind::Issue, row).await?).into_response())
 }
 
 pub async fn create_merge_request(
@@ -436,7 +401,7 @@ pub async fn create_merge_request(
     let description = params.str("description").unwrap_or_default();
     let row = projects::create_merge_request(&state.app, &actor, &id, &title, &description, &source, &target).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
-    Ok(Created(work_item_json(&state, &project.full_path, row).await?).into_response())
+    Ok(Created(work_item_json(&state, &project.full_path, WorkItemKind::MergeRequest, row).await?).into_response())
 }
 
 /// The issue or merge request a notes path names, with its iid.
@@ -450,8 +415,7 @@ async fn noteable(
         true => (AwardableKind::Issue, path_number(path, "issue_iid")?),
         false => (AwardableKind::MergeRequest, path_number(path, "merge_request_iid")?),
     };
-    let item =
-        projects::find_awardable_in_project(&state.app, actor, id, kind, projects::ItemId::Iid(iid), None).await?;
+    let item = awardable::find_awardable_in_project(&state.app, actor, id, kind, ItemId::Iid(iid), None).await?;
     Ok((item, iid))
 }
 
@@ -476,7 +440,7 @@ pub async fn note(
 ) -> Result<Json<NoteJson>, ApiError> {
     let (item, iid) = noteable(&state, &actor, &path).await?;
     let note_id = path_number(&path, "note_id")?;
-    let note = projects::note_by_id(&state.app, &actor, note_id).await?;
+    let note = awardable::note_by_id(&state.app, &actor, note_id).await?;
     if (note.noteable_type.as_str(), note.noteable_id) != (item.kind.as_str(), item.id) {
         return Err(app::domain::DomainError::NotFound("Note").into());
     }

@@ -20,15 +20,7 @@ pub async fn update(
     params: Params,
 ) -> Result<Json<AbuseLimits>, ApiError> {
     let mut l = limits::abuse_limits(&state.app, &actor).await?;
-    let fields: [(&str, &mut i32); 6] = [
-        ("max_login_attempts", &mut l.max_login_attempts),
-        ("failed_login_attempts_unlock_period_in_minutes", &mut l.failed_login_attempts_unlock_period_in_minutes),
-        ("throttle_protected_paths_requests_per_period", &mut l.throttle_protected_paths_requests_per_period),
-        ("reactions_per_user_per_minute", &mut l.reactions_per_user_per_minute),
-        ("awards_per_group_per_hour", &mut l.awards_per_group_per_hour),
-        ("award_emails_per_group_per_hour", &mut l.award_emails_per_group_per_hour),
-    ];
-    for (name, slot) in fields {
+    for (name, slot) in l.fields_mut() {
         if let Some(value) = params.i64(name)? {
             *slot = i32::try_from(value).map_err(|_| ApiError::invalid(name))?;
         }

@@ -20,13 +20,10 @@ const EXTENSIONS: &[&str] = &[
 const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
 const GITLAB: &str = include_str!("gitlab_reference.graphql");
 
+/// The schema the server serves (what `server --print-schema` prints), built
+/// in-process from the server library.
 fn live_sdl() -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("--print-schema")
-        .output()
-        .expect("run server --print-schema");
-    assert!(out.status.success(), "server --print-schema failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8 schema")
+    server::graphql::schema().sdl()
 }
 
 #[test]

@@ -1,0 +1,18 @@
+//! Laurel's server: one axum app serving the pages (SSR + hydration), the server
+//! functions, the GitLab REST API and the live channel, over one domain layer.
+//! `serve::run` starts it (the `server` binary is its command line);
+//! `serve::router` is the whole app as one axum `Router`, for in-process use.
+
+pub mod auth;
+pub mod config;
+pub mod csrf;
+pub mod graphql;
+pub mod input_guard;
+pub mod live;
+pub mod mail;
+pub mod request_id;
+pub mod rest;
+pub mod security_headers;
+pub mod serve;
+pub mod state;
+pub mod throttle;

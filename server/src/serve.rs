@@ -1,0 +1,203 @@
+//! Start-up, routing and shutdown: from a `Config` to a listening server.
+
+use crate::config::Config;
+use crate::state::ServerState;
+use crate::{csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
+use app::domain::bootstrap::{bootstrap, RootSetup};
+use app::domain::{demo, outbox, uploads, AppState, Instance};
+use app::store::Store;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::IntoFuture;
+use tower_http::services::ServeDir;
+
+/// How long in-flight requests get to finish after SIGTERM.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Requests larger than this are refused before a handler reads them.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("DATA_DIR: cannot create {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(app::store::StoreError),
+    #[error("LEPTOS_SITE_ADDR: cannot listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("Leptos configuration: {0}")]
+    Leptos(String),
+    #[error("SMTP_URL: {0}")]
+    Mail(String),
+    #[error("start-up failed: {0}")]
+    Domain(#[from] app::domain::DomainError),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains (see below) and returns.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let data_dir_error = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| StartError::DataDir { path, source }
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error(&config.data_dir))?;
+    if let Some(file) = config.database_url.strip_prefix("sqlite://").and_then(|p| std::path::Path::new(p).parent()) {
+        if !file.as_os_str().is_empty() {
+            std::fs::create_dir_all(file).map_err(data_dir_error(file))?;
+        }
+    }
+    let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
+    let mailer =
+        mail::LaurelMailer::new(config.smtp_url.as_deref(), config.smtp_timeout, &config.data_dir, &external_url)
+            .map_err(StartError::Mail)?;
+    let (app, outbox_signal) = AppState::new(store.clone(), instance).await?.with_outbox();
+
+    let booted = bootstrap(
+        &app,
+        RootSetup { password: config.initial_root_password.clone(), token: config.initial_root_token.clone() },
+    )
+    .await?;
+    if let Some(password) = &booted.generated_password {
+        println!("Created the admin user `root` with the password: {password}  (shown only this once)");
+    }
+    if booted.was_empty && config.demo_data {
+        // Demo awards go to made-up addresses: seed without sending mail, and
+        // without counting the seed's reactions against the demo users' limits.
+        demo::seed(&AppState { outbox: None, limiter: Default::default(), ..app.clone() }).await?;
+        println!(
+            "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
+            demo::DEMO_PASSWORD
+        );
+    }
+
+    let mut leptos =
+        leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
+    leptos.site_addr = addr;
+    let live = live::LiveFeed::start(&app);
+    let state = ServerState {
+        app: app.clone(),
+        leptos,
+        graphql: graphql::schema(),
+        live: live.clone(),
+        trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
+    };
+    let router = router(state);
+
+    match &config.smtp_url {
+        Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),
+        None => tracing::info!("mail is written to {}", config.data_dir.join("mail").display()),
+    }
+    println!("Laurel listening on http://{addr}");
+    println!("Open {external_url} and sign in as root.");
+    // On SIGTERM or Ctrl-C: live streams end, in-flight requests finish, the
+    // mail outbox finishes the message in progress, and whatever still runs
+    // after the grace period is cut off, so a supervisor's stop (10 s) never has
+    // to kill us.
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    // A claimed message waits this long before another worker may retry it: longer
+    // than one SMTP attempt can take.
+    let lease = config.smtp_timeout * 2 + std::time::Duration::from_secs(5);
+    let mut mail_worker =
+        tokio::spawn(outbox::run(app.clone(), outbox_signal, std::sync::Arc::new(mailer), lease, stopped.clone()));
+    let graceful = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing live streams, draining requests");
+        live.close();
+        stopping.send_replace(true);
+    };
+    let serving = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(graceful)
+        .into_future();
+    let deadline = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let drained = async {
+        let served = serving.await;
+        let _ = (&mut mail_worker).await;
+        served
+    };
+    tokio::select! {
+        served = drained => served.map_err(StartError::Serve)?,
+        _ = deadline => tracing::warn!("shutdown: work still running after {SHUTDOWN_GRACE:?}, exiting"),
+    }
+    mail_worker.abort();
+    store.close().await;
+    Ok(())
+}
+
+fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
+    std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
+}
+
+/// The whole app: pages, server functions, REST, GraphQL, live channel,
+/// uploads, and the layers every request passes.
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let app = state.app.clone();
+    let provide_app = move || provide_context(app.clone());
+    let router = Router::new()
+        .route("/api/graphql", axum::routing::post(graphql::handler))
+        .nest("/api", rest::routes())
+        .route("/-/health", get(|| async { "ok" }))
+        .route("/-/live/{kind}/{id}", get(live::reactions))
+        .nest_service("/uploads", ServeDir::new(uploads::uploads_root(&state.app.instance)))
+        // The WASM, JS and CSS: explicit, or `/:ns/:project` pages would capture them.
+        .nest_service(&format!("/{}", state.leptos.site_pkg_dir), ServeDir::new(pkg_dir(&state.leptos)))
+        .route_service(
+            "/-/favicon.ico",
+            tower_http::services::ServeFile::new(
+                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("favicon.ico"),
+            ),
+        )
+        .route_service(
+            "/-/lang-switch.js",
+            tower_http::services::ServeFile::new(
+                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("lang-switch.js"),
+            ),
+        )
+        .leptos_routes_with_context(&state, routes, provide_app.clone(), {
+            let options = state.leptos.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))
+        .layer(axum::middleware::from_fn(csrf::guard))
+        // NUL bytes and broken UTF-8 are refused before anything else reads the request.
+        .layer(axum::middleware::from_fn(input_guard::guard))
+        // Every body (server functions included), not only axum's extractors.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security_headers::add));
+    request_id::layer(router.with_state(state))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
