@@ -171,12 +171,14 @@ pub fn router(state: ServerState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))
         .layer(axum::middleware::from_fn(csrf::guard))
-        // NUL bytes and broken UTF-8 are refused before anything else reads the request.
+        // NUL bytes and broken UTF-8 are refused before anything else reads the request body.
         .layer(axum::middleware::from_fn(input_guard::guard))
         // Every body (server functions included), not only axum's extractors.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // A throttled sign-in is refused first, from its method, path and address
+        // alone: a flood of them costs no body reading or checking.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))
         .layer(axum::middleware::from_fn(security_headers::add));
     request_id::layer(router.with_state(state))
 }

@@ -15,6 +15,10 @@ use std::time::Duration;
 const PROTECTED_PATHS: [&str; 2] = ["/-/sfn/sign_in", "/-/sfn/change_password"];
 const PERIOD: Duration = Duration::from_secs(60);
 const NAME: &str = "throttle_unauthenticated_protected_paths";
+/// A refusal is answered after this pause (a tarpit): a client that sends its
+/// next post as soon as it is refused, as a flood does, is slowed to one post
+/// per pause and connection, instead of keeping the server busy refusing.
+const TARPIT: Duration = Duration::from_millis(250);
 
 /// The client's address: the peer, or, when the peer is one of the
 /// `TRUSTED_PROXIES`, the nearest address in `X-Forwarded-For` that is not.
@@ -51,7 +55,12 @@ pub async fn protected_paths(State(state): State<ServerState>, request: Request,
     if verdict.allowed {
         return next.run(request).await;
     }
-    tracing::warn!("throttled: {} posts to protected paths from {ip} this minute", verdict.observed);
+    // Logged once per address and minute, when it first goes over: a flood of
+    // refusals must not become a flood of log lines (disk, and CPU per answer).
+    if verdict.observed == verdict.limit.saturating_add(1) {
+        tracing::warn!("throttled: {ip} is over {} posts to protected paths this minute", verdict.limit);
+    }
+    tokio::time::sleep(TARPIT).await;
     retry_later(verdict)
 }
 

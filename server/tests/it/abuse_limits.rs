@@ -89,6 +89,7 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
         let (status, _, _) = sign_in(base, "dave", "wrong password").await;
         assert_eq!(status, 302, "attempt {attempt} is let through");
     }
+    let sent = std::time::Instant::now();
     let response = client()
         .post(format!("{base}/-/sfn/sign_in"))
         .header("Accept", "text/html")
@@ -99,6 +100,9 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
         .await
         .expect("11th");
     assert_eq!(response.status(), 429);
+    // A tarpit: the refusal comes after a pause, so a flood that posts again as
+    // soon as it is refused cannot keep the server busy refusing.
+    assert!(sent.elapsed() >= std::time::Duration::from_millis(250), "refused after {:?}", sent.elapsed());
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     assert_eq!(header("content-type"), "text/plain");
     assert_eq!(header("ratelimit-name"), "throttle_unauthenticated_protected_paths");
