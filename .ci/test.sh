@@ -30,8 +30,10 @@ cargo leptos build --release --frontend-only
 
 # The same variables for the build and the run below, so the run rebuilds nothing.
 source .ci/build-env.sh
-# The server binary is built for the HTTP tests (they name it); it has no tests of its own.
-targets=("${cargo_targets[@]}" --lib --tests)
+# Integration tests only: the libraries' unit tests live with them (app/tests/unit,
+# server/tests/it/unit), so no library is compiled a second time as a test
+# harness; the server binary is built for the HTTP tests, which name it.
+targets=("${cargo_targets[@]}" --tests)
 
 phase "build: server binary, tests and bench, linted (clippy -D warnings)"
 cargo test "${targets[@]}" --benches --no-run

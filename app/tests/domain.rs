@@ -1,6 +1,8 @@
 //! The store and the use cases against real databases: every test runs once on a
 //! fresh SQLite file and once on a fresh PostgreSQL database (`TEST_POSTGRES_URL`,
-//! which `make test` provides).
+//! which `make test` provides). `unit/` holds the library's unit tests.
+
+mod unit;
 
 use app::domain::achievements::{self, CreateAchievement, UpdateAward};
 use app::domain::auth::{authenticate, Credentials};

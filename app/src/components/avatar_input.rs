@@ -82,16 +82,3 @@ pub fn AvatarInput(id: String, current: Option<String>, session: SessionInfo) ->
         }}
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checks_type_by_extension_and_size() {
-        assert_eq!(avatar_problem("star.PNG", 1_000.0), None);
-        assert_eq!(avatar_problem("star.svg", 1_000.0), Some(AvatarProblem::Type));
-        assert_eq!(avatar_problem("noext", 1_000.0), Some(AvatarProblem::Type));
-        assert_eq!(avatar_problem("big.webp", 204_801.0), Some(AvatarProblem::Size));
-    }
-}

@@ -9,7 +9,7 @@ pub(crate) const PATH_RULE: &str =
 /// The messages for a one-line field (a name, a title): required, at most
 /// `max` characters, and no control characters (a tab, a newline or a bell in
 /// a name is a mistake or an attack on whoever renders it).
-pub(crate) fn one_line_field(field: &str, value: &str, max: usize) -> Vec<String> {
+pub fn one_line_field(field: &str, value: &str, max: usize) -> Vec<String> {
     let mut errors = Vec::new();
     if value.trim().is_empty() {
         errors.push(format!("{field} can't be blank"));
@@ -37,21 +37,4 @@ pub fn escape_html(s: &str) -> String {
 /// A plain-text message as safe HTML: escaped, line breaks kept.
 pub fn message_html(message: &str) -> String {
     format!("<p>{}</p>", escape_html(message).replace('\n', "<br>"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_line_fields_get_gitlabs_messages() {
-        assert_eq!(one_line_field("Name", "  ", 255), vec!["Name can't be blank"]);
-        assert_eq!(
-            one_line_field("Title", &"x".repeat(256), 255),
-            vec!["Title is too long (maximum is 255 characters)"]
-        );
-        assert_eq!(one_line_field("Name", "a\tb", 255), vec!["Name can't contain control characters"]);
-        assert!(one_line_field("Name", "가나다 ✓", 5).is_empty(), "counted in characters, not bytes");
-        assert_eq!(message_html("<b>&\n'"), "<p>&lt;b&gt;&amp;<br>&#39;</p>");
-    }
 }

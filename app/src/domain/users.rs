@@ -48,7 +48,7 @@ const RESERVED_PATHS: &[&str] = &[
     "favicon.ico",
 ];
 
-pub(crate) fn reserved_path(path: &str) -> bool {
+pub fn reserved_path(path: &str) -> bool {
     RESERVED_PATHS.iter().any(|r| r.eq_ignore_ascii_case(path))
 }
 
@@ -335,22 +335,4 @@ pub async fn unlock_user(app: &AppState, actor: &Actor, user_id: i64) -> DomainR
     super::audit(&mut tx, actor, "user_unlocked", "User", user_id, serde_json::json!({})).await?;
     app.commit(tx).await?;
     Ok(unlocked)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_follow_gitlab_rules_and_avoid_reserved_names() {
-        for ok in ["alice", "a.b-c_d", "x1"] {
-            assert!(valid_path(ok) && !reserved_path(ok), "{ok}");
-        }
-        for bad in ["", "-alice", "alice.", "a b", "a/b", "repo.git", "ünï"] {
-            assert!(!valid_path(bad), "{bad}");
-        }
-        for reserved in ["admin", "API", "users", "favicon.ico", "-"] {
-            assert!(reserved_path(reserved), "{reserved}");
-        }
-    }
 }

@@ -11,7 +11,9 @@ pub fn back<T>(next: &str, result: &DomainResult<T>) {
     leptos_axum::redirect(&target(next, result.as_ref().err()));
 }
 
-fn target(next: &str, refused: Option<&DomainError>) -> String {
+/// Where `back` sends the browser: `next` (kept on this site), with the refusal
+/// as `?error=` when there is one.
+pub fn target(next: &str, refused: Option<&DomainError>) -> String {
     let next = safe_next(Some(next));
     let Some(err) = refused else { return next };
     let text = match err {
@@ -23,24 +25,4 @@ fn target(next: &str, refused: Option<&DomainError>) -> String {
     let path = rest.split('?').next().unwrap_or("/");
     let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
     format!("{path}?error={}{fragment}", urlencode(&text))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::StoreError;
-
-    #[test]
-    fn refusals_name_only_what_the_person_can_act_on() {
-        assert_eq!(target("/g/-/achievements?x=1", None), "/g/-/achievements?x=1");
-        let invalid = DomainError::Invalid(vec!["Name can't be blank".into()]);
-        assert_eq!(
-            target("/g/-/achievements?x=1", Some(&invalid)),
-            "/g/-/achievements?error=Name%20can%27t%20be%20blank"
-        );
-        let store = DomainError::from(StoreError::Unique("users_secret_index".into()));
-        assert_eq!(target("/admin", Some(&store)), "/admin?error=refused");
-        assert_eq!(target("/-/profile#password", Some(&DomainError::Forbidden)), "/-/profile?error=refused#password");
-        assert_eq!(target("//evil.example", Some(&DomainError::Forbidden)), "/?error=refused");
-    }
 }

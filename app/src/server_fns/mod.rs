@@ -3,7 +3,7 @@
 
 pub mod admin;
 #[cfg(feature = "ssr")]
-mod form;
+pub mod form;
 pub mod group_achievements;
 pub mod items;
 pub mod profile;

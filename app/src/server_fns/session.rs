@@ -128,28 +128,3 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/alice")), "/alice");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil")), "/");
-        assert_eq!(safe_next(None), "/");
-        // What a browser would turn into another site.
-        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
-        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\/evil.example")), "/");
-        assert_eq!(safe_next(Some(" //evil.example")), "/");
-        assert_eq!(safe_next(Some("/\u{0}x")), "/");
-        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
-        // Kept, and always a valid header value.
-        assert_eq!(safe_next(Some("/groups/a/-/achievements?page=2#x")), "/groups/a/-/achievements?page=2#x");
-        assert_eq!(safe_next(Some("/caf\u{e9} x")), "/caf%C3%A9%20x");
-        assert_eq!(safe_next(Some("/a/../../b")), "/b");
-    }
-}

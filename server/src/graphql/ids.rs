@@ -25,7 +25,7 @@ macro_rules! global_id {
     };
 }
 
-fn parse_gid(s: &str, models: &[&str]) -> Option<i64> {
+pub fn parse_gid(s: &str, models: &[&str]) -> Option<i64> {
     let rest = s.strip_prefix("gid://gitlab/")?;
     let (model, id) = rest.rsplit_once('/')?;
     if !models.contains(&model) {
@@ -93,19 +93,4 @@ impl ScalarType for Time {
 /// rather than a model's ID scalar (`Group.id`, `Project.id`, `Issue.id`, ...).
 pub fn gid(model: &str, id: i64) -> async_graphql::ID {
     async_graphql::ID(format!("gid://gitlab/{model}/{id}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_gid;
-
-    #[test]
-    fn global_ids_name_their_model() {
-        assert_eq!(parse_gid("gid://gitlab/User/7", &["User"]), Some(7));
-        assert_eq!(parse_gid("gid://gitlab/Group/3", &["Namespace", "Group"]), Some(3));
-        assert_eq!(parse_gid("gid://gitlab/Project/3", &["Namespace", "Group"]), None);
-        assert_eq!(parse_gid("gid://gitlab/User/abc", &["User"]), None);
-        assert_eq!(parse_gid("gid://gitlab/User/-1", &["User"]), None);
-        assert_eq!(parse_gid("7", &["User"]), None);
-    }
 }

@@ -3,7 +3,7 @@
 
 mod award_emoji;
 mod connection;
-mod ids;
+pub mod ids;
 mod mutation;
 mod projects;
 mod query;

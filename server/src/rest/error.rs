@@ -133,20 +133,3 @@ fn invalid_token(description: &'static str) -> Response {
 pub async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(Body::Error { error: "404 Not Found".into() })).into_response()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use app::store::StoreError;
-
-    #[test]
-    fn an_exhausted_pool_is_503_with_retry_after_and_a_broken_database_500() {
-        let busy: Response =
-            ApiError::Domain(DomainError::Store(StoreError::Database(sqlx::Error::PoolTimedOut))).into_response();
-        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(busy.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
-        let broken: Response =
-            ApiError::Domain(DomainError::Store(StoreError::Database(sqlx::Error::PoolClosed))).into_response();
-        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    }
-}

@@ -19,3 +19,4 @@ mod permissions;
 mod python_gitlab;
 mod rest_substrate;
 mod schema;
+mod unit;

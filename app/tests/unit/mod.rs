@@ -1,0 +1,17 @@
+//! The library's unit tests, kept out of the library so that `make test`
+//! compiles `app` once: each module tests one source file through the crate's
+//! public API.
+
+mod avatar_input;
+mod award_emoji;
+mod form;
+mod i18n;
+mod limits;
+mod listing;
+mod mail;
+mod outbox;
+mod policy;
+mod session;
+mod text;
+mod uploads;
+mod users;

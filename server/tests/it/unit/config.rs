@@ -1,0 +1,35 @@
+//! The unit tests of `server/src/config.rs`.
+
+use server::config::*;
+use std::collections::HashMap;
+
+fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|k| map.get(k).cloned())
+}
+
+#[test]
+fn defaults() {
+    let config = parse(&[]).expect("defaults parse");
+    assert_eq!(config.database_url, "sqlite://data/laurel.db");
+    assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
+    assert!(!config.demo_data);
+}
+
+#[test]
+fn each_bad_value_names_its_variable() {
+    for (var, value) in [
+        ("DATABASE_URL", "mysql://x"),
+        ("LEPTOS_SITE_ADDR", "localhost"),
+        ("EXTERNAL_URL", "laurel.example.com"),
+        ("INITIAL_ROOT_PASSWORD", "short"),
+        ("INITIAL_ROOT_TOKEN", "tooshort"),
+        ("SMTP_URL", "ftp://mail"),
+        ("SMTP_TIMEOUT_SECONDS", "0"),
+        ("TRUSTED_PROXIES", "10.0.0.1, nginx"),
+        ("DEMO_DATA", "maybe"),
+    ] {
+        let err = parse(&[(var, value)]).expect_err(var);
+        assert_eq!(err.var, var);
+    }
+}

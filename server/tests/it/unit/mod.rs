@@ -1,0 +1,10 @@
+//! The server library's unit tests, kept out of the library so that `make
+//! test` compiles `server` once: each module tests one source file through the
+//! library's public API.
+
+mod config;
+mod graphql_ids;
+mod input_guard;
+mod rest;
+mod rest_error;
+mod throttle;
