@@ -10,7 +10,8 @@ use app::domain::awardable;
 use app::domain::projects::{self, NoteKinds};
 use app::events::{AwardableKind, AwardableRef, WorkItemKind};
 use app::store::{NoteRow, ProjectRow, WorkItemRow};
-use async_graphql::{Context, Enum, Interface, Object, Result, ID};
+use async_graphql::{Context, Enum, Interface, MergedObject, Object, Result, ID};
+use std::sync::Arc;
 
 /// State of a GitLab issue.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +166,7 @@ impl Project {
     /// The issue with this IID, or null.
     async fn issue(&self, context: &Context<'_>, iid: Option<String>) -> Result<Option<Issue>> {
         let Some(iid) = iid else { return Ok(None) };
-        self.work_item(context, WorkItemKind::Issue, &iid, Issue).await
+        self.work_item(context, WorkItemKind::Issue, &iid, Issue::of).await
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn issues(
@@ -177,10 +178,10 @@ impl Project {
         last: Option<i32>,
     ) -> Result<Option<Page<Issue>>> {
         let window = window(first, after, last, before)?;
-        self.work_items(context, WorkItemKind::Issue, window, Issue).await
+        self.work_items(context, WorkItemKind::Issue, window, Issue::of).await
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
-        self.work_item(context, WorkItemKind::MergeRequest, &iid, MergeRequest).await
+        self.work_item(context, WorkItemKind::MergeRequest, &iid, MergeRequest::of).await
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn merge_requests(
@@ -192,7 +193,7 @@ impl Project {
         last: Option<i32>,
     ) -> Result<Option<Page<MergeRequest>>> {
         let window = window(first, after, last, before)?;
-        self.work_items(context, WorkItemKind::MergeRequest, window, MergeRequest).await
+        self.work_items(context, WorkItemKind::MergeRequest, window, MergeRequest::of).await
     }
 }
 
@@ -233,57 +234,100 @@ impl Project {
     }
 }
 
-pub struct Issue(pub WorkItemRow);
+// GitLab's `Issue` and `MergeRequest`: the fields every work item has, and
+// those of its kind. (Plain comments: a doc comment would become the type's
+// description in the schema.)
+#[derive(MergedObject)]
+pub struct Issue(WorkItemFields, IssueFields);
+
+#[derive(MergedObject)]
+pub struct MergeRequest(WorkItemFields, MergeRequestFields);
 
 impl Issue {
+    pub fn of(row: WorkItemRow) -> Self {
+        let row = Arc::new(row);
+        Issue(WorkItemFields { row: row.clone(), kind: WorkItemKind::Issue }, IssueFields(row))
+    }
+}
+
+impl MergeRequest {
+    pub fn of(row: WorkItemRow) -> Self {
+        let row = Arc::new(row);
+        MergeRequest(WorkItemFields { row: row.clone(), kind: WorkItemKind::MergeRequest }, MergeRequestFields(row))
+    }
+}
+
+/// How `NoteableInterface` reaches `notes` on an issue or a merge request.
+trait WorkItemNotes {
+    fn fields(&self) -> &WorkItemFields;
+
+    async fn notes(
+        &self,
+        context: &Context<'_>,
+        filter: Option<NotesFilterType>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Page<Note>> {
+        self.fields().notes(context, filter, after, before, first, last).await
+    }
+}
+
+impl WorkItemNotes for Issue {
+    fn fields(&self) -> &WorkItemFields {
+        &self.0
+    }
+}
+
+impl WorkItemNotes for MergeRequest {
+    fn fields(&self) -> &WorkItemFields {
+        &self.0
+    }
+}
+
+/// What issues and merge requests share over GraphQL (merged into both types).
+pub struct WorkItemFields {
+    row: Arc<WorkItemRow>,
+    kind: WorkItemKind,
+}
+
+impl WorkItemFields {
     fn item(&self) -> AwardableRef {
-        AwardableRef { kind: AwardableKind::Issue, id: self.0.id }
+        AwardableRef { kind: self.kind.awardable(), id: self.row.id }
     }
 }
 
 #[Object]
-impl Issue {
+impl WorkItemFields {
     async fn id(&self) -> ID {
-        gid("Issue", self.0.id)
+        gid(self.kind.awardable().as_str(), self.row.id)
     }
     async fn iid(&self) -> String {
-        self.0.iid.to_string()
+        self.row.iid.to_string()
     }
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row.title
     }
     async fn description(&self) -> Option<&str> {
-        Some(&self.0.description)
-    }
-    async fn state(&self) -> IssueState {
-        match self.0.state.as_str() {
-            "closed" => IssueState::Closed,
-            "locked" => IssueState::Locked,
-            _ => IssueState::Opened,
-        }
-    }
-    async fn confidential(&self) -> bool {
-        self.0.confidential
-    }
-    async fn author(&self, context: &Context<'_>) -> Result<UserCore> {
-        required_user(context, self.0.author_id).await.map(UserCore)
+        Some(&self.row.description)
     }
     async fn created_at(&self) -> Time {
-        Time(self.0.created_at)
+        Time(self.row.created_at)
     }
     async fn updated_at(&self) -> Time {
-        Time(self.0.updated_at)
+        Time(self.row.updated_at)
     }
-    /// Thumbs up on the issue.
+    /// Thumbs up.
     async fn upvotes(&self, context: &Context<'_>) -> Result<i64> {
         Ok(votes(context, self.item()).await?.up)
     }
-    /// Thumbs down on the issue.
+    /// Thumbs down.
     async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
         Ok(votes(context, self.item()).await?.down)
     }
-    /// Laurel's addition (GitLab shows an issue's emoji through work items):
-    /// the emoji awarded on the issue.
+    /// The emoji awarded (on issues, Laurel's addition: GitLab shows an
+    /// issue's emoji through work items).
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
     async fn award_emoji(
         &self,
@@ -310,28 +354,31 @@ impl Issue {
     }
 }
 
-pub struct MergeRequest(pub WorkItemRow);
+/// An issue's own fields.
+pub struct IssueFields(Arc<WorkItemRow>);
 
-impl MergeRequest {
-    fn item(&self) -> AwardableRef {
-        AwardableRef { kind: AwardableKind::MergeRequest, id: self.0.id }
+#[Object]
+impl IssueFields {
+    async fn state(&self) -> IssueState {
+        match self.0.state.as_str() {
+            "closed" => IssueState::Closed,
+            "locked" => IssueState::Locked,
+            _ => IssueState::Opened,
+        }
+    }
+    async fn confidential(&self) -> bool {
+        self.0.confidential
+    }
+    async fn author(&self, context: &Context<'_>) -> Result<UserCore> {
+        required_user(context, self.0.author_id).await.map(UserCore)
     }
 }
 
+/// A merge request's own fields.
+pub struct MergeRequestFields(Arc<WorkItemRow>);
+
 #[Object]
-impl MergeRequest {
-    async fn id(&self) -> ID {
-        gid("MergeRequest", self.0.id)
-    }
-    async fn iid(&self) -> String {
-        self.0.iid.to_string()
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn description(&self) -> Option<&str> {
-        Some(&self.0.description)
-    }
+impl MergeRequestFields {
     async fn state(&self) -> MergeRequestState {
         match self.0.state.as_str() {
             "merged" => MergeRequestState::Merged,
@@ -348,44 +395,6 @@ impl MergeRequest {
     }
     async fn author(&self, context: &Context<'_>) -> Result<Option<MergeRequestAuthor>> {
         Ok(user(context, self.0.author_id).await?.map(MergeRequestAuthor))
-    }
-    async fn created_at(&self) -> Time {
-        Time(self.0.created_at)
-    }
-    async fn updated_at(&self) -> Time {
-        Time(self.0.updated_at)
-    }
-    /// Thumbs up on the merge request.
-    async fn upvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.up)
-    }
-    /// Thumbs down on the merge request.
-    async fn downvotes(&self, context: &Context<'_>) -> Result<i64> {
-        Ok(votes(context, self.item()).await?.down)
-    }
-    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
-    async fn award_emoji(
-        &self,
-        context: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> Result<Option<AwardEmojiPage>> {
-        award_emoji_page(context, self.item(), first, after, last, before).await
-    }
-    /// All notes on this noteable.
-    #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
-    async fn notes(
-        &self,
-        context: &Context<'_>,
-        filter: Option<NotesFilterType>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> Result<Page<Note>> {
-        notes_page(context, self.item(), filter, first, after, last, before).await
     }
 }
 

@@ -58,13 +58,13 @@ impl Query {
 
     async fn issue(&self, context: &Context<'_>, id: IssueId) -> Result<Option<Issue>> {
         let c = ctx(context);
-        Ok(found(awardable::work_item_by_id(&c.app, &c.actor, WorkItemKind::Issue, id.0).await)?.map(Issue))
+        Ok(found(awardable::work_item_by_id(&c.app, &c.actor, WorkItemKind::Issue, id.0).await)?.map(Issue::of))
     }
 
     async fn merge_request(&self, context: &Context<'_>, id: MergeRequestId) -> Result<Option<MergeRequest>> {
         let c = ctx(context);
         let found_item = awardable::work_item_by_id(&c.app, &c.actor, WorkItemKind::MergeRequest, id.0).await;
-        Ok(found(found_item)?.map(MergeRequest))
+        Ok(found(found_item)?.map(MergeRequest::of))
     }
 
     async fn note(&self, context: &Context<'_>, id: NoteId) -> Result<Option<Note>> {
