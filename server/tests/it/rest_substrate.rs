@@ -139,6 +139,25 @@ async fn a_client_sets_up_a_scenario_and_acts_as_each_user(backend: Backend) {
     assert_eq!(notes[0]["body"], "On it.");
     let (_, mrs) = api.get("/projects/team%2Fapp/merge_requests", &reporter).await;
     assert_eq!(mrs[0]["source_branch"], "fix");
+    // Issues and merge requests share one shape, each with its kind's own fields.
+    let (_, mr) = api.get("/projects/team%2Fapp/merge_requests/1", &reporter).await;
+    assert_eq!((mr["iid"].as_i64(), mr["target_branch"].as_str()), (Some(1), Some("main")), "{mr}");
+    assert!(mr.get("confidential").is_none() && issue.get("source_branch").is_none(), "{mr} {issue}");
+    assert_eq!(issue["confidential"], false);
+    assert_eq!(
+        api.get("/projects/team%2Fapp/merge_requests/2", &reporter).await.1["message"],
+        "404 Merge Request Not Found"
+    );
+    // Their listings page as GitLab's do, with its headers.
+    api.post("/projects/team%2Fapp/issues", &reporter, json!({ "title": "Also broken" })).await;
+    for (path, total) in [("issues", "2"), ("merge_requests", "1")] {
+        let url = format!("{}/api/v4/projects/team%2Fapp/{path}?per_page=1", api.base);
+        let page = client().get(url).header("PRIVATE-TOKEN", &reporter).send().await.expect("page");
+        let header = |name: &str| page.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert_eq!((header("x-total"), header("x-per-page"), header("x-page")), (total.into(), "1".into(), "1".into()));
+        let items: Value = page.json().await.expect("JSON");
+        assert_eq!(items.as_array().map(Vec::len), Some(1), "{path}: {items}");
+    }
 
     // The outsider sees none of it.
     for path in ["/projects/team%2Fapp", "/projects/team%2Fapp/issues/1", "/projects/team%2Fapp/issues/1/award_emoji"] {
