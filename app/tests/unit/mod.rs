@@ -10,6 +10,7 @@ mod limits;
 mod listing;
 mod mail;
 mod outbox;
+mod passwords;
 mod policy;
 mod session;
 mod text;
