@@ -24,7 +24,7 @@ pub struct Edge<T> {
 
 /// A page the domain loaded, charged to the request's node budget.
 pub fn connection<T>(context: &Context<'_>, page: Listing<T>) -> Result<Page<T>> {
-    ctx(context).charge(page.items.len())?;
+    ctx(context).budget.charge(page.items.len()).map_err(|over| async_graphql::Error::new(over.to_string()))?;
     let (has_previous, has_next) = (page.has_previous(), page.has_next());
     let edges =
         page.items.into_iter().enumerate().map(|(i, node)| Edge { cursor: format!("o:{}", page.start + i), node });

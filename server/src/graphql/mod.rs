@@ -2,6 +2,7 @@
 //! over the domain, GitLab's type and argument names, both error channels.
 
 mod award_emoji;
+pub mod budget;
 mod connection;
 pub mod ids;
 mod mutation;
@@ -52,10 +53,6 @@ const MAX_DEPTH_ANONYMOUS: usize = 15;
 const MAX_DEPTH_SIGNED_IN: usize = 20;
 const MAX_QUERY_CHARS: usize = 10_000;
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-/// Our own bound, which GitLab's formula lacks: the nodes one request may
-/// resolve across all its connections. A connection inside a connection
-/// multiplies (100 x 100 x ...); this stops it after a few thousand.
-pub const MAX_NODES: usize = 5_000;
 
 pub fn schema() -> LaurelSchema {
     Schema::build(query::Query, Mutation::default(), EmptySubscription)
@@ -89,8 +86,8 @@ pub struct Ctx {
     pub actor: Actor,
     /// False for credentials that may only read (a `read_api` token).
     may_write: bool,
-    /// Nodes handed out by this request's connections so far (`MAX_NODES`).
-    nodes: std::sync::atomic::AtomicUsize,
+    /// What this request's connections may still load.
+    budget: budget::NodeBudget,
     users: Memo<Option<UserRow>>,
     achievements: Memo<Option<AchievementRow>>,
     visible_groups: Memo<Option<NamespaceRow>>,
@@ -119,7 +116,7 @@ impl Ctx {
             app,
             actor,
             may_write,
-            nodes: std::sync::atomic::AtomicUsize::new(0),
+            budget: budget::NodeBudget::default(),
             users: Memo::new(),
             achievements: Memo::new(),
             visible_groups: Memo::new(),
@@ -180,20 +177,23 @@ impl Ctx {
         Ok(())
     }
 
-    /// Refuses a connection once the request has resolved [`MAX_NODES`]: called
-    /// before a connection loads anything, so a nested fan-out stops early.
+    /// Refuses a lookup once the request's node budget is spent.
     pub fn check_budget(&self) -> Result<()> {
-        if self.nodes.load(std::sync::atomic::Ordering::Relaxed) > MAX_NODES {
-            return Err(Error::new(format!(
-                "Query resolves more than {MAX_NODES} nodes; ask for fewer nodes per connection, or fewer nested connections"
-            )));
-        }
-        Ok(())
+        self.budget.check().map_err(|over| Error::new(over.to_string()))
     }
 
-    fn charge(&self, nodes: usize) -> Result<()> {
-        self.nodes.fetch_add(nodes, std::sync::atomic::Ordering::Relaxed);
-        self.check_budget()
+    /// GraphQL's connection arguments as a window, for a page taken from the
+    /// request's budget; [`connection`] charges the nodes it loaded.
+    pub fn window(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Window> {
+        let window = window(first, after, last, before)?;
+        self.budget.open_page().map_err(|over| Error::new(over.to_string()))?;
+        Ok(window)
     }
 
     /// Remembers what a profile listing already loaded.
@@ -244,9 +244,10 @@ pub fn payload<T>(result: app::domain::DomainResult<T>) -> Result<(Option<T>, Ve
 
 pub use connection::{connection, AwardEmojiPage, Page};
 
-/// GraphQL's connection arguments as the window the domain loads (opaque
+/// GraphQL's connection arguments as the window the domain loads, unbudgeted
+/// (resolvers go through [`Ctx::window`]) (opaque
 /// offset cursors `o:<index>`, sizes capped at 100).
-pub fn window(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Window> {
+fn window(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> Result<Window> {
     let decode = |cursor: Option<String>| -> Result<Option<usize>> {
         cursor
             .map(|c| {

@@ -4,7 +4,7 @@
 use super::award_emoji::AwardEmoji;
 use super::ids::{gid, NoteId, Time};
 use super::types::{required_user, user, MergeRequestAuthor, UserCore};
-use super::{connection, ctx, top_level, window, AwardEmojiPage, Page};
+use super::{connection, ctx, top_level, AwardEmojiPage, Page};
 use app::domain::award_emoji;
 use app::domain::awardable;
 use app::domain::projects::{self, NoteKinds};
@@ -98,8 +98,7 @@ async fn award_emoji_page(
     before: Option<String>,
 ) -> Result<Option<AwardEmojiPage>> {
     let c = ctx(context);
-    c.check_budget()?;
-    let window = window(first, after, last, before)?;
+    let window = c.window(first, after, last, before)?;
     let rows = award_emoji::list_award_emoji(&c.app, &c.actor, item, window).await.map_err(top_level)?;
     Ok(Some(AwardEmojiPage(connection(context, rows.map(AwardEmoji))?)))
 }
@@ -119,8 +118,7 @@ async fn notes_page(
     before: Option<String>,
 ) -> Result<Page<Note>> {
     let c = ctx(context);
-    c.check_budget()?;
-    let window = window(first, after, last, before)?;
+    let window = c.window(first, after, last, before)?;
     let notes = projects::list_notes(&c.app, &c.actor, item, note_kinds(filter), window).await.map_err(top_level)?;
     connection(context, notes.map(Note))
 }
@@ -177,7 +175,7 @@ impl Project {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Option<Page<Issue>>> {
-        let window = window(first, after, last, before)?;
+        let window = ctx(context).window(first, after, last, before)?;
         self.work_items(context, WorkItemKind::Issue, window, Issue::of).await
     }
     async fn merge_request(&self, context: &Context<'_>, iid: String) -> Result<Option<MergeRequest>> {
@@ -192,7 +190,7 @@ impl Project {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Option<Page<MergeRequest>>> {
-        let window = window(first, after, last, before)?;
+        let window = ctx(context).window(first, after, last, before)?;
         self.work_items(context, WorkItemKind::MergeRequest, window, MergeRequest::of).await
     }
 }
@@ -222,7 +220,6 @@ impl Project {
         wrap: fn(WorkItemRow) -> T,
     ) -> Result<Option<Page<T>>> {
         let c = ctx(context);
-        c.check_budget()?;
         let rows = awardable::list_work_items(&c.app, &c.actor, &self.0.id.to_string(), kind, window)
             .await
             .map_err(top_level)?;

@@ -1,7 +1,7 @@
 //! GitLab's GraphQL object types, each a view over a store row.
 
 use super::ids::{gid, AchievementId, Time, UserAchievementId, UserId};
-use super::{connection, ctx, window, Page};
+use super::{connection, ctx, Page};
 use app::domain::{achievements, uploads};
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
 use async_graphql::{Context, Enum, Interface, Object, Result, ID};
@@ -127,8 +127,7 @@ async fn user_achievements(
     before: Option<String>,
 ) -> Result<Page<UserAchievement>> {
     let c = ctx(context);
-    c.check_budget()?;
-    let window = window(first, after, last, before)?;
+    let window = c.window(first, after, last, before)?;
     let awards =
         achievements::user_awards(&c.app, &c.actor, user.id, include_hidden, window).await.map_err(super::top_level)?;
     connection(
@@ -177,8 +176,7 @@ impl Achievement {
         last: Option<i32>,
     ) -> Result<Option<Page<UserAchievement>>> {
         let c = ctx(context);
-        c.check_budget()?;
-        let window = window(first, after, last, before)?;
+        let window = c.window(first, after, last, before)?;
         let awards =
             achievements::achievement_awards(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
         connection(context, awards.map(|held| UserAchievement(held.award))).map(Some)
@@ -193,8 +191,7 @@ impl Achievement {
         last: Option<i32>,
     ) -> Result<Page<UserCore>> {
         let c = ctx(context);
-        c.check_budget()?;
-        let window = window(first, after, last, before)?;
+        let window = c.window(first, after, last, before)?;
         let people =
             achievements::achievement_holders(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
         connection(context, people.map(UserCore))
@@ -270,8 +267,7 @@ async fn group_achievements(
     before: Option<String>,
 ) -> Result<Option<Page<Achievement>>> {
     let c = ctx(context);
-    c.check_budget()?;
-    let window = window(first, after, last, before)?;
+    let window = c.window(first, after, last, before)?;
     let wanted: Option<Vec<i64>> = ids.map(|ids| ids.into_iter().map(|id| id.0).collect());
     let found =
         achievements::list_group_achievements(&c.app, &c.actor, &group.id.to_string(), "", wanted.as_deref(), window)
