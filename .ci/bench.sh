@@ -28,4 +28,4 @@ echo "Hydration bundle (gzip -9): WASM $((wasm / 1024)) KiB + JS $((js / 1024)) 
 
 # The bench with the server it starts (release, the tests' features), run as a
 # plain program: it prints the figures.
-cargo test "${cargo_targets[@]}" --bench api 2>&1 | grep -vE '^ +(Compiling|Finished|Running) '
+cargo test "${release_targets[@]}" --bench api 2>&1 | grep -vE '^ +(Compiling|Finished|Running) '

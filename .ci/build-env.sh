@@ -8,5 +8,9 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # a one-line change only what changed is compiled again. CI always builds from
 # scratch, where the incremental caches only cost time.
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; else export CARGO_INCREMENTAL=1; fi
-# One feature set for app and server, tests and bench alike.
-cargo_targets=(--release -p app -p server --features app/ssr)
+# One feature set for app and server, tests and bench alike; `make test` builds
+# on the `quick` profile (Cargo.toml says why), `make bench` on release.
+cargo_targets=(--profile quick -p app -p server --features app/ssr)
+release_targets=(--release -p app -p server --features app/ssr)
+# The server binary `make test` builds, for the Playwright suite.
+export LAUREL_SERVER_BIN=target/quick/server

@@ -3,7 +3,8 @@
 # target: the WASM bundle (cargo-leptos, frontend only), then ONE cargo
 # invocation that builds the server binary, every test binary and the bench with
 # one feature set, through clippy-driver so the lints come with that build
-# instead of a second, check-only pass. Then the tests on SQLite and PostgreSQL,
+# instead of a second, check-only pass, on the `quick` profile: dependencies
+# optimised, the workspace's own crates not (Cargo.toml). Then the tests on SQLite and PostgreSQL,
 # then the Playwright suite in Chromium against the same server binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -34,7 +34,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: './target/release/server',
+    // The binary `make test` built (LAUREL_SERVER_BIN), or a release build.
+    command: `./${process.env.LAUREL_SERVER_BIN ?? 'target/release/server'}`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/-/health`,
     timeout: 60_000,
