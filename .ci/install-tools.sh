@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need. Each step is guarded by a
-# version check, so a re-run on a warm machine takes seconds.
+# version check, so a re-run on a warm machine takes seconds. On a fresh machine
+# the steps run side by side: the two Rust tools compile in target directories
+# of their own (so neither waits for the other's lock) while the downloads
+# (apt, npm, PyPI) run; each step's output goes to a log printed when it ends.
 # Tools live under $LAUREL_TOOLS (default ~/.cache/laurel-tools); the Makefile
 # puts $LAUREL_TOOLS/bin and the npm binaryen first on PATH.
 set -euo pipefail
@@ -15,11 +18,39 @@ BINARYEN_VERSION=132.0.0
 
 log() { printf '\n==> %s\n' "$*"; }
 
+# Steps started with `step NAME CMD...` run in the background; `finish` waits
+# for all of them and fails (printing the step's output) if one failed.
+step_names=() step_pids=() step_logs=()
+step() {
+  local name=$1; shift
+  local out; out=$(mktemp /tmp/laurel-tools-step.XXXXXX)
+  log "$name (started)"
+  "$@" >"$out" 2>&1 &
+  step_names+=("$name") step_pids+=($!) step_logs+=("$out")
+}
+finish() {
+  local failed=0 i
+  for i in "${!step_pids[@]}"; do
+    if wait "${step_pids[$i]}"; then
+      log "${step_names[$i]} (done)"
+    else
+      log "${step_names[$i]} FAILED:"; cat "${step_logs[$i]}"; failed=1
+    fi
+    rm -f "${step_logs[$i]}"
+  done
+  return "$failed"
+}
+
 # Build tools need no link-time optimisation or full optimisation: their own
 # work (CSS, JS minifying, running cargo) is small. This profile overrides the
 # tools' `lto = true, codegen-units = 1` and cuts their cold build several-fold.
 light_profile=(env CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_INCREMENTAL=false)
+# cargo-leptos only drives other programs (cargo, wasm-bindgen, wasm-opt) and
+# minifies one small JS file: unoptimised, it builds in about half the time and
+# its share of a release build stays seconds. wasm-bindgen keeps opt-level 1: it
+# rewrites the whole WASM bundle on every build.
+lighter_profile=("${light_profile[@]}" CARGO_PROFILE_RELEASE_OPT_LEVEL=0)
 
 # 1. Debian packages: Chromium for Playwright, PostgreSQL server for the PG tests.
 need_apt=()
@@ -30,10 +61,8 @@ command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
 ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}"
+  step "apt-get install ${need_apt[*]}" bash -c 'apt-get update -qq && apt-get install -y -qq "$@"' _ "${need_apt[@]}"
 fi
 
 # 2. The WASM target (stable toolchain).
@@ -44,13 +73,13 @@ fi
 
 # 3. wasm-opt from npm binaryen (Debian's 108 silently breaks hydration).
 if [ ! -x "$TOOLS/binaryen/node_modules/.bin/wasm-opt" ]; then
-  log "npm binaryen@$BINARYEN_VERSION"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS/binaryen" "binaryen@$BINARYEN_VERSION"
+  step "npm binaryen@$BINARYEN_VERSION" npm install --silent --no-audit --no-fund --prefix "$TOOLS/binaryen" "binaryen@$BINARYEN_VERSION"
 fi
 
 # 4. wasm-bindgen CLI, equal to the wasm-bindgen in Cargo.lock.
-if ! { command -v wasm-bindgen >/dev/null 2>&1 && wasm-bindgen --version | grep -q "$BINDGEN_VERSION"; }; then
-  log "wasm-bindgen-cli $BINDGEN_VERSION"
+# wasm-bindgen-cli's own lockfile wants a webpki-roots the registry lacks: unpack
+# its .crate, pin that one dependency, install from the path.
+install_bindgen() {
   src="$TOOLS/src"
   mkdir -p "$src"
   crate="$HOME/.cargo/registry/cache/"*"/wasm-bindgen-cli-$BINDGEN_VERSION.crate"
@@ -74,28 +103,29 @@ TOML
   (
     cd "$src/wasm-bindgen-cli-$BINDGEN_VERSION"
     cargo update -q -p webpki-roots --precise 1.0.10 || true
-    "${light_profile[@]}" CARGO_TARGET_DIR="$TOOLS/target" cargo install -q --path . --locked --root "$TOOLS"
+    "${light_profile[@]}" CARGO_TARGET_DIR="$TOOLS/target-bindgen" cargo install -q --path . --locked --root "$TOOLS"
   )
+}
+if ! { command -v wasm-bindgen >/dev/null 2>&1 && wasm-bindgen --version | grep -q "$BINDGEN_VERSION"; }; then
+  step "wasm-bindgen-cli $BINDGEN_VERSION" install_bindgen
 fi
 
 # 5. cargo-leptos, taking wasm-bindgen / wasm-opt from PATH.
 if ! { command -v cargo-leptos >/dev/null 2>&1 && cargo-leptos --version | grep -q "$LEPTOS_VERSION"; }; then
-  log "cargo-leptos $LEPTOS_VERSION (~7 min cold)"
-  "${light_profile[@]}" CARGO_TARGET_DIR="$TOOLS/target" cargo install -q cargo-leptos --version "$LEPTOS_VERSION" \
+  step "cargo-leptos $LEPTOS_VERSION (~6 min cold)" "${lighter_profile[@]}" CARGO_TARGET_DIR="$TOOLS/target" cargo install -q cargo-leptos --version "$LEPTOS_VERSION" \
     --locked --features no_downloads --ignore-rust-version --root "$TOOLS"
 fi
 
 # 6. Python test peers from PyPI: a real SMTP server (aiosmtpd) for the mail tests,
 #    and python-gitlab, the unchanged GitLab client the API scenario runs.
 if ! python3 -c "import aiosmtpd, gitlab, gql, requests" >/dev/null 2>&1; then
-  log "pip install aiosmtpd python-gitlab[graphql]"
-  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests
+  step "pip install aiosmtpd python-gitlab[graphql]" python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests
 fi
 
 # 7. Playwright (npm only; never downloads a browser).
 if [ -f end2end/package-lock.json ] && [ ! -d end2end/node_modules/@playwright/test ]; then
-  log "npm ci (end2end)"
-  (cd end2end && npm ci --silent --no-audit --no-fund)
+  step "npm ci (end2end)" npm ci --prefix end2end --silent --no-audit --no-fund
 fi
 
+finish
 log "tools ready"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: every check and test, built so that each crate compiles once per
-# target: the WASM bundle (cargo-leptos, frontend only), then ONE cargo
-# invocation that builds the server binary, every test binary and the bench with
-# one feature set, through clippy-driver so the lints come with that build
-# instead of a second, check-only pass, on the `quick` profile: dependencies
-# optimised, the workspace's own crates not (Cargo.toml). Then the tests on SQLite and PostgreSQL,
-# then the Playwright suite in Chromium against the same server binary.
+# target: the WASM bundle (cargo-leptos, frontend only) and, at the same time,
+# ONE cargo invocation that builds the server binary, every test binary and the
+# bench with one feature set, through clippy-driver so the lints come with that
+# build instead of a second, check-only pass, on the `quick` profile (nothing
+# optimised but Argon2; Cargo.toml says why). Then the tests on SQLite and
+# PostgreSQL, then the Playwright suite in Chromium against the same server binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,12 @@ phase() { printf '\n==> %s  [%ds]\n' "$*" $(($(date +%s) - started)); }
 
 pg_dir=""
 log=$(mktemp /tmp/laurel-test-log.XXXXXX)
-cleanup() { [ -n "$pg_dir" ] && bash .ci/pg.sh stop "$pg_dir"; rm -f "$log"; }
+wasm_pid=""
+cleanup() {
+  [ -n "$wasm_pid" ] && { pkill -P "$wasm_pid" 2>/dev/null; kill "$wasm_pid" 2>/dev/null; }
+  [ -n "$pg_dir" ] && bash .ci/pg.sh stop "$pg_dir"
+  rm -f "$log"
+}
 trap cleanup EXIT
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   pg_dir=$(mktemp -d /tmp/laurel-pg.XXXXXX)
@@ -26,9 +31,6 @@ fi
 phase "formatting"
 cargo fmt --all -- --check
 
-phase "the WASM bundle, styles and assets (cargo leptos build --release --frontend-only)"
-cargo leptos build --release --frontend-only
-
 # The same variables for the build and the run below, so the run rebuilds nothing.
 source .ci/build-env.sh
 # Integration tests only: the libraries' unit tests live with them (app/tests/unit,
@@ -36,8 +38,26 @@ source .ci/build-env.sh
 # harness; the server binary is built for the HTTP tests, which name it.
 targets=("${cargo_targets[@]}" --tests)
 
-phase "build: server binary, tests and bench, linted (clippy -D warnings)"
-cargo test "${targets[@]}" --benches --no-run
+# The two builds run side by side: cargo-leptos builds the WASM bundle in its own
+# target directory (target/front), and each build's long single-threaded stretches
+# (the bundle's LTO, the biggest crates, linking) leave a core to the other.
+# The bundle's output waits in a file and is printed when it is done.
+phase "build, side by side: the WASM bundle, styles and assets (cargo leptos build --release --frontend-only) and the server binary, tests and bench, linted (clippy -D warnings)"
+wasm_log=$(mktemp /tmp/laurel-wasm-log.XXXXXX)
+(env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS -u CARGO_INCREMENTAL cargo leptos build --release --frontend-only >"$wasm_log" 2>&1) &
+wasm_pid=$!
+native_status=0
+cargo test "${targets[@]}" --benches --no-run || native_status=$?
+wasm_status=0
+wait "$wasm_pid" || wasm_status=$?
+wasm_pid=""
+phase "WASM bundle built (exit $wasm_status); its build output:"
+cat "$wasm_log"
+rm -f "$wasm_log"
+if [ "$native_status" -ne 0 ] || [ "$wasm_status" -ne 0 ]; then
+  echo "build failed: server/tests exit $native_status, WASM bundle exit $wasm_status"
+  exit 1
+fi
 
 phase "unit, store/domain and HTTP tests (SQLite + PostgreSQL)"
 cargo test "${targets[@]}" --no-fail-fast 2>&1 | tee -a "$log"

@@ -37,6 +37,22 @@ test('the recipient reorders by keyboard, and the order survives a reload', asyn
   await page.keyboard.press('Escape');
   await expect(page.locator('[role="status"][aria-live]')).toContainText('cancelled');
   expect(await order(page)).toEqual(expected);
+
+  // Keys pressed back to back (key repeat, assistive technology) each count,
+  // even while the moved row re-renders (sent without waiting for each other,
+  // the second arrived while focus was away from the moved handle, and was lost).
+  const third = page.locator('.award-row').nth(2).locator('.drag-handle');
+  await third.focus();
+  await page.keyboard.press('Space');
+  await Promise.all([page.keyboard.press('ArrowUp'), page.keyboard.press('ArrowUp')]);
+  await page.keyboard.press('Space');
+  await expect(page.locator('[role="status"][aria-live]')).toContainText('Dropped');
+  const twice = [expected[2], expected[0], expected[1], ...expected.slice(3)];
+  await expect.poll(() => order(page)).toEqual(twice);
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+  await hydrated(page);
+  expect(await order(page)).toEqual(twice);
   await page.screenshot({ path: '../public/screenshots/profile-editor.png', fullPage: true });
 });
 

@@ -126,6 +126,42 @@ impl Manager {
         });
     }
 
+    /// A key pressed while an award is picked up (wherever focus is: moving the
+    /// row re-renders the list, and a key pressed before focus is back must
+    /// still count). Returns whether the key was ours.
+    fn picked_key(self, key: &str, l: Locale) -> bool {
+        let Some((id, before)) = self.picked.get_untracked() else { return false };
+        let list = self.order.get_untracked();
+        let at = index_of(&list, id);
+        let last = list.len().saturating_sub(1);
+        let name = list.get(at).map(|a| a.name.clone()).unwrap_or_default();
+        let to = match key {
+            "ArrowUp" | "ArrowLeft" => at.saturating_sub(1),
+            "ArrowDown" | "ArrowRight" => (at + 1).min(last),
+            "Home" => 0,
+            "End" => last,
+            " " | "Enter" => {
+                self.picked.set(None);
+                self.announce.set(say(l, Said::DroppedAt, &name, at + 1, list.len()));
+                if before.iter().map(|a| a.id).ne(list.iter().map(|a| a.id)) {
+                    self.save(before);
+                }
+                return true;
+            }
+            "Escape" => {
+                let back = index_of(&before, id);
+                self.order.set(before);
+                self.picked.set(None);
+                self.announce.set(say(l, Said::Cancelled, &name, back + 1, list.len()));
+                return true;
+            }
+            _ => return false,
+        };
+        self.order.set(moved(&list, at, to));
+        self.announce.set(say(l, Said::MovedTo, &name, to + 1, list.len()));
+        true
+    }
+
     /// Moves an award to `to`, saves, and says so.
     fn move_to(self, id: i64, to: usize, l: Locale) {
         let before = self.order.get_untracked();
@@ -152,6 +188,17 @@ pub fn AwardManager(awards: Vec<ManagedAward>, session: SessionInfo) -> impl Int
         announce: RwSignal::new(String::new()),
         failed: RwSignal::new(false),
     };
+    // While an award is picked up, keys are taken at the window, so none is
+    // lost while its row moves and focus comes back to its handle.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if let Some((id, _)) = m.picked.get_untracked() {
+            if m.picked_key(&ev.key(), t()) {
+                ev.prevent_default();
+                refocus(id);
+            }
+        }
+    });
+    on_cleanup(move || keys.remove());
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
         let Some((id, _)) = m.drag.get_untracked() else { return };
         let y = ev.client_y() as f64;
@@ -211,63 +258,16 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
         class
     };
     let key_name = name.clone();
+    // Picks the award up; the window takes every key after that (AwardManager).
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let list = m.order.get_untracked();
-        let at = index_of(&list, id);
-        let last = list.len().saturating_sub(1);
-        let picked = m.picked.get_untracked().is_some();
-        let key = ev.key();
-        let handled = match (picked, key.as_str()) {
-            (false, " " | "Enter") => {
-                m.picked.set(Some((id, list.clone())));
-                m.announce.set(say(t(), Said::PickedUp, &key_name, at + 1, list.len()));
-                true
-            }
-            (true, "ArrowUp" | "ArrowLeft") => {
-                let to = at.saturating_sub(1);
-                m.order.set(moved(&list, at, to));
-                m.announce.set(say(t(), Said::MovedTo, &key_name, to + 1, list.len()));
-                true
-            }
-            (true, "ArrowDown" | "ArrowRight") => {
-                let to = (at + 1).min(last);
-                m.order.set(moved(&list, at, to));
-                m.announce.set(say(t(), Said::MovedTo, &key_name, to + 1, list.len()));
-                true
-            }
-            (true, "Home") => {
-                m.order.set(moved(&list, at, 0));
-                m.announce.set(say(t(), Said::MovedTo, &key_name, 1, list.len()));
-                true
-            }
-            (true, "End") => {
-                m.order.set(moved(&list, at, last));
-                m.announce.set(say(t(), Said::MovedTo, &key_name, last + 1, list.len()));
-                true
-            }
-            (true, " " | "Enter") => {
-                let before = m.picked.get_untracked().map(|(_, b)| b).unwrap_or_default();
-                m.picked.set(None);
-                m.announce.set(say(t(), Said::DroppedAt, &key_name, at + 1, list.len()));
-                if before.iter().map(|a| a.id).ne(list.iter().map(|a| a.id)) {
-                    m.save(before);
-                }
-                true
-            }
-            (true, "Escape") => {
-                let before = m.picked.get_untracked().map(|(_, b)| b).unwrap_or_default();
-                let back = index_of(&before, id);
-                m.order.set(before);
-                m.picked.set(None);
-                m.announce.set(say(t(), Said::Cancelled, &key_name, back + 1, list.len()));
-                true
-            }
-            _ => false,
-        };
-        if handled {
-            ev.prevent_default();
-            refocus(id);
+        if m.picked.get_untracked().is_some() || !matches!(ev.key().as_str(), " " | "Enter") {
+            return;
         }
+        let list = m.order.get_untracked();
+        m.picked.set(Some((id, list.clone())));
+        m.announce.set(say(t(), Said::PickedUp, &key_name, index_of(&list, id) + 1, list.len()));
+        ev.prevent_default();
+        ev.stop_propagation();
     };
     let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
         if ev.button() != 0 {
