@@ -157,7 +157,9 @@ pub struct ProjectView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ManagedAward {
     pub id: i64,
+    pub achievement_id: i64,
     pub name: String,
+    pub avatar_url: Option<String>,
     pub description: Option<String>,
     pub group: Option<String>,
     pub awarded_at: String,

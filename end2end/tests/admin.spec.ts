@@ -1,9 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { accessible, hydrated, signIn } from './helpers';
+import { accessible, hydrated, openAccountMenu, signIn } from './helpers';
 
 test('the admin sees the dashboard and switches the achievements flag for a group', async ({ page }) => {
   await signIn(page, 'root', 'root-password-e2e');
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await openAccountMenu(page);
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await expect(page).toHaveURL(/\/admin$/);
   await hydrated(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Admin dashboard');
@@ -44,7 +45,7 @@ test('the admin creates and blocks a user', async ({ page }) => {
 
 test('people who are not admins cannot use the dashboard', async ({ page }) => {
   await signIn(page, 'alice');
-  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Admin', exact: true })).toHaveCount(0);
   // As in GitLab, the page does not exist for them: a 404, not a refusal text.
   const response = await page.goto('/admin');
   expect(response?.status()).toBe(404);
@@ -89,6 +90,7 @@ test('ten failed sign-ins lock an account until the admin unlocks it; the admin 
   await page.getByRole('button', { name: 'Save limits' }).click();
   await expect(page.getByLabel('Reactions per user per minute')).toHaveValue('60');
 
+  await openAccountMenu(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, 'grace');
 });

@@ -34,6 +34,12 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await expect(owl).toBeVisible();
   await expect(owl.locator('.card-head img.achievement-avatar')).toHaveAttribute('src', /\/uploads\/-\/system\/achievements\/achievement\/avatar\//);
   await expect(owl).toContainText('Not yet awarded');
+  // Edit and Delete wait in the card's one "more actions" menu.
+  await owl.locator('details.card-menu > summary', { hasText: 'More actions for Night owl' }).click();
+  await owl.locator('.card-menu-panel > details.manage').first().locator('summary').click();
+  await owl.locator('.card-menu-panel form').first().getByLabel('Description').fill('Merged something after 2 a.m.');
+  await owl.locator('.card-menu-panel form').first().getByRole('button', { name: 'Save' }).click();
+  await expect(card(page, 'Night owl')).toContainText('Merged something after 2 a.m.');
 
   for (const round of [1, 2]) {
     await card(page, 'Night owl').locator('details.manage', { hasText: 'Award' }).first().locator('summary').click();
@@ -67,7 +73,9 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await expect(badge.locator('.achievement-detail')).toContainText('Round 1');
   await expect(badge.locator('.achievement-detail')).toContainText('Round 2');
 
-  // Revoking one leaves one.
+  // The award history, one disclosure per card: revoking one leaves one.
+  await card(page, 'Night owl').locator('details.history summary').click();
+  await expect(card(page, 'Night owl').locator('.holders li')).toHaveCount(2);
   await card(page, 'Night owl').locator('.holders li').first().getByRole('button', { name: 'Revoke' }).click();
   await expect(card(page, 'Night owl')).toContainText('Awards: 1');
   await profile.reload();

@@ -23,3 +23,12 @@ export async function signIn(page: Page, login: string, password = 'laurel-demo'
 
 // The admin token the suite's server is started with (playwright.config.ts).
 export const ROOT_TOKEN = 'root-token-for-e2e-0123456789';
+
+// Opens the account menu in the top bar (profile, edit profile, admin, language, sign out).
+export async function openAccountMenu(page: Page) {
+  const menu = page.locator('details.account-menu');
+  if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) {
+    await menu.locator('summary', { hasText: 'Account menu' }).click();
+  }
+  await expect(menu).toHaveAttribute('open', '');
+}

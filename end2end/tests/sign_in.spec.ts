@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { accessible, hydrated } from './helpers';
+import { accessible, hydrated, openAccountMenu } from './helpers';
 
 test('the home page hydrates without console errors', async ({ page }) => {
   const errors: string[] = [];
@@ -25,6 +25,20 @@ test('a user signs in, sees the session everywhere, and signs out', async ({ pag
   await expect(page.locator('.signed-in')).toContainText('Carol Developer');
   await expect(page.locator('.user-link')).toContainText('carol');
   await accessible(page);
+  // The account menu: one row on a phone, opened and closed from the keyboard.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const bar = await page.locator('.top-bar').boundingBox();
+  expect(bar?.height).toBeLessThanOrEqual(64);
+  const summary = page.locator('details.account-menu summary');
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('link', { name: 'Edit profile' })).toBeVisible();
+  await accessible(page);
+  await page.screenshot({ path: '../public/screenshots/account-menu-phone.png' });
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('link', { name: 'Edit profile' })).toBeHidden();
+  await expect(summary).toBeFocused();
+  await openAccountMenu(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 });
@@ -74,5 +88,9 @@ test('sign-in works with JavaScript disabled', async ({ browser }) => {
   await page.getByLabel('Password').fill('laurel-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('.signed-in')).toContainText('Alice Owner');
+  // The account menu is a plain disclosure: it opens and signs out without scripts.
+  await page.locator('details.account-menu summary').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   await context.close();
 });

@@ -161,9 +161,9 @@ pub fn router(state: ServerState) -> Router {
             ),
         )
         .route_service(
-            "/-/lang-switch.js",
+            "/-/enhance.js",
             tower_http::services::ServeFile::new(
-                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("lang-switch.js"),
+                std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("enhance.js"),
             ),
         )
         .leptos_routes_with_context(&state, routes, provide_app.clone(), {

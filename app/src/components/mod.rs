@@ -1,5 +1,7 @@
 pub mod avatar_input;
 pub mod award_manager;
+pub mod emblem;
+pub mod icon;
 pub mod reactions;
 pub mod search_as_you_type;
 pub mod top_bar;

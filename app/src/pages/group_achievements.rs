@@ -3,6 +3,8 @@
 //! Every control is a plain form (works without JavaScript); the server decides.
 
 use crate::components::avatar_input::AvatarInput;
+use crate::components::emblem::Emblem;
+use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
 use crate::model::{AchievementCard, GroupAchievementsView, Holder, SessionInfo};
@@ -152,8 +154,12 @@ fn Card(
             people.push(h);
         }
     }
+    // The holders as an avatar stack: the first few faces, then how many more.
+    const FACES: usize = 5;
+    let more = people.len().saturating_sub(FACES);
     let faces = people
         .iter()
+        .take(FACES)
         .map(|h| {
             view! {
                 <li>
@@ -165,13 +171,15 @@ fn Card(
             }
         })
         .collect_view();
+    let more_faces = (more > 0)
+        .then(|| view! { <li class="faces-more">{move || fill(td_string!(t(), more_holders), &[("n", &more)])}</li> });
     let holders_line = move || fill(td_string!(t(), holders), &[("n", &count)]);
     view! {
         <li class="achievement-card" id=format!("achievement-{id}")>
             <div class="card-head">
                 {match card.avatar_url.clone() {
                     Some(url) => view! { <img class="achievement-avatar" src=url alt="" width="56" height="56"/> }.into_any(),
-                    None => view! { <span class="achievement-avatar placeholder" aria-hidden="true">"🏆"</span> }.into_any(),
+                    None => view! { <Emblem id=card.id name=card.name.clone() size=56 class="achievement-avatar"/> }.into_any(),
                 }}
                 <div>
                     <h2>{card.name.clone()}</h2>
@@ -182,8 +190,10 @@ fn Card(
                 view! { <p class="muted">{move || td_string!(t(), not_yet_awarded)}</p> }.into_any()
             } else {
                 view! {
-                    <p class="muted">{holders_line}</p>
-                    <ul class="faces">{faces}</ul>
+                    <div class="holders-summary">
+                        <ul class="faces">{faces}{more_faces}</ul>
+                        <p class="muted">{holders_line}</p>
+                    </div>
                 }
                     .into_any()
             }}
@@ -191,33 +201,48 @@ fn Card(
                 .then(|| {
                     let holders = card.holders.clone();
                     let next_award = next.clone();
+                    let name = card.name.clone();
+                    let count = holders.len();
                     view! {
-                        <details class="manage">
-                            <summary class="button subtle">{move || td_string!(t(), award)}</summary>
-                            <AwardForm achievement_id=id next=next_award session=session.get_untracked()/>
-                        </details>
-                        <details class="manage">
-                            <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
-                            <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
-                        </details>
-                        <details class="manage">
-                            <summary class="button subtle">{move || td_string!(t(), delete)}</summary>
-                            <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">
-                                <p>{move || td_string!(t(), delete_confirm)}</p>
-                                <input type="hidden" name="id" value=id/>
-                                <input type="hidden" name="next" value=next.clone()/>
-                                <button class="button danger" type="submit">{move || td_string!(t(), confirm_delete)}</button>
-                            </form>
-                        </details>
+                        <div class="card-actions">
+                            <details class="manage award-action">
+                                <summary class="button primary">{move || td_string!(t(), award)}</summary>
+                                <AwardForm achievement_id=id next=next_award session=session.get_untracked()/>
+                            </details>
+                            <details class="card-menu">
+                                <summary class="button subtle icon-button">
+                                    <span class="visually-hidden">{move || fill(td_string!(t(), more_actions), &[("name", &name)])}</span>
+                                    <Svg icon=Icon::More/>
+                                </summary>
+                                <div class="card-menu-panel">
+                                    <details class="manage">
+                                        <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
+                                        <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
+                                    </details>
+                                    <details class="manage">
+                                        <summary class="button subtle danger-text">{move || td_string!(t(), delete)}</summary>
+                                        <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">
+                                            <p>{move || td_string!(t(), delete_confirm)}</p>
+                                            <input type="hidden" name="id" value=id/>
+                                            <input type="hidden" name="next" value=next.clone()/>
+                                            <button class="button danger" type="submit">{move || td_string!(t(), confirm_delete)}</button>
+                                        </form>
+                                    </details>
+                                </div>
+                            </details>
+                        </div>
                         {(!holders.is_empty())
                             .then(|| {
                                 view! {
-                                    <ul class="holders">
-                                        {holders
-                                            .into_iter()
-                                            .map(|h| view! { <HolderRow h next=next.clone() can_delete_awards/> })
-                                            .collect_view()}
-                                    </ul>
+                                    <details class="history">
+                                        <summary>{move || fill(td_string!(t(), award_history), &[("n", &count)])}</summary>
+                                        <ul class="holders">
+                                            {holders
+                                                .into_iter()
+                                                .map(|h| view! { <HolderRow h next=next.clone() can_delete_awards/> })
+                                                .collect_view()}
+                                        </ul>
+                                    </details>
                                 }
                             })}
                     }

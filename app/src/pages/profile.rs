@@ -1,3 +1,4 @@
+use crate::components::emblem::Emblem;
 use crate::i18n::{ago, exact, td_string, Locale};
 use crate::model::ProfileAchievement;
 use crate::pages::loaded::loaded;
@@ -59,8 +60,10 @@ fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
     let (stamp, exact_time) = (latest.clone(), exact(&latest));
     let group = a.group.clone();
     let icon = match a.avatar_url.clone() {
-        Some(src) => Either::Left(view! { <img class="achievement-icon" src=src alt="" width="28" height="28"/> }),
-        None => Either::Right(view! { <span class="achievement-icon" aria-hidden="true">"🏆"</span> }),
+        Some(src) => Either::Left(view! { <img class="achievement-icon" src=src alt="" width="64" height="64"/> }),
+        None => {
+            Either::Right(view! { <Emblem id=a.achievement_id name=a.name.clone() size=64 class="achievement-icon"/> })
+        }
     };
     view! {
         <li class="achievement" tabindex="0">

@@ -47,7 +47,7 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
 pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiError> {
     use super::ssr;
     use crate::domain::listing::{self, Window};
-    use crate::domain::{achievements, tokens};
+    use crate::domain::{achievements, tokens, uploads};
     use crate::model::{ManagedAward, OwnToken, ProfileSettings};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
@@ -65,6 +65,12 @@ pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiE
             .into_iter()
             .map(|d| ManagedAward {
                 id: d.award.id,
+                achievement_id: d.achievement.id,
+                avatar_url: d
+                    .achievement
+                    .avatar
+                    .as_deref()
+                    .map(|f| uploads::avatar_url(&app.instance, d.achievement.id, f)),
                 name: d.achievement.name,
                 description: d.achievement.description,
                 group: d.group.map(|g| g.full_path),

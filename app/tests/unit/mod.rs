@@ -4,6 +4,7 @@
 
 mod avatar_input;
 mod award_emoji;
+mod emblem;
 mod form;
 mod i18n;
 mod limits;

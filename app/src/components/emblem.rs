@@ -1,0 +1,90 @@
+//! The emblem of an achievement without an uploaded image: drawn from the
+//! achievement itself (a colour and a shape from its id, the initials of its
+//! name), so neighbours do not look alike and the same achievement looks the
+//! same everywhere. Decoration only: the name is always written beside it.
+
+use leptos::prelude::*;
+
+const SHAPES: [&str; 4] = ["circle", "shield", "hexagon", "rosette"];
+const HUES: usize = 8;
+
+/// What an emblem is drawn from: its shape, its colour (0..8) and its letters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmblemLook {
+    pub shape: &'static str,
+    pub hue: usize,
+    pub initials: String,
+}
+
+impl EmblemLook {
+    /// The colour steps with the id, and the shape too (shifted once more
+    /// every eighth id), so achievements made one after another (neighbours on
+    /// a dashboard) never share a colour, and 32 in a row never share both.
+    pub fn of(id: i64, name: &str) -> Self {
+        let hue = id.rem_euclid(HUES as i64) as usize;
+        let step = id.rem_euclid(SHAPES.len() as i64) + id.div_euclid(HUES as i64).rem_euclid(SHAPES.len() as i64);
+        let shape = SHAPES[step.rem_euclid(SHAPES.len() as i64) as usize];
+        Self { shape, hue, initials: initials(name) }
+    }
+}
+
+/// Up to two letters: the first of the first two words (one for a name in a
+/// script without spaces between words, such as Japanese).
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let firsts = words.iter().filter_map(|w| w.chars().find(|c| c.is_alphanumeric()));
+    let wide = |c: &char| (*c as u32) >= 0x1100;
+    let mut out: Vec<char> = Vec::new();
+    for c in firsts {
+        if out.len() == 2 || (out.len() == 1 && (wide(&out[0]) || wide(&c))) {
+            break;
+        }
+        out.push(c);
+    }
+    out.into_iter().flat_map(char::to_uppercase).collect()
+}
+
+/// The outline of a shape in a 64×64 box.
+fn outline(shape: &str) -> String {
+    match shape {
+        "shield" => "M32 3 57 11v19c0 15-10 26-25 31C17 56 7 45 7 30V11Z".into(),
+        "hexagon" => "M32 3 57 17.5v29L32 61 7 46.5v-29Z".into(),
+        "rosette" => {
+            // Twelve points alternating between two radii.
+            let points: Vec<String> = (0..24)
+                .map(|i| {
+                    let r = if i % 2 == 0 { 30.0 } else { 25.0 };
+                    let a = std::f64::consts::PI * f64::from(i) / 12.0;
+                    format!("{:.1} {:.1}", 32.0 + r * a.sin(), 32.0 - r * a.cos())
+                })
+                .collect();
+            format!("M{}Z", points.join(" L"))
+        }
+        _ => "M32 3a29 29 0 1 0 0.01 0Z".into(),
+    }
+}
+
+/// An achievement's emblem, `size` pixels square.
+#[component]
+pub fn Emblem(id: i64, name: String, size: u32, #[prop(optional)] class: &'static str) -> impl IntoView {
+    let look = EmblemLook::of(id, &name);
+    let class = format!("emblem hue-{} {class}", look.hue);
+    let font = if look.initials.chars().count() > 1 { "20" } else { "24" };
+    view! {
+        <svg
+            class=class
+            viewBox="0 0 64 64"
+            width=size
+            height=size
+            aria-hidden="true"
+            focusable="false"
+            data-emblem=format!("{}-{}-{}", look.shape, look.hue, look.initials)
+        >
+            <path class="emblem-shape" d=outline(look.shape)/>
+            <circle class="emblem-ring" cx="32" cy="32" r="19"/>
+            <text x="32" y="33" text-anchor="middle" dominant-baseline="central" font-size=font>
+                {look.initials.clone()}
+            </text>
+        </svg>
+    }
+}
