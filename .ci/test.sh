@@ -5,7 +5,8 @@
 # bench with one feature set, through clippy-driver so the lints come with that
 # build instead of a second, check-only pass, on the `quick` profile (nothing
 # optimised but Argon2; Cargo.toml says why). Then the tests on SQLite and
-# PostgreSQL, then the Playwright suite in Chromium against the same server binary.
+# PostgreSQL and, at the same time, the Playwright suite in Chromium against the
+# same server binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +15,10 @@ phase() { printf '\n==> %s  [%ds]\n' "$*" $(($(date +%s) - started)); }
 
 pg_dir=""
 log=$(mktemp /tmp/laurel-test-log.XXXXXX)
-wasm_pid=""
+wasm_pid="" tests_pid=""
 cleanup() {
   [ -n "$wasm_pid" ] && { pkill -P "$wasm_pid" 2>/dev/null; kill "$wasm_pid" 2>/dev/null; }
+  [ -n "$tests_pid" ] && { pkill -P "$tests_pid" 2>/dev/null; kill "$tests_pid" 2>/dev/null; }
   [ -n "$pg_dir" ] && bash .ci/pg.sh stop "$pg_dir"
   rm -f "$log"
 }
@@ -59,14 +61,31 @@ if [ "$native_status" -ne 0 ] || [ "$wasm_status" -ne 0 ]; then
   exit 1
 fi
 
-phase "unit, store/domain and HTTP tests (SQLite + PostgreSQL)"
-cargo test "${targets[@]}" --no-fail-fast 2>&1 | tee -a "$log"
-
-phase "Playwright (Chromium)"
-(cd end2end && npx playwright test) 2>&1 | tee -a "$log"
+# The two suites run side by side too: the HTTP tests mostly wait on the servers
+# they start (about 1.2 of the 2 cores), Playwright on Chromium and its own
+# server (its own port and SQLite file). Each writes to a file of its own,
+# printed whole when both are done, so their lines never mix.
+phase "side by side: unit, store/domain and HTTP tests (SQLite + PostgreSQL), and Playwright (Chromium)"
+cargo_log=$(mktemp /tmp/laurel-cargo-log.XXXXXX)
+e2e_log=$(mktemp /tmp/laurel-e2e-log.XXXXXX)
+cargo test "${targets[@]}" --no-fail-fast >"$cargo_log" 2>&1 &
+tests_pid=$!
+e2e_status=0
+(cd end2end && npx playwright test) >"$e2e_log" 2>&1 || e2e_status=$?
+phase "Playwright done (exit $e2e_status)"
+tests_status=0
+wait "$tests_pid" || tests_status=$?
+tests_pid=""
+phase "cargo tests done (exit $tests_status); their output, then Playwright's:"
+cat "$cargo_log" "$e2e_log" | tee -a "$log"
+rm -f "$cargo_log" "$e2e_log"
+if [ "$tests_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+  echo "tests failed: cargo exit $tests_status, Playwright exit $e2e_status"
+  exit 1
+fi
 
 phase "done"
-# One closing line for the whole run (pipefail above already failed on any failure).
+# One closing line for the whole run (every failure above has already failed it).
 passed=$(grep -oE '(^test result: ok\. [0-9]+ passed|^ +[0-9]+ passed)' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 echo "summary: $passed passed, $failed failed"
