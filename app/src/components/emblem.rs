@@ -44,23 +44,18 @@ pub fn initials(name: &str) -> String {
     out.into_iter().flat_map(char::to_uppercase).collect()
 }
 
-/// The outline of a shape in a 64×64 box.
-fn outline(shape: &str) -> String {
+/// The outline of a shape in a 64×64 box. Written out, not computed: float
+/// formatting would add its code to the WASM bundle.
+fn outline(shape: &str) -> &'static str {
     match shape {
-        "shield" => "M32 3 57 11v19c0 15-10 26-25 31C17 56 7 45 7 30V11Z".into(),
-        "hexagon" => "M32 3 57 17.5v29L32 61 7 46.5v-29Z".into(),
+        "shield" => "M32 3 57 11v19c0 15-10 26-25 31C17 56 7 45 7 30V11Z",
+        "hexagon" => "M32 3 57 17.5v29L32 61 7 46.5v-29Z",
+        // Twelve points, alternating between radius 30 and 25.
         "rosette" => {
-            // Twelve points alternating between two radii.
-            let points: Vec<String> = (0..24)
-                .map(|i| {
-                    let r = if i % 2 == 0 { 30.0 } else { 25.0 };
-                    let a = std::f64::consts::PI * f64::from(i) / 12.0;
-                    format!("{:.1} {:.1}", 32.0 + r * a.sin(), 32.0 - r * a.cos())
-                })
-                .collect();
-            format!("M{}Z", points.join(" L"))
+            "M32 2 38.5 7.9 47 6 49.7 14.3 58 17 56.1 25.5 62 32 56.1 38.5 58 47 49.7 49.7 47 58 38.5 56.1 \
+             32 62 25.5 56.1 17 58 14.3 49.7 6 47 7.9 38.5 2 32 7.9 25.5 6 17 14.3 14.3 17 6 25.5 7.9Z"
         }
-        _ => "M32 3a29 29 0 1 0 0.01 0Z".into(),
+        _ => "M32 3a29 29 0 1 0 0.01 0Z",
     }
 }
 
