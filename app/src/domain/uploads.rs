@@ -102,6 +102,11 @@ pub fn avatar_url(instance: &Instance, achievement_id: i64, file: &str) -> Strin
     format!("{}/{AVATAR_URL_DIR}/{achievement_id}/{file}", instance.external_url)
 }
 
+/// The public URL of an achievement's uploaded image, if it has one.
+pub fn achievement_avatar_url(instance: &Instance, achievement: &crate::store::AchievementRow) -> Option<String> {
+    achievement.avatar.as_deref().map(|file| avatar_url(instance, achievement.id, file))
+}
+
 /// Where the server finds the file for a public URL path under `uploads/`.
 pub fn uploads_root(instance: &Instance) -> PathBuf {
     instance.data_dir.join("uploads")

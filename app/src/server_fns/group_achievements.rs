@@ -48,7 +48,7 @@ pub async fn get_group_achievements(
             })
             .collect();
         cards.push(AchievementCard {
-            avatar_url: achievement.avatar.as_deref().map(|f| uploads::avatar_url(&app.instance, achievement.id, f)),
+            avatar_url: uploads::achievement_avatar_url(&app.instance, &achievement),
             id: achievement.id,
             name: achievement.name,
             description: achievement.description,

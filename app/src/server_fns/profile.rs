@@ -29,11 +29,7 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
                 achievement_id: shown.achievement.id,
                 name: shown.achievement.name.clone(),
                 description: shown.achievement.description.clone(),
-                avatar_url: shown
-                    .achievement
-                    .avatar
-                    .as_deref()
-                    .map(|f| uploads::avatar_url(&app.instance, shown.achievement.id, f)),
+                avatar_url: uploads::achievement_avatar_url(&app.instance, &shown.achievement),
                 group: shown.group.map(|g| g.full_path),
                 awards: vec![award],
             }),
@@ -66,11 +62,7 @@ pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiE
             .map(|d| ManagedAward {
                 id: d.award.id,
                 achievement_id: d.achievement.id,
-                avatar_url: d
-                    .achievement
-                    .avatar
-                    .as_deref()
-                    .map(|f| uploads::avatar_url(&app.instance, d.achievement.id, f)),
+                avatar_url: uploads::achievement_avatar_url(&app.instance, &d.achievement),
                 name: d.achievement.name,
                 description: d.achievement.description,
                 group: d.group.map(|g| g.full_path),

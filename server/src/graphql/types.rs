@@ -153,8 +153,7 @@ impl Achievement {
         self.0.description.as_deref()
     }
     async fn avatar_url(&self, context: &Context<'_>) -> Option<String> {
-        let app = &ctx(context).app;
-        self.0.avatar.as_deref().map(|file| uploads::avatar_url(&app.instance, self.0.id, file))
+        uploads::achievement_avatar_url(&ctx(context).app.instance, &self.0)
     }
     async fn created_at(&self) -> Time {
         Time(self.0.created_at)
