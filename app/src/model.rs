@@ -231,9 +231,53 @@ pub struct PlaceLink {
     pub name: String,
 }
 
+/// A group on the home page, with its achievements when the viewer may list them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupLink {
+    pub full_path: String,
+    pub name: String,
+    pub member: bool,
+    pub achievements: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonLink {
+    pub username: String,
+    pub name: String,
+}
+
+/// One line of the home feed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FeedEntry {
+    Award {
+        recipient: PersonLink,
+        achievement_id: i64,
+        achievement: String,
+        avatar_url: Option<String>,
+        group: PlaceLink,
+        message: Option<String>,
+        at: String,
+    },
+    Reaction {
+        user: PersonLink,
+        /// The emoji's name (`thumbsup`) and character.
+        name: String,
+        emoji: String,
+        title: String,
+        reference: String,
+        href: String,
+        on_comment: bool,
+        at: String,
+    },
+}
+
+/// The home page: for a signed-in viewer their feed (one page, and the
+/// cursor of the next) and groups; for a visitor the public groups and projects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HomeView {
-    pub groups: Vec<PlaceLink>,
+    pub feed: Vec<FeedEntry>,
+    pub older: Option<String>,
+    pub groups: Vec<GroupLink>,
     pub projects: Vec<PlaceLink>,
 }
 

@@ -22,7 +22,10 @@ test('a user signs in, sees the session everywhere, and signs out', async ({ pag
   await page.screenshot({ path: '../public/screenshots/sign-in.png' });
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.locator('.signed-in')).toContainText('Carol Developer');
+  // Home, signed in: the feed of what carol may see, her groups with their counts.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Recent activity');
+  await expect(page.getByRole('listitem').filter({ hasText: 'Carol Developer received Pixel perfect from Design' })).toBeVisible();
+  await expect(page.getByRole('complementary').getByRole('listitem').filter({ hasText: 'Laurel Heroes' })).toContainText('2 achievements');
   await expect(page.locator('.user-link')).toContainText('carol');
   await accessible(page);
   // The account menu: one row on a phone, opened and closed from the keyboard.
@@ -32,15 +35,16 @@ test('a user signs in, sees the session everywhere, and signs out', async ({ pag
   const summary = page.locator('details.account-menu summary');
   await summary.focus();
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('link', { name: 'Edit profile' })).toBeVisible();
+  const menu = page.locator('details.account-menu');
+  await expect(menu.getByRole('link', { name: 'Edit profile' })).toBeVisible();
   await accessible(page);
   await page.screenshot({ path: '../public/screenshots/account-menu-phone.png' });
   await page.keyboard.press('Escape');
-  await expect(page.getByRole('link', { name: 'Edit profile' })).toBeHidden();
+  await expect(menu.getByRole('link', { name: 'Edit profile' })).toBeHidden();
   await expect(summary).toBeFocused();
   await openAccountMenu(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
 });
 
 test('a wrong password is refused with a message', async ({ page }) => {
@@ -49,7 +53,7 @@ test('a wrong password is refused with a message', async ({ page }) => {
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('Invalid login or password.');
-  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
 });
 
 test('the demo profile shows achievements grouped with a count', async ({ page }) => {
@@ -87,10 +91,11 @@ test('sign-in works with JavaScript disabled', async ({ browser }) => {
   await page.getByLabel('Username or email').fill('alice');
   await page.getByLabel('Password').fill('laurel-demo');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('.signed-in')).toContainText('Alice Owner');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Recent activity');
+  await expect(page.locator('.user-link')).toContainText('alice');
   // The account menu is a plain disclosure: it opens and signs out without scripts.
   await page.locator('details.account-menu summary').click();
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
   await context.close();
 });

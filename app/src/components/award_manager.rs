@@ -7,7 +7,7 @@
 //! if the server refuses. Without JavaScript the menu and the visibility
 //! buttons are plain forms.
 
-use crate::components::emblem::Emblem;
+use crate::components::emblem::AchievementImage;
 use crate::i18n::{fill, td_string, Locale};
 use crate::model::{ManagedAward, SessionInfo};
 use crate::server_fns::profile::{reorder_awards, set_award_shown, ReorderAwards, SetAwardShown};
@@ -336,10 +336,13 @@ fn AwardRow(award: ManagedAward, m: Manager) -> impl IntoView {
             >
                 <span aria-hidden="true">"⠿"</span>
             </button>
-            {match award.avatar_url.clone() {
-                Some(src) => view! { <img class="award-image" src=src alt="" width="40" height="40"/> }.into_any(),
-                None => view! { <Emblem id=award.achievement_id name=name.clone() size=40 class="award-image"/> }.into_any(),
-            }}
+            <AchievementImage
+                id=award.achievement_id
+                name=name.clone()
+                avatar_url=award.avatar_url.clone()
+                size=40
+                class="award-image"
+            />
             <div class="award-main">
                 <span class="award-name">{name.clone()}</span>
                 {(!shown).then(|| view! { <span class="state">{move || td_string!(t(), hidden_label)}</span> })}

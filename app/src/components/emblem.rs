@@ -83,3 +83,18 @@ pub fn Emblem(id: i64, name: String, size: u32, #[prop(optional)] class: &'stati
         </svg>
     }
 }
+
+/// An achievement's picture: its uploaded image, else its emblem.
+#[component]
+pub fn AchievementImage(
+    id: i64,
+    name: String,
+    avatar_url: Option<String>,
+    size: u32,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    match avatar_url {
+        Some(src) => view! { <img class=class src=src alt="" width=size height=size/> }.into_any(),
+        None => view! { <Emblem id name size class/> }.into_any(),
+    }
+}

@@ -11,6 +11,7 @@ pub mod bus;
 pub mod demo;
 mod error;
 mod facts;
+pub mod feed;
 pub mod groups;
 pub mod limits;
 pub mod listing;

@@ -3,7 +3,7 @@
 //! Every control is a plain form (works without JavaScript); the server decides.
 
 use crate::components::avatar_input::AvatarInput;
-use crate::components::emblem::Emblem;
+use crate::components::emblem::AchievementImage;
 use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
@@ -177,10 +177,13 @@ fn Card(
     view! {
         <li class="achievement-card" id=format!("achievement-{id}")>
             <div class="card-head">
-                {match card.avatar_url.clone() {
-                    Some(url) => view! { <img class="achievement-avatar" src=url alt="" width="56" height="56"/> }.into_any(),
-                    None => view! { <Emblem id=card.id name=card.name.clone() size=56 class="achievement-avatar"/> }.into_any(),
-                }}
+                <AchievementImage
+                    id=card.id
+                    name=card.name.clone()
+                    avatar_url=card.avatar_url.clone()
+                    size=56
+                    class="achievement-avatar"
+                />
                 <div>
                     <h2>{card.name.clone()}</h2>
                     {card.description.clone().map(|d| view! { <p class="muted">{d}</p> })}

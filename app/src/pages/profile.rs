@@ -1,10 +1,9 @@
-use crate::components::emblem::Emblem;
+use crate::components::emblem::AchievementImage;
 use crate::i18n::{ago, exact, td_string, Locale};
 use crate::model::ProfileAchievement;
 use crate::pages::loaded::loaded;
 use crate::server_fns::profile::get_profile;
 use crate::use_session;
-use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -59,15 +58,15 @@ fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
     let now = chrono::Utc::now();
     let (stamp, exact_time) = (latest.clone(), exact(&latest));
     let group = a.group.clone();
-    let icon = match a.avatar_url.clone() {
-        Some(src) => Either::Left(view! { <img class="achievement-icon" src=src alt="" width="64" height="64"/> }),
-        None => {
-            Either::Right(view! { <Emblem id=a.achievement_id name=a.name.clone() size=64 class="achievement-icon"/> })
-        }
-    };
     view! {
         <li class="achievement" tabindex="0">
-            {icon}
+            <AchievementImage
+                id=a.achievement_id
+                name=a.name.clone()
+                avatar_url=a.avatar_url.clone()
+                size=64
+                class="achievement-icon"
+            />
             <span class="achievement-name">{a.name.clone()}</span>
             {(count > 1).then(|| view! { <span class="badge">{format!("{count}x")}</span> })}
             <div class="achievement-detail" role="tooltip">

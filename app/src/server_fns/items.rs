@@ -154,18 +154,64 @@ pub async fn search_emoji(query: String) -> Result<Vec<(String, String)>, UiErro
         .collect())
 }
 
-/// The groups and projects the viewer may read, for the home page.
+/// The home page: the viewer's feed from `older` on (a cursor from the page
+/// before; the newest when empty or not one), groups and projects.
 #[server(endpoint = "home")]
-pub async fn get_home() -> Result<crate::model::HomeView, UiError> {
+pub async fn get_home(older: String) -> Result<crate::model::HomeView, UiError> {
     use super::ssr;
-    use crate::domain::{groups, projects};
-    use crate::model::{HomeView, PlaceLink};
+    use crate::domain::feed::{self, Activity, FeedCursor};
+    use crate::domain::{projects, uploads};
+    use crate::model::{FeedEntry, GroupLink, HomeView, PersonLink, PlaceLink};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let groups = groups::list_groups(&app, &actor, "", 100, 0).await.map_err(ssr::ui_error)?;
+    let stamp = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let person = |u: &crate::store::UserRow| PersonLink { username: u.username.clone(), name: u.name.clone() };
+    let (feed, older) = if actor.id().is_some() {
+        let cursor = FeedCursor::parse(&older).unwrap_or_default();
+        let page = feed::home_feed(&app, &actor, cursor).await.map_err(ssr::ui_error)?;
+        let entries = page
+            .entries
+            .into_iter()
+            .map(|entry| match entry {
+                Activity::Award { award, achievement, group, recipient } => FeedEntry::Award {
+                    recipient: person(&recipient),
+                    achievement_id: achievement.id,
+                    avatar_url: uploads::achievement_avatar_url(&app.instance, &achievement),
+                    achievement: achievement.name,
+                    group: PlaceLink { full_path: group.full_path, name: group.name },
+                    message: award.award_message,
+                    at: stamp(award.created_at),
+                },
+                Activity::Reaction { reaction, user, target } => FeedEntry::Reaction {
+                    user: person(&user),
+                    emoji: crate::domain::award_emoji::emoji_char(&reaction.name).unwrap_or_default().to_string(),
+                    name: reaction.name,
+                    title: target.title,
+                    reference: target.reference,
+                    href: target.web_path,
+                    on_comment: target.on_comment,
+                    at: stamp(reaction.created_at),
+                },
+            })
+            .collect();
+        (entries, page.older.map(|c| c.encode()))
+    } else {
+        (Vec::new(), None)
+    };
+    let groups = feed::home_groups(&app, &actor).await.map_err(ssr::ui_error)?;
     let projects = projects::list_projects(&app, &actor, 100, 0).await.map_err(ssr::ui_error)?;
     Ok(HomeView {
-        groups: groups.into_iter().map(|g| PlaceLink { full_path: g.full_path, name: g.name }).collect(),
+        feed,
+        older,
+        groups: groups
+            .into_iter()
+            .map(|g| GroupLink {
+                full_path: g.group.full_path,
+                name: g.group.name,
+                member: g.member,
+                achievements: g.achievements,
+            })
+            .collect(),
         projects: projects.into_iter().map(|p| PlaceLink { full_path: p.full_path, name: p.name }).collect(),
     })
 }

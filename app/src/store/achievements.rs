@@ -211,6 +211,21 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(user_id).fetch_all(c).await)
     }
 
+    /// Unrevoked awards below id `before` (all when `None`), newest first: the
+    /// home feed's candidates. Unchecked: the domain lets each through the policy.
+    pub async fn recent_awards_unchecked(
+        &mut self,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<UserAchievementRow>> {
+        let sql = format!(
+            "SELECT {AWARD_COLUMNS} FROM user_achievements WHERE id < $1 AND revoked_by_user_id IS NULL \
+             ORDER BY id DESC LIMIT $2"
+        );
+        on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql)
+            .bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(c).await)
+    }
+
     /// How many unrevoked awards of an achievement `listing` lets through.
     pub async fn count_achievement_awards(&mut self, achievement_id: i64, listing: &AwardListing) -> StoreResult<i64> {
         let sql = format!("SELECT COUNT(*) FROM user_achievements WHERE {LISTED_AWARDS}");

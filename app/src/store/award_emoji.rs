@@ -49,6 +49,18 @@ impl Tx {
         Ok(done > 0)
     }
 
+    /// Reactions below id `before` (all when `None`), newest first: the home
+    /// feed's candidates. Unchecked: the domain lets each through the policy.
+    pub async fn recent_award_emoji_unchecked(
+        &mut self,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<AwardEmojiRow>> {
+        let sql = format!("SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE id < $1 ORDER BY id DESC LIMIT $2");
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql)
+            .bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(c).await)
+    }
+
     /// Reactions on one awardable, by id.
     pub async fn award_emoji_of(
         &mut self,

@@ -63,3 +63,17 @@ fn accept_language_picks_the_first_supported() {
     assert_eq!(Lang::from_accept_language("de"), None);
     assert_eq!(Lang::from_accept_language(""), None);
 }
+
+/// A sentence with links splits at its placeholders, in the order written.
+#[test]
+fn pieces_split_at_placeholders() {
+    use Piece::*;
+    assert_eq!(pieces("{user} received {badge}"), vec![Slot("user"), Text(" received "), Slot("badge")]);
+    assert_eq!(
+        pieces("{user}さんが{badge}を受け取りました"),
+        vec![Slot("user"), Text("さんが"), Slot("badge"), Text("を受け取りました")]
+    );
+    assert_eq!(pieces("no slots"), vec![Text("no slots")]);
+    assert_eq!(pieces("open { never closed"), vec![Text("open { never closed")]);
+    assert_eq!(pieces(""), vec![]);
+}

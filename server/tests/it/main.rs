@@ -13,6 +13,7 @@ mod award_emoji_api;
 mod durability;
 mod fuzz;
 mod graphql;
+mod home_feed;
 mod http;
 mod mail;
 mod permissions;
