@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <WithSession>
                 <TopBar/>
+                <components::toast::Toast/>
             </WithSession>
             <main class="page">
                 <Routes fallback=|| view! { <WithSession><pages::not_found::NotFound/></WithSession> }>

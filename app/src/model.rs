@@ -383,3 +383,65 @@ impl AbuseLimits {
         self.fields_mut().map(|(name, value)| (name, *value))
     }
 }
+
+/// What a plain form post did, carried to the page it returns to as
+/// `?done=<code>` and said there in a toast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Done {
+    Created,
+    Updated,
+    Deleted,
+    Awarded,
+    Revoked,
+    AwardDeleted,
+    Shown,
+    Hidden,
+    Reordered,
+    Accepted,
+    Declined,
+    Saved,
+    TokenRevoked,
+    PasswordChanged,
+}
+
+impl Done {
+    pub const ALL: [Done; 14] = [
+        Done::Created,
+        Done::Updated,
+        Done::Deleted,
+        Done::Awarded,
+        Done::Revoked,
+        Done::AwardDeleted,
+        Done::Shown,
+        Done::Hidden,
+        Done::Reordered,
+        Done::Accepted,
+        Done::Declined,
+        Done::Saved,
+        Done::TokenRevoked,
+        Done::PasswordChanged,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Done::Created => "created",
+            Done::Updated => "updated",
+            Done::Deleted => "deleted",
+            Done::Awarded => "awarded",
+            Done::Revoked => "revoked",
+            Done::AwardDeleted => "award_deleted",
+            Done::Shown => "shown",
+            Done::Hidden => "hidden",
+            Done::Reordered => "reordered",
+            Done::Accepted => "accepted",
+            Done::Declined => "declined",
+            Done::Saved => "saved",
+            Done::TokenRevoked => "token_revoked",
+            Done::PasswordChanged => "password_changed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Done> {
+        Done::ALL.into_iter().find(|done| done.code() == code)
+    }
+}

@@ -29,7 +29,13 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await expect(form.getByRole('alert')).toHaveCount(0);
   await expect(form.locator('img.achievement-avatar')).toBeVisible();
   await form.getByRole('button', { name: 'Create' }).click();
+  // A toast says what happened (a polite live region); `done` leaves the address.
+  const toast = page.getByRole('status').filter({ hasText: 'Achievement created.' });
+  await expect(toast).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`${DASHBOARD}$`));
+  await accessible(page);
+  await toast.getByRole('link', { name: 'Dismiss' }).click();
+  await expect(toast).toHaveCount(0);
   const owl = card(page, 'Night owl');
   await expect(owl).toBeVisible();
   await expect(owl.locator('.card-head img.achievement-avatar')).toHaveAttribute('src', /\/uploads\/-\/system\/achievements\/achievement\/avatar\//);
@@ -48,6 +54,7 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
     await award.getByLabel('Message (optional)').fill(`Round ${round}`);
     await award.getByRole('button', { name: 'Award' }).click();
     await expect(card(page, 'Night owl')).toContainText(`Awards: ${round}`);
+    await expect(page.getByRole('status').filter({ hasText: 'Achievement awarded.' })).toBeVisible();
   }
   await expect(card(page, 'Night owl').locator('.faces a')).toHaveAttribute('href', '/grace');
   await page.screenshot({ path: '../public/screenshots/group-dashboard.png', fullPage: true });
@@ -78,6 +85,7 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await expect(card(page, 'Night owl').locator('.holders li')).toHaveCount(2);
   await card(page, 'Night owl').locator('.holders li').first().getByRole('button', { name: 'Revoke' }).click();
   await expect(card(page, 'Night owl')).toContainText('Awards: 1');
+  await expect(page.getByRole('status').filter({ hasText: 'Award revoked.' })).toBeVisible();
   await profile.reload();
   await expect(profile.locator('.achievement', { hasText: 'Night owl' })).toBeVisible();
   await expect(profile.locator('.achievement', { hasText: 'Night owl' }).locator('.badge')).toHaveCount(0);

@@ -119,11 +119,18 @@ test('the editor works with JavaScript disabled', async ({ browser }) => {
   const last = page.locator('.award-row').last();
   await last.locator('.move-menu summary').click();
   await last.getByRole('button', { name: 'Move to top' }).click();
+  // Without scripts the toast stays until its close link, a plain link back.
+  await expect(page).toHaveURL(/\/-\/profile\?done=reordered$/);
+  const toast = page.getByRole('status').filter({ hasText: 'Order saved.' });
+  await expect(toast).toBeVisible();
+  await toast.getByRole('link', { name: 'Dismiss' }).click();
   await expect(page).toHaveURL(/\/-\/profile$/);
+  await expect(toast).toHaveCount(0);
   expect(await order(page)).toEqual([before[before.length - 1], ...before.slice(0, -1)]);
   const row = page.locator('.award-row', { hasText: 'First merge request' });
   await row.getByRole('button', { name: 'Hide' }).click();
   await expect(page.locator('.award-row', { hasText: 'First merge request' }).getByRole('button', { name: 'Show' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Hidden from your profile.' })).toBeVisible();
   await page.locator('.award-row', { hasText: 'First merge request' }).getByRole('button', { name: 'Show' }).click();
   // Settings are a plain form too.
   await page.getByLabel('Display achievements on your profile').check();

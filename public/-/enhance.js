@@ -25,3 +25,24 @@ document.addEventListener('click', (event) => {
     if (!menu.contains(event.target)) menu.open = false;
   }
 });
+
+// The toast (what the last form post did): said again once the page is there,
+// as a live region filled at load is not announced; gone after a few seconds
+// or on its close link, and `done` leaves the address so a reload does not
+// say it twice.
+window.addEventListener('load', () => {
+  const toast = document.querySelector('[data-toast]');
+  if (!toast) return;
+  const text = toast.querySelector('.toast-text');
+  const said = text?.textContent ?? '';
+  if (text) {
+    text.textContent = '';
+    setTimeout(() => { text.textContent = said; }, 150);
+  }
+  const url = new URL(window.location.href);
+  url.searchParams.delete('done');
+  history.replaceState(history.state, '', url);
+  const close = () => toast.remove();
+  toast.querySelector('.toast-close')?.addEventListener('click', (event) => { event.preventDefault(); close(); });
+  setTimeout(close, 8000);
+});

@@ -4,4 +4,5 @@ pub mod emblem;
 pub mod icon;
 pub mod reactions;
 pub mod search_as_you_type;
+pub mod toast;
 pub mod top_bar;

@@ -44,7 +44,6 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let query = use_query_map();
-    let saved = move || query.with(|q| q.get("saved").is_some());
     let failed = move || query.with(|q| q.get("error").is_some());
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
     let tokens = s.tokens;
@@ -54,9 +53,6 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
             <p>
                 <a href=format!("/{}", s.username)>{format!("@{}", s.username)}</a>
             </p>
-            <Show when=saved>
-                <p class="notice" role="status">{move || td_string!(t(), saved)}</p>
-            </Show>
             <Show when=failed>
                 <p class="alert" role="alert">{move || td_string!(t(), order_failed)}</p>
             </Show>
@@ -127,14 +123,9 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
 fn AccessTokens(tokens: Vec<crate::model::OwnToken>) -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
-    let query = use_query_map();
-    let revoked = move || query.with(|q| q.get("token_revoked").is_some());
     view! {
         <section class="card editor" id="tokens">
             <h2>{move || td_string!(t(), tokens_title)}</h2>
-            <Show when=revoked>
-                <p class="notice" role="status">{move || td_string!(t(), token_revoked)}</p>
-            </Show>
             {if tokens.is_empty() {
                 view! { <p class="muted">{move || td_string!(t(), tokens_none)}</p> }.into_any()
             } else {
@@ -193,14 +184,10 @@ fn PasswordForm() -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let query = use_query_map();
-    let changed = move || query.with(|q| q.get("password_changed").is_some());
     let failed = move || query.with(|q| q.get("password_failed").is_some());
     view! {
         <section class="card editor" id="password">
             <h2>{move || td_string!(t(), password_title)}</h2>
-            <Show when=changed>
-                <p class="notice" role="status">{move || td_string!(t(), password_changed)}</p>
-            </Show>
             <Show when=failed>
                 <p class="alert" role="alert">{move || td_string!(t(), password_failed)}</p>
             </Show>

@@ -54,7 +54,7 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
 /// Back to the dashboard after a form post, with `?error=` when refused.
 #[cfg(feature = "ssr")]
 fn back<T>(result: &crate::domain::DomainResult<T>) {
-    super::form::back(ADMIN, result)
+    super::form::back(ADMIN, crate::model::Done::Saved, result)
 }
 
 /// The `achievements` feature flag for the instance (no `group`) or one group.

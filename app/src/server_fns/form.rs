@@ -6,23 +6,45 @@
 
 use super::session::{safe_next, urlencode};
 use crate::domain::{DomainError, DomainResult};
+use crate::model::Done;
 
-pub fn back<T>(next: &str, result: &DomainResult<T>) {
-    leptos_axum::redirect(&target(next, result.as_ref().err()));
+pub fn back<T>(next: &str, done: Done, result: &DomainResult<T>) {
+    leptos_axum::redirect(&target(next, result.as_ref().map(|_| done)));
 }
 
-/// Where `back` sends the browser: `next` (kept on this site), with the refusal
-/// as `?error=` when there is one.
-pub fn target(next: &str, refused: Option<&DomainError>) -> String {
+/// As [`back`] for a form that may come without `next` (an island's own call,
+/// which stays on its page): no redirect then.
+pub fn back_if<T>(next: Option<String>, done: Done, result: &DomainResult<T>) {
+    if let Some(next) = next {
+        back(&next, done, result)
+    }
+}
+
+/// Where `back` sends the browser: `next` (kept on this site) with what was
+/// done as `?done=` (a toast says it), or the refusal as `?error=`.
+pub fn target(next: &str, outcome: Result<Done, &DomainError>) -> String {
     let next = safe_next(Some(next));
-    let Some(err) = refused else { return next };
+    let (rest, fragment) = next.split_once('#').map_or((next.as_str(), None), |(r, f)| (r, Some(f)));
+    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    let err = match outcome {
+        Ok(done) => {
+            // `next`'s own query stays (a search, a page), but not an earlier outcome.
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let mut params: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("done=") && !p.starts_with("error="))
+                .collect();
+            let done = format!("done={}", done.code());
+            params.push(&done);
+            return format!("{path}?{}{fragment}", params.join("&"));
+        }
+        Err(err) => err,
+    };
     let text = match err {
         DomainError::Invalid(messages) => messages.join(" "),
         DomainError::Conflict(message) => message.clone(),
         _ => "refused".to_string(),
     };
-    let (rest, fragment) = next.split_once('#').map_or((next.as_str(), None), |(r, f)| (r, Some(f)));
     let path = rest.split('?').next().unwrap_or("/");
-    let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
     format!("{path}?error={}{fragment}", urlencode(&text))
 }

@@ -115,7 +115,8 @@ pub async fn save_achievement(data: MultipartData) -> Result<(), UiError> {
             achievements::update_achievement(&app, &actor, id, input).await.map(|_| ())
         }
     };
-    back_with(next, &result);
+    let done = if id.is_some() { crate::model::Done::Updated } else { crate::model::Done::Created };
+    super::form::back_if(next, done, &result);
     result.map_err(|err: DomainError| ssr::ui_error(err))
 }
 
@@ -126,7 +127,7 @@ pub async fn delete_achievement(id: i64, next: Option<String>) -> Result<(), UiE
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = achievements::delete_achievement(&app, &actor, id).await.map(|_| ());
-    back_with(next, &result);
+    super::form::back_if(next, crate::model::Done::Deleted, &result);
     result.map_err(ssr::ui_error)
 }
 
@@ -162,7 +163,7 @@ pub async fn award_achievement(
         Ok(awarded)
     }
     .await;
-    back_with(next, &result);
+    super::form::back_if(next, crate::model::Done::Awarded, &result);
     result.map_err(ssr::ui_error)
 }
 
@@ -173,7 +174,7 @@ pub async fn revoke_award(id: i64, next: Option<String>) -> Result<(), UiError> 
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = achievements::revoke_award(&app, &actor, id).await.map(|_| ());
-    back_with(next, &result);
+    super::form::back_if(next, crate::model::Done::Revoked, &result);
     result.map_err(ssr::ui_error)
 }
 
@@ -184,7 +185,7 @@ pub async fn delete_award(id: i64, next: Option<String>) -> Result<(), UiError> 
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = achievements::delete_award(&app, &actor, id).await.map(|_| ());
-    back_with(next, &result);
+    super::form::back_if(next, crate::model::Done::AwardDeleted, &result);
     result.map_err(ssr::ui_error)
 }
 
@@ -197,12 +198,4 @@ pub async fn search_users(query: String) -> Result<Vec<(String, String)>, UiErro
     let query: String = query.chars().take(60).collect();
     let found = users::search_people(&app, &query, 8).await.map_err(ssr::ui_error)?;
     Ok(found.into_iter().map(|u| (u.username, u.name)).collect())
-}
-
-/// After a plain form post (which passes `next`): back to the page.
-#[cfg(feature = "ssr")]
-fn back_with<T>(next: Option<String>, result: &crate::domain::DomainResult<T>) {
-    if let Some(next) = next {
-        super::form::back(&next, result)
-    }
 }

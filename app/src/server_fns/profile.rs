@@ -94,7 +94,7 @@ pub async fn revoke_own_token(id: i64) -> Result<(), UiError> {
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = tokens::revoke_token(&app, &actor, id).await;
-    leptos_axum::redirect(if result.is_ok() { "/-/profile?token_revoked=1#tokens" } else { "/-/profile?failed=1" });
+    leptos_axum::redirect(if result.is_ok() { "/-/profile?done=token_revoked#tokens" } else { "/-/profile?failed=1" });
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
@@ -111,7 +111,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let session = Credentials::from_headers(&headers, app.instance.session_cookie()).session;
     let result = users::change_own_password(&app, &actor, &current_password, &new_password, session).await;
     leptos_axum::redirect(if result.is_ok() {
-        "/-/profile?password_changed=1#password"
+        "/-/profile?done=password_changed#password"
     } else {
         "/-/profile?password_failed=1#password"
     });
@@ -134,7 +134,7 @@ pub async fn save_profile_settings(
         achievements_enabled: achievements_enabled.is_some(),
     };
     users::update_own_settings(&app, &actor, settings).await.map_err(ssr::ui_error)?;
-    leptos_axum::redirect("/-/profile?saved=1");
+    leptos_axum::redirect("/-/profile?done=saved");
     Ok(())
 }
 
@@ -147,7 +147,7 @@ pub async fn set_award_shown(id: i64, shown: bool, next: Option<String>) -> Resu
     let actor = ssr::actor(&app).await?;
     let input = UpdateAward { show_on_profile: Some(shown), award_message: None };
     let result = achievements::update_award(&app, &actor, id, input).await;
-    back(next, &result);
+    super::form::back_if(next, if shown { crate::model::Done::Shown } else { crate::model::Done::Hidden }, &result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
@@ -159,7 +159,7 @@ pub async fn reorder_awards(ids: Vec<i64>, next: Option<String>) -> Result<(), U
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = achievements::set_priorities(&app, &actor, &ids).await;
-    back(next, &result);
+    super::form::back_if(next, crate::model::Done::Reordered, &result);
     result.map(|_| ()).map_err(ssr::ui_error)
 }
 
@@ -175,14 +175,10 @@ pub async fn respond_to_award(id: i64, accept: bool, next: Option<String>) -> Re
     } else {
         achievements::decline_award(&app, &actor, id).await
     };
-    back(next, &result);
+    super::form::back_if(
+        next,
+        if accept { crate::model::Done::Accepted } else { crate::model::Done::Declined },
+        &result,
+    );
     result.map(|_| ()).map_err(ssr::ui_error)
-}
-
-/// After a plain form post (which passes `next`): back to the page.
-#[cfg(feature = "ssr")]
-fn back<T>(next: Option<String>, result: &crate::domain::DomainResult<T>) {
-    if let Some(next) = next {
-        super::form::back(&next, result)
-    }
 }

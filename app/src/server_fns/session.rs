@@ -119,7 +119,7 @@ fn set_cookie(cookie: &str) {
     }
 }
 
-#[cfg(feature = "ssr")]
+/// Percent-encodes a URL part (`/` kept). The toast uses it in the browser too.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
