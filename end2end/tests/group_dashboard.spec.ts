@@ -18,10 +18,25 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await page.goto(DASHBOARD);
   await hydrated(page);
   await accessible(page);
+  // Create opens a dialog, focus on its first field; Escape closes it.
+  const dialog = page.getByRole('dialog', { name: 'New achievement' });
   await page.locator('.new-achievement summary').click();
+  await expect(dialog).toBeVisible();
   const form = page.locator('.new-achievement form');
+  await expect(form.getByLabel('Name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('.new-achievement summary')).toBeFocused();
+  await page.locator('.new-achievement summary').click();
   await form.getByLabel('Name').fill('Night owl');
   await form.getByLabel('Description').fill('Merged something after midnight.');
+  // The card's preview follows the fields as they are typed: name, text, emblem.
+  const preview = form.locator('.card-preview');
+  await expect(preview).toContainText('Night owl');
+  await expect(preview).toContainText('Merged something after midnight.');
+  await expect(preview.locator('svg.emblem')).toHaveAttribute('data-emblem', /-NO$/);
+  await accessible(page);
+  await page.screenshot({ path: '../public/screenshots/achievement-dialog.png' });
   // The browser checks type and size first; the server still decodes.
   await form.getByLabel('Avatar').setInputFiles({ name: 'owl.svg', mimeType: 'image/svg+xml', buffer: Buffer.from('<svg/>') });
   await expect(form.getByRole('alert')).toContainText('Avatar file format is not supported');

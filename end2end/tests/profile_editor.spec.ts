@@ -6,6 +6,20 @@ async function order(page: Page): Promise<string[]> {
   return page.locator('.award-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-award-id') ?? ''));
 }
 
+// The live preview's tiles, left to right: the achievements' names.
+async function preview(page: Page): Promise<string[]> {
+  return page.locator('.profile-preview .preview-name').allTextContents();
+}
+
+// The names of the awards with these ids, one per achievement, first one first.
+async function tilesFor(page: Page, ids: string[]): Promise<string[]> {
+  const names: Record<string, string> = {};
+  for (const row of await page.locator('.award-row').all()) {
+    names[(await row.getAttribute('data-award-id')) ?? ''] = (await row.locator('.award-name').textContent()) ?? '';
+  }
+  return [...new Set(ids.map((id) => names[id]))];
+}
+
 test('the recipient reorders by keyboard, and the order survives a reload', async ({ page }) => {
   await signIn(page, 'carol');
   await page.goto('/-/profile');
@@ -72,8 +86,10 @@ test('the recipient reorders by mouse drag and by the move menu', async ({ page 
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2, target.y + 4, { steps: 12 });
   await expect(page.locator('.award-row.drop-before')).toHaveCount(1);
-  await page.mouse.up();
+  // The preview of the profile already shows where the award would land.
   const dragged = [before[2], before[0], before[1], ...before.slice(3)];
+  await expect.poll(() => preview(page)).toEqual(await tilesFor(page, dragged));
+  await page.mouse.up();
   expect(await order(page)).toEqual(dragged);
 
   // The move menu: the last one to the top.
@@ -93,8 +109,12 @@ test('a hidden achievement disappears for other viewers', async ({ page, browser
   await page.goto('/-/profile');
   await hydrated(page);
   const row = page.locator('.award-row', { hasText: 'Bug hunter' });
+  await expect(page.locator('.profile-preview')).toContainText('Bug hunter');
   await row.getByRole('button', { name: 'Hide' }).click();
   await expect(row.getByRole('button', { name: 'Show' })).toBeVisible();
+  // The preview beside the list drops it at once.
+  expect(await preview(page)).not.toContain('Bug hunter');
+  expect(await preview(page)).toContain('Contributor of the month');
   await page.waitForLoadState('networkidle');
   const visitor = await browser.newContext();
   const other = await visitor.newPage();

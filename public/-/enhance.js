@@ -46,3 +46,27 @@ window.addEventListener('load', () => {
   toast.querySelector('.toast-close')?.addEventListener('click', (event) => { event.preventDefault(); close(); });
   setTimeout(close, 8000);
 });
+
+// Dialogs (<details class="dialog">, the achievement create and edit forms):
+// the first field takes focus on opening; Escape and the close button close it,
+// focus back on its button.
+for (const button of document.querySelectorAll('[data-close-dialog]')) button.hidden = false;
+document.addEventListener('toggle', (event) => {
+  const dialog = event.target;
+  if (!(dialog instanceof HTMLDetailsElement) || !dialog.classList.contains('dialog') || !dialog.open) return;
+  dialog.querySelector('.dialog-panel input:not([type=hidden]), .dialog-panel textarea')?.focus();
+}, true);
+function closeDialog(dialog) {
+  dialog.open = false;
+  dialog.querySelector('summary')?.focus();
+}
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('[data-close-dialog]') : null;
+  const dialog = button?.closest('details.dialog');
+  if (dialog) closeDialog(dialog);
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return;
+  const open = [...document.querySelectorAll('details.dialog[open]')].pop();
+  if (open) closeDialog(open);
+});

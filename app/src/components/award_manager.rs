@@ -221,17 +221,78 @@ pub fn AwardManager(awards: Vec<ManagedAward>, session: SessionInfo) -> impl Int
         <Show when=move || m.failed.get()>
             <p class="alert" role="alert">{move || td_string!(t(), order_failed)}</p>
         </Show>
-        <ol
-            class="award-manager"
-            class:dragging=move || m.drag.get().is_some()
-            on:pointermove=on_pointer_move
-            on:pointerup=on_pointer_up
-            on:pointercancel=move |_| m.drag.set(None)
-        >
-            <For each=move || m.order.get() key=|a| (a.id, a.shown) let:award>
-                <AwardRow award m/>
-            </For>
-        </ol>
+        <div class="manager-layout">
+            <ol
+                class="award-manager"
+                class:dragging=move || m.drag.get().is_some()
+                on:pointermove=on_pointer_move
+                on:pointerup=on_pointer_up
+                on:pointercancel=move |_| m.drag.set(None)
+            >
+                <For each=move || m.order.get() key=|a| (a.id, a.shown) let:award>
+                    <AwardRow award m/>
+                </For>
+            </ol>
+            <ProfilePreview m/>
+        </div>
+    }
+}
+
+/// The profile as others will see it, from the list as it stands (where the
+/// dragged award would land, while dragging): shown awards only, one tile per
+/// achievement with its count, in order, as the profile page draws them.
+#[component]
+fn ProfilePreview(m: Manager) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let tiles = move || {
+        let list = m.order.get();
+        let list = match m.drag.get() {
+            Some((id, to)) => moved(&list, index_of(&list, id), to),
+            None => list,
+        };
+        let mut tiles: Vec<(ManagedAward, usize)> = Vec::new();
+        for award in list.into_iter().filter(|a| a.shown) {
+            match tiles.iter_mut().find(|(tile, _)| tile.achievement_id == award.achievement_id) {
+                Some((_, count)) => *count += 1,
+                None => tiles.push((award, 1)),
+            }
+        }
+        tiles
+    };
+    view! {
+        <aside class="profile-preview" aria-labelledby="profile-preview-title">
+            <h3 id="profile-preview-title">{move || td_string!(t(), preview_title)}</h3>
+            {move || {
+                let tiles = tiles();
+                if tiles.is_empty() {
+                    return view! { <p class="muted">{move || td_string!(t(), preview_empty)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="preview-tiles">
+                        {tiles
+                            .into_iter()
+                            .map(|(award, count)| {
+                                view! {
+                                    <li>
+                                        <AchievementImage
+                                            id=award.achievement_id
+                                            name=award.name.clone()
+                                            avatar_url=award.avatar_url.clone()
+                                            size=48
+                                            class="preview-image"
+                                        />
+                                        <span class="preview-name">{award.name.clone()}</span>
+                                        {(count > 1).then(|| view! { <span class="badge">{format!("{count}x")}</span> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </aside>
     }
 }
 

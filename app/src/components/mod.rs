@@ -1,4 +1,4 @@
-pub mod avatar_input;
+pub mod achievement_fields;
 pub mod award_manager;
 pub mod emblem;
 pub mod icon;

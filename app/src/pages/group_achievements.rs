@@ -2,7 +2,7 @@
 //! them, and for Maintainers and Owners the controls to manage and award them.
 //! Every control is a plain form (works without JavaScript); the server decides.
 
-use crate::components::avatar_input::AvatarInput;
+use crate::components::achievement_fields::AchievementFields;
 use crate::components::emblem::AchievementImage;
 use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
@@ -75,7 +75,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
             {can_manage
                 .then(|| {
                     view! {
-                        <details class="new-achievement">
+                        <details class="new-achievement dialog">
                             <summary class="button primary">{move || td_string!(t(), new_achievement)}</summary>
                             <AchievementForm group=view.full_path.clone() next=here.clone() card=None/>
                         </details>
@@ -108,7 +108,8 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
     .into_any()
 }
 
-/// Create (no card) or edit an achievement, with an avatar file.
+/// Create (no card) or edit an achievement, with an avatar file, in a dialog
+/// (`details.dialog`: opens and closes without scripts) with a live preview.
 #[component]
 fn AchievementForm(group: String, next: String, card: Option<AchievementCard>) -> impl IntoView {
     let session = use_session();
@@ -118,20 +119,28 @@ fn AchievementForm(group: String, next: String, card: Option<AchievementCard>) -
         Some(c) => (Some(c.id), c.name.clone(), c.description.clone().unwrap_or_default(), c.avatar_url.clone()),
         None => (None, String::new(), String::new(), None),
     };
+    let (title_id, labelled_by) = (format!("{prefix}-title"), format!("{prefix}-title"));
+    let title = move || match id {
+        Some(_) => td_string!(t(), edit_achievement),
+        None => td_string!(t(), new_achievement),
+    };
     view! {
-        <form class="stack achievement-form" method="post" enctype="multipart/form-data" action={<SaveAchievement as ServerFn>::PATH}>
-            <input type="hidden" name="group" value=group/>
-            {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
-            <input type="hidden" name="next" value=next/>
-            <label for=format!("{prefix}-name")>{move || td_string!(t(), field_name)}</label>
-            <input id=format!("{prefix}-name") type="text" name="name" required maxlength="255" value=name/>
-            <label for=format!("{prefix}-description")>{move || td_string!(t(), field_description)}</label>
-            <textarea id=format!("{prefix}-description") name="description" maxlength="1024" rows="3">{description}</textarea>
-            <AvatarInput id=format!("{prefix}-avatar") current=avatar session=session.get_untracked()/>
-            <button class="button primary" type="submit">
-                {move || if id.is_some() { td_string!(t(), save) } else { td_string!(t(), create) }}
+        <div class="dialog-panel" role="dialog" aria-labelledby=labelled_by>
+            <h2 id=title_id>{title}</h2>
+            // Shown and wired by enhance.js (without scripts the backdrop closes).
+            <button type="button" class="dialog-close" data-close-dialog hidden aria-label=move || td_string!(t(), close)>
+                <span aria-hidden="true">"×"</span>
             </button>
-        </form>
+            <form class="stack achievement-form" method="post" enctype="multipart/form-data" action={<SaveAchievement as ServerFn>::PATH}>
+                <input type="hidden" name="group" value=group/>
+                {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+                <input type="hidden" name="next" value=next/>
+                <AchievementFields prefix id name description current=avatar session=session.get_untracked()/>
+                <button class="button primary" type="submit">
+                    {move || if id.is_some() { td_string!(t(), save) } else { td_string!(t(), create) }}
+                </button>
+            </form>
+        </div>
     }
     .into_any()
 }
@@ -218,7 +227,7 @@ fn Card(
                                     <Svg icon=Icon::More/>
                                 </summary>
                                 <div class="card-menu-panel">
-                                    <details class="manage">
+                                    <details class="manage dialog">
                                         <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
                                         <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
                                     </details>

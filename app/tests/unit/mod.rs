@@ -2,7 +2,7 @@
 //! compiles `app` once: each module tests one source file through the crate's
 //! public API.
 
-mod avatar_input;
+mod achievement_fields;
 mod award_emoji;
 mod emblem;
 mod form;

@@ -1,6 +1,6 @@
-//! The unit tests of `app/src/components/avatar_input.rs`.
+//! The unit tests of `app/src/components/achievement_fields.rs`.
 
-use app::components::avatar_input::*;
+use app::components::achievement_fields::*;
 
 #[test]
 fn checks_type_by_extension_and_size() {
