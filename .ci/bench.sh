@@ -24,7 +24,12 @@ export CARGO_INCREMENTAL=0
 
 wasm=$(gzip -9 -c target/site/pkg/laurel.wasm | wc -c)
 js=$(gzip -9 -c target/site/pkg/laurel.js | wc -c)
-echo "Hydration bundle (gzip -9): WASM $((wasm / 1024)) KiB + JS $((js / 1024)) KiB = $(((wasm + js) / 1024)) KiB (budget 300 KB)"
+# Issue 14's budget: 250 KB, counted here in KiB (256,000 bytes); the bytes
+# are printed too, so the figure can be read either way.
+total=$((wasm + js))
+printf 'Hydration bundle (gzip -9): WASM %d + JS %d = %d bytes = %d.%d KiB (budget 250 KiB = 256000 bytes: %s)\n' \
+  "$wasm" "$js" "$total" $((total / 1024)) $((total % 1024 * 10 / 1024)) \
+  "$([ "$total" -le 256000 ] && echo within || echo OVER)"
 
 # The bench with the server it starts (release, the tests' features), run as a
 # plain program: it prints the figures.

@@ -6,6 +6,7 @@ use crate::components::emblem::Emblem;
 use crate::i18n::td_string;
 use crate::model::SessionInfo;
 use crate::use_session;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 const MAX_BYTES: f64 = 204_800.0;
@@ -129,8 +130,8 @@ pub fn AchievementFields(
                 <figcaption class="muted">{move || td_string!(t(), preview)}</figcaption>
                 <div class="preview-head" aria-hidden="true">
                     {move || match image.get() {
-                        Some(src) => view! { <img class="achievement-avatar" src=src alt="" width="56" height="56"/> }.into_any(),
-                        None => view! { <Emblem id=id.unwrap_or(0) name=typed_name.get() size=56 class="achievement-avatar"/> }.into_any(),
+                        Some(src) => Either::Left(view! { <img class="achievement-avatar" src=src alt="" width="56" height="56"/> }),
+                        None => Either::Right(view! { <Emblem id=id.unwrap_or(0) name=typed_name.get() size=56 class="achievement-avatar"/> }),
                     }}
                     <div>
                         <strong class="preview-title">{preview_name}</strong>

@@ -263,35 +263,29 @@ fn ProfilePreview(m: Manager) -> impl IntoView {
     view! {
         <aside class="profile-preview" aria-labelledby="profile-preview-title">
             <h3 id="profile-preview-title">{move || td_string!(t(), preview_title)}</h3>
-            {move || {
-                let tiles = tiles();
-                if tiles.is_empty() {
-                    return view! { <p class="muted">{move || td_string!(t(), preview_empty)}</p> }.into_any();
-                }
-                view! {
-                    <ul class="preview-tiles">
-                        {tiles
-                            .into_iter()
-                            .map(|(award, count)| {
-                                view! {
-                                    <li>
-                                        <AchievementImage
-                                            id=award.achievement_id
-                                            name=award.name.clone()
-                                            avatar_url=award.avatar_url.clone()
-                                            size=48
-                                            class="preview-image"
-                                        />
-                                        <span class="preview-name">{award.name.clone()}</span>
-                                        {(count > 1).then(|| view! { <span class="badge">{format!("{count}x")}</span> })}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
-            }}
+            <p class="muted" hidden=move || !tiles().is_empty()>{move || td_string!(t(), preview_empty)}</p>
+            <ul class="preview-tiles">
+                {move || {
+                    tiles()
+                        .into_iter()
+                        .map(|(award, count)| {
+                            view! {
+                                <li>
+                                    <AchievementImage
+                                        id=award.achievement_id
+                                        name=award.name.clone()
+                                        avatar_url=award.avatar_url.clone()
+                                        size=48
+                                        class="preview-image"
+                                    />
+                                    <span class="preview-name">{award.name.clone()}</span>
+                                    <span class="badge" hidden=count < 2>{format!("{count}x")}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
         </aside>
     }
 }

@@ -3,6 +3,7 @@
 //! name), so neighbours do not look alike and the same achievement looks the
 //! same everywhere. Decoration only: the name is always written beside it.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 const SHAPES: [&str; 4] = ["circle", "shield", "hexagon", "rosette"];
@@ -94,7 +95,7 @@ pub fn AchievementImage(
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
     match avatar_url {
-        Some(src) => view! { <img class=class src=src alt="" width=size height=size/> }.into_any(),
-        None => view! { <Emblem id name size class/> }.into_any(),
+        Some(src) => Either::Left(view! { <img class=class src=src alt="" width=size height=size/> }),
+        None => Either::Right(view! { <Emblem id name size class/> }),
     }
 }
