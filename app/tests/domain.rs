@@ -8,6 +8,7 @@ use app::domain::achievements::{self, CreateAchievement, UpdateAward};
 use app::domain::auth::{authenticate, Credentials};
 use app::domain::award_emoji;
 use app::domain::bootstrap::{bootstrap, RootSetup};
+use app::domain::feed::{self, FeedCursor, SCAN_BUDGET};
 use app::domain::groups::{self, CreateGroup};
 use app::domain::listing::Window;
 use app::domain::projects::{self, CreateProject};
@@ -43,6 +44,7 @@ testkit::on_both!(
     reactions_are_unique_even_when_concurrent,
     events_are_published_after_commit,
     audit_log_is_append_only,
+    the_feed_reads_a_bounded_number_of_rows_per_request,
 );
 
 async fn root(app: &AppState) -> Actor {
@@ -508,4 +510,51 @@ async fn audit_log_is_append_only(app: AppState) {
         };
         assert!(result.is_err(), "{sql} must be refused");
     }
+}
+
+/// A viewer who may see none of a busy instance's activity gets short pages
+/// that still move on: each request reads at most `SCAN_BUDGET` candidates per
+/// stream, and paging reaches the end.
+async fn the_feed_reads_a_bounded_number_of_rows_per_request(app: AppState) {
+    let s = scene(&app, "private").await;
+    let project = projects::create_project(
+        &app,
+        &s.owner,
+        CreateProject {
+            name: "Vault".into(),
+            path: None,
+            namespace_id: Some(s.group_id),
+            visibility: Some("private".into()),
+            description: None,
+        },
+    )
+    .await
+    .expect("project");
+    let issue =
+        projects::create_issue(&app, &s.owner, &project.id.to_string(), "Secret", "", false).await.expect("issue");
+    let owner_id = s.owner.id().expect("owner id");
+    // Straight into the store (no abuse limits): more reactions than one request may read.
+    let total = SCAN_BUDGET + 50;
+    let mut tx = app.store.write().await.expect("tx");
+    for i in 0..total {
+        tx.insert_award_emoji(owner_id, "Issue", issue.id, &format!("r{i}")).await.expect("insert").expect("new");
+    }
+    tx.commit().await.expect("commit");
+
+    // The stranger: nothing on the first page, but a cursor past what was read.
+    let first = feed::home_feed(&app, &s.stranger, FeedCursor::default()).await.expect("first page");
+    assert!(first.entries.is_empty());
+    let older = first.older.expect("more to read");
+    assert_eq!(older.awards_before, Some(0), "no awards at all: that stream is done");
+    let second = feed::home_feed(&app, &s.stranger, older).await.expect("second page");
+    assert!(second.entries.is_empty());
+    assert!(second.older.is_none(), "the remaining {} rows were read: the end", total - SCAN_BUDGET);
+    // A member reads a full page from the same rows; a visitor may not ask.
+    let owner = feed::home_feed(&app, &s.owner, FeedCursor::default()).await.expect("owner page");
+    assert_eq!(owner.entries.len(), feed::PAGE);
+    assert!(owner.older.is_some());
+    assert!(matches!(
+        feed::home_feed(&app, &Actor::Anonymous, FeedCursor::default()).await,
+        Err(DomainError::Unauthorized)
+    ));
 }

@@ -25,7 +25,7 @@ test('a user signs in, sees the session everywhere, and signs out', async ({ pag
   // Home, signed in: the feed of what carol may see, her groups with their counts.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Recent activity');
   await expect(page.getByRole('listitem').filter({ hasText: 'Carol Developer received Pixel perfect from Design' })).toBeVisible();
-  await expect(page.getByRole('complementary').getByRole('listitem').filter({ hasText: 'Laurel Heroes' })).toContainText('2 achievements');
+  await expect(page.getByRole('complementary').getByRole('listitem').filter({ hasText: 'Laurel Heroes' })).toContainText(/\d+ achievements/);
   await expect(page.locator('.user-link')).toContainText('carol');
   await accessible(page);
   // The account menu: one row on a phone, opened and closed from the keyboard.

@@ -67,7 +67,11 @@ async fn failed_sign_ins_lock_the_account_until_an_admin_unlocks_it(backend: Bac
     assert!(location.starts_with("/admin?error="), "refused: {location}");
     assert!(sign_in(base, "carol", "laurel-demo").await.2.is_none(), "still locked after the refused unlock");
     let root = sign_in_cookie(base, "root", "root-password").await.expect("root signs in");
-    assert_eq!(unlock(base, &root, "4").await, (302, "/admin".to_string()), "back to the dashboard");
+    assert_eq!(
+        unlock(base, &root, "4").await,
+        (302, "/admin?done=saved".to_string()),
+        "back to the dashboard, saying so"
+    );
     assert!(sign_in(base, "carol", "laurel-demo").await.2.is_some(), "carol signs in once unlocked");
     // A success resets the count: nine more failures do not lock.
     for _ in 1..=9 {
