@@ -14,6 +14,8 @@ use crate::policy::{self, AwardFacts, GroupFacts};
 use crate::store::{AchievementRow, AchievementSearch, AwardEmojiRow, NamespaceRow, Tx, UserAchievementRow, UserRow};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::hash::Hash;
 
 /// Entries per page.
 pub const PAGE: usize = 20;
@@ -210,13 +212,23 @@ async fn read_reactions(tx: &mut Tx, actor: &Actor, seen: &mut Seen, stream: &mu
     Ok(())
 }
 
-async fn achievement(tx: &mut Tx, seen: &mut Seen, id: i64) -> DomainResult<Option<AchievementRow>> {
-    if let Some(known) = seen.achievements.get(&id) {
+/// `key`'s entry in `map`, from `load` the first time (a future does nothing
+/// until awaited, so a known key reads nothing).
+async fn once<K: Hash + Eq, T: Clone>(
+    map: &mut HashMap<K, Option<T>>,
+    key: K,
+    load: impl Future<Output = DomainResult<Option<T>>>,
+) -> DomainResult<Option<T>> {
+    if let Some(known) = map.get(&key) {
         return Ok(known.clone());
     }
-    let row = tx.achievement_by_id(id).await?;
-    seen.achievements.insert(id, row.clone());
-    Ok(row)
+    let loaded = load.await?;
+    map.insert(key, loaded.clone());
+    Ok(loaded)
+}
+
+async fn achievement(tx: &mut Tx, seen: &mut Seen, id: i64) -> DomainResult<Option<AchievementRow>> {
+    once(&mut seen.achievements, id, async { Ok(tx.achievement_by_id(id).await?) }).await
 }
 
 async fn group(
@@ -225,27 +237,16 @@ async fn group(
     seen: &mut Seen,
     id: i64,
 ) -> DomainResult<Option<(NamespaceRow, GroupFacts)>> {
-    if let Some(known) = seen.groups.get(&id) {
-        return Ok(known.clone());
-    }
-    let loaded = match tx.namespace_by_id(id).await? {
-        Some(group) => {
-            let facts = facts::group_facts(tx, actor, &group).await?;
-            Some((group, facts))
-        }
-        None => None,
-    };
-    seen.groups.insert(id, loaded.clone());
-    Ok(loaded)
+    once(&mut seen.groups, id, async {
+        let Some(group) = tx.namespace_by_id(id).await? else { return Ok(None) };
+        let facts = facts::group_facts(tx, actor, &group).await?;
+        Ok(Some((group, facts)))
+    })
+    .await
 }
 
 async fn user(tx: &mut Tx, seen: &mut Seen, id: i64) -> DomainResult<Option<UserRow>> {
-    if let Some(known) = seen.users.get(&id) {
-        return Ok(known.clone());
-    }
-    let row = tx.user_by_id(id).await?;
-    seen.users.insert(id, row.clone());
-    Ok(row)
+    once(&mut seen.users, id, async { Ok(tx.user_by_id(id).await?) }).await
 }
 
 /// The item a reaction is on, if the actor may read it (`policy::read_awardable`).
@@ -255,20 +256,15 @@ async fn target(
     seen: &mut Seen,
     item: AwardableRef,
 ) -> DomainResult<Option<ReactionTarget>> {
-    if let Some(known) = seen.targets.get(&item) {
-        return Ok(known.clone());
-    }
-    let readable = match facts::awardable(tx, actor, item).await {
-        Ok(found) => policy::read_awardable(&actor.viewer(), &found.facts).then_some(found.project),
-        Err(DomainError::NotFound(_)) => None,
-        Err(other) => return Err(other),
-    };
-    let described = match readable {
-        Some(project) => describe(tx, item, &project.full_path).await?,
-        None => None,
-    };
-    seen.targets.insert(item, described.clone());
-    Ok(described)
+    once(&mut seen.targets, item, async {
+        let project = match facts::awardable(tx, actor, item).await {
+            Ok(found) if policy::read_awardable(&actor.viewer(), &found.facts) => found.project,
+            Ok(_) | Err(DomainError::NotFound(_)) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        describe(tx, item, &project.full_path).await
+    })
+    .await
 }
 
 /// Title, reference and page of a readable item.
