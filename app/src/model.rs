@@ -74,6 +74,8 @@ pub struct ProfileAward {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileView {
     pub username: String,
+    /// The profile's address on this instance, to share.
+    pub web_url: String,
     pub name: String,
     pub bio: String,
     pub achievements: Vec<ProfileAchievement>,
@@ -209,12 +211,43 @@ pub struct AchievementCard {
     pub description: Option<String>,
     pub avatar_url: Option<String>,
     pub holders: Vec<Holder>,
+    /// How rare it is among the group's members (`None`: nobody holds it).
+    pub rarity: Option<Rarity>,
+}
+
+/// How rare an achievement is: the share of the group's members (direct or
+/// inherited) who hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rarity {
+    /// Held by at most 10%.
+    Rare,
+    /// At most 35%.
+    Uncommon,
+    Common,
+}
+
+impl Rarity {
+    /// From the number of distinct holders and of members (holders from
+    /// outside the group count as members, so the share never passes 100%).
+    pub fn of(holders: usize, members: usize) -> Option<Rarity> {
+        if holders == 0 {
+            return None;
+        }
+        let percent = holders * 100 / members.max(holders);
+        Some(match percent {
+            0..=10 => Rarity::Rare,
+            11..=35 => Rarity::Uncommon,
+            _ => Rarity::Common,
+        })
+    }
 }
 
 /// A page of a group's achievements dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupAchievementsView {
     pub full_path: String,
+    /// People in the group, directly or through a parent group.
+    pub members: usize,
     pub name: String,
     pub can_manage: bool,
     pub can_delete_awards: bool,

@@ -1,4 +1,4 @@
-import { test } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { accessible, hydrated, signIn } from './helpers';
 
 // Every page at a desk (1280 px) and on a phone (390 px), light and dark: the
@@ -43,6 +43,19 @@ for (const { who, password, pages } of PAGES) {
           await page.emulateMedia({ colorScheme: scheme });
           await page.goto(path);
           await hydrated(page);
+          // No layout shift while the page loads and hydrates (the layout-shift
+          // entries Chromium recorded since navigation, as Core Web Vitals sum them).
+          const shift = await page.evaluate(
+            () =>
+              new Promise<number>((resolve) => {
+                let total = 0;
+                new PerformanceObserver((list) => {
+                  for (const entry of list.getEntries() as any[]) if (!entry.hadRecentInput) total += entry.value;
+                }).observe({ type: 'layout-shift', buffered: true });
+                setTimeout(() => resolve(total), 300);
+              }),
+          );
+          expect(shift, `${name} ${view.size} ${scheme}: cumulative layout shift`).toBeLessThan(0.01);
           await accessible(page);
           await page.screenshot({
             path: `../public/screenshots/gallery/${name}-${view.size}-${scheme}.jpeg`,

@@ -72,6 +72,9 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
     await expect(page.getByRole('status').filter({ hasText: 'Achievement awarded.' })).toBeVisible();
   }
   await expect(card(page, 'Night owl').locator('.faces a')).toHaveAttribute('href', '/grace');
+  // One holder among the group's five members: 20%, uncommon.
+  await expect(card(page, 'Night owl').locator('.rarity')).toHaveText(/Uncommon/);
+  await expect(card(page, 'Night owl').locator('.rarity')).toHaveAttribute('title', 'Held by 1 of 5 members');
   await page.screenshot({ path: '../public/screenshots/group-dashboard.png', fullPage: true });
 
   // The recipient's profile shows it twice, as 2x.

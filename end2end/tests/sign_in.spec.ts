@@ -57,8 +57,14 @@ test('a wrong password is refused with a message', async ({ page }) => {
 });
 
 test('the demo profile shows achievements grouped with a count', async ({ page }) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/carol');
   await hydrated(page);
+  // The link to share, and its copy button.
+  await expect(page.getByLabel('Link to this profile')).toHaveValue(/\/carol$/);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Link copied.' })).toBeAttached();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/\/carol$/);
   const month = page.locator('.achievement', { hasText: 'Contributor of the month' });
   await expect(month.locator('.badge')).toHaveText('3x');
   // The private group's award is shown, its namespace is not.

@@ -70,3 +70,23 @@ document.addEventListener('keydown', (event) => {
   const open = [...document.querySelectorAll('details.dialog[open]')].pop();
   if (open) closeDialog(open);
 });
+
+// Copy buttons (the profile's link to share): shown only here, where they work;
+// the field stays selectable without scripts. Success is said in the live
+// region next to it.
+for (const button of document.querySelectorAll('[data-copy]')) {
+  if (!navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch {
+      field.select();
+      return;
+    }
+    const status = button.closest('.share')?.querySelector('[data-copied]');
+    if (status) status.textContent = status.dataset.copied;
+  });
+}

@@ -129,6 +129,24 @@ pub async fn list_groups(
     Ok(out)
 }
 
+/// How many people belong to the group, directly or through a parent group.
+pub async fn member_count(app: &AppState, actor: &Actor, id_or_path: &str) -> DomainResult<usize> {
+    let mut tx = app.store.read().await?;
+    let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
+    let mut people = std::collections::HashSet::new();
+    let mut next = Some(group);
+    // Groups nest at most 20 deep (GitLab's limit); the bound also ends a broken chain.
+    for _ in 0..20 {
+        let Some(ns) = next else { break };
+        people.extend(tx.list_group_members(ns.id).await?.into_iter().map(|m| m.user_id));
+        next = match ns.parent_id {
+            Some(parent) => tx.namespace_by_id(parent).await?,
+            None => None,
+        };
+    }
+    Ok(people.len())
+}
+
 pub async fn list_members(app: &AppState, actor: &Actor, id_or_path: &str) -> DomainResult<Vec<MemberRow>> {
     let mut tx = app.store.read().await?;
     let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;

@@ -7,7 +7,7 @@ use crate::components::emblem::AchievementImage;
 use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
-use crate::model::{AchievementCard, GroupAchievementsView, Holder, SessionInfo};
+use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity, SessionInfo};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
     SaveAchievement,
@@ -92,7 +92,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
                         .into_iter()
                         .map(|card| {
                             view! {
-                                <Card card group=view.full_path.clone() next=here.clone() can_manage can_delete_awards/>
+                                <Card card group=view.full_path.clone() next=here.clone() members=view.members can_manage can_delete_awards/>
                             }
                         })
                         .collect_view()}
@@ -150,6 +150,7 @@ fn Card(
     card: AchievementCard,
     group: String,
     next: String,
+    members: usize,
     can_manage: bool,
     can_delete_awards: bool,
 ) -> impl IntoView {
@@ -163,6 +164,7 @@ fn Card(
             people.push(h);
         }
     }
+    let held = people.len();
     // The holders as an avatar stack: the first few faces, then how many more.
     const FACES: usize = 5;
     let more = people.len().saturating_sub(FACES);
@@ -205,6 +207,16 @@ fn Card(
                     <div class="holders-summary">
                         <ul class="faces">{faces}{more_faces}</ul>
                         <p class="muted">{holders_line}</p>
+                        {card.rarity.map(|rarity| {
+                            let (label, class) = match rarity {
+                                Rarity::Rare => (td_string!(t(), rarity_rare), "rarity rare"),
+                                Rarity::Uncommon => (td_string!(t(), rarity_uncommon), "rarity uncommon"),
+                                Rarity::Common => (td_string!(t(), rarity_common), "rarity common"),
+                            };
+                            let detail = fill(td_string!(t(), rarity_detail), &[("n", &held), ("m", &members.max(held))]);
+                            let said = detail.clone();
+                            view! { <p class=class title=detail>{label} <span class="visually-hidden">{said}</span></p> }
+                        })}
                     </div>
                 }
                     .into_any()

@@ -24,6 +24,18 @@ pub fn Profile() -> impl IntoView {
                         <h1>{p.name.clone()}</h1>
                         <p class="muted">"@" {p.username.clone()}</p>
                         {(!p.bio.trim().is_empty()).then(|| view! { <p>{p.bio.clone()}</p> })}
+                        // The link to share: selectable without scripts; enhance.js
+                        // shows the copy button and says when it copied.
+                        <div class="share">
+                            <label for="profile-link">{move || td_string!(t(), share_profile)}</label>
+                            <div class="share-row">
+                                <input id="profile-link" type="url" readonly value=p.web_url.clone()/>
+                                <button type="button" class="button" data-copy="profile-link" hidden>
+                                    {move || td_string!(t(), copy_link)}
+                                </button>
+                            </div>
+                            <p class="visually-hidden" role="status" data-copied=move || td_string!(t(), copied)></p>
+                        </div>
                     </div>
                 </div>
                 <h2>{move || td_string!(t(), achievements)}</h2>

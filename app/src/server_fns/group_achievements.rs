@@ -18,8 +18,8 @@ pub async fn get_group_achievements(
 ) -> Result<GroupAchievementsView, UiError> {
     use super::ssr;
     use crate::domain::listing::{self, Window};
-    use crate::domain::{achievements, uploads};
-    use crate::model::{AchievementCard, Holder};
+    use crate::domain::{achievements, groups, uploads};
+    use crate::model::{AchievementCard, Holder, Rarity};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let fail = ssr::ui_error;
@@ -31,11 +31,15 @@ pub async fn get_group_achievements(
     let window = Window::offset(offset, PAGE_SIZE as usize);
     let found = achievements::list_group_achievements(&app, &actor, &id, &search, None, window).await.map_err(fail)?;
     let has_next = found.has_next();
+    let members = groups::member_count(&app, &actor, &id).await.map_err(fail)?;
     let mut cards = Vec::with_capacity(found.items.len());
     for achievement in found.items {
         let awards = achievements::achievement_awards(&app, &actor, achievement.id, Window::first(listing::WHOLE))
             .await
             .map_err(fail)?;
+        let mut people: Vec<i64> = awards.items.iter().map(|held| held.holder.id).collect();
+        people.sort_unstable();
+        people.dedup();
         let holders = awards
             .items
             .into_iter()
@@ -53,10 +57,12 @@ pub async fn get_group_achievements(
             name: achievement.name,
             description: achievement.description,
             holders,
+            rarity: Rarity::of(people.len(), members),
         });
     }
     Ok(GroupAchievementsView {
         full_path: row.full_path,
+        members,
         name: row.name,
         can_manage: abilities.manage,
         can_delete_awards: abilities.delete_awards,

@@ -35,7 +35,8 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
             }),
         }
     }
-    Ok(ProfileView { username: user.username, name: user.name, bio: user.bio, achievements: grouped })
+    let web_url = format!("{}/{}", app.instance.external_url.trim_end_matches('/'), user.username);
+    Ok(ProfileView { web_url, username: user.username, name: user.name, bio: user.bio, achievements: grouped })
 }
 
 /// The signed-in user's settings and all their awards, for the profile editor.

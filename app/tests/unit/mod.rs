@@ -10,6 +10,7 @@ mod i18n;
 mod limits;
 mod listing;
 mod mail;
+mod model;
 mod outbox;
 mod passwords;
 mod policy;
