@@ -245,7 +245,8 @@ pub fn AwardManager(awards: Vec<ManagedAward>, session: SessionInfo) -> impl Int
 fn ProfilePreview(m: Manager) -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
-    let tiles = move || {
+    // One grouping per change of the list or the drag, read by both views below.
+    let tiles = Memo::new(move |_| {
         let list = m.order.get();
         let list = match m.drag.get() {
             Some((id, to)) => moved(&list, index_of(&list, id), to),
@@ -259,14 +260,15 @@ fn ProfilePreview(m: Manager) -> impl IntoView {
             }
         }
         tiles
-    };
+    });
     view! {
         <aside class="profile-preview" aria-labelledby="profile-preview-title">
             <h3 id="profile-preview-title">{move || td_string!(t(), preview_title)}</h3>
-            <p class="muted" hidden=move || !tiles().is_empty()>{move || td_string!(t(), preview_empty)}</p>
+            <p class="muted" hidden=move || tiles.with(|t| !t.is_empty())>{move || td_string!(t(), preview_empty)}</p>
             <ul class="preview-tiles">
                 {move || {
-                    tiles()
+                    tiles
+                        .get()
                         .into_iter()
                         .map(|(award, count)| {
                             view! {

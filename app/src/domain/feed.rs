@@ -304,14 +304,18 @@ pub struct HomeGroup {
     pub achievements: Option<i64>,
 }
 
-/// The groups the actor may read (the first 100), with what they hold.
+/// The groups the actor may read (of the first 100), with what they hold:
+/// `policy::read_group` as `groups::list_groups` applies it, with each group's
+/// facts loaded once for both questions.
 pub async fn home_groups(app: &AppState, actor: &Actor) -> DomainResult<Vec<HomeGroup>> {
-    let groups = super::groups::list_groups(app, actor, "", 100, 0).await?;
     let mut tx = app.store.read().await?;
     let viewer = actor.viewer();
-    let mut out = Vec::with_capacity(groups.len());
-    for group in groups {
+    let mut out = Vec::new();
+    for group in tx.list_groups("", 100, 0).await? {
         let facts = facts::group_facts(&mut tx, actor, &group).await?;
+        if !policy::read_group(&viewer, &facts) {
+            continue;
+        }
         let achievements = if policy::read_achievement(&viewer, &facts) {
             let q = AchievementSearch { namespace_id: group.id, search: "", ids: None };
             Some(tx.count_achievements(&q).await?)

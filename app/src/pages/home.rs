@@ -29,6 +29,7 @@ fn SignedInHome(home: HomeView) -> impl IntoView {
     let t = move || session.get().lang.t();
     let admin = session.get_untracked().user.is_some_and(|u| u.admin);
     let username = session.get_untracked().user.map(|u| u.username).unwrap_or_default();
+    let profile = format!("/{username}");
     let paged = use_query_map().with_untracked(|q| q.get("older").is_some());
     let (mine, others): (Vec<GroupLink>, Vec<GroupLink>) = home.groups.into_iter().partition(|g| g.member);
     let now = chrono::Utc::now();
@@ -36,7 +37,7 @@ fn SignedInHome(home: HomeView) -> impl IntoView {
         view! {
             <div class="empty-state">
                 <p>{move || td_string!(t(), feed_empty)}</p>
-                <a class="button" href=format!("/{username}")>{move || td_string!(t(), home_your_profile)}</a>
+                <a class="button" href=profile.clone()>{move || td_string!(t(), home_your_profile)}</a>
             </div>
         }
         .into_any()
@@ -78,7 +79,7 @@ fn SignedInHome(home: HomeView) -> impl IntoView {
                 <section class="card" aria-labelledby="shortcuts">
                     <h2 id="shortcuts">{move || td_string!(t(), home_shortcuts)}</h2>
                     <ul class="place-list">
-                        <li><a href=format!("/{}", session.get_untracked().user.map(|u| u.username).unwrap_or_default())>{move || td_string!(t(), home_your_profile)}</a></li>
+                        <li><a href=profile>{move || td_string!(t(), home_your_profile)}</a></li>
                         <li><a href="/-/profile">{move || td_string!(t(), nav_edit_profile)}</a></li>
                         {admin.then(|| view! { <li><a href="/admin">{move || td_string!(t(), admin_title)}</a></li> })}
                     </ul>
