@@ -54,6 +54,8 @@ test('people who are not admins cannot use the dashboard', async ({ page }) => {
 });
 
 test('ten failed sign-ins lock an account until the admin unlocks it; the admin sets the limits', async ({ page }) => {
+  // Twelve password checks (Argon2) and as many page loads: about 25 s alone, more beside the cargo tests.
+  test.setTimeout(90_000);
   for (let attempt = 1; attempt <= 10; attempt++) {
     await page.goto('/users/sign_in');
     await page.getByLabel('Username or email').fill('grace');
