@@ -14,6 +14,8 @@ function card(page: Page, name: string) {
 }
 
 test('a maintainer creates an achievement with an avatar and awards it twice', async ({ page, browser }) => {
+  // The longest journey (a dialog, an upload, two awards, a visitor, axe three times): ~25 s alone, more beside the cargo tests.
+  test.setTimeout(90_000);
   await signIn(page, 'bob');
   await page.goto(DASHBOARD);
   await hydrated(page);

@@ -174,7 +174,9 @@ fn read_recent() -> Vec<(String, String)> {
     Vec::new()
 }
 
-#[component]
+/// An island of its own inside [`LiveReactions`]'s island, whose context
+/// (the tallies, the session, where forms return to) it reads.
+#[island]
 pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
     let live = expect_context::<LiveReactions>();
     let session = use_session();
@@ -228,7 +230,7 @@ pub fn ReactionBar(item: AwardableRef, can_react: bool) -> impl IntoView {
 
 /// One emoji's toggle: a form for no-JS, an instant action once hydrated.
 #[component]
-fn ToggleForm(
+fn ToggleForm<C: IntoView + 'static>(
     item: AwardableRef,
     name: String,
     emoji: String,
@@ -236,7 +238,9 @@ fn ToggleForm(
     class: &'static str,
     #[prop(optional)] pressed: Option<bool>,
     #[prop(optional)] title: Option<String>,
-    children: Children,
+    // Typed, not `Children`: a boxed `AnyView` would bring its async
+    // hydration machinery into the bundle.
+    children: TypedChildren<C>,
 ) -> impl IntoView {
     let next = use_context::<ReturnTo>().map(|r| r.0).unwrap_or_default();
     let (submit_name, submit_emoji) = (name.clone(), emoji.clone());
@@ -260,7 +264,7 @@ fn ToggleForm(
             <input type="hidden" name="name" value=name.clone()/>
             <input type="hidden" name="next" value=next/>
             <button type="submit" class=class aria-pressed=pressed.map(|p| p.to_string()) title=title>
-                {children()}
+                {children.into_inner()()}
             </button>
         </form>
     }

@@ -4,8 +4,8 @@ use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::events::WorkItemKind;
 use crate::i18n::td_string;
-use crate::model::ItemView;
 use crate::model::SessionInfo;
+use crate::model::{ItemView, Reactable};
 use crate::pages::loaded::loaded;
 use crate::server_fns::items::get_item;
 use crate::{provide_session, use_session};
@@ -27,19 +27,30 @@ pub fn ItemPage(kind: WorkItemKind) -> impl IntoView {
     loaded(item, move |view| view! { <ItemBody view kind session=session.get_untracked()/> })
 }
 
-/// The item and its comments: an island, so its reaction bars hydrate and
-/// follow the live stream.
+/// The reactions of the item and its comments, live: the one island that
+/// owns the page's stream. The page itself is server-rendered HTML passed in as
+/// children; only its reaction bars (islands inside) hydrate.
 #[island]
-fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl IntoView {
+fn LiveItem(reactions: Vec<Reactable>, session: SessionInfo, return_to: String, children: Children) -> impl IntoView {
     provide_session(session);
-    let session = use_session();
-    let t = move || session.get().lang.t();
-    let live = LiveReactions::provide(
-        std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())),
-    );
-    watch_live(live, view.reactions.item);
+    let item = reactions.first().map(|r| r.item);
+    let live = LiveReactions::provide(reactions);
+    if let Some(item) = item {
+        watch_live(live, item);
+    }
+    provide_context(ReturnTo(return_to));
+    children()
+}
+
+/// The item and its comments (server-rendered; no WASM).
+#[component]
+fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl IntoView {
+    let lang = session.lang;
+    let t = move || lang.t();
+    let reactions: Vec<Reactable> =
+        std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())).collect();
     let (sigil, list) = (kind.prefix(), kind.segment());
-    provide_context(ReturnTo(format!("/{}/-/{list}/{}", view.project_path, view.iid)));
+    let return_to = format!("/{}/-/{list}/{}", view.project_path, view.iid);
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
         "merged" => td_string!(t(), state_merged),
@@ -47,60 +58,62 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
     };
     let project_href = format!("/{}", view.project_path);
     view! {
-        <article class="item">
-            <nav class="crumbs" aria-label="breadcrumb">
-                <a href=project_href.clone()>{view.project_name.clone()}</a>
-                " / "
-                <a href=format!("{project_href}#{list}")>
-                    {move || match kind {
-                        WorkItemKind::Issue => td_string!(t(), issues),
-                        WorkItemKind::MergeRequest => td_string!(t(), merge_requests),
+        <LiveItem reactions session return_to>
+            <article class="item">
+                <nav class="crumbs" aria-label="breadcrumb">
+                    <a href=project_href.clone()>{view.project_name.clone()}</a>
+                    " / "
+                    <a href=format!("{project_href}#{list}")>
+                        {move || match kind {
+                            WorkItemKind::Issue => td_string!(t(), issues),
+                            WorkItemKind::MergeRequest => td_string!(t(), merge_requests),
+                        }}
+                    </a>
+                    " / "
+                    <span>{format!("{sigil}{}", view.iid)}</span>
+                </nav>
+                <header class="item-head">
+                    <h1>{view.title.clone()} " " <span class="muted">{format!("{sigil}{}", view.iid)}</span></h1>
+                    <p class="muted">
+                        <span class=format!("state state-{}", view.state)>{state}</span>
+                        {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), confidential)}</span> })}
+                        " " {move || td_string!(t(), opened_by)} " "
+                        <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
+                        " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
+                    </p>
+                </header>
+                {(!view.description.trim().is_empty()).then(|| view! { <div class="item-description">{view.description.clone()}</div> })}
+                <ReactionBar item=view.reactions.item can_react=view.reactions.can_react/>
+                <section class="notes" aria-labelledby="comments-heading">
+                    <h2 id="comments-heading">{move || td_string!(t(), comments)}</h2>
+                    {if view.notes.is_empty() {
+                        Either::Left(view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> })
+                    } else {
+                        Either::Right(
+                        view! {
+                            <ol class="note-list">
+                                {view
+                                    .notes
+                                    .into_iter()
+                                    .map(|note| {
+                                        view! {
+                                            <li class="note" id=format!("note_{}", note.id)>
+                                                <p class="note-meta">
+                                                    <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
+                                                    " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
+                                                    {note.internal.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), internal_note)}</span> })}
+                                                </p>
+                                                <div class="note-body">{note.body.clone()}</div>
+                                                <ReactionBar item=note.reactions.item can_react=note.reactions.can_react/>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ol>
+                        })
                     }}
-                </a>
-                " / "
-                <span>{format!("{sigil}{}", view.iid)}</span>
-            </nav>
-            <header class="item-head">
-                <h1>{view.title.clone()} " " <span class="muted">{format!("{sigil}{}", view.iid)}</span></h1>
-                <p class="muted">
-                    <span class=format!("state state-{}", view.state)>{state}</span>
-                    {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), confidential)}</span> })}
-                    " " {move || td_string!(t(), opened_by)} " "
-                    <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
-                    " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
-                </p>
-            </header>
-            {(!view.description.trim().is_empty()).then(|| view! { <div class="item-description">{view.description.clone()}</div> })}
-            <ReactionBar item=view.reactions.item can_react=view.reactions.can_react/>
-            <section class="notes" aria-labelledby="comments-heading">
-                <h2 id="comments-heading">{move || td_string!(t(), comments)}</h2>
-                {if view.notes.is_empty() {
-                    Either::Left(view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> })
-                } else {
-                    Either::Right(
-                    view! {
-                        <ol class="note-list">
-                            {view
-                                .notes
-                                .into_iter()
-                                .map(|note| {
-                                    view! {
-                                        <li class="note" id=format!("note_{}", note.id)>
-                                            <p class="note-meta">
-                                                <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
-                                                " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
-                                                {note.internal.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), internal_note)}</span> })}
-                                            </p>
-                                            <div class="note-body">{note.body.clone()}</div>
-                                            <ReactionBar item=note.reactions.item can_react=note.reactions.can_react/>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ol>
-                    })
-                }}
-            </section>
-        </article>
+                </section>
+            </article>
+        </LiveItem>
     }
 }
