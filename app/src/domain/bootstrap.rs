@@ -20,6 +20,7 @@ pub struct Bootstrapped {
 /// Creates `root` if the database has no users. Idempotent.
 pub async fn bootstrap(app: &AppState, setup: RootSetup) -> DomainResult<Bootstrapped> {
     let mut tx = app.store.write().await?;
+    tx.lock_instance_setup().await?;
     if tx.count_users().await? > 0 {
         return Ok(Bootstrapped { was_empty: false, generated_password: None });
     }

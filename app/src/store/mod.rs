@@ -50,6 +50,9 @@ pub enum StoreError {
     /// Text the database cannot store (a NUL byte, on PostgreSQL).
     #[error("text the database cannot store")]
     InvalidText,
+    /// The lock file that keeps two processes from migrating one SQLite file at once.
+    #[error("cannot lock {path} for migrations: {source}")]
+    MigrationLock { path: String, source: std::io::Error },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -140,8 +143,10 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            let lock = migration_lock(options.get_filename()).await?;
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            drop(lock);
             Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -192,7 +197,40 @@ impl Store {
     }
 }
 
+/// SQLite's migrator takes no lock (PostgreSQL's takes an advisory one), so
+/// processes started at once on one file would each run the first migration:
+/// they queue on an exclusive lock of a file beside the database instead.
+/// Nothing to lock for an in-memory database.
+async fn migration_lock(database: &std::path::Path) -> StoreResult<Option<std::fs::File>> {
+    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        return Ok(None);
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push(".migrate-lock");
+    let path = std::path::PathBuf::from(path);
+    let failed = |source| StoreError::MigrationLock { path: path.display().to_string(), source };
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(failed)?;
+    // Blocks until the other process's migrations are done: off the async workers.
+    let locked = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await;
+    match locked {
+        Ok(result) => result.map(Some).map_err(failed),
+        Err(join) => Err(failed(std::io::Error::other(join.to_string()))),
+    }
+}
+
 impl Tx {
+    /// Queues this transaction behind any other process setting up the
+    /// instance (the first start's `root`, settings and demo data), so
+    /// processes started at once on an empty database set it up once. SQLite's
+    /// write transactions are already exclusive across processes.
+    pub async fn lock_instance_setup(&mut self) -> StoreResult<()> {
+        if let Conn::Postgres(t) = &mut self.conn {
+            // Any constant key will do, as long as it is this one everywhere ("Laurel").
+            sqlx::query("SELECT pg_advisory_xact_lock(83981465970028)").execute(&mut **t).await.map_err(classify)?;
+        }
+        Ok(())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.conn, Conn::Postgres(_))
     }

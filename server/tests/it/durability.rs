@@ -230,3 +230,33 @@ async fn two_processes_share_one_outbox_without_sending_twice() {
     assert_eq!(received.len(), 30, "30 awards, 30 mails: {seen:?}");
     assert_eq!(seen.len(), 30, "no Message-ID twice");
 }
+
+/// Three processes started at the same moment on one empty database all come
+/// up, and the instance is set up once: one `root`, one set of demo data, one
+/// bootstrap in the audit log.
+async fn three_processes_started_at_once_all_come_up(backend: Backend) {
+    let db = database(backend).await;
+    let url = db.url.clone();
+    let dirs = [db.dir().to_path_buf(), temp_dir(), temp_dir()];
+    let servers: Vec<Server> = std::thread::scope(|scope| {
+        let started: Vec<_> =
+            dirs.iter().map(|dir| scope.spawn(|| spawn(&url, dir, &[("DEMO_DATA", "1")]))).collect();
+        started.into_iter().map(|s| s.join().expect("every process printed its address")).collect()
+    });
+    for server in &servers {
+        let health = client().get(format!("{}/-/health", server.base)).send().await.expect("health");
+        assert_eq!(health.status(), 200, "{} is up", server.base);
+    }
+    assert_eq!(ids(&url, "SELECT COUNT(*) FROM users WHERE username = 'root'").await, [1], "one root");
+    assert_eq!(ids(&url, "SELECT COUNT(*) FROM users").await, [8], "root and the seven demo users, once");
+    let bootstraps = "SELECT COUNT(*) FROM audit_events WHERE action = 'instance_bootstrapped'";
+    assert_eq!(ids(&url, bootstraps).await, [1], "set up once");
+    // Each answers for the same data: the demo profile through every process.
+    for server in &servers {
+        let carol = client().get(format!("{}/api/v4/users?username=carol", server.base)).send().await.expect("users");
+        let carol: Value = carol.json().await.expect("json");
+        assert_eq!(carol[0]["username"], "carol", "{}", server.base);
+    }
+}
+
+on_both!(three_processes_started_at_once_all_come_up);
