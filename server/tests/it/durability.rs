@@ -239,8 +239,7 @@ async fn three_processes_started_at_once_all_come_up(backend: Backend) {
     let url = db.url.clone();
     let dirs = [db.dir().to_path_buf(), temp_dir(), temp_dir()];
     let servers: Vec<Server> = std::thread::scope(|scope| {
-        let started: Vec<_> =
-            dirs.iter().map(|dir| scope.spawn(|| spawn(&url, dir, &[("DEMO_DATA", "1")]))).collect();
+        let started: Vec<_> = dirs.iter().map(|dir| scope.spawn(|| spawn(&url, dir, &[("DEMO_DATA", "1")]))).collect();
         started.into_iter().map(|s| s.join().expect("every process printed its address")).collect()
     });
     for server in &servers {
