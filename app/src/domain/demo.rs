@@ -6,8 +6,9 @@
 use super::achievements::{award_achievement, create_achievement, CreateAchievement};
 use super::award_emoji::add_award_emoji;
 use super::groups::{create_group, set_member, CreateGroup};
+use super::passwords::hash_password;
 use super::projects::{create_issue, create_merge_request, create_note, create_project, create_snippet, CreateProject};
-use super::users::{create_user, CreateUser};
+use super::users::{create_user_hashed, CreateUser};
 use super::{Actor, AppState, DomainResult};
 use crate::events::{AwardableKind, AwardableRef};
 use crate::store::UserRow;
@@ -30,10 +31,13 @@ pub async fn seed(app: &AppState) -> DomainResult<()> {
     let root = tx.user_by_username("root").await?.ok_or(super::DomainError::NotFound("User"))?;
     drop(tx);
     let admin = Actor::User(Box::new(root));
+    // One public password for all of them: hashed once (Argon2 takes a while,
+    // and every test server starts with this data).
+    let password_hash = hash_password(DEMO_PASSWORD).await?;
     let mut users: Vec<UserRow> = Vec::new();
     for (username, name, private_profile) in PEOPLE {
         users.push(
-            create_user(
+            create_user_hashed(
                 app,
                 &admin,
                 CreateUser {
@@ -44,6 +48,7 @@ pub async fn seed(app: &AppState) -> DomainResult<()> {
                     admin: false,
                     private_profile: *private_profile,
                 },
+                Some(password_hash.clone()),
             )
             .await?,
         );
