@@ -50,6 +50,11 @@ impl Instance {
     pub fn session_cookie(&self) -> &'static str {
         auth::session_cookie_name(&self.external_url)
     }
+
+    /// A person's profile page, absolute (GitLab's `web_url` of a user).
+    pub fn user_url(&self, username: &str) -> String {
+        format!("{}/{username}", self.external_url)
+    }
 }
 
 /// Everything a use case needs, handed to every surface.

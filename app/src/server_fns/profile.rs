@@ -35,7 +35,7 @@ pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
             }),
         }
     }
-    let web_url = format!("{}/{}", app.instance.external_url.trim_end_matches('/'), user.username);
+    let web_url = app.instance.user_url(&user.username);
     Ok(ProfileView { web_url, username: user.username, name: user.name, bio: user.bio, achievements: grouped })
 }
 

@@ -85,7 +85,7 @@ macro_rules! user_type {
                 Ok(UserState::of(&self.0))
             }
             async fn web_url(&self, context: &Context<'_>) -> Result<String> {
-                Ok(format!("{}/{}", ctx(context).app.instance.external_url, self.0.username))
+                Ok(ctx(context).app.instance.user_url(&self.0.username))
             }
             async fn web_path(&self, _context: &Context<'_>) -> Result<String> {
                 Ok(format!("/{}", self.0.username))
