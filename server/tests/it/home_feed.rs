@@ -205,3 +205,29 @@ async fn the_feed_pages_through_everything_once(backend: Backend) {
     let end = home(base, Some(&dave), "/?older=1-1").await;
     assert!(entries(&end).is_empty() && older_link(&end).is_none());
 }
+
+/// The group dashboard (with its member count and rarity) of the private demo
+/// group: its members see it; an outsider and a visitor get "not found" and
+/// nothing of it, not even its member count.
+async fn a_private_group_dashboard_shows_only_to_its_members(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let path = "/groups/secret-lab/-/achievements";
+    let fetch = |cookie: Option<String>| async move {
+        let mut request = client().get(format!("{base}{path}"));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let response = request.send().await.expect("dashboard");
+        (response.status().as_u16(), response.text().await.expect("html"))
+    };
+    let (_, member) = fetch(Some(cookie(base, "bob").await)).await;
+    assert!(member.contains("Achievements of Secret Lab"), "bob, a maintainer of it, sees the dashboard");
+    for (who, seen) in [("grace", fetch(Some(cookie(base, "grace").await)).await), ("a visitor", fetch(None).await)] {
+        let (status, html) = seen;
+        assert_ne!(status, 200, "{who} is refused");
+        assert!(!html.contains("Secret Lab") && !html.contains("holders-summary"), "{who} learns nothing of it");
+    }
+}
+
+on_both!(a_private_group_dashboard_shows_only_to_its_members);
