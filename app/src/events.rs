@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a reaction can sit on, with its global (database) id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AwardableKind {
     Issue,
     MergeRequest,
@@ -85,7 +85,7 @@ impl WorkItemKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AwardableRef {
     pub kind: AwardableKind,
     pub id: i64,
@@ -139,6 +139,10 @@ pub enum Event {
     AccessChanged {
         user_id: i64,
     },
+    /// This process may have missed changes made elsewhere (its PostgreSQL
+    /// listener was cut off): whatever it shows must be read again. Never
+    /// crosses processes.
+    Missed,
 }
 
 /// What the live channel (`/-/live/:kind/:id`) sends a browser: a reaction

@@ -60,7 +60,8 @@ type Created = Arc<Mutex<Vec<(usize, i64)>>>;
 async fn bench(backend: Backend) {
     let db = common::database(backend).await;
     let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
-    let server = common::spawn(&url, &dir, &[]);
+    // Every live viewer below comes from one address: lift its cap.
+    let server = common::spawn(&url, &dir, &[("LIVE_STREAMS_PER_ADDRESS", "1000000")]);
     let seed = seed::seed(&server.base).await;
     let store = Store::connect(&url).await.expect("connect the store");
     let limit = limit::start(store).await;

@@ -28,6 +28,8 @@ Configuration (environment variables):
                          retries with backoff for about a day)
   TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
                          names the client (for per-address sign-in limits; default: none)
+  LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
+  LIVE_STREAMS_PER_ADDRESS  live update streams one client address may hold open per process (default: 500)
   DEMO_DATA              1/true: seed demo users, groups, projects and achievements into an empty database
   RUST_LOG               log filter (default: info)
 ";
@@ -55,6 +57,7 @@ pub struct Config {
     pub smtp_timeout: std::time::Duration,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo_data: bool,
+    pub live_caps: crate::live::hub::Caps,
 }
 
 impl Config {
@@ -117,6 +120,19 @@ impl Config {
             Some("1" | "true" | "yes" | "on") => true,
             Some(other) => return Err(bad("DEMO_DATA", format!("'{other}' is not one of 1, true, 0, false"))),
         };
+        let caps = crate::live::hub::Caps::default();
+        let count = |var: &'static str, default: u32| match get(var) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| bad(var, format!("'{v}' is not a number from 1 to 1000000"))),
+        };
+        let live_caps = crate::live::hub::Caps {
+            per_user: count("LIVE_STREAMS_PER_USER", caps.per_user)?,
+            per_address: count("LIVE_STREAMS_PER_ADDRESS", caps.per_address)?,
+        };
         Ok(Config {
             database_url,
             site_addr,
@@ -128,6 +144,7 @@ impl Config {
             smtp_timeout,
             trusted_proxies,
             demo_data,
+            live_caps,
         })
     }
 }

@@ -83,7 +83,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut leptos =
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
-    let live = live::LiveFeed::start(&app);
+    let live = live::hub::Hub::start(&app, config.live_caps);
     let state = ServerState {
         app: app.clone(),
         leptos,

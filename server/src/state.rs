@@ -9,8 +9,8 @@ pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
     pub graphql: crate::graphql::LaurelSchema,
-    /// Bus events as ready-made SSE frames, for every live viewer.
-    pub live: crate::live::LiveFeed,
+    /// Live viewers, one topic per watched page.
+    pub live: crate::live::hub::Hub,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
 }

@@ -46,26 +46,44 @@ impl EventBus {
     }
 
     /// Starts listening for other processes' events (before returning, so nothing
-    /// published after start-up is missed) and re-publishes them here. sqlx
-    /// reconnects the listener on the next `recv` if the connection drops.
+    /// published after start-up is missed) and re-publishes them here. When the
+    /// listening connection is lost, notifications sent meanwhile are lost with
+    /// it: once listening again, the bus says so ([`Event::Missed`]) and its
+    /// subscribers read what they show from the database again.
     pub(crate) async fn listen_postgres(&self, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(EVENT_CHANNEL).await?;
+        let mut listener = listen(pool).await?;
         let bus = self.clone();
         let pool = pool.clone();
         let store = crate::store::Store::Postgres(pool.clone());
         tokio::spawn(async move {
-            let mut backoff = Duration::from_millis(100);
             while !pool.is_closed() {
-                match listener.recv().await {
-                    Ok(notification) => {
-                        backoff = Duration::from_millis(100);
-                        bus.relay(notification.payload(), &store).await;
-                    }
-                    Err(err) => {
-                        tracing::warn!("event listener: {err}; retrying in {backoff:?}");
-                        tokio::time::sleep(backoff).await;
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                // `try_recv`, not `recv`: `recv` reconnects by itself and hides
+                // that notifications were lost meanwhile.
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => bus.relay(notification.payload(), &store).await,
+                    lost => {
+                        match lost {
+                            Err(err) => tracing::warn!("event listener: {err}; listening again"),
+                            _ => tracing::warn!("event listener: connection lost; listening again"),
+                        }
+                        let mut backoff = Duration::from_millis(100);
+                        loop {
+                            if pool.is_closed() {
+                                return;
+                            }
+                            match listen(&pool).await {
+                                Ok(again) => {
+                                    listener = again;
+                                    bus.deliver(vec![Event::Missed]);
+                                    break;
+                                }
+                                Err(err) => {
+                                    tracing::warn!("event listener: {err}; retrying in {backoff:?}");
+                                    tokio::time::sleep(backoff).await;
+                                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -93,4 +111,11 @@ impl EventBus {
         }
         self.deliver(vec![event]);
     }
+}
+
+/// A connection listening on the event channel.
+async fn listen(pool: &sqlx::PgPool) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(EVENT_CHANNEL).await?;
+    Ok(listener)
 }

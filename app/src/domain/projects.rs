@@ -306,6 +306,21 @@ pub async fn list_notes(
     Ok(Listing { total, start: range.start, items })
 }
 
+/// What a live viewer of `item`'s page may watch: the item (or its refusal,
+/// as for reading it), then, on an issue or merge request, each comment the
+/// actor may read, in one read transaction and without the comments' text.
+pub async fn watchable(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Vec<AwardableRef>> {
+    let mut tx = app.store.read().await?;
+    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
+    let mut out = vec![item];
+    if item.kind.work_item().is_some() {
+        let rule = policy::confidential_listing(&actor.viewer(), &loaded.facts.project);
+        let notes = tx.list_note_ids(item.kind.as_str(), item.id, &rule, listing::WHOLE as i64).await?;
+        out.extend(notes.into_iter().map(|id| AwardableRef { kind: AwardableKind::Note, id }));
+    }
+    Ok(out)
+}
+
 /// Snippets of a project the actor may read.
 pub async fn list_snippets(app: &AppState, actor: &Actor, project: &str) -> DomainResult<Vec<SnippetRow>> {
     let mut tx = app.store.read().await?;

@@ -277,4 +277,20 @@ impl Tx {
             .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).bind(limit).bind(offset)
             .fetch_all(c).await)
     }
+
+    /// The ids of the first `limit` of them (all kinds), oldest first.
+    pub async fn list_note_ids(
+        &mut self,
+        noteable_type: &str,
+        noteable_id: i64,
+        rule: &ConfidentialListing,
+        limit: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let sql = format!(
+            "SELECT id FROM notes WHERE noteable_type = $1 AND noteable_id = $4 AND {LISTED} ORDER BY id LIMIT $5"
+        );
+        on!(self, c => sqlx::query_scalar(&sql)
+            .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).bind(limit)
+            .fetch_all(c).await)
+    }
 }

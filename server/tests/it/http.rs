@@ -3,15 +3,12 @@
 use crate::common;
 
 use common::{client, sign_in_cookie, start, Backend, ROOT_TOKEN};
-use futures::StreamExt;
-use std::time::Duration;
 
 on_both!(
     api_user_answers_the_token_owner,
     sign_in_sets_a_session_cookie,
     demo_profile_renders_on_the_server,
     cross_site_posts_are_refused,
-    reactions_arrive_live,
     unknown_routes_are_clean_404s,
 );
 
@@ -101,70 +98,6 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     assert!(html.text().await.expect("html").contains("Administrator"));
 }
 
-/// Toggles a reaction through the server function with a browser session.
-async fn toggle(base: &str, cookie: &str, issue_id: i64, name: &str) -> serde_json::Value {
-    let response = client()
-        .post(format!("{base}/-/sfn/toggle_reaction"))
-        .header("Cookie", cookie)
-        .form(&[("kind", "Issue"), ("id", &issue_id.to_string()), ("name", name)])
-        .send()
-        .await
-        .expect("toggle");
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("json")
-}
-
-/// Reads SSE events from a live stream until `want` arrives or time runs out.
-async fn next_event(
-    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    want: &str,
-) -> String {
-    let mut buffer = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let chunk = tokio::time::timeout_at(deadline, stream.next())
-            .await
-            .expect("event in time")
-            .expect("open")
-            .expect("chunk");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let frame: String = buffer.drain(..end + 2).collect();
-            if frame.contains(&format!("event: {want}")) {
-                return frame;
-            }
-        }
-    }
-}
-
-async fn reactions_arrive_live(backend: Backend) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
-    // Issue 1 of the demo data is public and has three thumbs up.
-    let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
-    assert_eq!(live.status(), 200);
-    let mut stream = live.bytes_stream();
-    // Two snapshot frames: the issue's tally, then its one comment's (read for
-    // all comments at once), which carol gave a heart.
-    let mut snapshot = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while snapshot.matches("event: snapshot").count() < 2 {
-        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("snapshot in time");
-        snapshot.push_str(&String::from_utf8_lossy(&chunk.expect("open").expect("chunk")));
-    }
-    assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
-    assert!(snapshot.contains(r#""name":"heart","count":1"#), "the comment's tally: {snapshot}");
-    // A tally alone, not a reaction with empty names standing for "nobody".
-    assert!(snapshot.contains(r#""type":"tally""#) && !snapshot.contains(r#""user_id""#), "{snapshot}");
-    let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
-    let result = toggle(&server.base, &cookie, 1, "tada").await;
-    assert_eq!(result["toggled_on"], true);
-    let event = next_event(&mut stream, "reaction").await;
-    assert!(event.contains(r#""name":"tada","count":1"#), "{event}");
-    // Private items are not streamed to anonymous viewers.
-    let denied = client().get(format!("{}/-/live/Issue/4", server.base)).send().await.expect("live");
-    assert_eq!(denied.status(), 404);
-}
-
 async fn unknown_routes_are_clean_404s(backend: Backend) {
     let server = start(backend, &[]).await;
     let api = client().get(format!("{}/api/v4/nope", server.base)).send().await.expect("request");
@@ -173,23 +106,6 @@ async fn unknown_routes_are_clean_404s(backend: Backend) {
     assert_eq!(page.status(), 404);
     let live = client().get(format!("{}/-/live/Bogus/1", server.base)).send().await.expect("request");
     assert_eq!(live.status(), 404);
-}
-
-/// Two server processes on one PostgreSQL database behave as one: a reaction
-/// made through one reaches a live viewer of the other.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_share_events_over_postgres() {
-    let db = common::database(Backend::Postgres).await;
-    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
-    let first = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
-    let second = common::spawn(&url, &dir, &[]);
-    let live = client().get(format!("{}/-/live/Issue/1", first.base)).send().await.expect("live");
-    let mut stream = live.bytes_stream();
-    next_event(&mut stream, "snapshot").await;
-    let cookie = sign_in_cookie(&second.base, "root", "root-password").await.expect("session cookie");
-    toggle(&second.base, &cookie, 1, "rocket").await;
-    let event = next_event(&mut stream, "reaction").await;
-    assert!(event.contains(r#""name":"rocket","count":1"#), "{event}");
 }
 
 #[tokio::test]

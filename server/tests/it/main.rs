@@ -15,6 +15,7 @@ mod fuzz;
 mod graphql;
 mod home_feed;
 mod http;
+mod live;
 mod mail;
 mod permissions;
 mod python_gitlab;

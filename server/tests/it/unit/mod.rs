@@ -6,6 +6,7 @@ mod config;
 mod graphql_budget;
 mod graphql_ids;
 mod input_guard;
+mod live_topic;
 mod rest;
 mod rest_error;
 mod throttle;

@@ -1,0 +1,311 @@
+//! Where viewers meet the changes: one [`Topic`] per watched page, created by
+//! its first viewer and dropped with its last, and a route from every
+//! awardable on the page (the item, its comments) to it. An event costs
+//! the viewers of its page, not every viewer of the process.
+//!
+//! The hub also counts open streams per user and per address (the caps), and
+//! tells a user's streams when their access may have shrunk.
+
+use super::topic::{tally_data, Topic};
+use app::domain::{award_emoji, AppState};
+use app::events::{AwardableKind, AwardableRef, Event, LiveFrame};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+
+/// How many live streams one signed-in user, and one client address, may
+/// hold open at once in this process (`LIVE_STREAMS_PER_USER`,
+/// `LIVE_STREAMS_PER_ADDRESS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caps {
+    pub per_user: u32,
+    pub per_address: u32,
+}
+
+impl Default for Caps {
+    /// A browser tab holds one stream: 50 tabs per person; an address may be
+    /// an office or a school behind one NAT.
+    fn default() -> Self {
+        Caps { per_user: 50, per_address: 500 }
+    }
+}
+
+/// Which cap refused a stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Full {
+    User,
+    Address,
+}
+
+struct Placed {
+    topic: Arc<Topic>,
+    /// Viewers on it: it goes with the last.
+    seats: u32,
+    /// The awardables routed to it.
+    routed: Vec<AwardableRef>,
+}
+
+/// A signed-in user with open streams: how many, and a signal bumped when
+/// their access may have shrunk.
+struct Person {
+    streams: u32,
+    access: watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct Registry {
+    topics: HashMap<AwardableRef, Placed>,
+    routes: HashMap<AwardableRef, Vec<AwardableRef>>,
+    people: HashMap<i64, Person>,
+    addresses: HashMap<IpAddr, u32>,
+}
+
+struct Inner {
+    registry: Mutex<Registry>,
+    caps: Caps,
+    /// Topic epochs: random per process, then counted.
+    epochs: AtomicU64,
+    closing: watch::Sender<bool>,
+}
+
+/// The process-wide hub (cheap to clone).
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+/// A viewer's place: its topic, and its share of the counts. Dropping it (the
+/// stream ended) gives them back and drops the topic with its last viewer.
+pub struct Seat {
+    inner: Arc<Inner>,
+    key: AwardableRef,
+    topic: Arc<Topic>,
+    user: Option<i64>,
+    address: IpAddr,
+}
+
+impl Seat {
+    pub fn topic(&self) -> &Topic {
+        &self.topic
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut registry = self.inner.registry();
+        if let Some(user) = self.user {
+            if let Some(person) = registry.people.get_mut(&user) {
+                person.streams = person.streams.saturating_sub(1);
+                if person.streams == 0 {
+                    registry.people.remove(&user);
+                }
+            }
+        }
+        if let Some(count) = registry.addresses.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                registry.addresses.remove(&self.address);
+            }
+        }
+        let last = registry.topics.get_mut(&self.key).is_some_and(|placed| {
+            placed.seats = placed.seats.saturating_sub(1);
+            placed.seats == 0
+        });
+        if last {
+            if let Some(placed) = registry.topics.remove(&self.key) {
+                for item in placed.routed {
+                    registry.unroute(item, self.key);
+                }
+            }
+        }
+    }
+}
+
+impl Registry {
+    fn unroute(&mut self, item: AwardableRef, key: AwardableRef) {
+        if let Some(keys) = self.routes.get_mut(&item) {
+            keys.retain(|k| *k != key);
+            if keys.is_empty() {
+                self.routes.remove(&item);
+            }
+        }
+    }
+
+    fn topics_of(&self, item: &AwardableRef) -> Vec<Arc<Topic>> {
+        let keys = self.routes.get(item).map(Vec::as_slice).unwrap_or_default();
+        keys.iter().filter_map(|key| Some(self.topics.get(key)?.topic.clone())).collect()
+    }
+}
+
+impl Inner {
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // Every change under it is a few map updates that cannot panic halfway.
+        self.registry.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Hub {
+    /// Starts turning the domain's events into frames on their topics.
+    pub fn start(app: &AppState, caps: Caps) -> Hub {
+        let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        let hub = Hub {
+            inner: Arc::new(Inner {
+                registry: Mutex::default(),
+                caps,
+                epochs: AtomicU64::new(random),
+                closing: watch::channel(false).0,
+            }),
+        };
+        let mut events = app.bus.subscribe();
+        let (feed, app) = (hub.clone(), app.clone());
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(event) => feed.dispatch(&app, &event).await,
+                    // Changes were dropped before they reached us: read them back.
+                    Err(RecvError::Lagged(_)) => feed.refresh_all(&app).await,
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
+        hub
+    }
+
+    async fn dispatch(&self, app: &AppState, event: &Event) {
+        match event {
+            Event::ReactionChanged { awardable, name, user_id, username, added, counts } => {
+                let topics = self.inner.registry().topics_of(awardable);
+                if topics.is_empty() {
+                    return;
+                }
+                let frame = LiveFrame::Reaction {
+                    awardable: *awardable,
+                    name: name.clone(),
+                    user_id: *user_id,
+                    username: username.clone(),
+                    added: *added,
+                    counts: counts.clone(),
+                };
+                let data = serde_json::to_vec(&frame).unwrap_or_default();
+                let tally = tally_data(*awardable, counts.clone());
+                for topic in topics {
+                    topic.publish(*awardable, "reaction", &data, tally.clone());
+                }
+            }
+            Event::AccessChanged { user_id } => {
+                if let Some(person) = self.inner.registry().people.get(user_id) {
+                    person.access.send_modify(|n| *n += 1);
+                }
+            }
+            Event::Missed => self.refresh_all(app).await,
+            _ => {}
+        }
+    }
+
+    /// After changes may have been missed (a lagging bus, a lost PostgreSQL
+    /// listener): every topic re-reads its tallies, and what differs goes out.
+    async fn refresh_all(&self, app: &AppState) {
+        let placed: Vec<(Arc<Topic>, Vec<AwardableRef>)> = {
+            let registry = self.inner.registry();
+            registry.topics.values().map(|p| (p.topic.clone(), p.routed.clone())).collect()
+        };
+        for (topic, routed) in placed {
+            match read_tallies(app, &routed).await {
+                Ok(tallies) => topic.refresh(tallies),
+                Err(err) => tracing::warn!("live: tallies not re-read after missed changes: {err}"),
+            }
+        }
+    }
+
+    /// A seat on `key`'s topic for a viewer who may watch `items` (the item
+    /// first, then its readable comments), unless a cap is reached.
+    pub fn join(
+        &self,
+        key: AwardableRef,
+        items: &[AwardableRef],
+        user: Option<i64>,
+        address: IpAddr,
+    ) -> Result<Seat, Full> {
+        let inner = &self.inner;
+        let mut registry = inner.registry();
+        if let Some(user) = user {
+            let streams = registry.people.get(&user).map_or(0, |p| p.streams);
+            if streams >= inner.caps.per_user {
+                return Err(Full::User);
+            }
+        }
+        if registry.addresses.get(&address).copied().unwrap_or(0) >= inner.caps.per_address {
+            return Err(Full::Address);
+        }
+        if let Some(user) = user {
+            registry
+                .people
+                .entry(user)
+                .or_insert_with(|| Person { streams: 0, access: watch::channel(0).0 })
+                .streams += 1;
+        }
+        *registry.addresses.entry(address).or_default() += 1;
+        let epochs = &inner.epochs;
+        let Registry { topics, routes, .. } = &mut *registry;
+        let placed = topics.entry(key).or_insert_with(|| Placed {
+            topic: Arc::new(Topic::new(epochs.fetch_add(1, Ordering::Relaxed))),
+            seats: 0,
+            routed: Vec::new(),
+        });
+        placed.seats += 1;
+        let topic = placed.topic.clone();
+        for item in items {
+            let keys = routes.entry(*item).or_default();
+            if !keys.contains(&key) {
+                keys.push(key);
+                placed.routed.push(*item);
+            }
+        }
+        Ok(Seat { inner: inner.clone(), key, topic, user, address })
+    }
+
+    /// Bumped whenever `user`'s access may have shrunk, while they hold a seat.
+    pub fn access_of(&self, user: i64) -> Option<watch::Receiver<u64>> {
+        self.inner.registry().people.get(&user).map(|p| p.access.subscribe())
+    }
+
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.inner.closing.subscribe()
+    }
+
+    /// Ends every open stream (at shutdown: they would otherwise keep the
+    /// server waiting for ever).
+    pub fn close(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Open streams and topics, for tests and the bench's figures.
+    pub fn counts(&self) -> (u32, usize) {
+        let registry = self.inner.registry();
+        (registry.addresses.values().sum(), registry.topics.len())
+    }
+}
+
+/// The tallies of `items` from the database, as frames' data, one query per kind.
+pub async fn read_tallies(
+    app: &AppState,
+    items: &[AwardableRef],
+) -> Result<Vec<(AwardableRef, axum::body::Bytes)>, app::domain::DomainError> {
+    let mut out = Vec::with_capacity(items.len());
+    for kind in [AwardableKind::Issue, AwardableKind::MergeRequest, AwardableKind::Snippet, AwardableKind::Note] {
+        let ids: Vec<i64> = items.iter().filter(|i| i.kind == kind).map(|i| i.id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut tallies = award_emoji::tallies_of(app, kind, &ids).await?;
+        for id in ids {
+            let item = AwardableRef { kind, id };
+            out.push((item, tally_data(item, tallies.remove(&id).unwrap_or_default())));
+        }
+    }
+    Ok(out)
+}

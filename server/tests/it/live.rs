@@ -1,0 +1,386 @@
+//! The live channel (`/-/live/:kind/:id`) over HTTP: snapshots and changes,
+//! resuming with `Last-Event-ID` under a steady stream of reactions, viewers
+//! that fell too far behind, the per-user and per-address caps, and several
+//! processes on one PostgreSQL database.
+
+use crate::common;
+
+use common::{call, client, set_limits, sign_in_cookie, start, Backend, ROOT_TOKEN};
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+on_both!(
+    reactions_arrive_live,
+    reconnecting_viewers_end_with_the_exact_tallies,
+    a_viewer_too_far_behind_gets_each_changed_tally,
+    open_streams_are_capped_per_user_and_per_address,
+);
+
+/// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
+const ISSUE: &str = "/projects/1/issues/1/award_emoji";
+
+type Body = std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+
+/// What a browser shows of one page: each awardable's tallies, and the id of
+/// the last frame it had (which `EventSource` sends back when it reconnects).
+#[derive(Default)]
+struct Browser {
+    tallies: HashMap<String, BTreeMap<String, i64>>,
+    last_id: Option<String>,
+    /// The event names of every frame, in order.
+    events: Vec<String>,
+    pending: String,
+}
+
+impl Browser {
+    /// Opens the page's stream, resuming from the last id if there is one.
+    async fn open(&self, base: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = client().get(format!("{base}/-/live/Issue/1"));
+        if let Some(id) = &self.last_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        if let Some(token) = token {
+            request = request.header("PRIVATE-TOKEN", token);
+        }
+        request.send().await.expect("live")
+    }
+
+    /// Applies every whole frame in `chunk` as the page's script does.
+    fn take(&mut self, chunk: &[u8]) {
+        self.pending.push_str(&String::from_utf8_lossy(chunk));
+        while let Some(end) = self.pending.find("\n\n") {
+            let frame: String = self.pending.drain(..end + 2).collect();
+            let field = |name: &str| frame.lines().find_map(|l| l.strip_prefix(name)).map(str::to_string);
+            let (Some(event), Some(data)) = (field("event: "), field("data: ")) else { continue };
+            if let Some(id) = field("id: ") {
+                self.last_id = Some(id);
+            }
+            let data: Value = serde_json::from_str(&data).expect("frame data is JSON");
+            let item = format!("{}/{}", data["awardable"]["kind"].as_str().unwrap_or(""), data["awardable"]["id"]);
+            let counts = data["counts"].as_array().expect("counts");
+            let counts =
+                counts.iter().map(|c| (c["name"].as_str().unwrap_or("").to_string(), c["count"].as_i64().unwrap_or(0)));
+            self.tallies.insert(item, counts.collect());
+            self.events.push(event);
+        }
+    }
+
+    /// Reads frames for `time` (or until the stream ends).
+    async fn read_for(&mut self, stream: &mut Body, time: Duration) {
+        let until = tokio::time::Instant::now() + time;
+        while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(until, stream.next()).await {
+            self.take(&chunk);
+        }
+    }
+
+    /// Reads frames until the issue shows `want`, for at most ten seconds.
+    async fn read_until(&mut self, stream: &mut Body, want: &BTreeMap<String, i64>) {
+        let until = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.tallies.get("Issue/1") != Some(want) {
+            match tokio::time::timeout_at(until, stream.next()).await {
+                Ok(Some(Ok(chunk))) => self.take(&chunk),
+                _ => break,
+            }
+        }
+        assert_eq!(self.tallies.get("Issue/1"), Some(want), "frames: {:?}", self.events);
+    }
+}
+
+fn body(response: reqwest::Response) -> Body {
+    assert_eq!(response.status(), 200);
+    Box::pin(response.bytes_stream())
+}
+
+/// The issue's tallies as REST lists its award emoji: the truth to compare with.
+async fn truth(base: &str) -> BTreeMap<String, i64> {
+    let (status, awards) = call(base, Method::GET, &format!("{ISSUE}?per_page=100"), Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 200);
+    let mut tallies = BTreeMap::new();
+    for award in awards.as_array().expect("awards") {
+        *tallies.entry(award["name"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+    }
+    tallies
+}
+
+/// Adds `name` as root; its id, or `None` when root already gave it.
+async fn react(base: &str, name: &str) -> Option<i64> {
+    let (status, award) = call(base, Method::POST, ISSUE, Some(ROOT_TOKEN), Some(json!({ "name": name }))).await;
+    assert!(status == 201 || status == 404, "{status} {award}");
+    award["id"].as_i64()
+}
+
+async fn unreact(base: &str, id: i64) {
+    let (status, _) = call(base, Method::DELETE, &format!("{ISSUE}/{id}"), Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 204);
+}
+
+/// Toggles a reaction through the server function with a browser session.
+async fn toggle(base: &str, cookie: &str, issue_id: i64, name: &str) -> serde_json::Value {
+    let response = client()
+        .post(format!("{base}/-/sfn/toggle_reaction"))
+        .header("Cookie", cookie)
+        .form(&[("kind", "Issue"), ("id", &issue_id.to_string()), ("name", name)])
+        .send()
+        .await
+        .expect("toggle");
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+/// Reads SSE events from a live stream until `want` arrives or time runs out.
+async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    want: &str,
+) -> String {
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("event in time")
+            .expect("open")
+            .expect("chunk");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            if frame.contains(&format!("event: {want}")) {
+                return frame;
+            }
+        }
+    }
+}
+
+async fn reactions_arrive_live(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    // Issue 1 of the demo data is public and has three thumbs up.
+    let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
+    assert_eq!(live.status(), 200);
+    let mut stream = live.bytes_stream();
+    // Two snapshot frames: the issue's tally, then its one comment's (read for
+    // all comments at once), which carol gave a heart.
+    let mut snapshot = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while snapshot.matches("event: snapshot").count() < 2 {
+        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("snapshot in time");
+        snapshot.push_str(&String::from_utf8_lossy(&chunk.expect("open").expect("chunk")));
+    }
+    assert!(snapshot.contains(r#""name":"thumbsup","count":3"#), "{snapshot}");
+    assert!(snapshot.contains(r#""name":"heart","count":1"#), "the comment's tally: {snapshot}");
+    // A tally alone, not a reaction with empty names standing for "nobody".
+    assert!(snapshot.contains(r#""type":"tally""#) && !snapshot.contains(r#""user_id""#), "{snapshot}");
+    let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
+    let result = toggle(&server.base, &cookie, 1, "tada").await;
+    assert_eq!(result["toggled_on"], true);
+    let event = next_event(&mut stream, "reaction").await;
+    assert!(event.contains(r#""name":"tada","count":1"#), "{event}");
+    // Private items are not streamed to anonymous viewers.
+    let denied = client().get(format!("{}/-/live/Issue/4", server.base)).send().await.expect("live");
+    assert_eq!(denied.status(), 404);
+}
+
+/// The issue's acceptance test: browsers whose connections drop and come back
+/// (with `Last-Event-ID`, as `EventSource` does) while reactions keep coming
+/// all end with exactly the tallies the database holds, and each reconnect
+/// resumed (no snapshot again) because the page still had viewers.
+async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = server.base.clone();
+    set_limits(&base, json!({ "reactions_per_user_per_minute": 10000 })).await;
+    // Someone who stays on the page all along, so its topic stays.
+    let mut anchor = Browser::default();
+    let mut anchor_stream = body(anchor.open(&base, None).await);
+    anchor.read_for(&mut anchor_stream, Duration::from_millis(200)).await;
+    assert!(anchor.events.iter().all(|e| e == "snapshot") && !anchor.events.is_empty(), "{:?}", anchor.events);
+    let writer = tokio::spawn({
+        let base = base.clone();
+        async move {
+            let names = ["tada", "rocket", "eyes", "heart", "fire", "star", "zap", "sparkles"];
+            let mut given: Vec<i64> = Vec::new();
+            for step in 0..90usize {
+                if step % 3 == 2 && !given.is_empty() {
+                    let id = given.remove(step % given.len());
+                    unreact(&base, id).await;
+                } else if let Some(id) = react(&base, names[step % names.len()]).await {
+                    given.push(id);
+                }
+            }
+        }
+    });
+    let mut browsers = Vec::new();
+    for b in 0..4u64 {
+        let base = base.clone();
+        browsers.push(tokio::spawn(async move {
+            let mut browser = Browser::default();
+            let mut resumed = 0;
+            for round in 0..8u64 {
+                let had = browser.events.len();
+                let mut stream = body(browser.open(&base, None).await);
+                browser.read_for(&mut stream, Duration::from_millis(40 + (b * 37 + round * 53) % 160)).await;
+                if round > 0 && browser.events[had..].iter().all(|e| e != "snapshot") {
+                    resumed += 1;
+                }
+                // The connection drops; the browser is away a moment.
+                drop(stream);
+                tokio::time::sleep(Duration::from_millis(20 + (b * 17 + round * 29) % 90)).await;
+            }
+            (browser, resumed)
+        }));
+    }
+    writer.await.expect("writer");
+    let want = truth(&base).await;
+    anchor.read_until(&mut anchor_stream, &want).await;
+    for browser in browsers {
+        let (mut browser, resumed) = browser.await.expect("browser");
+        assert_eq!(resumed, 7, "every reconnect resumed: {:?}", browser.events);
+        let mut stream = body(browser.open(&base, None).await);
+        let had = browser.events.len();
+        browser.read_until(&mut stream, &want).await;
+        assert!(browser.events[had..].iter().all(|e| e != "snapshot"), "{:?}", &browser.events[had..]);
+    }
+}
+
+/// A viewer that missed more changes than the topic keeps gets each changed
+/// item's latest tally once (`resync`), not the changes one by one; an id the
+/// server never gave, or from a page nobody watches any more, gets a snapshot.
+async fn a_viewer_too_far_behind_gets_each_changed_tally(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = server.base.clone();
+    set_limits(&base, json!({ "reactions_per_user_per_minute": 10000 })).await;
+    let mut anchor = Browser::default();
+    let mut anchor_stream = body(anchor.open(&base, None).await);
+    anchor.read_for(&mut anchor_stream, Duration::from_millis(200)).await;
+    let mut away = Browser::default();
+    let mut stream = body(away.open(&base, None).await);
+    away.read_for(&mut stream, Duration::from_millis(200)).await;
+    drop(stream);
+    // 100 changes on the issue while it is away: more than the topic keeps.
+    for _ in 0..50 {
+        let id = react(&base, "tada").await.expect("added");
+        unreact(&base, id).await;
+    }
+    react(&base, "rocket").await.expect("added");
+    let want = truth(&base).await;
+    let mut stream = body(away.open(&base, None).await);
+    let had = away.events.len();
+    away.read_until(&mut stream, &want).await;
+    let caught_up = &away.events[had..];
+    assert_eq!(caught_up, ["resync"], "one tally for the one changed item: {caught_up:?}");
+    // Ids that do not resume here: each answered with a snapshot.
+    for id in ["junk", "ffffffffffffffff-1", "0-999999999", &"9".repeat(400)] {
+        let mut fresh = Browser { last_id: Some(id.to_string()), ..Browser::default() };
+        let mut stream = body(fresh.open(&base, None).await);
+        fresh.read_until(&mut stream, &want).await;
+        assert_eq!(fresh.events.first().map(String::as_str), Some("snapshot"), "{id}: {:?}", fresh.events);
+    }
+    // Once nobody watches, the page's topic is gone: an old id gets a snapshot.
+    anchor.read_until(&mut anchor_stream, &want).await;
+    let old = anchor.last_id.clone();
+    drop((anchor_stream, stream));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut late = Browser { last_id: old, ..Browser::default() };
+    let mut stream = body(late.open(&base, None).await);
+    late.read_until(&mut stream, &want).await;
+    assert_eq!(late.events.first().map(String::as_str), Some("snapshot"), "{:?}", late.events);
+}
+
+/// Past `LIVE_STREAMS_PER_USER` or `LIVE_STREAMS_PER_ADDRESS` open streams a
+/// new one is refused with 429 and a line saying which cap; the open ones go
+/// on as before, and a closed one frees its place.
+async fn open_streams_are_capped_per_user_and_per_address(backend: Backend) {
+    let server =
+        start(backend, &[("DEMO_DATA", "1"), ("LIVE_STREAMS_PER_USER", "2"), ("LIVE_STREAMS_PER_ADDRESS", "4")]).await;
+    let base = server.base.clone();
+    let open = |token: Option<&'static str>| {
+        let base = base.clone();
+        async move { Browser::default().open(&base, token).await }
+    };
+    let mut streams = vec![body(open(Some(ROOT_TOKEN)).await), body(open(Some(ROOT_TOKEN)).await)];
+    let refused = open(Some(ROOT_TOKEN)).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.text().await.expect("text").contains("per user"));
+    streams.push(body(open(None).await));
+    streams.push(body(open(None).await));
+    let refused = open(None).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.text().await.expect("text").contains("per address"));
+    // The four open streams still get changes.
+    react(&base, "rocket").await.expect("added");
+    let want = truth(&base).await;
+    for stream in &mut streams {
+        Browser::default().read_until(stream, &want).await;
+    }
+    // A closed stream gives its place back (once the server sees it closed).
+    drop(streams.remove(0));
+    let mut again = None;
+    for _ in 0..50 {
+        let response = open(Some(ROOT_TOKEN)).await;
+        if response.status() == 200 {
+            again = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(again.is_some(), "a closed stream's place was given back");
+}
+
+/// Two server processes on one PostgreSQL database behave as one: a reaction
+/// made through one reaches a live viewer of the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_events_over_postgres() {
+    let db = common::database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let first = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let second = common::spawn(&url, &dir, &[]);
+    let live = client().get(format!("{}/-/live/Issue/1", first.base)).send().await.expect("live");
+    let mut stream = live.bytes_stream();
+    next_event(&mut stream, "snapshot").await;
+    let cookie = sign_in_cookie(&second.base, "root", "root-password").await.expect("session cookie");
+    toggle(&second.base, &cookie, 1, "rocket").await;
+    let event = next_event(&mut stream, "reaction").await;
+    assert!(event.contains(r#""name":"rocket","count":1"#), "{event}");
+}
+
+/// A process whose PostgreSQL listener is cut off listens again and reads back
+/// what it may have missed meanwhile: a reaction written while both processes'
+/// listeners were cut (in the same transaction that cuts them, and with no
+/// notification at all, so only the catch-up can bring it) reaches the viewer,
+/// and later changes made through the other process reach it as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_that_lost_its_listener_catches_up() {
+    let db = common::database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let first = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let second = common::spawn(&url, &dir, &[]);
+    let mut viewer = Browser::default();
+    let mut stream = body(viewer.open(&first.base, None).await);
+    viewer.read_for(&mut stream, Duration::from_millis(200)).await;
+    let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
+    let mut tx = pool.begin().await.expect("begin");
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("terminate the listeners");
+    assert_eq!(cut, [true, true], "both processes' listeners were cut");
+    sqlx::query(
+        "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
+         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("a reaction nobody is told of");
+    tx.commit().await.expect("commit");
+    let want = truth(&second.base).await;
+    assert_eq!(want.get("rocket"), Some(&1));
+    viewer.read_until(&mut stream, &want).await;
+    assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
+    react(&second.base, "zap").await.expect("added");
+    viewer.read_until(&mut stream, &truth(&second.base).await).await;
+    assert_eq!(viewer.events.last().map(String::as_str), Some("reaction"), "{:?}", viewer.events);
+    pool.close().await;
+}
