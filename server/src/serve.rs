@@ -92,6 +92,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
     };
     let router = router(state);
+    // Live streams are served on a lean path of their own; the rest by hyper.
+    let listener = live::http1::split(listener, router.clone())
+        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
 
     match &config.smtp_url {
         Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),
@@ -115,9 +118,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         live.close();
         stopping.send_replace(true);
     };
-    let serving = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(graceful)
-        .into_future();
+    let serving = axum::serve(
+        axum::serve::ListenerExt::tap_io(listener, |_| {}),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(graceful)
+    .into_future();
     let deadline = async move {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;

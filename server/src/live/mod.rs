@@ -8,6 +8,7 @@
 //! longer known, each changed tally. [`hub`] routes each change to the viewers
 //! of its page only; [`topic`] holds a page's numbered changes.
 
+pub mod http1;
 pub mod hub;
 pub mod topic;
 

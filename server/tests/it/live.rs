@@ -17,6 +17,7 @@ on_both!(
     reconnecting_viewers_end_with_the_exact_tallies,
     a_viewer_too_far_behind_gets_each_changed_tally,
     open_streams_are_capped_per_user_and_per_address,
+    a_connection_opening_with_a_live_request_is_served_and_checked,
 );
 
 /// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
@@ -341,6 +342,75 @@ async fn two_processes_share_events_over_postgres() {
     toggle(&second.base, &cookie, 1, "rocket").await;
     let event = next_event(&mut stream, "reaction").await;
     assert!(event.contains(r#""name":"rocket","count":1"#), "{event}");
+}
+
+/// Sends `request` on a connection of its own (as `EventSource` opens one) and
+/// returns what the server answers within `time` (or until it closes).
+async fn raw(base: &str, request: &[u8], time: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.expect("connect");
+    socket.write_all(request).await.expect("send");
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let until = tokio::time::Instant::now() + time;
+    while let Ok(Ok(n)) = tokio::time::timeout_at(until, socket.read(&mut chunk)).await {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A connection whose first request is a live stream is served on the
+/// stream's own lean path (`server/src/live/http1.rs`): through every layer
+/// (request id, security headers), close-delimited; and a request head it
+/// cannot take is refused with a clear status, never a hang or a 500.
+async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let short = Duration::from_millis(500);
+    let ok = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n", short).await;
+    assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
+    let head = ok.split("\r\n\r\n").next().unwrap_or("").to_ascii_lowercase();
+    for header in [
+        "content-type: text/event-stream",
+        "connection: close",
+        "x-request-id: ",
+        "x-content-type-options: nosniff",
+        "date: ",
+    ] {
+        assert!(head.contains(header), "{header}: {head}");
+    }
+    assert!(ok.contains("event: snapshot\nid: "), "{ok}");
+    let missing = raw(base, b"GET /-/live/Issue/999999 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
+    assert!(
+        missing.starts_with("HTTP/1.1 404 Not Found\r\n") && missing.ends_with("\r\n\r\n404 Not Found"),
+        "{missing}"
+    );
+    assert!(missing.to_ascii_lowercase().contains("content-length: 13"), "{missing}");
+    let huge = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n", "a".repeat(10_000));
+    let many: String = (0..80).map(|i| format!("X-{i}: y\r\n")).collect();
+    let many = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+    for (request, status) in [
+        (huge.as_bytes(), "431"),
+        (many.as_bytes(), "431"),
+        (b"GET /-/live/Issue/1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello".as_slice(), "400"),
+        (b"GET /-/live/Issue/1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".as_slice(), "400"),
+        (b"GET /-/live/Issue/1 HTTP/2.0\r\n\r\n".as_slice(), "400"),
+        (b"GET /-/live/\x00\xff HTTP/1.1\r\n\r\n".as_slice(), "400"),
+        (b"GET /-/live/Issue/1\r\n\r\n".as_slice(), "400"),
+    ] {
+        let answer = raw(base, request, Duration::from_secs(5)).await;
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{status}: {answer}");
+    }
+    // A connection that opens with anything else is hyper's, as before.
+    let health =
+        raw(base, b"GET /-/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Duration::from_secs(5)).await;
+    assert!(health.starts_with("HTTP/1.1 200 OK\r\n") && health.ends_with("ok"), "{health}");
+    // And the server still serves live streams after all that.
+    let again = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
+    assert!(again.starts_with("HTTP/1.1 200 OK\r\n"), "{again}");
 }
 
 /// A process whose PostgreSQL listener is cut off listens again and reads back

@@ -14,6 +14,9 @@ fn defaults() {
     assert_eq!(config.database_url, "sqlite://data/laurel.db");
     assert_eq!(config.site_addr.to_string(), "127.0.0.1:3000");
     assert!(!config.demo_data);
+    assert_eq!(config.live_caps, server::live::hub::Caps { per_user: 50, per_address: 500 });
+    let raised = parse(&[("LIVE_STREAMS_PER_USER", "3"), ("LIVE_STREAMS_PER_ADDRESS", "20000")]).expect("caps parse");
+    assert_eq!(raised.live_caps, server::live::hub::Caps { per_user: 3, per_address: 20000 });
 }
 
 #[test]
@@ -28,6 +31,8 @@ fn each_bad_value_names_its_variable() {
         ("SMTP_TIMEOUT_SECONDS", "0"),
         ("TRUSTED_PROXIES", "10.0.0.1, nginx"),
         ("DEMO_DATA", "maybe"),
+        ("LIVE_STREAMS_PER_USER", "0"),
+        ("LIVE_STREAMS_PER_ADDRESS", "lots"),
     ] {
         let err = parse(&[(var, value)]).expect_err(var);
         assert_eq!(err.var, var);

@@ -1,0 +1,248 @@
+//! Live streams' own HTTP/1.1 path. A connection held open by hyper keeps a
+//! read buffer (8–16 KiB) and a header write buffer (8 KiB) for its whole
+//! life: measured, 18.5 KiB of resident memory per idle keep-alive connection,
+//! which is most of what a live viewer cost. A connection whose first request
+//! is a live stream (`GET /-/live/...`, what `EventSource` opens) is served
+//! here instead: its request head is read into a buffer that is dropped once
+//! parsed, the request goes through the same router (every layer, the same
+//! handler), and the stream's frames are written straight to the socket. The
+//! response is close-delimited (`Connection: close`), as HTTP/1.1 allows; the
+//! browser opens a new connection when it reconnects. Every other connection
+//! is handed to hyper untouched (only peeked at).
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use futures::StreamExt;
+use http::{header, HeaderValue, Request, Response, StatusCode};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tower::ServiceExt;
+
+/// What a live stream's connection starts with.
+const LIVE_PREFIX: &[u8] = b"GET /-/live/";
+/// A request head larger than this is refused (hyper's own limit is larger;
+/// a live stream's request is a few hundred bytes).
+const MAX_HEAD: usize = 8 * 1024;
+const MAX_HEADERS: usize = 64;
+/// How long a client may take to send its request head (or, for any
+/// connection, its first bytes, before it is handed to hyper).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// An error answer's body is read whole; it is never larger than this.
+const MAX_ERROR_BODY: usize = 16 * 1024;
+
+/// The listener `axum::serve` gets: the connections that are not live streams.
+pub struct Listener {
+    incoming: mpsc::Receiver<(TcpStream, SocketAddr)>,
+    local: SocketAddr,
+}
+
+impl axum::serve::Listener for Listener {
+    type Io = TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
+        match self.incoming.recv().await {
+            Some(connection) => connection,
+            // The accept loop ended (it cannot: it retries errors); wait for shutdown.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+}
+
+/// Accepts connections on `listener`: live streams are served here through
+/// `router`, everything else goes to the returned listener. Stops when that
+/// listener is dropped.
+pub fn split(listener: TcpListener, router: Router) -> std::io::Result<Listener> {
+    let local = listener.local_addr()?;
+    let (hand_over, incoming) = mpsc::channel(256);
+    tokio::spawn(async move {
+        loop {
+            let (stream, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait, as axum does.
+                    tracing::warn!("accept: {err}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            if hand_over.is_closed() {
+                return;
+            }
+            let (hand_over, router) = (hand_over.clone(), router.clone());
+            tokio::spawn(async move {
+                if opens_live_stream(&stream).await {
+                    serve(stream, peer, router).await;
+                } else {
+                    let _ = hand_over.send((stream, peer)).await;
+                }
+            });
+        }
+    });
+    Ok(Listener { incoming, local })
+}
+
+/// Whether the connection's first bytes are a live stream request: peeked,
+/// so hyper reads them itself otherwise.
+async fn opens_live_stream(stream: &TcpStream) -> bool {
+    let mut first = [0u8; LIVE_PREFIX.len()];
+    let peeked = tokio::time::timeout(HEAD_TIMEOUT, async {
+        loop {
+            let n = stream.peek(&mut first).await.unwrap_or(0);
+            // Closed, a whole prefix, or already something else: decided.
+            if n == 0 || n == first.len() || first[..n] != LIVE_PREFIX[..n] {
+                return n;
+            }
+            // Part of the prefix so far: wait for more.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    matches!(peeked, Ok(n) if n == LIVE_PREFIX.len() && first == LIVE_PREFIX)
+}
+
+/// Why a request head was refused.
+enum Refused {
+    Closed,
+    Status(StatusCode),
+}
+
+/// Reads and parses the request head (nothing after it is read: a live
+/// request has no body).
+async fn read_request(stream: &mut TcpStream, peer: SocketAddr) -> Result<Request<Body>, Refused> {
+    let mut head = Vec::with_capacity(1024);
+    let read = tokio::time::timeout(HEAD_TIMEOUT, async {
+        loop {
+            stream.readable().await.map_err(|_| Refused::Closed)?;
+            let mut chunk = [0u8; 1024];
+            match stream.try_read(&mut chunk) {
+                Ok(0) => return Err(Refused::Closed),
+                Ok(n) => head.extend_from_slice(&chunk[..n]),
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return Err(Refused::Closed),
+            }
+            if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                return Ok(end + 4);
+            }
+            if head.len() > MAX_HEAD {
+                return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+            }
+        }
+    })
+    .await;
+    let end = read.map_err(|_| Refused::Status(StatusCode::REQUEST_TIMEOUT))??;
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let bad = Refused::Status(StatusCode::BAD_REQUEST);
+    match parsed.parse(&head[..end]) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE))
+        }
+        _ => return Err(bad),
+    }
+    let (Some("GET"), Some(path), Some(version @ (0 | 1))) = (parsed.method, parsed.path, parsed.version) else {
+        return Err(bad);
+    };
+    // Anything after the head (a body, a pipelined request) is never read:
+    // a live request that announces a body is refused rather than half-read.
+    let mut request = Request::builder().method(http::Method::GET).uri(path).version(if version == 1 {
+        http::Version::HTTP_11
+    } else {
+        http::Version::HTTP_10
+    });
+    for h in parsed.headers.iter() {
+        let name = h.name.as_bytes();
+        if name.eq_ignore_ascii_case(b"content-length") && h.value != b"0"
+            || name.eq_ignore_ascii_case(b"transfer-encoding")
+        {
+            return Err(bad);
+        }
+        request = request.header(h.name, h.value);
+    }
+    let mut request = request.body(Body::empty()).map_err(|_| Refused::Status(StatusCode::BAD_REQUEST))?;
+    request.extensions_mut().insert(ConnectInfo(peer));
+    Ok(request)
+}
+
+/// The status line and headers, as HTTP/1.1 writes them.
+fn head_bytes(response: &Response<Body>) -> Vec<u8> {
+    let status = response.status();
+    let mut out = format!("HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or("")).into_bytes();
+    for (name, value) in response.headers() {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Serves the one request on `stream` through `router`.
+async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
+    let request = match read_request(&mut stream, peer).await {
+        Ok(request) => request,
+        Err(Refused::Closed) => return,
+        Err(Refused::Status(status)) => {
+            let mut response = Response::new(Body::from(format!("{status}\n")));
+            *response.status_mut() = status;
+            let _ = answer(&mut stream, response).await;
+            return;
+        }
+    };
+    let Ok(response) = router.oneshot(request).await;
+    let _ = answer(&mut stream, response).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Writes the response: a stream frame by frame, as it comes, until it ends
+/// or the client goes away; anything else whole, with its length.
+async fn answer(stream: &mut TcpStream, mut response: Response<Body>) -> std::io::Result<()> {
+    let streaming = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == "text/event-stream");
+    let headers = response.headers_mut();
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    headers.insert(header::DATE, HeaderValue::from_str(&httpdate()).unwrap_or(HeaderValue::from_static("")));
+    let (parts, body) = response.into_parts();
+    let mut response = Response::from_parts(parts, Body::empty());
+    if !streaming {
+        let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+        stream.write_all(&head_bytes(&response)).await?;
+        return stream.write_all(&bytes).await;
+    }
+    stream.write_all(&head_bytes(&response)).await?;
+    let mut frames = body.into_data_stream();
+    loop {
+        tokio::select! {
+            frame = frames.next() => match frame {
+                Some(Ok(bytes)) => stream.write_all(&bytes).await?,
+                _ => return Ok(()),
+            },
+            // The client closed (or sent something it should not have).
+            readable = stream.readable() => {
+                readable?;
+                let mut discard = [0u8; 64];
+                match stream.try_read(&mut discard) {
+                    Ok(0) => return Ok(()),
+                    Ok(_) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+    }
+}
+
+/// The `Date` header's value: now, in HTTP's format.
+fn httpdate() -> String {
+    chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
