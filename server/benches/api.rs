@@ -19,6 +19,8 @@
 mod common;
 #[path = "support/limit.rs"]
 mod limit;
+#[path = "support/live.rs"]
+mod live;
 #[path = "support/load.rs"]
 mod load;
 #[path = "support/seed.rs"]
@@ -73,7 +75,8 @@ async fn bench(backend: Backend) {
     );
 
     println!("\n{backend:?}");
-    // `LAUREL_BENCH_ONLY=web` (or `sign_in`) runs only the web budgets (or the sign-in rows).
+    // `LAUREL_BENCH_ONLY=web` runs only the web budgets and live rows, `live` only the
+    // live rows, `sign_in` only the sign-in rows.
     let only = std::env::var("LAUREL_BENCH_ONLY").unwrap_or_default();
     let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
     if only.is_empty() {
@@ -86,20 +89,40 @@ async fn bench(backend: Backend) {
         return;
     }
     // The web app's budgets, on the same server and data.
-    web_budgets::profile_page(&server.base, &seed.holder).await;
+    if only != "live" {
+        web_budgets::profile_page(&server.base, &seed.holder).await;
+    }
+    live_rows(&server, &seed, &real_path).await;
+}
+
+/// Issue 11's scenes: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on one issue;
+/// spread over 1,000 issues; and on one issue with 1% of them stalled.
+async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
+    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let issue_of = |issue: &Value| live::Target {
+        issue_id: issue["id"].as_i64().expect("issue id"),
+        react_path: format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, issue["iid"]),
+    };
     let issue = client()
         .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
         .header("PRIVATE-TOKEN", ROOT_TOKEN)
         .send()
         .await
         .expect("issue");
-    let issue: Value = issue.json().await.expect("issue JSON");
-    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let issue_id = issue["id"].as_i64().expect("issue id");
-    web_budgets::sse_fan_out(&server.base, server.pid(), issue_id, &real_path, ROOT_TOKEN, viewers).await;
+    let real = issue_of(&issue.json::<Value>().await.expect("issue JSON"));
+    let (base, pid) = (&server.base, server.pid());
+    let one = [real.clone()];
+    let scene = |label, name, targets, stalled, burst| live::Scene { label, name, targets, viewers, stalled, burst };
+    live::run(base, pid, ROOT_TOKEN, scene("all on one issue", "trophy", &one, 0, 0)).await;
+    let mut spread = vec![real.clone()];
+    let issues = format!("/api/v4/projects/{}/issues", seed.project_id);
+    for i in 1..1_000 {
+        spread.push(issue_of(&seed::call(base, &issues, json!({ "title": format!("Spread {i}") })).await));
+    }
+    live::run(base, pid, ROOT_TOKEN, scene("spread over 1,000 issues", "medal", &spread, 0, 0)).await;
+    live::run(base, pid, ROOT_TOKEN, scene("1% stalled", "crown", &one, viewers / 100, 500)).await;
 }
 
-/// The API rows: each endpoint next to the limit of its own SQL.
 async fn api_rows(server: &common::Server, seed: &Seed, limit: &str, names: &Arc<Vec<String>>) {
     println!(
         "{:<32} {:>8} {:>8} {:>6} {:>13} {:>13} {:>17} {:>17}",

@@ -18,7 +18,8 @@ Configuration (environment variables):
   LEPTOS_SITE_ROOT       where the built site (pkg/, assets) is (default: target/site)
   EXTERNAL_URL           base of absolute URLs handed out, e.g. https://laurel.example.com
                          (default: http://<listen address>)
-  DATA_DIR               uploads and the mail outbox (default: data)
+  DATA_DIR               mail files when there is no SMTP_URL; avatar files of older versions,
+                         moved into the database at start-up (default: data)
   INITIAL_ROOT_PASSWORD  password of the admin `root` created on first start
                          (default: a random one, printed once)
   INITIAL_ROOT_TOKEN     also give `root` a personal access token with exactly this value (>= 20 chars)

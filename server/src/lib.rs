@@ -4,6 +4,7 @@
 //! `serve::router` is the whole app as one axum `Router`, for in-process use.
 
 pub mod auth;
+pub mod avatars;
 pub mod config;
 pub mod csrf;
 pub mod graphql;

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::state::ServerState;
-use crate::{csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
+use crate::{avatars, csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{demo, outbox, uploads, AppState, Instance};
 use app::store::Store;
@@ -78,6 +78,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             "Demo data added: users alice, bob, carol, dave, erin, frank, grace (password: {})",
             demo::DEMO_PASSWORD
         );
+    }
+
+    // Avatars an older version kept under DATA_DIR move into the database.
+    let imported = uploads::import_avatars_from_disk(&app).await?;
+    if imported > 0 {
+        tracing::info!("moved {imported} achievement avatar(s) from DATA_DIR into the database");
     }
 
     let mut leptos =
@@ -157,7 +163,7 @@ pub fn router(state: ServerState) -> Router {
         .nest("/api", rest::routes())
         .route("/-/health", get(|| async { "ok" }))
         .route("/-/live/{kind}/{id}", get(live::reactions))
-        .nest_service("/uploads", ServeDir::new(uploads::uploads_root(&state.app.instance)))
+        .route(&format!("/{}/{{id}}/{{file}}", uploads::AVATAR_URL_DIR), get(avatars::show))
         // The WASM, JS and CSS: explicit, or `/:ns/:project` pages would capture them.
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), ServeDir::new(pkg_dir(&state.leptos)))
         .route_service(

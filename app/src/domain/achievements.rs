@@ -99,6 +99,7 @@ pub async fn create_achievement(
     actor: &Actor,
     input: CreateAchievement,
 ) -> DomainResult<AchievementRow> {
+    let mut content_type = None;
     if let Some(avatar) = &input.avatar {
         // Only someone who may create here makes the server decode an image.
         let mut read = app.store.read().await?;
@@ -111,7 +112,7 @@ pub async fn create_achievement(
         if !facts.is_some_and(|f| policy::admin_achievement(&actor.viewer(), &f)) {
             return Err(DomainError::NotFound("Namespace"));
         }
-        uploads::verify_avatar_off_runtime(avatar).await?;
+        content_type = Some(uploads::verify_avatar_off_runtime(avatar).await?);
     }
     let mut tx = app.store.write().await?;
     let group = tx
@@ -127,8 +128,8 @@ pub async fn create_achievement(
     let description = input.description.as_deref().map(str::trim);
     validate(name, description)?;
     let mut achievement = tx.insert_achievement(group.id, name, description).await.map_err(name_taken)?;
-    if let Some(avatar) = &input.avatar {
-        let file = uploads::store_avatar(&app.instance, achievement.id, avatar).await?;
+    if let (Some(avatar), Some(content_type)) = (&input.avatar, content_type) {
+        let file = uploads::store_avatar(&mut tx, achievement.id, avatar, content_type).await?;
         achievement = tx.update_achievement(achievement.id, name, description, Some(&file)).await?;
     }
     audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name }))
@@ -155,6 +156,7 @@ pub async fn update_achievement(
     achievement_id: i64,
     input: UpdateAchievement,
 ) -> DomainResult<AchievementRow> {
+    let mut content_type = None;
     if let Some(upload) = &input.avatar {
         // Only someone who may edit it makes the server decode an image.
         let mut read = app.store.read().await?;
@@ -163,7 +165,7 @@ pub async fn update_achievement(
         if !policy::admin_achievement(&actor.viewer(), &facts) {
             return Err(DomainError::NotFound("Achievement"));
         }
-        uploads::verify_avatar_off_runtime(upload).await?;
+        content_type = Some(uploads::verify_avatar_off_runtime(upload).await?);
     }
     let mut tx = app.store.write().await?;
     let Loaded { achievement, group, facts } = load(&mut tx, actor, achievement_id).await?;
@@ -177,8 +179,8 @@ pub async fn update_achievement(
     };
     validate(&name, description.as_deref())?;
     let mut avatar = achievement.avatar.clone();
-    if let Some(upload) = &input.avatar {
-        avatar = Some(uploads::store_avatar(&app.instance, achievement.id, upload).await?);
+    if let (Some(upload), Some(content_type)) = (&input.avatar, content_type) {
+        avatar = Some(uploads::store_avatar(&mut tx, achievement.id, upload, content_type).await?);
     }
     let updated = tx
         .update_achievement(achievement.id, &name, description.as_deref(), avatar.as_deref())
@@ -218,7 +220,6 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
     )
     .await?;
     app.commit(tx).await?;
-    uploads::remove_avatars(&app.instance, achievement.id).await;
     Ok(achievement)
 }
 

@@ -1,16 +1,20 @@
 //! Achievement avatars: size and type checks that decode the image itself, and
-//! storage under DATA_DIR with GitLab's public URL layout.
+//! storage in the database (so server processes share no disk), served at
+//! GitLab's public URL layout.
 
-use super::{DomainError, DomainResult, Instance};
+use super::{AppState, DomainError, DomainResult, Instance};
+use crate::store::Tx;
 use image::{ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
 use std::io::Cursor;
-use std::path::PathBuf;
 
 /// GitLab's limit: 200 KiB.
 pub const MAX_AVATAR_BYTES: usize = 204_800;
 pub const AVATAR_TOO_BIG: &str = "Avatar is too big (should be at most 200 KB)";
 pub const AVATAR_BAD_FORMAT: &str = "Avatar file format is not supported. Please try one of the following supported formats: png, jpg, jpeg, gif, bmp, tiff, ico, webp";
-const AVATAR_URL_DIR: &str = "uploads/-/system/achievements/achievement/avatar";
+/// Where avatars are served (`/<this>/<achievement id>/<file name>`), and where
+/// versions before the database kept them under DATA_DIR.
+pub const AVATAR_URL_DIR: &str = "uploads/-/system/achievements/achievement/avatar";
 
 /// An uploaded file as the surface received it.
 #[derive(Clone, Debug)]
@@ -33,8 +37,8 @@ fn format_for_extension(ext: &str) -> Option<ImageFormat> {
 }
 
 /// Accepts the upload only if it is small enough, named as a supported image, and
-/// its bytes really decode as an image of that type.
-pub fn verify_avatar(upload: &Upload) -> DomainResult<()> {
+/// its bytes really decode as an image of that type. Its media type.
+pub fn verify_avatar(upload: &Upload) -> DomainResult<&'static str> {
     if upload.bytes.len() > MAX_AVATAR_BYTES {
         return Err(DomainError::invalid(AVATAR_TOO_BIG));
     }
@@ -52,12 +56,12 @@ pub fn verify_avatar(upload: &Upload) -> DomainResult<()> {
     let mut reader = ImageReader::with_format(Cursor::new(&upload.bytes), actual);
     reader.limits(limits);
     reader.decode().map_err(|_| bad_format())?;
-    Ok(())
+    Ok(actual.to_mime_type())
 }
 
 /// [`verify_avatar`] off the async runtime: decoding an image is CPU work, and
 /// is done before any transaction starts, so no lock is held while it runs.
-pub async fn verify_avatar_off_runtime(upload: &Upload) -> DomainResult<()> {
+pub async fn verify_avatar_off_runtime(upload: &Upload) -> DomainResult<&'static str> {
     let upload = upload.clone();
     tokio::task::spawn_blocking(move || verify_avatar(&upload))
         .await
@@ -77,24 +81,66 @@ pub fn safe_file_name(name: &str) -> String {
     }
 }
 
-fn avatar_dir(instance: &Instance, achievement_id: i64) -> PathBuf {
-    instance.data_dir.join(AVATAR_URL_DIR).join(achievement_id.to_string())
+/// Keeps a verified avatar (of `content_type`) in the transaction that sets
+/// it on the achievement; returns the file name its URL carries.
+pub async fn store_avatar(
+    tx: &mut Tx,
+    achievement_id: i64,
+    upload: &Upload,
+    content_type: &str,
+) -> DomainResult<String> {
+    let digest = hex::encode(Sha256::digest(&upload.bytes));
+    tx.put_avatar_image(achievement_id, content_type, &digest, &upload.bytes).await?;
+    Ok(safe_file_name(&upload.filename))
 }
 
-/// Writes a verified avatar and returns the stored file name.
-pub async fn store_avatar(instance: &Instance, achievement_id: i64, upload: &Upload) -> DomainResult<String> {
-    let dir = avatar_dir(instance, achievement_id);
-    tokio::fs::create_dir_all(&dir).await?;
-    let file = safe_file_name(&upload.filename);
-    let tmp = dir.join(format!(".{file}.tmp"));
-    tokio::fs::write(&tmp, &upload.bytes).await?;
-    tokio::fs::rename(&tmp, dir.join(&file)).await?;
-    Ok(file)
+/// An avatar as it is served.
+pub struct AvatarImage {
+    pub content_type: String,
+    /// SHA-256 of the bytes, hex: the ETag.
+    pub digest: String,
+    pub data: Vec<u8>,
 }
 
-pub async fn remove_avatars(instance: &Instance, achievement_id: i64) {
-    // Best effort: a leftover file is harmless, a failed delete must not fail the use case.
-    let _ = tokio::fs::remove_dir_all(avatar_dir(instance, achievement_id)).await;
+/// The avatar at `/<AVATAR_URL_DIR>/<achievement_id>/<file>`. Public, as
+/// GitLab's uploads are: its URL is only handed out with the achievement.
+pub async fn avatar_image(app: &AppState, achievement_id: i64, file: &str) -> DomainResult<AvatarImage> {
+    let mut tx = app.store.read().await?;
+    let image = tx.avatar_image(achievement_id).await?;
+    match image {
+        Some(image) if image.file.as_deref() == Some(file) => {
+            Ok(AvatarImage { content_type: image.content_type, digest: image.digest, data: image.data })
+        }
+        _ => Err(DomainError::NotFound("File")),
+    }
+}
+
+/// Reads in, once, the avatar files an older version kept under DATA_DIR: each
+/// is verified again and stored in the database. A file that is missing or
+/// no longer an image is logged and skipped (its achievement shows no image).
+pub async fn import_avatars_from_disk(app: &AppState) -> DomainResult<usize> {
+    let pending = app.store.read().await?.avatars_on_disk().await?;
+    let mut imported = 0;
+    for (achievement_id, file) in pending {
+        let path = app.instance.data_dir.join(AVATAR_URL_DIR).join(achievement_id.to_string()).join(&file);
+        let Ok(bytes) = tokio::fs::read(&path).await else {
+            tracing::warn!("avatar of achievement {achievement_id}: {} not found; not imported", path.display());
+            continue;
+        };
+        let upload = Upload { filename: file.clone(), bytes };
+        let Ok(content_type) = verify_avatar_off_runtime(&upload).await else {
+            tracing::warn!(
+                "avatar of achievement {achievement_id}: {} is not a valid image; not imported",
+                path.display()
+            );
+            continue;
+        };
+        let mut tx = app.store.write().await?;
+        store_avatar(&mut tx, achievement_id, &upload, content_type).await?;
+        app.commit(tx).await?;
+        imported += 1;
+    }
+    Ok(imported)
 }
 
 /// The avatar's public URL.
@@ -105,9 +151,4 @@ pub fn avatar_url(instance: &Instance, achievement_id: i64, file: &str) -> Strin
 /// The public URL of an achievement's uploaded image, if it has one.
 pub fn achievement_avatar_url(instance: &Instance, achievement: &crate::store::AchievementRow) -> Option<String> {
     achievement.avatar.as_deref().map(|file| avatar_url(instance, achievement.id, file))
-}
-
-/// Where the server finds the file for a public URL path under `uploads/`.
-pub fn uploads_root(instance: &Instance) -> PathBuf {
-    instance.data_dir.join("uploads")
 }

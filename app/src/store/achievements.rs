@@ -1,7 +1,9 @@
 //! Achievements and their awards (user_achievements).
 
 use super::users::USER_COLUMNS;
-use super::{exec, like_escape_pattern, now, on, AchievementRow, StoreResult, Tx, UserAchievementRow, UserRow};
+use super::{
+    exec, like_escape_pattern, now, on, AchievementRow, AvatarImageRow, StoreResult, Tx, UserAchievementRow, UserRow,
+};
 use crate::policy::AwardListing;
 
 const ACHIEVEMENT_COLUMNS: &str = "id, namespace_id, name, description, avatar, created_at, updated_at";
@@ -97,6 +99,37 @@ impl Tx {
     }
 
     /// Replaces name, description and avatar (the caller merges unchanged values in).
+    /// Sets (or replaces) an achievement's avatar image.
+    pub async fn put_avatar_image(
+        &mut self,
+        achievement_id: i64,
+        content_type: &str,
+        digest: &str,
+        data: &[u8],
+    ) -> StoreResult<u64> {
+        let sql = "INSERT INTO achievement_avatars (achievement_id, content_type, digest, data, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (achievement_id) DO UPDATE SET \
+                   content_type = excluded.content_type, digest = excluded.digest, data = excluded.data, \
+                   updated_at = excluded.updated_at";
+        exec!(self, c => sqlx::query(sql)
+            .bind(achievement_id).bind(content_type).bind(digest).bind(data).bind(now()).execute(c).await)
+    }
+
+    /// An achievement's avatar image, if it has one.
+    pub async fn avatar_image(&mut self, achievement_id: i64) -> StoreResult<Option<AvatarImageRow>> {
+        let sql = "SELECT a.avatar AS file, i.content_type, i.digest, i.data FROM achievement_avatars i \
+                   JOIN achievements a ON a.id = i.achievement_id WHERE i.achievement_id = $1";
+        on!(self, c => sqlx::query_as::<_, AvatarImageRow>(sql).bind(achievement_id).fetch_optional(c).await)
+    }
+
+    /// Achievements that name an avatar file but have no image in the
+    /// database (made by a version that kept them on disk): id and file name.
+    pub async fn avatars_on_disk(&mut self) -> StoreResult<Vec<(i64, String)>> {
+        let sql = "SELECT id, avatar FROM achievements a WHERE avatar IS NOT NULL \
+                   AND NOT EXISTS (SELECT 1 FROM achievement_avatars i WHERE i.achievement_id = a.id) ORDER BY id";
+        on!(self, c => sqlx::query_as::<_, (i64, String)>(sql).fetch_all(c).await)
+    }
+
     pub async fn update_achievement(
         &mut self,
         id: i64,

@@ -137,6 +137,15 @@ pub struct AchievementRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An achievement's avatar image, with the file name its URL carries.
+#[derive(Clone, Debug, FromRow)]
+pub struct AvatarImageRow {
+    pub file: Option<String>,
+    pub content_type: String,
+    pub digest: String,
+    pub data: Vec<u8>,
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct UserAchievementRow {
     pub id: i64,

@@ -9,6 +9,7 @@ mod common;
 
 mod abuse_limits;
 mod attacks;
+mod avatars;
 mod award_emoji_api;
 mod durability;
 mod fuzz;

@@ -27,3 +27,16 @@ pub async fn ids(url: &str, sql: &str) -> Vec<i64> {
 pub async fn strings(url: &str, sql: &str) -> Vec<String> {
     column(url, sql).await
 }
+
+/// Runs one statement on either database.
+pub async fn execute(url: &str, sql: &str) {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("open SQLite");
+        sqlx::query(sql).execute(&pool).await.expect("statement");
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("open PostgreSQL");
+        sqlx::query(sql).execute(&pool).await.expect("statement");
+        pool.close().await;
+    }
+}

@@ -23,6 +23,11 @@ pub struct Server {
 
 impl Server {
     /// The server process's id (for reading its memory use).
+    /// The URL of the database the server was started on by [`start`].
+    pub fn database_url(&self) -> String {
+        self.database.as_ref().map(|d| d.url.clone()).unwrap_or_default()
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
