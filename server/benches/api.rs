@@ -96,7 +96,8 @@ async fn bench(backend: Backend) {
 }
 
 /// Issue 11's scenes: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on one issue;
-/// spread over 1,000 issues; and on one issue with 1% of them stalled.
+/// spread over 1,000 issues; and on one issue through a burst of reactions,
+/// all reading, then with 1% of them stalled.
 async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let issue_of = |issue: &Value| live::Target {
@@ -111,6 +112,8 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
         .expect("issue");
     let real = issue_of(&issue.json::<Value>().await.expect("issue JSON"));
     let (base, pid) = (&server.base, server.pid());
+    // The scenes react as root, 500 times in the stalled one: lift root's limit.
+    common::set_limits(base, json!({ "reactions_per_user_per_minute": 100_000 })).await;
     let one = [real.clone()];
     let scene = |label, name, targets, stalled, burst| live::Scene { label, name, targets, viewers, stalled, burst };
     live::run(base, pid, ROOT_TOKEN, scene("all on one issue", "trophy", &one, 0, 0)).await;
@@ -119,8 +122,11 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
     for i in 1..1_000 {
         spread.push(issue_of(&seed::call(base, &issues, json!({ "title": format!("Spread {i}") })).await));
     }
-    live::run(base, pid, ROOT_TOKEN, scene("spread over 1,000 issues", "medal", &spread, 0, 0)).await;
-    live::run(base, pid, ROOT_TOKEN, scene("1% stalled", "crown", &one, viewers / 100, 500)).await;
+    live::run(base, pid, ROOT_TOKEN, scene("spread over 1,000 issues", "gem", &spread, 0, 0)).await;
+    // A burst of 500 reactions, then one timed: with every viewer reading, and
+    // with 1% of them stalled (the difference is what the stalled ones cost).
+    live::run(base, pid, ROOT_TOKEN, scene("a burst, none stalled", "crown", &one, 0, 500)).await;
+    live::run(base, pid, ROOT_TOKEN, scene("a burst, 1% stalled", "star", &one, viewers / 100, 500)).await;
 }
 
 async fn api_rows(server: &common::Server, seed: &Seed, limit: &str, names: &Arc<Vec<String>>) {

@@ -35,6 +35,8 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// Adds `name` (or removes award `remove_id`) as the token's user: the new
+/// award's id. A refusal is printed, so a scene never fails silently.
 async fn react(base: &str, token: &str, path: &str, name: &str, remove_id: Option<i64>) -> Option<i64> {
     let client = shared_client();
     let request = match remove_id {
@@ -42,7 +44,11 @@ async fn react(base: &str, token: &str, path: &str, name: &str, remove_id: Optio
         None => client.post(format!("{base}{path}?name={name}")),
     };
     let response = request.header("PRIVATE-TOKEN", token).send().await.ok()?;
+    let status = response.status();
     let body: serde_json::Value = response.json().await.unwrap_or_default();
+    if !status.is_success() {
+        println!("  (reaction refused: {status} {body})");
+    }
     body["id"].as_i64()
 }
 
