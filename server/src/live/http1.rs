@@ -95,14 +95,18 @@ pub fn split(listener: TcpListener, router: Router) -> std::io::Result<Listener>
 async fn opens_live_stream(stream: &TcpStream) -> bool {
     let mut first = [0u8; LIVE_PREFIX.len()];
     let peeked = tokio::time::timeout(HEAD_TIMEOUT, async {
+        let mut pause = Duration::from_millis(2);
         loop {
             let n = stream.peek(&mut first).await.unwrap_or(0);
             // Closed, a whole prefix, or already something else: decided.
             if n == 0 || n == first.len() || first[..n] != LIVE_PREFIX[..n] {
                 return n;
             }
-            // Part of the prefix so far: wait for more.
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            // Part of the prefix so far (peeked bytes stay readable, so there
+            // is no readiness to wait for): look again later, less and less
+            // often, so a client that trickles bytes costs a few dozen looks.
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
         }
     })
     .await;

@@ -408,6 +408,22 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
     let health =
         raw(base, b"GET /-/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Duration::from_secs(5)).await;
     assert!(health.starts_with("HTTP/1.1 200 OK\r\n") && health.ends_with("ok"), "{health}");
+    // A request that arrives a few bytes at a time is told apart all the same.
+    for (parts, wants) in [
+        (["GET /-/li", "ve/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n"], "event: snapshot"),
+        (["GET /-/he", "alth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"], "\r\n\r\nok"),
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut socket = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.expect("connect");
+        for part in parts {
+            socket.write_all(part.as_bytes()).await.expect("send");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let mut answer = vec![0u8; 8192];
+        let n = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut answer)).await.expect("answer in time");
+        let answer = String::from_utf8_lossy(&answer[..n.expect("read")]).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.contains(wants), "{answer}");
+    }
     // And the server still serves live streams after all that.
     let again = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
     assert!(again.starts_with("HTTP/1.1 200 OK\r\n"), "{again}");
