@@ -182,19 +182,25 @@ async fn reactions_arrive_live(backend: Backend) {
     assert_eq!(denied.status(), 404);
 }
 
+/// The demo data with root's reaction limit lifted, and someone who stays on
+/// issue 1's page all along (so its topic stays), past their snapshot.
+async fn watched_demo(backend: Backend) -> (common::Server, Browser, Body) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    set_limits(&server.base, json!({ "reactions_per_user_per_minute": 10000 })).await;
+    let mut anchor = Browser::default();
+    let mut stream = body(anchor.open(&server.base, None).await);
+    anchor.read_for(&mut stream, Duration::from_millis(200)).await;
+    assert!(anchor.events.iter().all(|e| e == "snapshot") && !anchor.events.is_empty(), "{:?}", anchor.events);
+    (server, anchor, stream)
+}
+
 /// The issue's acceptance test: browsers whose connections drop and come back
 /// (with `Last-Event-ID`, as `EventSource` does) while reactions keep coming
 /// all end with exactly the tallies the database holds, and each reconnect
 /// resumed (no snapshot again) because the page still had viewers.
 async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let (server, mut anchor, mut anchor_stream) = watched_demo(backend).await;
     let base = server.base.clone();
-    set_limits(&base, json!({ "reactions_per_user_per_minute": 10000 })).await;
-    // Someone who stays on the page all along, so its topic stays.
-    let mut anchor = Browser::default();
-    let mut anchor_stream = body(anchor.open(&base, None).await);
-    anchor.read_for(&mut anchor_stream, Duration::from_millis(200)).await;
-    assert!(anchor.events.iter().all(|e| e == "snapshot") && !anchor.events.is_empty(), "{:?}", anchor.events);
     let writer = tokio::spawn({
         let base = base.clone();
         async move {
@@ -247,12 +253,8 @@ async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
 /// item's latest tally once (`resync`), not the changes one by one; an id the
 /// server never gave, or from a page nobody watches any more, gets a snapshot.
 async fn a_viewer_too_far_behind_gets_each_changed_tally(backend: Backend) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let (server, mut anchor, mut anchor_stream) = watched_demo(backend).await;
     let base = server.base.clone();
-    set_limits(&base, json!({ "reactions_per_user_per_minute": 10000 })).await;
-    let mut anchor = Browser::default();
-    let mut anchor_stream = body(anchor.open(&base, None).await);
-    anchor.read_for(&mut anchor_stream, Duration::from_millis(200)).await;
     let mut away = Browser::default();
     let mut stream = body(away.open(&base, None).await);
     away.read_for(&mut stream, Duration::from_millis(200)).await;
