@@ -10,7 +10,7 @@
 //! browser opens a new connection when it reconnects. Every other connection
 //! is handed to hyper untouched (only peeked at).
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use futures::StreamExt;
@@ -31,8 +31,6 @@ const MAX_HEADERS: usize = 64;
 /// How long a client may take to send its request head (or, for any
 /// connection, its first bytes, before it is handed to hyper).
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-/// An error answer's body is read whole; it is never larger than this.
-const MAX_ERROR_BODY: usize = 16 * 1024;
 
 /// The listener `axum::serve` gets: the connections that are not live streams.
 pub struct Listener {
@@ -178,7 +176,7 @@ async fn read_request(stream: &mut TcpStream, peer: SocketAddr) -> Result<Reques
 }
 
 /// The status line and headers, as HTTP/1.1 writes them.
-fn head_bytes(response: &Response<Body>) -> Vec<u8> {
+fn head_bytes(response: &Response<()>) -> Vec<u8> {
     let status = response.status();
     let mut out = format!("HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or("")).into_bytes();
     for (name, value) in response.headers() {
@@ -208,22 +206,19 @@ async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
     let _ = stream.shutdown().await;
 }
 
-/// Writes the response: a stream frame by frame, as it comes, until it ends
-/// or the client goes away; anything else whole, with its length.
-async fn answer(stream: &mut TcpStream, mut response: Response<Body>) -> std::io::Result<()> {
-    let streaming = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == "text/event-stream");
-    let headers = response.headers_mut();
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    headers.insert(header::DATE, HeaderValue::from_str(&httpdate()).unwrap_or(HeaderValue::from_static("")));
-    let (parts, body) = response.into_parts();
-    let mut response = Response::from_parts(parts, Body::empty());
-    if !streaming {
-        let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
-        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-        stream.write_all(&head_bytes(&response)).await?;
-        return stream.write_all(&bytes).await;
+/// Writes the response as its body comes (a live stream frame by frame),
+/// until it ends or the client goes away; with its length when the body
+/// knows it, else delimited by closing the connection.
+async fn answer(stream: &mut TcpStream, response: Response<Body>) -> std::io::Result<()> {
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    if let Ok(date) = HeaderValue::from_str(&httpdate()) {
+        parts.headers.insert(header::DATE, date);
     }
-    stream.write_all(&head_bytes(&response)).await?;
+    if let Some(length) = body.size_hint().exact() {
+        parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    stream.write_all(&head_bytes(&Response::from_parts(parts, ()))).await?;
     let mut frames = body.into_data_stream();
     loop {
         tokio::select! {
