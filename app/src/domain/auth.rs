@@ -113,9 +113,13 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
     Ok((secret, user))
 }
 
+/// Ends the session; live streams opened with it end too (their user's
+/// streams re-check their credentials at once).
 pub async fn sign_out(app: &AppState, session_secret: &str) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
-    tx.delete_session(&digest(session_secret)).await?;
+    if let Some(user_id) = tx.delete_session(&digest(session_secret)).await? {
+        app.publish(&mut tx, crate::events::Event::AccessChanged { user_id }).await?;
+    }
     app.commit(tx).await
 }
 

@@ -188,9 +188,10 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(digest).bind(now()).fetch_optional(c).await)
     }
 
-    pub async fn delete_session(&mut self, digest: &str) -> StoreResult<()> {
-        exec!(self, c => sqlx::query("DELETE FROM sessions WHERE token_digest = $1").bind(digest).execute(c).await)?;
-        Ok(())
+    /// Ends one session: whose it was, if it existed.
+    pub async fn delete_session(&mut self, digest: &str) -> StoreResult<Option<i64>> {
+        on!(self, c => sqlx::query_scalar("DELETE FROM sessions WHERE token_digest = $1 RETURNING user_id")
+            .bind(digest).fetch_optional(c).await)
     }
 
     /// Ends every session of the user but `keep` (a session digest), if given.

@@ -18,6 +18,7 @@ on_both!(
     a_viewer_too_far_behind_gets_each_changed_tally,
     open_streams_are_capped_per_user_and_per_address,
     a_connection_opening_with_a_live_request_is_served_and_checked,
+    a_stream_ends_at_once_when_its_session_signs_out,
 );
 
 /// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
@@ -433,6 +434,30 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
     // And the server still serves live streams after all that.
     let again = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
     assert!(again.starts_with("HTTP/1.1 200 OK\r\n"), "{again}");
+}
+
+/// Signing out ends the streams opened with that session at once (not at the
+/// next once-a-minute re-check); the same user's stream with another session
+/// goes on.
+async fn a_stream_ends_at_once_when_its_session_signs_out(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let leaving = sign_in_cookie(base, "carol", "laurel-demo").await.expect("session cookie");
+    let staying = sign_in_cookie(base, "carol", "laurel-demo").await.expect("session cookie");
+    let open = |cookie: String| async move {
+        let response = client().get(format!("{base}/-/live/Issue/1")).header("Cookie", cookie).send().await;
+        let mut stream = body(response.expect("live"));
+        Browser::default().read_for(&mut stream, Duration::from_millis(200)).await;
+        stream
+    };
+    let (mut ending, mut going_on) = (open(leaving.clone()).await, open(staying).await);
+    let signed_out =
+        client().post(format!("{base}/-/sfn/sign_out")).header("Cookie", &leaving).send().await.expect("sign out");
+    assert!(signed_out.status().is_success() || signed_out.status().is_redirection(), "{}", signed_out.status());
+    let ended = tokio::time::timeout(Duration::from_secs(10), async { while let Some(Ok(_)) = ending.next().await {} });
+    assert!(ended.await.is_ok(), "the signed-out session's stream ended within 10 s");
+    react(base, "rocket").await.expect("added");
+    Browser::default().read_until(&mut going_on, &truth(base).await).await;
 }
 
 /// A process whose PostgreSQL listener is cut off listens again and reads back
