@@ -17,6 +17,14 @@ fi
 # Ten thousand live viewers need as many sockets on each side.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
+# nginx + nchan, the reference the live scenes are measured against (best
+# effort: without them the scenes run for Laurel alone and say so).
+if [ ! -e /usr/lib/nginx/modules/ngx_nchan_module.so ] && command -v apt-get >/dev/null; then
+  { apt-get install -y -qq nginx-light libnginx-mod-nchan || { apt-get update -qq &&
+    apt-get install -y -qq nginx-light libnginx-mod-nchan; }; } >/dev/null 2>&1 ||
+    echo "(nginx + nchan could not be installed: the live scenes run for Laurel alone)"
+fi
+
 cargo leptos build --release --frontend-only 2>&1 | tail -1
 source .ci/build-env.sh
 # Figures from a build as `make run` makes it: no incremental compilation.

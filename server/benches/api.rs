@@ -23,6 +23,8 @@ mod limit;
 mod live;
 #[path = "support/load.rs"]
 mod load;
+#[path = "support/nchan.rs"]
+mod nchan;
 #[path = "support/seed.rs"]
 mod seed;
 #[path = "support/sign_in.rs"]
@@ -95,14 +97,17 @@ async fn bench(backend: Backend) {
     live_rows(&server, &seed, &real_path).await;
 }
 
-/// Issue 11's scenes: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on one issue;
-/// spread over 1,000 issues; and on one issue through a burst of reactions,
+/// Issue 11's scenes, each for Laurel and then, when installed, for nginx +
+/// nchan doing the same fan-out: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on
+/// one topic; spread over 1,000; and on one through a burst of 500 changes,
 /// all reading, then with 1% of them stalled.
 async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let issue_of = |issue: &Value| live::Target {
-        issue_id: issue["id"].as_i64().expect("issue id"),
-        react_path: format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, issue["iid"]),
+    let issue_of = |issue: &Value| {
+        live::Target::laurel(
+            issue["id"].as_i64().expect("issue id"),
+            format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, issue["iid"]),
+        )
     };
     let issue = client()
         .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
@@ -111,22 +116,42 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
         .await
         .expect("issue");
     let real = issue_of(&issue.json::<Value>().await.expect("issue JSON"));
-    let (base, pid) = (&server.base, server.pid());
-    // The scenes react as root, 500 times in the stalled one: lift root's limit.
+    let base = &server.base;
+    // The scenes react as root, 500 times in the burst ones: lift root's limit.
     common::set_limits(base, json!({ "reactions_per_user_per_minute": 100_000 })).await;
-    let one = [real.clone()];
-    let scene = |label, name, targets, stalled, burst| live::Scene { label, name, targets, viewers, stalled, burst };
-    live::run(base, pid, ROOT_TOKEN, scene("all on one issue", "trophy", &one, 0, 0)).await;
     let mut spread = vec![real.clone()];
     let issues = format!("/api/v4/projects/{}/issues", seed.project_id);
     for i in 1..1_000 {
         spread.push(issue_of(&seed::call(base, &issues, json!({ "title": format!("Spread {i}") })).await));
     }
-    live::run(base, pid, ROOT_TOKEN, scene("spread over 1,000 issues", "gem", &spread, 0, 0)).await;
-    // A burst of 500 reactions, then one timed: with every viewer reading, and
-    // with 1% of them stalled (the difference is what the stalled ones cost).
-    live::run(base, pid, ROOT_TOKEN, scene("a burst, none stalled", "crown", &one, 0, 500)).await;
-    live::run(base, pid, ROOT_TOKEN, scene("a burst, 1% stalled", "star", &one, viewers / 100, 500)).await;
+    let laurel = (live::Peer::Laurel { token: ROOT_TOKEN.to_string() }, base.clone(), server.pid(), [real], spread);
+    let nchan = nchan::start();
+    let reference = match &nchan {
+        Ok(n) => Some((
+            live::Peer::Nchan,
+            n.base.clone(),
+            n.pid(),
+            [live::Target::nchan(0)],
+            (0..1_000).map(live::Target::nchan).collect(),
+        )),
+        Err(why) => {
+            println!("(nginx + nchan not measured: {why})");
+            None
+        }
+    };
+    let scenes: [(&str, &str, bool, usize, usize); 4] = [
+        ("all on one topic", "trophy", false, 0, 0),
+        ("spread over 1,000 topics", "gem", true, 0, 0),
+        ("a burst, none stalled", "crown", false, 0, 500),
+        ("a burst, 1% stalled", "star", false, viewers / 100, 500),
+    ];
+    for (label, name, spread_out, stalled, burst) in scenes {
+        for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {
+            let targets: &[live::Target] = if spread_out { spread } else { one };
+            let scene = live::Scene { label, name, targets, viewers, stalled, burst };
+            live::run(peer, base, *pid, scene).await;
+        }
+    }
 }
 
 async fn api_rows(server: &common::Server, seed: &Seed, limit: &str, names: &Arc<Vec<String>>) {

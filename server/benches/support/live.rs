@@ -4,18 +4,56 @@
 //! viewer on one issue; the viewers spread over many issues (one event should
 //! cost its issue's viewers, not everyone's); and 1% of the viewers stalled
 //! (never reading, with a small receive buffer) while a burst of reactions
-//! goes by. Printed, not asserted.
+//! goes by. Each scene runs against Laurel and, when it is installed, against
+//! nginx + nchan doing the same fan-out (`nchan.rs`), the server pinned to one
+//! core and the viewers' thread to the other. Printed, not asserted.
 
 use super::load::shared_client;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// An issue viewers watch, and the REST path that reacts on it.
+/// Which server a scene measures.
+#[derive(Clone)]
+pub enum Peer {
+    /// Laurel: viewers open `/-/live/Issue/:id`; a reaction through REST with this token.
+    Laurel { token: String },
+    /// nginx + nchan: viewers open `/sub/:channel`; a message is `POST /pub/:channel`.
+    Nchan,
+}
+
+impl Peer {
+    fn name(&self) -> &'static str {
+        match self {
+            Peer::Laurel { .. } => "Laurel",
+            Peer::Nchan => "nginx+nchan",
+        }
+    }
+
+    /// What a viewer's stream starts with once it is subscribed.
+    fn ready_marker(&self) -> &'static str {
+        match self {
+            Peer::Laurel { .. } => "event: snapshot",
+            Peer::Nchan => ": hi",
+        }
+    }
+}
+
+/// Where viewers subscribe, and where a change to it is published.
 #[derive(Clone)]
 pub struct Target {
-    pub issue_id: i64,
-    pub react_path: String,
+    pub subscribe: String,
+    pub publish: String,
+}
+
+impl Target {
+    pub fn laurel(issue_id: i64, react_path: String) -> Target {
+        Target { subscribe: format!("/-/live/Issue/{issue_id}"), publish: react_path }
+    }
+
+    pub fn nchan(channel: usize) -> Target {
+        Target { subscribe: format!("/sub/c{channel}"), publish: format!("/pub/c{channel}") }
+    }
 }
 
 /// The server's resident memory, from /proc (Linux), in KiB.
@@ -35,27 +73,64 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-/// Adds `name` (or removes award `remove_id`) as the token's user: the new
-/// award's id. A refusal is printed, so a scene never fails silently.
-async fn react(base: &str, token: &str, path: &str, name: &str, remove_id: Option<i64>) -> Option<i64> {
+/// Publishes a change named `name` on `target` (for Laurel, a reaction added as
+/// the token's user, or award `remove_id` removed): the new award's id (0 for
+/// nchan), `None` when refused, which is printed so a scene never fails silently.
+async fn publish(peer: &Peer, base: &str, target: &Target, name: &str, remove_id: Option<i64>) -> Option<i64> {
     let client = shared_client();
-    let request = match remove_id {
-        Some(id) => client.delete(format!("{base}{path}/{id}")),
-        None => client.post(format!("{base}{path}?name={name}")),
+    let path = &target.publish;
+    let request = match (peer, remove_id) {
+        (Peer::Laurel { token }, Some(id)) => {
+            client.delete(format!("{base}{path}/{id}")).header("PRIVATE-TOKEN", token)
+        }
+        (Peer::Laurel { token }, None) => {
+            client.post(format!("{base}{path}?name={name}")).header("PRIVATE-TOKEN", token)
+        }
+        (Peer::Nchan, _) => client.post(format!("{base}{path}")).body(format!("{{\"name\":\"{name}\"}}")),
     };
-    let response = request.header("PRIVATE-TOKEN", token).send().await.ok()?;
+    let response = request.send().await.ok()?;
     let status = response.status();
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let text = response.text().await.unwrap_or_default();
     if !status.is_success() {
-        println!("  (reaction refused: {status} {body})");
+        println!("  (publish refused: {status} {text})");
+        return None;
     }
-    body["id"].as_i64()
+    match peer {
+        Peer::Laurel { .. } => serde_json::from_str::<serde_json::Value>(&text).ok()?["id"].as_i64(),
+        Peer::Nchan => Some(0),
+    }
+}
+
+/// Pins process `pid` (all its threads) to CPU 0 with `taskset`, where there
+/// are two CPUs or more; the viewers' thread takes the last one.
+fn pin_server(pid: u32) -> bool {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cpus >= 2
+        && std::process::Command::new("taskset")
+            .args(["-a", "-cp", "0", &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// Pins the calling thread to the last CPU.
+fn pin_this_thread_to_last_cpu() {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus < 2 {
+        return;
+    }
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes within it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpus - 1, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
 }
 
 /// One scene: `viewers` spread round-robin over `targets`, `stalled` of the
-/// first target's viewers never reading after their snapshot; then `burst`
-/// reactions on the first target, then one (`name`, new on that issue) whose
-/// arrival is timed at every reading viewer of that target.
+/// first target's viewers never reading once subscribed; then `burst` changes
+/// on the first target, then one (`name`, new there) whose arrival is timed at
+/// every reading viewer of that target.
 pub struct Scene<'a> {
     pub label: &'a str,
     pub name: &'a str,
@@ -65,8 +140,10 @@ pub struct Scene<'a> {
     pub burst: usize,
 }
 
-pub async fn run(base: &str, pid: u32, token: &str, scene: Scene<'_>) {
+pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
     let Scene { label, name, targets, viewers, stalled, burst } = scene;
+    let pinned = pin_server(pid);
+    let ready_marker = peer.ready_marker();
     let marker = Arc::new(format!("\"name\":\"{name}\""));
     let Some(first) = targets.first() else { return };
     let idle = rss_kib(pid);
@@ -85,14 +162,14 @@ pub async fn run(base: &str, pid: u32, token: &str, scene: Scene<'_>) {
         let requests: Vec<Arc<String>> = targets
             .iter()
             .map(|t| {
-                Arc::new(format!(
-                    "GET /-/live/Issue/{} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n",
-                    t.issue_id
-                ))
+                Arc::new(format!("GET {} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n", t.subscribe))
             })
             .collect();
         let host = host.clone();
         std::thread::spawn(move || {
+            if pinned {
+                pin_this_thread_to_last_cpu();
+            }
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             runtime.block_on(async move {
                 let mut tasks = Vec::with_capacity(viewers);
@@ -116,7 +193,7 @@ pub async fn run(base: &str, pid: u32, token: &str, scene: Scene<'_>) {
                     tasks.push(tokio::spawn(async move {
                         let permit = gate.acquire_owned().await.ok()?;
                         let timing = Timing { marker: &marker, sent_at: &sent_at, arrivals: &arrivals };
-                        watch(&host, &request, role, permit, &ready, timing).await
+                        watch(&host, &request, role, (permit, ready_marker), &ready, timing).await
                     }));
                 }
                 // Until the measurement is over; dropping the runtime closes every stream.
@@ -133,21 +210,22 @@ pub async fn run(base: &str, pid: u32, token: &str, scene: Scene<'_>) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let holding = rss_kib(pid);
     // The burst: add and remove one emoji, `burst` changes in all.
+    // Laurel adds and removes one reaction in turn; nchan just takes messages.
     let mut given = None;
     for _ in 0..burst {
-        given = match given.take() {
-            Some(id) => {
-                react(base, token, &first.react_path, "", Some(id)).await;
+        given = match (given.take(), peer) {
+            (Some(id), Peer::Laurel { .. }) => {
+                publish(peer, base, first, "", Some(id)).await;
                 None
             }
-            None => react(base, token, &first.react_path, "zap", None).await,
+            _ => publish(peer, base, first, "zap", None).await.filter(|_| matches!(peer, Peer::Laurel { .. })),
         };
     }
     let after_burst = rss_kib(pid);
     let timed = (0..viewers).filter(|v| v % targets.len() == 0).count().saturating_sub(stalled);
     let cpu_before = cpu_time(pid);
     let _ = sent_at.set(Instant::now());
-    let answered = react(base, token, &first.react_path, name, None).await.is_some();
+    let answered = publish(peer, base, first, name, None).await.is_some();
     let deadline = Instant::now() + Duration::from_secs(30);
     while arrivals.lock().map(|a| a.len()).unwrap_or(0) < timed && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -164,19 +242,21 @@ pub async fn run(base: &str, pid: u32, token: &str, scene: Scene<'_>) {
         _ => "?".into(),
     };
     println!(
-        "Live, {label}: {connected}/{viewers} viewers over {} issue(s) connected in {:.2} s; server memory {} per viewer",
+        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s; server memory {} per viewer",
+        peer.name(),
+        if pinned { ", pinned" } else { "" },
         targets.len(),
         connect_time.as_secs_f64(),
         kib(idle, holding, connected),
     );
     if burst > 0 {
         println!(
-            "  after {burst} reactions with {stalled} viewers stalled: server memory grew {} in all",
+            "  after {burst} events with {stalled} viewers stalled: server memory grew {} in all",
             kib(holding, after_burst, 1)
         );
     }
     println!(
-        "  one reaction (REST {}) reached {} of its issue's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU for it {}",
+        "  one event (published {}) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU for it {}",
         if answered { "ok" } else { "failed" },
         times.len(),
         at(0.50),
@@ -209,7 +289,7 @@ async fn watch(
     host: &str,
     request: &str,
     role: Role,
-    permit: tokio::sync::OwnedSemaphorePermit,
+    (permit, ready_marker): (tokio::sync::OwnedSemaphorePermit, &str),
     ready: &AtomicUsize,
     timing: Timing<'_>,
 ) -> Option<()> {
@@ -231,7 +311,7 @@ async fn watch(
             return None;
         }
         seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-        if permit.is_some() && seen.contains("event: snapshot") {
+        if permit.is_some() && seen.contains(ready_marker) {
             permit = None;
             ready.fetch_add(1, Ordering::Relaxed);
             seen.clear();
