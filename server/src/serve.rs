@@ -125,7 +125,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         stopping.send_replace(true);
     };
     let serving = axum::serve(
-        axum::serve::ListenerExt::tap_io(listener, |_| {}),
+        // Small responses and stream frames go out at once (no Nagle delay).
+        axum::serve::ListenerExt::tap_io(listener, |io| {
+            let _ = io.set_nodelay(true);
+        }),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(graceful)

@@ -106,7 +106,11 @@ impl EventBus {
             };
             match tally.await {
                 Ok(current) => *counts = current,
-                Err(err) => return tracing::warn!("event listener: tally of {awardable:?} not read: {err}"),
+                Err(err) => {
+                    // Not dropped silently: whoever shows tallies reads them again.
+                    tracing::warn!("event listener: tally of {awardable:?} not read: {err}");
+                    return self.deliver(vec![Event::Missed]);
+                }
             }
         }
         self.deliver(vec![event]);

@@ -135,10 +135,17 @@ pub async fn import_avatars_from_disk(app: &AppState) -> DomainResult<usize> {
             );
             continue;
         };
-        let mut tx = app.store.write().await?;
-        store_avatar(&mut tx, achievement_id, &upload, content_type).await?;
-        app.commit(tx).await?;
-        imported += 1;
+        let stored = async {
+            let mut tx = app.store.write().await?;
+            store_avatar(&mut tx, achievement_id, &upload, content_type).await?;
+            app.commit(tx).await
+        };
+        // One that fails (its achievement deleted meanwhile by another
+        // process, a busy database) is tried again at the next start.
+        match stored.await {
+            Ok(()) => imported += 1,
+            Err(err) => tracing::warn!("avatar of achievement {achievement_id}: not imported: {err}"),
+        }
     }
     Ok(imported)
 }

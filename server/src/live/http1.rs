@@ -25,8 +25,11 @@ use tower::ServiceExt;
 /// What a live stream's connection starts with.
 const LIVE_PREFIX: &[u8] = b"GET /-/live/";
 /// A request head larger than this is refused (hyper's own limit is larger;
-/// a live stream's request is a few hundred bytes).
-const MAX_HEAD: usize = 8 * 1024;
+/// a live stream's request is a few hundred bytes, plus its cookies).
+const MAX_HEAD: usize = 32 * 1024;
+/// A client that takes nothing for this long is cut off (its browser
+/// reconnects and resumes); meanwhile it holds one frame, nothing more.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_HEADERS: usize = 64;
 /// How long a client may take to send its request head (or, for any
 /// connection, its first bytes, before it is handed to hyper).
@@ -125,14 +128,18 @@ async fn read_request(stream: &mut TcpStream, peer: SocketAddr) -> Result<Reques
         loop {
             stream.readable().await.map_err(|_| Refused::Closed)?;
             let mut chunk = [0u8; 1024];
+            let before = head.len();
             match stream.try_read(&mut chunk) {
                 Ok(0) => return Err(Refused::Closed),
                 Ok(n) => head.extend_from_slice(&chunk[..n]),
                 Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
                 Err(_) => return Err(Refused::Closed),
             }
-            if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-                return Ok(end + 4);
+            // Only where the new bytes can complete the blank line: a head
+            // trickled in a byte at a time is scanned once, not once per byte.
+            let from = before.saturating_sub(3);
+            if let Some(end) = head[from..].windows(4).position(|w| w == b"\r\n\r\n") {
+                return Ok(from + end + 4);
             }
             if head.len() > MAX_HEAD {
                 return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
@@ -191,6 +198,8 @@ fn head_bytes(response: &Response<()>) -> Vec<u8> {
 
 /// Serves the one request on `stream` through `router`.
 async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
+    // Each frame goes out as soon as it is written.
+    let _ = stream.set_nodelay(true);
     let request = match read_request(&mut stream, peer).await {
         Ok(request) => request,
         Err(Refused::Closed) => return,
@@ -223,7 +232,9 @@ async fn answer(stream: &mut TcpStream, response: Response<Body>) -> std::io::Re
     loop {
         tokio::select! {
             frame = frames.next() => match frame {
-                Some(Ok(bytes)) => stream.write_all(&bytes).await?,
+                Some(Ok(bytes)) => tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(&bytes))
+                    .await
+                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??,
                 _ => return Ok(()),
             },
             // The client closed (or sent something it should not have).

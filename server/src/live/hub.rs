@@ -182,6 +182,16 @@ impl Hub {
                 if topics.is_empty() {
                     return;
                 }
+                // The tally as committed: an event's own was counted inside its
+                // transaction, which on PostgreSQL does not see a concurrent
+                // one's reaction; the topic keeps this tally for new viewers.
+                let counts = match award_emoji::tallies_of(app, awardable.kind, &[awardable.id]).await {
+                    Ok(mut tallies) => tallies.remove(&awardable.id).unwrap_or_default(),
+                    Err(err) => {
+                        tracing::warn!("live: tally of {awardable:?} not re-read ({err}); sending the event's own");
+                        counts.clone()
+                    }
+                };
                 let frame = LiveFrame::Reaction {
                     awardable: *awardable,
                     name: name.clone(),
@@ -191,7 +201,7 @@ impl Hub {
                     counts: counts.clone(),
                 };
                 let data = serde_json::to_vec(&frame).unwrap_or_default();
-                let tally = tally_data(*awardable, counts.clone());
+                let tally = tally_data(*awardable, counts);
                 for topic in topics {
                     topic.publish(*awardable, "reaction", &data, tally.clone());
                 }
@@ -230,6 +240,7 @@ impl Hub {
         user: Option<i64>,
         address: IpAddr,
     ) -> Result<Seat, Full> {
+        let address = network_of(address);
         let inner = &self.inner;
         let mut registry = inner.registry();
         if let Some(user) = user {
@@ -308,4 +319,18 @@ pub async fn read_tallies(
         }
     }
     Ok(out)
+}
+
+/// What the per-address cap counts: an IPv4 address, or an IPv6 /64 (one
+/// subscriber's network, whose addresses are theirs to pick).
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(segments.into())
+        }
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
+    }
 }

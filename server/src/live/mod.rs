@@ -33,9 +33,9 @@ use topic::EventId;
 /// A comment line every so often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// Every this many keep-alives a viewer re-checks its access anyway (an item
-/// made private, a session that expired): at most a minute of grace.
-const RECHECK_EVERY: u32 = 4;
+/// A viewer re-checks its access at least this often (an item made private, a
+/// session that expired): at most a minute of grace.
+const RECHECK: Duration = Duration::from_secs(60);
 
 /// How a viewer authenticates again when its access is re-checked.
 struct Recheck {
@@ -46,15 +46,19 @@ struct Recheck {
 }
 
 impl Recheck {
-    /// Whether the viewer may still watch: the same credentials still
-    /// authenticate as the same user, who may still read the item. Boxed: the
-    /// database reads behind it make a large future, which would otherwise sit
-    /// inline in every idle viewer's stream. A failure to check ends the
-    /// stream (the browser reconnects).
-    async fn still_allowed(&self) -> bool {
+    /// What the viewer may still watch: `None` unless the same credentials
+    /// still authenticate as the same user, who may still read the item; else
+    /// the item and the comments they may read now. Boxed: the database reads
+    /// behind it make a large future, which would otherwise sit inline in
+    /// every idle viewer's stream. A failure to check ends the stream (the
+    /// browser reconnects).
+    async fn still_allowed(&self) -> Option<Vec<AwardableRef>> {
         Box::pin(async {
-            let Ok(auth) = authenticate(&self.app, self.credentials.as_credentials()).await else { return false };
-            auth.actor.id() == self.actor.id() && projects::watchable(&self.app, &auth.actor, self.item).await.is_ok()
+            let auth = authenticate(&self.app, self.credentials.as_credentials()).await.ok()?;
+            if auth.actor.id() != self.actor.id() {
+                return None;
+            }
+            projects::watchable(&self.app, &auth.actor, self.item).await.ok()
         })
         .await
     }
@@ -80,15 +84,38 @@ struct Viewer {
     access: Option<watch::Receiver<u64>>,
     closing: watch::Receiver<bool>,
     keep_alive: tokio::time::Interval,
-    ticks: u32,
+    recheck_at: tokio::time::Instant,
     recheck: Box<Recheck>,
 }
 
 impl Viewer {
+    /// Checks what must be checked before anything is sent, however busy
+    /// the stream: shutdown, a change to the viewer's access, the periodic
+    /// re-check. `false` ends the stream. What the viewer may no longer read
+    /// (a comment made internal) is dropped from what it watches.
+    async fn still_open(&mut self) -> bool {
+        if *self.closing.borrow() {
+            return false;
+        }
+        let access_changed = self.access.as_mut().is_some_and(|a| a.has_changed().unwrap_or(true));
+        if access_changed || tokio::time::Instant::now() >= self.recheck_at {
+            if let Some(access) = self.access.as_mut() {
+                access.borrow_and_update();
+            }
+            let Some(now) = self.recheck.still_allowed().await else { return false };
+            self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
+            self.recheck_at = tokio::time::Instant::now() + RECHECK;
+        }
+        true
+    }
+
     /// The next frames to send: what changed on watched items since the
     /// cursor, or a keep-alive comment. `None` ends the stream.
     async fn next(&mut self) -> Option<Vec<Bytes>> {
         loop {
+            if !self.still_open().await {
+                return None;
+            }
             // Marked seen first: a change published while reading is woken for.
             self.changes.borrow_and_update();
             let catch = self.seat.topic().since(self.cursor, &self.items);
@@ -112,14 +139,10 @@ impl Viewer {
             match wake {
                 Wake::Closing | Wake::Changed(false) | Wake::Access(false) => return None,
                 Wake::Changed(true) => {}
-                Wake::Access(true) => {
-                    if !self.recheck.still_allowed().await {
-                        return None;
-                    }
-                }
+                // `changed()` marked it seen: re-check at the top of the loop.
+                Wake::Access(true) => self.recheck_at = tokio::time::Instant::now(),
                 Wake::Tick => {
-                    self.ticks += 1;
-                    if self.ticks.is_multiple_of(RECHECK_EVERY) && !self.recheck.still_allowed().await {
+                    if !self.still_open().await {
                         return None;
                     }
                     return Some(vec![Bytes::from_static(b":\n\n")]);
@@ -186,7 +209,7 @@ pub async fn reactions(
         access: actor.id().and_then(|user| state.live.access_of(user)),
         closing: state.live.closing(),
         keep_alive,
-        ticks: 0,
+        recheck_at: tokio::time::Instant::now() + RECHECK,
         recheck: Box::new(Recheck { app: state.app.clone(), actor, credentials, item }),
         seat,
     };

@@ -78,11 +78,14 @@ pub struct Catch {
     pub cursor: u64,
 }
 
-fn sse(event: &str, id: EventId, data: &[u8]) -> Bytes {
+fn sse(event: &str, id: Option<EventId>, data: &[u8]) -> Bytes {
     let mut out = Vec::with_capacity(event.len() + data.len() + 48);
     out.extend_from_slice(b"event: ");
     out.extend_from_slice(event.as_bytes());
-    out.extend_from_slice(format!("\nid: {id}\ndata: ").as_bytes());
+    if let Some(id) = id {
+        out.extend_from_slice(format!("\nid: {id}").as_bytes());
+    }
+    out.extend_from_slice(b"\ndata: ");
     out.extend_from_slice(data);
     out.extend_from_slice(b"\n\n");
     Bytes::from(out)
@@ -115,7 +118,7 @@ impl Topic {
             let mut log = self.log();
             log.seq += 1;
             let seq = log.seq;
-            let bytes = sse(event, EventId { epoch: self.epoch, seq }, frame);
+            let bytes = sse(event, Some(EventId { epoch: self.epoch, seq }), frame);
             if log.backlog.len() == BACKLOG {
                 log.backlog.pop_front();
             }
@@ -161,8 +164,12 @@ impl Topic {
     pub fn snapshot(&self, items: &[AwardableRef]) -> Catch {
         let log = self.log();
         let id = EventId { epoch: self.epoch, seq: log.seq };
+        let tallies: Vec<&Tally> = items.iter().filter_map(|item| log.tallies.get(item)).collect();
+        // The id only on the last: a browser cut off halfway through resumes
+        // from before the snapshot (and gets a fresh one), never after it.
+        let last = tallies.len().saturating_sub(1);
         let frames =
-            items.iter().filter_map(|item| log.tallies.get(item)).map(|t| sse("snapshot", id, &t.data)).collect();
+            tallies.iter().enumerate().map(|(i, t)| sse("snapshot", (i == last).then_some(id), &t.data)).collect();
         Catch { frames, cursor: log.seq }
     }
 
@@ -186,7 +193,7 @@ impl Topic {
             changed.sort_unstable_by_key(|(_, t)| t.seq);
             changed
                 .into_iter()
-                .map(|(_, t)| sse("resync", EventId { epoch: self.epoch, seq: t.seq }, &t.data))
+                .map(|(_, t)| sse("resync", Some(EventId { epoch: self.epoch, seq: t.seq }), &t.data))
                 .collect()
         };
         Catch { frames, cursor: log.seq }

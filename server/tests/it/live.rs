@@ -396,7 +396,7 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
     let page = raw(base, b"GET /-/live/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(5)).await;
     assert!(page.starts_with("HTTP/1.1 404 Not Found\r\n"), "{page}");
     assert!(page.contains("This page could not be found.</p>") && page.contains("</html>"), "{page}");
-    let huge = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n", "a".repeat(10_000));
+    let huge = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n", "a".repeat(40_000));
     let many: String = (0..80).map(|i| format!("X-{i}: y\r\n")).collect();
     let many = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n{many}\r\n");
     for (request, status) in [

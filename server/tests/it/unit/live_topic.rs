@@ -43,7 +43,10 @@ fn a_viewer_gets_the_frames_it_missed_on_the_items_it_watches() {
     let start = topic.snapshot(&[issue(), note(5)]);
     assert_eq!(start.cursor, 0);
     assert_eq!(start.frames.len(), 2);
-    assert!(text(&start.frames)[0].starts_with("event: snapshot\nid: 7-0\ndata: "), "{:?}", text(&start.frames));
+    // The id on the last only: a browser cut off halfway resumes from before it.
+    let first = text(&start.frames);
+    assert!(first[0].starts_with("event: snapshot\ndata: "), "{first:?}");
+    assert!(first[1].starts_with("event: snapshot\nid: 7-0\ndata: "), "{first:?}");
     change(&topic, issue(), 1);
     change(&topic, note(6), 1);
     change(&topic, note(5), 2);
