@@ -182,14 +182,19 @@ impl Hub {
                 if topics.is_empty() {
                     return;
                 }
-                // The tally as committed: an event's own was counted inside its
-                // transaction, which on PostgreSQL does not see a concurrent
-                // one's reaction; the topic keeps this tally for new viewers.
-                let counts = match award_emoji::tallies_of(app, awardable.kind, &[awardable.id]).await {
-                    Ok(mut tallies) => tallies.remove(&awardable.id).unwrap_or_default(),
-                    Err(err) => {
-                        tracing::warn!("live: tally of {awardable:?} not re-read ({err}); sending the event's own");
-                        counts.clone()
+                // The tally as committed: on PostgreSQL an event's own was counted
+                // inside its transaction, which does not see a concurrent one's
+                // reaction; the topic keeps this tally for new viewers. SQLite's
+                // writers take turns, so there the event's own is exact.
+                let counts = if !app.store.is_postgres() {
+                    counts.clone()
+                } else {
+                    match award_emoji::tallies_of(app, awardable.kind, &[awardable.id]).await {
+                        Ok(mut tallies) => tallies.remove(&awardable.id).unwrap_or_default(),
+                        Err(err) => {
+                            tracing::warn!("live: tally of {awardable:?} not re-read ({err}); sending the event's own");
+                            counts.clone()
+                        }
                     }
                 };
                 let frame = LiveFrame::Reaction {
