@@ -130,8 +130,15 @@ pub enum Event {
     UserAchievementChanged {
         user_achievement_id: i64,
         user_id: i64,
+        /// The awarding group (0 from a process that did not say).
+        #[serde(default)]
+        group_id: i64,
     },
     UserAchievementsReordered {
+        user_id: i64,
+    },
+    /// A user's profile settings changed (private profile, achievements shown).
+    ProfileChanged {
         user_id: i64,
     },
     /// What a user may see may have shrunk (membership removed or lowered,

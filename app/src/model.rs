@@ -73,12 +73,15 @@ pub struct ProfileAward {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileView {
+    pub user_id: i64,
     pub username: String,
     /// The profile's address on this instance, to share.
     pub web_url: String,
     pub name: String,
     pub bio: String,
     pub achievements: Vec<ProfileAchievement>,
+    /// What the achievements list shows, as its live stream marks it.
+    pub live_mark: String,
 }
 
 /// The tally on an awardable after a reaction changed.
@@ -179,6 +182,8 @@ pub struct ProfileSettings {
     pub achievements_enabled: bool,
     pub private_profile: bool,
     pub awards: Vec<ManagedAward>,
+    /// What the awards sections show, as their live stream marks it.
+    pub live_mark: String,
     pub tokens: Vec<OwnToken>,
 }
 
@@ -245,6 +250,7 @@ impl Rarity {
 /// A page of a group's achievements dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupAchievementsView {
+    pub group_id: i64,
     pub full_path: String,
     /// People in the group, directly or through a parent group.
     pub members: usize,
@@ -255,6 +261,8 @@ pub struct GroupAchievementsView {
     pub page: i64,
     pub has_next: bool,
     pub achievements: Vec<AchievementCard>,
+    /// What the achievement cards show, as their live stream marks it.
+    pub live_mark: String,
 }
 
 /// A link on the home page: a group or a project the viewer may read.

@@ -90,3 +90,71 @@ for (const button of document.querySelectorAll('[data-copy]')) {
     if (status) status.textContent = status.dataset.copied;
   });
 }
+
+// Live regions (pages/live_region.rs): a page that names a stream
+// (data-live-stream) hears when what this viewer sees there changed. The page
+// is read again, as a reload would, and each region (data-live-region) whose
+// HTML differs is swapped and its islands hydrated. A region in use (focus in
+// it, an open dialog, a drag or a picked-up award) waits until it is left, so
+// nothing typed, focused or picked up is lost.
+(() => {
+  const page = document.querySelector('[data-live-stream]');
+  if (!page || !window.EventSource) return;
+  const regionNamed = (name) => document.querySelector(`[data-live-region="${CSS.escape(name)}"]`);
+  // The HTML each region shows, as served (before any island ran).
+  const shown = new Map();
+  for (const region of document.querySelectorAll('[data-live-region]')) {
+    shown.set(region.dataset.liveRegion, region.innerHTML);
+  }
+  const waiting = new Map();
+  const busy = (region) => region.contains(document.activeElement)
+    || region.querySelector('details[open], .dragging, .is-picked') !== null;
+  const status = document.querySelector('[data-live-said]');
+  const settle = () => {
+    let swapped = false;
+    for (const [name, html] of waiting) {
+      const region = regionNamed(name);
+      if (region && busy(region)) continue;
+      waiting.delete(name);
+      if (!region) continue;
+      region.innerHTML = html;
+      shown.set(name, html);
+      for (const island of region.querySelectorAll('leptos-island')) {
+        window.__hydrateIsland?.(island, island.dataset.component);
+      }
+      swapped = true;
+    }
+    if (swapped && status) {
+      status.textContent = '';
+      setTimeout(() => { status.textContent = status.dataset.liveSaid; }, 100);
+    }
+  };
+  let reading = false;
+  let again = false;
+  const read = async () => {
+    if (reading) { again = true; return; }
+    reading = true;
+    do {
+      again = false;
+      try {
+        const answer = await fetch(window.location.href, { headers: { Accept: 'text/html' } });
+        if (!answer.ok) break;
+        const fresh = new DOMParser().parseFromString(await answer.text(), 'text/html');
+        for (const region of fresh.querySelectorAll('[data-live-region]')) {
+          const name = region.dataset.liveRegion;
+          if (shown.get(name) !== region.innerHTML) waiting.set(name, region.innerHTML);
+          else waiting.delete(name);
+        }
+        settle();
+      } catch {
+        break;
+      }
+    } while (again);
+    reading = false;
+  };
+  document.addEventListener('focusout', () => setTimeout(settle, 0));
+  document.addEventListener('toggle', () => setTimeout(settle, 0), true);
+  document.addEventListener('pointerup', () => setTimeout(settle, 50));
+  document.addEventListener('keyup', () => setTimeout(settle, 0));
+  new EventSource(page.dataset.liveStream).addEventListener('changed', read);
+})();

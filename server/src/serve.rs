@@ -166,6 +166,9 @@ pub fn router(state: ServerState) -> Router {
         .nest("/api", rest::routes())
         .route("/-/health", get(|| async { "ok" }))
         .route("/-/live/{kind}/{id}", get(live::reactions))
+        .route("/-/live/awards/profile/{user}", get(live::awards::profile))
+        .route("/-/live/awards/mine", get(live::awards::mine))
+        .route("/-/live/awards/group/{id}", get(live::awards::group))
         .route(&format!("/{}/{{id}}/{{file}}", uploads::AVATAR_URL_DIR), get(avatars::show))
         // The WASM, JS and CSS: explicit, or `/:ns/:project` pages would capture them.
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), ServeDir::new(pkg_dir(&state.leptos)))

@@ -42,24 +42,24 @@ async fn commit_award_change(
     mut tx: Tx,
     actor: &Actor,
     action: &str,
-    award: &UserAchievementRow,
+    (award, group_id): (&UserAchievementRow, i64),
     details: serde_json::Value,
 ) -> DomainResult<()> {
     audit(&mut tx, actor, action, "UserAchievement", award.id, details).await?;
-    app.publish(&mut tx, Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id })
-        .await?;
+    let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
+    app.publish(&mut tx, event).await?;
     app.commit(tx).await
 }
 
-/// The actor's own unrevoked award (recipients act on these alone).
-async fn load_own_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
+/// The actor's own unrevoked award (recipients act on these alone), and its group's id.
+async fn load_own_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(UserAchievementRow, i64)> {
     let (award, loaded) = load_award(tx, actor, award_id).await?;
     if award.revoked_by_user_id.is_some()
         || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
     {
         return Err(DomainError::NotFound("User Achievement"));
     }
-    Ok(award)
+    Ok((award, loaded.group.id))
 }
 
 /// Trims and checks name and description (Rails-style messages).
@@ -309,7 +309,7 @@ pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     }
     let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
     let details = serde_json::json!({ "user_id": award.user_id });
-    commit_award_change(app, tx, actor, "achievement_revoked", &award, details).await?;
+    commit_award_change(app, tx, actor, "achievement_revoked", (&award, loaded.group.id), details).await?;
     Ok(revoked)
 }
 
@@ -322,7 +322,7 @@ pub async fn delete_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     }
     tx.delete_award(award.id).await?;
     let details = serde_json::json!({ "user_id": award.user_id, "achievement_id": award.achievement_id });
-    commit_award_change(app, tx, actor, "user_achievement_deleted", &award, details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_deleted", (&award, loaded.group.id), details).await?;
     Ok(award)
 }
 
@@ -360,30 +360,30 @@ pub async fn update_award(
     let show = input.show_on_profile.unwrap_or(award.show_on_profile);
     let updated = tx.update_award(award.id, show, message.as_deref(), award.accepted_at).await?;
     let details = serde_json::json!({ "show_on_profile": show });
-    commit_award_change(app, tx, actor, "user_achievement_updated", &award, details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_updated", (&award, loaded.group.id), details).await?;
     Ok(updated)
 }
 
 /// The recipient accepts a pending award: it becomes visible on the profile.
 pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let award = load_own_award(&mut tx, actor, award_id).await?;
+    let (award, group_id) = load_own_award(&mut tx, actor, award_id).await?;
     let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
     let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
-    commit_award_change(app, tx, actor, "user_achievement_accepted", &award, serde_json::json!({})).await?;
+    commit_award_change(app, tx, actor, "user_achievement_accepted", (&award, group_id), serde_json::json!({})).await?;
     Ok(updated)
 }
 
 /// The recipient declines a pending award: it is removed (the audit log keeps it).
 pub async fn decline_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let award = load_own_award(&mut tx, actor, award_id).await?;
+    let (award, group_id) = load_own_award(&mut tx, actor, award_id).await?;
     if award.accepted_at.is_some() {
         return Err(DomainError::invalid("Only pending awards can be declined"));
     }
     tx.delete_award(award.id).await?;
     let details = serde_json::json!({ "achievement_id": award.achievement_id });
-    commit_award_change(app, tx, actor, "user_achievement_declined", &award, details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_declined", (&award, group_id), details).await?;
     Ok(award)
 }
 

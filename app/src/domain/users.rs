@@ -264,6 +264,7 @@ pub async fn update_own_settings(app: &AppState, actor: &Actor, settings: OwnSet
     let mut tx = app.store.write().await?;
     let user = save_changes(&mut tx, me.id, changes).await?;
     audit(&mut tx, actor, "user_updated", "User", user.id, serde_json::json!({})).await?;
+    app.publish(&mut tx, Event::ProfileChanged { user_id: user.id }).await?;
     app.commit(tx).await?;
     Ok(user)
 }

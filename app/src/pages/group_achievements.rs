@@ -8,6 +8,7 @@ use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
 use crate::i18n::{fill, td_string};
 use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity, SessionInfo};
+use crate::pages::live_region::{stream, LiveStatus};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
     SaveAchievement,
@@ -57,8 +58,14 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
         }
     };
     let (can_manage, can_delete_awards) = (view.can_manage, view.can_delete_awards);
+    let page = view.page.to_string();
+    let live = stream(
+        &format!("/-/live/awards/group/{}", view.group_id),
+        &[("search", &view.search), ("page", &page)],
+        &view.live_mark,
+    );
     view! {
-        <section class="card dashboard">
+        <section class="card dashboard" data-live-stream=live>
             <h1>{title}</h1>
             <p class="muted">{view.full_path.clone()}</p>
             {move || {
@@ -82,6 +89,8 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
                     }
                 })}
         </section>
+        <LiveStatus/>
+        <div data-live-region="cards">
         {if view.achievements.is_empty() {
             view! { <p class="muted empty">{move || td_string!(t(), no_results)}</p> }.into_any()
         } else {
@@ -104,6 +113,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
             {(view.page > 1).then(|| view! { <a class="button" href=page_link(view.page - 1)>{move || td_string!(t(), previous)}</a> })}
             {view.has_next.then(|| view! { <a class="button" href=page_link(view.page + 1)>{move || td_string!(t(), next)}</a> })}
         </nav>
+        </div>
     }
     .into_any()
 }

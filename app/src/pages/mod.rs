@@ -2,6 +2,7 @@ pub mod admin;
 pub mod group_achievements;
 pub mod home;
 pub mod item;
+pub mod live_region;
 pub mod loaded;
 pub mod not_found;
 pub mod profile;

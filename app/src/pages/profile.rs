@@ -1,6 +1,7 @@
 use crate::components::emblem::AchievementImage;
 use crate::i18n::{ago, exact, td_string, Locale};
 use crate::model::ProfileAchievement;
+use crate::pages::live_region::{stream, LiveStatus};
 use crate::pages::loaded::loaded;
 use crate::server_fns::profile::get_profile;
 use crate::use_session;
@@ -16,8 +17,9 @@ pub fn Profile() -> impl IntoView {
     let t = move || session.get().lang.t();
     loaded(profile, move |p| {
         let initial = p.name.chars().next().unwrap_or('?').to_string();
+        let live = stream(&format!("/-/live/awards/profile/{}", p.user_id), &[], &p.live_mark);
         view! {
-            <section class="profile">
+            <section class="profile" data-live-stream=live>
                 <div class="profile-head">
                     <div class="avatar-large" aria-hidden="true">{initial}</div>
                     <div>
@@ -39,16 +41,19 @@ pub fn Profile() -> impl IntoView {
                     </div>
                 </div>
                 <h2>{move || td_string!(t(), achievements)}</h2>
-                {if p.achievements.is_empty() {
-                    view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="achievement-list">
-                            {p.achievements.into_iter().map(|a| view! { <AchievementBadge a/> }).collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }}
+                <div data-live-region="achievements">
+                    {if p.achievements.is_empty() {
+                        view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="achievement-list">
+                                {p.achievements.into_iter().map(|a| view! { <AchievementBadge a/> }).collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }}
+                </div>
+                <LiveStatus/>
             </section>
         }
     })

@@ -3,6 +3,7 @@
 use crate::components::award_manager::AwardManager;
 use crate::i18n::td_string;
 use crate::model::{ProfileSettings, UiError};
+use crate::pages::live_region::{stream, LiveStatus};
 use crate::server_fns::profile::{
     get_profile_settings, ChangePassword, RespondToAward, RevokeOwnToken, SaveProfileSettings,
 };
@@ -47,8 +48,9 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let failed = move || query.with(|q| q.get("error").is_some());
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
     let tokens = s.tokens;
+    let live = stream("/-/live/awards/mine", &[], &s.live_mark);
     view! {
-        <section class="card editor">
+        <section class="card editor" data-live-stream=live>
             <h1>{move || td_string!(t(), edit_profile_title)}</h1>
             <p>
                 <a href=format!("/{}", s.username)>{format!("@{}", s.username)}</a>
@@ -69,6 +71,8 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                 <button class="button primary" type="submit">{move || td_string!(t(), save)}</button>
             </form>
         </section>
+        <LiveStatus/>
+        <div data-live-region="pending">
         {(!pending.is_empty())
             .then(|| {
                 view! {
@@ -104,13 +108,16 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                     </section>
                 }
             })}
+        </div>
         <section class="card editor">
             <h2>{move || td_string!(t(), manage_achievements)}</h2>
-            {if managed.is_empty() {
-                view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
-            } else {
-                view! { <AwardManager awards=managed session=session.get_untracked()/> }.into_any()
-            }}
+            <div data-live-region="manager">
+                {if managed.is_empty() {
+                    view! { <p class="muted">{move || td_string!(t(), no_achievements)}</p> }.into_any()
+                } else {
+                    view! { <AwardManager awards=managed session=session.get_untracked()/> }.into_any()
+                }}
+            </div>
         </section>
         <AccessTokens tokens/>
         <PasswordForm/>

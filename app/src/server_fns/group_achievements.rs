@@ -17,60 +17,78 @@ pub async fn get_group_achievements(
     page: i64,
 ) -> Result<GroupAchievementsView, UiError> {
     use super::ssr;
-    use crate::domain::listing::{self, Window};
-    use crate::domain::{achievements, groups, uploads};
-    use crate::model::{AchievementCard, Holder, Rarity};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let fail = ssr::ui_error;
-    let (row, abilities) = achievements::group_abilities(&app, &actor, &group).await.map_err(fail)?;
-    let page = page.max(1);
-    let search: String = search.trim().chars().take(100).collect();
-    let id = row.id.to_string();
-    let offset = usize::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);
-    let window = Window::offset(offset, PAGE_SIZE as usize);
-    let found = achievements::list_group_achievements(&app, &actor, &id, &search, None, window).await.map_err(fail)?;
-    let has_next = found.has_next();
-    let members = groups::member_count(&app, &actor, &id).await.map_err(fail)?;
-    let mut cards = Vec::with_capacity(found.items.len());
-    for achievement in found.items {
-        let awards = achievements::achievement_awards(&app, &actor, achievement.id, Window::first(listing::WHOLE))
-            .await
-            .map_err(fail)?;
-        let mut people: Vec<i64> = awards.items.iter().map(|held| held.holder.id).collect();
-        people.sort_unstable();
-        people.dedup();
-        let holders = awards
-            .items
-            .into_iter()
-            .map(|held| Holder {
-                award_id: held.award.id,
-                username: held.holder.username,
-                name: held.holder.name,
-                awarded_at: held.award.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                message: held.award.award_message,
-            })
-            .collect();
-        cards.push(AchievementCard {
-            avatar_url: uploads::achievement_avatar_url(&app.instance, &achievement),
-            id: achievement.id,
-            name: achievement.name,
-            description: achievement.description,
-            holders,
-            rarity: Rarity::of(people.len(), members),
-        });
+    views::dashboard(&app, &actor, &group, &search, page).await.map_err(ssr::ui_error)
+}
+
+/// What the dashboard shows, shared by its server function and its live
+/// stream (which compares the marks to tell a viewer what changed).
+#[cfg(feature = "ssr")]
+pub mod views {
+    use super::PAGE_SIZE;
+    use crate::domain::listing::{self, Window};
+    use crate::domain::{achievements, groups, uploads, Actor, AppState, DomainResult};
+    use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity};
+
+    /// A page of `group`'s achievements whose names contain `search`, as `actor` may see them.
+    pub async fn dashboard(
+        app: &AppState,
+        actor: &Actor,
+        group: &str,
+        search: &str,
+        page: i64,
+    ) -> DomainResult<GroupAchievementsView> {
+        let (row, abilities) = achievements::group_abilities(app, actor, group).await?;
+        let page = page.max(1);
+        let search: String = search.trim().chars().take(100).collect();
+        let id = row.id.to_string();
+        let offset = usize::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);
+        let window = Window::offset(offset, PAGE_SIZE as usize);
+        let found = achievements::list_group_achievements(app, actor, &id, &search, None, window).await?;
+        let has_next = found.has_next();
+        let members = groups::member_count(app, actor, &id).await?;
+        let mut cards = Vec::with_capacity(found.items.len());
+        for achievement in found.items {
+            let awards =
+                achievements::achievement_awards(app, actor, achievement.id, Window::first(listing::WHOLE)).await?;
+            let mut people: Vec<i64> = awards.items.iter().map(|held| held.holder.id).collect();
+            people.sort_unstable();
+            people.dedup();
+            let holders = awards
+                .items
+                .into_iter()
+                .map(|held| Holder {
+                    award_id: held.award.id,
+                    username: held.holder.username,
+                    name: held.holder.name,
+                    awarded_at: held.award.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    message: held.award.award_message,
+                })
+                .collect();
+            cards.push(AchievementCard {
+                avatar_url: uploads::achievement_avatar_url(&app.instance, &achievement),
+                id: achievement.id,
+                name: achievement.name,
+                description: achievement.description,
+                holders,
+                rarity: Rarity::of(people.len(), members),
+            });
+        }
+        Ok(GroupAchievementsView {
+            live_mark: super::super::live_mark(&(&cards, has_next)),
+            group_id: row.id,
+            full_path: row.full_path,
+            members,
+            name: row.name,
+            can_manage: abilities.manage,
+            can_delete_awards: abilities.delete_awards,
+            search,
+            page,
+            has_next,
+            achievements: cards,
+        })
     }
-    Ok(GroupAchievementsView {
-        full_path: row.full_path,
-        members,
-        name: row.name,
-        can_manage: abilities.manage,
-        can_delete_awards: abilities.delete_awards,
-        search,
-        page,
-        has_next,
-        achievements: cards,
-    })
 }
 
 /// Creates (no `id`) or updates an achievement from a multipart form: `group`,

@@ -10,6 +10,16 @@ pub mod profile;
 pub mod reactions;
 pub mod session;
 
+/// A short digest of what a page's live region shows a viewer: the page
+/// carries it, and its live stream compares it with what the viewer would see
+/// now to say when that changed (`server/src/live/awards.rs`).
+#[cfg(feature = "ssr")]
+pub fn live_mark<T: serde::Serialize>(shown: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(shown).unwrap_or_default();
+    hex::encode(&Sha256::digest(&bytes)[..8])
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::domain::auth::{authenticate_session, Credentials};

@@ -6,58 +6,91 @@ use leptos::prelude::*;
 #[server(endpoint = "profile")]
 pub async fn get_profile(username: String) -> Result<ProfileView, UiError> {
     use super::ssr;
-    use crate::domain::listing::{self, Window};
-    use crate::domain::{achievements, uploads, users};
-    use crate::model::{ProfileAchievement, ProfileAward};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let user = users::find_user(&app, &actor, &username).await.map_err(ssr::ui_error)?;
-    let awards = achievements::user_awards(&app, &actor, user.id, false, Window::first(listing::WHOLE))
-        .await
-        .map_err(ssr::ui_error)?;
-    // Group by achievement, in the order of each achievement's first award.
-    let mut grouped: Vec<ProfileAchievement> = Vec::new();
-    for shown in awards.items {
-        let award = ProfileAward {
-            id: shown.award.id,
-            awarded_at: shown.award.created_at.to_rfc3339(),
-            message: shown.award.award_message.clone(),
-        };
-        match grouped.iter_mut().find(|a| a.achievement_id == shown.achievement.id) {
-            Some(entry) => entry.awards.push(award),
-            None => grouped.push(ProfileAchievement {
-                achievement_id: shown.achievement.id,
-                name: shown.achievement.name.clone(),
-                description: shown.achievement.description.clone(),
-                avatar_url: uploads::achievement_avatar_url(&app.instance, &shown.achievement),
-                group: shown.group.map(|g| g.full_path),
-                awards: vec![award],
-            }),
-        }
-    }
-    let web_url = app.instance.user_url(&user.username);
-    Ok(ProfileView { web_url, username: user.username, name: user.name, bio: user.bio, achievements: grouped })
+    views::profile(&app, &actor, &username).await.map_err(ssr::ui_error)
 }
 
 /// The signed-in user's settings and all their awards, for the profile editor.
 #[server(endpoint = "profile_settings")]
 pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiError> {
     use super::ssr;
-    use crate::domain::listing::{self, Window};
-    use crate::domain::{achievements, tokens, uploads};
-    use crate::model::{ManagedAward, OwnToken, ProfileSettings};
+    use crate::domain::tokens;
+    use crate::model::{OwnToken, ProfileSettings};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let user = actor.require_user().map_err(ssr::ui_error)?.clone();
-    let awards = achievements::user_awards(&app, &actor, user.id, true, Window::first(listing::WHOLE))
-        .await
-        .map_err(ssr::ui_error)?;
+    let (awards, live_mark) = views::own_awards(&app, &actor).await.map_err(ssr::ui_error)?;
     let own = tokens::list_tokens(&app, &actor, tokens::ListTokens::default(), 100, 0).await.map_err(ssr::ui_error)?;
     Ok(ProfileSettings {
         username: user.username,
         achievements_enabled: user.achievements_enabled,
         private_profile: user.private_profile,
-        awards: awards
+        awards,
+        live_mark,
+        tokens: own
+            .into_iter()
+            .map(|t| OwnToken {
+                active: tokens::active(&t),
+                id: t.id,
+                scopes: t.scope_list().join(", "),
+                name: t.name,
+                created_at: t.created_at.format("%Y-%m-%d").to_string(),
+                expires_at: t.expires_at.map(|d| d.to_string()),
+            })
+            .collect(),
+    })
+}
+
+/// What the profile pages show, shared by their server functions and their
+/// live streams (which compare the marks to tell a viewer what changed).
+#[cfg(feature = "ssr")]
+pub mod views {
+    use crate::domain::listing::{self, Window};
+    use crate::domain::{achievements, uploads, users, Actor, AppState, DomainResult};
+    use crate::model::{ManagedAward, ProfileAchievement, ProfileAward, ProfileView};
+
+    /// A user's profile as `actor` may see it.
+    pub async fn profile(app: &AppState, actor: &Actor, username: &str) -> DomainResult<ProfileView> {
+        let user = users::find_user(app, actor, username).await?;
+        let awards = achievements::user_awards(app, actor, user.id, false, Window::first(listing::WHOLE)).await?;
+        // Group by achievement, in the order of each achievement's first award.
+        let mut grouped: Vec<ProfileAchievement> = Vec::new();
+        for shown in awards.items {
+            let award = ProfileAward {
+                id: shown.award.id,
+                awarded_at: shown.award.created_at.to_rfc3339(),
+                message: shown.award.award_message.clone(),
+            };
+            match grouped.iter_mut().find(|a| a.achievement_id == shown.achievement.id) {
+                Some(entry) => entry.awards.push(award),
+                None => grouped.push(ProfileAchievement {
+                    achievement_id: shown.achievement.id,
+                    name: shown.achievement.name.clone(),
+                    description: shown.achievement.description.clone(),
+                    avatar_url: uploads::achievement_avatar_url(&app.instance, &shown.achievement),
+                    group: shown.group.map(|g| g.full_path),
+                    awards: vec![award],
+                }),
+            }
+        }
+        Ok(ProfileView {
+            web_url: app.instance.user_url(&user.username),
+            user_id: user.id,
+            username: user.username,
+            name: user.name,
+            bio: user.bio,
+            live_mark: super::super::live_mark(&grouped),
+            achievements: grouped,
+        })
+    }
+
+    /// Every award of the signed-in user (hidden and pending included), in
+    /// profile order, and its mark.
+    pub async fn own_awards(app: &AppState, actor: &Actor) -> DomainResult<(Vec<ManagedAward>, String)> {
+        let user = actor.require_user()?;
+        let awards = achievements::user_awards(app, actor, user.id, true, Window::first(listing::WHOLE)).await?;
+        let awards: Vec<ManagedAward> = awards
             .items
             .into_iter()
             .map(|d| ManagedAward {
@@ -72,19 +105,10 @@ pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiE
                 shown: d.award.show_on_profile,
                 pending: d.award.accepted_at.is_none(),
             })
-            .collect(),
-        tokens: own
-            .into_iter()
-            .map(|t| OwnToken {
-                active: tokens::active(&t),
-                id: t.id,
-                scopes: t.scope_list().join(", "),
-                name: t.name,
-                created_at: t.created_at.format("%Y-%m-%d").to_string(),
-                expires_at: t.expires_at.map(|d| d.to_string()),
-            })
-            .collect(),
-    })
+            .collect();
+        let mark = super::super::live_mark(&awards);
+        Ok((awards, mark))
+    }
 }
 
 /// Revokes one of the signed-in user's own tokens (a plain form).

@@ -1,11 +1,14 @@
 //! Where viewers meet the changes: one [`Topic`] per watched page, created by
 //! its first viewer and dropped with its last, and a route from every
 //! awardable on the page (the item, its comments) to it. An event costs
-//! the viewers of its page, not every viewer of the process.
+//! the viewers of its page, not every viewer of the process. Award pages
+//! (profiles, the profile editor, group dashboards) have an [`AwardTopic`] per
+//! user or group whose awards they show.
 //!
 //! The hub also counts open streams per user and per address (the caps), and
 //! tells a user's streams when their access may have shrunk.
 
+use super::awards::{AwardTopic, Scope};
 use super::topic::{tally_data, Topic};
 use app::domain::{award_emoji, AppState};
 use app::events::{AwardableKind, AwardableRef, Event, LiveFrame};
@@ -56,9 +59,23 @@ struct Person {
     access: watch::Sender<u64>,
 }
 
+/// An award topic and how many viewers it has.
+struct AwardPlaced {
+    topic: Arc<AwardTopic>,
+    seats: u32,
+}
+
+/// What a seat is on.
+#[derive(Clone, Copy)]
+enum Key {
+    Page(AwardableRef),
+    Awards(Scope),
+}
+
 #[derive(Default)]
 struct Registry {
     topics: HashMap<AwardableRef, Placed>,
+    awards: HashMap<Scope, AwardPlaced>,
     routes: HashMap<AwardableRef, Vec<AwardableRef>>,
     people: HashMap<i64, Person>,
     addresses: HashMap<IpAddr, u32>,
@@ -80,21 +97,21 @@ pub struct Hub {
 
 /// A viewer's place: its topic, and its share of the counts. Dropping it (the
 /// stream ended) gives them back and drops the topic with its last viewer.
-pub struct Seat {
+pub struct Seat<T> {
     inner: Arc<Inner>,
-    key: AwardableRef,
-    topic: Arc<Topic>,
+    key: Key,
+    topic: Arc<T>,
     user: Option<i64>,
     address: IpAddr,
 }
 
-impl Seat {
-    pub fn topic(&self) -> &Topic {
+impl<T> Seat<T> {
+    pub fn topic(&self) -> &T {
         &self.topic
     }
 }
 
-impl Drop for Seat {
+impl<T> Drop for Seat<T> {
     fn drop(&mut self) {
         let mut registry = self.inner.registry();
         if let Some(user) = self.user {
@@ -111,21 +128,65 @@ impl Drop for Seat {
                 registry.addresses.remove(&self.address);
             }
         }
-        let last = registry.topics.get_mut(&self.key).is_some_and(|placed| {
-            placed.seats = placed.seats.saturating_sub(1);
-            placed.seats == 0
-        });
-        if last {
-            if let Some(placed) = registry.topics.remove(&self.key) {
-                for item in placed.routed {
-                    registry.unroute(item, self.key);
-                }
-            }
+        match self.key {
+            Key::Page(key) => registry.leave_page(key),
+            Key::Awards(scope) => registry.leave_awards(scope),
         }
     }
 }
 
 impl Registry {
+    fn leave_page(&mut self, key: AwardableRef) {
+        let last = self.topics.get_mut(&key).is_some_and(|placed| {
+            placed.seats = placed.seats.saturating_sub(1);
+            placed.seats == 0
+        });
+        if last {
+            if let Some(placed) = self.topics.remove(&key) {
+                for item in placed.routed {
+                    self.unroute(item, key);
+                }
+            }
+        }
+    }
+
+    fn leave_awards(&mut self, scope: Scope) {
+        let last = self.awards.get_mut(&scope).is_some_and(|placed| {
+            placed.seats = placed.seats.saturating_sub(1);
+            placed.seats == 0
+        });
+        if last {
+            self.awards.remove(&scope);
+        }
+    }
+
+    /// Counts a new stream against the caps, or says which one is full.
+    fn admit(&mut self, caps: Caps, user: Option<i64>, address: IpAddr) -> Result<(), Full> {
+        if let Some(user) = user {
+            let streams = self.people.get(&user).map_or(0, |p| p.streams);
+            if streams >= caps.per_user {
+                return Err(Full::User);
+            }
+        }
+        if self.addresses.get(&address).copied().unwrap_or(0) >= caps.per_address {
+            return Err(Full::Address);
+        }
+        if let Some(user) = user {
+            self.people.entry(user).or_insert_with(|| Person { streams: 0, access: watch::channel(0).0 }).streams += 1;
+        }
+        *self.addresses.entry(address).or_default() += 1;
+        Ok(())
+    }
+
+    /// The award topics `wanted` picks: they look again.
+    fn bump_awards(&self, wanted: impl Fn(&Scope) -> bool) {
+        for (scope, placed) in &self.awards {
+            if wanted(scope) {
+                placed.topic.bump();
+            }
+        }
+    }
+
     fn unroute(&mut self, item: AwardableRef, key: AwardableRef) {
         if let Some(keys) = self.routes.get_mut(&item) {
             keys.retain(|k| *k != key);
@@ -212,12 +273,28 @@ impl Hub {
                 }
             }
             Event::AccessChanged { user_id } => {
-                if let Some(person) = self.inner.registry().people.get(user_id) {
+                let registry = self.inner.registry();
+                if let Some(person) = registry.people.get(user_id) {
                     person.access.send_modify(|n| *n += 1);
                 }
+                // Blocked: their awards leave their profile. (Group pages
+                // catch up at their viewers' periodic re-check.)
+                registry.bump_awards(|scope| *scope == Scope::User(*user_id));
             }
+            Event::AchievementAwarded { user_id, group_id, .. }
+            | Event::UserAchievementChanged { user_id, group_id, .. } => {
+                let touched = [Scope::User(*user_id), Scope::Group(*group_id)];
+                self.inner.registry().bump_awards(|scope| touched.contains(scope) || *group_id == 0);
+            }
+            Event::UserAchievementsReordered { user_id } | Event::ProfileChanged { user_id } => {
+                self.inner.registry().bump_awards(|scope| *scope == Scope::User(*user_id));
+            }
+            // Its name or image shows on every holder's profile.
+            Event::AchievementChanged { group_id, .. } => self
+                .inner
+                .registry()
+                .bump_awards(|scope| matches!(scope, Scope::User(_)) || *scope == Scope::Group(*group_id)),
             Event::Missed => self.refresh_all(app).await,
-            _ => {}
         }
     }
 
@@ -226,6 +303,7 @@ impl Hub {
     async fn refresh_all(&self, app: &AppState) {
         let placed: Vec<(Arc<Topic>, Vec<AwardableRef>)> = {
             let registry = self.inner.registry();
+            registry.bump_awards(|_| true);
             registry.topics.values().map(|p| (p.topic.clone(), p.routed.clone())).collect()
         };
         for (topic, routed) in placed {
@@ -244,27 +322,11 @@ impl Hub {
         items: &[AwardableRef],
         user: Option<i64>,
         address: IpAddr,
-    ) -> Result<Seat, Full> {
+    ) -> Result<Seat<Topic>, Full> {
         let address = network_of(address);
         let inner = &self.inner;
         let mut registry = inner.registry();
-        if let Some(user) = user {
-            let streams = registry.people.get(&user).map_or(0, |p| p.streams);
-            if streams >= inner.caps.per_user {
-                return Err(Full::User);
-            }
-        }
-        if registry.addresses.get(&address).copied().unwrap_or(0) >= inner.caps.per_address {
-            return Err(Full::Address);
-        }
-        if let Some(user) = user {
-            registry
-                .people
-                .entry(user)
-                .or_insert_with(|| Person { streams: 0, access: watch::channel(0).0 })
-                .streams += 1;
-        }
-        *registry.addresses.entry(address).or_default() += 1;
+        registry.admit(inner.caps, user, address)?;
         let epochs = &inner.epochs;
         let Registry { topics, routes, .. } = &mut *registry;
         let placed = topics.entry(key).or_insert_with(|| Placed {
@@ -281,7 +343,22 @@ impl Hub {
                 placed.routed.push(*item);
             }
         }
-        Ok(Seat { inner: inner.clone(), key, topic, user, address })
+        Ok(Seat { inner: inner.clone(), key: Key::Page(key), topic, user, address })
+    }
+
+    /// A seat on the award topic of `scope`, unless a cap is reached.
+    pub fn join_awards(&self, scope: Scope, user: Option<i64>, address: IpAddr) -> Result<Seat<AwardTopic>, Full> {
+        let address = network_of(address);
+        let inner = &self.inner;
+        let mut registry = inner.registry();
+        registry.admit(inner.caps, user, address)?;
+        let placed = registry
+            .awards
+            .entry(scope)
+            .or_insert_with(|| AwardPlaced { topic: Arc::new(AwardTopic::new()), seats: 0 });
+        placed.seats += 1;
+        let topic = placed.topic.clone();
+        Ok(Seat { inner: inner.clone(), key: Key::Awards(scope), topic, user, address })
     }
 
     /// Bumped whenever `user`'s access may have shrunk, while they hold a seat.
@@ -302,7 +379,7 @@ impl Hub {
     /// Open streams and topics, for tests and the bench's figures.
     pub fn counts(&self) -> (u32, usize) {
         let registry = self.inner.registry();
-        (registry.addresses.values().sum(), registry.topics.len())
+        (registry.addresses.values().sum(), registry.topics.len() + registry.awards.len())
     }
 }
 

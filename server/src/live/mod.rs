@@ -1,34 +1,41 @@
-//! Live updates over Server-Sent Events. A browser watching an issue or merge
-//! request gets the reaction tallies of the item and of every comment on it
-//! that the viewer may read, as they change, whichever process or surface made
-//! the change. One stream per page keeps browsers under their connection limit.
+//! Live updates over Server-Sent Events, whichever process or surface made the
+//! change. Two kinds of stream:
+//! - [`reactions`]: a browser watching an issue or merge request gets the
+//!   reaction tallies of the item and of every comment on it that the viewer
+//!   may read, as they change. Every frame has an SSE `id:`; a browser that
+//!   reconnects sends the last one back (`Last-Event-ID`) and gets exactly what
+//!   it missed, or, when that is no longer known, each changed tally.
+//! - [`awards`]: a profile, the profile editor or a group's achievements page
+//!   hears when what its viewer sees there changed, and reads the page again.
 //!
-//! Every frame has an SSE `id:`; a browser that reconnects sends the last one
-//! back (`Last-Event-ID`) and gets exactly what it missed, or, when that is no
-//! longer known, each changed tally. [`hub`] routes each change to the viewers
-//! of its page only; [`topic`] holds a page's numbered changes.
+//! One stream per page keeps browsers under their connection limit. [`hub`]
+//! routes each change to the viewers it concerns only; [`topic`] holds a
+//! page's numbered changes. Every stream re-checks its viewer's access when it
+//! may have shrunk, and at least once a minute.
 
+pub mod awards;
 pub mod http1;
 pub mod hub;
+pub mod reactions;
 pub mod topic;
+
+pub use reactions::reactions;
 
 use crate::auth::{Auth, AuthRejection, GivenCredentials};
 use crate::state::ServerState;
 use app::domain::auth::authenticate;
-use app::domain::{projects, Actor, AppState, DomainError};
-use app::events::{AwardableKind, AwardableRef};
+use app::domain::{Actor, AppState, DomainError};
 use app::policy::ApiUse;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
-use hub::{read_tallies, Full, Seat};
+use hub::Full;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::sync::watch;
-use topic::EventId;
 
 /// A comment line every so often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -37,31 +44,66 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// session that expired): at most a minute of grace.
 const RECHECK: Duration = Duration::from_secs(60);
 
+/// Who opened a stream, if their credentials allow reading at all.
+fn viewer_of(auth: Result<Auth, AuthRejection>) -> Result<(Actor, GivenCredentials), LiveError> {
+    let auth = auth.map_err(|AuthRejection(err)| LiveError::from(err))?;
+    if !auth.allows(ApiUse::Read) {
+        return Err(LiveError(StatusCode::FORBIDDEN, "403 Forbidden - insufficient_scope"));
+    }
+    let Auth(authenticated, credentials) = auth;
+    Ok((authenticated.actor, credentials))
+}
+
+/// The address the per-address cap counts.
+fn address_of(state: &ServerState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    crate::throttle::client_ip(peer.ip(), headers, &state.trusted_proxies)
+}
+
+impl From<Full> for LiveError {
+    fn from(full: Full) -> Self {
+        match full {
+            Full::User => LiveError(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests - live streams per user"),
+            Full::Address => {
+                LiveError(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests - live streams per address")
+            }
+        }
+    }
+}
+
 /// How a viewer authenticates again when its access is re-checked.
 struct Recheck {
     app: AppState,
     actor: Actor,
     credentials: GivenCredentials,
-    item: AwardableRef,
 }
 
 impl Recheck {
-    /// What the viewer may still watch: `None` unless the same credentials
-    /// still authenticate as the same user, who may still read the item; else
-    /// the item and the comments they may read now. Boxed: the database reads
-    /// behind it make a large future, which would otherwise sit inline in
-    /// every idle viewer's stream. A failure to check ends the stream (the
-    /// browser reconnects).
-    async fn still_allowed(&self) -> Option<Vec<AwardableRef>> {
+    /// The viewer, if the same credentials still authenticate as the same
+    /// user. Boxed: the database reads behind it make a large future, which
+    /// would otherwise sit inline in every idle viewer's stream.
+    async fn signed_in(&self) -> Option<Actor> {
         Box::pin(async {
             let auth = authenticate(&self.app, self.credentials.as_credentials()).await.ok()?;
-            if auth.actor.id() != self.actor.id() {
-                return None;
-            }
-            projects::watchable(&self.app, &auth.actor, self.item).await.ok()
+            (auth.actor.id() == self.actor.id()).then_some(auth.actor)
         })
         .await
     }
+}
+
+/// What a viewer follows: a page's reactions, or what it shows of awards.
+trait Watch: Send + 'static {
+    /// The frames for what changed since the last call, if anything. `None`
+    /// ends the stream.
+    fn catch(&mut self) -> impl Future<Output = Option<Vec<Bytes>>> + Send;
+
+    /// Checks again, as `actor` (just authenticated again), what the viewer
+    /// may watch: frames for what that found changed; `None` ends the stream.
+    /// `fresh`: their access may have shrunk, so nothing read before may answer.
+    fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool)
+        -> impl Future<Output = Option<Vec<Bytes>>> + Send;
+
+    /// Changes when there may be something to catch.
+    fn changes(&mut self) -> &mut watch::Receiver<u64>;
 }
 
 /// What woke a viewer up.
@@ -72,56 +114,66 @@ enum Wake {
     Tick,
 }
 
-/// One viewer's stream after its first frames: a position in its page's
-/// topic and the awardables it may see there. Nothing is queued for it: when
-/// it is slow, the topic moves on and it catches up from there.
-struct Viewer {
-    seat: Seat,
-    changes: watch::Receiver<u64>,
-    cursor: u64,
-    /// Sorted, for `binary_search`.
-    items: Box<[AwardableRef]>,
+/// One viewer's stream after its first frames. Nothing is queued for it:
+/// when it is slow, what it watches moves on and it catches up from there.
+struct Viewer<W> {
+    watch: W,
     access: Option<watch::Receiver<u64>>,
     closing: watch::Receiver<bool>,
     keep_alive: tokio::time::Interval,
     recheck_at: tokio::time::Instant,
+    /// Woken by a change to the viewer's access: re-check before anything else.
+    access_shrunk: bool,
     recheck: Box<Recheck>,
 }
 
-impl Viewer {
-    /// Checks what must be checked before anything is sent, however busy
-    /// the stream: shutdown, a change to the viewer's access, the periodic
-    /// re-check. `false` ends the stream. What the viewer may no longer read
-    /// (a comment made internal) is dropped from what it watches.
-    async fn still_open(&mut self) -> bool {
-        if *self.closing.borrow() {
-            return false;
+impl<W: Watch> Viewer<W> {
+    fn new(watch: W, state: &ServerState, recheck: Recheck) -> Self {
+        let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+        keep_alive.reset();
+        Viewer {
+            watch,
+            access: recheck.actor.id().and_then(|user| state.live.access_of(user)),
+            closing: state.live.closing(),
+            keep_alive,
+            recheck_at: tokio::time::Instant::now() + RECHECK,
+            access_shrunk: false,
+            recheck: Box::new(recheck),
         }
-        let access_changed = self.access.as_mut().is_some_and(|a| a.has_changed().unwrap_or(true));
-        if access_changed || tokio::time::Instant::now() >= self.recheck_at {
-            if let Some(access) = self.access.as_mut() {
-                access.borrow_and_update();
-            }
-            let Some(now) = self.recheck.still_allowed().await else { return false };
-            self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
-            self.recheck_at = tokio::time::Instant::now() + RECHECK;
-        }
-        true
     }
 
-    /// The next frames to send: what changed on watched items since the
-    /// cursor, or a keep-alive comment. `None` ends the stream.
+    /// Checks what must be checked before anything is sent, however busy
+    /// the stream: shutdown, a change to the viewer's access, the periodic
+    /// re-check. `None` ends the stream; else frames the re-check found.
+    async fn still_open(&mut self) -> Option<Vec<Bytes>> {
+        if *self.closing.borrow() {
+            return None;
+        }
+        let shrunk = std::mem::take(&mut self.access_shrunk)
+            || self.access.as_mut().is_some_and(|a| a.has_changed().unwrap_or(true));
+        if !shrunk && tokio::time::Instant::now() < self.recheck_at {
+            return Some(Vec::new());
+        }
+        if let Some(access) = self.access.as_mut() {
+            access.borrow_and_update();
+        }
+        let actor = self.recheck.signed_in().await?;
+        let frames = self.watch.recheck(&self.recheck.app, actor, shrunk).await?;
+        self.recheck_at = tokio::time::Instant::now() + RECHECK;
+        Some(frames)
+    }
+
+    /// The next frames to send: what changed, or a keep-alive comment. `None`
+    /// ends the stream.
     async fn next(&mut self) -> Option<Vec<Bytes>> {
         loop {
-            if !self.still_open().await {
-                return None;
+            let found = self.still_open().await?;
+            if !found.is_empty() {
+                return Some(found);
             }
-            // Marked seen first: a change published while reading is woken for.
-            self.changes.borrow_and_update();
-            let catch = self.seat.topic().since(self.cursor, &self.items);
-            self.cursor = catch.cursor;
-            if !catch.frames.is_empty() {
-                return Some(catch.frames);
+            let caught = self.watch.catch().await?;
+            if !caught.is_empty() {
+                return Some(caught);
             }
             let access = self.access.as_mut();
             let access = async move {
@@ -132,19 +184,18 @@ impl Viewer {
             };
             let wake = tokio::select! {
                 _ = self.closing.wait_for(|closing| *closing) => Wake::Closing,
-                changed = self.changes.changed() => Wake::Changed(changed.is_ok()),
+                changed = self.watch.changes().changed() => Wake::Changed(changed.is_ok()),
                 open = access => Wake::Access(open),
                 _ = self.keep_alive.tick() => Wake::Tick,
             };
             match wake {
                 Wake::Closing | Wake::Changed(false) | Wake::Access(false) => return None,
+                // `catch` finds what changed.
                 Wake::Changed(true) => {}
                 // `changed()` marked it seen: re-check at the top of the loop.
-                Wake::Access(true) => self.recheck_at = tokio::time::Instant::now(),
+                Wake::Access(true) => self.access_shrunk = true,
                 Wake::Tick => {
-                    if !self.still_open().await {
-                        return None;
-                    }
+                    self.still_open().await?;
                     return Some(vec![Bytes::from_static(b":\n\n")]);
                 }
             }
@@ -152,72 +203,13 @@ impl Viewer {
     }
 }
 
-/// `GET /-/live/:kind/:id`: the current tallies at once (`snapshot`), then every
-/// change (`reaction`). With `Last-Event-ID` from this stream's topic, only
-/// what was missed; a viewer too far behind gets fresh tallies (`resync`)
-/// instead of the changes it missed.
-pub async fn reactions(
-    State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    auth: Result<Auth, AuthRejection>,
-    Path((kind, id)): Path<(String, i64)>,
-) -> Result<Response, LiveError> {
-    let auth = auth.map_err(|AuthRejection(err)| LiveError::from(err))?;
-    if !auth.allows(ApiUse::Read) {
-        return Err(LiveError(StatusCode::FORBIDDEN, "403 Forbidden - insufficient_scope"));
-    }
-    let Auth(authenticated, credentials) = auth;
-    let actor = authenticated.actor;
-    let kind = AwardableKind::parse(&kind).ok_or(DomainError::NotFound("Awardable"))?;
-    let item = AwardableRef { kind, id };
-    // The item must be readable (else 404), then its readable comments.
-    let items = projects::watchable(&state.app, &actor, item).await?;
-    let address = crate::throttle::client_ip(peer.ip(), &headers, &state.trusted_proxies);
-    let seat = state.live.join(item, &items, actor.id(), address).map_err(|full| match full {
-        Full::User => LiveError(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests - live streams per user"),
-        Full::Address => LiveError(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests - live streams per address"),
-    })?;
-    let topic = seat.topic();
-    {
-        // Tallies the topic has not seen yet are read once, however many
-        // viewers arrive at the same moment.
-        let _loading = topic.loading().await;
-        let missing = topic.missing(&items);
-        if !missing.is_empty() {
-            topic.seed(read_tallies(&state.app, &missing).await?);
-        }
-    }
-    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(EventId::parse);
-    let watched: Box<[AwardableRef]> = {
-        let mut sorted = items.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        sorted.into()
-    };
-    let first = match resume.filter(|id| topic.resumes(*id)) {
-        Some(id) => topic.since(id.seq, &watched),
-        None => topic.snapshot(&items),
-    };
-    let changes = topic.subscribe();
-    let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
-    keep_alive.reset();
-    let viewer = Viewer {
-        changes,
-        cursor: first.cursor,
-        items: watched,
-        access: actor.id().and_then(|user| state.live.access_of(user)),
-        closing: state.live.closing(),
-        keep_alive,
-        recheck_at: tokio::time::Instant::now() + RECHECK,
-        recheck: Box::new(Recheck { app: state.app.clone(), actor, credentials, item }),
-        seat,
-    };
+/// The `text/event-stream` answer: `first`, then what `viewer` finds.
+fn event_stream<W: Watch>(first: Vec<Bytes>, viewer: Viewer<W>) -> Response {
     let rest = stream::unfold(viewer, |mut viewer| async move { viewer.next().await.map(|frames| (frames, viewer)) })
         .flat_map(stream::iter);
-    let body = stream::iter(first.frames).chain(rest).map(Ok::<_, Infallible>);
-    Ok(([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
-        .into_response())
+    let body = stream::iter(first).chain(rest).map(Ok::<_, Infallible>);
+    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
+        .into_response()
 }
 
 /// The live channel's refusals: a status and a plain-text line, which is all

@@ -17,6 +17,7 @@ mod graphql;
 mod home_feed;
 mod http;
 mod live;
+mod live_awards;
 mod mail;
 mod permissions;
 mod python_gitlab;

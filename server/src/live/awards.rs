@@ -1,0 +1,253 @@
+//! Live award pages: a user's profile (`/-/live/awards/profile/:user_id`), the
+//! signed-in user's profile editor (`/-/live/awards/mine`) and a group's
+//! achievements page (`/-/live/awards/group/:group_id?search=&page=`).
+//!
+//! Such a page shows what its viewer may see of awards (hidden ones, private
+//! groups, private profiles), so a change tells only the viewers whose page it
+//! changes. Each page carries a mark of what it shows (`seen=`). When an award
+//! is made, revoked, accepted, hidden or reordered, the topic of the user and
+//! the group concerned is bumped; each viewer's page is computed again by the
+//! page's own code, once per viewer identity and change however many share
+//! it, and a viewer whose mark differs gets a `changed` frame whose id is the
+//! new mark. The browser then reads the page again. A reconnecting browser
+//! sends that id back (`Last-Event-ID`), so a change made while it was away is
+//! told at once, never lost, and nothing is kept per viewer but its mark.
+
+use super::hub::Seat;
+use super::{address_of, event_stream, viewer_of, LiveError, Recheck, Viewer, Watch, RECHECK};
+use crate::auth::{Auth, AuthRejection};
+use crate::state::ServerState;
+use app::domain::{users, Actor, AppState, DomainResult};
+use app::server_fns::group_achievements::views as group_views;
+use app::server_fns::profile::views as profile_views;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Whose awards a page shows: a user's (profile, editor) or a group's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    User(i64),
+    Group(i64),
+}
+
+/// An award page as a viewer has it open.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum AwardPage {
+    Profile(i64),
+    Editor,
+    Group { id: i64, search: String, page: i64 },
+}
+
+impl AwardPage {
+    fn scope(&self, actor: &Actor) -> DomainResult<Scope> {
+        Ok(match self {
+            AwardPage::Profile(user) => Scope::User(*user),
+            AwardPage::Editor => Scope::User(actor.require_user()?.id),
+            AwardPage::Group { id, .. } => Scope::Group(*id),
+        })
+    }
+
+    /// The mark of what `actor` sees on the page now, from the page's own
+    /// view (so its visibility rules): an error when they may not see it.
+    async fn mark(&self, app: &AppState, actor: &Actor) -> DomainResult<String> {
+        Ok(match self {
+            AwardPage::Profile(id) => {
+                let user = users::user_by_id(app, *id).await?;
+                profile_views::profile(app, actor, &user.username).await?.live_mark
+            }
+            AwardPage::Editor => profile_views::own_awards(app, actor).await?.1,
+            AwardPage::Group { id, search, page } => {
+                group_views::dashboard(app, actor, &id.to_string(), search, *page).await?.live_mark
+            }
+        })
+    }
+}
+
+/// The marks viewers of one version of a topic see, by page and identity,
+/// and when each was computed.
+#[derive(Default)]
+struct Marks {
+    version: u64,
+    seen: HashMap<(AwardPage, Option<i64>), (String, Instant)>,
+}
+
+/// The viewers of one user's or one group's awards.
+pub struct AwardTopic {
+    /// Bumped by every change that may concern them.
+    version: watch::Sender<u64>,
+    /// Held while a mark is computed, so viewers woken together compute each
+    /// distinct page once.
+    marks: tokio::sync::Mutex<Marks>,
+}
+
+impl Default for AwardTopic {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AwardTopic {
+    pub fn new() -> AwardTopic {
+        AwardTopic { version: watch::channel(0).0, marks: tokio::sync::Mutex::default() }
+    }
+
+    /// Something its viewers see may have changed: they look again.
+    pub fn bump(&self) {
+        self.version.send_modify(|v| *v += 1);
+    }
+
+    /// What `actor` sees on `page` at the topic's current version, computed
+    /// at most `max_age` ago.
+    async fn mark(&self, app: &AppState, page: &AwardPage, actor: &Actor, max_age: Duration) -> DomainResult<String> {
+        let mut marks = self.marks.lock().await;
+        let version = *self.version.borrow();
+        if marks.version != version {
+            *marks = Marks { version, seen: HashMap::new() };
+        }
+        let key = (page.clone(), actor.id());
+        if let Some((mark, at)) = marks.seen.get(&key) {
+            if at.elapsed() <= max_age {
+                return Ok(mark.clone());
+            }
+        }
+        let mark = page.mark(app, actor).await?;
+        marks.seen.insert(key, (mark.clone(), Instant::now()));
+        Ok(mark)
+    }
+}
+
+/// One viewer of an award page: what it was last told it sees.
+struct AwardWatch {
+    seat: Seat<AwardTopic>,
+    app: AppState,
+    actor: Actor,
+    page: AwardPage,
+    changes: watch::Receiver<u64>,
+    /// The topic's version the viewer last looked at.
+    version: u64,
+    told: String,
+}
+
+impl AwardWatch {
+    /// A `changed` frame if `mark` is not what the viewer was last told.
+    fn tell(&mut self, mark: String) -> Vec<Bytes> {
+        if mark == self.told {
+            return Vec::new();
+        }
+        let frame = format!("event: changed\nid: {mark}\ndata: {{}}\n\n");
+        self.told = mark;
+        vec![Bytes::from(frame)]
+    }
+}
+
+impl Watch for AwardWatch {
+    async fn catch(&mut self) -> Option<Vec<Bytes>> {
+        let version = *self.changes.borrow_and_update();
+        if version == self.version {
+            return Some(Vec::new());
+        }
+        self.version = version;
+        // Boxed: the page's reads make a large future, which would otherwise
+        // sit inline in every idle viewer's stream. No longer allowed (or
+        // failing): the stream ends, and the browser's reconnect is answered.
+        let mark = Box::pin(self.seat.topic().mark(&self.app, &self.page, &self.actor, Duration::MAX)).await.ok()?;
+        Some(self.tell(mark))
+    }
+
+    /// Computed again, unless this is the periodic re-check and a viewer with
+    /// the same identity had it computed in the last half minute: many viewers
+    /// of one page re-check as one.
+    async fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool) -> Option<Vec<Bytes>> {
+        let max_age = if fresh { Duration::ZERO } else { RECHECK / 2 };
+        let mark = Box::pin(self.seat.topic().mark(app, &self.page, &actor, max_age)).await.ok()?;
+        self.actor = actor;
+        Some(self.tell(mark))
+    }
+
+    fn changes(&mut self) -> &mut watch::Receiver<u64> {
+        &mut self.changes
+    }
+}
+
+/// `seen=`: the mark of the page the browser has.
+#[derive(Deserialize)]
+pub struct Seen {
+    seen: Option<String>,
+}
+
+/// A group page's own query, and `seen=`.
+#[derive(Deserialize)]
+pub struct GroupPage {
+    search: Option<String>,
+    page: Option<String>,
+    seen: Option<String>,
+}
+
+/// A mark is 16 hex digits; anything longer is no mark of ours.
+const MARK_LEN: usize = 16;
+
+async fn follow(
+    state: ServerState,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    auth: Result<Auth, AuthRejection>,
+    page: AwardPage,
+    seen: Option<String>,
+) -> Result<Response, LiveError> {
+    let (actor, credentials) = viewer_of(auth)?;
+    let scope = page.scope(&actor)?;
+    let seat = state.live.join_awards(scope, actor.id(), address_of(&state, peer, &headers))?;
+    // Subscribed first: a change from here on wakes the viewer.
+    let changes = seat.topic().version.subscribe();
+    let version = *changes.borrow();
+    let mark = seat.topic().mark(&state.app, &page, &actor, Duration::MAX).await?;
+    // The browser's last frame, else the page's own mark.
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let told = last.or(seen).filter(|m| m.len() <= MARK_LEN).unwrap_or_default();
+    let mut watch = AwardWatch { seat, app: state.app.clone(), actor: actor.clone(), page, changes, version, told };
+    let first = watch.tell(mark);
+    let recheck = Recheck { app: state.app.clone(), actor, credentials };
+    Ok(event_stream(first, Viewer::new(watch, &state, recheck)))
+}
+
+pub async fn profile(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: Result<Auth, AuthRejection>,
+    Path(user): Path<i64>,
+    Query(query): Query<Seen>,
+) -> Result<Response, LiveError> {
+    follow(state, peer, headers, auth, AwardPage::Profile(user), query.seen).await
+}
+
+pub async fn mine(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: Result<Auth, AuthRejection>,
+    Query(query): Query<Seen>,
+) -> Result<Response, LiveError> {
+    follow(state, peer, headers, auth, AwardPage::Editor, query.seen).await
+}
+
+pub async fn group(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: Result<Auth, AuthRejection>,
+    Path(id): Path<i64>,
+    Query(query): Query<GroupPage>,
+) -> Result<Response, LiveError> {
+    // As the page reads them: a search of at most 100 characters, page 1 at least.
+    let search: String = query.search.unwrap_or_default().trim().chars().take(100).collect();
+    let page = query.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    follow(state, peer, headers, auth, AwardPage::Group { id, search, page }, query.seen).await
+}

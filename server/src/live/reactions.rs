@@ -1,0 +1,93 @@
+//! `GET /-/live/:kind/:id`: the reaction tallies of an issue or merge request
+//! and of the comments on it the viewer may read, as they change.
+
+use super::hub::{read_tallies, Seat};
+use super::topic::{EventId, Topic};
+use super::{address_of, event_stream, viewer_of, LiveError, Recheck, Viewer, Watch};
+use crate::auth::{Auth, AuthRejection};
+use crate::state::ServerState;
+use app::domain::{projects, Actor, AppState, DomainError};
+use app::events::{AwardableKind, AwardableRef};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use std::net::SocketAddr;
+use tokio::sync::watch;
+
+/// A position in a page's topic and the awardables the viewer may see there.
+struct PageWatch {
+    seat: Seat<Topic>,
+    item: AwardableRef,
+    changes: watch::Receiver<u64>,
+    cursor: u64,
+    /// Sorted, for `binary_search`.
+    items: Box<[AwardableRef]>,
+}
+
+impl Watch for PageWatch {
+    async fn catch(&mut self) -> Option<Vec<Bytes>> {
+        // Marked seen first: a change published while reading is woken for.
+        self.changes.borrow_and_update();
+        let catch = self.seat.topic().since(self.cursor, &self.items);
+        self.cursor = catch.cursor;
+        Some(catch.frames)
+    }
+
+    /// The item must still be readable; comments no longer readable (made
+    /// internal) are dropped from what the viewer watches. A failure to check
+    /// ends the stream (the browser reconnects).
+    async fn recheck(&mut self, app: &AppState, actor: Actor, _fresh: bool) -> Option<Vec<Bytes>> {
+        let now = Box::pin(projects::watchable(app, &actor, self.item)).await.ok()?;
+        self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
+        Some(Vec::new())
+    }
+
+    fn changes(&mut self) -> &mut watch::Receiver<u64> {
+        &mut self.changes
+    }
+}
+
+/// The current tallies at once (`snapshot`), then every change (`reaction`).
+/// With `Last-Event-ID` from this stream's topic, only what was missed; a
+/// viewer too far behind gets fresh tallies (`resync`) instead of the changes
+/// it missed.
+pub async fn reactions(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    auth: Result<Auth, AuthRejection>,
+    Path((kind, id)): Path<(String, i64)>,
+) -> Result<Response, LiveError> {
+    let (actor, credentials) = viewer_of(auth)?;
+    let kind = AwardableKind::parse(&kind).ok_or(DomainError::NotFound("Awardable"))?;
+    let item = AwardableRef { kind, id };
+    // The item must be readable (else 404), then its readable comments.
+    let items = projects::watchable(&state.app, &actor, item).await?;
+    let seat = state.live.join(item, &items, actor.id(), address_of(&state, peer, &headers))?;
+    let topic = seat.topic();
+    {
+        // Tallies the topic has not seen yet are read once, however many
+        // viewers arrive at the same moment.
+        let _loading = topic.loading().await;
+        let missing = topic.missing(&items);
+        if !missing.is_empty() {
+            topic.seed(read_tallies(&state.app, &missing).await?);
+        }
+    }
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(EventId::parse);
+    let watched: Box<[AwardableRef]> = {
+        let mut sorted = items.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted.into()
+    };
+    let first = match resume.filter(|id| topic.resumes(*id)) {
+        Some(id) => topic.since(id.seq, &watched),
+        None => topic.snapshot(&items),
+    };
+    let changes = topic.subscribe();
+    let watch = PageWatch { item, changes, cursor: first.cursor, items: watched, seat };
+    let recheck = Recheck { app: state.app.clone(), actor, credentials };
+    Ok(event_stream(first.frames, Viewer::new(watch, &state, recheck)))
+}
