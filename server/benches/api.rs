@@ -78,9 +78,15 @@ async fn bench(backend: Backend) {
 
     println!("\n{backend:?}");
     // `LAUREL_BENCH_ONLY=web` runs only the web budgets and live rows, `live` only the
-    // live rows, `sign_in` only the sign-in rows.
+    // live rows, `cross` only the cross-process live row, `sign_in` only the sign-in rows.
     let only = std::env::var("LAUREL_BENCH_ONLY").unwrap_or_default();
     let real_path = format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, seed.real_issue_iid);
+    if only == "cross" {
+        if backend == Backend::Postgres {
+            cross_process_rows(&url, &server, &seed, &real_path).await;
+        }
+        return;
+    }
     if only.is_empty() {
         api_rows(&server, &seed, &limit, &names).await;
     }
@@ -95,6 +101,50 @@ async fn bench(backend: Backend) {
         web_budgets::profile_page(&server.base, &seed.holder).await;
     }
     live_rows(&server, &seed, &real_path).await;
+    if backend == Backend::Postgres {
+        cross_process_rows(&url, &server, &seed, &real_path).await;
+    }
+}
+
+/// Issue 11's cross-process row: a second process on the same PostgreSQL
+/// database (a data folder of its own), 10,000 viewers on one topic there, and
+/// the reaction made through the first: delivery crosses `NOTIFY`.
+async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &str) {
+    let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let other_dir = common::temp_dir();
+    let other = common::spawn(url, &other_dir, &[("LIVE_STREAMS_PER_ADDRESS", "1000000")]);
+    let target = [real_target(server, seed, real_path).await];
+    let peer = live::Peer::Laurel { token: ROOT_TOKEN.to_string() };
+    let scene = live::Scene {
+        label: "all on one topic of process B, the reaction made through process A",
+        name: "satellite",
+        targets: &target,
+        viewers,
+        stalled: 0,
+        burst: 0,
+        publish_via: Some(&server.base),
+    };
+    live::run(&peer, &other.base, other.pid(), scene).await;
+    drop(other);
+    let _ = std::fs::remove_dir_all(other_dir);
+}
+
+/// The seeded issue the scenes react on.
+async fn real_target(server: &common::Server, seed: &Seed, real_path: &str) -> live::Target {
+    let issue = client()
+        .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
+        .header("PRIVATE-TOKEN", ROOT_TOKEN)
+        .send()
+        .await
+        .expect("issue");
+    issue_target(seed, &issue.json::<Value>().await.expect("issue JSON"))
+}
+
+fn issue_target(seed: &Seed, issue: &Value) -> live::Target {
+    live::Target::laurel(
+        issue["id"].as_i64().expect("issue id"),
+        format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, issue["iid"]),
+    )
 }
 
 /// Issue 11's scenes, each for Laurel and then, when installed, for nginx +
@@ -103,26 +153,14 @@ async fn bench(backend: Backend) {
 /// all reading, then with 1% of them stalled.
 async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let issue_of = |issue: &Value| {
-        live::Target::laurel(
-            issue["id"].as_i64().expect("issue id"),
-            format!("/api/v4/projects/{}/issues/{}/award_emoji", seed.project_id, issue["iid"]),
-        )
-    };
-    let issue = client()
-        .get(format!("{}{}", server.base, real_path.trim_end_matches("/award_emoji")))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .send()
-        .await
-        .expect("issue");
-    let real = issue_of(&issue.json::<Value>().await.expect("issue JSON"));
+    let real = real_target(server, seed, real_path).await;
     let base = &server.base;
     // The scenes react as root, 500 times in the burst ones: lift root's limit.
     common::set_limits(base, json!({ "reactions_per_user_per_minute": 100_000 })).await;
     let mut spread = vec![real.clone()];
     let issues = format!("/api/v4/projects/{}/issues", seed.project_id);
     for i in 1..1_000 {
-        spread.push(issue_of(&seed::call(base, &issues, json!({ "title": format!("Spread {i}") })).await));
+        spread.push(issue_target(seed, &seed::call(base, &issues, json!({ "title": format!("Spread {i}") })).await));
     }
     let laurel = (live::Peer::Laurel { token: ROOT_TOKEN.to_string() }, base.clone(), server.pid(), [real], spread);
     let nchan = nchan::start();
@@ -139,16 +177,18 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
             None
         }
     };
-    let scenes: [(&str, &str, bool, usize, usize); 4] = [
-        ("all on one topic", "trophy", false, 0, 0),
-        ("spread over 1,000 topics", "gem", true, 0, 0),
-        ("a burst, none stalled", "crown", false, 0, 500),
-        ("a burst, 1% stalled", "star", false, viewers / 100, 500),
+    let few = viewers / 10;
+    let scenes: [(&str, &str, usize, bool, usize, usize); 5] = [
+        ("a tenth as many, all on one topic", "medal", few, false, 0, 0),
+        ("all on one topic", "trophy", viewers, false, 0, 0),
+        ("spread over 1,000 topics", "gem", viewers, true, 0, 0),
+        ("a burst, none stalled", "crown", viewers, false, 0, 500),
+        ("a burst, 1% stalled", "star", viewers, false, viewers / 100, 500),
     ];
-    for (label, name, spread_out, stalled, burst) in scenes {
+    for (label, name, viewers, spread_out, stalled, burst) in scenes {
         for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {
             let targets: &[live::Target] = if spread_out { spread } else { one };
-            let scene = live::Scene { label, name, targets, viewers, stalled, burst };
+            let scene = live::Scene { label, name, targets, viewers, stalled, burst, publish_via: None };
             live::run(peer, base, *pid, scene).await;
         }
     }

@@ -138,10 +138,15 @@ pub struct Scene<'a> {
     pub viewers: usize,
     pub stalled: usize,
     pub burst: usize,
+    /// Where changes are published, when not the viewers' server (another
+    /// process on the same database).
+    pub publish_via: Option<&'a str>,
 }
 
 pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
-    let Scene { label, name, targets, viewers, stalled, burst } = scene;
+    let Scene { label, name, targets, viewers, stalled, burst, publish_via } = scene;
+    let viewers_base = base;
+    let base = publish_via.unwrap_or(base);
     let pinned = pin_server(pid);
     let ready_marker = peer.ready_marker();
     let marker = Arc::new(format!("\"name\":\"{name}\""));
@@ -152,7 +157,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
     let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
     // Connect a few hundred at a time, as browsers arriving would.
     let gate = Arc::new(tokio::sync::Semaphore::new(256));
-    let host = base.trim_start_matches("http://").to_string();
+    let host = viewers_base.trim_start_matches("http://").to_string();
     let started = Instant::now();
     // The viewers run on one thread of their own (one core's worth, at most).
     let done = Arc::new(tokio::sync::Notify::new());

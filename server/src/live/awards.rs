@@ -21,8 +21,9 @@ use app::domain::{users, Actor, AppState, DomainResult};
 use app::server_fns::group_achievements::views as group_views;
 use app::server_fns::profile::views as profile_views;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -193,11 +194,29 @@ pub struct GroupPage {
 /// A mark is 16 hex digits; anything longer is no mark of ours.
 const MARK_LEN: usize = 16;
 
-async fn follow(
-    state: ServerState,
+/// What every award page's stream is opened with: who asks, from where.
+pub struct Opening {
     peer: SocketAddr,
     headers: HeaderMap,
     auth: Result<Auth, AuthRejection>,
+}
+
+impl FromRequestParts<ServerState> for Opening {
+    type Rejection = LiveError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>().copied() else {
+            tracing::error!("live stream without the peer's address");
+            return Err(LiveError(StatusCode::INTERNAL_SERVER_ERROR, "500 Internal Server Error"));
+        };
+        let auth = Auth::from_request_parts(parts, state).await;
+        Ok(Opening { peer, headers: parts.headers.clone(), auth })
+    }
+}
+
+async fn follow(
+    state: ServerState,
+    Opening { peer, headers, auth }: Opening,
     page: AwardPage,
     seen: Option<String>,
 ) -> Result<Response, LiveError> {
@@ -219,35 +238,29 @@ async fn follow(
 
 pub async fn profile(
     State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    auth: Result<Auth, AuthRejection>,
+    opening: Opening,
     Path(user): Path<i64>,
     Query(query): Query<Seen>,
 ) -> Result<Response, LiveError> {
-    follow(state, peer, headers, auth, AwardPage::Profile(user), query.seen).await
+    follow(state, opening, AwardPage::Profile(user), query.seen).await
 }
 
 pub async fn mine(
     State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    auth: Result<Auth, AuthRejection>,
+    opening: Opening,
     Query(query): Query<Seen>,
 ) -> Result<Response, LiveError> {
-    follow(state, peer, headers, auth, AwardPage::Editor, query.seen).await
+    follow(state, opening, AwardPage::Editor, query.seen).await
 }
 
 pub async fn group(
     State(state): State<ServerState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    auth: Result<Auth, AuthRejection>,
+    opening: Opening,
     Path(id): Path<i64>,
     Query(query): Query<GroupPage>,
 ) -> Result<Response, LiveError> {
     // As the page reads them: a search of at most 100 characters, page 1 at least.
     let search: String = query.search.unwrap_or_default().trim().chars().take(100).collect();
     let page = query.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
-    follow(state, peer, headers, auth, AwardPage::Group { id, search, page }, query.seen).await
+    follow(state, opening, AwardPage::Group { id, search, page }, query.seen).await
 }
