@@ -119,6 +119,10 @@ pub enum Event {
         achievement_id: i64,
         group_id: i64,
         deleted: bool,
+        /// Who held it (their profiles show it), or `None` when too many to
+        /// name here (or a process that did not say): every profile looks again.
+        #[serde(default)]
+        holders: Option<Vec<i64>>,
     },
     AchievementAwarded {
         user_achievement_id: i64,

@@ -482,13 +482,27 @@ async fn events_are_published_after_commit(app: AppState) {
     while let Ok(Ok(event)) = tokio::time::timeout(std::time::Duration::from_millis(500), events.recv()).await {
         seen.push((*event).clone());
     }
-    assert!(seen.contains(&Event::AchievementChanged { achievement_id: a.id, group_id: s.group_id, deleted: false }));
+    // A new achievement has no holders; an award names its recipient and group.
+    let created =
+        Event::AchievementChanged { achievement_id: a.id, group_id: s.group_id, deleted: false, holders: Some(vec![]) };
+    assert!(seen.contains(&created), "{seen:?}");
     assert!(seen.contains(&Event::AchievementAwarded {
         user_achievement_id: award.id,
         achievement_id: a.id,
         user_id: s.recipient.id,
         group_id: s.group_id,
     }));
+    // Renamed, it names its holders (whose profiles show the name).
+    let rename =
+        achievements::UpdateAchievement { name: Some("Evented again".into()), description: None, avatar: None };
+    achievements::update_achievement(&app, &s.owner, a.id, rename).await.expect("rename");
+    let renamed = tokio::time::timeout(std::time::Duration::from_millis(500), events.recv()).await;
+    let renamed = (*renamed.expect("an event").expect("open")).clone();
+    let holders = Some(vec![s.recipient.id]);
+    assert_eq!(
+        renamed,
+        Event::AchievementChanged { achievement_id: a.id, group_id: s.group_id, deleted: false, holders }
+    );
     // A refused change publishes nothing.
     let _ = achievements::create_achievement(&app, &s.guest, new_achievement(s.group_id, "Refused")).await;
     assert!(tokio::time::timeout(std::time::Duration::from_millis(300), events.recv()).await.is_err());

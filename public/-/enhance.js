@@ -50,7 +50,10 @@ window.addEventListener('load', () => {
 // Dialogs (<details class="dialog">, the achievement create and edit forms):
 // the first field takes focus on opening; Escape and the close button close it,
 // focus back on its button.
-for (const button of document.querySelectorAll('[data-close-dialog]')) button.hidden = false;
+const showCloseButtons = (root) => {
+  for (const button of root.querySelectorAll('[data-close-dialog]')) button.hidden = false;
+};
+showCloseButtons(document);
 document.addEventListener('toggle', (event) => {
   const dialog = event.target;
   if (!(dialog instanceof HTMLDetailsElement) || !dialog.classList.contains('dialog') || !dialog.open) return;
@@ -95,11 +98,14 @@ for (const button of document.querySelectorAll('[data-copy]')) {
 // (data-live-stream) hears when what this viewer sees there changed. The page
 // is read again, as a reload would, and each region (data-live-region) whose
 // HTML differs is swapped and its islands hydrated. A region in use (focus in
-// it, an open dialog, a drag or a picked-up award) waits until it is left, so
-// nothing typed, focused or picked up is lost.
+// it, an open disclosure, an award being dragged or picked up) waits until it
+// is left, so nothing typed, focused or picked up is lost. A read that fails
+// is tried again, and a stream the server closed is opened again, both with
+// growing pauses: a change is never dropped on the floor.
 (() => {
   const page = document.querySelector('[data-live-stream]');
   if (!page || !window.EventSource) return;
+  let stream = page.dataset.liveStream;
   const regionNamed = (name) => document.querySelector(`[data-live-region="${CSS.escape(name)}"]`);
   // The HTML each region shows, as served (before any island ran).
   const shown = new Map();
@@ -109,8 +115,11 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   const waiting = new Map();
   const busy = (region) => region.contains(document.activeElement)
     || region.querySelector('details[open], .dragging, .is-picked') !== null;
+  // The WASM is still starting: its own first pass hydrates what is there.
+  const starting = () => window.__hydrateIsland && document.body.dataset.hydrated !== 'true';
   const status = document.querySelector('[data-live-said]');
   const settle = () => {
+    if (starting()) { setTimeout(settle, 200); return; }
     let swapped = false;
     for (const [name, html] of waiting) {
       const region = regionNamed(name);
@@ -119,7 +128,10 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       if (!region) continue;
       region.innerHTML = html;
       shown.set(name, html);
+      showCloseButtons(region);
       for (const island of region.querySelectorAll('leptos-island')) {
+        if (island.$$laurelHydrated) continue;
+        island.$$laurelHydrated = true;
         window.__hydrateIsland?.(island, island.dataset.component);
       }
       swapped = true;
@@ -131,6 +143,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   };
   let reading = false;
   let again = false;
+  let readPause = 1000;
   const read = async () => {
     if (reading) { again = true; return; }
     reading = true;
@@ -138,15 +151,19 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       again = false;
       try {
         const answer = await fetch(window.location.href, { headers: { Accept: 'text/html' } });
-        if (!answer.ok) break;
+        if (!answer.ok) throw new Error(`${answer.status}`);
         const fresh = new DOMParser().parseFromString(await answer.text(), 'text/html');
+        stream = fresh.querySelector('[data-live-stream]')?.dataset.liveStream ?? stream;
         for (const region of fresh.querySelectorAll('[data-live-region]')) {
           const name = region.dataset.liveRegion;
           if (shown.get(name) !== region.innerHTML) waiting.set(name, region.innerHTML);
           else waiting.delete(name);
         }
+        readPause = 1000;
         settle();
       } catch {
+        setTimeout(read, readPause);
+        readPause = Math.min(readPause * 2, 60000);
         break;
       }
     } while (again);
@@ -156,5 +173,20 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   document.addEventListener('toggle', () => setTimeout(settle, 0), true);
   document.addEventListener('pointerup', () => setTimeout(settle, 50));
   document.addEventListener('keyup', () => setTimeout(settle, 0));
-  new EventSource(page.dataset.liveStream).addEventListener('changed', read);
+  // Every open copy of a page hears of a change at once: each reads the page
+  // again within half a second, spread out, not all in the same instant.
+  let openPause = 2000;
+  const listen = () => {
+    const source = new EventSource(stream);
+    source.addEventListener('open', () => { openPause = 2000; });
+    source.addEventListener('changed', () => { setTimeout(read, Math.random() * 500); });
+    // EventSource retries a dropped connection itself, but not a refusal (a
+    // restarting server's 503, the cap's 429): then it is opened again here.
+    source.addEventListener('error', () => {
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(listen, openPause * (1 + Math.random()));
+      openPause = Math.min(openPause * 2, 60000);
+    });
+  };
+  listen();
 })();

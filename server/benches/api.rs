@@ -100,7 +100,7 @@ async fn bench(backend: Backend) {
     if only != "live" {
         web_budgets::profile_page(&server.base, &seed.holder).await;
     }
-    live_rows(&server, &seed, &real_path).await;
+    live_rows(&url, &server, &seed, &real_path).await;
     if backend == Backend::Postgres {
         cross_process_rows(&url, &server, &seed, &real_path).await;
     }
@@ -111,13 +111,12 @@ async fn bench(backend: Backend) {
 /// the reaction made through the first: delivery crosses `NOTIFY`.
 async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let other_dir = common::temp_dir();
-    let other = common::spawn(url, &other_dir, &[("LIVE_STREAMS_PER_ADDRESS", "1000000")]);
+    let (other, other_dir) = live_server(url);
     let target = [real_target(server, seed, real_path).await];
     let peer = live::Peer::Laurel { token: ROOT_TOKEN.to_string() };
     let scene = live::Scene {
         label: "all on one topic of process B, the reaction made through process A",
-        name: "satellite",
+        name: "rainbow",
         targets: &target,
         viewers,
         stalled: 0,
@@ -127,6 +126,17 @@ async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, rea
     live::run(&peer, &other.base, other.pid(), scene).await;
     drop(other);
     let _ = std::fs::remove_dir_all(other_dir);
+}
+
+/// A process of its own for the viewers, on the bench's database (a data
+/// folder of its own), as a server given one core runs: one tokio worker
+/// (`TOKIO_WORKER_THREADS`), pinned to CPU 0 by each scene; nginx + nchan
+/// likewise runs one worker process. Every viewer comes from one address: the
+/// cap is lifted.
+fn live_server(url: &str) -> (common::Server, std::path::PathBuf) {
+    let dir = common::temp_dir();
+    let env = [("LIVE_STREAMS_PER_ADDRESS", "1000000"), ("TOKIO_WORKER_THREADS", "1")];
+    (common::spawn(url, &dir, &env), dir)
 }
 
 /// The seeded issue the scenes react on.
@@ -151,9 +161,10 @@ fn issue_target(seed: &Seed, issue: &Value) -> live::Target {
 /// nchan doing the same fan-out: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on
 /// one topic; spread over 1,000; and on one through a burst of 500 changes,
 /// all reading, then with 1% of them stalled.
-async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
+async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let real = real_target(server, seed, real_path).await;
+    let (server, server_dir) = live_server(url);
     let base = &server.base;
     // The scenes react as root, 500 times in the burst ones: lift root's limit.
     common::set_limits(base, json!({ "reactions_per_user_per_minute": 100_000 })).await;
@@ -179,7 +190,7 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
     };
     let few = viewers / 10;
     let scenes: [(&str, &str, usize, bool, usize, usize); 5] = [
-        ("a tenth as many, all on one topic", "medal", few, false, 0, 0),
+        ("a tenth as many, all on one topic", "fire", few, false, 0, 0),
         ("all on one topic", "trophy", viewers, false, 0, 0),
         ("spread over 1,000 topics", "gem", viewers, true, 0, 0),
         ("a burst, none stalled", "crown", viewers, false, 0, 500),
@@ -192,6 +203,8 @@ async fn live_rows(server: &common::Server, seed: &Seed, real_path: &str) {
             live::run(peer, base, *pid, scene).await;
         }
     }
+    drop(server);
+    let _ = std::fs::remove_dir_all(server_dir);
 }
 
 async fn api_rows(server: &common::Server, seed: &Seed, limit: &str, names: &Arc<Vec<String>>) {

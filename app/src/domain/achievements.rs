@@ -134,13 +134,23 @@ pub async fn create_achievement(
     }
     audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name }))
         .await?;
+    let holders = Some(Vec::new());
     app.publish(
         &mut tx,
-        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false },
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false, holders },
     )
     .await?;
     app.commit(tx).await?;
     Ok(achievement)
+}
+
+/// At most this many holders are named in an event about their achievement.
+const HOLDERS_IN_EVENT: usize = 500;
+
+/// Who holds an achievement, to name in an event about it; `None` when too many.
+async fn holders_to_tell(tx: &mut Tx, achievement_id: i64) -> DomainResult<Option<Vec<i64>>> {
+    let ids = tx.achievement_holder_ids(achievement_id, HOLDERS_IN_EVENT as i64 + 1).await?;
+    Ok((ids.len() <= HOLDERS_IN_EVENT).then_some(ids))
 }
 
 pub struct UpdateAchievement {
@@ -188,9 +198,10 @@ pub async fn update_achievement(
         .map_err(name_taken)?;
     audit(&mut tx, actor, "achievement_updated", "Achievement", achievement.id, serde_json::json!({ "name": name }))
         .await?;
+    let holders = holders_to_tell(&mut tx, achievement.id).await?;
     app.publish(
         &mut tx,
-        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false },
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: false, holders },
     )
     .await?;
     app.commit(tx).await?;
@@ -204,6 +215,7 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
     if !policy::admin_achievement(&actor.viewer(), &facts) {
         return Err(DomainError::NotFound("Achievement"));
     }
+    let holders = holders_to_tell(&mut tx, achievement.id).await?;
     tx.delete_achievement(achievement.id).await?;
     audit(
         &mut tx,
@@ -216,7 +228,7 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
     .await?;
     app.publish(
         &mut tx,
-        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true },
+        Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true, holders },
     )
     .await?;
     app.commit(tx).await?;

@@ -31,6 +31,12 @@ pub mod views {
     use crate::domain::{achievements, groups, uploads, Actor, AppState, DomainResult};
     use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity};
 
+    /// The search and page as the dashboard reads them: at most 100
+    /// characters, page 1 at least.
+    pub fn dashboard_query(search: &str, page: i64) -> (String, i64) {
+        (search.trim().chars().take(100).collect(), page.max(1))
+    }
+
     /// A page of `group`'s achievements whose names contain `search`, as `actor` may see them.
     pub async fn dashboard(
         app: &AppState,
@@ -40,8 +46,7 @@ pub mod views {
         page: i64,
     ) -> DomainResult<GroupAchievementsView> {
         let (row, abilities) = achievements::group_abilities(app, actor, group).await?;
-        let page = page.max(1);
-        let search: String = search.trim().chars().take(100).collect();
+        let (search, page) = dashboard_query(search, page);
         let id = row.id.to_string();
         let offset = usize::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);
         let window = Window::offset(offset, PAGE_SIZE as usize);
@@ -76,7 +81,13 @@ pub mod views {
             });
         }
         Ok(GroupAchievementsView {
-            live_mark: super::super::live_mark(&(&cards, has_next)),
+            live_mark: crate::server_fns::live_mark(&(
+                &cards,
+                has_next,
+                members,
+                abilities.manage,
+                abilities.delete_awards,
+            )),
             group_id: row.id,
             full_path: row.full_path,
             members,

@@ -80,7 +80,7 @@ pub mod views {
             username: user.username,
             name: user.name,
             bio: user.bio,
-            live_mark: super::super::live_mark(&grouped),
+            live_mark: crate::server_fns::live_mark(&grouped),
             achievements: grouped,
         })
     }
@@ -106,7 +106,7 @@ pub mod views {
                 pending: d.award.accepted_at.is_none(),
             })
             .collect();
-        let mark = super::super::live_mark(&awards);
+        let mark = crate::server_fns::live_mark(&awards);
         Ok((awards, mark))
     }
 }

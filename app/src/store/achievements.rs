@@ -308,6 +308,14 @@ impl Tx {
             .bind(limit).bind(offset).fetch_all(c).await)
     }
 
+    /// Up to `limit` distinct holders of an achievement's unrevoked awards, by id.
+    pub async fn achievement_holder_ids(&mut self, achievement_id: i64, limit: i64) -> StoreResult<Vec<i64>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT DISTINCT user_id FROM user_achievements \
+             WHERE achievement_id = $1 AND revoked_by_user_id IS NULL ORDER BY user_id LIMIT $2")
+            .bind(achievement_id).bind(limit).fetch_all(c).await)
+    }
+
     /// The groups that awarded a user something not revoked, by id.
     pub async fn awarding_groups_of_user(&mut self, user_id: i64) -> StoreResult<Vec<i64>> {
         on!(self, c => sqlx::query_scalar(

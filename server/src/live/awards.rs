@@ -11,10 +11,12 @@
 //! it, and a viewer whose mark differs gets a `changed` frame whose id is the
 //! new mark. The browser then reads the page again. A reconnecting browser
 //! sends that id back (`Last-Event-ID`), so a change made while it was away is
-//! told at once, never lost, and nothing is kept per viewer but its mark.
+//! told at once, never lost; a viewer keeps only the mark it was last told
+//! (the topic keeps each identity's current mark for those who share it).
 
 use super::hub::Seat;
-use super::{address_of, event_stream, viewer_of, LiveError, Recheck, Viewer, Watch, RECHECK};
+use super::shared::Shared;
+use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::{users, Actor, AppState, DomainResult};
@@ -26,9 +28,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// Whose awards a page shows: a user's (profile, editor) or a group's.
@@ -71,21 +72,12 @@ impl AwardPage {
     }
 }
 
-/// The marks viewers of one version of a topic see, by page and identity,
-/// and when each was computed.
-#[derive(Default)]
-struct Marks {
-    version: u64,
-    seen: HashMap<(AwardPage, Option<i64>), (String, Instant)>,
-}
-
 /// The viewers of one user's or one group's awards.
 pub struct AwardTopic {
     /// Bumped by every change that may concern them.
     version: watch::Sender<u64>,
-    /// Held while a mark is computed, so viewers woken together compute each
-    /// distinct page once.
-    marks: tokio::sync::Mutex<Marks>,
+    /// The mark of each page and identity its viewers have, as of a version.
+    marks: Shared<(AwardPage, Option<i64>), String>,
 }
 
 impl Default for AwardTopic {
@@ -96,7 +88,7 @@ impl Default for AwardTopic {
 
 impl AwardTopic {
     pub fn new() -> AwardTopic {
-        AwardTopic { version: watch::channel(0).0, marks: tokio::sync::Mutex::default() }
+        AwardTopic { version: watch::channel(0).0, marks: Shared::default() }
     }
 
     /// Something its viewers see may have changed: they look again.
@@ -107,20 +99,8 @@ impl AwardTopic {
     /// What `actor` sees on `page` at the topic's current version, computed
     /// at most `max_age` ago.
     async fn mark(&self, app: &AppState, page: &AwardPage, actor: &Actor, max_age: Duration) -> DomainResult<String> {
-        let mut marks = self.marks.lock().await;
         let version = *self.version.borrow();
-        if marks.version != version {
-            *marks = Marks { version, seen: HashMap::new() };
-        }
-        let key = (page.clone(), actor.id());
-        if let Some((mark, at)) = marks.seen.get(&key) {
-            if at.elapsed() <= max_age {
-                return Ok(mark.clone());
-            }
-        }
-        let mark = page.mark(app, actor).await?;
-        marks.seen.insert(key, (mark.clone(), Instant::now()));
-        Ok(mark)
+        self.marks.get(version, (page.clone(), actor.id()), max_age, || page.mark(app, actor)).await
     }
 }
 
@@ -163,11 +143,9 @@ impl Watch for AwardWatch {
     }
 
     /// Computed again, unless this is the periodic re-check and a viewer with
-    /// the same identity had it computed in the last half minute: many viewers
-    /// of one page re-check as one.
+    /// the same identity had it computed in the last half minute.
     async fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool) -> Option<Vec<Bytes>> {
-        let max_age = if fresh { Duration::ZERO } else { RECHECK / 2 };
-        let mark = Box::pin(self.seat.topic().mark(app, &self.page, &actor, max_age)).await.ok()?;
+        let mark = Box::pin(self.seat.topic().mark(app, &self.page, &actor, reuse(fresh))).await.ok()?;
         self.actor = actor;
         Some(self.tell(mark))
     }
@@ -223,17 +201,19 @@ async fn follow(
     let (actor, credentials) = viewer_of(auth)?;
     let scope = page.scope(&actor)?;
     let seat = state.live.join_awards(scope, actor.id(), address_of(&state, peer, &headers))?;
-    // Subscribed first: a change from here on wakes the viewer.
+    // Subscribed first: a change, or a change to the viewer's access, from
+    // here on wakes the viewer.
     let changes = seat.topic().version.subscribe();
+    let access = actor.id().and_then(|user| state.live.access_of(user));
     let version = *changes.borrow();
-    let mark = seat.topic().mark(&state.app, &page, &actor, Duration::MAX).await?;
+    let mark = seat.topic().mark(&state.app, &page, &actor, CONNECT_REUSE).await?;
     // The browser's last frame, else the page's own mark.
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let told = last.or(seen).filter(|m| m.len() <= MARK_LEN).unwrap_or_default();
     let mut watch = AwardWatch { seat, app: state.app.clone(), actor: actor.clone(), page, changes, version, told };
     let first = watch.tell(mark);
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
-    Ok(event_stream(first, Viewer::new(watch, &state, recheck)))
+    Ok(event_stream(first, Viewer::new(watch, &state, recheck, access)))
 }
 
 pub async fn profile(
@@ -259,8 +239,7 @@ pub async fn group(
     Path(id): Path<i64>,
     Query(query): Query<GroupPage>,
 ) -> Result<Response, LiveError> {
-    // As the page reads them: a search of at most 100 characters, page 1 at least.
-    let search: String = query.search.unwrap_or_default().trim().chars().take(100).collect();
-    let page = query.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page = query.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
+    let (search, page) = group_views::dashboard_query(&query.search.unwrap_or_default(), page);
     follow(state, opening, AwardPage::Group { id, search, page }, query.seen).await
 }

@@ -289,11 +289,14 @@ impl Hub {
             Event::UserAchievementsReordered { user_id } | Event::ProfileChanged { user_id } => {
                 self.inner.registry().bump_awards(|scope| *scope == Scope::User(*user_id));
             }
-            // Its name or image shows on every holder's profile.
-            Event::AchievementChanged { group_id, .. } => self
-                .inner
-                .registry()
-                .bump_awards(|scope| matches!(scope, Scope::User(_)) || *scope == Scope::Group(*group_id)),
+            // Its name or image shows on its holders' profiles.
+            Event::AchievementChanged { group_id, holders, .. } => {
+                self.inner.registry().bump_awards(|scope| match (scope, holders) {
+                    (Scope::Group(group), _) => group == group_id,
+                    (Scope::User(user), Some(holders)) => holders.contains(user),
+                    (Scope::User(_), None) => true,
+                })
+            }
             Event::Missed => self.refresh_all(app).await,
         }
     }
@@ -314,28 +317,31 @@ impl Hub {
         }
     }
 
-    /// A seat on `key`'s topic for a viewer who may watch `items` (the item
-    /// first, then its readable comments), unless a cap is reached.
-    pub fn join(
-        &self,
-        key: AwardableRef,
-        items: &[AwardableRef],
-        user: Option<i64>,
-        address: IpAddr,
-    ) -> Result<Seat<Topic>, Full> {
+    /// A seat on `key`'s topic (the page of issue or merge request `key`),
+    /// unless a cap is reached. Nothing reaches it before [`Hub::route`].
+    pub fn join(&self, key: AwardableRef, user: Option<i64>, address: IpAddr) -> Result<Seat<Topic>, Full> {
         let address = network_of(address);
         let inner = &self.inner;
         let mut registry = inner.registry();
         registry.admit(inner.caps, user, address)?;
         let epochs = &inner.epochs;
-        let Registry { topics, routes, .. } = &mut *registry;
-        let placed = topics.entry(key).or_insert_with(|| Placed {
+        let placed = registry.topics.entry(key).or_insert_with(|| Placed {
             topic: Arc::new(Topic::new(epochs.fetch_add(1, Ordering::Relaxed))),
             seats: 0,
             routed: Vec::new(),
         });
         placed.seats += 1;
         let topic = placed.topic.clone();
+        Ok(Seat { inner: inner.clone(), key: Key::Page(key), topic, user, address })
+    }
+
+    /// Changes to `items` (the awardables on the page its viewer may see)
+    /// reach the seat's topic from now on.
+    pub fn route(&self, seat: &Seat<Topic>, items: &[AwardableRef]) {
+        let Key::Page(key) = seat.key else { return };
+        let mut registry = self.inner.registry();
+        let Registry { topics, routes, .. } = &mut *registry;
+        let Some(placed) = topics.get_mut(&key) else { return };
         for item in items {
             let keys = routes.entry(*item).or_default();
             if !keys.contains(&key) {
@@ -343,7 +349,6 @@ impl Hub {
                 placed.routed.push(*item);
             }
         }
-        Ok(Seat { inner: inner.clone(), key: Key::Page(key), topic, user, address })
     }
 
     /// A seat on the award topic of `scope`, unless a cap is reached.

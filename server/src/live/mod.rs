@@ -17,6 +17,7 @@ pub mod awards;
 pub mod http1;
 pub mod hub;
 pub mod reactions;
+pub mod shared;
 pub mod topic;
 
 pub use reactions::reactions;
@@ -41,8 +42,24 @@ use tokio::sync::watch;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// A viewer re-checks its access at least this often (an item made private, a
-/// session that expired): at most a minute of grace.
+/// session that expired), taking a read another viewer with the same identity
+/// made in the last half of it: at most a minute and a half of grace. A change
+/// to the viewer's own access (removed from a group, blocked, signed out) is
+/// re-checked at once, with a fresh read.
 const RECHECK: Duration = Duration::from_secs(60);
+
+/// A stream opening takes what a viewer with the same identity had read this
+/// recently (many browsers connecting or reconnecting at once read it once).
+const CONNECT_REUSE: Duration = Duration::from_secs(5);
+
+/// How long a re-check may reuse another viewer's read, when not fresh.
+fn reuse(fresh: bool) -> Duration {
+    if fresh {
+        Duration::ZERO
+    } else {
+        RECHECK / 2
+    }
+}
 
 /// Who opened a stream, if their credentials allow reading at all.
 fn viewer_of(auth: Result<Auth, AuthRejection>) -> Result<(Actor, GivenCredentials), LiveError> {
@@ -128,12 +145,14 @@ struct Viewer<W> {
 }
 
 impl<W: Watch> Viewer<W> {
-    fn new(watch: W, state: &ServerState, recheck: Recheck) -> Self {
+    /// `access`: the viewer's access signal, subscribed before what it may
+    /// see was read (`None` for a visitor).
+    fn new(watch: W, state: &ServerState, recheck: Recheck, access: Option<watch::Receiver<u64>>) -> Self {
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
         keep_alive.reset();
         Viewer {
             watch,
-            access: recheck.actor.id().and_then(|user| state.live.access_of(user)),
+            access,
             closing: state.live.closing(),
             keep_alive,
             recheck_at: tokio::time::Instant::now() + RECHECK,
@@ -195,8 +214,9 @@ impl<W: Watch> Viewer<W> {
                 // `changed()` marked it seen: re-check at the top of the loop.
                 Wake::Access(true) => self.access_shrunk = true,
                 Wake::Tick => {
-                    self.still_open().await?;
-                    return Some(vec![Bytes::from_static(b":\n\n")]);
+                    let mut frames = self.still_open().await?;
+                    frames.push(Bytes::from_static(b":\n\n"));
+                    return Some(frames);
                 }
             }
         }

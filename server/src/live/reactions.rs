@@ -3,7 +3,7 @@
 
 use super::hub::{read_tallies, Seat};
 use super::topic::{EventId, Topic};
-use super::{address_of, event_stream, viewer_of, LiveError, Recheck, Viewer, Watch};
+use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::{projects, Actor, AppState, DomainError};
@@ -37,8 +37,10 @@ impl Watch for PageWatch {
     /// The item must still be readable; comments no longer readable (made
     /// internal) are dropped from what the viewer watches. A failure to check
     /// ends the stream (the browser reconnects).
-    async fn recheck(&mut self, app: &AppState, actor: Actor, _fresh: bool) -> Option<Vec<Bytes>> {
-        let now = Box::pin(projects::watchable(app, &actor, self.item)).await.ok()?;
+    async fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool) -> Option<Vec<Bytes>> {
+        let (item, allowed) = (self.item, &self.seat.topic().allowed);
+        let read = allowed.get(0, actor.id(), reuse(fresh), || projects::watchable(app, &actor, item));
+        let now = Box::pin(read).await.ok()?;
         self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
         Some(Vec::new())
     }
@@ -62,10 +64,14 @@ pub async fn reactions(
     let (actor, credentials) = viewer_of(auth)?;
     let kind = AwardableKind::parse(&kind).ok_or(DomainError::NotFound("Awardable"))?;
     let item = AwardableRef { kind, id };
-    // The item must be readable (else 404), then its readable comments.
-    let items = projects::watchable(&state.app, &actor, item).await?;
-    let seat = state.live.join(item, &items, actor.id(), address_of(&state, peer, &headers))?;
+    let seat = state.live.join(item, actor.id(), address_of(&state, peer, &headers))?;
+    // Subscribed first: a change to the viewer's access from here on is seen.
+    let access = actor.id().and_then(|user| state.live.access_of(user));
     let topic = seat.topic();
+    // The item must be readable (else 404), then its readable comments.
+    let read = topic.allowed.get(0, actor.id(), CONNECT_REUSE, || projects::watchable(&state.app, &actor, item));
+    let items = read.await?;
+    state.live.route(&seat, &items);
     {
         // Tallies the topic has not seen yet are read once, however many
         // viewers arrive at the same moment.
@@ -89,5 +95,5 @@ pub async fn reactions(
     let changes = topic.subscribe();
     let watch = PageWatch { item, changes, cursor: first.cursor, items: watched, seat };
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
-    Ok(event_stream(first.frames, Viewer::new(watch, &state, recheck)))
+    Ok(event_stream(first.frames, Viewer::new(watch, &state, recheck, access)))
 }

@@ -5,6 +5,7 @@
 //! while) gets each changed item's latest tally instead of the frames it
 //! missed, so nothing is ever queued per viewer and nothing is silently lost.
 
+use super::shared::Shared;
 use app::events::{AwardableRef, EmojiCount, LiveFrame};
 use axum::body::Bytes;
 use std::collections::{HashMap, VecDeque};
@@ -63,6 +64,9 @@ struct Log {
 }
 
 pub struct Topic {
+    /// What each identity may watch on the page (the item and the comments
+    /// they may read).
+    pub allowed: Shared<Option<i64>, Vec<AwardableRef>>,
     epoch: u64,
     log: Mutex<Log>,
     /// The newest sequence number: every viewer waits on it.
@@ -98,7 +102,13 @@ pub fn tally_data(awardable: AwardableRef, counts: Vec<EmojiCount>) -> Bytes {
 
 impl Topic {
     pub fn new(epoch: u64) -> Topic {
-        Topic { epoch, log: Mutex::default(), wake: watch::channel(0).0, loading: tokio::sync::Mutex::new(()) }
+        Topic {
+            allowed: Shared::default(),
+            epoch,
+            log: Mutex::default(),
+            wake: watch::channel(0).0,
+            loading: tokio::sync::Mutex::new(()),
+        }
     }
 
     fn log(&self) -> std::sync::MutexGuard<'_, Log> {

@@ -15,6 +15,7 @@ on_both!(
     an_award_reaches_every_open_page_that_shows_it,
     a_change_a_viewer_may_not_see_is_never_told,
     a_page_that_reconnects_is_told_what_changed_while_away,
+    a_member_removed_from_a_private_group_loses_its_page_at_once,
 );
 
 /// The demo users' password.
@@ -251,6 +252,35 @@ async fn a_page_that_reconnects_is_told_what_changed_while_away(backend: Backend
     let again = next_change(&mut back).await;
     assert_ne!(again, told);
     assert_eq!(again, mark_of(&page(base, "/erin", None).await));
+}
+
+/// grace, made a member of the private Secret Lab, follows its achievements
+/// page; removed from it, her stream ends at once and opening it again is
+/// refused, as the page itself is.
+async fn a_member_removed_from_a_private_group_loses_its_page_at_once(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, lab) = common::call(base, reqwest::Method::GET, "/groups/secret-lab", Some(ROOT_TOKEN), None).await;
+    let lab = lab["id"].as_i64().expect("lab id");
+    let (_, grace_user) =
+        common::call(base, reqwest::Method::GET, "/users?username=grace", Some(ROOT_TOKEN), None).await;
+    let grace_id = grace_user[0]["id"].as_i64().expect("grace's id");
+    let members = format!("/groups/{lab}/members");
+    let added = json!({ "user_id": grace_id, "access_level": 30 });
+    let (status, _) = common::call(base, reqwest::Method::POST, &members, Some(ROOT_TOKEN), Some(added)).await;
+    assert_eq!(status, 201);
+    let grace = sign_in_cookie(base, "grace", DEMO).await.expect("grace signs in");
+    let html = page(base, "/groups/secret-lab/-/achievements", Some(&grace)).await;
+    assert!(html.contains("Bug hunter"));
+    let mut stream = follow(base, &html, Some(&grace)).await;
+    let removed = format!("{members}/{grace_id}");
+    let (status, _) = common::call(base, reqwest::Method::DELETE, &removed, Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 204);
+    let ended =
+        tokio::time::timeout(Duration::from_secs(5), async { while let Some(Ok(_)) = stream.next().await {} }).await;
+    assert!(ended.is_ok(), "the stream ended at once");
+    let again = open(base, &stream_of(&html), Some(&grace), None).await;
+    assert_eq!(again.status(), 404, "opening it again is refused");
 }
 
 /// Two processes on one PostgreSQL database: an award made through one reaches
