@@ -99,7 +99,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
     let router = router(state);
     // Live streams are served on a lean path of their own; the rest by hyper.
-    let listener = live::http1::split(listener, router.clone())
+    let listener = live::http1::split(listener, router.clone(), live.closing())
         .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
 
     match &config.smtp_url {

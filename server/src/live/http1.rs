@@ -59,14 +59,23 @@ impl axum::serve::Listener for Listener {
 }
 
 /// Accepts connections on `listener`: live streams are served here through
-/// `router`, everything else goes to the returned listener. Stops when that
+/// `router`, everything else goes to the returned listener. Stops, closing
+/// the socket, when the server starts shutting down (`closing`) or that
 /// listener is dropped.
-pub fn split(listener: TcpListener, router: Router) -> std::io::Result<Listener> {
+pub fn split(
+    listener: TcpListener,
+    router: Router,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<Listener> {
     let local = listener.local_addr()?;
     let (hand_over, incoming) = mpsc::channel(256);
     tokio::spawn(async move {
         loop {
-            let (stream, peer) = match listener.accept().await {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = closing.wait_for(|closing| *closing) => return,
+            };
+            let (stream, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
                     // Out of file descriptors and the like: wait, as axum does.
