@@ -115,8 +115,11 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   const waiting = new Map();
   const busy = (region) => region.contains(document.activeElement)
     || region.querySelector('details[open], .dragging, .is-picked') !== null;
-  // The WASM is still starting: its own first pass hydrates what is there.
-  const starting = () => window.__hydrateIsland && document.body.dataset.hydrated !== 'true';
+  // The WASM is still starting: its own first pass hydrates what is there
+  // (waited for up to 10 s; a page whose WASM never starts is swapped as HTML).
+  const loadedAt = Date.now();
+  const starting = () => window.__hydrateIsland && document.body.dataset.hydrated !== 'true'
+    && Date.now() - loadedAt < 10000;
   const status = document.querySelector('[data-live-said]');
   const settle = () => {
     if (starting()) { setTimeout(settle, 200); return; }
@@ -129,10 +132,15 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       region.innerHTML = html;
       shown.set(name, html);
       showCloseButtons(region);
-      for (const island of region.querySelectorAll('leptos-island')) {
+      const hydrated = document.body.dataset.hydrated === 'true';
+      for (const island of hydrated ? region.querySelectorAll('leptos-island') : []) {
         if (island.$$laurelHydrated) continue;
         island.$$laurelHydrated = true;
-        window.__hydrateIsland?.(island, island.dataset.component);
+        try {
+          window.__hydrateIsland?.(island, island.dataset.component);
+        } catch (error) {
+          console.error(error);
+        }
       }
       swapped = true;
     }
