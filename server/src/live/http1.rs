@@ -123,6 +123,16 @@ async fn opens_live_stream(stream: &TcpStream) -> bool {
     matches!(peeked, Ok(n) if n == LIVE_PREFIX.len() && first == LIVE_PREFIX)
 }
 
+/// Where the head ends (after its blank line), looking from `from`: lines
+/// end in CRLF or, as HTTP/1.1 lets a server accept, a bare LF.
+fn head_end(head: &[u8], from: usize) -> Option<usize> {
+    (from..head.len()).find_map(|i| match head.get(i..) {
+        Some([b'\n', b'\n', ..]) => Some(i + 2),
+        Some([b'\n', b'\r', b'\n', ..]) => Some(i + 3),
+        _ => None,
+    })
+}
+
 /// Why a request head was refused.
 enum Refused {
     Closed,
@@ -146,9 +156,8 @@ async fn read_request(stream: &mut TcpStream, peer: SocketAddr) -> Result<Reques
             }
             // Only where the new bytes can complete the blank line: a head
             // trickled in a byte at a time is scanned once, not once per byte.
-            let from = before.saturating_sub(3);
-            if let Some(end) = head[from..].windows(4).position(|w| w == b"\r\n\r\n") {
-                return Ok(from + end + 4);
+            if let Some(end) = head_end(&head, before.saturating_sub(2)) {
+                return Ok(end);
             }
             if head.len() > MAX_HEAD {
                 return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));

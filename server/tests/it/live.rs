@@ -386,6 +386,9 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
         assert!(head.contains(header), "{header}: {head}");
     }
     assert!(ok.contains("event: snapshot\nid: "), "{ok}");
+    // Lines ending in a bare LF are accepted too, as hyper accepts them.
+    let bare = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\nHost: x\n\n", short).await;
+    assert!(bare.starts_with("HTTP/1.1 200 OK\r\n") && bare.contains("event: snapshot\nid: "), "{bare}");
     let missing = raw(base, b"GET /-/live/Issue/999999 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
     assert!(
         missing.starts_with("HTTP/1.1 404 Not Found\r\n") && missing.ends_with("\r\n\r\n404 Not Found"),
