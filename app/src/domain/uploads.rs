@@ -99,14 +99,21 @@ pub struct AvatarImage {
     pub content_type: String,
     /// SHA-256 of the bytes, hex: the ETag.
     pub digest: String,
-    pub data: Vec<u8>,
+    /// `None` when the asker's copy (`known`) is current.
+    pub data: Option<Vec<u8>>,
 }
 
 /// The avatar at `/<AVATAR_URL_DIR>/<achievement_id>/<file>`. Public, as
 /// GitLab's uploads are: its URL is only handed out with the achievement.
-pub async fn avatar_image(app: &AppState, achievement_id: i64, file: &str) -> DomainResult<AvatarImage> {
+/// Its bytes are left out when `known` (the digest the asker has) is current.
+pub async fn avatar_image(
+    app: &AppState,
+    achievement_id: i64,
+    file: &str,
+    known: Option<&str>,
+) -> DomainResult<AvatarImage> {
     let mut tx = app.store.read().await?;
-    let image = tx.avatar_image(achievement_id).await?;
+    let image = tx.avatar_image(achievement_id, known).await?;
     match image {
         Some(image) if image.file.as_deref() == Some(file) => {
             Ok(AvatarImage { content_type: image.content_type, digest: image.digest, data: image.data })

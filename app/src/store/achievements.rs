@@ -98,7 +98,6 @@ impl Tx {
             .bind(namespace_id).bind(name).bind(description).bind(now()).fetch_one(c).await)
     }
 
-    /// Replaces name, description and avatar (the caller merges unchanged values in).
     /// Sets (or replaces) an achievement's avatar image.
     pub async fn put_avatar_image(
         &mut self,
@@ -115,11 +114,17 @@ impl Tx {
             .bind(achievement_id).bind(content_type).bind(digest).bind(data).bind(now()).execute(c).await)
     }
 
-    /// An achievement's avatar image, if it has one.
-    pub async fn avatar_image(&mut self, achievement_id: i64) -> StoreResult<Option<AvatarImageRow>> {
-        let sql = "SELECT a.avatar AS file, i.content_type, i.digest, i.data FROM achievement_avatars i \
+    /// An achievement's avatar image, if it has one; without its bytes when
+    /// its digest is `known` (the asker's copy is current).
+    pub async fn avatar_image(
+        &mut self,
+        achievement_id: i64,
+        known: Option<&str>,
+    ) -> StoreResult<Option<AvatarImageRow>> {
+        let sql = "SELECT a.avatar AS file, i.content_type, i.digest, \
+                   CASE WHEN i.digest = $2 THEN NULL ELSE i.data END AS data FROM achievement_avatars i \
                    JOIN achievements a ON a.id = i.achievement_id WHERE i.achievement_id = $1";
-        on!(self, c => sqlx::query_as::<_, AvatarImageRow>(sql).bind(achievement_id).fetch_optional(c).await)
+        on!(self, c => sqlx::query_as::<_, AvatarImageRow>(sql).bind(achievement_id).bind(known).fetch_optional(c).await)
     }
 
     /// Achievements that name an avatar file but have no image in the
@@ -130,6 +135,7 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, (i64, String)>(sql).fetch_all(c).await)
     }
 
+    /// Replaces name, description and avatar (the caller merges unchanged values in).
     pub async fn update_achievement(
         &mut self,
         id: i64,

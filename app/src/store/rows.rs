@@ -143,7 +143,8 @@ pub struct AvatarImageRow {
     pub file: Option<String>,
     pub content_type: String,
     pub digest: String,
-    pub data: Vec<u8>,
+    /// `None` when the asker already has these bytes.
+    pub data: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Debug, FromRow)]

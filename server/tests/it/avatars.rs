@@ -66,6 +66,10 @@ async fn avatars_are_served_from_the_database_with_an_etag(backend: Backend) {
     let again = get(&url, Some(&etag)).await;
     assert_eq!(again.status(), 304);
     assert!(again.bytes().await.expect("bytes").is_empty());
+    // Another digest is not the browser's copy: the image, whole.
+    let stale = get(&url, Some("\"0123456789abcdef\"")).await;
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.bytes().await.expect("bytes").as_ref(), green.as_slice());
     // Nothing is written under DATA_DIR any more.
     assert!(!server.data_dir.join("uploads").exists(), "no uploads folder");
     // Another name, another id, no number: plain 404s.
