@@ -17,8 +17,11 @@ pub mod session;
 pub fn live_mark<T: serde::Serialize>(shown: &T) -> String {
     use sha2::{Digest, Sha256};
     let bytes = serde_json::to_vec(shown).unwrap_or_default();
-    hex::encode(&Sha256::digest(&bytes)[..8])
+    hex::encode(&Sha256::digest(&bytes)[..LIVE_MARK_BYTES])
 }
+
+/// How much of the digest a mark keeps.
+pub const LIVE_MARK_BYTES: usize = 8;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

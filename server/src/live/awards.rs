@@ -107,8 +107,6 @@ impl AwardTopic {
 /// One viewer of an award page: what it was last told it sees.
 struct AwardWatch {
     seat: Seat<AwardTopic>,
-    app: AppState,
-    actor: Actor,
     page: AwardPage,
     changes: watch::Receiver<u64>,
     /// The topic's version the viewer last looked at.
@@ -129,7 +127,7 @@ impl AwardWatch {
 }
 
 impl Watch for AwardWatch {
-    async fn catch(&mut self) -> Option<Vec<Bytes>> {
+    async fn catch(&mut self, app: &AppState, actor: &Actor) -> Option<Vec<Bytes>> {
         let version = *self.changes.borrow_and_update();
         if version == self.version {
             return Some(Vec::new());
@@ -138,15 +136,14 @@ impl Watch for AwardWatch {
         // Boxed: the page's reads make a large future, which would otherwise
         // sit inline in every idle viewer's stream. No longer allowed (or
         // failing): the stream ends, and the browser's reconnect is answered.
-        let mark = Box::pin(self.seat.topic().mark(&self.app, &self.page, &self.actor, Duration::MAX)).await.ok()?;
+        let mark = Box::pin(self.seat.topic().mark(app, &self.page, actor, Duration::MAX)).await.ok()?;
         Some(self.tell(mark))
     }
 
     /// Computed again, unless this is the periodic re-check and a viewer with
     /// the same identity had it computed in the last half minute.
-    async fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool) -> Option<Vec<Bytes>> {
-        let mark = Box::pin(self.seat.topic().mark(app, &self.page, &actor, reuse(fresh))).await.ok()?;
-        self.actor = actor;
+    async fn recheck(&mut self, app: &AppState, actor: &Actor, fresh: bool) -> Option<Vec<Bytes>> {
+        let mark = Box::pin(self.seat.topic().mark(app, &self.page, actor, reuse(fresh))).await.ok()?;
         Some(self.tell(mark))
     }
 
@@ -169,8 +166,8 @@ pub struct GroupPage {
     seen: Option<String>,
 }
 
-/// A mark is 16 hex digits; anything longer is no mark of ours.
-const MARK_LEN: usize = 16;
+/// A mark's length in hex digits; anything longer is no mark of ours.
+const MARK_LEN: usize = 2 * app::server_fns::LIVE_MARK_BYTES;
 
 /// What every award page's stream is opened with: who asks, from where.
 pub struct Opening {
@@ -210,7 +207,7 @@ async fn follow(
     // The browser's last frame, else the page's own mark.
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let told = last.or(seen).filter(|m| m.len() <= MARK_LEN).unwrap_or_default();
-    let mut watch = AwardWatch { seat, app: state.app.clone(), actor: actor.clone(), page, changes, version, told };
+    let mut watch = AwardWatch { seat, page, changes, version, told };
     let first = watch.tell(mark);
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
     Ok(event_stream(first, Viewer::new(watch, &state, recheck, access)))

@@ -109,15 +109,19 @@ impl Recheck {
 
 /// What a viewer follows: a page's reactions, or what it shows of awards.
 trait Watch: Send + 'static {
-    /// The frames for what changed since the last call, if anything. `None`
-    /// ends the stream.
-    fn catch(&mut self) -> impl Future<Output = Option<Vec<Bytes>>> + Send;
+    /// The frames for what changed since the last call, if anything, for
+    /// `actor` (as last authenticated). `None` ends the stream.
+    fn catch(&mut self, app: &AppState, actor: &Actor) -> impl Future<Output = Option<Vec<Bytes>>> + Send;
 
     /// Checks again, as `actor` (just authenticated again), what the viewer
     /// may watch: frames for what that found changed; `None` ends the stream.
     /// `fresh`: their access may have shrunk, so nothing read before may answer.
-    fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool)
-        -> impl Future<Output = Option<Vec<Bytes>>> + Send;
+    fn recheck(
+        &mut self,
+        app: &AppState,
+        actor: &Actor,
+        fresh: bool,
+    ) -> impl Future<Output = Option<Vec<Bytes>>> + Send;
 
     /// Changes when there may be something to catch.
     fn changes(&mut self) -> &mut watch::Receiver<u64>;
@@ -177,7 +181,9 @@ impl<W: Watch> Viewer<W> {
             access.borrow_and_update();
         }
         let actor = self.recheck.signed_in().await?;
-        let frames = self.watch.recheck(&self.recheck.app, actor, shrunk).await?;
+        let frames = self.watch.recheck(&self.recheck.app, &actor, shrunk).await?;
+        // As authenticated now (an admin flag or a block reads afresh).
+        self.recheck.actor = actor;
         self.recheck_at = tokio::time::Instant::now() + RECHECK;
         Some(frames)
     }
@@ -190,7 +196,7 @@ impl<W: Watch> Viewer<W> {
             if !found.is_empty() {
                 return Some(found);
             }
-            let caught = self.watch.catch().await?;
+            let caught = self.watch.catch(&self.recheck.app, &self.recheck.actor).await?;
             if !caught.is_empty() {
                 return Some(caught);
             }

@@ -26,7 +26,7 @@ struct PageWatch {
 }
 
 impl Watch for PageWatch {
-    async fn catch(&mut self) -> Option<Vec<Bytes>> {
+    async fn catch(&mut self, _app: &AppState, _actor: &Actor) -> Option<Vec<Bytes>> {
         // Marked seen first: a change published while reading is woken for.
         self.changes.borrow_and_update();
         let catch = self.seat.topic().since(self.cursor, &self.items);
@@ -37,9 +37,9 @@ impl Watch for PageWatch {
     /// The item must still be readable; comments no longer readable (made
     /// internal) are dropped from what the viewer watches. A failure to check
     /// ends the stream (the browser reconnects).
-    async fn recheck(&mut self, app: &AppState, actor: Actor, fresh: bool) -> Option<Vec<Bytes>> {
+    async fn recheck(&mut self, app: &AppState, actor: &Actor, fresh: bool) -> Option<Vec<Bytes>> {
         let (item, allowed) = (self.item, &self.seat.topic().allowed);
-        let read = allowed.get(0, actor.id(), reuse(fresh), || projects::watchable(app, &actor, item));
+        let read = allowed.get(0, actor.id(), reuse(fresh), || projects::watchable(app, actor, item));
         let now = Box::pin(read).await.ok()?;
         self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
         Some(Vec::new())

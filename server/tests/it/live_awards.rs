@@ -182,7 +182,8 @@ async fn an_award_reaches_every_open_page_that_shows_it(backend: Backend) {
 /// When she displays them again, the visitor is told once, with the mark of
 /// the page they would now read. Refused callers get a clear refusal.
 async fn a_change_a_viewer_may_not_see_is_never_told(backend: Backend) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    // Three streams per address: the refusals below must give back every seat.
+    let server = start(backend, &[("DEMO_DATA", "1"), ("LIVE_STREAMS_PER_ADDRESS", "3")]).await;
     let base = &server.base;
     let erin = sign_in_cookie(base, "erin", DEMO).await.expect("erin signs in");
     display_achievements(base, &erin, false).await;
@@ -220,12 +221,18 @@ async fn a_change_a_viewer_may_not_see_is_never_told(backend: Backend) {
         let text = response.text().await.expect("body");
         assert!(!text.contains("Bug hunter") && !text.contains("event:"), "{stream}: {text}");
     }
-    // The refusals took no seat: the lab's own members still see its page.
+    // The refusals gave their seats back: with the visitor's and erin's
+    // streams still open, a member's is the address's third, and is served.
     let bob = sign_in_cookie(base, "bob", DEMO).await.expect("bob signs in");
     let lab_page = page(base, "/groups/secret-lab/-/achievements", Some(&bob)).await;
     assert!(lab_page.contains("Bug hunter"));
     let mut member = follow(base, &lab_page, Some(&bob)).await;
     assert_eq!(changes_within(&mut member, Duration::from_millis(300)).await, Vec::<String>::new());
+    // A fourth is over the cap: refused, and the three carry on.
+    let fourth = open(base, &stream_of(&lab_page), Some(&bob), None).await;
+    assert_eq!(fourth.status(), 429);
+    display_achievements(base, &erin, false).await;
+    assert_eq!(changes_within(&mut visitor, Duration::from_secs(2)).await.len(), 1, "the visitor's stream still works");
 }
 
 /// A page whose stream was cut off while an award was made is told at once
