@@ -612,6 +612,8 @@ pub async fn achievement_holders(
 /// only; every action checks again.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupAbilities {
+    /// See the group's achievements (the feature is on and the group readable).
+    pub read: bool,
     pub manage: bool,
     pub delete_awards: bool,
 }
@@ -625,8 +627,28 @@ pub async fn group_abilities(
     let (group, facts) = super::groups::readable_group(&mut tx, actor, group).await?;
     let viewer = actor.viewer();
     let abilities = GroupAbilities {
+        read: policy::read_achievement(&viewer, &facts),
         manage: policy::admin_achievement(&viewer, &facts),
         delete_awards: policy::destroy_user_achievement(&viewer, &facts),
     };
     Ok((group, abilities))
+}
+
+/// An achievement addressed through its group (id or full path), as REST does:
+/// the group must be readable, its achievements too, and the achievement must
+/// be one of them. With what the actor may do there (for the surface's choice
+/// between "forbidden" and "not found"; every action checks again).
+pub async fn group_achievement(
+    app: &AppState,
+    actor: &Actor,
+    group: &str,
+    achievement_id: i64,
+) -> DomainResult<(AchievementRow, GroupAbilities)> {
+    let (group, abilities) = group_abilities(app, actor, group).await?;
+    let mut tx = app.store.read().await?;
+    let achievement = tx.achievement_by_id(achievement_id).await?;
+    match achievement {
+        Some(achievement) if abilities.read && achievement.namespace_id == group.id => Ok((achievement, abilities)),
+        _ => Err(DomainError::NotFound("Achievement")),
+    }
 }

@@ -1,6 +1,7 @@
 //! The GitLab REST API (v4, and v3 for award emoji): thin adapters over the
 //! domain, speaking GitLab's JSON shapes, status codes and `{"message": ...}` errors.
 
+mod achievements;
 mod award_emoji;
 pub mod error;
 mod groups;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<ServerState> {
         .route("/projects/{id}/issues/{issue_iid}/notes/{note_id}", get(projects::note))
         .route("/projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", get(projects::note))
         .route("/projects/{id}/snippets", get(projects::snippets).post(projects::create_snippet))
+        .merge(achievements::routes())
         .merge(award_emoji::routes(false));
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)
 }

@@ -1,13 +1,52 @@
 //! Request parameters as GitLab clients send them: in the query string, a form
-//! body or a JSON body, merged (the body wins).
+//! body, a JSON body or a multipart body (with files), merged (the body wins).
 
 use super::ApiError;
 use crate::state::ServerState;
+use app::domain::uploads::Upload;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde_json::{Map, Value};
 
-pub struct Params(pub Map<String, Value>);
+#[derive(Default)]
+pub struct Params {
+    fields: Map<String, Value>,
+    /// Files of a multipart body, by field name.
+    files: Vec<(String, Upload)>,
+}
+
+/// At most this many parts in a multipart body.
+const MAX_PARTS: usize = 32;
+
+/// Reads a multipart body: text fields (which must be UTF-8 without NUL, as
+/// every other text a request carries) and files.
+async fn parse_multipart(params: &mut Params, content_type: &str, body: Bytes) -> Result<(), ApiError> {
+    let bad = |what: &str| ApiError::BadRequest(format!("the multipart body is invalid: {what}"));
+    let boundary = multer::parse_boundary(content_type).map_err(|_| bad("no boundary"))?;
+    let stream = futures::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut parts = 0;
+    while let Some(field) = multipart.next_field().await.map_err(|e| bad(&e.to_string()))? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(bad("too many parts"));
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| bad(&e.to_string()))?;
+        match filename {
+            Some(filename) => params.files.push((name, Upload { filename, bytes: bytes.to_vec() })),
+            None => {
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| ApiError::invalid(&name))?;
+                if text.contains('\0') || name.contains('\0') {
+                    return Err(ApiError::invalid(&name));
+                }
+                add_pair(&mut params.fields, name, text);
+            }
+        }
+    }
+    Ok(())
+}
 
 fn add_pair(map: &mut Map<String, Value>, key: String, value: String) {
     // `scopes[]=api&scopes[]=read_api` and repeated keys become arrays.
@@ -40,39 +79,43 @@ impl FromRequest<ServerState> for Params {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &ServerState) -> Result<Self, Self::Rejection> {
-        let mut map = Map::new();
+        let mut params = Params::default();
         if let Some(query) = request.uri().query() {
-            parse_urlencoded(&mut map, query.as_bytes());
+            parse_urlencoded(&mut params.fields, query.as_bytes());
         }
-        let content_type = request
+        // The boundary is case-sensitive: kept as sent.
+        let raw_type = request
             .headers()
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
-            .to_ascii_lowercase();
+            .to_string();
+        let content_type = raw_type.to_ascii_lowercase();
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|e| ApiError::BadRequest(format!("request body could not be read: {e}")))?;
         if body.is_empty() {
-            return Ok(Params(map));
+            return Ok(params);
         }
         if content_type.starts_with("application/json") {
             match serde_json::from_slice::<Value>(&body) {
-                Ok(Value::Object(fields)) => map.extend(fields),
+                Ok(Value::Object(fields)) => params.fields.extend(fields),
                 Ok(_) => return Err(ApiError::BadRequest("the JSON body must be an object".into())),
                 Err(e) => return Err(ApiError::BadRequest(format!("the JSON body is invalid: {e}"))),
             }
         } else if content_type.starts_with("application/x-www-form-urlencoded") || content_type.is_empty() {
-            parse_urlencoded(&mut map, &body);
+            parse_urlencoded(&mut params.fields, &body);
+        } else if content_type.starts_with("multipart/form-data") {
+            parse_multipart(&mut params, &raw_type, body).await?;
         }
-        Ok(Params(map))
+        Ok(params)
     }
 }
 
 impl Params {
     /// A string parameter (numbers and booleans given in JSON count too).
     pub fn str(&self, name: &str) -> Option<String> {
-        match self.0.get(name)? {
+        match self.fields.get(name)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -85,7 +128,7 @@ impl Params {
     }
 
     pub fn i64(&self, name: &str) -> Result<Option<i64>, ApiError> {
-        match self.0.get(name) {
+        match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| ApiError::invalid(name)),
             Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -95,7 +138,7 @@ impl Params {
     }
 
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
-        match self.0.get(name) {
+        match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
@@ -110,11 +153,41 @@ impl Params {
 
     /// A list: a JSON array, repeated/`[]` keys, or one comma-separated string.
     pub fn list(&self, name: &str) -> Vec<String> {
-        match self.0.get(name) {
+        match self.fields.get(name) {
             Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             Some(Value::String(s)) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// A list of numbers (a JSON array, repeated/`[]` keys, or one
+    /// comma-separated string); `None` when absent.
+    pub fn i64_list(&self, name: &str) -> Result<Option<Vec<i64>>, ApiError> {
+        let number = |v: &Value| match v {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => {
+                items.iter().map(number).collect::<Option<Vec<_>>>().map(Some).ok_or_else(|| ApiError::invalid(name))
+            }
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| p.parse().ok())
+                .collect::<Option<Vec<_>>>()
+                .map(Some)
+                .ok_or_else(|| ApiError::invalid(name)),
+            Some(_) => Err(ApiError::invalid(name)),
+        }
+    }
+
+    /// The file uploaded as `name` (multipart), if any.
+    pub fn file(&self, name: &str) -> Option<Upload> {
+        self.files.iter().find(|(field, _)| field == name).map(|(_, upload)| upload.clone())
     }
 
     /// Page and per-page (GitLab: default 20, at most 100).

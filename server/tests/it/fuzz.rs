@@ -60,6 +60,14 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/projects/{id}/merge_requests/{id}/notes/{id}/award_emoji/{id}", &["GET", "DELETE"]),
     ("/projects/{id}/snippets/{id}/award_emoji", &["GET", "POST"]),
     ("/projects/{id}/snippets/{id}/notes/{id}/award_emoji", &["GET", "POST"]),
+    ("/groups/{id}/achievements", &["GET", "POST"]),
+    ("/groups/{id}/achievements/{id}", &["GET", "PUT", "DELETE"]),
+    ("/groups/{id}/achievements/{id}/awards", &["GET", "POST"]),
+    ("/user_achievements/{id}/revoke", &["POST"]),
+    ("/user_achievements/{id}", &["DELETE"]),
+    ("/users/{id}/achievements", &["GET"]),
+    ("/user/achievements/priorities", &["PUT"]),
+    ("/user/achievements/{id}", &["PUT"]),
 ];
 
 /// Parameter names the REST API reads (and a few it does not).
@@ -96,6 +104,10 @@ const PARAMS: &[&str] = &[
     "order_by",
     "sort",
     "max_login_attempts",
+    "message",
+    "include_hidden",
+    "show_on_profile",
+    "ids",
     "reactions_per_user_per_minute",
     "id",
     "__proto__",

@@ -8,6 +8,7 @@ extern crate testkit;
 mod common;
 
 mod abuse_limits;
+mod achievements_api;
 mod attacks;
 mod avatars;
 mod award_emoji_api;

@@ -1,0 +1,403 @@
+//! Achievements over REST (GitLab has only GraphQL for them), in GitLab's REST
+//! conventions: a group's achievements and their awards, an award's revoke and
+//! delete, a user's achievements in profile order, and the recipient's own
+//! show/hide and order.
+//!
+//! Who may do what is the domain's (and `app::policy`'s) decision. Here a
+//! refusal on a group whose achievements the caller can see is GitLab's
+//! `403 Forbidden`; anything the caller cannot see is a `404`, worded as
+//! GitLab words it (`404 Group Not Found`, `404 Achievement Not Found`). An
+//! award addressed by id alone (`/user_achievements/:id`) is a `404` for every
+//! refusal, so its existence is not told to those who may not act on it. Every
+//! write needs a signed-in caller first (`401 Unauthorized`).
+
+use super::params::Params;
+use super::users::UserBasic;
+use super::{pagination, path_number, time, ApiError, Caller, Created};
+use crate::state::ServerState;
+use app::domain::achievements::{self, CreateAchievement, DisplayedAward, GroupAbilities};
+use app::domain::achievements::{UpdateAchievement, UpdateAward};
+use app::domain::{uploads, users, Actor, DomainError};
+use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use http::StatusCode;
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new()
+        .route("/groups/{id}/achievements", get(list).post(create))
+        .route("/groups/{id}/achievements/{achievement_id}", get(show).put(update).delete(delete))
+        .route("/groups/{id}/achievements/{achievement_id}/awards", get(awards).post(award))
+        .route("/user_achievements/{user_achievement_id}/revoke", post(revoke))
+        .route("/user_achievements/{user_achievement_id}", axum::routing::delete(delete_award))
+        .route("/users/{id}/achievements", get(user_achievements))
+        .route("/user/achievements/priorities", put(priorities))
+        .route("/user/achievements/{user_achievement_id}", put(update_own_award))
+}
+
+/// An achievement as REST answers it.
+#[derive(Serialize)]
+pub struct AchievementJson {
+    id: i64,
+    name: String,
+    description: Option<String>,
+    avatar_url: Option<String>,
+    /// The awarding group, or `null` when the caller may not see it.
+    namespace_id: Option<i64>,
+    /// The group's achievements page, when the group is visible.
+    web_url: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl AchievementJson {
+    fn of(state: &ServerState, achievement: &AchievementRow, group: Option<&NamespaceRow>) -> Self {
+        let instance = &state.app.instance;
+        AchievementJson {
+            id: achievement.id,
+            name: achievement.name.clone(),
+            description: achievement.description.clone(),
+            avatar_url: uploads::achievement_avatar_url(instance, achievement),
+            namespace_id: group.map(|g| g.id),
+            web_url: group.map(|g| format!("{}/groups/{}/-/achievements", instance.external_url, g.full_path)),
+            created_at: time(achievement.created_at),
+            updated_at: time(achievement.updated_at),
+        }
+    }
+}
+
+/// An award (a user achievement) as REST answers it.
+#[derive(Serialize)]
+pub struct UserAchievementJson {
+    id: i64,
+    achievement: AchievementJson,
+    user: Option<UserBasic>,
+    awarded_by_user: Option<UserBasic>,
+    award_message: Option<String>,
+    show_on_profile: bool,
+    /// Profile order: 0 first; `null` after every ordered one.
+    priority: Option<i64>,
+    /// Pending awards (the instance does not auto-accept) wait for the recipient.
+    accepted: bool,
+    created_at: String,
+    updated_at: String,
+    revoked_at: Option<String>,
+    revoked_by_user: Option<UserBasic>,
+}
+
+/// Awards with the people they name (one lookup for all of them) and their
+/// achievements as the caller may see them.
+async fn awards_json(
+    state: &ServerState,
+    awards: Vec<(UserAchievementRow, AchievementJson)>,
+) -> Result<Vec<UserAchievementJson>, ApiError> {
+    let mut ids: Vec<i64> = awards
+        .iter()
+        .flat_map(|(a, _)| [Some(a.user_id), a.awarded_by_user_id, a.revoked_by_user_id])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let base = &state.app.instance.external_url;
+    let people: HashMap<i64, UserRow> =
+        users::users_by_ids(&state.app, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    let person = |id: Option<i64>| id.and_then(|id| people.get(&id)).map(|u| UserBasic::of(u, base));
+    Ok(awards
+        .into_iter()
+        .map(|(award, achievement)| UserAchievementJson {
+            id: award.id,
+            achievement,
+            user: person(Some(award.user_id)),
+            awarded_by_user: person(award.awarded_by_user_id),
+            award_message: award.award_message.clone(),
+            show_on_profile: award.show_on_profile,
+            priority: award.priority,
+            accepted: award.accepted_at.is_some(),
+            created_at: time(award.created_at),
+            updated_at: time(award.updated_at),
+            revoked_at: award.revoked_at.map(time),
+            revoked_by_user: person(award.revoked_by_user_id),
+        })
+        .collect())
+}
+
+/// Awards of achievements the caller reached by id (the achievement and its
+/// group as the caller may see them, each looked up once).
+async fn awards_of_reachable(
+    state: &ServerState,
+    actor: &Actor,
+    awards: Vec<UserAchievementRow>,
+) -> Result<Vec<UserAchievementJson>, ApiError> {
+    let mut known: HashMap<i64, (AchievementRow, Option<NamespaceRow>)> = HashMap::new();
+    let mut rows = Vec::new();
+    for award in awards {
+        let json = match known.get(&award.achievement_id) {
+            Some((achievement, group)) => AchievementJson::of(state, achievement, group.as_ref()),
+            None => {
+                let achievement = achievements::find_achievement(&state.app, actor, award.achievement_id).await?;
+                let group = achievements::visible_group(&state.app, actor, &achievement).await?;
+                let json = AchievementJson::of(state, &achievement, group.as_ref());
+                known.insert(award.achievement_id, (achievement, group));
+                json
+            }
+        };
+        rows.push((award, json));
+    }
+    awards_json(state, rows).await
+}
+
+async fn one_award(
+    state: &ServerState,
+    actor: &Actor,
+    award: UserAchievementRow,
+) -> Result<Json<UserAchievementJson>, ApiError> {
+    let found = awards_of_reachable(state, actor, vec![award]).await?.into_iter().next();
+    Ok(Json(found.ok_or(DomainError::NotFound("User Achievement"))?))
+}
+
+fn request_url(state: &ServerState, uri: &OriginalUri) -> String {
+    format!("{}{}", state.app.instance.external_url, uri.path())
+}
+
+/// `:id` and `:achievement_id`, the achievement checked to be the group's.
+async fn addressed(
+    state: &ServerState,
+    actor: &Actor,
+    path: &HashMap<String, String>,
+) -> Result<(AchievementRow, GroupAbilities), ApiError> {
+    let group = path.get("id").ok_or_else(|| ApiError::missing("id"))?;
+    let achievement_id = path_number(path, "achievement_id")?;
+    Ok(achievements::group_achievement(&state.app, actor, group, achievement_id).await?)
+}
+
+/// `403 Forbidden` unless the caller may manage the group's achievements.
+fn must_manage(abilities: &GroupAbilities) -> Result<(), ApiError> {
+    if abilities.manage {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden.into())
+    }
+}
+
+/// `GET /groups/:id/achievements` (`search` by name), newest first.
+async fn list(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(group): Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page = params.page()?;
+    let search = params.str("search").unwrap_or_default();
+    let (group_row, _) = achievements::group_abilities(&state.app, &actor, &group).await?;
+    let found = achievements::list_group_achievements(&state.app, &actor, &group, &search, None, page.window()).await?;
+    let items: Vec<AchievementJson> =
+        found.items.iter().map(|a| AchievementJson::of(&state, a, Some(&group_row))).collect();
+    Ok(pagination::paginated(items, page, found.total as i64, &request_url(&state, &uri)))
+}
+
+/// `GET /groups/:id/achievements/:achievement_id`.
+async fn show(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<Json<AchievementJson>, ApiError> {
+    let (achievement, _) = addressed(&state, &actor, &path).await?;
+    let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
+    Ok(Json(AchievementJson::of(&state, &achievement, group.as_ref())))
+}
+
+/// `POST /groups/:id/achievements`: `name`, `description`, `avatar` (multipart).
+async fn create(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(group): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    actor.require_user()?;
+    let (group_row, abilities) = achievements::group_abilities(&state.app, &actor, &group).await?;
+    if !abilities.read {
+        return Err(DomainError::NotFound("Group").into());
+    }
+    must_manage(&abilities)?;
+    let input = CreateAchievement {
+        namespace_id: group_row.id,
+        name: params.required("name")?,
+        description: params.str("description"),
+        avatar: params.file("avatar"),
+    };
+    let achievement = achievements::create_achievement(&state.app, &actor, input).await?;
+    Ok(Created(AchievementJson::of(&state, &achievement, Some(&group_row))).into_response())
+}
+
+/// `PUT /groups/:id/achievements/:achievement_id`: any of `name`,
+/// `description` (empty clears it), `avatar` (multipart).
+async fn update(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    params: Params,
+) -> Result<Json<AchievementJson>, ApiError> {
+    actor.require_user()?;
+    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
+    must_manage(&abilities)?;
+    let input = UpdateAchievement {
+        name: params.str("name"),
+        description: params.str("description").map(|d| Some(d).filter(|d| !d.trim().is_empty())),
+        avatar: params.file("avatar"),
+    };
+    if input.name.is_none() && input.description.is_none() && input.avatar.is_none() {
+        return Err(ApiError::BadRequest(
+            "name, description, avatar are missing, at least one parameter must be provided".into(),
+        ));
+    }
+    let updated = achievements::update_achievement(&state.app, &actor, achievement.id, input).await?;
+    let group = achievements::visible_group(&state.app, &actor, &updated).await?;
+    Ok(Json(AchievementJson::of(&state, &updated, group.as_ref())))
+}
+
+/// `DELETE /groups/:id/achievements/:achievement_id`, with all its awards.
+async fn delete(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<StatusCode, ApiError> {
+    actor.require_user()?;
+    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
+    must_manage(&abilities)?;
+    achievements::delete_achievement(&state.app, &actor, achievement.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /groups/:id/achievements/:achievement_id/awards`: unrevoked awards by
+/// id, those the caller may see (hidden and pending ones for Maintainers+).
+async fn awards(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page = params.page()?;
+    let (achievement, _) = addressed(&state, &actor, &path).await?;
+    let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
+    let held = achievements::achievement_awards(&state.app, &actor, achievement.id, page.window()).await?;
+    let rows =
+        held.items.into_iter().map(|h| (h.award, AchievementJson::of(&state, &achievement, group.as_ref()))).collect();
+    let items = awards_json(&state, rows).await?;
+    Ok(pagination::paginated(items, page, held.total as i64, &request_url(&state, &uri)))
+}
+
+/// `POST /groups/:id/achievements/:achievement_id/awards`: `user_id` or
+/// `username` (exactly one), optional `message`.
+async fn award(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    actor.require_user()?;
+    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
+    must_manage(&abilities)?;
+    let user_id = match (params.i64("user_id")?, params.str("username").filter(|u| !u.is_empty())) {
+        (Some(id), None) => id,
+        (None, Some(username)) => users::user_by_username(&state.app, username.trim_start_matches('@')).await?.id,
+        (Some(_), Some(_)) => return Err(ApiError::BadRequest("user_id, username are mutually exclusive".into())),
+        (None, None) => {
+            return Err(ApiError::BadRequest(
+                "user_id, username are missing, exactly one parameter must be provided".into(),
+            ))
+        }
+    };
+    let message = params.str("message");
+    let award = achievements::award_achievement(&state.app, &actor, achievement.id, user_id, message).await?;
+    let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
+    let json = awards_json(&state, vec![(award, AchievementJson::of(&state, &achievement, group.as_ref()))]).await?;
+    let one = json.into_iter().next().ok_or(DomainError::NotFound("User Achievement"))?;
+    Ok(Created(one).into_response())
+}
+
+/// `POST /user_achievements/:user_achievement_id/revoke` (Maintainers+ of the
+/// awarding group): the award, revoked.
+async fn revoke(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    actor.require_user()?;
+    let id = path_number(&path, "user_achievement_id")?;
+    let revoked = achievements::revoke_award(&state.app, &actor, id).await?;
+    Ok(Created(one_award(&state, &actor, revoked).await?.0).into_response())
+}
+
+/// `DELETE /user_achievements/:user_achievement_id` (Owners of the awarding group).
+async fn delete_award(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<StatusCode, ApiError> {
+    actor.require_user()?;
+    let id = path_number(&path, "user_achievement_id")?;
+    achievements::delete_award(&state.app, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /users/:id/achievements` (`include_hidden` for the recipient and the
+/// awarding groups' Maintainers+): what the caller may see, in profile order.
+async fn user_achievements(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    uri: OriginalUri,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let page = params.page()?;
+    let user_id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
+    let include_hidden = params.bool("include_hidden")?.unwrap_or(false);
+    let found = achievements::user_awards(&state.app, &actor, user_id, include_hidden, page.window()).await?;
+    let rows = found
+        .items
+        .into_iter()
+        .map(|DisplayedAward { award, achievement, group }| {
+            let json = AchievementJson::of(&state, &achievement, group.as_ref());
+            (award, json)
+        })
+        .collect();
+    let items = awards_json(&state, rows).await?;
+    Ok(pagination::paginated(items, page, found.total as i64, &request_url(&state, &uri)))
+}
+
+/// `PUT /user/achievements/priorities`: `ids`, the caller's awards in the order
+/// wanted (first shown first); any award left out loses its place. The awards
+/// whose place changed.
+async fn priorities(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    params: Params,
+) -> Result<Json<Vec<UserAchievementJson>>, ApiError> {
+    actor.require_user()?;
+    let ids = params.i64_list("ids")?.ok_or_else(|| ApiError::missing("ids"))?;
+    let changed = achievements::set_priorities(&state.app, &actor, &ids).await?;
+    Ok(Json(awards_of_reachable(&state, &actor, changed).await?))
+}
+
+/// `PUT /user/achievements/:user_achievement_id`: `show_on_profile`, for the
+/// caller's own award.
+async fn update_own_award(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    params: Params,
+) -> Result<Json<UserAchievementJson>, ApiError> {
+    actor.require_user()?;
+    let id = path_number(&path, "user_achievement_id")?;
+    let show = params.bool("show_on_profile")?.ok_or_else(|| ApiError::missing("show_on_profile"))?;
+    // Showing and hiding is the recipient's alone (the domain refuses anyone else).
+    let input = UpdateAward { show_on_profile: Some(show), award_message: None };
+    let award = achievements::update_award(&state.app, &actor, id, input).await?;
+    one_award(&state, &actor, award).await
+}
