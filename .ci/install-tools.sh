@@ -117,9 +117,10 @@ if ! { command -v cargo-leptos >/dev/null 2>&1 && cargo-leptos --version | grep 
 fi
 
 # 6. Python test peers from PyPI: a real SMTP server (aiosmtpd) for the mail tests,
-#    and python-gitlab, the unchanged GitLab client the API scenario runs.
-if ! python3 -c "import aiosmtpd, gitlab, gql, requests" >/dev/null 2>&1; then
-  step "pip install aiosmtpd python-gitlab[graphql]" python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests
+#    python-gitlab, the unchanged GitLab client the API scenario runs, and
+#    Schemathesis, which drives the REST API from its OpenAPI document.
+if ! python3 -c "import aiosmtpd, gitlab, gql, requests, schemathesis" >/dev/null 2>&1; then
+  step "pip install aiosmtpd python-gitlab[graphql] schemathesis" python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests "schemathesis==4.32.5"
 fi
 
 # 7. Playwright (npm only; never downloads a browser).

@@ -11,6 +11,7 @@
 //! refusal, so its existence is not told to those who may not act on it. Every
 //! write needs a signed-in caller first (`401 Unauthorized`).
 
+use super::openapi::{Api, Kind, Op};
 use super::params::Params;
 use super::users::UserBasic;
 use super::{pagination, path_number, time, ApiError, Caller, Created};
@@ -21,26 +22,89 @@ use app::domain::{uploads, users, Actor, DomainError};
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use http::StatusCode;
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/groups/{id}/achievements", get(list).post(create))
-        .route("/groups/{id}/achievements/{achievement_id}", get(show).put(update).delete(delete))
-        .route("/groups/{id}/achievements/{achievement_id}/awards", get(awards).post(award))
-        .route("/user_achievements/{user_achievement_id}/revoke", post(revoke))
-        .route("/user_achievements/{user_achievement_id}", axum::routing::delete(delete_award))
-        .route("/users/{id}/achievements", get(user_achievements))
-        .route("/user/achievements/priorities", put(priorities))
-        .route("/user/achievements/{user_achievement_id}", put(update_own_award))
+/// The routes, described.
+pub fn document(api: Api) -> Api {
+    let group = "/groups/{id}/achievements";
+    let one = "/groups/{id}/achievements/{achievement_id}";
+    let awards_of = "/groups/{id}/achievements/{achievement_id}/awards";
+    api.get(
+        group,
+        list,
+        Op::page::<AchievementJson>("A group's achievements, newest first").query(
+            "search",
+            Kind::Str,
+            "Part of the name.",
+        ),
+    )
+    .post(
+        group,
+        create,
+        Op::one::<AchievementJson>("Create an achievement (Maintainers+)", 201)
+            .field("name", Kind::Str, "Name, unique in the group (255 characters).")
+            .optional("description", Kind::Str, "Description (1024 characters).")
+            .optional("avatar", Kind::File, "An image: png, jpg, gif, bmp, tiff, ico or webp, at most 200 KB."),
+    )
+    .get(one, show, Op::one::<AchievementJson>("An achievement", 200))
+    .put(
+        one,
+        update,
+        Op::one::<AchievementJson>("Change an achievement (Maintainers+)", 200)
+            .optional("name", Kind::Str, "Name.")
+            .optional("description", Kind::Str, "Description; empty clears it.")
+            .optional("avatar", Kind::File, "A new image."),
+    )
+    .delete(one, delete, Op::nothing("Delete an achievement and its awards (Maintainers+)"))
+    .get(awards_of, awards, Op::page::<UserAchievementJson>("An achievement's unrevoked awards"))
+    .post(
+        awards_of,
+        award,
+        Op::one::<UserAchievementJson>("Award it (Maintainers+): user_id or username", 201)
+            .optional("user_id", Kind::Int, "The recipient's id.")
+            .optional("username", Kind::Str, "The recipient's username.")
+            .optional("message", Kind::Str, "A message (200 characters)."),
+    )
+    .post(
+        "/user_achievements/{user_achievement_id}/revoke",
+        revoke,
+        Op::one::<UserAchievementJson>("Revoke an award (Maintainers+)", 201),
+    )
+    .delete("/user_achievements/{user_achievement_id}", delete_award, Op::nothing("Delete an award (Owners)"))
+    .get(
+        "/users/{id}/achievements",
+        user_achievements,
+        Op::page::<UserAchievementJson>("A user's achievements the caller may see, in profile order").query(
+            "include_hidden",
+            Kind::Bool,
+            "Hidden and pending ones too (the user, the groups' Maintainers+).",
+        ),
+    )
+    .put(
+        "/user/achievements/priorities",
+        priorities,
+        Op::list::<UserAchievementJson>("Order the caller's awards; answers those whose place changed").field(
+            "ids",
+            Kind::Ints,
+            "The caller's award ids, first shown first.",
+        ),
+    )
+    .put(
+        "/user/achievements/{user_achievement_id}",
+        update_own_award,
+        Op::one::<UserAchievementJson>("Show or hide one of the caller's awards", 200).field(
+            "show_on_profile",
+            Kind::Bool,
+            "Shown on the profile.",
+        ),
+    )
 }
 
 /// An achievement as REST answers it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AchievementJson {
     id: i64,
     name: String,
@@ -71,7 +135,7 @@ impl AchievementJson {
 }
 
 /// An award (a user achievement) as REST answers it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserAchievementJson {
     id: i64,
     achievement: AchievementJson,

@@ -1,6 +1,7 @@
 //! Award emoji (spec §5): `/api/v4` with per-project iids and `/api/v3` with
 //! global ids, on issues, merge requests, snippets and their notes.
 
+use super::openapi::{Api, Kind, Op};
 use super::params::Params;
 use super::users::UserBasic;
 use super::{pagination, path_number as number, ApiError, Caller, Created};
@@ -19,7 +20,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The awardable paths under a version prefix, each with `/award_emoji[/{award_id}]`.
-pub fn routes(v3: bool) -> Router<ServerState> {
+fn parents(v3: bool) -> Vec<String> {
     let (issue, mr) = if v3 { ("{issue_id}", "{merge_request_id}") } else { ("{issue_iid}", "{merge_request_iid}") };
     let mut parents = vec![
         format!("/projects/{{id}}/issues/{issue}"),
@@ -31,7 +32,31 @@ pub fn routes(v3: bool) -> Router<ServerState> {
         parents.push("/projects/{id}/snippets/{snippet_id}".into());
         parents.push("/projects/{id}/snippets/{snippet_id}/notes/{note_id}".into());
     }
-    parents.into_iter().fold(Router::new(), |router, parent| {
+    parents
+}
+
+/// v4's award emoji routes, described.
+pub fn document(api: Api) -> Api {
+    parents(false).into_iter().fold(api, |api, parent| {
+        let one = format!("{parent}/award_emoji/{{award_id}}");
+        api.get(&format!("{parent}/award_emoji"), list, Op::page::<AwardJson>("Award emoji"))
+            .post(
+                &format!("{parent}/award_emoji"),
+                create,
+                Op::one::<AwardJson>("Award an emoji", 201).field(
+                    "name",
+                    Kind::Str,
+                    "The emoji's name, without colons.",
+                ),
+            )
+            .get(&one, show, Op::one::<AwardJson>("One award emoji", 200))
+            .delete(&one, delete, Op::nothing("Remove one's own award emoji (`If-Unmodified-Since` honoured)"))
+    })
+}
+
+/// v3's award emoji routes (global ids; `DELETE` answers with the award).
+pub fn routes_v3() -> Router<ServerState> {
+    parents(true).into_iter().fold(Router::new(), |router, parent| {
         router
             .route(&format!("{parent}/award_emoji"), get(list).post(create))
             .route(&format!("{parent}/award_emoji/{{award_id}}"), get(show).delete(delete))
@@ -62,7 +87,7 @@ fn target(path: &HashMap<String, String>, v3: bool) -> Result<Target<'_>, ApiErr
 }
 
 /// GitLab's award emoji representation.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AwardJson {
     id: i64,
     name: String,

@@ -38,7 +38,7 @@ impl ApiError {
 /// GitLab's REST error bodies.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Body {
+pub enum ErrorBody {
     /// `{"message": ...}`: most refusals.
     Message { message: Message },
     /// `{"error": "..."}`: Grape's parameter errors and unknown routes.
@@ -54,7 +54,7 @@ enum Body {
 
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Message {
+pub enum Message {
     Text(String),
     /// Validation messages, one per problem.
     List(Vec<String>),
@@ -64,8 +64,8 @@ enum Message {
     },
 }
 
-fn message(text: impl Into<String>) -> Body {
-    Body::Message { message: Message::Text(text.into()) }
+fn message(text: impl Into<String>) -> ErrorBody {
+    ErrorBody::Message { message: Message::Text(text.into()) }
 }
 
 impl IntoResponse for ApiError {
@@ -73,7 +73,7 @@ impl IntoResponse for ApiError {
         let (status, body) = match self {
             ApiError::InsufficientScope(scopes) => (
                 StatusCode::FORBIDDEN,
-                Body::OAuth {
+                ErrorBody::OAuth {
                     error: "insufficient_scope",
                     error_description: "The request requires higher privileges than provided by the access token.",
                     scope: Some(scopes.join(" ")),
@@ -85,7 +85,7 @@ impl IntoResponse for ApiError {
             ApiError::Domain(DomainError::TokenRevoked) => {
                 return invalid_token("Token was revoked. You have to re-authorize from the user.")
             }
-            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, Body::Error { error }),
+            ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, ErrorBody::Error { error }),
             ApiError::Message(status, text) => (status, message(text)),
             ApiError::Domain(err) => match err {
                 DomainError::NotFound(what) => (StatusCode::NOT_FOUND, message(format!("404 {what} Not Found"))),
@@ -94,11 +94,12 @@ impl IntoResponse for ApiError {
                     (StatusCode::UNAUTHORIZED, message("401 Unauthorized"))
                 }
                 DomainError::Invalid(messages) => {
-                    (StatusCode::BAD_REQUEST, Body::Message { message: Message::List(messages) })
+                    (StatusCode::BAD_REQUEST, ErrorBody::Message { message: Message::List(messages) })
                 }
                 DomainError::Conflict(text) => (StatusCode::CONFLICT, message(text)),
                 DomainError::RateLimited { retry_after } => {
-                    let body = Body::Message { message: Message::Nested { error: app::domain::limits::RATE_LIMITED } };
+                    let body =
+                        ErrorBody::Message { message: Message::Nested { error: app::domain::limits::RATE_LIMITED } };
                     let retry = retry_after.to_string();
                     return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], Json(body)).into_response();
                 }
@@ -125,11 +126,37 @@ fn invalid_token(description: &'static str) -> Response {
     let challenge = format!(
         "Bearer realm=\"Protected by OAuth 2.0\", error=\"invalid_token\", error_description=\"{description}\""
     );
-    let body = Body::OAuth { error: "invalid_token", error_description: description, scope: None };
+    let body = ErrorBody::OAuth { error: "invalid_token", error_description: description, scope: None };
     (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, challenge)], Json(body)).into_response()
 }
 
 /// Unknown API routes answer like GitLab: `404 Not Found` in JSON.
 pub async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(Body::Error { error: "404 Not Found".into() })).into_response()
+    (StatusCode::NOT_FOUND, Json(ErrorBody::Error { error: "404 Not Found".into() })).into_response()
+}
+
+/// The error bodies' schema: an object with `message` (a text, a list of texts
+/// or `{"error": ...}`) or `error` (with OAuth's `error_description` and `scope`).
+/// Written out because the variants overlap, which a derived `oneOf` forbids.
+impl utoipa::PartialSchema for ErrorBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let message = AnyOfBuilder::new()
+            .item(text())
+            .item(ArrayBuilder::new().items(text()))
+            .item(ObjectBuilder::new().property("error", text()).required("error"));
+        ObjectBuilder::new()
+            .property("message", message)
+            .property("error", text())
+            .property("error_description", text())
+            .property("scope", text())
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Error".into()
+    }
 }

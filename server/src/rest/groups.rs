@@ -13,7 +13,7 @@ use axum::Json;
 use http::StatusCode;
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GroupJson {
     id: i64,
     name: String,
@@ -47,7 +47,7 @@ impl GroupJson {
 }
 
 /// A member as GitLab lists them: the user plus their level.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MemberJson {
     #[serde(flatten)]
     user: UserBasic,

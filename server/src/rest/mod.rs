@@ -5,6 +5,7 @@ mod achievements;
 mod award_emoji;
 pub mod error;
 mod groups;
+pub mod openapi;
 mod pagination;
 mod params;
 mod projects;
@@ -21,50 +22,222 @@ use app::domain::Actor;
 use app::policy::{self, ApiUse};
 use app::store::UserRow;
 use axum::extract::{FromRequestParts, OriginalUri};
-use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use http::request::Parts;
 use projects::{Issues, MergeRequests};
 
 pub fn routes() -> Router<ServerState> {
-    let v4 = Router::new()
-        .route("/user", get(users::current_user))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", get(users::show).put(users::update))
-        .route("/users/{id}/personal_access_tokens", post(tokens::create))
-        .route("/personal_access_tokens", get(tokens::list))
-        .route("/personal_access_tokens/self", get(tokens::show_self).delete(tokens::revoke_self))
-        .route("/personal_access_tokens/self/rotate", post(tokens::rotate_self))
-        .route("/personal_access_tokens/{id}", get(tokens::show).delete(tokens::revoke))
-        .route("/personal_access_tokens/{id}/rotate", post(tokens::rotate))
-        .route("/version", get(version))
-        .route("/application/settings", get(settings::show).put(settings::update))
-        .route("/groups", get(groups::list).post(groups::create))
-        .route("/groups/{id}", get(groups::show))
-        .route("/groups/{id}/members", get(groups::members).post(groups::add_member))
-        .route("/groups/{id}/members/{user_id}", put(groups::update_member).delete(groups::remove_member))
-        .route("/projects", get(projects::list).post(projects::create))
-        .route("/projects/{id}", get(projects::show))
-        .route("/projects/{id}/members", get(projects::members).post(projects::add_member))
-        .route("/projects/{id}/issues", get(projects::work_items::<Issues>).post(projects::create_issue))
-        .route("/projects/{id}/issues/{issue_iid}", get(projects::work_item::<Issues>))
-        .route(
+    use openapi::{Api, Kind::*, Op};
+    use projects::{NoteJson, ProjectJson, SnippetJson, WorkItemJson};
+    use users::{UserBasic, UserFull};
+    let settings = app::store::AbuseLimits::default().fields_mut().map(|(name, _)| name);
+    let settings_update = settings
+        .iter()
+        .fold(Op::one::<settings::ApplicationSettings>("Change the abuse limits given (admins)", 200), |op, name| {
+            op.optional(name, Int, "A limit (0 turns it off where the dashboard says so).")
+        });
+    let v4 = Api::default()
+        .get("/user", users::current_user, Op::one::<UserFull>("The caller", 200))
+        .get(
+            "/users",
+            users::list,
+            Op::list::<UserBasic>("Users by exact username or a search")
+                .query("username", Str, "Exact username.")
+                .query("search", Str, "Part of a username or name.")
+                .query("page", Int, "Page number.")
+                .query("per_page", Int, "Items per page."),
+        )
+        .post(
+            "/users",
+            users::create,
+            Op::one::<UserFull>("Create a user (admins)", 201)
+                .field("username", Str, "Username.")
+                .field("name", Str, "Full name.")
+                .field("email", Str, "E-mail address.")
+                .optional("password", Str, "Password (at least 8 characters).")
+                .optional("admin", Bool, "Make an admin.")
+                .optional("private_profile", Bool, "Hide the profile from others."),
+        )
+        .get("/users/{id}", users::show, Op::one::<UserBasic>("A user (all fields for themself and admins)", 200))
+        .put(
+            "/users/{id}",
+            users::update,
+            Op::one::<UserFull>("Change a user (admins)", 200)
+                .optional("name", Str, "Full name.")
+                .optional("email", Str, "E-mail address.")
+                .optional("password", Str, "New password.")
+                .optional("bio", Str, "About them.")
+                .optional("private_profile", Bool, "Hide the profile.")
+                .optional("achievements_enabled", Bool, "Show achievements on the profile.")
+                .optional("admin", Bool, "Admin or not."),
+        )
+        .post(
+            "/users/{id}/personal_access_tokens",
+            tokens::create,
+            Op::one::<tokens::TokenJson>("Make a token for a user (admins); the secret is shown once", 201)
+                .field("name", Str, "Name.")
+                .field("scopes", Strs, "Scopes: api, read_api, read_user.")
+                .optional("expires_at", Date, "Last day it works (UTC).")
+                .optional("description", Str, "Description."),
+        )
+        .get(
+            "/personal_access_tokens",
+            tokens::list,
+            Op::list::<tokens::TokenJson>("Tokens: the caller's; admins anyone's")
+                .query("user_id", Int, "Whose tokens (admins).")
+                .query("revoked", Bool, "Revoked or not.")
+                .query("state", Str, "active or inactive.")
+                .query("search", Str, "Part of the name.")
+                .query("page", Int, "Page number.")
+                .query("per_page", Int, "Items per page."),
+        )
+        .get("/personal_access_tokens/self", tokens::show_self, Op::one::<tokens::TokenJson>("The token in use", 200))
+        .delete("/personal_access_tokens/self", tokens::revoke_self, Op::nothing("Revoke the token in use"))
+        .post(
+            "/personal_access_tokens/self/rotate",
+            tokens::rotate_self,
+            Op::one::<tokens::TokenJson>("Rotate the token in use", 200).optional("expires_at", Date, "Last day."),
+        )
+        .get("/personal_access_tokens/{id}", tokens::show, Op::one::<tokens::TokenJson>("A token", 200))
+        .delete("/personal_access_tokens/{id}", tokens::revoke, Op::nothing("Revoke a token"))
+        .post(
+            "/personal_access_tokens/{id}/rotate",
+            tokens::rotate,
+            Op::one::<tokens::TokenJson>("Rotate a token", 200).optional("expires_at", Date, "Last day."),
+        )
+        .get("/version", version, Op::one::<Version>("The version", 200))
+        .get(
+            "/application/settings",
+            settings::show,
+            Op::one::<settings::ApplicationSettings>("The abuse limits (admins)", 200),
+        )
+        .put("/application/settings", settings::update, settings_update)
+        .get(
+            "/groups",
+            groups::list,
+            Op::list::<groups::GroupJson>("Groups the caller can see")
+                .query("search", Str, "Part of the name or path.")
+                .query("page", Int, "Page number.")
+                .query("per_page", Int, "Items per page."),
+        )
+        .post(
+            "/groups",
+            groups::create,
+            Op::one::<groups::GroupJson>("Create a group", 201)
+                .field("name", Str, "Name.")
+                .field("path", Str, "Path.")
+                .optional("parent_id", Int, "Parent group (a subgroup).")
+                .optional("visibility", Str, "public or private.")
+                .optional("description", Str, "Description."),
+        )
+        .get("/groups/{id}", groups::show, Op::one::<groups::GroupJson>("A group", 200))
+        .get("/groups/{id}/members", groups::members, Op::list::<groups::MemberJson>("A group's direct members"))
+        .post(
+            "/groups/{id}/members",
+            groups::add_member,
+            Op::one::<groups::MemberJson>("Add a member", 201).field("user_id", Int, "The user.").field(
+                "access_level",
+                Int,
+                "10, 20, 30, 40 or 50.",
+            ),
+        )
+        .put(
+            "/groups/{id}/members/{user_id}",
+            groups::update_member,
+            Op::one::<groups::MemberJson>("Change a member's level", 200).field("access_level", Int, "The level."),
+        )
+        .delete("/groups/{id}/members/{user_id}", groups::remove_member, Op::nothing("Remove a member"))
+        .get(
+            "/projects",
+            projects::list,
+            Op::list::<ProjectJson>("Projects the caller can see").query("page", Int, "Page number.").query(
+                "per_page",
+                Int,
+                "Items per page.",
+            ),
+        )
+        .post(
+            "/projects",
+            projects::create,
+            Op::one::<ProjectJson>("Create a project", 201)
+                .optional("name", Str, "Name (or path).")
+                .optional("path", Str, "Path.")
+                .optional("namespace_id", Int, "The group (default: the caller's namespace).")
+                .optional("visibility", Str, "public or private.")
+                .optional("description", Str, "Description."),
+        )
+        .get("/projects/{id}", projects::show, Op::one::<ProjectJson>("A project", 200))
+        .get("/projects/{id}/members", projects::members, Op::list::<groups::MemberJson>("A project's members"))
+        .post(
+            "/projects/{id}/members",
+            projects::add_member,
+            Op::one::<groups::MemberJson>("Add a member", 201).field("user_id", Int, "The user.").field(
+                "access_level",
+                Int,
+                "10, 20, 30, 40 or 50.",
+            ),
+        )
+        .get("/projects/{id}/issues", projects::work_items::<Issues>, Op::page::<WorkItemJson>("A project's issues"))
+        .post(
+            "/projects/{id}/issues",
+            projects::create_issue,
+            Op::one::<WorkItemJson>("Open an issue", 201)
+                .field("title", Str, "Title.")
+                .optional("description", Str, "Description.")
+                .optional("confidential", Bool, "Confidential."),
+        )
+        .get(
+            "/projects/{id}/issues/{issue_iid}",
+            projects::work_item::<Issues>,
+            Op::one::<WorkItemJson>("An issue", 200),
+        )
+        .get(
             "/projects/{id}/merge_requests",
-            get(projects::work_items::<MergeRequests>).post(projects::create_merge_request),
+            projects::work_items::<MergeRequests>,
+            Op::page::<WorkItemJson>("A project's merge requests"),
         )
-        .route("/projects/{id}/merge_requests/{merge_request_iid}", get(projects::work_item::<MergeRequests>))
-        .route("/projects/{id}/issues/{issue_iid}/notes", get(projects::notes).post(projects::create_note))
-        .route(
-            "/projects/{id}/merge_requests/{merge_request_iid}/notes",
-            get(projects::notes).post(projects::create_note),
+        .post(
+            "/projects/{id}/merge_requests",
+            projects::create_merge_request,
+            Op::one::<WorkItemJson>("Open a merge request", 201)
+                .field("title", Str, "Title.")
+                .field("source_branch", Str, "Source branch.")
+                .field("target_branch", Str, "Target branch.")
+                .optional("description", Str, "Description."),
         )
-        .route("/projects/{id}/issues/{issue_iid}/notes/{note_id}", get(projects::note))
-        .route("/projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", get(projects::note))
-        .route("/projects/{id}/snippets", get(projects::snippets).post(projects::create_snippet))
-        .merge(achievements::routes())
-        .merge(award_emoji::routes(false));
-    Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes(true)).fallback(error::not_found)
+        .get(
+            "/projects/{id}/merge_requests/{merge_request_iid}",
+            projects::work_item::<MergeRequests>,
+            Op::one::<WorkItemJson>("A merge request", 200),
+        );
+    let v4 = ["/projects/{id}/issues/{issue_iid}", "/projects/{id}/merge_requests/{merge_request_iid}"]
+        .into_iter()
+        .fold(v4, |api, item| {
+            api.get(&format!("{item}/notes"), projects::notes, Op::page::<NoteJson>("Comments"))
+                .post(
+                    &format!("{item}/notes"),
+                    projects::create_note,
+                    Op::one::<NoteJson>("Comment", 201).field("body", Str, "Text.").optional(
+                        "internal",
+                        Bool,
+                        "Internal (members only).",
+                    ),
+                )
+                .get(&format!("{item}/notes/{{note_id}}"), projects::note, Op::one::<NoteJson>("A comment", 200))
+        });
+    let v4 =
+        v4.get("/projects/{id}/snippets", projects::snippets, Op::list::<SnippetJson>("A project's snippets")).post(
+            "/projects/{id}/snippets",
+            projects::create_snippet,
+            Op::one::<SnippetJson>("Create a snippet", 201)
+                .field("title", Str, "Title.")
+                .optional("file_name", Str, "File name.")
+                .optional("content", Str, "Content.")
+                .optional("visibility", Str, "public or private."),
+        );
+    let v4 = achievements::document(award_emoji::document(v4)).finish("/api/v4");
+    Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
 }
 
 /// `201 Created` with the new thing as JSON.
@@ -77,7 +250,7 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Created<T> {
 }
 
 /// `GET /version`.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct Version {
     version: &'static str,
     revision: &'static str,

@@ -17,7 +17,7 @@ use axum::Json;
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct NamespaceJson {
     id: i64,
     name: String,
@@ -26,7 +26,7 @@ struct NamespaceJson {
     full_path: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ProjectJson {
     id: i64,
     name: String,
@@ -89,7 +89,7 @@ impl Authors {
 
 /// An issue or a merge request, as GitLab's REST API shows them: the same
 /// fields, plus those of its kind.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WorkItemJson {
     id: i64,
     iid: i64,
@@ -107,7 +107,7 @@ pub struct WorkItemJson {
     web_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum KindFields {
     Issue { confidential: bool, labels: Vec<String>, assignees: Vec<UserBasic> },
@@ -176,7 +176,7 @@ async fn work_item_json(
     Ok(found.ok_or(app::domain::DomainError::NotFound(kind.awardable().display_name()))?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NoteJson {
     id: i64,
     body: String,
@@ -225,7 +225,7 @@ async fn note_json(state: &ServerState, note: NoteRow, noteable_iid: i64) -> Res
     Ok(found.ok_or(app::domain::DomainError::NotFound("Note"))?)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SnippetJson {
     id: i64,
     title: String,

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 /// GitLab's token object, fields in its order; `token` only right after
 /// creation or rotation.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TokenJson {
     id: i64,
     name: String,

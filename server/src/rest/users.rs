@@ -13,7 +13,7 @@ use axum::Json;
 use serde::Serialize;
 
 /// The short user shape GitLab embeds everywhere.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserBasic {
     pub id: i64,
     pub username: String,
@@ -39,7 +39,7 @@ impl UserBasic {
 }
 
 /// The full shape: for the user themself and for admins.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserFull {
     #[serde(flatten)]
     basic: UserBasic,

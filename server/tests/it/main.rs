@@ -20,6 +20,7 @@ mod http;
 mod live;
 mod live_awards;
 mod mail;
+mod openapi;
 mod permissions;
 mod python_gitlab;
 mod rest_substrate;
