@@ -375,7 +375,7 @@ pub struct AdminView {
 
 /// The abuse limits an admin sets; 0 turns one off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct AbuseLimits {
     /// Failed sign-ins in a row that lock an account.
     pub max_login_attempts: i32,

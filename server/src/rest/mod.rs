@@ -34,7 +34,7 @@ pub fn routes() -> Router<ServerState> {
     let settings = app::store::AbuseLimits::default().fields_mut().map(|(name, _)| name);
     let settings_update = settings
         .iter()
-        .fold(Op::one::<settings::ApplicationSettings>("Change the abuse limits given (admins)", 200), |op, name| {
+        .fold(Op::one::<app::store::AbuseLimits>("Change the abuse limits given (admins)", 200), |op, name| {
             op.optional(name, Int, "A limit (0 turns it off where the dashboard says so).")
         });
     let v4 = Api::default()
@@ -110,7 +110,7 @@ pub fn routes() -> Router<ServerState> {
         .get(
             "/application/settings",
             settings::show,
-            Op::one::<settings::ApplicationSettings>("The abuse limits (admins)", 200),
+            Op::one::<app::store::AbuseLimits>("The abuse limits (admins)", 200),
         )
         .put("/application/settings", settings::update, settings_update)
         .get(

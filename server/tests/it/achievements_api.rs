@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{client, start, token_for, Backend, ROOT_TOKEN};
+use common::{client, png, start, token_for, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -52,15 +52,6 @@ async fn get(base: &str, path: &str, token: Option<&str>) -> Answer {
 /// A multipart call (the way `curl --form` uploads an avatar).
 async fn multipart(base: &str, method: Method, path: &str, token: &str, form: reqwest::multipart::Form) -> Answer {
     send(client().request(method, format!("{base}/api/v4{path}")).header("PRIVATE-TOKEN", token).multipart(form)).await
-}
-
-/// A real 8x8 PNG of one colour.
-fn png(rgb: [u8; 3]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::RgbaImage::from_pixel(8, 8, image::Rgba([rgb[0], rgb[1], rgb[2], 255]))
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("png");
-    out.into_inner()
 }
 
 fn names(list: &Value) -> Vec<String> {

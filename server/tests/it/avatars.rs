@@ -4,19 +4,10 @@
 
 use crate::common;
 
-use common::{client, database, spawn, start, token_for, Backend};
+use common::{client, database, png, spawn, start, token_for, Backend};
 use serde_json::{json, Value};
 
 on_both!(avatars_are_served_from_the_database_with_an_etag, avatar_files_of_an_older_version_are_moved_in,);
-
-/// A real 8x8 PNG of one colour.
-fn png(rgb: [u8; 3]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::RgbaImage::from_pixel(8, 8, image::Rgba([rgb[0], rgb[1], rgb[2], 255]))
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("png");
-    out.into_inner()
-}
 
 /// Sends a GraphQL mutation with one file (the multipart request spec).
 async fn upload(base: &str, token: &str, query: &str, bytes: Vec<u8>, name: &'static str) -> Value {

@@ -229,3 +229,12 @@ pub async fn call(
     assert!(status < 500, "{path}: {status} {text}");
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
 }
+
+/// A real 8x8 PNG of one colour.
+pub fn png(rgb: [u8; 3]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(8, 8, image::Rgba([rgb[0], rgb[1], rgb[2], 255]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    out.into_inner()
+}
