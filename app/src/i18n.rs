@@ -26,6 +26,12 @@ pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String
         .fold(template.to_string(), |text, (key, value)| text.replace(&format!("{{{key}}}"), &value.to_string()))
 }
 
+/// "Held by 12 members, 8%": how widely an achievement is held.
+pub fn held_line(l: Locale, held: crate::model::Held) -> String {
+    let template = if held.holders == 1 { td_string!(l, rarity_detail_one) } else { td_string!(l, rarity_detail) };
+    fill(template, &[("n", &held.holders), ("p", &held.percent())])
+}
+
 /// A piece of a catalogue string split at its `{name}` placeholders: for
 /// sentences whose values are links, in each language's own word order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

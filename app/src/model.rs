@@ -60,6 +60,8 @@ pub struct ProfileAchievement {
     pub avatar_url: Option<String>,
     /// The awarding group's full path, or None for "a private namespace".
     pub group: Option<String>,
+    /// How widely it is held in that group (None with the group).
+    pub held: Option<Held>,
     pub awards: Vec<ProfileAward>,
 }
 
@@ -216,8 +218,8 @@ pub struct AchievementCard {
     pub description: Option<String>,
     pub avatar_url: Option<String>,
     pub holders: Vec<Holder>,
-    /// How rare it is among the group's members (`None`: nobody holds it).
-    pub rarity: Option<Rarity>,
+    /// How widely it is held among the group's members.
+    pub held: Held,
 }
 
 /// How rare an achievement is: the share of the group's members (direct or
@@ -231,15 +233,27 @@ pub enum Rarity {
     Common,
 }
 
-impl Rarity {
-    /// From the number of distinct holders and of members (holders from
-    /// outside the group count as members, so the share never passes 100%).
-    pub fn of(holders: usize, members: usize) -> Option<Rarity> {
-        if holders == 0 {
+/// How widely an achievement is held: its distinct holders (as the viewer may
+/// count them) and its group's members, direct or inherited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub holders: usize,
+    pub members: usize,
+}
+
+impl Held {
+    /// The holders' share of the members, in whole percent. Holders from
+    /// outside the group count as members, so it never passes 100.
+    pub fn percent(&self) -> usize {
+        self.holders * 100 / self.members.max(self.holders).max(1)
+    }
+
+    /// `None` while nobody holds it.
+    pub fn rarity(&self) -> Option<Rarity> {
+        if self.holders == 0 {
             return None;
         }
-        let percent = holders * 100 / members.max(holders);
-        Some(match percent {
+        Some(match self.percent() {
             0..=10 => Rarity::Rare,
             11..=35 => Rarity::Uncommon,
             _ => Rarity::Common,

@@ -75,8 +75,8 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   }
   await expect(card(page, 'Night owl').locator('.faces a')).toHaveAttribute('href', '/grace');
   // One holder among the group's five members: 20%, uncommon.
-  await expect(card(page, 'Night owl').locator('.rarity')).toHaveText(/Uncommon/);
-  await expect(card(page, 'Night owl').locator('.rarity')).toHaveAttribute('title', 'Held by 1 of 5 members');
+  await expect(card(page, 'Night owl').locator('.rarity')).toHaveText('Uncommon');
+  await expect(card(page, 'Night owl').locator('.rarity-line')).toContainText('Held by 1 member, 20%');
   await page.screenshot({ path: '../public/screenshots/group-dashboard.png', fullPage: true });
 
   // The recipient's profile shows it twice, as 2x.
@@ -99,6 +99,8 @@ test('a maintainer creates an achievement with an avatar and awards it twice', a
   await expect(badge.locator('.achievement-detail blockquote')).toHaveCount(2);
   await expect(badge.locator('.achievement-detail')).toContainText('Round 1');
   await expect(badge.locator('.achievement-detail')).toContainText('Round 2');
+  // How widely it is held in its group, as on the dashboard.
+  await expect(badge.locator('.achievement-detail')).toContainText('Held by 1 member, 20%');
 
   // The award history, one disclosure per card: revoking one leaves one.
   await card(page, 'Night owl').locator('details.history summary').click();

@@ -6,6 +6,7 @@ use super::uploads::{self, Upload};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use super::{mail, outbox};
 use crate::events::Event;
+use crate::model::Held;
 use crate::policy::{self, AwardFacts, AwardListing, GroupFacts};
 use crate::store::{now, AchievementRow, AchievementSearch, NamespaceRow, NewAward, ProfileAwards, StoreError, Tx};
 use crate::store::{UserAchievementRow, UserRow};
@@ -651,4 +652,42 @@ pub async fn group_achievement(
         Some(achievement) if abilities.read && achievement.namespace_id == group.id => Ok((achievement, abilities)),
         _ => Err(DomainError::NotFound("Achievement")),
     }
+}
+
+/// How widely each of `achievement_ids` is held, for those the actor may see
+/// with their group (others are left out): distinct holders as the actor may
+/// count them (hidden awards and private holders only where the actor may see
+/// them), and the group's members. One count per achievement, one member count
+/// per group.
+pub async fn held(app: &AppState, actor: &Actor, achievement_ids: &[i64]) -> DomainResult<HashMap<i64, Held>> {
+    let mut tx = app.store.read().await?;
+    let viewer = actor.viewer();
+    let mut members: HashMap<i64, usize> = HashMap::new();
+    let mut found = HashMap::new();
+    for &id in achievement_ids {
+        if found.contains_key(&id) {
+            continue;
+        }
+        let Loaded { group, facts, .. } = match load(&mut tx, actor, id).await {
+            Ok(loaded) => loaded,
+            Err(DomainError::NotFound(_)) => continue,
+            Err(other) => return Err(other),
+        };
+        if !policy::read_achievement(&viewer, &facts) || !policy::read_award_namespace(&viewer, &facts) {
+            continue;
+        }
+        let Some(rule) = policy::award_listing(&viewer, &facts) else { continue };
+        let holders = listing::count(tx.count_achievement_holders(id, &rule).await?);
+        let group_members = match members.get(&group.id) {
+            Some(n) => *n,
+            None => {
+                let group_id = group.id;
+                let n = super::groups::count_members(&mut tx, group).await?;
+                members.insert(group_id, n);
+                n
+            }
+        };
+        found.insert(id, Held { holders, members: group_members });
+    }
+    Ok(found)
 }

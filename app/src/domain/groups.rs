@@ -133,6 +133,12 @@ pub async fn list_groups(
 pub async fn member_count(app: &AppState, actor: &Actor, id_or_path: &str) -> DomainResult<usize> {
     let mut tx = app.store.read().await?;
     let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
+    count_members(&mut tx, group).await
+}
+
+/// How many people belong to `group`, directly or through a parent group
+/// (for a group the caller checked may be read).
+pub(crate) async fn count_members(tx: &mut Tx, group: NamespaceRow) -> DomainResult<usize> {
     let mut people = std::collections::HashSet::new();
     let mut next = Some(group);
     // Groups nest at most 20 deep (GitLab's limit); the bound also ends a broken chain.

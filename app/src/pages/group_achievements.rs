@@ -6,7 +6,7 @@ use crate::components::achievement_fields::AchievementFields;
 use crate::components::emblem::AchievementImage;
 use crate::components::icon::{Icon, Svg};
 use crate::components::search_as_you_type::Suggestions;
-use crate::i18n::{fill, td_string};
+use crate::i18n::{fill, held_line, td_string};
 use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity, SessionInfo};
 use crate::pages::live_region::{stream, LiveStatus};
 use crate::server_fns::group_achievements::{
@@ -101,7 +101,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
                         .into_iter()
                         .map(|card| {
                             view! {
-                                <Card card group=view.full_path.clone() next=here.clone() members=view.members can_manage can_delete_awards/>
+                                <Card card group=view.full_path.clone() next=here.clone() can_manage can_delete_awards/>
                             }
                         })
                         .collect_view()}
@@ -160,7 +160,6 @@ fn Card(
     card: AchievementCard,
     group: String,
     next: String,
-    members: usize,
     can_manage: bool,
     can_delete_awards: bool,
 ) -> impl IntoView {
@@ -174,7 +173,6 @@ fn Card(
             people.push(h);
         }
     }
-    let held = people.len();
     // The holders as an avatar stack: the first few faces, then how many more.
     const FACES: usize = 5;
     let more = people.len().saturating_sub(FACES);
@@ -217,15 +215,20 @@ fn Card(
                     <div class="holders-summary">
                         <ul class="faces">{faces}{more_faces}</ul>
                         <p class="muted">{holders_line}</p>
-                        {card.rarity.map(|rarity| {
+                        {card.held.rarity().map(|rarity| {
                             let (label, class) = match rarity {
                                 Rarity::Rare => (td_string!(t(), rarity_rare), "rarity rare"),
                                 Rarity::Uncommon => (td_string!(t(), rarity_uncommon), "rarity uncommon"),
                                 Rarity::Common => (td_string!(t(), rarity_common), "rarity common"),
                             };
-                            let detail = fill(td_string!(t(), rarity_detail), &[("n", &held), ("m", &members.max(held))]);
-                            let said = detail.clone();
-                            view! { <p class=class title=detail>{label} <span class="visually-hidden">{said}</span></p> }
+                            let detail = held_line(t(), card.held);
+                            view! {
+                                <p class="rarity-line">
+                                    <span class=class>{label}</span>
+                                    " "
+                                    <span class="muted">{detail}</span>
+                                </p>
+                            }
                         })}
                     </div>
                 }

@@ -1,5 +1,5 @@
 use crate::components::emblem::AchievementImage;
-use crate::i18n::{ago, exact, td_string, Locale};
+use crate::i18n::{ago, exact, held_line, td_string, Locale};
 use crate::model::ProfileAchievement;
 use crate::pages::live_region::{stream, LiveStatus};
 use crate::pages::loaded::loaded;
@@ -103,6 +103,7 @@ fn AchievementBadge(a: ProfileAchievement) -> impl IntoView {
                         None => view! { <em>{move || td_string!(t(), private_namespace)}</em> }.into_any(),
                     }}
                 </p>
+                {a.held.map(|held| view! { <p class="muted">{move || held_line(t(), held)}</p> })}
                 {a.awards.iter().filter_map(|aw| aw.message.clone()).map(|m| view! { <blockquote>{m}</blockquote> }).collect_view()}
             </div>
         </li>

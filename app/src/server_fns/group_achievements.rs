@@ -29,7 +29,7 @@ pub mod views {
     use super::PAGE_SIZE;
     use crate::domain::listing::{self, Window};
     use crate::domain::{achievements, groups, uploads, Actor, AppState, DomainResult};
-    use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity};
+    use crate::model::{AchievementCard, GroupAchievementsView, Held, Holder};
 
     /// The search and page as the dashboard reads them: at most 100
     /// characters, page 1 at least.
@@ -77,7 +77,7 @@ pub mod views {
                 name: achievement.name,
                 description: achievement.description,
                 holders,
-                rarity: Rarity::of(people.len(), members),
+                held: Held { holders: people.len(), members },
             });
         }
         Ok(GroupAchievementsView {

@@ -70,9 +70,15 @@ pub mod views {
                     description: shown.achievement.description.clone(),
                     avatar_url: uploads::achievement_avatar_url(&app.instance, &shown.achievement),
                     group: shown.group.map(|g| g.full_path),
+                    held: None,
                     awards: vec![award],
                 }),
             }
+        }
+        let ids: Vec<i64> = grouped.iter().map(|a| a.achievement_id).collect();
+        let held = achievements::held(app, actor, &ids).await?;
+        for entry in &mut grouped {
+            entry.held = held.get(&entry.achievement_id).copied().filter(|_| entry.group.is_some());
         }
         Ok(ProfileView {
             web_url: app.instance.user_url(&user.username),

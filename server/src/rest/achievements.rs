@@ -19,6 +19,7 @@ use crate::state::ServerState;
 use app::domain::achievements::{self, CreateAchievement, DisplayedAward, GroupAbilities};
 use app::domain::achievements::{UpdateAchievement, UpdateAward};
 use app::domain::{uploads, users, Actor, DomainError};
+use app::model::Held;
 use app::store::{AchievementRow, NamespaceRow, UserAchievementRow, UserRow};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
@@ -104,7 +105,7 @@ pub fn document(api: Api) -> Api {
 }
 
 /// An achievement as REST answers it.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct AchievementJson {
     id: i64,
     name: String,
@@ -114,12 +115,20 @@ pub struct AchievementJson {
     namespace_id: Option<i64>,
     /// The group's achievements page, when the group is visible.
     web_url: Option<String>,
+    /// How many people hold it (as the caller may count them: hidden awards
+    /// only for those who may see them), and how many members its group has
+    /// (direct or inherited); `null` where the caller may not see the group.
+    holders_count: Option<usize>,
+    members_count: Option<usize>,
+    /// The holders' share of the members, in whole percent (holders from
+    /// outside the group count as members).
+    holders_percent: Option<usize>,
     created_at: String,
     updated_at: String,
 }
 
 impl AchievementJson {
-    fn of(state: &ServerState, achievement: &AchievementRow, group: Option<&NamespaceRow>) -> Self {
+    fn of(state: &ServerState, achievement: &AchievementRow, group: Option<&NamespaceRow>, held: Option<Held>) -> Self {
         let instance = &state.app.instance;
         AchievementJson {
             id: achievement.id,
@@ -128,10 +137,35 @@ impl AchievementJson {
             avatar_url: uploads::achievement_avatar_url(instance, achievement),
             namespace_id: group.map(|g| g.id),
             web_url: group.map(|g| format!("{}/groups/{}/-/achievements", instance.external_url, g.full_path)),
+            holders_count: held.map(|h| h.holders),
+            members_count: held.map(|h| h.members),
+            holders_percent: held.map(|h| h.percent()),
             created_at: time(achievement.created_at),
             updated_at: time(achievement.updated_at),
         }
     }
+}
+
+/// Achievements with their groups as the caller may see them, each with how
+/// widely it is held (counted once per achievement).
+async fn achievements_json(
+    state: &ServerState,
+    actor: &Actor,
+    items: &[(&AchievementRow, Option<&NamespaceRow>)],
+) -> Result<Vec<AchievementJson>, ApiError> {
+    let ids: Vec<i64> = items.iter().map(|(a, _)| a.id).collect();
+    let held = achievements::held(&state.app, actor, &ids).await?;
+    Ok(items.iter().map(|(a, group)| AchievementJson::of(state, a, *group, held.get(&a.id).copied())).collect())
+}
+
+async fn achievement_json(
+    state: &ServerState,
+    actor: &Actor,
+    achievement: &AchievementRow,
+    group: Option<&NamespaceRow>,
+) -> Result<AchievementJson, ApiError> {
+    let found = achievements_json(state, actor, &[(achievement, group)]).await?.into_iter().next();
+    Ok(found.ok_or(DomainError::NotFound("Achievement"))?)
 }
 
 /// An award (a user achievement) as REST answers it.
@@ -196,20 +230,21 @@ async fn awards_of_reachable(
     actor: &Actor,
     awards: Vec<UserAchievementRow>,
 ) -> Result<Vec<UserAchievementJson>, ApiError> {
-    let mut known: HashMap<i64, (AchievementRow, Option<NamespaceRow>)> = HashMap::new();
+    let mut reached: Vec<(AchievementRow, Option<NamespaceRow>)> = Vec::new();
+    for award in &awards {
+        if !reached.iter().any(|(a, _)| a.id == award.achievement_id) {
+            let achievement = achievements::find_achievement(&state.app, actor, award.achievement_id).await?;
+            let group = achievements::visible_group(&state.app, actor, &achievement).await?;
+            reached.push((achievement, group));
+        }
+    }
+    let items: Vec<_> = reached.iter().map(|(a, g)| (a, g.as_ref())).collect();
+    let described = achievements_json(state, actor, &items).await?;
     let mut rows = Vec::new();
     for award in awards {
-        let json = match known.get(&award.achievement_id) {
-            Some((achievement, group)) => AchievementJson::of(state, achievement, group.as_ref()),
-            None => {
-                let achievement = achievements::find_achievement(&state.app, actor, award.achievement_id).await?;
-                let group = achievements::visible_group(&state.app, actor, &achievement).await?;
-                let json = AchievementJson::of(state, &achievement, group.as_ref());
-                known.insert(award.achievement_id, (achievement, group));
-                json
-            }
-        };
-        rows.push((award, json));
+        let at = reached.iter().position(|(a, _)| a.id == award.achievement_id);
+        let json = at.and_then(|i| described.get(i)).ok_or(DomainError::NotFound("Achievement"))?;
+        rows.push((award, json.clone()));
     }
     awards_json(state, rows).await
 }
@@ -260,7 +295,8 @@ async fn list(
     let (group_row, _) = achievements::group_abilities(&state.app, &actor, &group).await?;
     let found = achievements::list_group_achievements(&state.app, &actor, &group, &search, None, page.window()).await?;
     let items: Vec<AchievementJson> =
-        found.items.iter().map(|a| AchievementJson::of(&state, a, Some(&group_row))).collect();
+        achievements_json(&state, &actor, &found.items.iter().map(|a| (a, Some(&group_row))).collect::<Vec<_>>())
+            .await?;
     Ok(pagination::paginated(items, page, found.total as i64, &request_url(&state, &uri)))
 }
 
@@ -272,7 +308,7 @@ async fn show(
 ) -> Result<Json<AchievementJson>, ApiError> {
     let (achievement, _) = addressed(&state, &actor, &path).await?;
     let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
-    Ok(Json(AchievementJson::of(&state, &achievement, group.as_ref())))
+    Ok(Json(achievement_json(&state, &actor, &achievement, group.as_ref()).await?))
 }
 
 /// `POST /groups/:id/achievements`: `name`, `description`, `avatar` (multipart).
@@ -295,7 +331,7 @@ async fn create(
         avatar: params.file("avatar"),
     };
     let achievement = achievements::create_achievement(&state.app, &actor, input).await?;
-    Ok(Created(AchievementJson::of(&state, &achievement, Some(&group_row))).into_response())
+    Ok(Created(achievement_json(&state, &actor, &achievement, Some(&group_row)).await?).into_response())
 }
 
 /// `PUT /groups/:id/achievements/:achievement_id`: any of `name`,
@@ -321,7 +357,7 @@ async fn update(
     }
     let updated = achievements::update_achievement(&state.app, &actor, achievement.id, input).await?;
     let group = achievements::visible_group(&state.app, &actor, &updated).await?;
-    Ok(Json(AchievementJson::of(&state, &updated, group.as_ref())))
+    Ok(Json(achievement_json(&state, &actor, &updated, group.as_ref()).await?))
 }
 
 /// `DELETE /groups/:id/achievements/:achievement_id`, with all its awards.
@@ -350,8 +386,8 @@ async fn awards(
     let (achievement, _) = addressed(&state, &actor, &path).await?;
     let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
     let held = achievements::achievement_awards(&state.app, &actor, achievement.id, page.window()).await?;
-    let rows =
-        held.items.into_iter().map(|h| (h.award, AchievementJson::of(&state, &achievement, group.as_ref()))).collect();
+    let described = achievement_json(&state, &actor, &achievement, group.as_ref()).await?;
+    let rows = held.items.into_iter().map(|h| (h.award, described.clone())).collect();
     let items = awards_json(&state, rows).await?;
     Ok(pagination::paginated(items, page, held.total as i64, &request_url(&state, &uri)))
 }
@@ -380,7 +416,8 @@ async fn award(
     let message = params.str("message");
     let award = achievements::award_achievement(&state.app, &actor, achievement.id, user_id, message).await?;
     let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
-    let json = awards_json(&state, vec![(award, AchievementJson::of(&state, &achievement, group.as_ref()))]).await?;
+    let described = achievement_json(&state, &actor, &achievement, group.as_ref()).await?;
+    let json = awards_json(&state, vec![(award, described)]).await?;
     let one = json.into_iter().next().ok_or(DomainError::NotFound("User Achievement"))?;
     Ok(Created(one).into_response())
 }
@@ -423,14 +460,10 @@ async fn user_achievements(
     let user_id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
     let include_hidden = params.bool("include_hidden")?.unwrap_or(false);
     let found = achievements::user_awards(&state.app, &actor, user_id, include_hidden, page.window()).await?;
-    let rows = found
-        .items
-        .into_iter()
-        .map(|DisplayedAward { award, achievement, group }| {
-            let json = AchievementJson::of(&state, &achievement, group.as_ref());
-            (award, json)
-        })
-        .collect();
+    let shown: Vec<_> = found.items.iter().map(|d| (&d.achievement, d.group.as_ref())).collect();
+    let described = achievements_json(&state, &actor, &shown).await?;
+    let rows =
+        found.items.into_iter().zip(described).map(|(DisplayedAward { award, .. }, json)| (award, json)).collect();
     let items = awards_json(&state, rows).await?;
     Ok(pagination::paginated(items, page, found.total as i64, &request_url(&state, &uri)))
 }

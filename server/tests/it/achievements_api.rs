@@ -123,6 +123,14 @@ async fn maintainers_manage_a_groups_achievements(backend: Backend) {
     assert_eq!((&made.body["name"], &made.body["description"]), (&json!("Docs hero"), &json!("Wrote the docs.")));
     assert_eq!(made.body["namespace_id"], group_id);
     assert_eq!(made.body["avatar_url"], Value::Null);
+    // How widely held: nobody yet, of the group's five members.
+    assert_eq!(
+        (&made.body["holders_count"], &made.body["members_count"], &made.body["holders_percent"]),
+        (&json!(0), &json!(5), &json!(0))
+    );
+    // Contributor of the month: carol (three times) and bob, 2 of 5.
+    let month = &list.body[1];
+    assert_eq!((&month["holders_count"], &month["holders_percent"]), (&json!(2), &json!(40)));
     let docs = made.body["id"].as_i64().expect("id");
 
     // Create with an avatar (multipart); the image is served at its URL.
@@ -313,6 +321,29 @@ async fn awards_are_made_listed_revoked_and_deleted(backend: Backend) {
     let listed_ids = ids(&listed.body);
     assert!(listed_ids.contains(&erin_award) && listed_ids.contains(&dave_award), "{listed_ids:?}");
 
+    // Holders as each caller may count them: erin hides hers, so strangers
+    // count carol and dave, a Maintainer the three.
+    let one = format!("/groups/heroes/achievements/{first}");
+    assert_eq!(get(base, &one, None).await.body["holders_count"], 3);
+    let erin = token_for(base, "erin").await;
+    let hide = api(
+        base,
+        Method::PUT,
+        &format!("/user/achievements/{erin_award}"),
+        Some(&erin),
+        Some(json!({ "show_on_profile": false })),
+    )
+    .await;
+    assert_eq!(hide.status, 200);
+    assert_eq!(
+        (
+            get(base, &one, None).await.body["holders_count"].clone(),
+            get(base, &one, Some(&bob)).await.body["holders_count"].clone()
+        ),
+        (json!(2), json!(3))
+    );
+    assert_eq!(get(base, &one, None).await.body["holders_percent"], 40);
+
     // Revoke: the award as revoked, once; it leaves the listing.
     let revoke_path = format!("/user_achievements/{erin_award}/revoke");
     let revoked = api(base, Method::POST, &revoke_path, Some(&bob), None).await;
@@ -351,6 +382,9 @@ async fn recipients_hide_and_order_their_achievements(backend: Backend) {
         assert_eq!(award["user"]["username"], "carol");
         assert_ne!(award["achievement"]["namespace_id"], lab, "a private group is never named to a stranger");
         assert!(!award["achievement"]["web_url"].to_string().contains("secret-lab"));
+        if award["achievement"]["namespace_id"].is_null() {
+            assert_eq!(award["achievement"]["holders_count"], Value::Null, "nothing counted in an unseen group");
+        }
     }
     let shown = ids(&public.body);
     assert!(shown.len() >= 5, "{shown:?}");
