@@ -144,6 +144,12 @@ pub fn App() -> impl IntoView {
                         view=group_achievements_page
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/groups/:ns/-/achievements/audit") view=group_audit_page ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/groups/:ns/:sub/-/achievements/audit")
+                        view=group_audit_page
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("/admin")
                         view=|| view! { <WithSession><pages::admin::AdminPage/></WithSession> }
@@ -189,4 +195,8 @@ fn merge_request_page() -> impl IntoView {
 
 fn group_achievements_page() -> impl IntoView {
     view! { <WithSession><pages::group_achievements::GroupAchievementsPage/></WithSession> }
+}
+
+fn group_audit_page() -> impl IntoView {
+    view! { <WithSession><pages::group_audit::GroupAuditPage/></WithSession> }
 }

@@ -279,6 +279,38 @@ pub struct GroupAchievementsView {
     pub live_mark: String,
 }
 
+/// A page of a group's audit log, with its filters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupAuditView {
+    pub full_path: String,
+    pub name: String,
+    pub entries: Vec<GroupAuditEntry>,
+    /// The group's achievements, to filter by (newest first).
+    pub achievements: Vec<(i64, String)>,
+    pub person: String,
+    pub achievement: Option<i64>,
+    /// `YYYY-MM-DD`, or empty.
+    pub from: String,
+    pub until: String,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+/// One entry of a group's audit log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupAuditEntry {
+    /// RFC 3339.
+    pub at: String,
+    /// Who did it (their username), if anyone.
+    pub actor: Option<String>,
+    /// `achievement_awarded`, ...
+    pub action: String,
+    /// The achievement's name then.
+    pub achievement: Option<String>,
+    /// To whom (their username).
+    pub subject: Option<String>,
+}
+
 /// A link on the home page: a group or a project the viewer may read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlaceLink {

@@ -152,6 +152,12 @@ pub fn destroy_user_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
     group.achievements_enabled && (viewer.admin || at_least(group.access, AccessLevel::Owner))
 }
 
+/// Read a group's audit log (who created, edited, awarded, revoked, deleted,
+/// accepted, declined): its Owners and admins.
+pub fn read_group_audit(viewer: &Viewer, group: &GroupFacts) -> bool {
+    viewer.admin || at_least(group.access, AccessLevel::Owner)
+}
+
 /// Hide/show, reorder, accept or decline one's own awards: the recipient only.
 pub fn update_owned_user_achievement(viewer: &Viewer, recipient_id: i64, group: &GroupFacts) -> bool {
     group.achievements_enabled && viewer.is(recipient_id)

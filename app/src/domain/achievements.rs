@@ -3,12 +3,13 @@
 
 use super::listing::{self, Listing, Window};
 use super::uploads::{self, Upload};
-use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
+use super::{audit, audit_concerning, facts, Actor, AppState, DomainError, DomainResult};
 use super::{mail, outbox};
 use crate::events::Event;
 use crate::model::Held;
 use crate::policy::{self, AwardFacts, AwardListing, GroupFacts};
-use crate::store::{now, AchievementRow, AchievementSearch, NamespaceRow, NewAward, ProfileAwards, StoreError, Tx};
+use crate::store::{now, AchievementRow, AchievementSearch, Concerns, NamespaceRow, NewAward, ProfileAwards};
+use crate::store::{StoreError, Tx};
 use crate::store::{UserAchievementRow, UserRow};
 use std::collections::{HashMap, HashSet};
 
@@ -37,30 +38,52 @@ async fn load_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(
     Ok((award, loaded))
 }
 
+/// Audits a change to an achievement's group's achievements (the entry
+/// names the achievement as it was then), in the group's audit log.
+async fn audit_achievement(
+    tx: &mut Tx,
+    actor: &Actor,
+    achievement: &AchievementRow,
+    subject_id: Option<i64>,
+    what: (&str, &str, i64),
+    mut details: serde_json::Value,
+) -> DomainResult<()> {
+    details["achievement"] = serde_json::Value::String(achievement.name.clone());
+    let concerns =
+        Concerns { group_id: Some(achievement.namespace_id), achievement_id: Some(achievement.id), subject_id };
+    audit_concerning(tx, actor, concerns, what, details).await
+}
+
 /// Audits a change to one award, announces it, and commits.
 async fn commit_award_change(
     app: &AppState,
     mut tx: Tx,
     actor: &Actor,
     action: &str,
-    (award, group_id): (&UserAchievementRow, i64),
+    (award, achievement): (&UserAchievementRow, &AchievementRow),
     details: serde_json::Value,
 ) -> DomainResult<()> {
-    audit(&mut tx, actor, action, "UserAchievement", award.id, details).await?;
+    let what = (action, "UserAchievement", award.id);
+    audit_achievement(&mut tx, actor, achievement, Some(award.user_id), what, details).await?;
+    let group_id = achievement.namespace_id;
     let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
     app.publish(&mut tx, event).await?;
     app.commit(tx).await
 }
 
-/// The actor's own unrevoked award (recipients act on these alone), and its group's id.
-async fn load_own_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(UserAchievementRow, i64)> {
+/// The actor's own unrevoked award (recipients act on these alone), and its achievement.
+async fn load_own_award(
+    tx: &mut Tx,
+    actor: &Actor,
+    award_id: i64,
+) -> DomainResult<(UserAchievementRow, AchievementRow)> {
     let (award, loaded) = load_award(tx, actor, award_id).await?;
     if award.revoked_by_user_id.is_some()
         || !policy::update_owned_user_achievement(&actor.viewer(), award.user_id, &loaded.facts)
     {
         return Err(DomainError::NotFound("User Achievement"));
     }
-    Ok((award, loaded.group.id))
+    Ok((award, loaded.achievement))
 }
 
 /// Trims and checks name and description (Rails-style messages).
@@ -133,8 +156,8 @@ pub async fn create_achievement(
         let file = uploads::store_avatar(&mut tx, achievement.id, avatar, content_type).await?;
         achievement = tx.update_achievement(achievement.id, name, description, Some(&file)).await?;
     }
-    audit(&mut tx, actor, "achievement_created", "Achievement", achievement.id, serde_json::json!({ "name": name }))
-        .await?;
+    let what = ("achievement_created", "Achievement", achievement.id);
+    audit_achievement(&mut tx, actor, &achievement, None, what, serde_json::json!({ "name": name })).await?;
     let holders = Some(Vec::new());
     app.publish(
         &mut tx,
@@ -197,8 +220,8 @@ pub async fn update_achievement(
         .update_achievement(achievement.id, &name, description.as_deref(), avatar.as_deref())
         .await
         .map_err(name_taken)?;
-    audit(&mut tx, actor, "achievement_updated", "Achievement", achievement.id, serde_json::json!({ "name": name }))
-        .await?;
+    let what = ("achievement_updated", "Achievement", achievement.id);
+    audit_achievement(&mut tx, actor, &updated, None, what, serde_json::json!({ "name": name })).await?;
     let holders = holders_to_tell(&mut tx, achievement.id).await?;
     app.publish(
         &mut tx,
@@ -218,15 +241,9 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
     }
     let holders = holders_to_tell(&mut tx, achievement.id).await?;
     tx.delete_achievement(achievement.id).await?;
-    audit(
-        &mut tx,
-        actor,
-        "achievement_deleted",
-        "Achievement",
-        achievement.id,
-        serde_json::json!({ "name": achievement.name }),
-    )
-    .await?;
+    let what = ("achievement_deleted", "Achievement", achievement.id);
+    audit_achievement(&mut tx, actor, &achievement, None, what, serde_json::json!({ "name": achievement.name }))
+        .await?;
     app.publish(
         &mut tx,
         Event::AchievementChanged { achievement_id: achievement.id, group_id: group.id, deleted: true, holders },
@@ -276,17 +293,9 @@ pub async fn award_achievement(
             accepted,
         })
         .await?;
-    audit(
-        &mut tx,
-        actor,
-        "achievement_awarded",
-        "UserAchievement",
-        award.id,
-        serde_json::json!({
-            "achievement_id": achievement.id, "user_id": user_id,
-        }),
-    )
-    .await?;
+    let what = ("achievement_awarded", "UserAchievement", award.id);
+    let details = serde_json::json!({ "achievement_id": achievement.id, "user_id": user_id });
+    audit_achievement(&mut tx, actor, &achievement, Some(user_id), what, details).await?;
     app.publish(
         &mut tx,
         Event::AchievementAwarded {
@@ -322,7 +331,7 @@ pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     }
     let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
     let details = serde_json::json!({ "user_id": award.user_id });
-    commit_award_change(app, tx, actor, "achievement_revoked", (&award, loaded.group.id), details).await?;
+    commit_award_change(app, tx, actor, "achievement_revoked", (&award, &loaded.achievement), details).await?;
     Ok(revoked)
 }
 
@@ -335,7 +344,7 @@ pub async fn delete_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     }
     tx.delete_award(award.id).await?;
     let details = serde_json::json!({ "user_id": award.user_id, "achievement_id": award.achievement_id });
-    commit_award_change(app, tx, actor, "user_achievement_deleted", (&award, loaded.group.id), details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_deleted", (&award, &loaded.achievement), details).await?;
     Ok(award)
 }
 
@@ -373,30 +382,31 @@ pub async fn update_award(
     let show = input.show_on_profile.unwrap_or(award.show_on_profile);
     let updated = tx.update_award(award.id, show, message.as_deref(), award.accepted_at).await?;
     let details = serde_json::json!({ "show_on_profile": show });
-    commit_award_change(app, tx, actor, "user_achievement_updated", (&award, loaded.group.id), details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_updated", (&award, &loaded.achievement), details).await?;
     Ok(updated)
 }
 
 /// The recipient accepts a pending award: it becomes visible on the profile.
 pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let (award, group_id) = load_own_award(&mut tx, actor, award_id).await?;
+    let (award, achievement) = load_own_award(&mut tx, actor, award_id).await?;
     let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
     let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
-    commit_award_change(app, tx, actor, "user_achievement_accepted", (&award, group_id), serde_json::json!({})).await?;
+    commit_award_change(app, tx, actor, "user_achievement_accepted", (&award, &achievement), serde_json::json!({}))
+        .await?;
     Ok(updated)
 }
 
 /// The recipient declines a pending award: it is removed (the audit log keeps it).
 pub async fn decline_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {
     let mut tx = app.store.write().await?;
-    let (award, group_id) = load_own_award(&mut tx, actor, award_id).await?;
+    let (award, achievement) = load_own_award(&mut tx, actor, award_id).await?;
     if award.accepted_at.is_some() {
         return Err(DomainError::invalid("Only pending awards can be declined"));
     }
     tx.delete_award(award.id).await?;
     let details = serde_json::json!({ "achievement_id": award.achievement_id });
-    commit_award_change(app, tx, actor, "user_achievement_declined", (&award, group_id), details).await?;
+    commit_award_change(app, tx, actor, "user_achievement_declined", (&award, &achievement), details).await?;
     Ok(award)
 }
 

@@ -3,6 +3,7 @@
 //! once committed. Server functions, GraphQL and REST are thin adapters over these.
 
 pub mod achievements;
+pub mod audit_log;
 pub mod auth;
 pub mod award_emoji;
 pub mod awardable;
@@ -30,7 +31,7 @@ pub use bus::EventBus;
 pub use error::DomainError;
 
 use crate::events::Event;
-use crate::store::{NewAudit, Store, Tx};
+use crate::store::{Concerns, NewAudit, Store, Tx};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -118,6 +119,18 @@ pub(crate) async fn audit(
     target_id: i64,
     details: serde_json::Value,
 ) -> DomainResult<()> {
+    audit_concerning(tx, actor, Concerns::default(), (action, target_type, target_id), details).await
+}
+
+/// Appends to the audit log what `concerns` a group (its achievements and the
+/// people they were awarded to), so the group's audit log shows it.
+pub(crate) async fn audit_concerning(
+    tx: &mut Tx,
+    actor: &Actor,
+    concerns: Concerns,
+    (action, target_type, target_id): (&str, &str, i64),
+    details: serde_json::Value,
+) -> DomainResult<()> {
     let user = actor.user();
     tx.insert_audit(NewAudit {
         actor_id: user.map(|u| u.id),
@@ -126,6 +139,7 @@ pub(crate) async fn audit(
         target_type,
         target_id,
         details,
+        concerns,
     })
     .await?;
     Ok(())

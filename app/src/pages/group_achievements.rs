@@ -67,7 +67,13 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
     view! {
         <section class="card dashboard" data-live-stream=live>
             <h1>{title}</h1>
-            <p class="muted">{view.full_path.clone()}</p>
+            <p class="muted">
+                {view.full_path.clone()}
+                {can_delete_awards.then(|| {
+                    let audit = format!("/groups/{}/-/achievements/audit", view.full_path);
+                    view! { " · " <a href=audit>{move || td_string!(t(), audit_log_link)}</a> }
+                })}
+            </p>
             {move || {
                 error()
                     .map(|message| {

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod group_achievements;
+pub mod group_audit;
 pub mod home;
 pub mod item;
 pub mod live_region;

@@ -5,6 +5,7 @@ pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod form;
 pub mod group_achievements;
+pub mod group_audit;
 pub mod items;
 pub mod profile;
 pub mod reactions;

@@ -17,7 +17,7 @@ mod settings;
 mod users;
 
 pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
-pub use audit::NewAudit;
+pub use audit::{Concerns, GroupAudit, NewAudit};
 pub use namespaces::NewNamespace;
 pub use outbox::NewMail;
 pub use projects::{NewNote, NewProject};

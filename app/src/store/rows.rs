@@ -184,6 +184,9 @@ pub struct AuditRow {
     pub target_id: i64,
     pub details: String,
     pub created_at: DateTime<Utc>,
+    pub achievement_id: Option<i64>,
+    /// The person it was done to (an award's recipient).
+    pub subject_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, FromRow)]

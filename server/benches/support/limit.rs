@@ -110,6 +110,7 @@ pub async fn min_finish(
         target_type: "Issue",
         target_id: issue_id,
         details: json!({ "name": award.name, "award_id": award.id }),
+        concerns: Default::default(),
     })
     .await
     .map_err(internal)?;

@@ -2,6 +2,7 @@
 //! domain, speaking GitLab's JSON shapes, status codes and `{"message": ...}` errors.
 
 mod achievements;
+mod audit_events;
 mod award_emoji;
 pub mod error;
 mod groups;
@@ -236,7 +237,7 @@ pub fn routes() -> Router<ServerState> {
                 .optional("content", Str, "Content.")
                 .optional("visibility", Str, "public or private."),
         );
-    let v4 = achievements::document(award_emoji::document(v4)).finish("/api/v4");
+    let v4 = audit_events::document(achievements::document(award_emoji::document(v4))).finish("/api/v4");
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
 }
 

@@ -68,6 +68,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/users/{id}/achievements", &["GET"]),
     ("/user/achievements/priorities", &["PUT"]),
     ("/user/achievements/{id}", &["PUT"]),
+    ("/groups/{id}/audit_events", &["GET"]),
 ];
 
 /// Parameter names the REST API reads (and a few it does not).
@@ -108,6 +109,9 @@ const PARAMS: &[&str] = &[
     "include_hidden",
     "show_on_profile",
     "ids",
+    "created_after",
+    "created_before",
+    "achievement_id",
     "reactions_per_user_per_minute",
     "id",
     "__proto__",

@@ -15,6 +15,7 @@ mod award_emoji_api;
 mod durability;
 mod fuzz;
 mod graphql;
+mod group_audit;
 mod home_feed;
 mod http;
 mod live;
