@@ -16,7 +16,7 @@ test('an Owner reads and filters the group audit log', async ({ page }) => {
   const all = await rows.count();
   await expect(page.locator('.audit-table')).toContainText('awarded');
 
-  await page.getByLabel('Person (who did it, or to whom)').fill('dave');
+  await page.getByLabel('Person', { exact: true }).fill('dave');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/person=dave/);
   const filtered = await rows.count();

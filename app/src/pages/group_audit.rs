@@ -78,7 +78,14 @@ fn AuditLog(view: GroupAuditView) -> impl IntoView {
             <form class="audit-filters" method="get" action=here.clone() role="search">
                 <div class="field">
                     <label for="audit-person">{move || td_string!(t(), audit_person)}</label>
-                    <input id="audit-person" name="person" type="search" value=view.person.clone() autocomplete="off"/>
+                    <input
+                        id="audit-person"
+                        name="person"
+                        type="search"
+                        value=view.person.clone()
+                        autocomplete="off"
+                        placeholder=move || td_string!(t(), audit_person_hint)
+                    />
                 </div>
                 <div class="field">
                     <label for="audit-achievement">{move || td_string!(t(), audit_achievement)}</label>
