@@ -112,6 +112,28 @@ pub struct Reactable {
     pub can_react: bool,
 }
 
+/// The emoji a page's reaction pickers offer: the group's set (`None`: every
+/// emoji), and whether thumbsdown is among them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionChoices {
+    /// `(name, emoji)` in the set's order.
+    pub only: Option<Vec<(String, String)>>,
+    pub downvotes: bool,
+}
+
+impl Default for ReactionChoices {
+    fn default() -> Self {
+        ReactionChoices { only: None, downvotes: true }
+    }
+}
+
+impl ReactionChoices {
+    pub fn admits(&self, name: &str) -> bool {
+        (self.downvotes || name != "thumbsdown")
+            && self.only.as_ref().is_none_or(|only| only.iter().any(|(n, _)| n == name))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NoteView {
     pub id: i64,
@@ -138,6 +160,8 @@ pub struct ItemView {
     pub project_name: String,
     pub reactions: Reactable,
     pub notes: Vec<NoteView>,
+    /// What the reaction pickers offer (the group's reaction set).
+    pub choices: ReactionChoices,
 }
 
 /// A line in a project's list of issues or merge requests.
@@ -277,6 +301,9 @@ pub struct GroupAchievementsView {
     pub achievements: Vec<AchievementCard>,
     /// What the achievement cards show, as their live stream marks it.
     pub live_mark: String,
+    /// The group's own reaction set, for its Owners to change: emoji names
+    /// separated by spaces (empty: every emoji), and whether thumbsdown is allowed.
+    pub reaction_set: Option<(String, bool)>,
 }
 
 /// A page of a group's audit log, with its filters.

@@ -152,6 +152,11 @@ pub fn destroy_user_achievement(viewer: &Viewer, group: &GroupFacts) -> bool {
     group.achievements_enabled && (viewer.admin || at_least(group.access, AccessLevel::Owner))
 }
 
+/// Choose the group's reaction set: its Owners and admins.
+pub fn admin_reaction_set(viewer: &Viewer, group: &GroupFacts) -> bool {
+    viewer.admin || at_least(group.access, AccessLevel::Owner)
+}
+
 /// Read a group's audit log (who created, edited, awarded, revoked, deleted,
 /// accepted, declined): its Owners and admins.
 pub fn read_group_audit(viewer: &Viewer, group: &GroupFacts) -> bool {

@@ -86,12 +86,23 @@ pub async fn add_award_emoji(
         return Err(DomainError::Forbidden);
     }
     let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
+    outside_the_set(&mut tx, &loaded, name).await?;
     let award = tx
         .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
         .await?
         .ok_or_else(|| DomainError::Conflict(NAME_TAKEN.into()))?;
     let change = finish(app, tx, actor, item, award, true).await?;
     Ok(change)
+}
+
+/// An emoji outside the group's reaction set is refused as one that is not an
+/// emoji (GitLab's wording for a name it does not take).
+async fn outside_the_set(tx: &mut Tx, loaded: &super::facts::Awardable, name: &str) -> DomainResult<()> {
+    if super::reaction_sets::applying(tx, loaded.project.namespace_id).await?.admits(name) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(INVALID_NAME))
+    }
 }
 
 async fn finish(
@@ -202,6 +213,7 @@ pub async fn toggle_award_emoji(
         tx.delete_award_emoji(existing.id).await?;
         return Ok((finish(app, tx, actor, item, existing, false).await?, false));
     }
+    outside_the_set(&mut tx, &loaded, name).await?;
     let award = tx
         .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
         .await?

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod outbox;
 pub mod passwords;
 pub mod projects;
+pub mod reaction_sets;
 pub mod settings;
 pub mod text;
 pub mod tokens;

@@ -11,7 +11,7 @@ use crate::model::{AchievementCard, GroupAchievementsView, Holder, Rarity, Sessi
 use crate::pages::live_region::{stream, LiveStatus};
 use crate::server_fns::group_achievements::{
     get_group_achievements, search_users, AwardAchievement, DeleteAchievement, DeleteAward, RevokeAward,
-    SaveAchievement,
+    SaveAchievement, SaveReactionSet,
 };
 use crate::use_session;
 use leptos::prelude::*;
@@ -94,6 +94,31 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
                         </details>
                     }
                 })}
+            {view.reaction_set.clone().map(|(emoji, downvotes)| {
+                view! {
+                    <details class="reaction-set dialog">
+                        <summary class="button">{move || td_string!(t(), reaction_set)}</summary>
+                        <div class="dialog-panel" role="dialog" aria-labelledby="reaction-set-title">
+                            <h2 id="reaction-set-title">{move || td_string!(t(), reaction_set)}</h2>
+                            <button type="button" class="dialog-close" data-close-dialog hidden aria-label=move || td_string!(t(), close)>
+                                <span aria-hidden="true">"×"</span>
+                            </button>
+                            <form class="stack" method="post" action={<SaveReactionSet as ServerFn>::PATH}>
+                                <input type="hidden" name="group" value=view.full_path.clone()/>
+                                <input type="hidden" name="next" value=here.clone()/>
+                                <label for="reaction-set-emoji">{move || td_string!(t(), reaction_set_emoji)}</label>
+                                <input id="reaction-set-emoji" type="text" name="emoji" value=emoji autocomplete="off" placeholder="thumbsup tada heart rocket eyes"/>
+                                <p class="muted help">{move || td_string!(t(), reaction_set_help)}</p>
+                                <label class="check">
+                                    <input type="checkbox" name="downvotes" value="on" checked=downvotes/>
+                                    {move || td_string!(t(), reaction_set_downvotes)}
+                                </label>
+                                <button class="button primary" type="submit">{move || td_string!(t(), save)}</button>
+                            </form>
+                        </div>
+                    </details>
+                }
+            })}
         </section>
         <LiveStatus/>
         <div data-live-region="cards">

@@ -23,6 +23,7 @@ fn action_label(l: Locale, action: &str) -> String {
         "user_achievement_updated" => td_string!(l, audit_user_achievement_updated),
         "user_achievement_accepted" => td_string!(l, audit_user_achievement_accepted),
         "user_achievement_declined" => td_string!(l, audit_user_achievement_declined),
+        "reaction_set_changed" => td_string!(l, audit_reaction_set_changed),
         other => other,
     }
     .to_string()

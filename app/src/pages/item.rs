@@ -4,8 +4,8 @@ use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::events::WorkItemKind;
 use crate::i18n::td_string;
-use crate::model::SessionInfo;
 use crate::model::{ItemView, Reactable};
+use crate::model::{ReactionChoices, SessionInfo};
 use crate::pages::loaded::loaded;
 use crate::server_fns::items::get_item;
 use crate::{provide_session, use_session};
@@ -31,8 +31,15 @@ pub fn ItemPage(kind: WorkItemKind) -> impl IntoView {
 /// owns the page's stream. The page itself is server-rendered HTML passed in as
 /// children; only its reaction bars (islands inside) hydrate.
 #[island]
-fn LiveItem(reactions: Vec<Reactable>, session: SessionInfo, return_to: String, children: Children) -> impl IntoView {
+fn LiveItem(
+    reactions: Vec<Reactable>,
+    choices: ReactionChoices,
+    session: SessionInfo,
+    return_to: String,
+    children: Children,
+) -> impl IntoView {
     provide_session(session);
+    provide_context(choices);
     let item = reactions.first().map(|r| r.item);
     let live = LiveReactions::provide(reactions);
     if let Some(item) = item {
@@ -51,6 +58,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
         std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())).collect();
     let (sigil, list) = (kind.prefix(), kind.segment());
     let return_to = format!("/{}/-/{list}/{}", view.project_path, view.iid);
+    let choices = view.choices.clone();
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
         "merged" => td_string!(t(), state_merged),
@@ -58,7 +66,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
     };
     let project_href = format!("/{}", view.project_path);
     view! {
-        <LiveItem reactions session return_to>
+        <LiveItem reactions choices session return_to>
             <article class="item">
                 <nav class="crumbs" aria-label="breadcrumb">
                     <a href=project_href.clone()>{view.project_name.clone()}</a>

@@ -80,7 +80,17 @@ pub mod views {
                 held: Held { holders: people.len(), members },
             });
         }
+        let reaction_set = match abilities.delete_awards {
+            true => {
+                let (_, own, _) = crate::domain::reaction_sets::group_set(app, actor, &id).await?;
+                let own = own.unwrap_or_default();
+                let names = own.only.unwrap_or_default().into_iter().map(|(name, _)| name).collect::<Vec<_>>();
+                Some((names.join(" "), own.downvotes))
+            }
+            false => None,
+        };
         Ok(GroupAchievementsView {
+            reaction_set,
             live_mark: crate::server_fns::live_mark(&(
                 &cards,
                 has_next,
@@ -233,4 +243,23 @@ pub async fn search_users(query: String) -> Result<Vec<(String, String)>, UiErro
     let query: String = query.chars().take(60).collect();
     let found = users::search_people(&app, &query, 8).await.map_err(ssr::ui_error)?;
     Ok(found.into_iter().map(|u| (u.username, u.name)).collect())
+}
+
+/// Sets the group's reaction set (Owners): `emoji`, names separated by spaces
+/// or commas (empty: every emoji); `downvotes` when thumbsdown is allowed.
+#[server(endpoint = "save_reaction_set")]
+pub async fn save_reaction_set(
+    group: String,
+    emoji: String,
+    downvotes: Option<String>,
+    next: Option<String>,
+) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::reaction_sets;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let names: Vec<String> = emoji.split([' ', ',', '\n']).map(str::to_string).collect();
+    let result = reaction_sets::set_group_set(&app, &actor, &group, &names, downvotes.is_some()).await.map(|_| ());
+    super::form::back_if(next, crate::model::Done::Saved, &result);
+    result.map_err(ssr::ui_error)
 }

@@ -86,6 +86,7 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
         author,
         author_name,
         created_at: shape::time(row.created_at),
+        choices: crate::domain::reaction_sets::for_namespace(&app, project_row.namespace_id).await.map_err(fail)?,
         project_path: project_row.full_path,
         project_name: project_row.name,
         reactions: shape::reactable(&app, &actor, item).await.map_err(fail)?,

@@ -10,6 +10,7 @@ pub mod openapi;
 mod pagination;
 mod params;
 mod projects;
+mod reaction_sets;
 mod settings;
 mod tokens;
 mod users;
@@ -237,7 +238,8 @@ pub fn routes() -> Router<ServerState> {
                 .optional("content", Str, "Content.")
                 .optional("visibility", Str, "public or private."),
         );
-    let v4 = audit_events::document(achievements::document(award_emoji::document(v4))).finish("/api/v4");
+    let v4 = award_emoji::document(v4);
+    let v4 = reaction_sets::document(audit_events::document(achievements::document(v4))).finish("/api/v4");
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
 }
 

@@ -69,6 +69,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/user/achievements/priorities", &["PUT"]),
     ("/user/achievements/{id}", &["PUT"]),
     ("/groups/{id}/audit_events", &["GET"]),
+    ("/groups/{id}/reaction_set", &["GET", "PUT"]),
 ];
 
 /// Parameter names the REST API reads (and a few it does not).
@@ -110,6 +111,8 @@ const PARAMS: &[&str] = &[
     "show_on_profile",
     "ids",
     "created_after",
+    "emoji",
+    "downvotes",
     "created_before",
     "achievement_id",
     "reactions_per_user_per_minute",

@@ -24,6 +24,7 @@ mod mail;
 mod openapi;
 mod permissions;
 mod python_gitlab;
+mod reaction_sets;
 mod rest_substrate;
 mod schema;
 mod unit;
