@@ -121,6 +121,24 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   const starting = () => window.__hydrateIsland && document.body.dataset.hydrated !== 'true'
     && Date.now() - loadedAt < 10000;
   const status = document.querySelector('[data-live-said]');
+  const swap = (region, name, html) => {
+    region.innerHTML = html;
+    shown.set(name, html);
+    hydrateIn(region);
+  };
+  const hydrateIn = (region) => {
+    showCloseButtons(region);
+    const hydrated = document.body.dataset.hydrated === 'true';
+    for (const island of hydrated ? region.querySelectorAll('leptos-island') : []) {
+      if (island.$$laurelHydrated) continue;
+      island.$$laurelHydrated = true;
+      try {
+        window.__hydrateIsland?.(island, island.dataset.component);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+  };
   const settle = () => {
     if (starting()) { setTimeout(settle, 200); return; }
     let swapped = false;
@@ -129,19 +147,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       if (region && busy(region)) continue;
       waiting.delete(name);
       if (!region) continue;
-      region.innerHTML = html;
-      shown.set(name, html);
-      showCloseButtons(region);
-      const hydrated = document.body.dataset.hydrated === 'true';
-      for (const island of hydrated ? region.querySelectorAll('leptos-island') : []) {
-        if (island.$$laurelHydrated) continue;
-        island.$$laurelHydrated = true;
-        try {
-          window.__hydrateIsland?.(island, island.dataset.component);
-        } catch (error) {
-          console.error(error);
-        }
-      }
+      swap(region, name, html);
       swapped = true;
     }
     if (swapped && status) {
@@ -177,6 +183,85 @@ for (const button of document.querySelectorAll('[data-copy]')) {
     } while (again);
     reading = false;
   };
+  // Forms in place (inside data-in-place: the group dashboard's create, edit,
+  // award, revoke, delete and reaction set): posted from here and the page read
+  // back as the form's redirect leaves it; its regions, toast and alert are
+  // swapped without a reload, and focus goes back to the card acted on (or the
+  // page's heading). Without scripts they are plain forms; if this fails, the
+  // form is posted as one.
+  document.addEventListener('submit', async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method !== 'post' || !form.closest('[data-in-place]')) return;
+    event.preventDefault();
+    const card = form.closest('[id^="achievement-"]')?.id;
+    const data = new FormData(form);
+    const body = form.enctype === 'multipart/form-data' ? data : new URLSearchParams(data);
+    const buttons = [...form.querySelectorAll('button[type=submit]')];
+    for (const button of buttons) button.disabled = true;
+    let fresh;
+    let address;
+    try {
+      const answer = await fetch(form.action, { method: 'POST', body, headers: { Accept: 'text/html' } });
+      if (!answer.ok) throw new Error(`${answer.status}`);
+      fresh = new DOMParser().parseFromString(await answer.text(), 'text/html');
+      address = new URL(answer.url);
+    } catch {
+      for (const button of buttons) button.disabled = false;
+      form.submit();
+      return;
+    }
+    for (const button of buttons) button.disabled = false;
+    const refused = address.searchParams.has('error');
+    const alert = document.querySelector('[data-in-place] > .alert');
+    const freshAlert = fresh.querySelector('[data-in-place] > .alert');
+    if (alert) alert.remove();
+    if (refused && freshAlert) {
+      // The form stays as it was (what was typed is kept); the refusal is said.
+      const heading = document.querySelector('[data-in-place] > h1')?.nextElementSibling;
+      heading?.after(freshAlert);
+      freshAlert.tabIndex = -1;
+      freshAlert.focus();
+      return;
+    }
+    const dialog = form.closest('details');
+    if (dialog) dialog.open = false;
+    // A form outside the regions (create, the reaction set) is taken as the
+    // page now serves it: emptied, or showing what was saved.
+    if (!form.closest('[data-live-region]')) {
+      const action = form.getAttribute('action');
+      const twin = [...fresh.querySelectorAll('form')]
+        .find((f) => f.getAttribute('action') === action && !f.closest('[data-live-region]'));
+      if (twin) {
+        form.innerHTML = twin.innerHTML;
+        hydrateIn(form);
+      }
+    }
+    for (const region of fresh.querySelectorAll('[data-live-region]')) {
+      const name = region.dataset.liveRegion;
+      const here = regionNamed(name);
+      if (here && shown.get(name) !== region.innerHTML) swap(here, name, region.innerHTML);
+      waiting.delete(name);
+    }
+    const toast = fresh.querySelector('[data-toast]');
+    document.querySelector('[data-toast]')?.remove();
+    if (toast) {
+      const text = toast.querySelector('.toast-text');
+      const said = text?.textContent ?? '';
+      if (text) text.textContent = '';
+      document.body.append(toast);
+      setTimeout(() => { if (text) text.textContent = said; }, 150);
+      toast.querySelector('.toast-close')?.addEventListener('click', (e) => { e.preventDefault(); toast.remove(); });
+      setTimeout(() => toast.remove(), 8000);
+    }
+    address.searchParams.delete('done');
+    history.replaceState(history.state, '', address);
+    const target = (card && document.querySelector(`#${CSS.escape(card)} h2`))
+      || document.querySelector('[data-in-place] h1');
+    if (target) {
+      target.tabIndex = -1;
+      target.focus();
+    }
+  });
   document.addEventListener('focusout', () => setTimeout(settle, 0));
   document.addEventListener('toggle', () => setTimeout(settle, 0), true);
   document.addEventListener('pointerup', () => setTimeout(settle, 50));

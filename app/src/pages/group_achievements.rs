@@ -65,7 +65,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
         &view.live_mark,
     );
     view! {
-        <section class="card dashboard" data-live-stream=live>
+        <section class="card dashboard" data-live-stream=live data-in-place>
             <h1>{title}</h1>
             <p class="muted">
                 {view.full_path.clone()}
@@ -121,7 +121,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
             })}
         </section>
         <LiveStatus/>
-        <div data-live-region="cards">
+        <div data-live-region="cards" data-in-place>
         {if view.achievements.is_empty() {
             view! { <p class="muted empty">{move || td_string!(t(), no_results)}</p> }.into_any()
         } else {
