@@ -35,7 +35,7 @@ test('create, award, revoke and delete apply in place', async ({ page }) => {
   await placed.locator('.award-form').getByLabel('Usernames (separated by commas)').fill('dave');
   await placed.locator('.award-form').getByRole('button', { name: 'Award' }).click();
   await expect(card(page, 'In place')).toContainText('Awards: 1');
-  await expect(card(page, 'In place').locator('h2')).toBeFocused();
+  await expect(card(page, 'In place').locator('.card-head h2')).toBeFocused();
   expect(await stayed()).toBe('yes');
 
   await card(page, 'In place').locator('details.history summary').click();

@@ -255,7 +255,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
     }
     address.searchParams.delete('done');
     history.replaceState(history.state, '', address);
-    const target = (card && document.querySelector(`#${CSS.escape(card)} h2`))
+    const target = (card && document.querySelector(`#${CSS.escape(card)} .card-head h2`))
       || document.querySelector('[data-in-place] h1');
     if (target) {
       target.tabIndex = -1;
