@@ -112,18 +112,40 @@ struct Manager {
     drag: RwSignal<Option<(i64, usize)>>,
     announce: RwSignal<String>,
     failed: RwSignal<bool>,
+    /// A save is on its way; `again`: the order changed meanwhile.
+    saving: RwSignal<bool>,
+    again: RwSignal<bool>,
 }
 
 impl Manager {
-    /// Saves the current order; restores `before` if the server refuses.
+    /// Saves the current order; restores `before` if the server refuses. One
+    /// save at a time: moves made while one is on its way are saved after it,
+    /// as the order then stands, so the server never ends on an older order.
     fn save(self, before: Vec<ManagedAward>) {
-        let ids: Vec<i64> = self.order.get_untracked().iter().map(|a| a.id).collect();
         self.failed.set(false);
+        if self.saving.get_untracked() {
+            self.again.set(true);
+            return;
+        }
+        self.saving.set(true);
         leptos::task::spawn_local(async move {
-            if reorder_awards(ids, None).await.is_err() {
-                self.order.set(before);
-                self.failed.set(true);
+            let mut before = before;
+            loop {
+                let sent = self.order.get_untracked();
+                let ids: Vec<i64> = sent.iter().map(|a| a.id).collect();
+                if reorder_awards(ids, None).await.is_err() {
+                    self.order.set(before);
+                    self.failed.set(true);
+                    self.again.set(false);
+                    break;
+                }
+                if !self.again.get_untracked() {
+                    break;
+                }
+                self.again.set(false);
+                before = sent;
             }
+            self.saving.set(false);
         });
     }
 
@@ -188,6 +210,8 @@ pub fn AwardManager(awards: Vec<ManagedAward>, session: SessionInfo) -> impl Int
         drag: RwSignal::new(None),
         announce: RwSignal::new(String::new()),
         failed: RwSignal::new(false),
+        saving: RwSignal::new(false),
+        again: RwSignal::new(false),
     };
     // While an award is picked up, keys are taken at the window, so none is
     // lost while its row moves and focus comes back to its handle.

@@ -17,13 +17,13 @@ pub const ALREADY_REVOKED: &str = "This achievement has already been revoked";
 
 /// An achievement with its group and the actor's standing there.
 #[derive(Clone)]
-struct Loaded {
-    achievement: AchievementRow,
-    group: NamespaceRow,
-    facts: GroupFacts,
+pub(crate) struct Loaded {
+    pub(crate) achievement: AchievementRow,
+    pub(crate) group: NamespaceRow,
+    pub(crate) facts: GroupFacts,
 }
 
-async fn load(tx: &mut Tx, actor: &Actor, achievement_id: i64) -> DomainResult<Loaded> {
+pub(crate) async fn load(tx: &mut Tx, actor: &Actor, achievement_id: i64) -> DomainResult<Loaded> {
     let achievement = tx.achievement_by_id(achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
     let group = tx.namespace_by_id(achievement.namespace_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
     let facts = facts::group_facts(tx, actor, &group).await?;
@@ -97,7 +97,7 @@ fn validate(name: &str, description: Option<&str>) -> DomainResult<()> {
     }
 }
 
-fn validate_message(message: Option<&str>) -> DomainResult<()> {
+pub(crate) fn validate_message(message: Option<&str>) -> DomainResult<()> {
     if message.is_some_and(|m| m.chars().count() > 200) {
         return Err(DomainError::invalid("Award message is too long (maximum is 200 characters)"));
     }
@@ -273,53 +273,97 @@ pub async fn award_achievement(
     let Some(recipient) = tx.user_by_id(user_id).await? else {
         return Err(DomainError::invalid(format!("Couldn't find User with 'id'={user_id}")));
     };
-    let limits = tx.abuse_limits().await?;
-    let hour = chrono::Duration::hours(1);
-    if limits.awards_per_group_per_hour > 0 {
-        let (recent, oldest) = tx.group_awards_since(group.id, now() - hour).await?;
-        if recent >= i64::from(limits.awards_per_group_per_hour) {
+    let awarding = Awarding::read(&mut tx, awarder.id, &achievement, &group).await?;
+    awarding.within_limit(&mut tx, 1).await?;
+    let (award, mailed) = awarding.record(app, &mut tx, actor, &recipient, message.as_deref()).await?;
+    app.commit(tx).await?;
+    if let Some(signal) = app.outbox.as_ref().filter(|_| mailed) {
+        signal.wake();
+    }
+    Ok(award)
+}
+
+/// What writing awards of one achievement needs, read once however many are
+/// written (one by hand, or a whole file).
+pub(crate) struct Awarding<'a> {
+    awarder_id: i64,
+    achievement: &'a AchievementRow,
+    group: &'a NamespaceRow,
+    /// Awards start accepted unless the instance asks recipients first.
+    accepted: bool,
+    limits: crate::model::AbuseLimits,
+}
+
+impl<'a> Awarding<'a> {
+    pub(crate) async fn read(
+        tx: &mut Tx,
+        awarder_id: i64,
+        achievement: &'a AchievementRow,
+        group: &'a NamespaceRow,
+    ) -> DomainResult<Awarding<'a>> {
+        let accepted = tx.auto_accept_awarded_achievements().await?;
+        let limits = tx.abuse_limits().await?;
+        Ok(Awarding { awarder_id, achievement, group, accepted, limits })
+    }
+
+    /// Refuses `n` more awards past the group's hourly limit.
+    pub(crate) async fn within_limit(&self, tx: &mut Tx, n: usize) -> DomainResult<()> {
+        let limit = i64::from(self.limits.awards_per_group_per_hour);
+        if limit <= 0 {
+            return Ok(());
+        }
+        let hour = chrono::Duration::hours(1);
+        let (recent, oldest) = tx.group_awards_since(self.group.id, now() - hour).await?;
+        if recent.saturating_add(n as i64) > limit {
             let frees_at = oldest.map(|at| at + hour).unwrap_or_else(|| now() + hour);
             let retry_after = (frees_at - now()).num_seconds().clamp(1, 3600) as u64;
             return Err(DomainError::RateLimited { retry_after });
         }
+        Ok(())
     }
-    let accepted = tx.auto_accept_awarded_achievements().await?;
-    let award = tx
-        .insert_award(NewAward {
-            achievement_id: achievement.id,
-            user_id,
-            awarded_by_user_id: awarder.id,
-            award_message: message.as_deref(),
-            accepted,
-        })
-        .await?;
-    let what = ("achievement_awarded", "UserAchievement", award.id);
-    let details = serde_json::json!({ "achievement_id": achievement.id, "user_id": user_id });
-    audit_achievement(&mut tx, actor, &achievement, Some(user_id), what, details).await?;
-    app.publish(
-        &mut tx,
-        Event::AchievementAwarded {
+
+    /// Writes one award with its audit entry, its event and its mail, in the
+    /// caller's transaction (the mail is written with the award: both or
+    /// neither). Whether a mail was written.
+    pub(crate) async fn record(
+        &self,
+        app: &AppState,
+        tx: &mut Tx,
+        actor: &Actor,
+        recipient: &UserRow,
+        message: Option<&str>,
+    ) -> DomainResult<(UserAchievementRow, bool)> {
+        let achievement = self.achievement;
+        let award = tx
+            .insert_award(NewAward {
+                achievement_id: achievement.id,
+                user_id: recipient.id,
+                awarded_by_user_id: self.awarder_id,
+                award_message: message,
+                accepted: self.accepted,
+            })
+            .await?;
+        let what = ("achievement_awarded", "UserAchievement", award.id);
+        let details = serde_json::json!({ "achievement_id": achievement.id, "user_id": recipient.id });
+        audit_achievement(tx, actor, achievement, Some(recipient.id), what, details).await?;
+        let event = Event::AchievementAwarded {
             user_achievement_id: award.id,
             achievement_id: achievement.id,
-            user_id,
-            group_id: group.id,
-        },
-    )
-    .await?;
-    // Recipients who turned achievements off, or are blocked, get no mail; the
-    // award stands. The mail is written with the award: both or neither.
-    let mailed = app.outbox.as_ref().filter(|_| recipient.achievements_enabled && !recipient.is_blocked());
-    if mailed.is_some() {
-        let base = &app.instance.external_url;
-        let mail = mail::award_mail(base, &recipient, &achievement, &group, message.as_deref(), !accepted);
-        let due = outbox::group_slot(&mut tx, group.id, limits.award_emails_per_group_per_hour).await?;
-        outbox::enqueue(&mut tx, Some(group.id), &mail, due).await?;
+            user_id: recipient.id,
+            group_id: self.group.id,
+        };
+        app.publish(tx, event).await?;
+        // Recipients who turned achievements off, or are blocked, get no mail;
+        // the award stands.
+        let mailed = app.outbox.is_some() && recipient.achievements_enabled && !recipient.is_blocked();
+        if mailed {
+            let base = &app.instance.external_url;
+            let mail = mail::award_mail(base, recipient, achievement, self.group, message, !self.accepted);
+            let due = outbox::group_slot(tx, self.group.id, self.limits.award_emails_per_group_per_hour).await?;
+            outbox::enqueue(tx, Some(self.group.id), &mail, due).await?;
+        }
+        Ok((award, mailed))
     }
-    app.commit(tx).await?;
-    if let Some(signal) = mailed {
-        signal.wake();
-    }
-    Ok(award)
 }
 
 pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<UserAchievementRow> {

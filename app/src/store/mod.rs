@@ -25,7 +25,7 @@ pub use projects::{NewNote, NewProject};
 pub use reaction_sets::ReactionSetRow;
 pub use rows::*;
 pub use settings::InstanceCounts;
-pub use users::{NewToken, NewUser, TokenFilter, UserChanges};
+pub use users::{NewToken, NewUser, TokenFilter, UserChanges, UserKey};
 
 use crate::events::Event;
 use chrono::{DateTime, SubsecRound, Utc};

@@ -80,6 +80,24 @@ impl Tx {
         on!(self, c => ids.iter().fold(sqlx::query_as::<_, UserRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
     }
 
+    /// Users by username or by e-mail (`column`), case-insensitively, in
+    /// queries of at most 500 names.
+    pub async fn users_named(&mut self, column: UserKey, names: &[String]) -> StoreResult<Vec<UserRow>> {
+        let column = match column {
+            UserKey::Username => "username",
+            UserKey::Email => "email",
+        };
+        let mut found = Vec::new();
+        for chunk in names.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("lower(${n})")).collect();
+            let sql =
+                format!("SELECT {USER_COLUMNS} FROM users WHERE lower({column}) IN ({})", placeholders.join(", "));
+            let rows = on!(self, c => chunk.iter().fold(sqlx::query_as::<_, UserRow>(&sql), |q, n| q.bind(n)).fetch_all(c).await)?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     pub async fn user_by_username(&mut self, username: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
         on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(username).fetch_optional(c).await)
@@ -200,4 +218,11 @@ impl Tx {
             .bind(user_id).bind(keep).execute(c).await)?;
         Ok(())
     }
+}
+
+/// How a person is named in a list of recipients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UserKey {
+    Username,
+    Email,
 }

@@ -70,6 +70,14 @@ pub fn document(api: Api) -> Api {
             .optional("message", Kind::Str, "A message (200 characters)."),
     )
     .post(
+        "/groups/{id}/achievements/{achievement_id}/awards/bulk",
+        bulk,
+        Op::one::<BulkReportJson>("Award it to the people a CSV file names (Maintainers+); a dry run first", 200)
+            .optional("file", Kind::File, "The CSV file: `username` or `email`, optional `message` (10,000 lines).")
+            .optional("dry_run", Kind::Bool, "Report what would happen, change nothing.")
+            .optional("format", Kind::Str, "`csv` for the report as a CSV file."),
+    )
+    .post(
         "/user_achievements/{user_achievement_id}/revoke",
         revoke,
         Op::one::<UserAchievementJson>("Revoke an award (Maintainers+)", 201),
@@ -497,4 +505,108 @@ async fn update_own_award(
     let input = UpdateAward { show_on_profile: Some(show), award_message: None };
     let award = achievements::update_award(&state.app, &actor, id, input).await?;
     one_award(&state, &actor, award).await
+}
+
+/// A bulk award's report.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BulkReportJson {
+    /// Whether the awards were made (else a dry run).
+    applied: bool,
+    /// Lines per outcome: `award`, `unknown`, `blocked`, `already_holds`, `duplicate`, `invalid`.
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    lines: Vec<BulkLineJson>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BulkLineJson {
+    line: usize,
+    /// The username or e-mail as written.
+    given: String,
+    /// Who it names (a line given by e-mail does not say whose it is).
+    username: Option<String>,
+    outcome: &'static str,
+    /// For a duplicate: the line that named them first.
+    first_line: Option<usize>,
+    /// For an invalid line: why.
+    reason: Option<String>,
+}
+
+/// `POST /groups/:id/achievements/:achievement_id/awards/bulk`: `file`
+/// (multipart) or `csv` (text), `dry_run`, `format=csv`.
+async fn bulk(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    use app::domain::bulk_award::{self, Outcome};
+    actor.require_user()?;
+    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
+    must_manage(&abilities)?;
+    let text = match (params.file("file"), params.str("csv")) {
+        (Some(upload), _) => String::from_utf8(upload.bytes).map_err(|_| ApiError::invalid("file"))?,
+        (None, Some(text)) => text,
+        (None, None) => {
+            return Err(ApiError::BadRequest("file, csv are missing, exactly one parameter must be provided".into()))
+        }
+    };
+    let apply = !params.bool("dry_run")?.unwrap_or(false);
+    let report = bulk_award::bulk_award(&state.app, &actor, achievement.id, &text, apply).await?;
+    let lines: Vec<BulkLineJson> = report
+        .lines
+        .iter()
+        .map(|l| BulkLineJson {
+            line: l.line,
+            given: l.given.clone(),
+            username: l
+                .user
+                .as_ref()
+                .filter(|_| !l.given.contains('@') || l.given.starts_with('@'))
+                .map(|u| u.username.clone()),
+            outcome: l.outcome.code(),
+            first_line: match l.outcome {
+                Outcome::Duplicate(first) => Some(first),
+                _ => None,
+            },
+            reason: match &l.outcome {
+                Outcome::Invalid(why) => Some(why.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    if params.str("format").as_deref() == Some("csv") {
+        let mut out = String::from("line,given,username,outcome,first_line,reason\n");
+        for l in &lines {
+            let cells = [
+                l.line.to_string(),
+                l.given.clone(),
+                l.username.clone().unwrap_or_default(),
+                l.outcome.to_string(),
+                l.first_line.map(|f| f.to_string()).unwrap_or_default(),
+                l.reason.clone().unwrap_or_default(),
+            ];
+            let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            out.push_str(&quoted.join(","));
+            out.push('\n');
+        }
+        let headers = [
+            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (http::header::CONTENT_DISPOSITION, "attachment; filename=\"bulk-award-report.csv\""),
+        ];
+        return Ok((headers, out).into_response());
+    }
+    let codes = ["award", "unknown", "blocked", "already_holds", "duplicate", "invalid"];
+    let counts = codes.iter().map(|c| (*c, report.count(c))).collect();
+    Ok(Json(BulkReportJson { applied: report.applied, counts, lines }).into_response())
+}
+
+/// A CSV cell, quoted when it must be, and never read as a formula by a
+/// spreadsheet (a leading `=`, `+`, `-`, `@` is prefixed with `'`).
+fn csv_cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
 }

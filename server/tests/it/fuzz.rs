@@ -70,6 +70,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/user/achievements/{id}", &["PUT"]),
     ("/groups/{id}/audit_events", &["GET"]),
     ("/groups/{id}/reaction_set", &["GET", "PUT"]),
+    ("/groups/{id}/achievements/{id}/awards/bulk", &["POST"]),
 ];
 
 /// Parameter names the REST API reads (and a few it does not).
@@ -112,6 +113,9 @@ const PARAMS: &[&str] = &[
     "ids",
     "created_after",
     "emoji",
+    "csv",
+    "dry_run",
+    "format",
     "downvotes",
     "created_before",
     "achievement_id",
