@@ -15,6 +15,8 @@
 //! app (`limit`), the generated data (`seed`), and the sign-in and web-budget
 //! rows.
 
+#[path = "support/bulk.rs"]
+mod bulk;
 #[path = "../tests/it/common/mod.rs"]
 mod common;
 #[path = "support/limit.rs"]
@@ -89,6 +91,13 @@ async fn bench(backend: Backend) {
     }
     if only.is_empty() {
         api_rows(&server, &seed, &limit, &names).await;
+    }
+    // `LAUREL_BENCH_ONLY=bulk`: only the bulk award row.
+    if only.is_empty() || only == "bulk" {
+        bulk::rows(&url, &server.base).await;
+    }
+    if only == "bulk" {
+        return;
     }
     if only.is_empty() || only == "sign_in" {
         sign_in::rows(&server.base, &real_path, ROOT_TOKEN).await;
