@@ -273,7 +273,7 @@ pub async fn award_achievement(
     let Some(recipient) = tx.user_by_id(user_id).await? else {
         return Err(DomainError::invalid(format!("Couldn't find User with 'id'={user_id}")));
     };
-    let awarding = Awarding::read(&mut tx, awarder.id, &achievement, &group).await?;
+    let mut awarding = Awarding::read(&mut tx, awarder.id, &achievement, &group).await?;
     awarding.within_limit(&mut tx, 1).await?;
     let (award, mailed) = awarding.record(app, &mut tx, actor, &recipient, message.as_deref()).await?;
     app.commit(tx).await?;
@@ -292,6 +292,7 @@ pub(crate) struct Awarding<'a> {
     /// Awards start accepted unless the instance asks recipients first.
     accepted: bool,
     limits: crate::model::AbuseLimits,
+    mail_slots: outbox::MailSlots,
 }
 
 impl<'a> Awarding<'a> {
@@ -303,7 +304,8 @@ impl<'a> Awarding<'a> {
     ) -> DomainResult<Awarding<'a>> {
         let accepted = tx.auto_accept_awarded_achievements().await?;
         let limits = tx.abuse_limits().await?;
-        Ok(Awarding { awarder_id, achievement, group, accepted, limits })
+        let mail_slots = outbox::MailSlots::new(limits.award_emails_per_group_per_hour);
+        Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots })
     }
 
     /// Refuses `n` more awards past the group's hourly limit.
@@ -326,7 +328,7 @@ impl<'a> Awarding<'a> {
     /// caller's transaction (the mail is written with the award: both or
     /// neither). Whether a mail was written.
     pub(crate) async fn record(
-        &self,
+        &mut self,
         app: &AppState,
         tx: &mut Tx,
         actor: &Actor,
@@ -359,7 +361,7 @@ impl<'a> Awarding<'a> {
         if mailed {
             let base = &app.instance.external_url;
             let mail = mail::award_mail(base, recipient, achievement, self.group, message, !self.accepted);
-            let due = outbox::group_slot(tx, self.group.id, self.limits.award_emails_per_group_per_hour).await?;
+            let due = self.mail_slots.next(tx, self.group.id).await?;
             outbox::enqueue(tx, Some(self.group.id), &mail, due).await?;
         }
         Ok((award, mailed))

@@ -207,7 +207,7 @@ pub async fn bulk_award(
     if !apply {
         return Ok(BulkReport { lines, applied: false });
     }
-    let awarding = Awarding::read(&mut tx, awarder.id, &achievement, &group).await?;
+    let mut awarding = Awarding::read(&mut tx, awarder.id, &achievement, &group).await?;
     let awards: Vec<&BulkLine> = lines.iter().filter(|l| l.outcome == Outcome::Award).collect();
     awarding.within_limit(&mut tx, awards.len()).await?;
     let mut mailed = false;

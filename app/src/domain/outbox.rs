@@ -59,17 +59,45 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// When the group's next award e-mail may go out: now, unless `per_hour`
-/// (0: no limit) went out in the last hour, then an hour after the earliest of
-/// those. Mail over the limit waits its turn; none is dropped.
-pub(crate) async fn group_slot(tx: &mut Tx, group_id: i64, per_hour: i32) -> DomainResult<DateTime<Utc>> {
-    let at = now();
-    if per_hour <= 0 {
-        return Ok(at);
+/// When a group's award e-mails may go out, for a run of awards in one
+/// transaction (one by hand, or a whole file): now, unless `per_hour` (0: no
+/// limit) are already due within an hour of each other, then an hour after the
+/// earliest of the last `per_hour`. Mail over the limit waits its turn; none is
+/// dropped. The group's times are read once, then counted here mail by mail.
+pub(crate) struct MailSlots {
+    per_hour: usize,
+    /// Due times of the group's mail from an hour ago on, earliest first;
+    /// `None` until read.
+    taken: Option<Vec<DateTime<Utc>>>,
+}
+
+impl MailSlots {
+    pub(crate) fn new(per_hour: i32) -> MailSlots {
+        MailSlots { per_hour: usize::try_from(per_hour).unwrap_or(0), taken: None }
     }
-    let hour = chrono::Duration::hours(1);
-    let window = tx.group_mail_window(group_id, at - hour, i64::from(per_hour)).await?;
-    Ok(window.map(|earliest| (earliest + hour).max(at)).unwrap_or(at))
+
+    pub(crate) async fn next(&mut self, tx: &mut Tx, group_id: i64) -> DomainResult<DateTime<Utc>> {
+        let at = now();
+        if self.per_hour == 0 {
+            return Ok(at);
+        }
+        let hour = chrono::Duration::hours(1);
+        let taken = match &mut self.taken {
+            Some(taken) => taken,
+            None => {
+                let mut times = tx.group_mail_times(group_id, at - hour).await?;
+                times.sort_unstable();
+                self.taken.insert(times)
+            }
+        };
+        let slot = match taken.len().checked_sub(self.per_hour) {
+            Some(kth) => (taken[kth] + hour).max(at),
+            None => at,
+        };
+        let place = taken.partition_point(|t| *t <= slot);
+        taken.insert(place, slot);
+        Ok(slot)
+    }
 }
 
 /// What one delivery step did.

@@ -62,15 +62,10 @@ impl Tx {
 
     /// When the `limit`-th newest mail of the group written since `since` was
     /// written (`None`: fewer than `limit`), for the per-group hourly mail limit.
-    pub async fn group_mail_window(
-        &mut self,
-        group_id: i64,
-        since: DateTime<Utc>,
-        limit: i64,
-    ) -> StoreResult<Option<DateTime<Utc>>> {
+    /// Due times of a group's mail after `since`.
+    pub async fn group_mail_times(&mut self, group_id: i64, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
         on!(self, c => sqlx::query_scalar(
-            "SELECT next_attempt_at FROM mail_outbox WHERE group_id = $1 AND next_attempt_at > $2 \
-             ORDER BY next_attempt_at DESC LIMIT 1 OFFSET $3")
-            .bind(group_id).bind(since).bind(limit - 1).fetch_optional(c).await)
+            "SELECT next_attempt_at FROM mail_outbox WHERE group_id = $1 AND next_attempt_at > $2")
+            .bind(group_id).bind(since).fetch_all(c).await)
     }
 }

@@ -75,7 +75,8 @@ pub fn document(api: Api) -> Api {
         Op::one::<BulkReportJson>("Award it to the people a CSV file names (Maintainers+); a dry run first", 200)
             .optional("file", Kind::File, "The CSV file: `username` or `email`, optional `message` (10,000 lines).")
             .optional("dry_run", Kind::Bool, "Report what would happen, change nothing.")
-            .optional("format", Kind::Str, "`csv` for the report as a CSV file."),
+            .optional("format", Kind::Str, "`csv` for the report as a CSV file.")
+            .or_csv(),
     )
     .post(
         "/user_achievements/{user_achievement_id}/revoke",

@@ -68,6 +68,8 @@ pub struct Op {
     body: Vec<(&'static str, Kind, bool, &'static str)>,
     answer: Answer,
     schemas: Vec<(String, RefOr<Schema>)>,
+    /// The success may also be a CSV file (`format=csv`).
+    csv: bool,
 }
 
 /// A reference to `T`'s schema, registering it (and what it refers to).
@@ -82,14 +84,14 @@ impl Op {
     pub fn one<T: ToSchema>(summary: &'static str, status: u16) -> Op {
         let mut schemas = Vec::new();
         let answer = Answer::One(status, component::<T>(&mut schemas));
-        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas }
+        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas, csv: false }
     }
 
     /// Answers a page of `T` with GitLab's pagination headers (and takes `page`, `per_page`).
     pub fn page<T: ToSchema>(summary: &'static str) -> Op {
         let mut schemas = Vec::new();
         let answer = Answer::List { item: component::<T>(&mut schemas), paged: true };
-        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas }
+        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas, csv: false }
             .query("page", Kind::Int, "Page number (default 1).")
             .query("per_page", Kind::Int, "Items per page (default 20, at most 100).")
     }
@@ -98,12 +100,18 @@ impl Op {
     pub fn list<T: ToSchema>(summary: &'static str) -> Op {
         let mut schemas = Vec::new();
         let answer = Answer::List { item: component::<T>(&mut schemas), paged: false };
-        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas }
+        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas, csv: false }
     }
 
     /// Answers `204 No Content`.
     pub fn nothing(summary: &'static str) -> Op {
-        Op { summary, query: Vec::new(), body: Vec::new(), answer: Answer::Nothing, schemas: Vec::new() }
+        Op { summary, query: Vec::new(), body: Vec::new(), answer: Answer::Nothing, schemas: Vec::new(), csv: false }
+    }
+
+    /// The success may also be answered as a CSV file.
+    pub fn or_csv(mut self) -> Op {
+        self.csv = true;
+        self
     }
 
     pub fn query(mut self, name: &'static str, kind: Kind, description: &'static str) -> Op {
@@ -256,7 +264,11 @@ impl Api {
             }
             Answer::Nothing => (204, ResponseBuilder::new().description("Done.").build()),
         };
-        operation = operation.response(ok.0.to_string(), ok.1);
+        let (status, mut response) = ok;
+        if op.csv {
+            response.content.insert("text/csv".into(), Content::new(Some(Kind::Str.schema())));
+        }
+        operation = operation.response(status.to_string(), response);
         for (status, description) in REFUSALS {
             let mut response = error_response(&mut self.schemas, description);
             if *status == 400 {
