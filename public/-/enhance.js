@@ -185,19 +185,51 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   };
   // Forms in place (inside data-in-place: the group dashboard's create, edit,
   // award, revoke, delete and reaction set): posted from here and the page read
-  // back as the form's redirect leaves it; its regions, toast and alert are
-  // swapped without a reload, and focus goes back to the card acted on (or the
-  // page's heading). Without scripts they are plain forms; if this fails, the
-  // form is posted as one.
+  // back as the form's redirect leaves it. Its regions and toast are swapped
+  // without a reload (a region in use elsewhere waits its turn), and focus goes
+  // back to the card acted on (or the page's heading). A refusal is said above
+  // the forms and the regions are brought up to date (part of a run may have
+  // been done), keeping what was typed in a form outside them. A post that got
+  // no answer is never sent again: the page says it failed. Without scripts
+  // these are plain forms.
+  const place = document.querySelector('[data-in-place][data-failed]');
+  const say = (alert) => {
+    document.querySelector('[data-in-place] > .alert')?.remove();
+    place?.querySelector('h1')?.nextElementSibling?.after(alert);
+    alert.tabIndex = -1;
+    alert.focus();
+  };
+  const failed = () => {
+    const alert = document.createElement('p');
+    alert.className = 'alert';
+    alert.setAttribute('role', 'alert');
+    alert.textContent = place?.dataset.failed ?? '';
+    say(alert);
+  };
+  const bringUpToDate = (fresh, own) => {
+    for (const region of fresh.querySelectorAll('[data-live-region]')) {
+      const name = region.dataset.liveRegion;
+      const here = regionNamed(name);
+      if (!here || shown.get(name) === region.innerHTML) { waiting.delete(name); continue; }
+      if (here === own || !busy(here)) {
+        swap(here, name, region.innerHTML);
+        waiting.delete(name);
+      } else {
+        waiting.set(name, region.innerHTML);
+      }
+    }
+    settle();
+  };
   document.addEventListener('submit', async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || form.method !== 'post' || !form.closest('[data-in-place]')) return;
     event.preventDefault();
+    if (form.dataset.sending) return;
+    form.dataset.sending = 'yes';
+    const own = form.closest('[data-live-region]');
     const card = form.closest('[id^="achievement-"]')?.id;
     const data = new FormData(form);
     const body = form.enctype === 'multipart/form-data' ? data : new URLSearchParams(data);
-    const buttons = [...form.querySelectorAll('button[type=submit]')];
-    for (const button of buttons) button.disabled = true;
     let fresh;
     let address;
     try {
@@ -206,28 +238,25 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       fresh = new DOMParser().parseFromString(await answer.text(), 'text/html');
       address = new URL(answer.url);
     } catch {
-      for (const button of buttons) button.disabled = false;
-      form.submit();
+      delete form.dataset.sending;
+      failed();
       return;
     }
-    for (const button of buttons) button.disabled = false;
-    const refused = address.searchParams.has('error');
-    const alert = document.querySelector('[data-in-place] > .alert');
-    const freshAlert = fresh.querySelector('[data-in-place] > .alert');
-    if (alert) alert.remove();
-    if (refused && freshAlert) {
-      // The form stays as it was (what was typed is kept); the refusal is said.
-      const heading = document.querySelector('[data-in-place] > h1')?.nextElementSibling;
-      heading?.after(freshAlert);
-      freshAlert.tabIndex = -1;
-      freshAlert.focus();
+    delete form.dataset.sending;
+    const refused = address.searchParams.has('error') || address.searchParams.has('__err')
+      || !fresh.querySelector('[data-in-place]');
+    if (refused) {
+      const freshAlert = fresh.querySelector('[data-in-place] > .alert');
+      if (freshAlert) say(freshAlert); else failed();
+      bringUpToDate(fresh, null);
       return;
     }
+    document.querySelector('[data-in-place] > .alert')?.remove();
     const dialog = form.closest('details');
     if (dialog) dialog.open = false;
     // A form outside the regions (create, the reaction set) is taken as the
     // page now serves it: emptied, or showing what was saved.
-    if (!form.closest('[data-live-region]')) {
+    if (!own) {
       const action = form.getAttribute('action');
       const twin = [...fresh.querySelectorAll('form')]
         .find((f) => f.getAttribute('action') === action && !f.closest('[data-live-region]'));
@@ -236,12 +265,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
         hydrateIn(form);
       }
     }
-    for (const region of fresh.querySelectorAll('[data-live-region]')) {
-      const name = region.dataset.liveRegion;
-      const here = regionNamed(name);
-      if (here && shown.get(name) !== region.innerHTML) swap(here, name, region.innerHTML);
-      waiting.delete(name);
-    }
+    bringUpToDate(fresh, own);
     const toast = fresh.querySelector('[data-toast]');
     document.querySelector('[data-toast]')?.remove();
     if (toast) {

@@ -51,6 +51,8 @@ pub struct BulkLine {
     pub line: usize,
     /// The username or e-mail as written.
     pub given: String,
+    /// Whether the line names someone by e-mail (the report then never says whose it is).
+    pub by_email: bool,
     pub user: Option<UserRow>,
     pub message: Option<String>,
     pub outcome: Outcome,
@@ -77,21 +79,34 @@ struct Named {
     problem: Option<String>,
 }
 
-/// The line (1-based) a record starts on, from where the reader began it
-/// (blank lines before it are part of that stretch).
-fn line_at(text: &str, byte: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = byte.min(bytes.len());
-    while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
-        at += 1;
+/// Line numbers of records, counted as the reader moves on (each byte of the
+/// file is looked at once).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The line (1-based) a record starts on, from where the reader began it
+    /// (blank lines before it are part of that stretch).
+    fn line_at(&mut self, byte: usize) -> usize {
+        let mut start = byte.min(self.bytes.len());
+        while start < self.bytes.len() && (self.bytes[start] == b'\n' || self.bytes[start] == b'\r') {
+            start += 1;
+        }
+        if start >= self.at {
+            self.line += self.bytes[self.at..start].iter().filter(|b| **b == b'\n').count();
+            self.at = start;
+        }
+        self.line
     }
-    1 + bytes[..at].iter().filter(|b| **b == b'\n').count()
 }
 
 /// Reads the file: a header line naming `username` or `email` (and `message`)
 /// columns, or none (then the first column names the person, the second is
 /// the message). Blank lines are skipped.
-fn read(csv_text: &str) -> DomainResult<Vec<Named>> {
+fn read(csv_text: &str, admin: bool) -> DomainResult<Vec<Named>> {
     if csv_text.len() > MAX_BYTES {
         return Err(DomainError::invalid(format!("The file is too big (at most {} MB)", MAX_BYTES / 1024 / 1024)));
     }
@@ -101,10 +116,15 @@ fn read(csv_text: &str) -> DomainResult<Vec<Named>> {
         .trim(csv::Trim::All)
         .from_reader(csv_text.as_bytes());
     let mut named = Vec::new();
+    let mut lines = LineCounter { bytes: csv_text.as_bytes(), at: 0, line: 1 };
     let (mut who_column, mut message_column, mut forced) = (0usize, Some(1usize), None::<UserKey>);
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| DomainError::invalid(format!("The file is not CSV: {e}")))?;
-        let line = record.position().map_or(index + 1, |p| line_at(csv_text, p.byte() as usize));
+        let line = record.position().map_or(index + 1, |p| lines.line_at(p.byte() as usize));
+        if record.iter().all(str::is_empty) {
+            // A line of spaces is as blank as an empty one.
+            continue;
+        }
         if index == 0 {
             let fields: Vec<String> = record.iter().map(|f| f.to_lowercase()).collect();
             let column = |name: &str| fields.iter().position(|f| f == name);
@@ -131,6 +151,10 @@ fn read(csv_text: &str) -> DomainResult<Vec<Named>> {
             None if who.contains('@') => Some(UserKey::Email),
             None => Some(UserKey::Username),
         };
+        if problem.is_none() && key == Some(UserKey::Email) && !admin {
+            // Who owns an address is not for everyone to learn.
+            problem = Some("Name people by username (e-mail addresses are for instance admins)".to_string());
+        }
         if problem.is_none() && achievements::validate_message(message.as_deref()).is_err() {
             problem = Some("Award message is too long (maximum is 200 characters)".to_string());
         }
@@ -157,7 +181,7 @@ pub async fn bulk_award(
             return Err(DomainError::NotFound("Achievement"));
         }
     }
-    let named = read(csv_text)?;
+    let named = read(csv_text, actor.viewer().admin)?;
     let mut tx = if apply { app.store.write().await? } else { app.store.read().await? };
     let Loaded { achievement, group, facts } = achievements::load(&mut tx, actor, achievement_id).await?;
     if !policy::award_achievement(&actor.viewer(), &facts) {
@@ -181,7 +205,15 @@ pub async fn bulk_award(
             people.insert((key, name), user);
         }
     }
-    let holders: HashSet<i64> = tx.achievement_holder_ids(achievement.id, i64::MAX).await?.into_iter().collect();
+    // Holders as the actor may list them: someone whose holding the actor may
+    // not see (a private profile) is not told apart, and simply gets it again.
+    let listing = policy::award_listing(&actor.viewer(), &facts);
+    let holders: HashSet<i64> = match &listing {
+        Some(rule) => {
+            tx.achievement_holders(achievement.id, rule, i64::MAX, 0).await?.into_iter().map(|u| u.id).collect()
+        }
+        None => HashSet::new(),
+    };
     let mut first_line: HashMap<i64, usize> = HashMap::new();
     let lines: Vec<BulkLine> = named
         .into_iter()
@@ -201,7 +233,8 @@ pub async fn bulk_award(
                     }
                 },
             };
-            BulkLine { line: n.line, given: n.given, user, message: n.message, outcome }
+            let by_email = n.key == Some(UserKey::Email);
+            BulkLine { line: n.line, given: n.given, by_email, user, message: n.message, outcome }
         })
         .collect();
     if !apply {

@@ -68,6 +68,14 @@ pub async fn set_group_set(
     emoji: &[String],
     downvotes: bool,
 ) -> DomainResult<ReactionChoices> {
+    let mut tx = app.store.write().await?;
+    let (group, facts) = groups::readable_group(&mut tx, actor, group).await?;
+    if !policy::admin_reaction_set(&actor.viewer(), &facts) {
+        return Err(if actor.user().is_some() { DomainError::Forbidden } else { DomainError::Unauthorized });
+    }
+    if emoji.len() > 2 * MAX_EMOJI {
+        return Err(DomainError::invalid(format!("A reaction set holds at most {MAX_EMOJI} emoji")));
+    }
     let mut names: Vec<&'static str> = Vec::new();
     let mut unknown = Vec::new();
     for given in emoji.iter().map(|e| e.trim().trim_matches(':')).filter(|e| !e.is_empty()) {
@@ -82,11 +90,6 @@ pub async fn set_group_set(
     }
     if names.len() > MAX_EMOJI {
         return Err(DomainError::invalid(format!("A reaction set holds at most {MAX_EMOJI} emoji")));
-    }
-    let mut tx = app.store.write().await?;
-    let (group, facts) = groups::readable_group(&mut tx, actor, group).await?;
-    if !policy::admin_reaction_set(&actor.viewer(), &facts) {
-        return Err(if actor.user().is_some() { DomainError::Forbidden } else { DomainError::Unauthorized });
     }
     let joined = names.join(" ");
     if names.is_empty() && downvotes {

@@ -65,7 +65,7 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
         &view.live_mark,
     );
     view! {
-        <section class="card dashboard" data-live-stream=live data-in-place>
+        <section class="card dashboard" data-live-stream=live data-in-place data-failed=move || td_string!(t(), error_generic)>
             <h1>{title}</h1>
             <p class="muted">
                 {view.full_path.clone()}

@@ -29,8 +29,10 @@ pub async fn get_group_audit(
             return Ok(None);
         }
         chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
             .map(Some)
-            .map_err(|_| ssr::ui_error(DomainError::invalid("Dates are written YYYY-MM-DD")))
+            .ok_or_else(|| ssr::ui_error(DomainError::invalid("Dates are written YYYY-MM-DD")))
     };
     let (from_day, until_day) = (day(&from)?, day(&until)?);
     let person: String = person.trim().chars().take(255).collect();

@@ -74,7 +74,7 @@ pub fn document(api: Api) -> Api {
         bulk,
         Op::one::<BulkReportJson>("Award it to the people a CSV file names (Maintainers+); a dry run first", 200)
             .optional("file", Kind::File, "The CSV file: `username` or `email`, optional `message` (10,000 lines).")
-            .optional("dry_run", Kind::Bool, "Report what would happen, change nothing.")
+            .optional("dry_run", Kind::Bool, "Report what would happen, change nothing (the default; `false` applies).")
             .optional("format", Kind::Str, "`csv` for the report as a CSV file.")
             .or_csv(),
     )
@@ -242,7 +242,13 @@ async fn awards_of_reachable(
     let mut reached: Vec<(AchievementRow, Option<NamespaceRow>)> = Vec::new();
     for award in &awards {
         if !reached.iter().any(|(a, _)| a.id == award.achievement_id) {
-            let achievement = achievements::find_achievement(&state.app, actor, award.achievement_id).await?;
+            // One the caller can no longer reach (its group turned achievements
+            // off) is left out of the answer, not a failure of what was done.
+            let achievement = match achievements::find_achievement(&state.app, actor, award.achievement_id).await {
+                Ok(found) => found,
+                Err(DomainError::NotFound(_)) => continue,
+                Err(other) => return Err(other.into()),
+            };
             let group = achievements::visible_group(&state.app, actor, &achievement).await?;
             reached.push((achievement, group));
         }
@@ -252,8 +258,9 @@ async fn awards_of_reachable(
     let mut rows = Vec::new();
     for award in awards {
         let at = reached.iter().position(|(a, _)| a.id == award.achievement_id);
-        let json = at.and_then(|i| described.get(i)).ok_or(DomainError::NotFound("Achievement"))?;
-        rows.push((award, json.clone()));
+        if let Some(json) = at.and_then(|i| described.get(i)) {
+            rows.push((award, json.clone()));
+        }
     }
     awards_json(state, rows).await
 }
@@ -551,7 +558,8 @@ async fn bulk(
             return Err(ApiError::BadRequest("file, csv are missing, exactly one parameter must be provided".into()))
         }
     };
-    let apply = !params.bool("dry_run")?.unwrap_or(false);
+    // A dry run unless asked to apply: the report comes first.
+    let apply = !params.bool("dry_run")?.unwrap_or(true);
     let report = bulk_award::bulk_award(&state.app, &actor, achievement.id, &text, apply).await?;
     let lines: Vec<BulkLineJson> = report
         .lines
@@ -559,11 +567,7 @@ async fn bulk(
         .map(|l| BulkLineJson {
             line: l.line,
             given: l.given.clone(),
-            username: l
-                .user
-                .as_ref()
-                .filter(|_| !l.given.contains('@') || l.given.starts_with('@'))
-                .map(|u| u.username.clone()),
+            username: l.user.as_ref().filter(|_| !l.by_email).map(|u| u.username.clone()),
             outcome: l.outcome.code(),
             first_line: match l.outcome {
                 Outcome::Duplicate(first) => Some(first),

@@ -8,7 +8,7 @@ use crate::state::ServerState;
 use app::domain::audit_log::{self, day_start, AuditFilter};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 pub fn document(api: Api) -> Api {
@@ -56,12 +56,17 @@ pub struct AuditDetailsJson {
 fn moment(params: &Params, name: &str, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
     let Some(text) = params.str(name).filter(|t| !t.trim().is_empty()) else { return Ok(None) };
     let text = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+    // Years 1 to 9999: what both databases store and compare as times.
+    let sane = |year: i32| (1..=9999).contains(&year);
+    if let Some(at) = DateTime::parse_from_rfc3339(text).ok().filter(|at| sane(at.year())) {
         // Inclusive: everything up to and including that moment.
         let at = at.with_timezone(&Utc);
         return Ok(Some(if end_of_day { at + chrono::Duration::milliseconds(1) } else { at }));
     }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::invalid(name))?;
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| sane(d.year()))
+        .ok_or_else(|| ApiError::invalid(name))?;
     let day = if end_of_day { day.succ_opt().ok_or_else(|| ApiError::invalid(name))? } else { day };
     Ok(Some(day_start(day)))
 }

@@ -121,20 +121,25 @@ async fn a_csv_file_is_dry_run_then_applied(backend: Backend) {
     assert!(text.contains("7,ERIN,erin,duplicate,3,\n"), "{text}");
 
     // Refused callers change nothing: a Developer, no token, a bad file.
-    assert_eq!(bulk(base, Some(&carol), &path, csv, &[]).await.0, 403);
-    assert_eq!(bulk(base, None, &path, csv, &[]).await.0, 401);
-    let (status, _, text) = bulk(base, Some(&bob), &path, b"username\n\xff\xfe\n", &[]).await;
+    assert_eq!(bulk(base, Some(&carol), &path, csv, &[("dry_run", "false")]).await.0, 403);
+    assert_eq!(bulk(base, None, &path, csv, &[("dry_run", "false")]).await.0, 401);
+    let (status, _, text) = bulk(base, Some(&bob), &path, b"username\n\xff\xfe\n", &[("dry_run", "false")]).await;
     assert_eq!((status, text.as_str()), (400, r#"{"error":"file is invalid"}"#));
     let too_long = format!("username,message\nerin,{}\n", "x".repeat(201));
     let (_, _, text) = bulk(base, Some(&bob), &path, &too_long, &[("dry_run", "true")]).await;
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["lines"][0]["outcome"], "invalid");
     let many = format!("username\n{}", "erin\n".repeat(10_001));
-    let (status, _, text) = bulk(base, Some(&bob), &path, &many, &[]).await;
+    let (status, _, text) = bulk(base, Some(&bob), &path, &many, &[("dry_run", "false")]).await;
     assert_eq!((status, text.as_str()), (400, r#"{"message":["The file has more than 10000 lines"]}"#));
     assert_eq!(holders(base, &awards).await, before);
 
+    // Without `dry_run`, a dry run still: the report comes first.
+    let (_, _, text) = bulk(base, Some(&bob), &path, csv, &[]).await;
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["applied"], false);
+    assert_eq!(holders(base, &awards).await, before);
+
     // Applied: exactly the three, each with its message, audited as by hand.
-    let (status, _, text) = bulk(base, Some(&bob), &path, csv, &[]).await;
+    let (status, _, text) = bulk(base, Some(&bob), &path, csv, &[("dry_run", "false")]).await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["applied"], true);
     assert_eq!(holders(base, &awards).await, ["alice", "carol", "dave", "erin", "grace"]);
@@ -144,12 +149,23 @@ async fn a_csv_file_is_dry_run_then_applied(backend: Backend) {
     let (_, log) = call(base, Method::GET, "/groups/heroes/audit_events?username=grace", Some(ROOT_TOKEN), None).await;
     assert_eq!(log[0]["event_name"], "achievement_awarded");
 
-    // Applied again, nobody gets it twice; without a header, e-mails name people
-    // (and the report does not say whose an address is).
-    let (_, _, text) = bulk(base, Some(&bob), &path, csv, &[]).await;
+    // Applied again, nobody gets it twice.
+    let (_, _, text) = bulk(base, Some(&bob), &path, csv, &[("dry_run", "false")]).await;
     let again: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(again["counts"]["award"], 0);
-    let (_, _, text) = bulk(base, Some(&bob), &path, "bob@example.com,By mail\n", &[]).await;
+    // E-mail addresses name people for instance admins only (who owns an
+    // address is not for every Maintainer to learn), and the report never
+    // says whose an address is; a leading @ does not make it a username.
+    for line in ["bob@example.com,By mail\n", "@bob@example.com,By mail\n"] {
+        let (_, _, text) = bulk(base, Some(&bob), &path, line, &[("dry_run", "false")]).await;
+        let refused: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (&refused["lines"][0]["outcome"], &refused["lines"][0]["username"]),
+            (&json!("invalid"), &Value::Null)
+        );
+    }
+    assert!(!holders(base, &awards).await.contains(&"bob".to_string()));
+    let (_, _, text) = bulk(base, Some(ROOT_TOKEN), &path, "@bob@example.com,By mail\n", &[("dry_run", "false")]).await;
     let by_mail: Value = serde_json::from_str(&text).unwrap();
     assert_eq!((&by_mail["lines"][0]["outcome"], &by_mail["lines"][0]["username"]), (&json!("award"), &Value::Null));
     assert!(holders(base, &awards).await.contains(&"bob".to_string()));

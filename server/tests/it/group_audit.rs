@@ -92,8 +92,10 @@ async fn owners_read_their_groups_audit_log(backend: Backend) {
     assert_eq!(list(&this_day).len(), all.len() + 1);
     let (_, nobody) = events(base, Some(&alice), "heroes", "&username=nobody-at-all").await;
     assert_eq!(nobody, json!([]));
-    let (status, bad) = events(base, Some(&alice), "heroes", "&created_after=yesterday").await;
-    assert_eq!((status, bad), (400, json!({ "error": "created_after is invalid" })));
+    for bad in ["yesterday", "-5000-01-01", "10000-01-01", "+10000-01-01T00:00:00Z"] {
+        let (status, body) = events(base, Some(&alice), "heroes", &format!("&created_after={bad}")).await;
+        assert_eq!((status, body), (400, json!({ "error": "created_after is invalid" })), "{bad}");
+    }
 
     // Admins too; a Maintainer is refused, an outsider finds no private group,
     // the anonymous must sign in.
