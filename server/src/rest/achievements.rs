@@ -289,6 +289,19 @@ async fn addressed(
     Ok(achievements::group_achievement(&state.app, actor, group, achievement_id).await?)
 }
 
+/// The addressed achievement, for a signed-in caller who may manage the
+/// group's achievements (`401`, `403`, `404` otherwise).
+async fn managed(
+    state: &ServerState,
+    actor: &Actor,
+    path: &HashMap<String, String>,
+) -> Result<AchievementRow, ApiError> {
+    actor.require_user()?;
+    let (achievement, abilities) = addressed(state, actor, path).await?;
+    must_manage(&abilities)?;
+    Ok(achievement)
+}
+
 /// `403 Forbidden` unless the caller may manage the group's achievements.
 fn must_manage(abilities: &GroupAbilities) -> Result<(), ApiError> {
     if abilities.manage {
@@ -358,9 +371,7 @@ async fn update(
     Path(path): Path<HashMap<String, String>>,
     params: Params,
 ) -> Result<Json<AchievementJson>, ApiError> {
-    actor.require_user()?;
-    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
-    must_manage(&abilities)?;
+    let achievement = managed(&state, &actor, &path).await?;
     let input = UpdateAchievement {
         name: params.str("name"),
         description: params.str("description").map(|d| Some(d).filter(|d| !d.trim().is_empty())),
@@ -382,9 +393,7 @@ async fn delete(
     Caller(actor): Caller,
     Path(path): Path<HashMap<String, String>>,
 ) -> Result<StatusCode, ApiError> {
-    actor.require_user()?;
-    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
-    must_manage(&abilities)?;
+    let achievement = managed(&state, &actor, &path).await?;
     achievements::delete_achievement(&state.app, &actor, achievement.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -416,9 +425,7 @@ async fn award(
     Path(path): Path<HashMap<String, String>>,
     params: Params,
 ) -> Result<Response, ApiError> {
-    actor.require_user()?;
-    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
-    must_manage(&abilities)?;
+    let achievement = managed(&state, &actor, &path).await?;
     let user_id = match (params.i64("user_id")?, params.str("username").filter(|u| !u.is_empty())) {
         (Some(id), None) => id,
         (None, Some(username)) => users::user_by_username(&state.app, username.trim_start_matches('@')).await?.id,
@@ -548,9 +555,7 @@ async fn bulk(
     params: Params,
 ) -> Result<Response, ApiError> {
     use app::domain::bulk_award::{self, Outcome};
-    actor.require_user()?;
-    let (achievement, abilities) = addressed(&state, &actor, &path).await?;
-    must_manage(&abilities)?;
+    let achievement = managed(&state, &actor, &path).await?;
     let text = match (params.file("file"), params.str("csv")) {
         (Some(upload), _) => String::from_utf8(upload.bytes).map_err(|_| ApiError::invalid("file"))?,
         (None, Some(text)) => text,
