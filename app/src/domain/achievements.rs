@@ -718,32 +718,38 @@ pub async fn group_achievement(
 pub async fn held(app: &AppState, actor: &Actor, achievement_ids: &[i64]) -> DomainResult<HashMap<i64, Held>> {
     let mut tx = app.store.read().await?;
     let viewer = actor.viewer();
-    let mut members: HashMap<i64, usize> = HashMap::new();
+    // Per group, once: how the actor may count its awards, and its members
+    // (`None`: the actor may not see the group's achievements or the group).
+    let mut groups: HashMap<i64, Option<(AwardListing, usize)>> = HashMap::new();
     let mut found = HashMap::new();
     for &id in achievement_ids {
         if found.contains_key(&id) {
             continue;
         }
-        let Loaded { group, facts, .. } = match load(&mut tx, actor, id).await {
-            Ok(loaded) => loaded,
-            Err(DomainError::NotFound(_)) => continue,
-            Err(other) => return Err(other),
-        };
-        if !policy::read_achievement(&viewer, &facts) || !policy::read_award_namespace(&viewer, &facts) {
-            continue;
-        }
-        let Some(rule) = policy::award_listing(&viewer, &facts) else { continue };
-        let holders = listing::count(tx.count_achievement_holders(id, &rule).await?);
-        let group_members = match members.get(&group.id) {
-            Some(n) => *n,
+        let Some(achievement) = tx.achievement_by_id(id).await? else { continue };
+        let counted = match groups.get(&achievement.namespace_id) {
+            Some(known) => *known,
             None => {
-                let group_id = group.id;
-                let n = super::groups::count_members(&mut tx, group).await?;
-                members.insert(group_id, n);
-                n
+                let group = tx.namespace_by_id(achievement.namespace_id).await?;
+                let counted = match group {
+                    Some(group) => {
+                        let facts = facts::group_facts(&mut tx, actor, &group).await?;
+                        let visible =
+                            policy::read_achievement(&viewer, &facts) && policy::read_award_namespace(&viewer, &facts);
+                        match policy::award_listing(&viewer, &facts).filter(|_| visible) {
+                            Some(rule) => Some((rule, super::groups::count_members(&mut tx, group).await?)),
+                            None => None,
+                        }
+                    }
+                    None => None,
+                };
+                groups.insert(achievement.namespace_id, counted);
+                counted
             }
         };
-        found.insert(id, Held { holders, members: group_members });
+        let Some((rule, members)) = counted else { continue };
+        let holders = listing::count(tx.count_achievement_holders(id, &rule).await?);
+        found.insert(id, Held { holders, members });
     }
     Ok(found)
 }
