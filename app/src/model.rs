@@ -128,6 +128,26 @@ impl Default for ReactionChoices {
 }
 
 impl ReactionChoices {
+    /// As an island's prop: `+` or `-` (thumbsdown allowed or not), then
+    /// `name=emoji` pairs separated by spaces (none: every emoji). A string,
+    /// so the browser needs no deserializer of its own for it.
+    pub fn encode(&self) -> String {
+        let mut out = String::from(if self.downvotes { "+" } else { "-" });
+        for (name, emoji) in self.only.iter().flatten() {
+            out.push_str(&format!(" {name}={emoji}"));
+        }
+        out
+    }
+
+    pub fn decode(text: &str) -> ReactionChoices {
+        let only: Vec<(String, String)> = text
+            .split(' ')
+            .skip(1)
+            .filter_map(|pair| pair.split_once('=').map(|(n, e)| (n.to_string(), e.to_string())))
+            .collect();
+        ReactionChoices { only: (!only.is_empty()).then_some(only), downvotes: !text.starts_with('-') }
+    }
+
     pub fn admits(&self, name: &str) -> bool {
         (self.downvotes || name != "thumbsdown")
             && self.only.as_ref().is_none_or(|only| only.iter().any(|(n, _)| n == name))

@@ -309,21 +309,11 @@ fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl Into
     let recent = RwSignal::new(Vec::<(String, String)>::new());
     Effect::new(move |_| recent.set(read_recent()));
     // The group's reaction set, where the page has one (every emoji otherwise).
-    let choices = StoredValue::new(use_context::<ReactionChoices>().unwrap_or_default());
-    let admits = move |name: &str| choices.with_value(|c| c.admits(name));
-    let quick = StoredValue::new(choices.with_value(|c| match &c.only {
+    let allowed = StoredValue::new(use_context::<ReactionChoices>().unwrap_or_default());
+    let quick: Vec<(String, String)> = allowed.with_value(|c| match &c.only {
         Some(only) => only.clone(),
-        None => QUICK_PICKS.iter().map(|(n, e)| (n.to_string(), e.to_string())).filter(|(n, _)| c.admits(n)).collect(),
-    }));
-    let found = move || {
-        let typed = query.get().trim().to_lowercase();
-        match choices.with_value(|c| c.only.clone()) {
-            // A set is searched here, by name.
-            Some(only) => only.into_iter().filter(|(n, _)| n.contains(&typed)).collect::<Vec<_>>(),
-            None => search.found.get().into_iter().filter(|(n, _)| admits(n)).collect(),
-        }
-    };
-    let recent_allowed = move || recent.get().into_iter().filter(|(n, _)| admits(n)).collect::<Vec<_>>();
+        None => QUICK_PICKS.iter().filter(|(n, _)| c.admits(n)).map(|(n, e)| (n.to_string(), e.to_string())).collect(),
+    });
     let choice = move |(name, emoji): (String, String)| {
         view! {
             <li>
@@ -350,19 +340,23 @@ fn Picker(item: AwardableRef, toggle: Action<(String, String), ()>) -> impl Into
                     autocomplete="off"
                     on:input=move |ev| search.input(event_target_value(&ev), |typed| typed, 1, search_emoji)
                 />
-                <Show when=move || !recent_allowed().is_empty() && query.get().trim().is_empty()>
+                <Show when=move || !recent.get().is_empty() && query.get().trim().is_empty()>
                     <p class="picker-heading">{move || td_string!(t(), recently_used)}</p>
-                    <ul class="emoji-grid">{move || recent_allowed().into_iter().map(choice).collect_view()}</ul>
+                    <ul class="emoji-grid">
+                        {move || recent.get().into_iter().filter(|(n, _)| allowed.with_value(|c| c.admits(n))).map(choice).collect_view()}
+                    </ul>
                 </Show>
                 <Show
                     when=move || !query.get().trim().is_empty()
                     fallback=move || {
                         view! {
-                            <ul class="emoji-grid">{quick.get_value().into_iter().map(choice).collect_view()}</ul>
+                            <ul class="emoji-grid">{quick.clone().into_iter().map(choice).collect_view()}</ul>
                         }
                     }
                 >
-                    <ul class="emoji-grid">{move || found().into_iter().map(choice).collect_view()}</ul>
+                    <ul class="emoji-grid">
+                        {move || search.found.get().into_iter().filter(|(n, _)| allowed.with_value(|c| c.admits(n))).map(choice).collect_view()}
+                    </ul>
                 </Show>
             </div>
         </details>

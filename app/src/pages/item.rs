@@ -33,13 +33,13 @@ pub fn ItemPage(kind: WorkItemKind) -> impl IntoView {
 #[island]
 fn LiveItem(
     reactions: Vec<Reactable>,
-    choices: ReactionChoices,
+    choices: String,
     session: SessionInfo,
     return_to: String,
     children: Children,
 ) -> impl IntoView {
     provide_session(session);
-    provide_context(choices);
+    provide_context(ReactionChoices::decode(&choices));
     let item = reactions.first().map(|r| r.item);
     let live = LiveReactions::provide(reactions);
     if let Some(item) = item {
@@ -58,7 +58,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
         std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())).collect();
     let (sigil, list) = (kind.prefix(), kind.segment());
     let return_to = format!("/{}/-/{list}/{}", view.project_path, view.iid);
-    let choices = view.choices.clone();
+    let choices = view.choices.encode();
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
         "merged" => td_string!(t(), state_merged),
