@@ -20,8 +20,31 @@ pub struct AuditFilter {
 }
 
 /// The start of a calendar day (UTC).
-pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+fn day_start(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Years 1 to 9999: what both databases store and compare as times.
+fn storable(year: i32) -> bool {
+    (1..=9999).contains(&year)
+}
+
+/// A date as people write it (`YYYY-MM-DD`), in a year the log can hold.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().filter(|d| storable(chrono::Datelike::year(d)))
+}
+
+/// A bound of the log's time filter: a date, or an RFC 3339 time. `until`
+/// includes it (a date to its end); otherwise it starts there. `None` for
+/// anything else.
+pub fn bound(text: &str, until: bool) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Some(at) = DateTime::parse_from_rfc3339(text).ok().filter(|at| storable(chrono::Datelike::year(at))) {
+        let at = at.with_timezone(&Utc);
+        return Some(if until { at + chrono::Duration::milliseconds(1) } else { at });
+    }
+    let day = parse_day(text)?;
+    Some(day_start(if until { day.succ_opt()? } else { day }))
 }
 
 /// A page of the group's log, newest first, with the people it names (who

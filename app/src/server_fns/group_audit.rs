@@ -17,31 +17,25 @@ pub async fn get_group_audit(
     page: i64,
 ) -> Result<GroupAuditView, UiError> {
     use super::ssr;
-    use crate::domain::audit_log::{self, day_start, AuditFilter};
+    use crate::domain::audit_log::{self, AuditFilter};
     use crate::domain::listing::Window;
     use crate::domain::{achievements, DomainError};
     use crate::model::GroupAuditEntry;
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
-    let day = |text: &str| -> Result<Option<chrono::NaiveDate>, UiError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+    let day = |text: &str| match text.trim() {
+        "" => Ok(None),
+        given => audit_log::parse_day(given)
             .map(Some)
-            .ok_or_else(|| ssr::ui_error(DomainError::invalid("Dates are written YYYY-MM-DD")))
+            .ok_or_else(|| ssr::ui_error(DomainError::invalid("Dates are written YYYY-MM-DD"))),
     };
     let (from_day, until_day) = (day(&from)?, day(&until)?);
     let person: String = person.trim().chars().take(255).collect();
     let filter = AuditFilter {
         person: Some(person.clone()).filter(|p| !p.is_empty()),
         achievement_id: achievement,
-        from: from_day.map(day_start),
-        // Up to the end of that day.
-        until: until_day.and_then(|d| d.succ_opt()).map(day_start),
+        from: from_day.and_then(|d| audit_log::bound(&d.to_string(), false)),
+        until: until_day.and_then(|d| audit_log::bound(&d.to_string(), true)),
     };
     let page = page.max(1);
     let offset = usize::try_from((page - 1).saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);

@@ -14,7 +14,7 @@
 use super::openapi::{Api, Kind, Op};
 use super::params::Params;
 use super::users::UserBasic;
-use super::{pagination, path_number, time, ApiError, Caller, Created};
+use super::{pagination, path_number, request_url, time, ApiError, Caller, Created};
 use crate::state::ServerState;
 use app::domain::achievements::{self, CreateAchievement, DisplayedAward, GroupAbilities};
 use app::domain::achievements::{UpdateAchievement, UpdateAward};
@@ -272,10 +272,6 @@ async fn one_award(
 ) -> Result<Json<UserAchievementJson>, ApiError> {
     let found = awards_of_reachable(state, actor, vec![award]).await?.into_iter().next();
     Ok(Json(found.ok_or(DomainError::NotFound("User Achievement"))?))
-}
-
-fn request_url(state: &ServerState, uri: &OriginalUri) -> String {
-    format!("{}{}", state.app.instance.external_url, uri.path())
 }
 
 /// `:id` and `:achievement_id`, the achievement checked to be the group's.

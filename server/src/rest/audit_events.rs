@@ -5,10 +5,10 @@ use super::openapi::{Api, Kind, Op};
 use super::params::Params;
 use super::{pagination, time, ApiError, Caller};
 use crate::state::ServerState;
-use app::domain::audit_log::{self, day_start, AuditFilter};
+use app::domain::audit_log::{self, AuditFilter};
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::Response;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub fn document(api: Api) -> Api {
@@ -51,24 +51,12 @@ pub struct AuditDetailsJson {
     user_id: Option<i64>,
 }
 
-/// A time as GitLab's filters take it: ISO 8601 with a zone, or a date.
-/// `end_of_day`: a bare date means the end of that day (for `created_before`).
-fn moment(params: &Params, name: &str, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
-    let Some(text) = params.str(name).filter(|t| !t.trim().is_empty()) else { return Ok(None) };
-    let text = text.trim();
-    // Years 1 to 9999: what both databases store and compare as times.
-    let sane = |year: i32| (1..=9999).contains(&year);
-    if let Some(at) = DateTime::parse_from_rfc3339(text).ok().filter(|at| sane(at.year())) {
-        // Inclusive: everything up to and including that moment.
-        let at = at.with_timezone(&Utc);
-        return Ok(Some(if end_of_day { at + chrono::Duration::milliseconds(1) } else { at }));
+/// A time filter as GitLab takes it (ISO 8601, or a date); `400` if not one.
+fn moment(params: &Params, name: &str, until: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
+    match params.str(name).filter(|t| !t.trim().is_empty()) {
+        Some(text) => audit_log::bound(&text, until).map(Some).ok_or_else(|| ApiError::invalid(name)),
+        None => Ok(None),
     }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|d| sane(d.year()))
-        .ok_or_else(|| ApiError::invalid(name))?;
-    let day = if end_of_day { day.succ_opt().ok_or_else(|| ApiError::invalid(name))? } else { day };
-    Ok(Some(day_start(day)))
 }
 
 async fn list(
@@ -113,6 +101,5 @@ async fn list(
             }
         })
         .collect();
-    let url = format!("{}{}", state.app.instance.external_url, uri.path());
-    Ok(pagination::paginated(items, page, found.entries.total as i64, &url))
+    Ok(pagination::paginated(items, page, found.entries.total as i64, &super::request_url(&state, &uri)))
 }

@@ -141,7 +141,7 @@ async fn list(
     let item = target(&path, is_v3(&uri))?;
     let page = params.page()?;
     let rows = award_emoji::list_award_emoji(&state.app, &actor, item, page.window()).await?;
-    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    let url = super::request_url(&state, &uri);
     Ok(pagination::paginated(render(&state, &actor, &rows.items).await?, page, rows.total as i64, &url))
 }
 

@@ -264,6 +264,12 @@ pub fn path_number(path: &std::collections::HashMap<String, String>, name: &str)
     path.get(name).ok_or_else(|| ApiError::missing(name))?.parse().map_err(|_| ApiError::invalid(name))
 }
 
+/// The request's address on this instance (without its query), for the
+/// pagination `Link` header.
+pub fn request_url(state: &ServerState, uri: &OriginalUri) -> String {
+    format!("{}{}", state.app.instance.external_url, uri.path())
+}
+
 /// GitLab's time format: ISO 8601, milliseconds, UTC `Z`.
 pub fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()

@@ -359,7 +359,7 @@ pub async fn work_items<K: Kind>(
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     let rows = awardable::list_work_items(&state.app, &actor, &id, K::KIND, page.window()).await?;
     let items = work_items_json(&state, &project.full_path, K::KIND, rows.items).await?;
-    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    let url = super::request_url(&state, &uri);
     Ok(pagination::paginated(items, page, rows.total as i64, &url))
 }
 
@@ -429,7 +429,7 @@ pub async fn notes(
     let page = params.page()?;
     let (item, iid) = noteable(&state, &actor, &path).await?;
     let rows = projects::list_notes(&state.app, &actor, item, projects::NoteKinds::All, page.window()).await?;
-    let url = format!("{}{}", state.app.instance.external_url, uri.path());
+    let url = super::request_url(&state, &uri);
     Ok(pagination::paginated(notes_json(&state, rows.items, iid).await?, page, rows.total as i64, &url))
 }
 
