@@ -157,6 +157,11 @@ pub fn admin_reaction_set(viewer: &Viewer, group: &GroupFacts) -> bool {
     viewer.admin || at_least(group.access, AccessLevel::Owner)
 }
 
+/// Manage a group's webhooks and see their deliveries: its Owners and admins.
+pub fn admin_group_hooks(viewer: &Viewer, group: &GroupFacts) -> bool {
+    viewer.admin || at_least(group.access, AccessLevel::Owner)
+}
+
 /// Read a group's audit log (who created, edited, awarded, revoked, deleted,
 /// accepted, declined): its Owners and admins.
 pub fn read_group_audit(viewer: &Viewer, group: &GroupFacts) -> bool {

@@ -27,6 +27,8 @@ Configuration (environment variables):
                          (default: write each mail as an .eml file under DATA_DIR/mail/)
   SMTP_TIMEOUT_SECONDS   give up one SMTP attempt after this long (default: 20; the outbox
                          retries with backoff for about a day)
+  WEBHOOK_RETRY_SECONDS  wait after a webhook delivery's first failed attempt; each next wait is
+                         three times longer, 4 attempts in all (default: 10; from 0.05 to 3600)
   TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
                          names the client (for per-address sign-in limits; default: none)
   LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
@@ -56,6 +58,7 @@ pub struct Config {
     pub initial_root_token: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_timeout: std::time::Duration,
+    pub webhook_retry: std::time::Duration,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo_data: bool,
     pub live_caps: crate::live::hub::Caps,
@@ -109,6 +112,13 @@ impl Config {
             })?,
         };
         let smtp_timeout = std::time::Duration::from_secs(smtp_timeout);
+        let webhook_retry = match get("WEBHOOK_RETRY_SECONDS") {
+            None => 10.0,
+            Some(v) => v.parse::<f64>().ok().filter(|s| (0.05..=3600.0).contains(s)).ok_or_else(|| {
+                bad("WEBHOOK_RETRY_SECONDS", format!("'{v}' is not a number of seconds from 0.05 to 3600"))
+            })?,
+        };
+        let webhook_retry = std::time::Duration::from_secs_f64(webhook_retry);
         let trusted_proxies = get("TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -143,6 +153,7 @@ impl Config {
             initial_root_token,
             smtp_url,
             smtp_timeout,
+            webhook_retry,
             trusted_proxies,
             demo_data,
             live_caps,

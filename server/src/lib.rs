@@ -17,3 +17,4 @@ pub mod security_headers;
 pub mod serve;
 pub mod state;
 pub mod throttle;
+pub mod webhook_sender;

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::state::ServerState;
 use crate::{avatars, csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
 use app::domain::bootstrap::{bootstrap, RootSetup};
-use app::domain::{demo, outbox, uploads, AppState, Instance};
+use app::domain::{demo, hook_delivery, outbox, uploads, AppState, Instance};
 use app::store::Store;
 use app::{shell, App};
 use axum::routing::get;
@@ -32,6 +32,8 @@ pub enum StartError {
     Leptos(String),
     #[error("SMTP_URL: {0}")]
     Mail(String),
+    #[error("{0}")]
+    Webhooks(#[from] crate::webhook_sender::SenderError),
     #[error("start-up failed: {0}")]
     Domain(#[from] app::domain::DomainError),
     #[error("server error: {0}")]
@@ -61,6 +63,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         mail::LaurelMailer::new(config.smtp_url.as_deref(), config.smtp_timeout, &config.data_dir, &external_url)
             .map_err(StartError::Mail)?;
     let (app, outbox_signal) = AppState::new(store.clone(), instance).await?.with_outbox();
+    let user_agent = format!("Laurel/{}", env!("CARGO_PKG_VERSION"));
+    let hook_sender = crate::webhook_sender::WebhookSender::new(&user_agent)?;
 
     let booted = bootstrap(
         &app,
@@ -118,6 +122,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let lease = config.smtp_timeout * 2 + std::time::Duration::from_secs(5);
     let mut mail_worker =
         tokio::spawn(outbox::run(app.clone(), outbox_signal, std::sync::Arc::new(mailer), lease, stopped.clone()));
+    let hook_config = hook_delivery::DeliveryConfig {
+        retry_base: config.webhook_retry,
+        // Longer than one attempt can take (10 s), so no claim runs out mid-send.
+        lease: std::time::Duration::from_secs(30),
+        user_agent,
+    };
+    let mut hook_worker =
+        tokio::spawn(hook_delivery::run(app.clone(), std::sync::Arc::new(hook_sender), hook_config, stopped.clone()));
     let graceful = async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing live streams, draining requests");
@@ -140,6 +152,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let drained = async {
         let served = serving.await;
         let _ = (&mut mail_worker).await;
+        let _ = (&mut hook_worker).await;
         served
     };
     tokio::select! {
@@ -147,6 +160,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         _ = deadline => tracing::warn!("shutdown: work still running after {SHUTDOWN_GRACE:?}, exiting"),
     }
     mail_worker.abort();
+    hook_worker.abort();
     store.close().await;
     Ok(())
 }

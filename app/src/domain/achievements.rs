@@ -65,6 +65,17 @@ async fn commit_award_change(
 ) -> DomainResult<()> {
     let what = (action, "UserAchievement", award.id);
     audit_achievement(&mut tx, actor, achievement, Some(award.user_id), what, details).await?;
+    let hook_event = match action {
+        "achievement_revoked" => Some("revoked"),
+        "user_achievement_deleted" => Some("deleted"),
+        "user_achievement_accepted" => Some("accepted"),
+        "user_achievement_declined" => Some("declined"),
+        _ => None,
+    };
+    if let Some(event_type) = hook_event {
+        let actor_id = actor.user().map(|u| u.id);
+        super::hook_events::achievement(&mut tx, app, actor_id, event_type, award, achievement).await?;
+    }
     let group_id = achievement.namespace_id;
     let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
     app.publish(&mut tx, event).await?;
@@ -293,6 +304,8 @@ pub(crate) struct Awarding<'a> {
     accepted: bool,
     limits: crate::model::AbuseLimits,
     mail_slots: outbox::MailSlots,
+    /// The hooks that hear of these awards, read once.
+    hooks: Vec<crate::store::HookRow>,
 }
 
 impl<'a> Awarding<'a> {
@@ -305,7 +318,8 @@ impl<'a> Awarding<'a> {
         let accepted = tx.auto_accept_awarded_achievements().await?;
         let limits = tx.abuse_limits().await?;
         let mail_slots = outbox::MailSlots::new(limits.award_emails_per_group_per_hour);
-        Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots })
+        let hooks = super::hook_events::listening(tx, group.id, "achievement_events").await?;
+        Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots, hooks })
     }
 
     /// Refuses `n` more awards past the group's hourly limit.
@@ -355,6 +369,9 @@ impl<'a> Awarding<'a> {
             group_id: self.group.id,
         };
         app.publish(tx, event).await?;
+        let actor_id = actor.user().map(|u| u.id);
+        let hooks = &self.hooks;
+        super::hook_events::achievement_to(tx, app, hooks, actor_id, "awarded", &award, achievement).await?;
         // Recipients who turned achievements off, or are blocked, get no mail;
         // the award stands.
         let mailed = app.outbox.is_some() && recipient.achievements_enabled && !recipient.is_blocked();
@@ -377,7 +394,7 @@ pub async fn revoke_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     }
     let revoked = tx.revoke_award(award.id, revoker.id).await?.ok_or_else(|| DomainError::invalid(ALREADY_REVOKED))?;
     let details = serde_json::json!({ "user_id": award.user_id });
-    commit_award_change(app, tx, actor, "achievement_revoked", (&award, &loaded.achievement), details).await?;
+    commit_award_change(app, tx, actor, "achievement_revoked", (&revoked, &loaded.achievement), details).await?;
     Ok(revoked)
 }
 
@@ -438,7 +455,7 @@ pub async fn accept_award(app: &AppState, actor: &Actor, award_id: i64) -> Domai
     let (award, achievement) = load_own_award(&mut tx, actor, award_id).await?;
     let accepted_at = award.accepted_at.or_else(|| Some(crate::store::now()));
     let updated = tx.update_award(award.id, true, award.award_message.as_deref(), accepted_at).await?;
-    commit_award_change(app, tx, actor, "user_achievement_accepted", (&award, &achievement), serde_json::json!({}))
+    commit_award_change(app, tx, actor, "user_achievement_accepted", (&updated, &achievement), serde_json::json!({}))
         .await?;
     Ok(updated)
 }

@@ -5,7 +5,7 @@ use super::listing::{self, Listing, Window};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, EmojiCount, Event};
 use crate::policy;
-use crate::store::{AwardEmojiRow, Tx};
+use crate::store::{AwardEmojiRow, ProjectRow, Tx};
 use std::collections::HashMap;
 
 pub const INVALID_NAME: &str = "Name is not a valid emoji name";
@@ -91,7 +91,7 @@ pub async fn add_award_emoji(
         .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
         .await?
         .ok_or_else(|| DomainError::Conflict(NAME_TAKEN.into()))?;
-    let change = finish(app, tx, actor, item, award, true).await?;
+    let change = finish(app, tx, actor, (item, &loaded.project), award, true).await?;
     Ok(change)
 }
 
@@ -109,11 +109,12 @@ async fn finish(
     app: &AppState,
     mut tx: Tx,
     actor: &Actor,
-    item: AwardableRef,
+    (item, project): (AwardableRef, &ProjectRow),
     award: AwardEmojiRow,
     added: bool,
 ) -> DomainResult<ReactionChange> {
     let counts = counts(&mut tx, item).await?;
+    super::hook_events::emoji(&mut tx, app, project, item, &award, added).await?;
     let action = if added { "award_emoji_added" } else { "award_emoji_removed" };
     audit(
         &mut tx,
@@ -156,7 +157,7 @@ pub async fn remove_award_emoji(
 ) -> DomainResult<ReactionChange> {
     throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
-    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
+    let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     actor.require_user()?;
     let award = tx
         .award_emoji_by_id(award_id)
@@ -170,7 +171,7 @@ pub async fn remove_award_emoji(
         return Err(DomainError::PreconditionFailed);
     }
     tx.delete_award_emoji(award.id).await?;
-    finish(app, tx, actor, item, award, false).await
+    finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
 /// Removes the actor's own reaction by name (GraphQL `awardEmojiRemove`).
@@ -182,7 +183,7 @@ pub async fn remove_own_award_emoji(
 ) -> DomainResult<ReactionChange> {
     throttle(app, actor).await?;
     let mut tx = app.store.write().await?;
-    let (item, _) = resolve(&mut tx, actor, target.into()).await?;
+    let (item, loaded) = resolve(&mut tx, actor, target.into()).await?;
     let user = actor.require_user()?;
     let canonical = canonical_name(name).unwrap_or(name);
     let award = tx
@@ -190,7 +191,7 @@ pub async fn remove_own_award_emoji(
         .await?
         .ok_or_else(|| DomainError::invalid(format!("User has not awarded emoji of type {name} on the awardable")))?;
     tx.delete_award_emoji(award.id).await?;
-    finish(app, tx, actor, item, award, false).await
+    finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
 /// Adds the reaction if the actor has not given it, else removes it. Returns the
@@ -211,14 +212,14 @@ pub async fn toggle_award_emoji(
     let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
     if let Some(existing) = tx.find_award_emoji(user.id, item.kind.as_str(), item.id, name).await? {
         tx.delete_award_emoji(existing.id).await?;
-        return Ok((finish(app, tx, actor, item, existing, false).await?, false));
+        return Ok((finish(app, tx, actor, (item, &loaded.project), existing, false).await?, false));
     }
     outside_the_set(&mut tx, &loaded, name).await?;
     let award = tx
         .insert_award_emoji(user.id, item.kind.as_str(), item.id, name)
         .await?
         .ok_or_else(|| DomainError::Conflict(NAME_TAKEN.into()))?;
-    Ok((finish(app, tx, actor, item, award, true).await?, true))
+    Ok((finish(app, tx, actor, (item, &loaded.project), award, true).await?, true))
 }
 
 /// A page of the reactions on an awardable the actor may read, by id.

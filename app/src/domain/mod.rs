@@ -15,6 +15,8 @@ mod error;
 mod facts;
 pub mod feed;
 pub mod groups;
+pub mod hook_delivery;
+pub mod hook_events;
 pub mod limits;
 pub mod listing;
 pub mod mail;
@@ -27,6 +29,7 @@ pub mod text;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 
 pub use auth::Actor;
 pub use bus::EventBus;
@@ -71,6 +74,8 @@ pub struct AppState {
     pub outbox: Option<outbox::OutboxSignal>,
     /// This process's per-minute abuse counters.
     pub limiter: Arc<limits::RateLimiter>,
+    /// Wakes this process's webhook delivery worker.
+    pub hooks: hook_delivery::HookSignal,
 }
 
 impl AppState {
@@ -80,7 +85,14 @@ impl AppState {
         if let Store::Postgres(pool) = &store {
             bus.listen_postgres(pool).await.map_err(crate::store::StoreError::from)?;
         }
-        Ok(AppState { store, bus, instance: Arc::new(instance), outbox: None, limiter: Arc::default() })
+        Ok(AppState {
+            store,
+            bus,
+            instance: Arc::new(instance),
+            outbox: None,
+            limiter: Arc::default(),
+            hooks: Default::default(),
+        })
     }
 
     /// Queues award e-mail from now on; start [`outbox::run`] with the signal.
@@ -93,6 +105,10 @@ impl AppState {
     /// Commits and hands the transaction's events to this process's subscribers.
     pub(crate) async fn commit(&self, tx: Tx) -> DomainResult<()> {
         let events = tx.commit().await?;
+        // Reactions and awards may have queued webhook deliveries.
+        if events.iter().any(Event::may_hook) {
+            self.hooks.wake();
+        }
         self.bus.deliver(events);
         Ok(())
     }

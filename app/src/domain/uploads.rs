@@ -166,3 +166,8 @@ pub fn avatar_url(instance: &Instance, achievement_id: i64, file: &str) -> Strin
 pub fn achievement_avatar_url(instance: &Instance, achievement: &crate::store::AchievementRow) -> Option<String> {
     achievement.avatar.as_deref().map(|file| avatar_url(instance, achievement.id, file))
 }
+
+/// The public URL of a user's avatar, if they have one.
+pub fn user_avatar_url(base: &str, user: &crate::store::UserRow) -> Option<String> {
+    user.avatar.as_ref().map(|a| format!("{base}/uploads/-/system/user/avatar/{}/{a}", user.id))
+}

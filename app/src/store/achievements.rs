@@ -7,7 +7,8 @@ use super::{
 use crate::policy::AwardListing;
 
 const ACHIEVEMENT_COLUMNS: &str = "id, namespace_id, name, description, avatar, created_at, updated_at";
-const AWARD_COLUMNS: &str = "id, achievement_id, user_id, awarded_by_user_id, revoked_by_user_id, revoked_at, \
+pub(super) const AWARD_COLUMNS: &str =
+    "id, achievement_id, user_id, awarded_by_user_id, revoked_by_user_id, revoked_at, \
      priority, show_on_profile, award_message, accepted_at, created_at, updated_at";
 
 /// An achievement's unrevoked awards as `AwardListing::admits` lets them through

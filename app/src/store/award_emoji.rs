@@ -2,7 +2,7 @@
 
 use super::{exec, now, on, AwardEmojiRow, StoreResult, Tx};
 
-const AWARD_EMOJI_COLUMNS: &str = "id, name, user_id, awardable_type, awardable_id, created_at, updated_at";
+pub(super) const AWARD_EMOJI_COLUMNS: &str = "id, name, user_id, awardable_type, awardable_id, created_at, updated_at";
 
 impl Tx {
     /// Inserts the reaction unless this user already gave this emoji to this

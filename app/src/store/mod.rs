@@ -16,6 +16,7 @@ mod reaction_sets;
 mod rows;
 mod settings;
 mod users;
+mod webhooks;
 
 pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
 pub use audit::{Concerns, GroupAudit, NewAudit};
@@ -26,6 +27,7 @@ pub use reaction_sets::ReactionSetRow;
 pub use rows::*;
 pub use settings::InstanceCounts;
 pub use users::{NewToken, NewUser, TokenFilter, UserChanges, UserKey};
+pub use webhooks::{AttemptRecord, HookDeliveryRow, HookFields, HookRow, NewDelivery};
 
 use crate::events::Event;
 use chrono::{DateTime, SubsecRound, Utc};

@@ -18,3 +18,4 @@ mod session;
 mod text;
 mod uploads;
 mod users;
+mod webhooks;

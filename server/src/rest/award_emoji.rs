@@ -186,11 +186,7 @@ async fn delete(
 ) -> Result<Response, ApiError> {
     let v3 = is_v3(&uri);
     let item = target(&path, v3)?;
-    let since = headers
-        .get(http::header::IF_UNMODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
-        .map(|d| d.with_timezone(&chrono::Utc));
+    let since = super::unmodified_since(&headers);
     let change = award_emoji::remove_award_emoji(&state.app, &actor, item, number(&path, "award_id")?, since).await?;
     if v3 {
         // v3 answers with the deleted award, as the seed document shows.

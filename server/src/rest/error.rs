@@ -15,6 +15,8 @@ pub enum ApiError {
     /// A message under a given status, as some endpoints word it
     /// (`404 Award Emoji Name has already been taken Not Found`).
     Message(StatusCode, String),
+    /// GitLab's `422 {"error": ...}` (a hook URL that is not one).
+    Unprocessable(String),
     /// The token lacks a scope this request needs; the scopes that would do.
     InsufficientScope(&'static [&'static str]),
 }
@@ -86,6 +88,7 @@ impl IntoResponse for ApiError {
                 return invalid_token("Token was revoked. You have to re-authorize from the user.")
             }
             ApiError::BadRequest(error) => (StatusCode::BAD_REQUEST, ErrorBody::Error { error }),
+            ApiError::Unprocessable(error) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorBody::Error { error }),
             ApiError::Message(status, text) => (status, message(text)),
             ApiError::Domain(err) => match err {
                 DomainError::NotFound(what) => (StatusCode::NOT_FOUND, message(format!("404 {what} Not Found"))),

@@ -6,6 +6,7 @@ mod audit_events;
 mod award_emoji;
 pub mod error;
 mod groups;
+mod hooks;
 pub mod openapi;
 mod pagination;
 mod params;
@@ -36,9 +37,10 @@ pub fn routes() -> Router<ServerState> {
     let settings = app::store::AbuseLimits::default().fields_mut().map(|(name, _)| name);
     let settings_update = settings
         .iter()
-        .fold(Op::one::<app::store::AbuseLimits>("Change the abuse limits given (admins)", 200), |op, name| {
+        .fold(Op::one::<settings::SettingsJson>("Change the settings given (admins)", 200), |op, name| {
             op.optional(name, Int, "A limit (0 turns it off where the dashboard says so).")
-        });
+        })
+        .optional(settings::ALLOW_LOCAL, Bool, "Let webhooks target loopback and private network addresses.");
     let v4 = Api::default()
         .get("/user", users::current_user, Op::one::<UserFull>("The caller", 200))
         .get(
@@ -112,7 +114,7 @@ pub fn routes() -> Router<ServerState> {
         .get(
             "/application/settings",
             settings::show,
-            Op::one::<app::store::AbuseLimits>("The abuse limits (admins)", 200),
+            Op::one::<settings::SettingsJson>("The abuse limits and webhook setting (admins)", 200),
         )
         .put("/application/settings", settings::update, settings_update)
         .get(
@@ -239,7 +241,8 @@ pub fn routes() -> Router<ServerState> {
                 .optional("visibility", Str, "public or private."),
         );
     let v4 = award_emoji::document(v4);
-    let v4 = reaction_sets::document(audit_events::document(achievements::document(v4))).finish("/api/v4");
+    let v4 = achievements::document(v4);
+    let v4 = hooks::document(reaction_sets::document(audit_events::document(v4))).finish("/api/v4");
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
 }
 
@@ -268,6 +271,15 @@ pub fn path_number(path: &std::collections::HashMap<String, String>, name: &str)
 /// pagination `Link` header.
 pub fn request_url(state: &ServerState, uri: &OriginalUri) -> String {
     format!("{}{}", state.app.instance.external_url, uri.path())
+}
+
+/// REST's `If-Unmodified-Since` precondition, if given as an HTTP date.
+pub fn unmodified_since(headers: &http::HeaderMap) -> Option<DateTime<Utc>> {
+    headers
+        .get(http::header::IF_UNMODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// GitLab's time format: ISO 8601, milliseconds, UTC `Z`.

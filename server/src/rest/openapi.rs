@@ -335,6 +335,7 @@ const REFUSALS: &[(u16, &str)] = &[
     (404, "Not found, or not visible to the caller."),
     (409, "A conflict with the current state."),
     (412, "`If-Unmodified-Since` did not hold."),
+    (422, "Not a URL (`Invalid url given`)."),
     (429, "Too many requests; see `Retry-After`."),
     (503, "The server is busy; try again (`Retry-After`)."),
 ];

@@ -1,29 +1,55 @@
 //! `GET/PUT /application/settings` (admins): the abuse limits, under GitLab's
-//! names where GitLab has the setting, and Laurel's own names for the rest.
+//! names where GitLab has the setting, and Laurel's own names for the rest, and
+//! GitLab's `allow_local_requests_from_web_hooks_and_services`.
 
 use super::params::Params;
 use super::{ApiError, Caller};
 use crate::state::ServerState;
-use app::domain::limits;
+use app::domain::{limits, webhooks, Actor};
 use app::store::AbuseLimits;
 use axum::extract::State;
 use axum::Json;
+use serde::Serialize;
 
-pub async fn show(State(state): State<ServerState>, Caller(actor): Caller) -> Result<Json<AbuseLimits>, ApiError> {
-    Ok(Json(limits::abuse_limits(&state.app, &actor).await?))
+pub const ALLOW_LOCAL: &str = "allow_local_requests_from_web_hooks_and_services";
+
+/// The instance's settings the API shows.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SettingsJson {
+    #[serde(flatten)]
+    limits: AbuseLimits,
+    /// May webhooks target loopback and private network addresses?
+    allow_local_requests_from_web_hooks_and_services: bool,
 }
 
-/// Changes the limits given; the others keep their values.
+async fn read(state: &ServerState, actor: &Actor) -> Result<SettingsJson, ApiError> {
+    Ok(SettingsJson {
+        limits: limits::abuse_limits(&state.app, actor).await?,
+        allow_local_requests_from_web_hooks_and_services: webhooks::allow_local_requests(&state.app, actor).await?,
+    })
+}
+
+pub async fn show(State(state): State<ServerState>, Caller(actor): Caller) -> Result<Json<SettingsJson>, ApiError> {
+    Ok(Json(read(&state, &actor).await?))
+}
+
+/// Changes the settings given; the others keep their values. Every value is
+/// checked before any is saved.
 pub async fn update(
     State(state): State<ServerState>,
     Caller(actor): Caller,
     params: Params,
-) -> Result<Json<AbuseLimits>, ApiError> {
+) -> Result<Json<SettingsJson>, ApiError> {
     let mut l = limits::abuse_limits(&state.app, &actor).await?;
     for (name, slot) in l.fields_mut() {
         if let Some(value) = params.i64(name)? {
             *slot = i32::try_from(value).map_err(|_| ApiError::invalid(name))?;
         }
     }
-    Ok(Json(limits::set_abuse_limits(&state.app, &actor, l).await?))
+    let allow_local = params.bool(ALLOW_LOCAL)?;
+    limits::set_abuse_limits(&state.app, &actor, l).await?;
+    if let Some(allow) = allow_local {
+        webhooks::set_allow_local_requests(&state.app, &actor, allow).await?;
+    }
+    Ok(Json(read(&state, &actor).await?))
 }

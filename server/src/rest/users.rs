@@ -32,7 +32,7 @@ impl UserBasic {
             name: user.name.clone(),
             state: user.state.clone(),
             locked: false,
-            avatar_url: user.avatar.as_ref().map(|a| format!("{base}/uploads/-/system/user/avatar/{}/{a}", user.id)),
+            avatar_url: app::domain::uploads::user_avatar_url(base, user),
             web_url: format!("{base}/{}", user.username),
         }
     }

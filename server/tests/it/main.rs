@@ -29,3 +29,4 @@ mod reaction_sets;
 mod rest_substrate;
 mod schema;
 mod unit;
+mod webhooks;

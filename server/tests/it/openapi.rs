@@ -137,6 +137,13 @@ async fn every_operation_answers_as_the_document_says(backend: Backend) {
     )
     .await;
     let token = token["id"].as_i64().expect("a token");
+    // A webhook with one delivery (a test event; nobody receives it here).
+    let hook_body = serde_json::json!({ "url": "https://receiver.invalid/hook", "emoji_events": true });
+    let (_, hook) = common::call(base, Method::POST, "/groups/heroes/hooks", Some(ROOT_TOKEN), Some(hook_body)).await;
+    let hook = hook["id"].as_i64().expect("a hook");
+    let test = format!("/groups/heroes/hooks/{hook}/test/emoji_events");
+    assert_eq!(common::call(base, Method::POST, &test, Some(ROOT_TOKEN), None).await.0, 201);
+    let delivery = id_of(base, &format!("/groups/heroes/hooks/{hook}/events"), |_| true).await;
     // The first entry that matches an operation applies: the most specific first.
     let project_ops = |regex: &str, extra: &str| {
         format!(
@@ -164,7 +171,7 @@ async fn every_operation_answers_as_the_document_says(backend: Backend) {
         r#"
 [[operations]]
 include-path-regex = "^/groups/"
-parameters = {{ "path.id" = "heroes", "path.achievement_id" = {achievement}, "path.user_id" = {carol} }}
+parameters = {{ "path.id" = "heroes", "path.achievement_id" = {achievement}, "path.user_id" = {carol}, "path.hook_id" = {hook}, "path.hook_log_id" = {delivery}, "path.trigger" = "emoji_events" }}
 
 [[operations]]
 include-path-regex = "^/users/"
