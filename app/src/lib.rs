@@ -150,6 +150,8 @@ pub fn App() -> impl IntoView {
                         view=group_audit_page
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/groups/:ns/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
+                    <Route path=path!("/groups/:ns/:sub/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
                     <Route
                         path=path!("/admin")
                         view=|| view! { <WithSession><pages::admin::AdminPage/></WithSession> }
@@ -199,4 +201,8 @@ fn group_achievements_page() -> impl IntoView {
 
 fn group_audit_page() -> impl IntoView {
     view! { <WithSession><pages::group_audit::GroupAuditPage/></WithSession> }
+}
+
+fn group_hooks_page() -> impl IntoView {
+    view! { <WithSession><pages::group_hooks::GroupHooksPage/></WithSession> }
 }

@@ -343,6 +343,52 @@ pub struct GroupAuditView {
     pub has_next: bool,
 }
 
+/// A group's webhooks page (Owners and admins).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupHooksView {
+    pub full_path: String,
+    pub name: String,
+    pub hooks: Vec<HookView>,
+}
+
+/// One webhook as its page shows it (its secrets only as "set").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HookView {
+    pub id: i64,
+    pub url: String,
+    pub name: String,
+    pub has_token: bool,
+    pub has_signing_token: bool,
+    pub enable_ssl_verification: bool,
+    pub emoji_events: bool,
+    pub achievement_events: bool,
+    /// GitLab's `alert_status`: executable, temporarily_disabled, disabled.
+    pub status: String,
+    /// RFC 3339, while temporarily disabled.
+    pub disabled_until: Option<String>,
+    /// The newest deliveries, newest first.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+/// One delivery in a hook's recent deliveries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub id: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// `X-Gitlab-Event` ("Emoji Hook", "Achievement Hook").
+    pub event: String,
+    /// pending, delivered, failed.
+    pub state: String,
+    /// The receiver's status code, if it answered.
+    pub response_status: Option<i32>,
+    /// Why no answer came, if none did.
+    pub error: Option<String>,
+    pub attempts: i32,
+    /// Milliseconds the last attempt took.
+    pub duration_ms: Option<i64>,
+}
+
 /// One entry of a group's audit log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupAuditEntry {
@@ -460,6 +506,8 @@ pub struct AdminView {
     pub activity: Vec<(String, i64, i64)>,
     pub achievements_enabled: bool,
     pub auto_accept: bool,
+    /// Webhooks may target loopback and private network addresses.
+    pub allow_local_hooks: bool,
     pub groups: Vec<AdminGroup>,
     pub users: Vec<AdminUser>,
     pub limits: AbuseLimits,
@@ -536,10 +584,12 @@ pub enum Done {
     Saved,
     TokenRevoked,
     PasswordChanged,
+    /// A webhook test or a delivery sent again.
+    Sent,
 }
 
 impl Done {
-    pub const ALL: [Done; 14] = [
+    pub const ALL: [Done; 15] = [
         Done::Created,
         Done::Updated,
         Done::Deleted,
@@ -554,6 +604,7 @@ impl Done {
         Done::Saved,
         Done::TokenRevoked,
         Done::PasswordChanged,
+        Done::Sent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -572,6 +623,7 @@ impl Done {
             Done::Saved => "saved",
             Done::TokenRevoked => "token_revoked",
             Done::PasswordChanged => "password_changed",
+            Done::Sent => "sent",
         }
     }
 

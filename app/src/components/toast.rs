@@ -57,5 +57,6 @@ pub fn said(l: Locale, done: Done) -> &'static str {
         Done::Saved => td_string!(l, saved),
         Done::TokenRevoked => td_string!(l, token_revoked),
         Done::PasswordChanged => td_string!(l, password_changed),
+        Done::Sent => td_string!(l, sent),
     }
 }

@@ -8,15 +8,22 @@ use crate::store::AuditRow;
 pub struct InstanceSettings {
     pub achievements_enabled: bool,
     pub auto_accept_awarded_achievements: bool,
+    /// GitLab's `allow_local_requests_from_web_hooks_and_services`.
+    pub allow_local_hook_requests: bool,
+}
+
+async fn read_settings(tx: &mut crate::store::Tx) -> DomainResult<InstanceSettings> {
+    Ok(InstanceSettings {
+        achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, None).await?.unwrap_or(true),
+        auto_accept_awarded_achievements: tx.auto_accept_awarded_achievements().await?,
+        allow_local_hook_requests: tx.allow_local_hook_requests().await?,
+    })
 }
 
 pub async fn instance_settings(app: &AppState, actor: &Actor) -> DomainResult<InstanceSettings> {
     require_admin(actor)?;
     let mut tx = app.store.read().await?;
-    Ok(InstanceSettings {
-        achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, None).await?.unwrap_or(true),
-        auto_accept_awarded_achievements: tx.auto_accept_awarded_achievements().await?,
-    })
+    read_settings(&mut tx).await
 }
 
 /// Switches the `achievements` flag for the instance, or for one group (by id or
@@ -63,6 +70,17 @@ pub async fn set_auto_accept(app: &AppState, actor: &Actor, enabled: bool) -> Do
         }),
     )
     .await?;
+    app.commit(tx).await
+}
+
+/// Whether webhooks may target loopback and private network addresses
+/// (link-local ones never: see `webhooks::address_allowed`).
+pub async fn set_allow_local_hook_requests(app: &AppState, actor: &Actor, allow: bool) -> DomainResult<()> {
+    require_admin(actor)?;
+    let mut tx = app.store.write().await?;
+    tx.set_allow_local_hook_requests(allow).await?;
+    let details = serde_json::json!({ "allow_local_requests_from_web_hooks_and_services": allow });
+    audit(&mut tx, actor, "setting_changed", "ApplicationSetting", 1, details).await?;
     app.commit(tx).await
 }
 
@@ -118,10 +136,7 @@ pub async fn admin_overview(app: &AppState, actor: &Actor, days: i64) -> DomainR
     Ok(AdminOverview {
         counts: tx.instance_counts().await?,
         activity,
-        settings: InstanceSettings {
-            achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, None).await?.unwrap_or(true),
-            auto_accept_awarded_achievements: tx.auto_accept_awarded_achievements().await?,
-        },
+        settings: read_settings(&mut tx).await?,
         groups,
         users: tx.list_users("", 500, 0).await?,
         locked: tx.locked_user_ids().await?,

@@ -393,19 +393,3 @@ pub fn alert_status(hook: &HookRow) -> &'static str {
         "executable"
     }
 }
-
-/// The admin setting that lets hooks target local addresses.
-pub async fn allow_local_requests(app: &AppState, actor: &Actor) -> DomainResult<bool> {
-    super::require_admin(actor)?;
-    let mut tx = app.store.read().await?;
-    Ok(tx.allow_local_hook_requests().await?)
-}
-
-pub async fn set_allow_local_requests(app: &AppState, actor: &Actor, allow: bool) -> DomainResult<()> {
-    super::require_admin(actor)?;
-    let mut tx = app.store.write().await?;
-    tx.set_allow_local_hook_requests(allow).await?;
-    let details = serde_json::json!({ "allow_local_requests_from_web_hooks_and_services": allow });
-    super::audit(&mut tx, actor, "setting_changed", "ApplicationSetting", 1, details).await?;
-    app.commit(tx).await
-}

@@ -4,7 +4,9 @@
 
 use crate::i18n::{td_string, Locale};
 use crate::model::{AdminView, UiError};
-use crate::server_fns::admin::{get_admin, CreateUser, SetAutoAccept, SetFlag, SetLimits, UnlockUser, UpdateUser};
+use crate::server_fns::admin::{
+    get_admin, CreateUser, SetAllowLocalHooks, SetAutoAccept, SetFlag, SetLimits, UnlockUser, UpdateUser,
+};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -176,6 +178,11 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                 <input type="hidden" name="enabled" value=(!view.auto_accept).to_string()/>
                 <span>{move || td_string!(t(), auto_accept)} ": " <strong>{move || state(view.auto_accept)}</strong></span>
                 <button class="button" type="submit">{move || if view.auto_accept { td_string!(t(), turn_off) } else { td_string!(t(), turn_on) }}</button>
+            </form>
+            <form method="post" action={<SetAllowLocalHooks as ServerFn>::PATH} class="setting">
+                <input type="hidden" name="enabled" value=(!view.allow_local_hooks).to_string()/>
+                <span>{move || td_string!(t(), allow_local_hooks)} ": " <strong>{move || state(view.allow_local_hooks)}</strong></span>
+                <button class="button" type="submit">{move || if view.allow_local_hooks { td_string!(t(), turn_off) } else { td_string!(t(), turn_on) }}</button>
             </form>
         </section>
         }.into_any()}

@@ -71,7 +71,11 @@ fn Dashboard(view: GroupAchievementsView) -> impl IntoView {
                 {view.full_path.clone()}
                 {can_delete_awards.then(|| {
                     let audit = format!("/groups/{}/-/achievements/audit", view.full_path);
-                    view! { " · " <a href=audit>{move || td_string!(t(), audit_log_link)}</a> }
+                    let hooks = format!("/groups/{}/-/hooks", view.full_path);
+                    view! {
+                        " · " <a href=audit>{move || td_string!(t(), audit_log_link)}</a>
+                        " · " <a href=hooks>{move || td_string!(t(), webhooks_link)}</a>
+                    }
                 })}
             </p>
             {move || {

@@ -24,6 +24,9 @@ fn action_label(l: Locale, action: &str) -> String {
         "user_achievement_accepted" => td_string!(l, audit_user_achievement_accepted),
         "user_achievement_declined" => td_string!(l, audit_user_achievement_declined),
         "reaction_set_changed" => td_string!(l, audit_reaction_set_changed),
+        "webhook_created" => td_string!(l, audit_webhook_created),
+        "webhook_updated" => td_string!(l, audit_webhook_updated),
+        "webhook_deleted" => td_string!(l, audit_webhook_deleted),
         other => other,
     }
     .to_string()

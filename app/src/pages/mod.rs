@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod group_achievements;
 pub mod group_audit;
+pub mod group_hooks;
 pub mod home;
 pub mod item;
 pub mod live_region;

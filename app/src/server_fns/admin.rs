@@ -20,6 +20,7 @@ pub async fn get_admin() -> Result<AdminView, UiError> {
         activity: o.activity.iter().map(|(day, a, r)| (day.to_string(), *a, *r)).collect(),
         achievements_enabled: o.settings.achievements_enabled,
         auto_accept: o.settings.auto_accept_awarded_achievements,
+        allow_local_hooks: o.settings.allow_local_hook_requests,
         groups: o
             .groups
             .into_iter()
@@ -77,6 +78,18 @@ pub async fn set_auto_accept(enabled: bool) -> Result<(), UiError> {
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let result = settings::set_auto_accept(&app, &actor, enabled).await;
+    back(&result);
+    result.map_err(ssr::ui_error)
+}
+
+/// Whether webhooks may target loopback and private network addresses.
+#[server(endpoint = "admin_set_allow_local_hooks")]
+pub async fn set_allow_local_hooks(enabled: bool) -> Result<(), UiError> {
+    use super::ssr;
+    use crate::domain::settings;
+    let app = ssr::state()?;
+    let actor = ssr::actor(&app).await?;
+    let result = settings::set_allow_local_hook_requests(&app, &actor, enabled).await;
     back(&result);
     result.map_err(ssr::ui_error)
 }

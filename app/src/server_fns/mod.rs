@@ -6,6 +6,7 @@ pub mod admin;
 pub mod form;
 pub mod group_achievements;
 pub mod group_audit;
+pub mod group_hooks;
 pub mod items;
 pub mod profile;
 pub mod reactions;

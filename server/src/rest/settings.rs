@@ -5,7 +5,7 @@
 use super::params::Params;
 use super::{ApiError, Caller};
 use crate::state::ServerState;
-use app::domain::{limits, webhooks, Actor};
+use app::domain::{limits, settings, Actor};
 use app::store::AbuseLimits;
 use axum::extract::State;
 use axum::Json;
@@ -25,7 +25,9 @@ pub struct SettingsJson {
 async fn read(state: &ServerState, actor: &Actor) -> Result<SettingsJson, ApiError> {
     Ok(SettingsJson {
         limits: limits::abuse_limits(&state.app, actor).await?,
-        allow_local_requests_from_web_hooks_and_services: webhooks::allow_local_requests(&state.app, actor).await?,
+        allow_local_requests_from_web_hooks_and_services: settings::instance_settings(&state.app, actor)
+            .await?
+            .allow_local_hook_requests,
     })
 }
 
@@ -49,7 +51,7 @@ pub async fn update(
     let allow_local = params.bool(ALLOW_LOCAL)?;
     limits::set_abuse_limits(&state.app, &actor, l).await?;
     if let Some(allow) = allow_local {
-        webhooks::set_allow_local_requests(&state.app, &actor, allow).await?;
+        settings::set_allow_local_hook_requests(&state.app, &actor, allow).await?;
     }
     Ok(Json(read(&state, &actor).await?))
 }
