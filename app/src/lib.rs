@@ -150,6 +150,12 @@ pub fn App() -> impl IntoView {
                         view=group_audit_page
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/groups/:ns/-/achievements/:id/bulk") view=bulk_award_page ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/groups/:ns/:sub/-/achievements/:id/bulk")
+                        view=bulk_award_page
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/groups/:ns/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
                     <Route path=path!("/groups/:ns/:sub/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
                     <Route
@@ -201,6 +207,10 @@ fn group_achievements_page() -> impl IntoView {
 
 fn group_audit_page() -> impl IntoView {
     view! { <WithSession><pages::group_audit::GroupAuditPage/></WithSession> }
+}
+
+fn bulk_award_page() -> impl IntoView {
+    view! { <WithSession><pages::bulk_award::BulkAwardPage/></WithSession> }
 }
 
 fn group_hooks_page() -> impl IntoView {

@@ -343,6 +343,18 @@ pub struct GroupAuditView {
     pub has_next: bool,
 }
 
+/// The bulk award page of one achievement (those who may award it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkAwardView {
+    pub full_path: String,
+    pub group_id: i64,
+    pub achievement_id: i64,
+    pub achievement_name: String,
+    pub max_lines: usize,
+    /// Whether lines may name people by e-mail (instance admins).
+    pub by_email: bool,
+}
+
 /// A group's webhooks page (Owners and admins).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupHooksView {
@@ -362,6 +374,8 @@ pub struct HookView {
     pub enable_ssl_verification: bool,
     pub emoji_events: bool,
     pub achievement_events: bool,
+    /// Reactions on confidential issues and internal comments too.
+    pub confidential_events: bool,
     /// GitLab's `alert_status`: executable, temporarily_disabled, disabled.
     pub status: String,
     /// RFC 3339, while temporarily disabled.

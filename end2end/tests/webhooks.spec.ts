@@ -77,14 +77,14 @@ test('an Owner adds a webhook, sees its deliveries and sends one again', async (
     // A reaction made over the API reaches the receiver as GitLab's emoji event.
     const made = await request.post('/api/v4/projects/heroes%2Fwebsite/issues/1/award_emoji', {
       headers,
-      data: { name: 'rocket' },
+      data: { name: 'hibiscus' },
     });
     expect(made.status()).toBe(201);
     reaction = (await made.json()).id;
     await expect.poll(() => received.length).toBe(1);
     expect(received[0].event).toBe('Emoji Hook');
     expect(received[0].token).toBe('chat-secret');
-    expect(received[0].body.object_attributes.name).toBe('rocket');
+    expect(received[0].body.object_attributes.name).toBe('hibiscus');
 
     await alice.reload();
     const row = card.locator('table.deliveries tbody tr').first();

@@ -25,7 +25,8 @@ CREATE INDEX group_hooks_group ON group_hooks (group_id);
 -- Each event for each hook, written in the transaction of the change that
 -- caused it and delivered by a worker (any process; a row is claimed by one at
 -- a time), retried with backoff, and kept as the hook's "recent deliveries".
--- `idempotency_key` stays the same across attempts and resends.
+-- `idempotency_key` stays the same across attempts and resends. A test
+-- (`is_test`) is tried once, even while its hook is disabled.
 CREATE TABLE hook_deliveries (
     id                 INTEGER PRIMARY KEY,
     hook_id            INTEGER NOT NULL REFERENCES group_hooks (id) ON DELETE CASCADE,
@@ -33,6 +34,7 @@ CREATE TABLE hook_deliveries (
     trigger            TEXT    NOT NULL,
     idempotency_key    TEXT    NOT NULL,
     event_uuid         TEXT    NOT NULL,
+    is_test            BOOLEAN NOT NULL DEFAULT FALSE,
     payload            TEXT    NOT NULL,
     attempts           INTEGER NOT NULL DEFAULT 0,
     next_attempt_at    TEXT    NOT NULL,

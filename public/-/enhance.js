@@ -307,3 +307,135 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   };
   listen();
 })();
+
+// Bulk award (<section data-bulk-award>): the file goes up with a progress bar
+// (the upload, then "checking" until the answer), the dry run's report shows
+// line by line, and only then can it be applied; the report downloads as CSV.
+// Without this script each button answers with the report as a CSV file.
+(() => {
+  const page = document.querySelector('[data-bulk-award]');
+  const form = page?.querySelector('form.bulk-form');
+  if (!page || !form) return;
+  const box = page.querySelector('.bulk-progress');
+  const bar = box.querySelector('progress');
+  const result = page.querySelector('.bulk-result');
+  const strings = () => JSON.parse(page.dataset.strings || '{}');
+  const fill = (text, values) => String(text ?? '').replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  for (const hidden of page.querySelectorAll('.bulk-apply-direct, .bulk-no-script')) hidden.hidden = true;
+  const element = (tag, text, className) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  };
+  const send = (dryRun) => new Promise((resolve, reject) => {
+    const data = new FormData(form);
+    data.delete('format');
+    data.set('dry_run', String(dryRun));
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
+    });
+    // Sent: the server checks (or applies) it now; the bar says "working".
+    xhr.upload.addEventListener('load', () => bar.removeAttribute('value'));
+    xhr.addEventListener('load', () => {
+      bar.value = 100;
+      if (xhr.status >= 200 && xhr.status < 300 && xhr.response) resolve(xhr.response);
+      else reject(xhr.response);
+    });
+    xhr.addEventListener('error', () => reject(null));
+    xhr.send(data);
+  });
+  const outcome = (t, line) => {
+    if (line.outcome === 'duplicate') return fill(t.duplicate, { line: line.first_line });
+    if (line.outcome === 'invalid') return line.reason ? `${t.invalid}: ${line.reason}` : t.invalid;
+    return t[line.outcome] ?? line.outcome;
+  };
+  // The report as the REST API's `format=csv` writes it, cells a spreadsheet
+  // could take for a formula quoted.
+  const csv = (report) => {
+    const cell = (value) => {
+      let text = value === null || value === undefined ? '' : String(value);
+      if (/^[=+\-@]/.test(text)) text = `'${text}`;
+      return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const rows = [['line', 'given', 'username', 'outcome', 'first_line', 'reason']];
+    for (const l of report.lines) rows.push([l.line, l.given, l.username, l.outcome, l.first_line, l.reason]);
+    return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  };
+  const render = (report) => {
+    const t = strings();
+    result.replaceChildren();
+    const summary = element('p', report.applied ? fill(t.applied, report.counts) : t.dry_run, 'bulk-summary');
+    summary.tabIndex = -1;
+    result.append(summary, element('p', fill(t.counts, report.counts), 'bulk-counts'));
+    const actions = element('div', undefined, 'actions');
+    if (!report.applied) {
+      if (report.counts.award > 0) {
+        const apply = element('button', fill(t.apply, report.counts), 'button primary bulk-apply');
+        apply.type = 'button';
+        apply.addEventListener('click', () => run(false));
+        actions.append(apply);
+      } else {
+        result.append(element('p', t.nobody, 'muted'));
+      }
+    }
+    const download = element('button', t.download, 'button bulk-download');
+    download.type = 'button';
+    download.addEventListener('click', () => {
+      const link = element('a');
+      link.href = URL.createObjectURL(new Blob([csv(report)], { type: 'text/csv' }));
+      link.download = report.applied ? 'bulk-award-applied.csv' : 'bulk-award-check.csv';
+      document.body.append(link);
+      link.click();
+      setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    });
+    actions.append(download);
+    result.append(actions);
+    const scroll = element('div', undefined, 'table-scroll');
+    const table = element('table', undefined, 'bulk-report');
+    table.append(element('caption', t.report));
+    const head = table.createTHead().insertRow();
+    for (const name of [t.line, t.given, t.person, t.outcome]) {
+      const th = element('th', name);
+      th.scope = 'col';
+      head.append(th);
+    }
+    const body = table.createTBody();
+    for (const line of report.lines) {
+      const row = body.insertRow();
+      row.append(element('td', String(line.line)), element('td', line.given), element('td', line.username ? `@${line.username}` : ''));
+      row.append(element('td', outcome(t, line), `outcome ${line.outcome}`));
+    }
+    scroll.append(table);
+    result.append(scroll);
+    summary.focus();
+  };
+  const run = async (dryRun) => {
+    if (form.dataset.sending) return;
+    form.dataset.sending = 'yes';
+    box.hidden = false;
+    bar.value = 0;
+    for (const button of page.querySelectorAll('button')) button.disabled = true;
+    try {
+      render(await send(dryRun));
+    } catch (body) {
+      const said = body && (body.message ?? body.error);
+      const message = typeof said === 'string' ? said : Array.isArray(said) ? said.join(' ') : '';
+      result.replaceChildren(element('p', fill(strings().failed, { message }), 'alert'));
+      result.firstChild.setAttribute('role', 'alert');
+    } finally {
+      delete form.dataset.sending;
+      for (const button of page.querySelectorAll('button')) button.disabled = false;
+    }
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(true);
+  });
+  // Another file: what was checked no longer applies.
+  form.querySelector('input[type=file]')?.addEventListener('change', () => result.replaceChildren());
+})();

@@ -81,7 +81,7 @@ impl WebhookSender {
         for (name, value) in &request.headers {
             post = post.header(name, value);
         }
-        let mut response = post.send().await.map_err(|err| describe(&err))?;
+        let mut response = post.send().await.map_err(|err| describe(err.without_url()))?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         while body.len() < KEPT_RESPONSE_BYTES {
@@ -96,13 +96,15 @@ impl WebhookSender {
     }
 }
 
-/// The error and its causes, innermost last (our refusals are a cause).
-fn describe(err: &reqwest::Error) -> String {
+/// The error and its causes, innermost last (our refusals are a cause), given
+/// without the URL: its credentials or query may be secret, and the message
+/// is kept and shown.
+fn describe(err: reqwest::Error) -> String {
     if err.is_timeout() {
         return "Request timed out (10 s)".to_string();
     }
     let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
+    let mut source = std::error::Error::source(&err);
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());

@@ -305,7 +305,7 @@ pub(crate) struct Awarding<'a> {
     limits: crate::model::AbuseLimits,
     mail_slots: outbox::MailSlots,
     /// The hooks that hear of these awards, read once.
-    hooks: Vec<crate::store::HookRow>,
+    hooks: super::hook_events::Listeners,
 }
 
 impl<'a> Awarding<'a> {
@@ -318,7 +318,7 @@ impl<'a> Awarding<'a> {
         let accepted = tx.auto_accept_awarded_achievements().await?;
         let limits = tx.abuse_limits().await?;
         let mail_slots = outbox::MailSlots::new(limits.award_emails_per_group_per_hour);
-        let hooks = super::hook_events::listening(tx, group.id, "achievement_events").await?;
+        let hooks = super::hook_events::Listeners::read(tx, group.id, "achievement_events").await?;
         Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots, hooks })
     }
 
@@ -370,7 +370,7 @@ impl<'a> Awarding<'a> {
         };
         app.publish(tx, event).await?;
         let actor_id = actor.user().map(|u| u.id);
-        let hooks = &self.hooks;
+        let hooks = &mut self.hooks;
         super::hook_events::achievement_to(tx, app, hooks, actor_id, "awarded", &award, achievement).await?;
         // Recipients who turned achievements off, or are blocked, get no mail;
         // the award stands.
@@ -689,6 +689,8 @@ pub struct GroupAbilities {
     /// See the group's achievements (the feature is on and the group readable).
     pub read: bool,
     pub manage: bool,
+    /// Award and revoke (one by one, or from a file).
+    pub award: bool,
     pub delete_awards: bool,
 }
 
@@ -703,6 +705,7 @@ pub async fn group_abilities(
     let abilities = GroupAbilities {
         read: policy::read_achievement(&viewer, &facts),
         manage: policy::admin_achievement(&viewer, &facts),
+        award: policy::award_achievement(&viewer, &facts),
         delete_awards: policy::destroy_user_achievement(&viewer, &facts),
     };
     Ok((group, abilities))

@@ -114,7 +114,8 @@ async fn finish(
     added: bool,
 ) -> DomainResult<ReactionChange> {
     let counts = counts(&mut tx, item).await?;
-    super::hook_events::emoji(&mut tx, app, project, item, &award, added).await?;
+    let actor_id = actor.user().map(|u| u.id);
+    super::hook_events::emoji(&mut tx, app, actor_id, project, (item, &award), added).await?;
     let action = if added { "award_emoji_added" } else { "award_emoji_removed" };
     audit(
         &mut tx,

@@ -117,29 +117,51 @@ pub fn headers(
     headers
 }
 
-/// What one step of the worker did.
+/// Deliveries sent at once by one process (each hook has one in flight at
+/// most: a receiver that never answers holds one sender, for 10 s a try).
+pub const SENDERS: usize = 8;
+
+/// What one attempt did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Step {
-    Idle,
     Delivered,
     Failed,
     Postponed,
 }
 
-/// Claims the next due delivery and tries it once.
-pub async fn deliver_next(app: &AppState, sender: &dyn HookSender, config: &DeliveryConfig) -> DomainResult<Step> {
+/// A claimed delivery with what sending it needs.
+pub struct Claimed {
+    delivery: HookDeliveryRow,
+    hook: HookRow,
+    allow_local: bool,
+}
+
+/// Claims the next due delivery (none: nothing is due).
+pub async fn claim(app: &AppState, config: &DeliveryConfig) -> DomainResult<Option<Claimed>> {
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(1));
     let mut tx = app.store.write().await?;
     let Some(delivery) = tx.claim_delivery(now() + lease).await? else {
         tx.commit().await?;
-        return Ok(Step::Idle);
+        return Ok(None);
     };
     let hook = tx.hook_by_id(delivery.hook_id).await?;
     let allow_local = tx.allow_local_hook_requests().await?;
     tx.commit().await?;
-    // Deleted with its hook meanwhile.
-    let Some(hook) = hook else { return Ok(Step::Idle) };
-    if hook.permanently_disabled {
+    // Deleted with its hook meanwhile: its deliveries went with it.
+    Ok(hook.map(|hook| Claimed { delivery, hook, allow_local }))
+}
+
+/// Tries a claimed delivery once and records what came of it.
+pub async fn attempt(
+    app: &AppState,
+    sender: &dyn HookSender,
+    config: &DeliveryConfig,
+    claimed: Claimed,
+) -> DomainResult<Step> {
+    let Claimed { delivery, hook, allow_local } = claimed;
+    let claim = (delivery.id, delivery.claimed_until);
+    // Tests go out even to a disabled hook; events wait, or are given up.
+    if hook.permanently_disabled && !delivery.is_test {
         let mut tx = app.store.write().await?;
         let record = AttemptRecord {
             response_status: None,
@@ -147,11 +169,11 @@ pub async fn deliver_next(app: &AppState, sender: &dyn HookSender, config: &Deli
             internal_error: Some("The hook is disabled"),
             execution_duration: 0.0,
         };
-        tx.record_attempt(delivery.id, &record, Err(None)).await?;
+        tx.record_attempt(claim, &record, Err(None)).await?;
         tx.commit().await?;
         return Ok(Step::Failed);
     }
-    if let Some(until) = hook.disabled_until.filter(|until| *until > now()) {
+    if let Some(until) = hook.disabled_until.filter(|until| *until > now() && !delivery.is_test) {
         let mut tx = app.store.write().await?;
         tx.postpone_delivery(delivery.id, until).await?;
         tx.commit().await?;
@@ -175,25 +197,28 @@ pub async fn deliver_next(app: &AppState, sender: &dyn HookSender, config: &Deli
     let record = AttemptRecord { response_status, response_body, internal_error, execution_duration };
     let mut tx = app.store.write().await?;
     let step = if delivered {
-        tx.record_attempt(delivery.id, &record, Ok(())).await?;
-        if hook.recent_failures > 0 || hook.disabled_until.is_some() {
+        // A delivered test or event ends the failure record (GitLab: a 2xx
+        // test enables a disabled hook again).
+        if tx.record_attempt(claim, &record, Ok(())).await?
+            && (hook.recent_failures > 0 || hook.disabled_until.is_some() || hook.permanently_disabled)
+        {
             tx.hook_succeeded(hook.id).await?;
         }
         Step::Delivered
-    } else if delivery.attempts < ATTEMPTS {
+    } else if delivery.attempts < ATTEMPTS && !delivery.is_test {
         let wait = chrono::Duration::from_std(backoff(config.retry_base, delivery.attempts))
             .unwrap_or(chrono::Duration::hours(1));
-        tx.record_attempt(delivery.id, &record, Err(Some(now() + wait))).await?;
+        tx.record_attempt(claim, &record, Err(Some(now() + wait))).await?;
         Step::Failed
     } else {
-        tx.record_attempt(delivery.id, &record, Err(None)).await?;
-        // Read again: another process may have counted a failure meanwhile.
-        if let Some(hook) = tx.hook_by_id(hook.id).await? {
-            let failures = hook.recent_failures.saturating_add(1);
-            let permanently = failures >= PERMANENT_DISABLE_AFTER;
-            let until = if permanently { None } else { disabled_for(failures).map(|d| now() + d) };
-            tx.set_hook_failures(hook.id, failures, until, permanently).await?;
-            tracing::warn!("webhook {} failed {failures} deliveries in a row", hook.id);
+        // A failed test is said in its log; it does not count against the hook.
+        if tx.record_attempt(claim, &record, Err(None)).await? && !delivery.is_test {
+            if let Some(failures) = tx.count_hook_failure(hook.id).await? {
+                let permanently = failures >= PERMANENT_DISABLE_AFTER;
+                let until = if permanently { None } else { disabled_for(failures).map(|d| now() + d) };
+                tx.set_hook_failures(hook.id, failures, until, permanently).await?;
+                tracing::warn!("webhook {} failed {failures} deliveries in a row", hook.id);
+            }
         }
         Step::Failed
     };
@@ -201,35 +226,74 @@ pub async fn deliver_next(app: &AppState, sender: &dyn HookSender, config: &Deli
     Ok(step)
 }
 
-/// Delivers until `stop` turns true; the delivery in progress then finishes.
+/// Delivers until `stop` turns true, up to [`SENDERS`] at once; the
+/// deliveries in progress then finish before this returns.
 pub async fn run(app: AppState, sender: SharedHookSender, config: DeliveryConfig, mut stop: watch::Receiver<bool>) {
     let signal = app.hooks.clone();
-    let mut pruned_at = std::time::Instant::now() - Duration::from_secs(3600);
+    let senders = Arc::new(tokio::sync::Semaphore::new(SENDERS));
+    let mut pruned_at: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
-            return;
+            break;
         }
-        if pruned_at.elapsed() >= Duration::from_secs(3600) {
-            pruned_at = std::time::Instant::now();
+        if pruned_at.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
+            pruned_at = Some(std::time::Instant::now());
             if let Err(err) = prune(&app).await {
                 tracing::warn!("webhook deliveries: pruning: {err}");
             }
         }
-        let wait = match deliver_next(&app, sender.as_ref(), &config).await {
-            Ok(Step::Delivered | Step::Postponed) => continue,
-            Ok(Step::Failed) => Duration::from_millis(50),
-            Ok(Step::Idle) => POLL,
+        let permit = tokio::select! {
+            permit = senders.clone().acquire_owned() => permit,
+            _ = stop.changed() => continue,
+        };
+        let Ok(permit) = permit else { break };
+        // Read first (a cheap read; a claim is a write): is anything due?
+        let due = match next_due(&app).await {
+            Ok(due) => due,
             Err(err) => {
                 tracing::warn!("webhook deliveries: {err}");
-                POLL
+                Some(now() + chrono::Duration::seconds(2))
             }
         };
+        let until_due = due.map(|at| (at - now()).to_std().unwrap_or(Duration::ZERO));
+        let wait = if until_due.is_none_or(|d| d > Duration::ZERO) {
+            until_due.unwrap_or(POLL).min(POLL)
+        } else {
+            match claim(&app, &config).await {
+                Ok(Some(claimed)) => {
+                    let (app, sender, config) = (app.clone(), sender.clone(), config.clone());
+                    tokio::spawn(async move {
+                        if let Err(err) = attempt(&app, sender.as_ref(), &config, claimed).await {
+                            tracing::warn!("webhook delivery: {err}");
+                        }
+                        drop(permit);
+                        // A retry or the hook's next delivery may be due now.
+                        app.hooks.wake();
+                    });
+                    continue;
+                }
+                // Due, but its hook has one in flight: that one wakes us when done.
+                Ok(None) => POLL,
+                Err(err) => {
+                    tracing::warn!("webhook deliveries: {err}");
+                    POLL
+                }
+            }
+        };
+        drop(permit);
         tokio::select! {
             _ = signal.0.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => {}
         }
     }
+    // Let the deliveries in flight finish (each within its 10 s timeout).
+    let _ = senders.acquire_many(SENDERS as u32).await;
+}
+
+async fn next_due(app: &AppState) -> DomainResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let mut tx = app.store.read().await?;
+    Ok(tx.next_delivery_due().await?)
 }
 
 async fn prune(app: &AppState) -> DomainResult<()> {

@@ -10,6 +10,7 @@ use crate::store::{
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Deliveries waiting for one hook beyond this are not queued (a receiver
 /// down for long, on a busy group); the hook's log says so.
@@ -198,32 +199,53 @@ struct AchievementPayload {
     recipient: Option<HookUser>,
 }
 
+/// What kind of delivery is queued.
+#[derive(Clone, Copy)]
+pub(crate) struct Queued<'a> {
+    /// `X-Gitlab-Event`.
+    pub event_name: &'a str,
+    /// The switch that sends it.
+    pub trigger: &'a str,
+    pub is_test: bool,
+}
+
+/// Deliveries waiting per hook, counted once per transaction (a file of
+/// awards queues thousands; counting each time would cost as much again).
+pub(crate) type Pending = HashMap<i64, i64>;
+
 /// Queues `payload` for each of `hooks` (one event: one event UUID), due now or
 /// when a hook disabled for a while comes back.
 pub(crate) async fn enqueue(
     tx: &mut Tx,
     hooks: &[HookRow],
-    event_name: &str,
-    trigger: &str,
+    kind: Queued<'_>,
     payload: &str,
+    pending: &mut Pending,
 ) -> DomainResult<()> {
     let event_uuid = super::webhooks::uuid_v4();
     let at = now();
     for hook in hooks {
-        // A receiver that answers keeps its queue short; one that has failed
-        // lately is held to a bound.
-        let failing = hook.recent_failures > 0 || hook.disabled_until.is_some();
-        if failing && tx.count_pending_deliveries(hook.id).await? >= MAX_PENDING_PER_HOOK {
-            tracing::warn!("webhook {}: {MAX_PENDING_PER_HOOK} deliveries waiting; {event_name} not queued", hook.id);
+        let waiting = match pending.get(&hook.id) {
+            Some(n) => *n,
+            None => tx.count_pending_deliveries(hook.id).await?,
+        };
+        if waiting >= MAX_PENDING_PER_HOOK {
+            tracing::warn!(
+                "webhook {}: {MAX_PENDING_PER_HOOK} deliveries waiting; {} not queued",
+                hook.id,
+                kind.event_name
+            );
             continue;
         }
+        pending.insert(hook.id, waiting + 1);
         let not_before = hook.disabled_until.filter(|until| *until > at).unwrap_or(at);
         tx.insert_delivery(&NewDelivery {
             hook_id: hook.id,
-            event_name,
-            trigger,
+            event_name: kind.event_name,
+            trigger: kind.trigger,
             idempotency_key: &super::webhooks::uuid_v4(),
             event_uuid: &event_uuid,
+            is_test: kind.is_test,
             payload,
             not_before,
         })
@@ -243,33 +265,47 @@ fn to_json(payload: &impl Serialize) -> DomainResult<String> {
     serde_json::to_string(payload).map_err(|err| DomainError::invalid(format!("webhook payload: {err}")))
 }
 
-/// Queues an emoji event for a reaction given (`added`) or taken back.
+/// Queues an emoji event for a reaction given (`added`) or taken back by
+/// `actor_id`. A reaction on a confidential issue or an internal comment goes
+/// only to hooks that also take confidential issue or note events.
 pub(crate) async fn emoji(
     tx: &mut Tx,
     app: &AppState,
+    actor_id: Option<i64>,
     project: &ProjectRow,
-    item: AwardableRef,
-    award: &AwardEmojiRow,
+    (item, award): (AwardableRef, &AwardEmojiRow),
     added: bool,
 ) -> DomainResult<()> {
-    let hooks = listening(tx, project.namespace_id, "emoji_events").await?;
+    let mut hooks = listening(tx, project.namespace_id, "emoji_events").await?;
     if hooks.is_empty() {
         return Ok(());
     }
-    let payload = emoji_payload(tx, app, project, item, award, added).await?;
-    enqueue(tx, &hooks, "Emoji Hook", "emoji_events", &to_json(&payload)?).await
+    let payload = emoji_payload(tx, app, actor_id, project, (item, award), added).await?;
+    if payload.note.as_ref().is_some_and(|n| n.internal) {
+        hooks.retain(|h| h.has_event("confidential_note_events"));
+    }
+    if payload.issue.as_ref().is_some_and(|i| i.confidential) {
+        hooks.retain(|h| h.has_event("confidential_issues_events"));
+    }
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let kind = Queued { event_name: "Emoji Hook", trigger: "emoji_events", is_test: false };
+    enqueue(tx, &hooks, kind, &to_json(&payload)?, &mut Pending::new()).await
 }
 
 async fn emoji_payload(
     tx: &mut Tx,
     app: &AppState,
+    actor_id: Option<i64>,
     project: &ProjectRow,
-    item: AwardableRef,
-    award: &AwardEmojiRow,
+    (item, award): (AwardableRef, &AwardEmojiRow),
     added: bool,
 ) -> DomainResult<EmojiPayload> {
     let base = app.instance.external_url.as_str();
-    let user = tx.user_by_id(award.user_id).await?.ok_or(DomainError::NotFound("User"))?;
+    // Who did it: the author, or an admin who took someone's reaction away.
+    let user_id = actor_id.unwrap_or(award.user_id);
+    let user = tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
     let namespace = tx.namespace_by_id(project.namespace_id).await?.ok_or(DomainError::NotFound("Namespace"))?;
     let web_url = format!("{base}/{}", project.full_path);
     let mut payload = EmojiPayload {
@@ -403,26 +439,46 @@ pub(crate) async fn achievement(
     award: &UserAchievementRow,
     achievement: &AchievementRow,
 ) -> DomainResult<()> {
-    let hooks = listening(tx, achievement.namespace_id, "achievement_events").await?;
-    achievement_to(tx, app, &hooks, actor_id, event_type, award, achievement).await
+    let mut hooks = Listeners::read(tx, achievement.namespace_id, "achievement_events").await?;
+    achievement_to(tx, app, &mut hooks, actor_id, event_type, award, achievement).await
+}
+
+/// The hooks a run of awards goes to, read once, and their queues.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    hooks: Vec<HookRow>,
+    pending: Pending,
+}
+
+impl Listeners {
+    pub(crate) async fn read(tx: &mut Tx, namespace_id: i64, trigger: &str) -> DomainResult<Listeners> {
+        Ok(Listeners { hooks: listening(tx, namespace_id, trigger).await?, pending: Pending::new() })
+    }
 }
 
 /// As [`achievement`], to hooks the caller read (a run of awards reads them once).
 pub(crate) async fn achievement_to(
     tx: &mut Tx,
     app: &AppState,
-    hooks: &[HookRow],
+    hooks: &mut Listeners,
     actor_id: Option<i64>,
     event_type: &'static str,
     award: &UserAchievementRow,
     achievement: &AchievementRow,
 ) -> DomainResult<()> {
-    if hooks.is_empty() {
+    if hooks.hooks.is_empty() {
         return Ok(());
+    }
+    // Owners do not learn who holds their achievements behind a private
+    // profile or a block (`policy::award_listing`): nor do their hooks.
+    match tx.user_by_id(award.user_id).await? {
+        Some(recipient) if !recipient.private_profile && !recipient.is_blocked() => {}
+        _ => return Ok(()),
     }
     let group = tx.namespace_by_id(achievement.namespace_id).await?.ok_or(DomainError::NotFound("Group"))?;
     let payload = achievement_payload(tx, app, actor_id, event_type, award, achievement, &group).await?;
-    enqueue(tx, hooks, "Achievement Hook", "achievement_events", &to_json(&payload)?).await
+    let kind = Queued { event_name: "Achievement Hook", trigger: "achievement_events", is_test: false };
+    enqueue(tx, &hooks.hooks, kind, &to_json(&payload)?, &mut hooks.pending).await
 }
 
 async fn achievement_payload(
@@ -491,7 +547,7 @@ pub(crate) async fn sample(
         let item = AwardableRef { kind: AwardableKind::Issue, id: award.awardable_id };
         let issue = tx.work_item_by_id(WorkItemKind::Issue, item.id).await?.ok_or(DomainError::NotFound("Issue"))?;
         let project = tx.project_by_id(issue.project_id).await?.ok_or(DomainError::NotFound("Project"))?;
-        to_json(&emoji_payload(tx, app, &project, item, &award, true).await?)
+        to_json(&emoji_payload(tx, app, Some(award.user_id), &project, (item, &award), true).await?)
     } else {
         let award = tx
             .latest_award_in_group(group.id)

@@ -52,40 +52,73 @@ const MAX_TOKEN_LENGTH: usize = 255;
 pub const URL_BLOCKED_LOCAL: &str = "Url is blocked: Requests to the local network are not allowed";
 pub const URL_BLOCKED_LINK_LOCAL: &str = "Url is blocked: Requests to the link local network are not allowed";
 
+/// Cloud metadata services: never a hook's target, whatever the admin allows.
+fn metadata_service(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local() || v4.octets() == [100, 100, 100, 200],
+        IpAddr::V6(v6) => {
+            (v6.segments()[0] & 0xffc0) == 0xfe80 || v6.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254]
+        }
+    }
+}
+
+/// The IPv4 address an IPv6 one carries (mapped, compatible, NAT64, 6to4,
+/// Teredo), which is where it really goes.
+fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(mapped) = v6.to_ipv4_mapped() {
+        return Some(mapped);
+    }
+    match s {
+        // IPv4-compatible (::a.b.c.d, but not :: and ::1).
+        [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 => Some(v4(hi, lo)),
+        // NAT64: 64:ff9b::/96 and 64:ff9b:1::/48.
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] | [0x64, 0xff9b, 1, _, _, _, hi, lo] => Some(v4(hi, lo)),
+        // 6to4: 2002:aabb:ccdd::/48.
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        // Teredo: 2001:0::/32, the client address inverted in the last 32 bits.
+        [0x2001, 0, _, _, _, _, hi, lo] => Some(v4(!hi, !lo)),
+        _ => None,
+    }
+}
+
 /// Whether a hook may send to `ip`: public addresses always; loopback,
-/// private, shared (CGNAT) and unspecified ones only when the admin allows
-/// local requests; link-local ones (cloud metadata services) never.
+/// private, shared (CGNAT), reserved and unspecified ones only when the admin
+/// allows local requests; link-local ones and cloud metadata services never.
+/// An IPv6 address carrying an IPv4 one is judged by that one.
 pub fn address_allowed(ip: IpAddr, allow_local: bool) -> Result<(), &'static str> {
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => embedded_v4(v6).map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
-    let (link_local, local) = match ip {
+    if metadata_service(ip) {
+        return Err(URL_BLOCKED_LINK_LOCAL);
+    }
+    let local = match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            let shared = a == 100 && (64..128).contains(&b);
-            (
-                v4.is_link_local(),
-                v4.is_loopback()
-                    || v4.is_private()
-                    || v4.is_unspecified()
-                    || v4.is_broadcast()
-                    || v4.is_multicast()
-                    || shared
-                    || a == 0,
-            )
+            let [a, b, c, _] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240
+                || a == 0
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];
-            (
-                (first & 0xffc0) == 0xfe80,
-                v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00,
-            )
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfec0
         }
     };
-    if link_local {
-        Err(URL_BLOCKED_LINK_LOCAL)
-    } else if local && !allow_local {
+    if local && !allow_local {
         Err(URL_BLOCKED_LOCAL)
     } else {
         Ok(())
@@ -210,11 +243,18 @@ async fn fields(tx: &mut Tx, input: &HookInput, base: Option<&HookRow>) -> Domai
         Some(s) => Some(s.clone()),
         None => old.cloned(),
     };
-    let token = secret(&input.token, base.and_then(|h| h.token.as_ref()));
-    let signing_token = secret(&input.signing_token, base.and_then(|h| h.signing_token.as_ref()));
+    // A new address gets no old secret: whoever may move a hook must not be
+    // able to have its token and signatures sent somewhere else (as GitLab).
+    let kept = |old: Option<&String>| if url_changed { None } else { old.cloned() };
+    let token = secret(&input.token, kept(base.and_then(|h| h.token.as_ref())).as_ref());
+    let signing_token = secret(&input.signing_token, kept(base.and_then(|h| h.signing_token.as_ref())).as_ref());
     let mut errors: Vec<String> = super::text::too_long("Name", Some(&name), 255).into_iter().collect();
     errors.extend(super::text::too_long("Description", Some(&description), 2048));
     errors.extend(super::text::too_long("Token", token.as_deref(), MAX_TOKEN_LENGTH));
+    // It is sent as a header: visible ASCII only.
+    if token.as_deref().is_some_and(|t| !t.chars().all(|c| c.is_ascii_graphic())) {
+        errors.push("Token may hold letters, digits and ASCII punctuation only".into());
+    }
     if signing_token.as_deref().is_some_and(|t| signing_key(t).is_none()) {
         errors.push("Signing token must be whsec_ followed by a base64 key of 24 to 64 bytes".into());
     }
@@ -321,8 +361,8 @@ pub async fn delete_hook(
 }
 
 /// Sends a sample event of `trigger` (`emoji_events`, `achievement_events`) to
-/// the hook now, through the outbox like any other. A delivered test re-enables
-/// a disabled hook.
+/// the hook now, through the outbox like any other, tried once. A delivered
+/// test enables a disabled hook again.
 pub async fn test_hook(app: &AppState, actor: &Actor, group: &str, hook_id: i64, trigger: &str) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
     let (group, mut hook) = managed_hook(&mut tx, actor, group, hook_id).await?;
@@ -330,11 +370,11 @@ pub async fn test_hook(app: &AppState, actor: &Actor, group: &str, hook_id: i64,
         return Err(DomainError::invalid(format!("trigger does not have a valid value ({trigger})")));
     };
     let payload = super::hook_events::sample(&mut tx, app, actor, &group, trigger).await?;
-    // A test goes out now, even to a disabled hook: the hook is enabled again
-    // and keeps its failure count, so a failed test disables it again.
-    tx.set_hook_failures(hook.id, hook.recent_failures, None, false).await?;
+    // A test goes out now, even to a disabled hook, once; if it gets through,
+    // the hook is enabled again.
     hook.disabled_until = None;
-    super::hook_events::enqueue(&mut tx, &[hook], event_name, trigger, &payload).await?;
+    let test = super::hook_events::Queued { event_name, trigger, is_test: true };
+    super::hook_events::enqueue(&mut tx, &[hook], test, &payload, &mut Default::default()).await?;
     app.commit(tx).await?;
     app.hooks.wake();
     Ok(())
@@ -374,6 +414,7 @@ pub async fn resend(app: &AppState, actor: &Actor, group: &str, hook_id: i64, de
             trigger: &delivery.trigger,
             idempotency_key: &delivery.idempotency_key,
             event_uuid: &delivery.event_uuid,
+            is_test: delivery.is_test,
             payload: &delivery.payload,
             not_before: crate::store::now(),
         })

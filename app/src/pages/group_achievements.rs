@@ -291,6 +291,9 @@ fn Card(
                                         <summary class="button subtle">{move || td_string!(t(), edit)}</summary>
                                         <AchievementForm group=group.clone() next=next.clone() card=Some(card.clone())/>
                                     </details>
+                                    <a class="button subtle" href=format!("/groups/{group}/-/achievements/{id}/bulk")>
+                                        {move || td_string!(t(), bulk_link)}
+                                    </a>
                                     <details class="manage">
                                         <summary class="button subtle danger-text">{move || td_string!(t(), delete)}</summary>
                                         <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">

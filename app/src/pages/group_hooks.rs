@@ -242,10 +242,10 @@ fn HookForm(group: String, next: String, hook: Option<HookView>) -> impl IntoVie
     let prefix = hook.as_ref().map(|h| format!("hook-{}", h.id)).unwrap_or_else(|| "new-hook".into());
     let field = |name: &str| format!("{prefix}-{name}");
     let (url, name) = hook.as_ref().map(|h| (h.url.clone(), h.name.clone())).unwrap_or_default();
-    let (emoji, achievement, ssl) = hook
+    let (emoji, achievement, confidential, ssl) = hook
         .as_ref()
-        .map(|h| (h.emoji_events, h.achievement_events, h.enable_ssl_verification))
-        .unwrap_or((true, true, true));
+        .map(|h| (h.emoji_events, h.achievement_events, h.confidential_events, h.enable_ssl_verification))
+        .unwrap_or((true, true, false, true));
     let has_token = hook.as_ref().is_some_and(|h| h.has_token);
     let heading_id = field("form-title");
     let labelled_by = heading_id.clone();
@@ -286,6 +286,10 @@ fn HookForm(group: String, next: String, hook: Option<HookView>) -> impl IntoVie
                     <label class="check">
                         <input type="checkbox" name="achievement_events" value="on" checked=achievement/>
                         {move || td_string!(t(), webhook_achievement_events)}
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" name="confidential_events" value="on" checked=confidential/>
+                        {move || td_string!(t(), webhook_confidential_events)}
                     </label>
                 </fieldset>
                 <label class="check">

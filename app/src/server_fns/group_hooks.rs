@@ -48,8 +48,10 @@ pub async fn get_group_hooks(group: String) -> Result<GroupHooksView, UiError> {
             status: webhooks::alert_status(&hook).into(),
             disabled_until: hook
                 .disabled_until
-                .filter(|_| !hook.permanently_disabled)
+                .filter(|_| webhooks::alert_status(&hook) == "temporarily_disabled")
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            confidential_events: hook.has_event("confidential_issues_events")
+                && hook.has_event("confidential_note_events"),
             has_token: hook.token.is_some(),
             has_signing_token: hook.signing_token.is_some(),
             enable_ssl_verification: hook.enable_ssl_verification,
@@ -77,6 +79,7 @@ pub async fn save_hook(
     clear_token: Option<String>,
     emoji_events: Option<String>,
     achievement_events: Option<String>,
+    confidential_events: Option<String>,
     enable_ssl_verification: Option<String>,
     next: String,
 ) -> Result<(), UiError> {
@@ -96,6 +99,8 @@ pub async fn save_hook(
         events: vec![
             ("emoji_events".into(), emoji_events.is_some()),
             ("achievement_events".into(), achievement_events.is_some()),
+            ("confidential_issues_events".into(), confidential_events.is_some()),
+            ("confidential_note_events".into(), confidential_events.is_some()),
         ],
     };
     let (result, done) = match hook_id {

@@ -52,6 +52,8 @@ pub struct HookDeliveryRow {
     pub trigger: String,
     pub idempotency_key: String,
     pub event_uuid: String,
+    /// A test: tried once, even while its hook is disabled.
+    pub is_test: bool,
     pub payload: String,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
@@ -73,6 +75,7 @@ pub struct NewDelivery<'a> {
     pub trigger: &'a str,
     pub idempotency_key: &'a str,
     pub event_uuid: &'a str,
+    pub is_test: bool,
     pub payload: &'a str,
     pub not_before: DateTime<Utc>,
 }
@@ -85,10 +88,14 @@ pub struct AttemptRecord<'a> {
     pub execution_duration: f64,
 }
 
+/// At most this many hooks hear one event (the nearest groups' first).
+pub const MAX_FAN_OUT: i64 = 100;
+
 const HOOK_COLUMNS: &str = "id, group_id, url, name, description, token, signing_token, enable_ssl_verification, \
      events, recent_failures, disabled_until, permanently_disabled, created_at, updated_at";
 
-const DELIVERY_COLUMNS: &str = "id, hook_id, event_name, trigger, idempotency_key, event_uuid, payload, attempts, \
+const DELIVERY_COLUMNS: &str =
+    "id, hook_id, event_name, trigger, idempotency_key, event_uuid, is_test, payload, attempts, \
      next_attempt_at, claimed_until, response_status, response_body, internal_error, execution_duration, \
      delivered_at, gave_up_at, created_at, updated_at";
 
@@ -148,7 +155,7 @@ impl Tx {
                UNION ALL SELECT n.id, n.parent_id, chain.depth + 1 FROM namespaces n \
                  JOIN chain ON n.id = chain.parent_id WHERE chain.depth < 20) \
              SELECT {columns} FROM group_hooks h JOIN chain ON h.group_id = chain.id \
-             WHERE NOT h.permanently_disabled ORDER BY h.id"
+             WHERE NOT h.permanently_disabled ORDER BY chain.depth, h.id LIMIT {MAX_FAN_OUT}"
         );
         on!(self, c => sqlx::query_as::<_, HookRow>(&sql).bind(namespace_id).fetch_all(c).await)
     }
@@ -162,49 +169,65 @@ impl Tx {
 
     pub async fn insert_delivery(&mut self, d: &NewDelivery<'_>) -> StoreResult<i64> {
         on!(self, c => sqlx::query_scalar(
-            "INSERT INTO hook_deliveries (hook_id, event_name, trigger, idempotency_key, event_uuid, payload, \
-             next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
+            "INSERT INTO hook_deliveries (hook_id, event_name, trigger, idempotency_key, event_uuid, is_test, payload, \
+             next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
             .bind(d.hook_id).bind(d.event_name).bind(d.trigger).bind(d.idempotency_key).bind(d.event_uuid)
-            .bind(d.payload).bind(d.not_before).bind(now()).fetch_one(c).await)
+            .bind(d.is_test).bind(d.payload).bind(d.not_before).bind(now()).fetch_one(c).await)
     }
 
-    /// Claims the next due delivery until `lease_until`, counting the attempt.
-    /// On PostgreSQL `SKIP LOCKED` lets several processes claim side by side,
-    /// never the same row; on SQLite the write lock does the same.
+    /// Claims the next due delivery until `lease_until`, counting the attempt:
+    /// never one of a hook that has another in flight (a slow receiver holds
+    /// one sender, not all). On PostgreSQL `SKIP LOCKED` lets several
+    /// processes claim side by side, never the same row; on SQLite the write
+    /// lock does the same.
     pub async fn claim_delivery(&mut self, lease_until: DateTime<Utc>) -> StoreResult<Option<HookDeliveryRow>> {
         let lock = if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE hook_deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
-               SELECT id FROM hook_deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL \
+               SELECT id FROM hook_deliveries d WHERE delivered_at IS NULL AND gave_up_at IS NULL \
                AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
+               AND NOT EXISTS (SELECT 1 FROM hook_deliveries busy WHERE busy.hook_id = d.hook_id \
+                 AND busy.claimed_until > $1 AND busy.delivered_at IS NULL AND busy.gave_up_at IS NULL) \
                ORDER BY next_attempt_at, id LIMIT 1{lock}) \
              RETURNING {DELIVERY_COLUMNS}"
         );
         on!(self, c => sqlx::query_as::<_, HookDeliveryRow>(&sql).bind(now()).bind(lease_until).fetch_optional(c).await)
     }
 
-    /// Records an attempt: delivered (`outcome` = `Ok`), to be tried again at
-    /// the given time (`Err(Some(at))`), or given up (`Err(None)`).
+    /// Records an attempt made under the claim that ended `claimed_until`:
+    /// delivered (`outcome` = `Ok`), to be tried again at the given time
+    /// (`Err(Some(at))`), or given up (`Err(None)`). Whether the claim still
+    /// held (a send that outlived its lease was claimed again elsewhere, and
+    /// that attempt's record stands).
     pub async fn record_attempt(
         &mut self,
-        id: i64,
+        (id, claimed_until): (i64, Option<DateTime<Utc>>),
         attempt: &AttemptRecord<'_>,
         outcome: Result<(), Option<DateTime<Utc>>>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let at = now();
         let (delivered, retry_at, gave_up) = match outcome {
             Ok(()) => (Some(at), None, None),
             Err(Some(retry)) => (None, Some(retry), None),
             Err(None) => (None, None, Some(at)),
         };
-        exec!(self, c => sqlx::query(
+        let changed = exec!(self, c => sqlx::query(
             "UPDATE hook_deliveries SET claimed_until = NULL, response_status = $2, response_body = $3, \
              internal_error = $4, execution_duration = $5, delivered_at = $6, \
-             next_attempt_at = COALESCE($7, next_attempt_at), gave_up_at = $8, updated_at = $9 WHERE id = $1")
+             next_attempt_at = COALESCE($7, next_attempt_at), gave_up_at = $8, updated_at = $9 \
+             WHERE id = $1 AND claimed_until = $10")
             .bind(id).bind(attempt.response_status).bind(attempt.response_body).bind(attempt.internal_error)
             .bind(attempt.execution_duration).bind(delivered).bind(retry_at).bind(gave_up).bind(at)
-            .execute(c).await)?;
-        Ok(())
+            .bind(claimed_until).execute(c).await)?;
+        Ok(changed == 1)
+    }
+
+    /// When the next delivery not in flight is due (none: nothing waits).
+    pub async fn next_delivery_due(&mut self) -> StoreResult<Option<DateTime<Utc>>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM hook_deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL \
+             AND (claimed_until IS NULL OR claimed_until <= $1)")
+            .bind(now()).fetch_one(c).await)
     }
 
     /// Puts a claimed delivery back untried until `at` (its hook is disabled for now).
@@ -225,7 +248,14 @@ impl Tx {
         Ok(())
     }
 
-    /// A delivery failed for good: the hook's new failure record.
+    /// One more delivery failed for good: the hook's count of failures in a row.
+    pub async fn count_hook_failure(&mut self, hook_id: i64) -> StoreResult<Option<i32>> {
+        on!(self, c => sqlx::query_scalar(
+            "UPDATE group_hooks SET recent_failures = recent_failures + 1 WHERE id = $1 RETURNING recent_failures")
+            .bind(hook_id).fetch_optional(c).await)
+    }
+
+    /// The hook's failure record as given.
     pub async fn set_hook_failures(
         &mut self,
         hook_id: i64,
@@ -303,7 +333,8 @@ impl Tx {
         let columns = super::achievements::AWARD_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>();
         let sql = format!(
             "SELECT {} FROM user_achievements u JOIN achievements a ON a.id = u.achievement_id \
-             WHERE a.namespace_id = $1 ORDER BY u.id DESC LIMIT 1",
+             JOIN users r ON r.id = u.user_id WHERE a.namespace_id = $1 AND u.revoked_at IS NULL \
+             AND NOT r.private_profile AND r.state <> 'blocked' ORDER BY u.id DESC LIMIT 1",
             columns.join(", ")
         );
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(group_id).fetch_optional(c).await)

@@ -34,7 +34,29 @@ fn local_addresses_wait_for_the_admin_and_link_local_ones_never_pass() {
         assert!(address_allowed(ip(local), false).is_err(), "{local}");
         assert!(address_allowed(ip(local), true).is_ok(), "{local} when allowed");
     }
-    for metadata in ["169.254.169.254", "fe80::1", "::ffff:169.254.169.254"] {
+    // An IPv6 address carrying an IPv4 one is judged by that one.
+    for carried in [
+        "::7f00:1",
+        "64:ff9b::a00:1",
+        "64:ff9b:1::c0a8:101",
+        "2002:7f00:1::",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+        "fec0::1",
+        "192.0.0.8",
+        "198.18.0.1",
+        "240.0.0.1",
+    ] {
+        assert!(address_allowed(ip(carried), false).is_err(), "{carried}");
+    }
+    assert!(address_allowed(ip("64:ff9b::808:808"), false).is_ok(), "NAT64 to a public address");
+    for metadata in [
+        "169.254.169.254",
+        "fe80::1",
+        "::ffff:169.254.169.254",
+        "fd00:ec2::254",
+        "100.100.100.200",
+        "64:ff9b::a9fe:a9fe",
+    ] {
         assert!(address_allowed(ip(metadata), true).is_err(), "{metadata} even when local is allowed");
     }
 }

@@ -114,7 +114,7 @@ impl HookJson {
             repository_update_events: on("repository_update_events"),
             enable_ssl_verification: h.enable_ssl_verification,
             alert_status: webhooks::alert_status(h),
-            disabled_until: h.disabled_until.filter(|_| !h.permanently_disabled).map(time),
+            disabled_until: h.disabled_until.filter(|_| webhooks::alert_status(h) == "temporarily_disabled").map(time),
             url_variables: Vec::new(),
             push_events_branch_filter: None,
             branch_filter_strategy: "wildcard",

@@ -298,18 +298,37 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     assert_eq!(got[3].json()["event_type"], "revoked");
     assert!(got[3].json()["object_attributes"]["revoked_at"].is_string());
 
+    // A reaction on a confidential issue goes only to hooks that also take
+    // confidential issue events; an award to someone behind a private profile
+    // goes nowhere (Owners are not told who holds what there).
+    let secret_issue = "/projects/heroes%2Fwebsite/issues/3/award_emoji";
+    assert_eq!(call(base, Method::POST, secret_issue, Some(&carol), Some(json!({ "name": "eyes" }))).await.0, 201);
+    let dave = call(base, Method::GET, "/users?username=dave", Some(ROOT_TOKEN), None).await.1[0]["id"].clone();
+    let private = json!({ "private_profile": true });
+    assert_eq!(call(base, Method::PUT, &format!("/users/{dave}"), Some(ROOT_TOKEN), Some(private)).await.0, 200);
+    let (status, _) = call(base, Method::POST, &awards, Some(&alice), Some(json!({ "username": "dave" }))).await;
+    assert_eq!(status, 201);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.all().len(), 4, "neither was sent");
+    let confidential = json!({ "confidential_issues_events": true });
+    let (status, _) = call(base, Method::PUT, &format!("{hooks}/{hook_id}"), Some(&alice), Some(confidential)).await;
+    assert_eq!(status, 200);
+    assert_eq!(call(base, Method::POST, secret_issue, Some(&carol), Some(json!({ "name": "lock" }))).await.0, 201);
+    let got = receiver.wait_for(5).await;
+    assert_eq!((&got[4].json()["issue"]["confidential"], &got[4].json()["issue"]["iid"]), (&json!(true), &json!(3)));
+
     // The recent deliveries, newest first.
     let list = deliveries_until(base, &alice, hook_id, |list| {
-        list.as_array().is_some_and(|l| l.len() == 4 && l.iter().all(|d| d["state"] == "delivered"))
+        list.as_array().is_some_and(|l| l.len() == 5 && l.iter().all(|d| d["state"] == "delivered"))
     })
     .await;
-    assert_eq!(list[0]["trigger"], "achievement_events");
-    assert_eq!(list[3]["trigger"], "emoji_events");
-    assert_eq!((&list[3]["response_status"], &list[3]["attempts"]), (&json!("200"), &json!(1)));
-    assert_eq!(list[3]["request_data"]["object_attributes"]["name"], "rocket");
+    assert_eq!(list[1]["trigger"], "achievement_events");
+    assert_eq!(list[4]["trigger"], "emoji_events");
+    assert_eq!((&list[4]["response_status"], &list[4]["attempts"]), (&json!("200"), &json!(1)));
+    assert_eq!(list[4]["request_data"]["object_attributes"]["name"], "rocket");
 
     // Refused callers see nothing and resend nothing.
-    let first = list[3]["id"].as_i64().expect("delivery id");
+    let first = list[4]["id"].as_i64().expect("delivery id");
     let resend = format!("/groups/heroes/hooks/{hook_id}/events/{first}/resend");
     assert_eq!(call(base, Method::GET, &format!("{hooks}/{hook_id}/events"), Some(&bob), None).await.0, 403);
     assert_eq!(call(base, Method::POST, &resend, Some(&bob), None).await.0, 403);
@@ -321,11 +340,11 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     // A resend keeps the Idempotency-Key, with a fresh signature.
     let (status, answer) = call(base, Method::POST, &resend, Some(&alice), None).await;
     assert_eq!((status, answer), (201, json!({ "message": "201 Created" })));
-    let got = receiver.wait_for(5).await;
-    assert_eq!(got[4].header("idempotency-key"), got[0].header("idempotency-key"));
-    assert_eq!(got[4].body, got[0].body);
-    assert!(signature_holds(&got[4], SIGNING_TOKEN));
-    assert_eq!(got.len(), 5, "the refused resends sent nothing");
+    let got = receiver.wait_for(6).await;
+    assert_eq!(got[5].header("idempotency-key"), got[0].header("idempotency-key"));
+    assert_eq!(got[5].body, got[0].body);
+    assert!(signature_holds(&got[5], SIGNING_TOKEN));
+    assert_eq!(got.len(), 6, "the refused resends sent nothing");
 
     // A test event: the group's newest reaction, now.
     let test = format!("{hooks}/{hook_id}/test/emoji_events");
@@ -335,7 +354,7 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
         400
     );
     assert_eq!(call(base, Method::POST, &test, Some(&alice), None).await.0, 201);
-    assert_eq!(receiver.wait_for(6).await[5].json()["object_kind"], "emoji");
+    assert_eq!(receiver.wait_for(7).await[6].json()["object_kind"], "emoji");
 
     // Switched off: no more emoji events. Bob may not switch it back.
     let one = format!("{hooks}/{hook_id}");
@@ -344,7 +363,15 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     assert_eq!(call(base, Method::PUT, &one, Some(&bob), Some(json!({ "emoji_events": true }))).await.0, 403);
     assert_eq!(call(base, Method::POST, reactions, Some(&carol), Some(json!({ "name": "tada" }))).await.0, 201);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(receiver.all().len(), 6, "nothing sent for a switched-off event");
+    assert_eq!(receiver.all().len(), 7, "nothing sent for a switched-off event");
+
+    // A new address gets no old secret: the token and signing key stay behind.
+    let other = Receiver::default();
+    let moved = json!({ "url": other.listen(0).await, "emoji_events": true });
+    assert_eq!(call(base, Method::PUT, &one, Some(&alice), Some(moved)).await.0, 200);
+    assert_eq!(call(base, Method::POST, &test, Some(&alice), None).await.0, 201);
+    let at_other = other.wait_for(1).await;
+    assert_eq!((at_other[0].header("x-gitlab-token"), at_other[0].header("webhook-signature")), ("", ""));
 
     // Deleting: Bob may not; Alice may; its deliveries go with it.
     assert_eq!(call(base, Method::DELETE, &one, Some(&bob), None).await.0, 403);
