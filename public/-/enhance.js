@@ -321,7 +321,10 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   const result = page.querySelector('.bulk-result');
   const strings = () => JSON.parse(page.dataset.strings || '{}');
   const fill = (text, values) => String(text ?? '').replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
-  for (const hidden of page.querySelectorAll('.bulk-apply-direct, .bulk-no-script')) hidden.hidden = true;
+  // Applying waits for a check here: the direct button is for pages without scripts.
+  for (const direct of page.querySelectorAll('.bulk-apply-direct, .bulk-no-script')) direct.remove();
+  const label = box.querySelector('label');
+  const sending = label?.textContent ?? '';
   const element = (tag, text, className) => {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -419,6 +422,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
     form.dataset.sending = 'yes';
     box.hidden = false;
     bar.value = 0;
+    if (label) label.textContent = sending;
     for (const button of page.querySelectorAll('button')) button.disabled = true;
     try {
       render(await send(dryRun));
@@ -428,6 +432,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
       result.replaceChildren(element('p', fill(strings().failed, { message }), 'alert'));
       result.firstChild.setAttribute('role', 'alert');
     } finally {
+      if (label) label.textContent = strings().done ?? sending;
       delete form.dataset.sending;
       for (const button of page.querySelectorAll('button')) button.disabled = false;
     }

@@ -49,8 +49,22 @@ fn strings(l: Locale) -> String {
         "person": td_string!(l, bulk_person),
         "outcome": td_string!(l, bulk_outcome),
         "report": td_string!(l, bulk_report),
+        "done": td_string!(l, bulk_done),
     })
     .to_string()
+}
+
+/// 10000 as 10,000.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[component]
@@ -63,7 +77,7 @@ fn BulkAward(view: BulkAwardView) -> impl IntoView {
         let name = view.achievement_name.clone();
         move || fill(td_string!(t(), bulk_title), &[("achievement", &name)])
     };
-    let lines = view.max_lines.to_string();
+    let lines = thousands(view.max_lines);
     let help = move || fill(td_string!(t(), bulk_help), &[("lines", &lines)]);
     let by_email = view.by_email;
     view! {
