@@ -29,6 +29,8 @@ Configuration (environment variables):
                          retries with backoff for about a day)
   WEBHOOK_RETRY_SECONDS  wait after a webhook delivery's first failed attempt; each next wait is
                          three times longer, 4 attempts in all (default: 10; from 0.05 to 3600)
+  AWARD_RULE_PASS_SECONDS  how often every automatic award rule is evaluated again (memberships,
+                         awards held back by the hourly limit, auto-revoke; default: 60; 0.1 to 86400)
   TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
                          names the client (for per-address sign-in limits; default: none)
   LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
@@ -59,6 +61,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub smtp_timeout: std::time::Duration,
     pub webhook_retry: std::time::Duration,
+    pub award_rule_pass: std::time::Duration,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo_data: bool,
     pub live_caps: crate::live::hub::Caps,
@@ -119,6 +122,13 @@ impl Config {
             })?,
         };
         let webhook_retry = std::time::Duration::from_secs_f64(webhook_retry);
+        let award_rule_pass = match get("AWARD_RULE_PASS_SECONDS") {
+            None => 60.0,
+            Some(v) => v.parse::<f64>().ok().filter(|s| (0.1..=86_400.0).contains(s)).ok_or_else(|| {
+                bad("AWARD_RULE_PASS_SECONDS", format!("'{v}' is not a number of seconds from 0.1 to 86400"))
+            })?,
+        };
+        let award_rule_pass = std::time::Duration::from_secs_f64(award_rule_pass);
         let trusted_proxies = get("TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -154,6 +164,7 @@ impl Config {
             smtp_url,
             smtp_timeout,
             webhook_retry,
+            award_rule_pass,
             trusted_proxies,
             demo_data,
             live_caps,

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::state::ServerState;
 use crate::{avatars, csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
 use app::domain::bootstrap::{bootstrap, RootSetup};
-use app::domain::{demo, hook_delivery, outbox, uploads, AppState, Instance};
+use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
 use app::store::Store;
 use app::{shell, App};
 use axum::routing::get;
@@ -130,6 +130,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
     let mut hook_worker =
         tokio::spawn(hook_delivery::run(app.clone(), std::sync::Arc::new(hook_sender), hook_config, stopped.clone()));
+    let rule_pass = tokio::spawn(award_rules::run(app.clone(), config.award_rule_pass, stopped.clone()));
     let graceful = async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing live streams, draining requests");
@@ -161,6 +162,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     }
     mail_worker.abort();
     hook_worker.abort();
+    rule_pass.abort();
     store.close().await;
     Ok(())
 }

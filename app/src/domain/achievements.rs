@@ -54,6 +54,33 @@ async fn audit_achievement(
     audit_concerning(tx, actor, concerns, what, details).await
 }
 
+/// Audits a change to one award and announces it (live, webhooks), in the
+/// caller's transaction.
+pub(crate) async fn announce_award_change(
+    app: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    (action, (award, achievement)): (&str, (&UserAchievementRow, &AchievementRow)),
+    details: serde_json::Value,
+) -> DomainResult<()> {
+    let what = (action, "UserAchievement", award.id);
+    audit_achievement(tx, actor, achievement, Some(award.user_id), what, details).await?;
+    let hook_event = match action {
+        "achievement_revoked" | "achievement_revoked_by_rule" => Some("revoked"),
+        "user_achievement_deleted" => Some("deleted"),
+        "user_achievement_accepted" => Some("accepted"),
+        "user_achievement_declined" => Some("declined"),
+        _ => None,
+    };
+    if let Some(event_type) = hook_event {
+        let actor_id = actor.user().map(|u| u.id);
+        super::hook_events::achievement(tx, app, actor_id, event_type, award, achievement).await?;
+    }
+    let group_id = achievement.namespace_id;
+    let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
+    app.publish(tx, event).await
+}
+
 /// Audits a change to one award, announces it, and commits.
 async fn commit_award_change(
     app: &AppState,
@@ -63,22 +90,7 @@ async fn commit_award_change(
     (award, achievement): (&UserAchievementRow, &AchievementRow),
     details: serde_json::Value,
 ) -> DomainResult<()> {
-    let what = (action, "UserAchievement", award.id);
-    audit_achievement(&mut tx, actor, achievement, Some(award.user_id), what, details).await?;
-    let hook_event = match action {
-        "achievement_revoked" => Some("revoked"),
-        "user_achievement_deleted" => Some("deleted"),
-        "user_achievement_accepted" => Some("accepted"),
-        "user_achievement_declined" => Some("declined"),
-        _ => None,
-    };
-    if let Some(event_type) = hook_event {
-        let actor_id = actor.user().map(|u| u.id);
-        super::hook_events::achievement(&mut tx, app, actor_id, event_type, award, achievement).await?;
-    }
-    let group_id = achievement.namespace_id;
-    let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
-    app.publish(&mut tx, event).await?;
+    announce_award_change(app, &mut tx, actor, (action, (award, achievement)), details).await?;
     app.commit(tx).await
 }
 
@@ -306,6 +318,8 @@ pub(crate) struct Awarding<'a> {
     mail_slots: outbox::MailSlots,
     /// The hooks that hear of these awards, read once.
     hooks: super::hook_events::Listeners,
+    /// Made by this rule (its description), not by hand.
+    rule: Option<String>,
 }
 
 impl<'a> Awarding<'a> {
@@ -319,7 +333,22 @@ impl<'a> Awarding<'a> {
         let limits = tx.abuse_limits().await?;
         let mail_slots = outbox::MailSlots::new(limits.award_emails_per_group_per_hour);
         let hooks = super::hook_events::Listeners::read(tx, group.id, "achievement_events").await?;
-        Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots, hooks })
+        Ok(Awarding { awarder_id, achievement, group, accepted, limits, mail_slots, hooks, rule: None })
+    }
+
+    /// Awards made by a rule: audited as such.
+    pub(crate) fn by_rule(self, rule: String) -> Self {
+        Awarding { rule: Some(rule), ..self }
+    }
+
+    /// How many more awards the group's hourly limit allows now.
+    pub(crate) async fn room(&self, tx: &mut Tx) -> DomainResult<usize> {
+        let limit = i64::from(self.limits.awards_per_group_per_hour);
+        if limit <= 0 {
+            return Ok(usize::MAX);
+        }
+        let (recent, _) = tx.group_awards_since(self.group.id, now() - chrono::Duration::hours(1)).await?;
+        Ok(usize::try_from(limit.saturating_sub(recent)).unwrap_or(0))
     }
 
     /// Refuses `n` more awards past the group's hourly limit.
@@ -359,8 +388,17 @@ impl<'a> Awarding<'a> {
                 accepted: self.accepted,
             })
             .await?;
-        let what = ("achievement_awarded", "UserAchievement", award.id);
-        let details = serde_json::json!({ "achievement_id": achievement.id, "user_id": recipient.id });
+        let (action, details) = match &self.rule {
+            None => (
+                "achievement_awarded",
+                serde_json::json!({ "achievement_id": achievement.id, "user_id": recipient.id }),
+            ),
+            Some(rule) => (
+                "achievement_awarded_by_rule",
+                serde_json::json!({ "achievement_id": achievement.id, "user_id": recipient.id, "rule": rule }),
+            ),
+        };
+        let what = (action, "UserAchievement", award.id);
         audit_achievement(tx, actor, achievement, Some(recipient.id), what, details).await?;
         let event = Event::AchievementAwarded {
             user_achievement_id: award.id,

@@ -116,6 +116,10 @@ async fn finish(
     let counts = counts(&mut tx, item).await?;
     let actor_id = actor.user().map(|u| u.id);
     super::hook_events::emoji(&mut tx, app, actor_id, project, (item, &award), added).await?;
+    if added {
+        let activity = super::award_rules::Activity::Reaction { item, giver: award.user_id };
+        super::award_rules::on_activity(app, &mut tx, project.namespace_id, activity).await?;
+    }
     let action = if added { "award_emoji_added" } else { "award_emoji_removed" };
     audit(
         &mut tx,

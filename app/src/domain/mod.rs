@@ -6,6 +6,7 @@ pub mod achievements;
 pub mod audit_log;
 pub mod auth;
 pub mod award_emoji;
+pub mod award_rules;
 pub mod awardable;
 pub mod bootstrap;
 pub mod bulk_award;

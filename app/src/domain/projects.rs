@@ -1,5 +1,6 @@
 //! Projects and their content: issues, merge requests, snippets, notes.
 
+use super::award_rules::{self, Activity};
 use super::groups::parse_visibility;
 use super::listing::{self, Listing, Window};
 use super::users::valid_path;
@@ -169,6 +170,8 @@ pub async fn create_issue(
     }
     let issue = tx.insert_issue(project.id, title.trim(), description, user.id, confidential).await?;
     audit(&mut tx, actor, "issue_created", "Issue", issue.id, serde_json::json!({ "iid": issue.iid })).await?;
+    let activity = Activity::Opened { kind: AwardableKind::Issue, author: user.id };
+    award_rules::on_activity(app, &mut tx, project.namespace_id, activity).await?;
     app.commit(tx).await?;
     Ok(issue)
 }
@@ -198,6 +201,8 @@ pub async fn create_merge_request(
     let mr =
         tx.insert_merge_request(project.id, title.trim(), description, user.id, source_branch, target_branch).await?;
     audit(&mut tx, actor, "merge_request_created", "MergeRequest", mr.id, serde_json::json!({ "iid": mr.iid })).await?;
+    let activity = Activity::Opened { kind: AwardableKind::MergeRequest, author: user.id };
+    award_rules::on_activity(app, &mut tx, project.namespace_id, activity).await?;
     app.commit(tx).await?;
     Ok(mr)
 }
@@ -261,6 +266,8 @@ pub async fn create_note(
         })
         .await?;
     audit(&mut tx, actor, "note_created", "Note", note.id, serde_json::json!({})).await?;
+    let activity = Activity::Opened { kind: AwardableKind::Note, author: user.id };
+    award_rules::on_activity(app, &mut tx, item.project.namespace_id, activity).await?;
     app.commit(tx).await?;
     Ok(note)
 }

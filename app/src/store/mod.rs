@@ -9,6 +9,7 @@
 mod achievements;
 mod audit;
 mod award_emoji;
+mod award_rules;
 mod namespaces;
 mod outbox;
 mod projects;
@@ -20,6 +21,7 @@ mod webhooks;
 
 pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
 pub use audit::{Concerns, GroupAudit, NewAudit};
+pub use award_rules::{AwardRuleRow, Measure, NewRule};
 pub use namespaces::NewNamespace;
 pub use outbox::NewMail;
 pub use projects::{NewNote, NewProject};

@@ -275,7 +275,7 @@ async fn one_award(
 }
 
 /// `:id` and `:achievement_id`, the achievement checked to be the group's.
-async fn addressed(
+pub(super) async fn addressed(
     state: &ServerState,
     actor: &Actor,
     path: &HashMap<String, String>,

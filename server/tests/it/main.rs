@@ -12,6 +12,7 @@ mod achievements_api;
 mod attacks;
 mod avatars;
 mod award_emoji_api;
+mod award_rules;
 mod bulk_award;
 mod durability;
 mod fuzz;

@@ -137,6 +137,10 @@ async fn every_operation_answers_as_the_document_says(backend: Backend) {
     )
     .await;
     let token = token["id"].as_i64().expect("a token");
+    // An award rule on the achievement (one nobody meets yet).
+    let rule = serde_json::json!({ "trigger": "reactions_received", "threshold": 1000 });
+    let path = format!("/groups/heroes/achievements/{achievement}/rule");
+    assert_eq!(common::call(base, Method::PUT, &path, Some(ROOT_TOKEN), Some(rule)).await.0, 200);
     // A webhook with one delivery (a test event; nobody receives it here).
     let hook_body = serde_json::json!({ "url": "https://receiver.invalid/hook", "emoji_events": true });
     let (_, hook) = common::call(base, Method::POST, "/groups/heroes/hooks", Some(ROOT_TOKEN), Some(hook_body)).await;

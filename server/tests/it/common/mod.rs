@@ -97,6 +97,9 @@ pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &st
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(addr) = line.strip_prefix("Laurel listening on ") {
                 let _ = tx.send(addr.trim().to_string());
+            } else if std::env::var_os("LAUREL_TEST_SERVER_LOG").is_some() {
+                // The server's own log (warnings and errors), when asked for.
+                eprintln!("[server] {line}");
             }
         }
     });
