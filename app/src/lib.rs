@@ -156,6 +156,12 @@ pub fn App() -> impl IntoView {
                         view=bulk_award_page
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("/groups/:ns/-/achievements/:id/rule") view=award_rule_page ssr=SsrMode::Async/>
+                    <Route
+                        path=path!("/groups/:ns/:sub/-/achievements/:id/rule")
+                        view=award_rule_page
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/groups/:ns/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
                     <Route path=path!("/groups/:ns/:sub/-/hooks") view=group_hooks_page ssr=SsrMode::Async/>
                     <Route
@@ -207,6 +213,10 @@ fn group_achievements_page() -> impl IntoView {
 
 fn group_audit_page() -> impl IntoView {
     view! { <WithSession><pages::group_audit::GroupAuditPage/></WithSession> }
+}
+
+fn award_rule_page() -> impl IntoView {
+    view! { <WithSession><pages::award_rule::AwardRulePage/></WithSession> }
 }
 
 fn bulk_award_page() -> impl IntoView {

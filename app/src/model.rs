@@ -355,6 +355,32 @@ pub struct BulkAwardView {
     pub by_email: bool,
 }
 
+/// An automatic award rule as a form shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub trigger: String,
+    pub threshold: i64,
+    /// For reactions received: only this emoji (its name).
+    pub emoji: String,
+    pub auto_revoke: bool,
+}
+
+/// The rule page of one achievement (Maintainers+): its rule, and a preview
+/// of the rule in the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AwardRuleView {
+    pub full_path: String,
+    pub achievement_id: i64,
+    pub achievement_name: String,
+    pub current: Option<RuleView>,
+    /// What the form shows: the previewed rule, else the current one.
+    pub form: RuleView,
+    /// How many meet the previewed rule now and do not hold it, and some of them.
+    pub preview: Option<(i64, Vec<String>)>,
+    /// Why the previewed rule is not one.
+    pub problem: Option<String>,
+}
+
 /// A group's webhooks page (Owners and admins).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupHooksView {

@@ -294,6 +294,9 @@ fn Card(
                                     <a class="button subtle" href=format!("/groups/{group}/-/achievements/{id}/bulk")>
                                         {move || td_string!(t(), bulk_link)}
                                     </a>
+                                    <a class="button subtle" href=format!("/groups/{group}/-/achievements/{id}/rule")>
+                                        {move || td_string!(t(), rule_link)}
+                                    </a>
                                     <details class="manage">
                                         <summary class="button subtle danger-text">{move || td_string!(t(), delete)}</summary>
                                         <form method="post" action={<DeleteAchievement as ServerFn>::PATH} class="confirm">

@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod award_rule;
 pub mod bulk_award;
 pub mod group_achievements;
 pub mod group_audit;

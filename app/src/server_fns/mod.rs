@@ -2,6 +2,7 @@
 //! find the actor, call one use case, shape the result for the page.
 
 pub mod admin;
+pub mod award_rules;
 pub mod bulk_award;
 #[cfg(feature = "ssr")]
 pub mod form;
