@@ -355,6 +355,16 @@ pub struct BulkAwardView {
     pub by_email: bool,
 }
 
+/// The triggers an automatic award rule may use, in the order forms offer them.
+pub const RULE_TRIGGERS: [&str; 6] = [
+    "reactions_received",
+    "issues_opened",
+    "merge_requests_opened",
+    "comments_written",
+    "first_reaction_given",
+    "member_for_days",
+];
+
 /// An automatic award rule as a form shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleView {

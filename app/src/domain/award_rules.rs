@@ -16,15 +16,10 @@ use crate::store::{AchievementRow, AwardRuleRow, Concerns, Measure, NamespaceRow
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// The triggers a rule may use, in the order forms offer them.
-pub const TRIGGERS: [&str; 6] = [
-    "reactions_received",
-    "issues_opened",
-    "merge_requests_opened",
-    "comments_written",
-    "first_reaction_given",
-    "member_for_days",
-];
+pub use crate::model::RULE_TRIGGERS as TRIGGERS;
+
+/// Rules a group's achievements may have at most (each is evaluated every pass).
+pub const MAX_RULES_PER_GROUP: i64 = 50;
 
 /// People one pass (or a save) awards at most per rule; the next pass goes on.
 const PER_PASS: usize = 500;
@@ -155,6 +150,10 @@ pub async fn save_rule(
     let checked = check(input)?;
     let mut tx = app.store.write().await?;
     let Loaded { achievement, group, .. } = managed(&mut tx, actor, achievement_id).await?;
+    let replacing = tx.award_rule(achievement.id).await?.is_some();
+    if !replacing && tx.count_group_award_rules(group.id).await? >= MAX_RULES_PER_GROUP {
+        return Err(DomainError::invalid(format!("A group has at most {MAX_RULES_PER_GROUP} award rules")));
+    }
     let new = NewRule {
         trigger: checked.trigger,
         threshold: checked.threshold,

@@ -3,7 +3,7 @@
 //! abuse limits, and the recent audit log. Every control is a plain form.
 
 use crate::i18n::{td_string, Locale};
-use crate::model::{AdminView, UiError};
+use crate::model::AdminView;
 use crate::server_fns::admin::{
     get_admin, CreateUser, SetAllowLocalHooks, SetAutoAccept, SetFlag, SetLimits, UnlockUser, UpdateUser,
 };
@@ -32,11 +32,7 @@ fn limit_label(locale: Locale, name: &'static str) -> &'static str {
 pub fn AdminPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_admin());
     // As in GitLab: to anyone but an admin, there is no such page.
-    let refused = |err: &UiError| {
-        matches!(err, UiError::Forbidden | UiError::Unauthorized)
-            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
-    };
-    crate::pages::loaded::loaded_or(data, |view| view! { <Dashboard view/> }, refused)
+    crate::pages::loaded::loaded_or_no_such_page(data, |view| view! { <Dashboard view/> })
 }
 
 /// A two-series bar chart (awards, reactions per day) as inline SVG, with the

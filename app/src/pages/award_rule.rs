@@ -3,22 +3,12 @@
 //! some of them, then Save (which awards them), and Remove.
 
 use crate::i18n::{fill, td_string, Locale};
-use crate::model::{AwardRuleView, RuleView, UiError};
+use crate::model::{AwardRuleView, RuleView, RULE_TRIGGERS};
 use crate::server_fns::award_rules::{get_award_rule, DeleteAwardRule, SaveAwardRule};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-/// The triggers, as the form offers them.
-const TRIGGERS: [&str; 6] = [
-    "reactions_received",
-    "issues_opened",
-    "merge_requests_opened",
-    "comments_written",
-    "first_reaction_given",
-    "member_for_days",
-];
 
 #[component]
 pub fn AwardRulePage() -> impl IntoView {
@@ -40,11 +30,7 @@ pub fn AwardRulePage() -> impl IntoView {
         (group, id, preview)
     };
     let data = Resource::new(key, |(group, id, preview)| get_award_rule(group, id, preview));
-    let refused = |err: &UiError| {
-        matches!(err, UiError::Forbidden | UiError::Unauthorized)
-            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
-    };
-    crate::pages::loaded::loaded_or(data, |view| view! { <AwardRule view/> }, refused)
+    crate::pages::loaded::loaded_or_no_such_page(data, |view| view! { <AwardRule view/> })
 }
 
 fn trigger_label(l: Locale, trigger: &str) -> String {
@@ -127,7 +113,7 @@ fn AwardRule(view: AwardRuleView) -> impl IntoView {
             <form class="stack rule-form" method="get" action=here.clone()>
                 <label for="rule-trigger">{move || td_string!(t(), rule_trigger)}</label>
                 <select id="rule-trigger" name="trigger">
-                    {TRIGGERS
+                    {RULE_TRIGGERS
                         .iter()
                         .map(|trigger| {
                             let selected = form.trigger == *trigger;

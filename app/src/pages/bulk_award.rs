@@ -5,7 +5,7 @@
 //! them, each button answers with the report as a CSV file.
 
 use crate::i18n::{fill, td_string, Locale};
-use crate::model::{BulkAwardView, UiError};
+use crate::model::BulkAwardView;
 use crate::server_fns::bulk_award::get_bulk_award;
 use crate::use_session;
 use leptos::prelude::*;
@@ -21,11 +21,7 @@ pub fn BulkAwardPage() -> impl IntoView {
         })
     };
     let data = Resource::new(key, |(group, id)| get_bulk_award(group, id));
-    let refused = |err: &UiError| {
-        matches!(err, UiError::Forbidden | UiError::Unauthorized)
-            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
-    };
-    crate::pages::loaded::loaded_or(data, |view| view! { <BulkAward view/> }, refused)
+    crate::pages::loaded::loaded_or_no_such_page(data, |view| view! { <BulkAward view/> })
 }
 
 /// What the script says, in the reader's language, as one JSON object.

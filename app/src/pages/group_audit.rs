@@ -4,7 +4,7 @@
 //! else there is no such page, as in GitLab.
 
 use crate::i18n::{fill, td_string, Locale};
-use crate::model::{GroupAuditView, UiError};
+use crate::model::GroupAuditView;
 use crate::server_fns::group_audit::get_group_audit;
 use crate::server_fns::session::urlencode;
 use crate::use_session;
@@ -52,11 +52,7 @@ pub fn GroupAuditPage() -> impl IntoView {
     let data = Resource::new(key, |(group, person, achievement, from, until, page)| {
         get_group_audit(group, person, achievement, from, until, page)
     });
-    let refused = |err: &UiError| {
-        matches!(err, UiError::Forbidden | UiError::Unauthorized)
-            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
-    };
-    crate::pages::loaded::loaded_or(data, |view| view! { <AuditLog view/> }, refused)
+    crate::pages::loaded::loaded_or_no_such_page(data, |view| view! { <AuditLog view/> })
 }
 
 #[component]

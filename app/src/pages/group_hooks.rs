@@ -4,7 +4,7 @@
 //! there is no such page.
 
 use crate::i18n::{fill, td_string, Locale};
-use crate::model::{DeliveryView, GroupHooksView, HookView, UiError};
+use crate::model::{DeliveryView, GroupHooksView, HookView};
 use crate::server_fns::group_hooks::{get_group_hooks, DeleteHook, ResendDelivery, SaveHook, TestHook};
 use crate::use_session;
 use leptos::prelude::*;
@@ -16,11 +16,7 @@ pub fn GroupHooksPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| ["ns", "sub"].iter().filter_map(|k| p.get(k)).collect::<Vec<_>>().join("/"));
     let data = Resource::new(key, get_group_hooks);
-    let refused = |err: &UiError| {
-        matches!(err, UiError::Forbidden | UiError::Unauthorized)
-            .then(|| view! { <crate::pages::not_found::NotFound/> }.into_any())
-    };
-    crate::pages::loaded::loaded_or(data, |view| view! { <Hooks view/> }, refused)
+    crate::pages::loaded::loaded_or_no_such_page(data, |view| view! { <Hooks view/> })
 }
 
 fn status_label(l: Locale, status: &str) -> String {

@@ -20,6 +20,22 @@ where
     loaded_or(data, page, |_| None)
 }
 
+/// As [`loaded`] for a page only some may open (an admin's, an Owner's): to
+/// anyone refused there is no such page (GitLab's 404), whether signed in or not.
+pub fn loaded_or_no_such_page<T, V>(
+    data: Resource<Result<T, UiError>>,
+    page: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let refused = |err: &UiError| {
+        matches!(err, UiError::Forbidden | UiError::Unauthorized).then(|| view! { <NotFound/> }.into_any())
+    };
+    loaded_or(data, page, refused)
+}
+
 /// As [`loaded`], with the page's own view for some refusals (`None`: the usual one).
 pub fn loaded_or<T, V>(
     data: Resource<Result<T, UiError>>,

@@ -174,6 +174,12 @@ impl Tx {
             == 1)
     }
 
+    pub async fn count_group_award_rules(&mut self, group_id: i64) -> StoreResult<i64> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM award_rules r JOIN achievements a ON a.id = r.achievement_id WHERE a.namespace_id = $1")
+            .bind(group_id).fetch_one(c).await)
+    }
+
     /// Every rule (the periodic pass), oldest first.
     pub async fn all_award_rules(&mut self) -> StoreResult<Vec<AwardRuleRow>> {
         let sql = format!("SELECT {RULE_COLUMNS} FROM award_rules ORDER BY achievement_id");

@@ -190,3 +190,28 @@ async fn rules_award_who_meets_them_at_once_and_in_passes(backend: Backend) {
     assert_eq!(call(base, Method::DELETE, &rule, Some(&alice), None).await.0, 404);
     assert_eq!(holders(base, liked).await, ["carol", "dave"]);
 }
+
+on_both!(a_group_has_at_most_fifty_rules);
+
+/// The 51st rule of a group is refused and changes nothing; replacing one is
+/// not a new one.
+async fn a_group_has_at_most_fifty_rules(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let alice = token_for(base, "alice").await;
+    let never = json!({ "trigger": "issues_opened", "threshold": 1000 });
+    let mut last = 0;
+    for n in 0..50 {
+        last = achievement(base, &alice, &format!("Rule {n}")).await;
+        let path = format!("/groups/heroes/achievements/{last}/rule");
+        assert_eq!(call(base, Method::PUT, &path, Some(&alice), Some(never.clone())).await.0, 200, "rule {n}");
+    }
+    let one_more = achievement(base, &alice, "One more").await;
+    let path = format!("/groups/heroes/achievements/{one_more}/rule");
+    let (status, answer) = call(base, Method::PUT, &path, Some(&alice), Some(never.clone())).await;
+    assert_eq!((status, answer), (400, json!({ "message": ["A group has at most 50 award rules"] })));
+    assert_eq!(call(base, Method::GET, &path, Some(&alice), None).await.0, 404);
+    let replace = json!({ "trigger": "issues_opened", "threshold": 999 });
+    let path = format!("/groups/heroes/achievements/{last}/rule");
+    assert_eq!(call(base, Method::PUT, &path, Some(&alice), Some(replace)).await.1["threshold"], 999);
+}
