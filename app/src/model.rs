@@ -452,6 +452,8 @@ pub struct GroupAuditEntry {
     pub achievement: Option<String>,
     /// To whom (their username).
     pub subject: Option<String>,
+    /// The rule that did it, in words (awards and revocations made by a rule).
+    pub rule: Option<String>,
 }
 
 /// A link on the home page: a group or a project the viewer may read.

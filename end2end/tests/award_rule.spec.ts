@@ -52,6 +52,15 @@ test('a Maintainer previews and saves an automatic award rule', async ({ browser
   awards = await request.get(`/api/v4/groups/heroes/achievements/${achievement}/awards`, { headers });
   expect((await awards.json()).map((a: any) => a.user.username)).toEqual(['carol']);
 
+  // The group's audit log (its Owner's) says which rule granted it.
+  const alice = await (await browser.newContext()).newPage();
+  await signIn(alice, 'alice');
+  await alice.goto('/groups/heroes/-/achievements/audit');
+  const grant = alice.locator('.audit-table tbody tr', { hasText: 'awarded (by a rule)' }).first();
+  await expect(grant).toContainText('reactions_received >= 2');
+  await expect(grant).toContainText('@carol');
+  await alice.context().close();
+
   const carol = await (await browser.newContext()).newPage();
   await signIn(carol, 'carol');
   await carol.goto(`/groups/heroes/-/achievements/${achievement}/rule`);

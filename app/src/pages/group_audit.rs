@@ -147,7 +147,10 @@ fn AuditLog(view: GroupAuditView) -> impl IntoView {
                                             <tr>
                                                 <td><time datetime=e.at.clone()>{shown}</time></td>
                                                 <td>{person(e.actor)}</td>
-                                                <td>{move || action_label(t(), &action)}</td>
+                                                <td>
+                                                    {move || action_label(t(), &action)}
+                                                    {e.rule.map(|rule| view! { <br/><code class="audit-rule">{rule}</code> })}
+                                                </td>
                                                 <td>{e.achievement.unwrap_or_default()}</td>
                                                 <td>{person(e.subject)}</td>
                                             </tr>

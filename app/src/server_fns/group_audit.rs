@@ -61,6 +61,7 @@ pub async fn get_group_audit(
                 action: e.action,
                 achievement: details["achievement"].as_str().map(str::to_string),
                 subject: username(e.subject_id),
+                rule: details["rule"].as_str().map(str::to_string),
             }
         })
         .collect();

@@ -49,6 +49,8 @@ pub struct AuditDetailsJson {
     achievement_id: Option<i64>,
     /// To whom (an award's recipient).
     user_id: Option<i64>,
+    /// The automatic award rule that did it, in words.
+    rule: Option<String>,
 }
 
 /// A time filter as GitLab takes it (ISO 8601, or a date); `400` if not one.
@@ -96,6 +98,7 @@ async fn list(
                     entity_path: path.clone(),
                     achievement_id: e.achievement_id,
                     user_id: e.subject_id,
+                    rule: details["rule"].as_str().map(str::to_string),
                 },
                 created_at: time(e.created_at),
             }

@@ -180,7 +180,11 @@ async fn rules_award_who_meets_them_at_once_and_in_passes(backend: Backend) {
     let entries: Vec<&Value> = log.as_array().expect("log").iter().collect();
     let by_rule = entries.iter().filter(|e| e["event_name"] == "achievement_awarded_by_rule").count();
     assert_eq!(by_rule, 1 + 1 + 3 + 1 + 1 + 5 + 1, "every grant audited as made by a rule");
-    assert!(entries.iter().any(|e| e["event_name"] == "achievement_revoked_by_rule"));
+    assert!(entries.iter().any(
+        |e| e["event_name"] == "achievement_revoked_by_rule" && e["details"]["rule"] == "first_reaction_given >= 1"
+    ));
+    let granted = entries.iter().find(|e| e["event_name"] == "achievement_awarded_by_rule").expect("a grant");
+    assert!(granted["details"]["rule"].as_str().is_some_and(|r| r.contains(" >= ")), "{granted}");
     assert!(entries.iter().any(|e| e["event_name"] == "award_rule_saved"));
 
     // Removing: refused for a Developer; the awards stay.
