@@ -37,6 +37,7 @@ test('a Maintainer awards an achievement from a CSV file after a dry run', async
   await signIn(page, 'bob');
   await openPage(page);
   await expect(page.getByRole('button', { name: 'Award everyone it names' })).toHaveCount(0);
+  await expect(page.locator('.bulk-progress')).toBeHidden();
   await page.getByLabel('CSV file').setInputFiles(FILE);
   await page.getByRole('button', { name: 'Check the file' }).click();
   await expect(page.locator('.bulk-progress progress')).toHaveJSProperty('value', 100);
