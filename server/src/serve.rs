@@ -208,8 +208,11 @@ pub fn router(state: ServerState) -> Router {
         .layer(axum::middleware::from_fn(csrf::guard))
         // NUL bytes and broken UTF-8 are refused before anything else reads the request body.
         .layer(axum::middleware::from_fn(input_guard::guard))
-        // Every body (server functions included), not only axum's extractors.
+        // Every body (server functions included), not only axum's extractors;
+        // the extractors take up to the same (their own default is 2 MB, which
+        // would refuse a 2 MB bulk award file before its own limit could say so).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A throttled sign-in is refused first, from its method, path and address
         // alone: a flood of them costs no body reading or checking.
         .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))

@@ -25,6 +25,7 @@ mod live_awards;
 mod mail;
 mod openapi;
 mod permissions;
+mod platform_limits;
 mod python_gitlab;
 mod reaction_sets;
 mod rest_substrate;
