@@ -181,6 +181,8 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/graphql", axum::routing::post(graphql::handler))
         .nest("/api", rest::routes())
         .route("/-/health", get(|| async { "ok" }))
+        .route("/.well-known/jwks.json", get(rest::credentials::jwks))
+        .route("/.well-known/did.json", get(rest::credentials::did_document))
         .route("/-/live/{kind}/{id}", get(live::reactions))
         .route("/-/live/awards/profile/{user}", get(live::awards::profile))
         .route("/-/live/awards/mine", get(live::awards::mine))

@@ -11,6 +11,7 @@ pub mod awardable;
 pub mod bootstrap;
 pub mod bulk_award;
 pub mod bus;
+pub mod credentials;
 pub mod demo;
 mod error;
 mod facts;

@@ -16,6 +16,7 @@ mod projects;
 mod reaction_sets;
 mod rows;
 mod settings;
+mod signing_keys;
 mod users;
 mod webhooks;
 
@@ -28,6 +29,7 @@ pub use projects::{NewNote, NewProject};
 pub use reaction_sets::ReactionSetRow;
 pub use rows::*;
 pub use settings::InstanceCounts;
+pub use signing_keys::SigningKeyRow;
 pub use users::{NewToken, NewUser, TokenFilter, UserChanges, UserKey};
 pub use webhooks::{AttemptRecord, HookDeliveryRow, HookFields, HookRow, NewDelivery};
 

@@ -4,6 +4,7 @@
 
 mod achievement_fields;
 mod award_emoji;
+mod credentials;
 mod emblem;
 mod form;
 mod i18n;

@@ -5,6 +5,7 @@ mod achievements;
 mod audit_events;
 mod award_emoji;
 mod award_rules;
+pub mod credentials;
 pub mod error;
 mod groups;
 mod hooks;
@@ -242,7 +243,7 @@ pub fn routes() -> Router<ServerState> {
                 .optional("visibility", Str, "public or private."),
         );
     let v4 = award_emoji::document(v4);
-    let v4 = award_rules::document(achievements::document(v4));
+    let v4 = credentials::document(award_rules::document(achievements::document(v4)));
     let v4 = hooks::document(reaction_sets::document(audit_events::document(v4))).finish("/api/v4");
     Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
 }

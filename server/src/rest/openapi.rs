@@ -59,6 +59,8 @@ enum Answer {
     List { item: RefOr<Schema>, paged: bool },
     /// `204 No Content`.
     Nothing,
+    /// `200` with a text body of this media type (a signed credential).
+    Text(&'static str),
 }
 
 /// One operation's description.
@@ -106,6 +108,12 @@ impl Op {
     /// Answers `204 No Content`.
     pub fn nothing(summary: &'static str) -> Op {
         Op { summary, query: Vec::new(), body: Vec::new(), answer: Answer::Nothing, schemas: Vec::new(), csv: false }
+    }
+
+    /// Answers `200` with a text body of `media_type`.
+    pub fn text(summary: &'static str, media_type: &'static str) -> Op {
+        let answer = Answer::Text(media_type);
+        Op { summary, query: Vec::new(), body: Vec::new(), answer, schemas: Vec::new(), csv: false }
     }
 
     /// The success may also be answered as a CSV file.
@@ -263,6 +271,12 @@ impl Api {
                 (200, response.build())
             }
             Answer::Nothing => (204, ResponseBuilder::new().description("Done.").build()),
+            Answer::Text(media_type) => {
+                let response = ResponseBuilder::new()
+                    .description("Success.")
+                    .content(media_type, Content::new(Some(Kind::Str.schema())));
+                (200, response.build())
+            }
         };
         let (status, mut response) = ok;
         if op.csv {

@@ -14,6 +14,7 @@ mod avatars;
 mod award_emoji_api;
 mod award_rules;
 mod bulk_award;
+mod credentials;
 mod durability;
 mod fuzz;
 mod graphql;

@@ -1,0 +1,116 @@
+//! Open Badges 3.0 credentials, verified by an independent implementation:
+//! PyJWT with `cryptography` (from PyPI) checks the signature against the
+//! published JWKS, the issuer, and the claims Open Badges 3.0 requires; only
+//! the recipient gets one; a rotated key leaves old credentials verifiable.
+
+use crate::common;
+
+use common::{call, client, start, token_for, Backend, ROOT_TOKEN};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// What PyJWT makes of `jwt` with the keys at `jwks`: the verified claims and
+/// header, or why not.
+fn verify(jwt: &str, jwks: &Value, issuer: &str) -> Result<(Value, Value), String> {
+    let dir = common::temp_dir();
+    std::fs::write(dir.join("token"), jwt).expect("token");
+    std::fs::write(dir.join("jwks.json"), jwks.to_string()).expect("jwks");
+    let script = r#"
+import json, sys, jwt
+token = open(sys.argv[1] + "/token").read()
+keys = jwt.PyJWKSet.from_dict(json.load(open(sys.argv[1] + "/jwks.json")))
+header = jwt.get_unverified_header(token)
+key = keys[header["kid"]]
+claims = jwt.decode(token, key.key, algorithms=["EdDSA"], issuer=sys.argv[2],
+                    options={"require": ["iss", "sub", "nbf", "jti"]})
+print(json.dumps({"header": header, "claims": claims}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, dir.to_str().expect("dir"), issuer])
+        .output()
+        .expect("python3");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let both: Value = serde_json::from_slice(&out.stdout).expect("json");
+    Ok((both["claims"].clone(), both["header"].clone()))
+}
+
+async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
+    let mut request = client().get(url);
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, kind, response.text().await.expect("text"))
+}
+
+on_both!(a_recipient_downloads_a_credential_anyone_can_verify);
+
+async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (carol, bob) = (token_for(base, "carol").await, token_for(base, "bob").await);
+    let (_, me) = call(base, Method::GET, "/user", Some(&carol), None).await;
+    let (_, awards) = call(base, Method::GET, &format!("/users/{}/achievements", me["id"]), Some(&carol), None).await;
+    let award = awards[0]["id"].as_i64().expect("carol holds an award");
+    let name = awards[0]["achievement"]["name"].clone();
+    let url = format!("{base}/api/v4/user_achievements/{award}/credential");
+
+    // Only the recipient.
+    assert_eq!(get_text(&url, Some(&bob)).await.0, 404);
+    assert_eq!(get_text(&url, None).await.0, 404);
+    assert_eq!(get_text(&url, Some(ROOT_TOKEN)).await.0, 404, "not even an admin: it is carol's to take");
+
+    let (status, kind, jwt) = get_text(&url, Some(&carol)).await;
+    assert_eq!((status, kind.as_str()), (200, "application/vc+jwt"), "{jwt}");
+    assert_eq!(jwt.split('.').count(), 3, "a compact JWT");
+    let did_doc: Value =
+        client().get(format!("{base}/.well-known/did.json")).send().await.expect("did").json().await.expect("json");
+    let issuer = did_doc["id"].as_str().expect("a DID").to_string();
+    let port = base.rsplit(':').next().expect("port");
+    assert_eq!(issuer, format!("did:web:127.0.0.1%3A{port}"));
+    let jwks: Value =
+        client().get(format!("{base}/.well-known/jwks.json")).send().await.expect("jwks").json().await.expect("json");
+    let (claims, header) = verify(&jwt, &jwks, &issuer).expect("PyJWT verifies it");
+    assert_eq!((&header["alg"], &header["typ"]), (&json!("EdDSA"), &json!("JWT")));
+    assert_eq!(header["kid"], did_doc["assertionMethod"][0]);
+    assert_eq!(claims["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    assert_eq!(claims["@context"][0], "https://www.w3.org/ns/credentials/v2");
+    assert_eq!(claims["credentialSubject"]["type"], json!(["AchievementSubject"]));
+    assert_eq!(claims["credentialSubject"]["achievement"]["name"], name);
+    assert_eq!(claims["sub"], claims["credentialSubject"]["id"]);
+    assert_eq!(claims["sub"], format!("{base}/carol"));
+    assert_eq!(claims["jti"], claims["id"]);
+    let tampered = {
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let other = claims["sub"].as_str().expect("sub").replace("carol", "mallory");
+        let mut payload = claims.clone();
+        payload["sub"] = json!(other);
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!("{}.{}.{}", parts[0], b64.encode(payload.to_string()), parts[2])
+    };
+    assert!(verify(&tampered, &jwks, &issuer).is_err(), "a changed credential does not verify");
+
+    // A rotated key: new credentials name it, old ones still verify.
+    let rotate = "/application/credential_keys/rotate";
+    assert_eq!(call(base, Method::POST, rotate, Some(&bob), None).await.0, 403);
+    let (status, rotated) = call(base, Method::POST, rotate, Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 201, "{rotated}");
+    let (_, _, fresh) = get_text(&url, Some(&carol)).await;
+    let jwks: Value =
+        client().get(format!("{base}/.well-known/jwks.json")).send().await.expect("jwks").json().await.expect("json");
+    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2));
+    let (_, fresh_header) = verify(&fresh, &jwks, &issuer).expect("the new one verifies");
+    assert_eq!(fresh_header["kid"], rotated["kid"]);
+    assert_ne!(fresh_header["kid"], header["kid"]);
+    verify(&jwt, &jwks, &issuer).expect("the old one still verifies");
+
+    // A revoked award has no credential to download.
+    let revoke = format!("/user_achievements/{award}/revoke");
+    assert_eq!(call(base, Method::POST, &revoke, Some(ROOT_TOKEN), None).await.0, 201);
+    assert_eq!(get_text(&url, Some(&carol)).await.0, 404);
+}
