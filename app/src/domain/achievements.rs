@@ -76,6 +76,10 @@ pub(crate) async fn announce_award_change(
         let actor_id = actor.user().map(|u| u.id);
         super::hook_events::achievement(tx, app, actor_id, event_type, award, achievement).await?;
     }
+    // Its credential no longer holds: the status list says so from now on.
+    if matches!(hook_event, Some("revoked" | "deleted" | "declined")) {
+        tx.revoke_credential(award.id).await?;
+    }
     let group_id = achievement.namespace_id;
     let event = Event::UserAchievementChanged { user_achievement_id: award.id, user_id: award.user_id, group_id };
     app.publish(tx, event).await
@@ -263,6 +267,7 @@ pub async fn delete_achievement(app: &AppState, actor: &Actor, achievement_id: i
         return Err(DomainError::NotFound("Achievement"));
     }
     let holders = holders_to_tell(&mut tx, achievement.id).await?;
+    tx.revoke_credentials_of_achievement(achievement.id).await?;
     tx.delete_achievement(achievement.id).await?;
     let what = ("achievement_deleted", "Achievement", achievement.id);
     audit_achievement(&mut tx, actor, &achievement, None, what, serde_json::json!({ "name": achievement.name }))

@@ -114,6 +114,71 @@ pub async fn rotate_key(app: &AppState, actor: &Actor) -> DomainResult<String> {
     Ok(kid_uri(&issuer_did(&app.instance.external_url), &kid))
 }
 
+/// Entries per status list: the least Bitstring Status List allows (16 KB).
+pub const LIST_SIZE: i64 = 131_072;
+
+/// Where an award's bit is: its list (from 1) and its index there.
+pub fn status_place(award_id: i64) -> (i64, i64) {
+    (award_id.div_euclid(LIST_SIZE) + 1, award_id.rem_euclid(LIST_SIZE))
+}
+
+/// Signs `payload` as a compact JWT with the active key.
+async fn sign(app: &AppState, payload: &Value) -> DomainResult<String> {
+    let key = signing_key(app).await?;
+    let did = issuer_did(&app.instance.external_url);
+    let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": kid_uri(&did, &key.kid) });
+    let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(payload.to_string()));
+    let pair = Ed25519KeyPair::from_seed_unchecked(&key.seed)
+        .map_err(|_| DomainError::Io(std::io::Error::other("the stored signing key is not one")))?;
+    let signature = pair.sign(signing_input.as_bytes());
+    Ok(format!("{signing_input}.{}", B64.encode(signature.as_ref())))
+}
+
+/// Status list `list` as a signed `BitstringStatusListCredential` (VC-JWT):
+/// the bit of every revoked, declined or deleted award set, read now, so a
+/// revocation shows at the next read.
+pub async fn status_list(app: &AppState, list: i64) -> DomainResult<String> {
+    use std::io::Write;
+    if !(1..=1_000_000).contains(&list) {
+        return Err(DomainError::NotFound("Status List"));
+    }
+    let from = (list - 1) * LIST_SIZE;
+    let revoked = {
+        let mut tx = app.store.read().await?;
+        tx.revoked_credentials_between(from, from + LIST_SIZE).await?
+    };
+    let mut bits = vec![0u8; (LIST_SIZE / 8) as usize];
+    for id in revoked {
+        let index = (id - from) as usize;
+        if let Some(byte) = bits.get_mut(index / 8) {
+            *byte |= 0x80 >> (index % 8);
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&bits)?;
+    let encoded = format!("u{}", B64.encode(gz.finish()?));
+    let base = app.instance.external_url.trim_end_matches('/');
+    let did = issuer_did(base);
+    let id = format!("{base}/-/credentials/status/{list}");
+    let subject = format!("{id}#list");
+    let now = chrono::Utc::now();
+    let payload = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did,
+        "validFrom": seconds(now),
+        "credentialSubject": {
+            "id": subject, "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encoded,
+        },
+        "iss": did,
+        "jti": id,
+        "sub": subject,
+        "nbf": now.timestamp(),
+    });
+    sign(app, &payload).await
+}
+
 fn seconds(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -132,7 +197,6 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
         let group = tx.namespace_by_id(achievement.namespace_id).await?.ok_or(DomainError::NotFound("Group"))?;
         (award, achievement, group)
     };
-    let key = signing_key(app).await?;
     let base = app.instance.external_url.trim_end_matches('/');
     let did = issuer_did(base);
     let valid_from = seconds(award.accepted_at.unwrap_or(award.created_at));
@@ -150,6 +214,7 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
         achieved["image"] = json!({ "id": image, "type": "Image" });
     }
     let nbf = chrono::DateTime::parse_from_rfc3339(&valid_from).map(|t| t.timestamp()).unwrap_or(0);
+    let (list, index) = status_place(award.id);
     let payload = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": id,
@@ -158,15 +223,17 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
         "validFrom": valid_from,
         "name": achievement.name,
         "credentialSubject": { "id": subject, "type": ["AchievementSubject"], "achievement": achieved },
+        "credentialStatus": {
+            "id": format!("{base}/-/credentials/status/{list}#{index}"),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": index.to_string(),
+            "statusListCredential": format!("{base}/-/credentials/status/{list}"),
+        },
         "iss": did,
         "jti": id,
         "sub": subject,
         "nbf": nbf,
     });
-    let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": kid_uri(&did, &key.kid) });
-    let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(payload.to_string()));
-    let pair = Ed25519KeyPair::from_seed_unchecked(&key.seed)
-        .map_err(|_| DomainError::Io(std::io::Error::other("the stored signing key is not one")))?;
-    let signature = pair.sign(signing_input.as_bytes());
-    Ok(format!("{signing_input}.{}", B64.encode(signature.as_ref())))
+    sign(app, &payload).await
 }

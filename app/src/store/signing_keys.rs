@@ -42,6 +42,30 @@ impl Tx {
         Ok(())
     }
 
+    /// Marks an award's credential revoked (idempotent).
+    pub async fn revoke_credential(&mut self, award_id: i64) -> StoreResult<()> {
+        exec!(self, c => sqlx::query(
+            "INSERT INTO revoked_credentials (award_id, revoked_at) VALUES ($1, $2) ON CONFLICT (award_id) DO NOTHING")
+            .bind(award_id).bind(now()).execute(c).await)?;
+        Ok(())
+    }
+
+    /// Marks the credentials of every award of an achievement revoked (it is being deleted).
+    pub async fn revoke_credentials_of_achievement(&mut self, achievement_id: i64) -> StoreResult<()> {
+        exec!(self, c => sqlx::query(
+            "INSERT INTO revoked_credentials (award_id, revoked_at) SELECT id, $2 FROM user_achievements \
+             WHERE achievement_id = $1 ON CONFLICT (award_id) DO NOTHING")
+            .bind(achievement_id).bind(now()).execute(c).await)?;
+        Ok(())
+    }
+
+    /// The revoked award ids in `[from, until)`.
+    pub async fn revoked_credentials_between(&mut self, from: i64, until: i64) -> StoreResult<Vec<i64>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT award_id FROM revoked_credentials WHERE award_id >= $1 AND award_id < $2")
+            .bind(from).bind(until).fetch_all(c).await)
+    }
+
     /// Retires every key but the one with `kid`.
     pub async fn retire_signing_keys_but(&mut self, kid: &str) -> StoreResult<()> {
         exec!(self, c => sqlx::query(

@@ -50,6 +50,15 @@ async fn rotate(
     Ok(super::Created(RotatedJson { kid }))
 }
 
+/// `/-/credentials/status/:list`: a revocation status list (public, read
+/// fresh each time, cached a few seconds at most).
+pub async fn status_list(State(state): State<ServerState>, Path(list): Path<String>) -> Result<Response, ApiError> {
+    let list: i64 = list.parse().map_err(|_| ApiError::invalid("list"))?;
+    let jwt = credentials::status_list(&state.app, list).await?;
+    let headers = [(http::header::CONTENT_TYPE, "application/vc+jwt"), (http::header::CACHE_CONTROL, "max-age=5")];
+    Ok((headers, jwt).into_response())
+}
+
 /// `/.well-known/jwks.json` and `/.well-known/did.json`: public.
 pub async fn jwks(State(state): State<ServerState>) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(credentials::jwks(&state.app).await?))

@@ -36,6 +36,21 @@ print(json.dumps({"header": header, "claims": claims}))
     Ok((both["claims"].clone(), both["header"].clone()))
 }
 
+/// The bit of `index` in a status list credential's `encodedList`
+/// (`u` + base64url of GZIP; index 0 is the first byte's highest bit).
+fn status_bit(status: &Value, index: usize) -> bool {
+    use base64::Engine;
+    use std::io::Read;
+    let encoded = status["credentialSubject"]["encodedList"].as_str().expect("encodedList");
+    let packed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.strip_prefix('u').expect("multibase u"))
+        .expect("base64url");
+    let mut bits = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..]).read_to_end(&mut bits).expect("gzip");
+    assert_eq!(bits.len(), 16_384, "131,072 entries");
+    bits[index / 8] & (0x80 >> (index % 8)) != 0
+}
+
 async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
     let mut request = client().get(url);
     if let Some(token) = token {
@@ -84,6 +99,16 @@ async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) 
     assert_eq!(claims["sub"], claims["credentialSubject"]["id"]);
     assert_eq!(claims["sub"], format!("{base}/carol"));
     assert_eq!(claims["jti"], claims["id"]);
+    // Its status: a signed status list, its bit clear.
+    let entry = claims["credentialStatus"].clone();
+    assert_eq!((&entry["type"], &entry["statusPurpose"]), (&json!("BitstringStatusListEntry"), &json!("revocation")));
+    let index: usize = entry["statusListIndex"].as_str().expect("a string").parse().expect("a number");
+    let list_url = entry["statusListCredential"].as_str().expect("url").to_string();
+    let (status, kind, list_jwt) = get_text(&list_url, None).await;
+    assert_eq!((status, kind.as_str()), (200, "application/vc+jwt"));
+    let (list, _) = verify(&list_jwt, &jwks, &issuer).expect("PyJWT verifies the status list");
+    assert_eq!(list["type"], json!(["VerifiableCredential", "BitstringStatusListCredential"]));
+    assert!(!status_bit(&list, index), "not revoked");
     let tampered = {
         let parts: Vec<&str> = jwt.split('.').collect();
         let other = claims["sub"].as_str().expect("sub").replace("carol", "mallory");
@@ -113,4 +138,32 @@ async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) 
     let revoke = format!("/user_achievements/{award}/revoke");
     assert_eq!(call(base, Method::POST, &revoke, Some(ROOT_TOKEN), None).await.0, 201);
     assert_eq!(get_text(&url, Some(&carol)).await.0, 404);
+    // ... and its bit is set at the next read of the status list.
+    let (_, _, list_jwt) = get_text(&list_url, None).await;
+    let jwks: Value =
+        client().get(format!("{base}/.well-known/jwks.json")).send().await.expect("jwks").json().await.expect("json");
+    let (list, _) = verify(&list_jwt, &jwks, &issuer).expect("verifies");
+    assert!(status_bit(&list, index), "revoked");
+    // Deleting an achievement revokes the credentials of its awards too.
+    let (_, made) = call(
+        base,
+        Method::POST,
+        "/groups/heroes/achievements",
+        Some(ROOT_TOKEN),
+        Some(json!({ "name": "Short-lived" })),
+    )
+    .await;
+    let awards = format!("/groups/heroes/achievements/{}/awards", made["id"]);
+    let (_, given) = call(base, Method::POST, &awards, Some(ROOT_TOKEN), Some(json!({ "username": "carol" }))).await;
+    let url = format!("{base}/api/v4/user_achievements/{}/credential", given["id"]);
+    let (status, _, second) = get_text(&url, Some(&carol)).await;
+    assert_eq!(status, 200);
+    let (claims, _) = verify(&second, &jwks, &issuer).expect("verifies");
+    let index: usize = claims["credentialStatus"]["statusListIndex"].as_str().expect("index").parse().expect("number");
+    let gone = format!("/groups/heroes/achievements/{}", made["id"]);
+    assert_eq!(call(base, Method::DELETE, &gone, Some(ROOT_TOKEN), None).await.0, 204);
+    let (_, _, list_jwt) = get_text(&list_url, None).await;
+    assert!(status_bit(&verify(&list_jwt, &jwks, &issuer).expect("verifies").0, index), "revoked with its achievement");
+    assert_eq!(get_text(&format!("{base}/-/credentials/status/0"), None).await.0, 404);
+    assert_eq!(get_text(&format!("{base}/-/credentials/status/x"), None).await.0, 400);
 }
