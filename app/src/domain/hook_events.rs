@@ -8,7 +8,6 @@ use crate::events::{AwardableKind, AwardableRef, WorkItemKind};
 use crate::store::{
     now, AchievementRow, AwardEmojiRow, HookRow, NamespaceRow, NewDelivery, ProjectRow, Tx, UserAchievementRow, UserRow,
 };
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -16,10 +15,7 @@ use std::collections::HashMap;
 /// down for long, on a busy group); the hook's log says so.
 const MAX_PENDING_PER_HOOK: i64 = 10_000;
 
-/// GitLab's webhook time format: ISO 8601 with milliseconds, UTC.
-fn iso(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
+use crate::store::gitlab_time as iso;
 
 /// GitLab's `visibility_level`.
 fn visibility_level(visibility: &str) -> i64 {

@@ -135,6 +135,11 @@ macro_rules! exec {
 }
 pub(crate) use exec;
 
+/// GitLab's time format in its APIs and webhooks: ISO 8601, milliseconds, UTC `Z`.
+pub fn gitlab_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 /// The current time at the precision both databases keep (milliseconds, as GitLab shows).
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)

@@ -286,7 +286,7 @@ pub fn unmodified_since(headers: &http::HeaderMap) -> Option<DateTime<Utc>> {
 
 /// GitLab's time format: ISO 8601, milliseconds, UTC `Z`.
 pub fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    app::store::gitlab_time(at)
 }
 
 async fn version(SignedIn(_): SignedIn) -> Json<Version> {

@@ -106,3 +106,91 @@ async fn each_limit_refuses_and_changes_nothing(backend: Backend) {
     let (_, list) = call(base, Method::GET, "/groups/heroes/achievements?search=Too%20many", Some(&alice), None).await;
     assert_eq!(list, json!([]), "nothing made");
 }
+
+on_both!(the_pages_form_posts_refuse_the_wrong_caller_and_change_nothing);
+
+/// The webhooks and award rule pages' form posts (server functions) refuse a
+/// Maintainer (hooks are for Owners) and a Developer (rules are for
+/// Maintainers) exactly as the API does, and change nothing.
+async fn the_pages_form_posts_refuse_the_wrong_caller_and_change_nothing(backend: Backend) {
+    use common::sign_in_cookie;
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let alice = token_for(base, "alice").await;
+    let hook = json!({ "url": "https://hooks.example.com/one", "emoji_events": true });
+    let (_, made) = call(base, Method::POST, "/groups/heroes/hooks", Some(&alice), Some(hook)).await;
+    let hook_id = made["id"].to_string();
+    let (_, list) = call(base, Method::GET, "/groups/heroes/achievements", Some(&alice), None).await;
+    let achievement = list[0]["id"].to_string();
+    let post = |cookie: String, endpoint: &'static str, form: Vec<(&'static str, String)>| async move {
+        let posted = client()
+            .post(format!("{base}/-/sfn/{endpoint}"))
+            .header("Cookie", cookie)
+            .header("Accept", "text/html")
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        let location = posted.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
+        (posted.status().as_u16(), location)
+    };
+    let bob = sign_in_cookie(base, "bob", "laurel-demo").await.expect("bob's session");
+    let group = || ("group", "heroes".to_string());
+    let next = || ("next", "/groups/heroes/-/hooks".to_string());
+    for (endpoint, form) in [
+        (
+            "save_group_hook",
+            vec![
+                group(),
+                ("url", "https://evil.example.com/".into()),
+                ("name", "x".into()),
+                ("token", String::new()),
+                ("signing_token", String::new()),
+                next(),
+            ],
+        ),
+        (
+            "save_group_hook",
+            vec![
+                group(),
+                ("hook_id", hook_id.clone()),
+                ("url", "https://evil.example.com/".into()),
+                ("name", "x".into()),
+                ("token", String::new()),
+                ("signing_token", String::new()),
+                next(),
+            ],
+        ),
+        ("delete_group_hook", vec![group(), ("hook_id", hook_id.clone()), next()]),
+        ("test_group_hook", vec![group(), ("hook_id", hook_id.clone()), ("trigger", "emoji_events".into()), next()]),
+    ] {
+        let (status, location) = post(bob.clone(), endpoint, form).await;
+        assert!(status < 500 && location.contains("error="), "{endpoint}: {status} {location}");
+    }
+    let (_, hooks) = call(base, Method::GET, "/groups/heroes/hooks", Some(&alice), None).await;
+    assert_eq!(hooks.as_array().map(Vec::len), Some(1));
+    assert_eq!(hooks[0]["url"], "https://hooks.example.com/one", "unchanged");
+    let events = format!("/groups/heroes/hooks/{hook_id}/events");
+    assert_eq!(call(base, Method::GET, &events, Some(&alice), None).await.1, json!([]), "no test sent");
+
+    let carol = sign_in_cookie(base, "carol", "laurel-demo").await.expect("carol's session");
+    let rule_next = || ("next", format!("/groups/heroes/-/achievements/{achievement}/rule"));
+    let rule = vec![
+        ("achievement_id", achievement.clone()),
+        ("trigger", "issues_opened".into()),
+        ("threshold", "1".into()),
+        ("emoji", String::new()),
+        rule_next(),
+    ];
+    let (status, location) = post(carol.clone(), "save_award_rule", rule).await;
+    assert!(status < 500 && location.contains("error="), "save_award_rule: {status} {location}");
+    let rule_path = format!("/groups/heroes/achievements/{achievement}/rule");
+    assert_eq!(call(base, Method::GET, &rule_path, Some(&alice), None).await.0, 404, "no rule saved");
+    // With a rule there, a Developer cannot remove it either.
+    let kept = json!({ "trigger": "issues_opened", "threshold": 1000 });
+    assert_eq!(call(base, Method::PUT, &rule_path, Some(&alice), Some(kept)).await.0, 200);
+    let (status, location) =
+        post(carol, "delete_award_rule", vec![("achievement_id", achievement.clone()), rule_next()]).await;
+    assert!(status < 500 && location.contains("error="), "delete_award_rule: {status} {location}");
+    assert_eq!(call(base, Method::GET, &rule_path, Some(&alice), None).await.1["threshold"], 1000);
+}
