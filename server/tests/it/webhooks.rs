@@ -331,6 +331,8 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     let first = list[4]["id"].as_i64().expect("delivery id");
     let resend = format!("/groups/heroes/hooks/{hook_id}/events/{first}/resend");
     assert_eq!(call(base, Method::GET, &format!("{hooks}/{hook_id}/events"), Some(&bob), None).await.0, 403);
+    assert_eq!(call(base, Method::GET, &format!("{hooks}/{hook_id}"), Some(&bob), None).await.0, 403);
+    assert_eq!(call(base, Method::GET, &format!("{hooks}/{hook_id}"), None, None).await.0, 401);
     assert_eq!(call(base, Method::POST, &resend, Some(&bob), None).await.0, 403);
     assert_eq!(call(base, Method::POST, &resend, None, None).await.0, 401);
     assert_eq!(
