@@ -35,6 +35,9 @@ Configuration (environment variables):
                          names the client (for per-address sign-in limits; default: none)
   LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
   LIVE_STREAMS_PER_ADDRESS  live update streams one client address may hold open per process (default: 500)
+  LIVE_SEND_BUFFER_BYTES  kernel send buffer of each live stream's connection: what a viewer that
+                         stopped reading can hold before it is caught up with tallies instead
+                         (default: 65536; 4096 to 16777216)
   DEMO_DATA              1/true: seed demo users, groups, projects and achievements into an empty database
   RUST_LOG               log filter (default: info)
 ";
@@ -65,6 +68,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo_data: bool,
     pub live_caps: crate::live::hub::Caps,
+    /// Each live connection's `SO_SNDBUF`.
+    pub live_send_buffer: u32,
 }
 
 impl Config {
@@ -154,6 +159,12 @@ impl Config {
             per_user: count("LIVE_STREAMS_PER_USER", caps.per_user)?,
             per_address: count("LIVE_STREAMS_PER_ADDRESS", caps.per_address)?,
         };
+        let live_send_buffer = match get("LIVE_SEND_BUFFER_BYTES") {
+            None => 65_536,
+            Some(v) => v.parse::<u32>().ok().filter(|n| (4096..=16_777_216).contains(n)).ok_or_else(|| {
+                bad("LIVE_SEND_BUFFER_BYTES", format!("'{v}' is not a number from 4096 to 16777216"))
+            })?,
+        };
         Ok(Config {
             database_url,
             site_addr,
@@ -168,6 +179,7 @@ impl Config {
             trusted_proxies,
             demo_data,
             live_caps,
+            live_send_buffer,
         })
     }
 }

@@ -103,7 +103,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
     let router = router(state);
     // Live streams are served on a lean path of their own; the rest by hyper.
-    let listener = live::http1::split(listener, router.clone(), live.closing())
+    let listener = live::http1::split(listener, router.clone(), live.closing(), config.live_send_buffer)
         .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
 
     match &config.smtp_url {

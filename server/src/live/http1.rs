@@ -5,7 +5,9 @@
 //! is a live stream (`GET /-/live/...`, what `EventSource` opens) is served
 //! here instead: its request head is read into a buffer that is dropped once
 //! parsed, the request goes through the same router (every layer, the same
-//! handler), and the stream's frames are written straight to the socket. The
+//! handler), and the stream's frames are written straight to the socket: the
+//! stream is taken over from the response body ([`super::Direct`]), so its
+//! topic can write each frame to the socket itself. The
 //! response is close-delimited (`Connection: close`), as HTTP/1.1 allows; the
 //! browser opens a new connection when it reconnects. Every other connection
 //! is handed to hyper untouched (only peeked at).
@@ -16,6 +18,7 @@ use axum::Router;
 use futures::StreamExt;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -66,6 +69,7 @@ pub fn split(
     listener: TcpListener,
     router: Router,
     mut closing: tokio::sync::watch::Receiver<bool>,
+    send_buffer: u32,
 ) -> std::io::Result<Listener> {
     let local = listener.local_addr()?;
     let (hand_over, incoming) = mpsc::channel(256);
@@ -90,6 +94,10 @@ pub fn split(
             let (hand_over, router) = (hand_over.clone(), router.clone());
             tokio::spawn(async move {
                 if opens_live_stream(&stream).await {
+                    // What a viewer that stopped reading can hold in the
+                    // kernel (on loopback it would grow to megabytes); past
+                    // it, it is caught up with tallies when it reads again.
+                    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer as usize);
                     serve(stream, peer, router).await;
                 } else {
                     let _ = hand_over.send((stream, peer)).await;
@@ -218,26 +226,34 @@ fn head_bytes(response: &Response<()>) -> Vec<u8> {
 async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
     // Each frame goes out as soon as it is written.
     let _ = stream.set_nodelay(true);
-    let request = match read_request(&mut stream, peer).await {
-        Ok(request) => request,
+    let request = read_request(&mut stream, peer).await;
+    let stream = Arc::new(stream);
+    let response = match request {
+        Ok(request) => {
+            let Ok(response) = router.oneshot(request).await;
+            response
+        }
         Err(Refused::Closed) => return,
         Err(Refused::Status(status)) => {
             let mut response = Response::new(Body::from(format!("{status}\n")));
             *response.status_mut() = status;
-            let _ = answer(&mut stream, response).await;
-            return;
+            response
         }
     };
-    let Ok(response) = router.oneshot(request).await;
-    let _ = answer(&mut stream, response).await;
-    let _ = stream.shutdown().await;
+    let _ = answer(&stream, response).await;
+    // The stream is over and has let go of the socket: close it cleanly.
+    if let Ok(mut stream) = Arc::try_unwrap(stream) {
+        let _ = stream.shutdown().await;
+    }
 }
 
-/// Writes the response as its body comes (a live stream frame by frame),
-/// until it ends or the client goes away; with its length when the body
-/// knows it, else delimited by closing the connection.
-async fn answer(stream: &mut TcpStream, response: Response<Body>) -> std::io::Result<()> {
+/// Writes the response as its body comes (a live stream frame by frame,
+/// driven here when it lets itself be), until it ends or the client goes
+/// away; with its length when the body knows it, else delimited by closing
+/// the connection.
+async fn answer(stream: &Arc<TcpStream>, response: Response<Body>) -> std::io::Result<()> {
     let (mut parts, body) = response.into_parts();
+    let direct = parts.extensions.remove::<super::Direct>();
     parts.headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     if let Ok(date) = HeaderValue::from_str(&httpdate()) {
         parts.headers.insert(header::DATE, date);
@@ -245,27 +261,54 @@ async fn answer(stream: &mut TcpStream, response: Response<Body>) -> std::io::Re
     if let Some(length) = body.size_hint().exact() {
         parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     }
-    stream.write_all(&head_bytes(&Response::from_parts(parts, ()))).await?;
+    write(stream, &head_bytes(&Response::from_parts(parts, ()))).await?;
+    if let Some(drive) = direct.and_then(|direct| direct.claim(stream.clone())) {
+        drive.await;
+        return Ok(());
+    }
     let mut frames = body.into_data_stream();
     loop {
         tokio::select! {
             frame = frames.next() => match frame {
-                Some(Ok(bytes)) => tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(&bytes))
-                    .await
-                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??,
+                Some(Ok(bytes)) => write(stream, &bytes).await?,
                 _ => return Ok(()),
             },
-            // The client closed (or sent something it should not have).
-            readable = stream.readable() => {
-                readable?;
-                let mut discard = [0u8; 64];
-                match stream.try_read(&mut discard) {
-                    Ok(0) => return Ok(()),
-                    Ok(_) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
-                    Err(err) => return Err(err),
-                }
+            () = closed(stream) => return Ok(()),
+        }
+    }
+}
+
+/// Writes all of `bytes` to the socket (which the topic may also write to,
+/// hence shared), giving up on a client that takes nothing for a while.
+pub(super) async fn write(stream: &TcpStream, mut bytes: &[u8]) -> std::io::Result<()> {
+    let all = async {
+        while !bytes.is_empty() {
+            stream.writable().await?;
+            match stream.try_write(bytes) {
+                Ok(n) => bytes = &bytes[n..],
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(err) => return Err(err),
             }
+        }
+        Ok(())
+    };
+    tokio::time::timeout(WRITE_TIMEOUT, all).await.map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))?
+}
+
+/// Resolves when the client closes the connection (or it breaks). What a
+/// client sends after its request (it should send nothing) is read and
+/// dropped.
+pub(super) async fn closed(stream: &TcpStream) {
+    loop {
+        if stream.readable().await.is_err() {
+            return;
+        }
+        let mut discard = [0u8; 64];
+        match stream.try_read(&mut discard) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
         }
     }
 }

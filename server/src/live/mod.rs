@@ -32,11 +32,15 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, StreamExt};
 use hub::Full;
+use futures::future::BoxFuture;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::net::TcpStream;
 use tokio::sync::watch;
+use topic::{Cleared, Sink};
 
 /// A comment line every so often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -125,6 +129,23 @@ trait Watch: Send + 'static {
 
     /// Changes when there may be something to catch.
     fn changes(&mut self) -> &mut watch::Receiver<u64>;
+
+    /// On the lean path, once the first frames are written: what it follows
+    /// may write to `socket` itself from now on, through the returned sink,
+    /// which the stream's own writes must claim first.
+    /// `access` is the viewer's access signal, `cleared` what its last check
+    /// covers; the topic writes only while that holds.
+    fn attach(
+        &mut self,
+        _socket: &Arc<TcpStream>,
+        _access: Option<watch::Receiver<u64>>,
+        _cleared: Cleared,
+    ) -> Option<Arc<Sink>> {
+        None
+    }
+
+    /// The viewer's access was checked again (after [`Watch::recheck`]).
+    fn checked(&mut self, _cleared: Cleared) {}
 }
 
 /// What woke a viewer up.
@@ -145,6 +166,9 @@ struct Viewer<W> {
     recheck_at: tokio::time::Instant,
     /// Woken by a change to the viewer's access: re-check before anything else.
     access_shrunk: bool,
+    /// The access signal as it stood when the viewer was last checked
+    /// (`None` when it has changed since, unchecked, or for a visitor).
+    access_checked: Option<u64>,
     recheck: Box<Recheck>,
 }
 
@@ -154,6 +178,9 @@ impl<W: Watch> Viewer<W> {
     fn new(watch: W, state: &ServerState, recheck: Recheck, access: Option<watch::Receiver<u64>>) -> Self {
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
         keep_alive.reset();
+        // Subscribed before what the viewer may see was read: unless it has
+        // moved since, that read covers its value.
+        let access_checked = access.as_ref().and_then(|a| (!a.has_changed().unwrap_or(true)).then(|| *a.borrow()));
         Viewer {
             watch,
             access,
@@ -161,6 +188,7 @@ impl<W: Watch> Viewer<W> {
             keep_alive,
             recheck_at: tokio::time::Instant::now() + RECHECK,
             access_shrunk: false,
+            access_checked,
             recheck: Box::new(recheck),
         }
     }
@@ -177,15 +205,21 @@ impl<W: Watch> Viewer<W> {
         if !shrunk && tokio::time::Instant::now() < self.recheck_at {
             return Some(Vec::new());
         }
-        if let Some(access) = self.access.as_mut() {
-            access.borrow_and_update();
-        }
+        // What the check below covers (a change from here on is seen next time).
+        let access = self.access.as_mut().map(|access| *access.borrow_and_update());
         let actor = self.recheck.signed_in().await?;
         let frames = self.watch.recheck(&self.recheck.app, &actor, shrunk).await?;
         // As authenticated now (an admin flag or a block reads afresh).
         self.recheck.actor = actor;
         self.recheck_at = tokio::time::Instant::now() + RECHECK;
+        self.access_checked = access;
+        self.watch.checked(self.cleared());
         Some(frames)
+    }
+
+    /// What the viewer's last check covers.
+    fn cleared(&self) -> Cleared {
+        Cleared { access: self.access_checked, until: self.recheck_at }
     }
 
     /// The next frames to send: what changed, or a keep-alive comment. `None`
@@ -229,13 +263,94 @@ impl<W: Watch> Viewer<W> {
     }
 }
 
-/// The `text/event-stream` answer: `first`, then what `viewer` finds.
+/// The `text/event-stream` answer: `first`, then what `viewer` finds. The
+/// lean HTTP/1.1 path claims the stream (the [`Direct`] extension) and drives
+/// it on its socket itself; otherwise (hyper) the body carries it.
 fn event_stream<W: Watch>(first: Vec<Bytes>, viewer: Viewer<W>) -> Response {
-    let rest = stream::unfold(viewer, |mut viewer| async move { viewer.next().await.map(|frames| (frames, viewer)) })
-        .flat_map(stream::iter);
-    let body = stream::iter(first).chain(rest).map(Ok::<_, Infallible>);
-    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
-        .into_response()
+    let parked = Arc::new(Parked(Mutex::new(Some((first, viewer)))));
+    let taken = parked.clone();
+    let body = stream::once(async move { taken.take() })
+        .flat_map(|parked| match parked {
+            Some((first, viewer)) => {
+                let rest = stream::unfold(viewer, |mut viewer| async move {
+                    viewer.next().await.map(|frames| (frames, viewer))
+                });
+                stream::iter(first).chain(rest.flat_map(stream::iter)).left_stream()
+            }
+            // Claimed by the lean path.
+            None => stream::empty().right_stream(),
+        })
+        .map(Ok::<_, Infallible>);
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
+            .into_response();
+    response.extensions_mut().insert(Direct(parked));
+    response
+}
+
+/// A live stream the lean HTTP/1.1 path may take over from its response body.
+#[derive(Clone)]
+pub struct Direct(Arc<dyn Claim>);
+
+impl Direct {
+    /// The stream, driven on `socket`, unless the body already has it.
+    pub fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>> {
+        self.0.claim(socket)
+    }
+}
+
+trait Claim: Send + Sync {
+    fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>>;
+}
+
+/// A stream's first frames and viewer, until the body or the lean path takes them.
+struct Parked<W>(Mutex<Option<(Vec<Bytes>, Viewer<W>)>>);
+
+impl<W> Parked<W> {
+    fn take(&self) -> Option<(Vec<Bytes>, Viewer<W>)> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+impl<W: Watch> Claim for Parked<W> {
+    fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>> {
+        let (first, viewer) = self.take()?;
+        Some(Box::pin(drive(first, viewer, socket)))
+    }
+}
+
+/// A stream on the lean path: its first frames, then, with what it follows
+/// attached to the socket, whatever the viewer's own task must write
+/// (catching up, keep-alives), until the stream ends or the client leaves.
+async fn drive<W: Watch>(first: Vec<Bytes>, mut viewer: Viewer<W>, socket: Arc<TcpStream>) {
+    for frame in &first {
+        if http1::write(&socket, frame).await.is_err() {
+            return;
+        }
+    }
+    let cleared = viewer.cleared();
+    let sink = viewer.watch.attach(&socket, viewer.access.clone(), cleared);
+    loop {
+        let next = tokio::select! {
+            next = viewer.next() => next,
+            () = http1::closed(&socket) => None,
+        };
+        let Some(frames) = next else { return };
+        let rest = sink.as_ref().and_then(|sink| sink.claim());
+        let mut written = Ok(());
+        for frame in rest.iter().chain(&frames) {
+            written = http1::write(&socket, frame).await;
+            if written.is_err() {
+                break;
+            }
+        }
+        if let Some(sink) = &sink {
+            sink.release();
+        }
+        if written.is_err() {
+            return;
+        }
+    }
 }
 
 /// The live channel's refusals: a status and a plain-text line, which is all

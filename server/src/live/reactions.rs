@@ -2,7 +2,7 @@
 //! and of the comments on it the viewer may read, as they change.
 
 use super::hub::{read_tallies, Seat};
-use super::topic::{EventId, Topic};
+use super::topic::{Cleared, EventId, Sink, Topic};
 use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
@@ -13,6 +13,8 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 /// A position in a page's topic and the awardables the viewer may see there.
@@ -23,12 +25,26 @@ struct PageWatch {
     cursor: u64,
     /// Sorted, for `binary_search`.
     items: Box<[AwardableRef]>,
+    /// On the lean path: the topic writes to the viewer itself, and the
+    /// position is the sink's.
+    sink: Option<Arc<Sink>>,
+}
+
+impl Drop for PageWatch {
+    fn drop(&mut self) {
+        if let Some(sink) = &self.sink {
+            self.seat.topic().detach(sink);
+        }
+    }
 }
 
 impl Watch for PageWatch {
     async fn catch(&mut self, _app: &AppState, _actor: &Actor) -> Option<Vec<Bytes>> {
         // Marked seen first: a change published while reading is woken for.
         self.changes.borrow_and_update();
+        if let Some(sink) = &self.sink {
+            return Some(sink.catch_up(self.seat.topic()));
+        }
         let catch = self.seat.topic().since(self.cursor, &self.items);
         self.cursor = catch.cursor;
         Some(catch.frames)
@@ -45,8 +61,30 @@ impl Watch for PageWatch {
         Some(Vec::new())
     }
 
+    fn checked(&mut self, cleared: Cleared) {
+        if let Some(sink) = &self.sink {
+            sink.checked(self.items.clone(), cleared);
+        }
+    }
+
     fn changes(&mut self) -> &mut watch::Receiver<u64> {
         &mut self.changes
+    }
+
+    fn attach(
+        &mut self,
+        socket: &Arc<TcpStream>,
+        access: Option<watch::Receiver<u64>>,
+        cleared: Cleared,
+    ) -> Option<Arc<Sink>> {
+        let sink = Arc::new(Sink::new(socket.clone(), (self.cursor, self.items.clone()), access, cleared));
+        // Woken by the sink from now on, not by every frame of the topic;
+        // what was published since the first frames is caught up at once.
+        self.changes = sink.subscribe();
+        self.changes.mark_changed();
+        self.seat.topic().attach(&sink);
+        self.sink = Some(sink.clone());
+        Some(sink)
     }
 }
 
@@ -93,7 +131,7 @@ pub async fn reactions(
         None => topic.snapshot(&items),
     };
     let changes = topic.subscribe();
-    let watch = PageWatch { item, changes, cursor: first.cursor, items: watched, seat };
+    let watch = PageWatch { item, changes, cursor: first.cursor, items: watched, seat, sink: None };
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
     Ok(event_stream(first.frames, Viewer::new(watch, &state, recheck, access)))
 }

@@ -4,13 +4,20 @@
 //! falls behind the backlog (a stalled connection, or a reconnect after a
 //! while) gets each changed item's latest tally instead of the frames it
 //! missed, so nothing is ever queued per viewer and nothing is silently lost.
+//!
+//! A viewer on the lean HTTP/1.1 path is also a [`Sink`]: while it keeps up,
+//! the topic writes each frame to its socket itself, in one pass over its
+//! sinks, as nchan does, so an event costs one `write` per viewer and no task
+//! wakes up. A sink that is behind, busy writing, or whose socket is full is
+//! left to its own task, which catches up from the topic's log.
 
 use super::shared::Shared;
 use app::events::{AwardableRef, EmojiCount, LiveFrame};
 use axum::body::Bytes;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 /// Frames kept for viewers that are a little behind and for resuming streams.
@@ -74,6 +81,159 @@ pub struct Topic {
     /// Held while the tallies of newly watched awardables are read, so many
     /// viewers arriving at once read them once.
     loading: tokio::sync::Mutex<()>,
+    /// The viewers the topic writes to itself. Held through a publish's whole
+    /// pass, so frames reach every sink in order.
+    sinks: Mutex<Sinks>,
+}
+
+/// Slots, so a sink leaves in O(1) however many there are.
+#[derive(Default)]
+struct Sinks {
+    slots: Vec<Option<Arc<Sink>>>,
+    free: Vec<usize>,
+}
+
+/// What a viewer's last access check covers: the topic writes to it only
+/// while both hold, else its own task checks again before anything is sent.
+#[derive(Clone, Copy, Debug)]
+pub struct Cleared {
+    /// The viewer's access signal as it stood (`None`: not checked since it
+    /// changed, or a visitor, who has none).
+    pub access: Option<u64>,
+    /// When the periodic re-check is due.
+    pub until: tokio::time::Instant,
+}
+
+/// A viewer whose socket the topic writes to while it keeps up.
+pub struct Sink {
+    socket: Arc<TcpStream>,
+    /// The viewer's access signal (`None`: a visitor).
+    access: Option<watch::Receiver<u64>>,
+    /// Its place in the topic's sinks.
+    slot: Mutex<Option<usize>>,
+    state: Mutex<SinkState>,
+    /// Bumped when the topic left a frame to the viewer's own task.
+    wake: watch::Sender<u64>,
+}
+
+struct SinkState {
+    /// The last frame the viewer has (or whose rest is in `rest`).
+    cursor: u64,
+    /// What it watches, sorted.
+    items: Box<[AwardableRef]>,
+    /// The viewer's own task is writing: the topic leaves the socket alone.
+    busy: bool,
+    /// The end of a frame the socket took only part of: it goes first.
+    rest: Option<Bytes>,
+    cleared: Cleared,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every change under these locks is a few assignments that cannot panic
+    // halfway, so a poisoned lock is still consistent.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Sink {
+    /// A viewer at `cursor` watching `items` (sorted) on `socket`, with its
+    /// access signal, as last checked.
+    pub fn new(
+        socket: Arc<TcpStream>,
+        (cursor, items): (u64, Box<[AwardableRef]>),
+        access: Option<watch::Receiver<u64>>,
+        cleared: Cleared,
+    ) -> Sink {
+        Sink {
+            socket,
+            access,
+            slot: Mutex::new(None),
+            state: Mutex::new(SinkState { cursor, items, busy: false, rest: None, cleared }),
+            wake: watch::channel(0).0,
+        }
+    }
+
+    /// Whether the viewer's last check still covers it at `now`: its access
+    /// has not changed since, and the periodic re-check is not due.
+    fn covered(&self, cleared: &Cleared, now: tokio::time::Instant) -> bool {
+        now < cleared.until
+            && match &self.access {
+                None => true,
+                Some(access) => cleared.access == Some(*access.borrow()),
+            }
+    }
+
+    /// Changes when the viewer's task has something to catch up with.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.wake.subscribe()
+    }
+
+    fn nudge(&self) {
+        self.wake.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Frame `seq` about `item`, from the topic's pass: written now when the
+    /// viewer has everything before it and its socket takes it; else its task
+    /// is woken to catch up.
+    fn offer(&self, seq: u64, item: AwardableRef, bytes: &Bytes, now: tokio::time::Instant) {
+        let Ok(mut state) = self.state.try_lock() else { return self.nudge() };
+        if state.busy || state.rest.is_some() || state.cursor + 1 != seq || !self.covered(&state.cleared, now) {
+            drop(state);
+            return self.nudge();
+        }
+        if state.items.binary_search(&item).is_err() {
+            state.cursor = seq;
+            return;
+        }
+        match self.socket.try_write(bytes) {
+            Ok(n) if n == bytes.len() => state.cursor = seq,
+            Ok(n) => {
+                state.cursor = seq;
+                state.rest = Some(bytes.slice(n..));
+                drop(state);
+                self.nudge();
+            }
+            // Full (the task waits until it drains) or broken (the task ends).
+            Err(_) => {
+                drop(state);
+                self.nudge();
+            }
+        }
+    }
+
+    /// What the viewer's task must write to catch up: the rest of a frame,
+    /// then what it missed. The socket is the task's until [`Sink::release`].
+    pub fn catch_up(&self, topic: &Topic) -> Vec<Bytes> {
+        let mut state = locked(&self.state);
+        let catch = topic.since(state.cursor, &state.items);
+        state.cursor = catch.cursor;
+        let mut frames: Vec<Bytes> = state.rest.take().into_iter().collect();
+        frames.extend(catch.frames);
+        if !frames.is_empty() {
+            state.busy = true;
+        }
+        frames
+    }
+
+    /// The viewer's task writes something of its own (a keep-alive): the
+    /// socket is its until [`Sink::release`]; the rest of a frame goes first.
+    pub fn claim(&self) -> Option<Bytes> {
+        let mut state = locked(&self.state);
+        state.busy = true;
+        state.rest.take()
+    }
+
+    /// The viewer's task has written what it took.
+    pub fn release(&self) {
+        locked(&self.state).busy = false;
+    }
+
+    /// The viewer's task checked its access again: it watches `items`
+    /// (sorted), as of `cleared`.
+    pub fn checked(&self, items: Box<[AwardableRef]>, cleared: Cleared) {
+        let mut state = locked(&self.state);
+        state.items = items;
+        state.cleared = cleared;
+    }
 }
 
 /// What a viewer gets next: frames, and the position after them.
@@ -108,13 +268,35 @@ impl Topic {
             log: Mutex::default(),
             wake: watch::channel(0).0,
             loading: tokio::sync::Mutex::new(()),
+            sinks: Mutex::default(),
         }
     }
 
-    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
-        // A panic while holding it cannot leave the log half-written (every
-        // change is a push and an insert), so a poisoned lock is still usable.
-        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn log(&self) -> MutexGuard<'_, Log> {
+        locked(&self.log)
+    }
+
+    /// From now on the topic writes to `sink` itself while it keeps up.
+    pub fn attach(&self, sink: &Arc<Sink>) {
+        let mut sinks = locked(&self.sinks);
+        let slot = match sinks.free.pop() {
+            Some(free) => free,
+            None => {
+                sinks.slots.push(None);
+                sinks.slots.len() - 1
+            }
+        };
+        sinks.slots[slot] = Some(sink.clone());
+        *locked(&sink.slot) = Some(slot);
+    }
+
+    /// The viewer of `sink` is gone.
+    pub fn detach(&self, sink: &Sink) {
+        let mut sinks = locked(&self.sinks);
+        if let Some(slot) = locked(&sink.slot).take() {
+            sinks.slots[slot] = None;
+            sinks.free.push(slot);
+        }
     }
 
     pub fn subscribe(&self) -> watch::Receiver<u64> {
@@ -124,7 +306,11 @@ impl Topic {
     /// Records one change to `item`: `frame` (the `data:` of a `reaction` frame)
     /// goes to every viewer that keeps up, `tally` to those that fell behind.
     pub fn publish(&self, item: AwardableRef, event: &str, frame: &[u8], tally: Bytes) {
-        let seq = {
+        // Taken first and held through the pass: publishes reach the sinks in
+        // the order of their numbers. (A sink leaving meanwhile waits for the
+        // pass: one `write` per viewer.)
+        let sinks = locked(&self.sinks);
+        let (seq, bytes) = {
             let mut log = self.log();
             log.seq += 1;
             let seq = log.seq;
@@ -132,11 +318,16 @@ impl Topic {
             if log.backlog.len() == BACKLOG {
                 log.backlog.pop_front();
             }
-            log.backlog.push_back(Sent { seq, item, bytes });
+            log.backlog.push_back(Sent { seq, item, bytes: bytes.clone() });
             log.tallies.insert(item, Tally { seq, data: tally });
-            seq
+            (seq, bytes)
         };
+        // The viewers whose frames go through their own task.
         self.wake.send_replace(seq);
+        let now = tokio::time::Instant::now();
+        for sink in sinks.slots.iter().flatten() {
+            sink.offer(seq, item, &bytes, now);
+        }
     }
 
     /// The awardables among `items` whose tallies this topic does not hold yet.

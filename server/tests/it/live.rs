@@ -19,6 +19,7 @@ on_both!(
     open_streams_are_capped_per_user_and_per_address,
     a_connection_opening_with_a_live_request_is_served_and_checked,
     a_stream_ends_at_once_when_its_session_signs_out,
+    a_stalled_viewer_gets_whole_frames_and_the_exact_tallies,
 );
 
 /// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
@@ -186,7 +187,11 @@ async fn reactions_arrive_live(backend: Backend) {
 /// The demo data with root's reaction limit lifted, and someone who stays on
 /// issue 1's page all along (so its topic stays), past their snapshot.
 async fn watched_demo(backend: Backend) -> (common::Server, Browser, Body) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    watched_demo_with(backend, &[]).await
+}
+
+async fn watched_demo_with(backend: Backend, env: &[(&str, &str)]) -> (common::Server, Browser, Body) {
+    let server = start(backend, &[&[("DEMO_DATA", "1")], env].concat()).await;
     set_limits(&server.base, json!({ "reactions_per_user_per_minute": 10000 })).await;
     let mut anchor = Browser::default();
     let mut stream = body(anchor.open(&server.base, None).await);
@@ -508,4 +513,115 @@ async fn a_process_that_lost_its_listener_catches_up() {
     viewer.read_until(&mut stream, &truth(&second.base).await).await;
     assert_eq!(viewer.events.last().map(String::as_str), Some("reaction"), "{:?}", viewer.events);
     pool.close().await;
+}
+
+/// The frames in `text` (what follows the response head), checked the way a
+/// strict `EventSource` parser would: every line a known field or a comment,
+/// one event and one JSON `data:` each, nothing cut short; and in order (each
+/// id further on than the one before).
+fn whole_frames(text: &str) -> Vec<String> {
+    let (_, body) = text.split_once("\r\n\r\n").expect("a response head");
+    let mut frames = Vec::new();
+    let mut last_seq: Option<u64> = None;
+    let mut rest = body;
+    while let Some(end) = rest.find("\n\n") {
+        let frame = &rest[..end];
+        rest = &rest[end + 2..];
+        if frame.lines().all(|l| l.starts_with(':')) {
+            continue;
+        }
+        for line in frame.lines() {
+            assert!(
+                ["event: ", "id: ", "data: "].iter().any(|field| line.starts_with(field)),
+                "a broken line {line:?} in {frame:?}"
+            );
+        }
+        assert_eq!(frame.matches("event: ").count(), 1, "{frame:?}");
+        let data = frame.lines().find_map(|l| l.strip_prefix("data: ")).expect("data");
+        serde_json::from_str::<Value>(data).unwrap_or_else(|err| panic!("{err}: {frame:?}"));
+        if let Some(id) = frame.lines().find_map(|l| l.strip_prefix("id: ")) {
+            let seq: u64 = id.split_once('-').and_then(|(_, seq)| seq.parse().ok()).expect("an id");
+            assert!(last_seq.is_none_or(|last| seq > last), "frame {id} after {last_seq:?}: out of order");
+            last_seq = Some(seq);
+        }
+        frames.push(format!("{frame}\n\n"));
+    }
+    assert!(rest.is_empty(), "a frame cut short: {rest:?}");
+    frames
+}
+
+/// A viewer that stops reading while reactions keep coming fills its socket
+/// (a small send buffer, `LIVE_SEND_BUFFER_BYTES`), so the topic stops writing
+/// to it and leaves it to its own task; then it reads slowly, so the two take
+/// turns. When it reads again it gets whole
+/// frames in order, each changed tally once it fell behind what the topic
+/// keeps, and ends with the exact tallies; a viewer that kept reading had
+/// every change as it came, held up by nothing.
+async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (server, mut anchor, mut anchor_stream) =
+        watched_demo_with(backend, &[("LIVE_SEND_BUFFER_BYTES", "4096")]).await;
+    let base = server.base.clone();
+    let address = base.trim_start_matches("http://").parse().expect("address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small receive buffer");
+    let mut socket = socket.connect(address).await.expect("connect");
+    let request = "GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+    socket.write_all(request.as_bytes()).await.expect("send");
+    let mut text = String::new();
+    let mut chunk = vec![0u8; 65536];
+    while text.matches("event: snapshot").count() < 2 {
+        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk)).await;
+        let n = n.expect("snapshot in time").expect("read");
+        assert!(n > 0, "closed: {text}");
+        text.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+    // 121 changes (each frame a few hundred bytes) while it reads nothing,
+    // then as many while it reads a little at a time (its socket fills and
+    // drains while frames come: the topic and its task take turns).
+    let burst = |base: String, last: &'static str| async move {
+        for _ in 0..60 {
+            let id = react(&base, "tada").await.expect("added");
+            unreact(&base, id).await;
+        }
+        react(&base, last).await.expect("added");
+    };
+    burst(base.clone(), "rocket").await;
+    let second = tokio::spawn(burst(base.clone(), "eyes"));
+    while !second.is_finished() {
+        let mut sip = [0u8; 256];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(5), socket.read(&mut sip)).await {
+            text.push_str(&String::from_utf8_lossy(&sip[..n]));
+        }
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    second.await.expect("second burst");
+    let want = truth(&base).await;
+    anchor.read_until(&mut anchor_stream, &want).await;
+    assert!(
+        anchor.events.iter().all(|e| e == "snapshot" || e == "reaction") && anchor.events.len() >= 244,
+        "the reading viewer had every change as it came: {:?}",
+        anchor.events
+    );
+    // It reads again.
+    let mut stalled = Browser::default();
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    while stalled.tallies.get("Issue/1") != Some(&want) {
+        match tokio::time::timeout_at(until, socket.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => text.push_str(&String::from_utf8_lossy(&chunk[..n])),
+            _ => break,
+        }
+        stalled = Browser::default();
+        if let Some(cut) = text.rfind("\n\n") {
+            for frame in whole_frames(&text[..cut + 2]) {
+                stalled.take(frame.as_bytes());
+            }
+        }
+    }
+    assert_eq!(stalled.tallies.get("Issue/1"), Some(&want), "frames: {:?}", stalled.events);
+    assert!(
+        stalled.events.iter().any(|e| e == "resync"),
+        "it fell behind and was caught up with tallies: {:?}",
+        stalled.events
+    );
 }
