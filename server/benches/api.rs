@@ -131,6 +131,7 @@ async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, rea
         stalled: 0,
         burst: 0,
         publish_via: Some(&server.base),
+        data_bytes: 0,
     };
     live::run(&peer, &other.base, other.pid(), scene).await;
     drop(other);
@@ -206,10 +207,12 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
         ("a burst, 1% stalled", "star", viewers, false, viewers / 100, 500),
     ];
     for (label, name, viewers, spread_out, stalled, burst) in scenes {
+        // Laurel first: nchan's messages take the size of its frames.
+        let mut data_bytes = 0;
         for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {
             let targets: &[live::Target] = if spread_out { spread } else { one };
-            let scene = live::Scene { label, name, targets, viewers, stalled, burst, publish_via: None };
-            live::run(peer, base, *pid, scene).await;
+            let scene = live::Scene { label, name, targets, viewers, stalled, burst, publish_via: None, data_bytes };
+            data_bytes = live::run(peer, base, *pid, scene).await;
         }
     }
     drop(server);

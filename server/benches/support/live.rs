@@ -76,7 +76,19 @@ fn cpu_time(pid: u32) -> Option<Duration> {
 /// Publishes a change named `name` on `target` (for Laurel, a reaction added as
 /// the token's user, or award `remove_id` removed): the new award's id (0 for
 /// nchan), `None` when refused, which is printed so a scene never fails silently.
-async fn publish(peer: &Peer, base: &str, target: &Target, name: &str, remove_id: Option<i64>) -> Option<i64> {
+/// nginx + nchan's message for `name`: as long as Laurel's frame data for the
+/// same change (`data_bytes`), so both servers write the same bytes per viewer.
+fn nchan_message(name: &str, data_bytes: usize) -> String {
+    let bare = format!("{{\"name\":\"{name}\",\"pad\":\"\"}}");
+    bare.replace("\"pad\":\"\"", &format!("\"pad\":\"{}\"", "x".repeat(data_bytes.saturating_sub(bare.len()))))
+}
+
+async fn publish(
+    peer: &Peer,
+    (base, target, data_bytes): (&str, &Target, usize),
+    name: &str,
+    remove_id: Option<i64>,
+) -> Option<i64> {
     let client = shared_client();
     let path = &target.publish;
     let request = match (peer, remove_id) {
@@ -86,7 +98,7 @@ async fn publish(peer: &Peer, base: &str, target: &Target, name: &str, remove_id
         (Peer::Laurel { token }, None) => {
             client.post(format!("{base}{path}?name={name}")).header("PRIVATE-TOKEN", token)
         }
-        (Peer::Nchan, _) => client.post(format!("{base}{path}")).body(format!("{{\"name\":\"{name}\"}}")),
+        (Peer::Nchan, _) => client.post(format!("{base}{path}")).body(nchan_message(name, data_bytes)),
     };
     let response = request.send().await.ok()?;
     let status = response.status();
@@ -141,10 +153,15 @@ pub struct Scene<'a> {
     /// Where changes are published, when not the viewers' server (another
     /// process on the same database).
     pub publish_via: Option<&'a str>,
+    /// nchan's messages are padded to this many bytes of `data:` (Laurel's
+    /// frame for the same change, measured by its run of the scene).
+    pub data_bytes: usize,
 }
 
-pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
-    let Scene { label, name, targets, viewers, stalled, burst, publish_via } = scene;
+/// Runs the scene and prints its figures; returns the length of the timed
+/// frame's `data:` as the viewers got it.
+pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
+    let Scene { label, name, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
     let viewers_base = base;
     let base = publish_via.unwrap_or(base);
     let pinned = pin_server(pid);
@@ -155,6 +172,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
     let ready = Arc::new(AtomicUsize::new(0));
     let sent_at: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
     let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let data_len = Arc::new(AtomicUsize::new(0));
     // Connect a few hundred at a time, as browsers arriving would.
     let gate = Arc::new(tokio::sync::Semaphore::new(256));
     let host = viewers_base.trim_start_matches("http://").to_string();
@@ -162,8 +180,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
     // The viewers run on one thread of their own (one core's worth, at most).
     let done = Arc::new(tokio::sync::Notify::new());
     {
-        let (ready, sent_at, arrivals, done, marker) =
-            (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), marker.clone());
+        let (ready, sent_at, arrivals, done, marker, data_len) =
+            (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), marker.clone(), data_len.clone());
         let requests: Vec<Arc<String>> = targets
             .iter()
             .map(|t| {
@@ -186,7 +204,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
                         (0, _) => Role::Timed,
                         _ => Role::Idle,
                     };
-                    let (host, request, ready, sent_at, arrivals, gate, marker) = (
+                    let (host, request, ready, sent_at, arrivals, gate, marker, data_len) = (
                         host.clone(),
                         requests[target].clone(),
                         ready.clone(),
@@ -194,10 +212,12 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
                         arrivals.clone(),
                         gate.clone(),
                         marker.clone(),
+                        data_len.clone(),
                     );
                     tasks.push(tokio::spawn(async move {
                         let permit = gate.acquire_owned().await.ok()?;
-                        let timing = Timing { marker: &marker, sent_at: &sent_at, arrivals: &arrivals };
+                        let timing =
+                            Timing { marker: &marker, sent_at: &sent_at, arrivals: &arrivals, data_len: &data_len };
                         watch(&host, &request, role, (permit, ready_marker), &ready, timing).await
                     }));
                 }
@@ -220,17 +240,23 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
     for _ in 0..burst {
         given = match (given.take(), peer) {
             (Some(id), Peer::Laurel { .. }) => {
-                publish(peer, base, first, "", Some(id)).await;
+                publish(peer, (base, first, data_bytes), "", Some(id)).await;
                 None
             }
-            _ => publish(peer, base, first, "zap", None).await.filter(|_| matches!(peer, Peer::Laurel { .. })),
+            _ => publish(peer, (base, first, data_bytes), "zap", None)
+                .await
+                .filter(|_| matches!(peer, Peer::Laurel { .. })),
         };
     }
     let after_burst = rss_kib(pid);
     let timed = (0..viewers).filter(|v| v % targets.len() == 0).count().saturating_sub(stalled);
     let cpu_before = cpu_time(pid);
     let _ = sent_at.set(Instant::now());
-    let answered = publish(peer, base, first, name, None).await.is_some();
+    let answered = publish(peer, (base, first, data_bytes), name, None).await;
+    // The publish request itself (for Laurel a reaction written to the
+    // database: its part of the delivery times below).
+    let request_took = sent_at.get().map(|at| at.elapsed().as_secs_f64() * 1000.0);
+    let answered = answered.is_some();
     let deadline = Instant::now() + Duration::from_secs(30);
     while arrivals.lock().map(|a| a.len()).unwrap_or(0) < timed && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -260,9 +286,11 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
             kib(holding, after_burst, 1)
         );
     }
+    let data_len = data_len.load(Ordering::Relaxed);
     println!(
-        "  one event (published {}) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU for it {}",
+        "  one event (published {}, the publish request answered in {:.1} ms, {data_len} bytes of data per frame) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU for it {}",
         if answered { "ok" } else { "failed" },
+        request_took.unwrap_or(f64::NAN),
         times.len(),
         at(0.50),
         at(0.99),
@@ -270,6 +298,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) {
         cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
     );
     done.notify_one();
+    data_len
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -287,6 +316,8 @@ struct Timing<'a> {
     marker: &'a str,
     sent_at: &'a OnceLock<Instant>,
     arrivals: &'a Mutex<Vec<Duration>>,
+    /// The timed frame's `data:` line, in bytes.
+    data_len: &'a AtomicUsize,
 }
 
 /// One viewer: a bare HTTP/1.1 client on its own TCP connection.
@@ -329,6 +360,9 @@ async fn watch(
             if role == Role::Timed && seen[..end].contains(timing.marker) {
                 let at = timing.sent_at.get()?.elapsed();
                 timing.arrivals.lock().ok()?.push(at);
+                let frame = &seen[..end];
+                let data = frame.lines().filter(|l| l.contains(timing.marker)).find_map(|l| l.strip_prefix("data: "));
+                timing.data_len.store(data.map_or(0, str::len), Ordering::Relaxed);
                 return Some(());
             }
             seen.drain(..end + 2);
