@@ -119,9 +119,10 @@ fi
 # 6. Python test peers from PyPI: a real SMTP server (aiosmtpd) for the mail tests,
 #    python-gitlab, the unchanged GitLab client the API scenario runs, and
 #    Schemathesis, which drives the REST API from its OpenAPI document, and
-#    PyJWT with cryptography, an independent verifier of the signed credentials.
-if ! python3 -c "import aiosmtpd, gitlab, gql, requests, schemathesis, jwt, cryptography" >/dev/null 2>&1; then
-  step "pip install aiosmtpd python-gitlab[graphql] schemathesis pyjwt[crypto]" python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests "schemathesis==4.32.5" "pyjwt[crypto]==2.10.1"
+#    PyJWT with cryptography, an independent verifier of the signed credentials,
+#    and Pillow, an independent reader of the baked badge images.
+if ! python3 -c "import aiosmtpd, gitlab, gql, requests, schemathesis, jwt, cryptography, PIL" >/dev/null 2>&1; then
+  step "pip install aiosmtpd python-gitlab[graphql] schemathesis pyjwt[crypto] pillow" python3 -m pip install --quiet --disable-pip-version-check aiosmtpd "python-gitlab[graphql]==8.6.0" requests "schemathesis==4.32.5" "pyjwt[crypto]==2.10.1" "pillow==11.3.0"
 fi
 
 # 7. Playwright (npm only; never downloads a browser).

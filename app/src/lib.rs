@@ -170,6 +170,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=path!("/-/verify")
+                        view=|| view! { <WithSession><pages::verify::VerifyPage/></WithSession> }
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=path!("/-/profile")
                         view=|| view! { <WithSession><pages::profile_editor::ProfileEditor/></WithSession> }
                         ssr=SsrMode::Async

@@ -683,3 +683,50 @@ impl Done {
         Done::ALL.into_iter().find(|done| done.code() == code)
     }
 }
+
+/// One check the verification page makes of a credential, in the order made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CredentialCheck {
+    /// A signed credential (compact JWT, EdDSA) whose payload is one.
+    Format,
+    /// Issued by this server, with a key it published.
+    Issuer,
+    Signature,
+    /// Valid from a time that has come, and not expired.
+    Dates,
+    /// Not revoked (its bit in the issuer's status list).
+    Status,
+}
+
+/// What the verification page found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    Valid,
+    Revoked,
+    /// A check failed (the checks say which).
+    Invalid,
+    /// Nothing that reads as a credential (or no credential in the image).
+    Unreadable,
+    /// Issued by another server: only it can vouch for it.
+    Foreign,
+}
+
+/// A credential as the verification page shows it. What it says (who, what,
+/// by whom) is only given once its signature held.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub verdict: Verdict,
+    /// Each check made and whether it held; checks after a failed one that
+    /// depend on it are not made.
+    pub checks: Vec<(CredentialCheck, bool)>,
+    /// The issuer named in it, when another server's.
+    pub foreign_issuer: Option<String>,
+    pub achievement: Option<String>,
+    pub recipient: Option<String>,
+    /// The recipient's profile here, when it is one.
+    pub recipient_url: Option<String>,
+    pub issuer: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub awarded_on: Option<String>,
+    pub image: Option<String>,
+}

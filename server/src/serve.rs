@@ -184,6 +184,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/.well-known/jwks.json", get(rest::credentials::jwks))
         .route("/.well-known/did.json", get(rest::credentials::did_document))
         .route("/-/credentials/status/{list}", get(rest::credentials::status_list))
+        .route("/-/verify/upload", axum::routing::post(rest::credentials::verify_upload))
         .route("/-/live/{kind}/{id}", get(live::reactions))
         .route("/-/live/awards/profile/{user}", get(live::awards::profile))
         .route("/-/live/awards/mine", get(live::awards::mine))

@@ -237,3 +237,168 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
     });
     sign(app, &payload).await
 }
+
+/// A baked badge's file: its media type, name and bytes.
+pub struct BakedFile {
+    pub content_type: &'static str,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The recipient's own unrevoked award as a baked badge (`svg`, else PNG):
+/// the achievement's image with the credential inside. Anyone else gets
+/// what [`credential`] gives them.
+pub async fn baked(app: &AppState, actor: &Actor, award_id: i64, svg: bool) -> DomainResult<BakedFile> {
+    let jwt = credential(app, actor, award_id).await?;
+    let (name, image) = {
+        let mut tx = app.store.read().await?;
+        let award = tx.award_by_id(award_id).await?.ok_or(DomainError::NotFound("User Achievement"))?;
+        let achievement =
+            tx.achievement_by_id(award.achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
+        let image = match achievement.avatar.as_deref() {
+            Some(_) => tx.avatar_image(achievement.id, None).await?,
+            None => None,
+        };
+        (achievement.name, image.and_then(|i| Some((i.content_type, i.data?))))
+    };
+    let stem: String = super::uploads::safe_file_name(&name).chars().take(60).collect();
+    if svg {
+        let image = image.as_ref().map(|(content_type, bytes)| (content_type.as_str(), bytes.as_slice()));
+        let bytes = super::baking::bake_svg(image, &name, &jwt).into_bytes();
+        return Ok(BakedFile { content_type: "image/svg+xml", file_name: format!("{stem}.svg"), bytes });
+    }
+    // Decoding and encoding an image is CPU work: off the async runtime.
+    let bytes = tokio::task::spawn_blocking(move || {
+        super::baking::bake_png(image.as_ref().map(|(_, bytes)| bytes.as_slice()), &jwt)
+    })
+    .await
+    .map_err(|_| DomainError::Io(std::io::Error::other("baking stopped")))?
+    .map_err(|err| DomainError::Io(std::io::Error::other(err.to_string())))?;
+    Ok(BakedFile { content_type: "image/png", file_name: format!("{stem}.png"), bytes })
+}
+
+/// The longest text the verification page reads as a credential.
+pub const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// Leeway for clocks a little apart.
+const SKEW_SECONDS: i64 = 60;
+
+fn decoded_json(part: &str) -> Option<Value> {
+    let bytes = B64.decode(part).ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object)
+}
+
+fn unix_time(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        let text = value.as_str()?;
+        chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
+    })
+}
+
+/// Checks `text` (a compact VC-JWT, as issued here) the way anyone relying
+/// on it should: that it is one, that this server issued it with a key it
+/// published (retired keys included), its signature, its dates, and that it
+/// is not revoked. Says which check failed; what the credential says is only
+/// given once its signature held.
+pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::VerificationView> {
+    use crate::model::{CredentialCheck as Check, VerificationView, Verdict};
+    let mut view = VerificationView {
+        verdict: Verdict::Unreadable,
+        checks: Vec::new(),
+        foreign_issuer: None,
+        achievement: None,
+        recipient: None,
+        recipient_url: None,
+        issuer: None,
+        awarded_on: None,
+        image: None,
+    };
+    let text = text.trim();
+    let parts: Vec<&str> = text.split('.').collect();
+    let read = (text.len() <= MAX_CREDENTIAL_BYTES && parts.len() == 3)
+        .then(|| Some((decoded_json(parts[0])?, decoded_json(parts[1])?, B64.decode(parts[2]).ok()?)))
+        .flatten();
+    let Some((header, payload, signature)) = read else {
+        view.checks.push((Check::Format, false));
+        return Ok(view);
+    };
+    let types = payload["type"].as_array().cloned().unwrap_or_default();
+    let is_badge = types.iter().any(|t| t == "OpenBadgeCredential" || t == "AchievementCredential");
+    let format_ok = header["alg"] == "EdDSA" && is_badge;
+    view.checks.push((Check::Format, format_ok));
+    view.verdict = Verdict::Invalid;
+    if !format_ok {
+        return Ok(view);
+    }
+    // The issuer: this server's DID, in the claims and in the key's id.
+    let did = issuer_did(&app.instance.external_url);
+    let iss = payload["iss"].as_str().or_else(|| payload["issuer"]["id"].as_str()).unwrap_or("");
+    if iss != did {
+        view.verdict = Verdict::Foreign;
+        view.foreign_issuer = Some(iss.chars().take(200).collect());
+        view.checks.push((Check::Issuer, false));
+        return Ok(view);
+    }
+    let keys = {
+        let mut tx = app.store.read().await?;
+        tx.signing_keys().await?
+    };
+    let kid = header["kid"].as_str().unwrap_or("");
+    let key = keys.iter().find(|k| kid_uri(&did, &k.kid) == kid);
+    view.checks.push((Check::Issuer, key.is_some()));
+    let Some(key) = key else { return Ok(view) };
+    let public = ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, &key.public_key);
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    let genuine = public.verify(signed.as_bytes(), &signature).is_ok();
+    view.checks.push((Check::Signature, genuine));
+    if !genuine {
+        return Ok(view);
+    }
+    // What it says, now that it is known to be ours.
+    let achievement = &payload["credentialSubject"]["achievement"];
+    view.achievement = achievement["name"].as_str().map(str::to_string);
+    view.image = achievement["image"]["id"].as_str().map(str::to_string);
+    view.issuer = payload["issuer"]["name"].as_str().map(str::to_string);
+    let subject = payload["credentialSubject"]["id"].as_str().unwrap_or("");
+    let base = app.instance.external_url.trim_end_matches('/');
+    match subject.strip_prefix(base).and_then(|rest| rest.strip_prefix('/')) {
+        Some(username) if !username.is_empty() && !username.contains('/') => {
+            view.recipient = Some(username.to_string());
+            view.recipient_url = Some(format!("/{username}"));
+        }
+        _ => view.recipient = (!subject.is_empty()).then(|| subject.to_string()),
+    }
+    let valid_from = unix_time(&payload["validFrom"]).or_else(|| unix_time(&payload["nbf"]));
+    view.awarded_on =
+        valid_from.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.format("%Y-%m-%d").to_string());
+    let now = chrono::Utc::now().timestamp();
+    let started = [&payload["nbf"], &payload["validFrom"]]
+        .iter()
+        .all(|v| v.is_null() || unix_time(v).is_some_and(|t| t <= now + SKEW_SECONDS));
+    let ends = [&payload["exp"], &payload["validUntil"]];
+    let not_ended = ends.iter().all(|v| v.is_null() || unix_time(v).is_some_and(|t| now <= t + SKEW_SECONDS));
+    let in_date = started && not_ended;
+    view.checks.push((Check::Dates, in_date));
+    // Its status: this server's own list, read now.
+    let status = &payload["credentialStatus"];
+    let list = status["statusListCredential"].as_str().and_then(|url| {
+        url.strip_prefix(&format!("{base}/-/credentials/status/"))?.parse::<i64>().ok().filter(|n| *n >= 1)
+    });
+    let index = status["statusListIndex"].as_str().and_then(|i| i.parse::<i64>().ok()).filter(|i| (0..LIST_SIZE).contains(i));
+    let revoked = match list.zip(index) {
+        Some((list, index)) => {
+            let award = (list - 1) * LIST_SIZE + index;
+            let mut tx = app.store.read().await?;
+            !tx.revoked_credentials_between(award, award + 1).await?.is_empty()
+        }
+        // Ours always carry a status: one without is not as issued.
+        None => true,
+    };
+    view.checks.push((Check::Status, !revoked));
+    view.verdict = match (in_date, revoked) {
+        (true, false) => Verdict::Valid,
+        (true, true) => Verdict::Revoked,
+        _ => Verdict::Invalid,
+    };
+    Ok(view)
+}

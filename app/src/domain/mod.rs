@@ -8,6 +8,7 @@ pub mod auth;
 pub mod award_emoji;
 pub mod award_rules;
 pub mod awardable;
+pub mod baking;
 pub mod bootstrap;
 pub mod bulk_award;
 pub mod bus;

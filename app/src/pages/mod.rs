@@ -13,3 +13,4 @@ pub mod profile;
 pub mod profile_editor;
 pub mod project;
 pub mod sign_in;
+pub mod verify;

@@ -47,6 +47,7 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
     let query = use_query_map();
     let failed = move || query.with(|q| q.get("error").is_some());
     let (pending, managed): (Vec<_>, Vec<_>) = s.awards.into_iter().partition(|a| a.pending);
+    let portable: Vec<(i64, String)> = managed.iter().map(|a| (a.id, a.name.clone())).collect();
     let tokens = s.tokens;
     let live = stream("/-/live/awards/mine", &[], &s.live_mark);
     view! {
@@ -119,10 +120,55 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                 }}
             </div>
         </section>
+        <div data-live-region="portable">
+            {(!portable.is_empty()).then(|| view! { <Portable awards=portable/> })}
+        </div>
         <AccessTokens tokens/>
         <PasswordForm/>
     }
     .into_any()
+}
+
+/// Each award as an Open Badges 3.0 credential to take elsewhere: the signed
+/// credential itself, and baked into a PNG or an SVG badge (plain links).
+#[component]
+fn Portable(awards: Vec<(i64, String)>) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    view! {
+        <section class="card editor portable">
+            <h2>{move || td_string!(t(), credential_downloads_label)}</h2>
+            <ul class="portable-list">
+                {awards
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let base = format!("/api/v4/user_achievements/{id}/credential");
+                        // A file name of plain characters (the badges' names come from the server).
+                        let file: String = name
+                            .chars()
+                            .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+                            .take(60)
+                            .collect();
+                        view! {
+                            <li>
+                                <span class="award-name">{name}</span>
+                                <a class="button subtle" href=base.clone() download=format!("{file}.jwt")>
+                                    {move || td_string!(t(), credential_download)}
+                                </a>
+                                <a class="button subtle" href=format!("{base}.png") download="">
+                                    {move || td_string!(t(), credential_download_png)}
+                                </a>
+                                <a class="button subtle" href=format!("{base}.svg") download="">
+                                    {move || td_string!(t(), credential_download_svg)}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <p><a href="/-/verify">{move || td_string!(t(), verify_link)}</a></p>
+        </section>
+    }
 }
 
 /// The user's personal access tokens, each revocable (a plain form).

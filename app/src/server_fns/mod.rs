@@ -13,6 +13,7 @@ pub mod items;
 pub mod profile;
 pub mod reactions;
 pub mod session;
+pub mod verify;
 
 /// A short digest of what a page's live region shows a viewer: the page
 /// carries it, and its live stream compares it with what the viewer would see

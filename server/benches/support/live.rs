@@ -167,7 +167,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     let pinned = pin_server(pid);
     let ready_marker = peer.ready_marker();
     let marker = Arc::new(format!("\"name\":\"{name}\""));
-    let Some(first) = targets.first() else { return };
+    let Some(first) = targets.first() else { return 0 };
     let idle = rss_kib(pid);
     let ready = Arc::new(AtomicUsize::new(0));
     let sent_at: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
@@ -247,6 +247,12 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
                 .await
                 .filter(|_| matches!(peer, Peer::Laurel { .. })),
         };
+    }
+    if burst > 0 {
+        // Laurel answers a reaction once it is written, before its frames
+        // are out; nginx + nchan answers a publish once it has sent it. So
+        // "one more after the burst" finds both servers done with it.
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let after_burst = rss_kib(pid);
     let timed = (0..viewers).filter(|v| v % targets.len() == 0).count().saturating_sub(stalled);

@@ -1,6 +1,8 @@
 //! `GET /user_achievements/:id/credential` (the recipient): the award as a
-//! signed Open Badges 3.0 credential (VC-JWT, `application/vc+jwt`), and
-//! `POST /application/credential_keys/rotate` (admins).
+//! signed Open Badges 3.0 credential (VC-JWT, `application/vc+jwt`), and baked
+//! into its image (`credential.png`, `credential.svg`);
+//! `POST /application/credential_keys/rotate` (admins); and the verification
+//! page's upload (`POST /-/verify/upload`, public).
 
 use super::openapi::{Api, Op};
 use super::{path_number, ApiError, Caller};
@@ -17,6 +19,16 @@ pub fn document(api: Api) -> Api {
         "/user_achievements/{user_achievement_id}/credential",
         credential,
         Op::text("One's own award as a signed Open Badges 3.0 credential (VC-JWT)", "application/vc+jwt"),
+    )
+    .get(
+        "/user_achievements/{user_achievement_id}/credential.png",
+        baked_png,
+        Op::text("One's own award as a baked badge: its image as a PNG with the credential inside", "image/png"),
+    )
+    .get(
+        "/user_achievements/{user_achievement_id}/credential.svg",
+        baked_svg,
+        Op::text("One's own award as a baked badge: an SVG with the credential inside", "image/svg+xml"),
     )
     .post(
         "/application/credential_keys/rotate",
@@ -39,6 +51,53 @@ async fn credential(
     let id = path_number(&path, "user_achievement_id")?;
     let jwt = credentials::credential(&state.app, &actor, id).await?;
     Ok(([(http::header::CONTENT_TYPE, "application/vc+jwt")], jwt).into_response())
+}
+
+async fn baked(state: &ServerState, actor: &app::domain::Actor, path: &HashMap<String, String>, svg: bool) -> Result<Response, ApiError> {
+    let id = path_number(path, "user_achievement_id")?;
+    let file = credentials::baked(&state.app, actor, id, svg).await?;
+    // The name is made of safe characters only (`safe_file_name`).
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let headers = [
+        (http::header::CONTENT_TYPE, file.content_type.to_string()),
+        (http::header::CONTENT_DISPOSITION, disposition),
+        (http::header::CACHE_CONTROL, "private, no-store".to_string()),
+    ];
+    Ok((headers, file.bytes).into_response())
+}
+
+async fn baked_png(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    baked(&state, &actor, &path, false).await
+}
+
+async fn baked_svg(
+    State(state): State<ServerState>,
+    Caller(actor): Caller,
+    Path(path): Path<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    baked(&state, &actor, &path, true).await
+}
+
+/// `POST /-/verify/upload` (public; a form on the verification page): the
+/// credential pasted (`credential`) or baked into an uploaded image
+/// (`image`, PNG or SVG), sent on to the page (`/-/verify?credential=...`)
+/// to be checked; a file with none in it goes back with `?unreadable=1`.
+/// Nothing is stored.
+pub async fn verify_upload(params: Result<super::params::Params, ApiError>) -> Response {
+    let found = params.ok().and_then(|params| {
+        let pasted = params.str("credential").map(|text| text.trim().to_string()).filter(|t| !t.is_empty());
+        let baked = || params.file("image").and_then(|file| app::domain::baking::credential_in(&file.bytes));
+        pasted.or_else(baked).filter(|jwt| jwt.len() <= credentials::MAX_CREDENTIAL_BYTES)
+    });
+    let to = match found {
+        Some(jwt) => format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>()),
+        None => "/-/verify?unreadable=1".to_string(),
+    };
+    axum::response::Redirect::to(&to).into_response()
 }
 
 async fn rotate(

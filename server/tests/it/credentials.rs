@@ -62,7 +62,7 @@ async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
     (status, kind, response.text().await.expect("text"))
 }
 
-on_both!(a_recipient_downloads_a_credential_anyone_can_verify);
+on_both!(a_recipient_downloads_a_credential_anyone_can_verify, baked_badges_carry_it_and_the_verification_page_says_what_holds);
 
 async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
@@ -166,4 +166,194 @@ async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) 
     assert!(status_bit(&verify(&list_jwt, &jwks, &issuer).expect("verifies").0, index), "revoked with its achievement");
     assert_eq!(get_text(&format!("{base}/-/credentials/status/0"), None).await.0, 404);
     assert_eq!(get_text(&format!("{base}/-/credentials/status/x"), None).await.0, 400);
+}
+
+/// What Pillow (an independent PNG reader) finds in a PNG: its format, size
+/// and the `openbadgecredential` text; or, for an SVG, what Python's XML
+/// parser finds in the Open Badges 3.0 element's `verify` attribute.
+fn read_baked(file: &[u8]) -> Value {
+    let dir = common::temp_dir();
+    std::fs::write(dir.join("baked"), file).expect("file");
+    let script = r#"
+import io, json, sys
+import xml.etree.ElementTree as ET
+from PIL import Image
+data = open(sys.argv[1] + "/baked", "rb").read()
+if data.startswith(b"\x89PNG"):
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    print(json.dumps({"format": image.format, "size": list(image.size),
+                      "credential": image.text.get("openbadgecredential")}))
+else:
+    root = ET.fromstring(data)
+    found = root.find("{https://purl.imsglobal.org/ob/v3p0}credential")
+    print(json.dumps({"format": root.tag, "credential": None if found is None else found.get("verify"),
+                      "first": root[0].tag if len(root) else None}))
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, dir.to_str().expect("dir")])
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// An avatar to upload: its bytes and file name.
+type Picture = (Vec<u8>, &'static str);
+
+/// A JPEG made by Pillow (the server converts it to PNG when it bakes).
+fn jpeg() -> Vec<u8> {
+    let script = "import io,sys\nfrom PIL import Image\nb=io.BytesIO()\nImage.new('RGB',(40,30),(30,90,200)).save(b,'JPEG')\nsys.stdout.buffer.write(b.getvalue())";
+    let out = std::process::Command::new("python3").args(["-c", script]).output().expect("python3");
+    assert!(out.status.success());
+    out.stdout
+}
+
+async fn get_bytes(url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut request = client().get(url);
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, kind, response.bytes().await.expect("bytes").to_vec())
+}
+
+/// The verification page's verdict for `credential`, and its HTML.
+async fn verdict(base: &str, credential: &str) -> (String, String) {
+    let url = format!("{base}/-/verify?credential={}", form_urlencoded::byte_serialize(credential.as_bytes()).collect::<String>());
+    let (status, _, html) = get_text(&url, None).await;
+    assert_eq!(status, 200, "{html}");
+    let verdict = html.split("data-verdict=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or("none");
+    (verdict.to_string(), html)
+}
+
+/// Where the verification page's upload sends the browser.
+async fn upload(base: &str, form: reqwest::multipart::Form) -> String {
+    let response = client()
+        .post(format!("{base}/-/verify/upload"))
+        .header("Origin", base)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), 303);
+    response.headers()["location"].to_str().expect("location").to_string()
+}
+
+/// Baked badges (the achievement's PNG as it is, a JPEG converted, a
+/// medallion when there is no image; and an SVG) carry exactly the
+/// credential, read back by independent parsers and verified by PyJWT; only
+/// the recipient may take them. The public verification page says plainly
+/// what holds, for a pasted credential or an uploaded badge: valid, changed,
+/// revoked, not a credential, another server's.
+async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (carol, bob) = (token_for(base, "carol").await, token_for(base, "bob").await);
+    let jwks: Value =
+        client().get(format!("{base}/.well-known/jwks.json")).send().await.expect("jwks").json().await.expect("json");
+    let issuer = client().get(format!("{base}/.well-known/did.json")).send().await.expect("did");
+    let issuer = issuer.json::<Value>().await.expect("json")["id"].as_str().expect("did").to_string();
+    let avatar = common::png([200, 30, 30]);
+    let pictures: [(&str, Option<Picture>); 3] =
+        [("Baked PNG", Some((avatar.clone(), "red.png"))), ("Baked JPEG", Some((jpeg(), "blue.jpg"))), ("Bare", None)];
+    let mut first = None;
+    for (name, picture) in pictures {
+        let mut form = reqwest::multipart::Form::new().text("name", name);
+        if let Some((bytes, file)) = picture.clone() {
+            form = form.part("avatar", reqwest::multipart::Part::bytes(bytes).file_name(file));
+        }
+        let made = client()
+            .post(format!("{base}/api/v4/groups/heroes/achievements"))
+            .header("PRIVATE-TOKEN", ROOT_TOKEN)
+            .multipart(form)
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(made.status(), 201);
+        let made: Value = made.json().await.expect("json");
+        let awards = format!("/groups/heroes/achievements/{}/awards", made["id"]);
+        let (status, given) =
+            call(base, Method::POST, &awards, Some(ROOT_TOKEN), Some(json!({ "username": "carol" }))).await;
+        assert_eq!(status, 201, "{given}");
+        let url = format!("{base}/api/v4/user_achievements/{}/credential", given["id"]);
+        let (_, _, jwt) = get_text(&url, Some(&carol)).await;
+        verify(&jwt, &jwks, &issuer).expect("the credential verifies");
+
+        // Only carol: others are told there is no such award, and get nothing.
+        for (ext, kind) in [("png", "image/png"), ("svg", "image/svg+xml")] {
+            assert_eq!(get_bytes(&format!("{url}.{ext}"), Some(&bob)).await.0, 404);
+            assert_eq!(get_bytes(&format!("{url}.{ext}"), None).await.0, 404);
+            assert_eq!(get_bytes(&format!("{url}.{ext}"), Some(ROOT_TOKEN)).await.0, 404);
+            let (status, got, file) = get_bytes(&format!("{url}.{ext}"), Some(&carol)).await;
+            assert_eq!((status, got.as_str()), (200, kind), "{name} {ext}");
+            let read = read_baked(&file);
+            assert_eq!(read["credential"], json!(jwt), "{name} {ext}: the very credential, baked: {read}");
+            if ext == "png" {
+                assert_eq!(read["format"], "PNG");
+                let size = if name == "Bare" { json!([256, 256]) } else if name == "Baked JPEG" { json!([40, 30]) } else { read["size"].clone() };
+                assert_eq!(read["size"], size, "{name}: the achievement's own picture");
+                if name == "Baked PNG" {
+                    // The image as uploaded, plus one chunk.
+                    assert!(file.len() > avatar.len() + jwt.len() && file.starts_with(&avatar[..33]), "{name}");
+                }
+            } else {
+                assert_eq!(read["format"], "{http://www.w3.org/2000/svg}svg");
+                assert_eq!(read["first"], "{https://purl.imsglobal.org/ob/v3p0}credential", "right after <svg>");
+            }
+            // Uploaded to the verification page, it is read back and checked.
+            let form = reqwest::multipart::Form::new()
+                .part("image", reqwest::multipart::Part::bytes(file).file_name(format!("badge.{ext}")));
+            let to = upload(base, form).await;
+            let sent = form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>();
+            assert_eq!(to, format!("/-/verify?credential={sent}"));
+        }
+        first.get_or_insert((given["id"].as_i64().expect("id"), jwt));
+    }
+    let (award, jwt) = first.expect("an award");
+
+    // The page: valid, with who, what, by whom and when.
+    let (said, html) = verdict(base, &jwt).await;
+    assert_eq!(said, "valid", "{html}");
+    assert!(html.contains("Baked PNG") && html.contains("carol") && html.contains("Laurel Heroes"), "{html}");
+    assert_eq!(html.matches("class=\"held\"").count(), 5, "five checks held: {html}");
+    // Changed after signing: the signature check fails, and what it claims is not shown.
+    let tampered = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let mut claims: Value = serde_json::from_slice(&b64.decode(parts[1]).expect("b64")).expect("json");
+        claims["credentialSubject"]["achievement"]["name"] = json!("Forged honour");
+        format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2])
+    };
+    let (said, html) = verdict(base, &tampered).await;
+    assert_eq!(said, "invalid");
+    assert!(html.contains("Signature does not match") && !html.contains("Forged honour"), "{html}");
+    // Not a credential at all; another server's.
+    assert_eq!(verdict(base, "hello there").await.0, "unreadable");
+    let foreign = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": "did:web:elsewhere.example#key-1" });
+        let claims = json!({ "iss": "did:web:elsewhere.example", "type": ["VerifiableCredential", "OpenBadgeCredential"] });
+        format!("{}.{}.{}", b64.encode(header.to_string()), b64.encode(claims.to_string()), b64.encode([7u8; 64]))
+    };
+    let (said, html) = verdict(base, &foreign).await;
+    assert_eq!(said, "foreign");
+    assert!(html.contains("did:web:elsewhere.example"), "{html}");
+    // A pasted credential goes through the same form; a file with none is said so.
+    let to = upload(base, reqwest::multipart::Form::new().text("credential", format!("  {jwt}\n"))).await;
+    assert_eq!(to, format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>()));
+    let plain = reqwest::multipart::Form::new().part("image", reqwest::multipart::Part::bytes(avatar).file_name("a.png"));
+    assert_eq!(upload(base, plain).await, "/-/verify?unreadable=1");
+    let (status, _, html) = get_text(&format!("{base}/-/verify?unreadable=1"), None).await;
+    assert!(status == 200 && html.contains("No credential was found"), "{html}");
+    // Revoked: the page says so at once.
+    let revoke = format!("/user_achievements/{award}/revoke");
+    assert_eq!(call(base, Method::POST, &revoke, Some(ROOT_TOKEN), None).await.0, 201);
+    let (said, html) = verdict(base, &jwt).await;
+    assert_eq!(said, "revoked", "{html}");
+    assert!(html.contains("Revoked by its issuer"), "{html}");
 }

@@ -221,7 +221,7 @@ parameters = {{ "path.id" = "{token}" }}
         .filter(|op| {
             op.starts_with("GET ")
                 && !op.contains("/snippets/{snippet_id}/notes/")
-                && !op.ends_with("/credential")
+                && !op.contains("/credential")
                 && !succeeded(op)
         })
         .collect();
