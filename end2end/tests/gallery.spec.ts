@@ -3,7 +3,7 @@ import { accessible, hydrated, signIn } from './helpers';
 
 // Every page at a desk (1280 px) and on a phone (390 px), light and dark: the
 // README's gallery (public/screenshots/gallery/), remade by every run so it
-// stays true, and axe run on each of the 44 views.
+// stays true, and axe run on each of the 48 views.
 const VIEWS = [
   { size: 'desktop', width: 1280, height: 800 },
   { size: 'phone', width: 390, height: 844 },
@@ -17,6 +17,7 @@ const PAGES: { who: string | null; password?: string; pages: [string, string][] 
       ['home', '/'],
       ['sign-in', '/users/sign_in'],
       ['profile', '/carol'],
+      ['verify', '/-/verify'],
     ],
   },
   {
