@@ -142,3 +142,30 @@ pub fn exact(then: &str) -> String {
         .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|_| then.to_string())
 }
+
+/// The words of the embeds (SVG badges and the framable card, which the
+/// server writes outside the page components), in one language.
+#[derive(Clone, Copy, Debug)]
+pub struct EmbedWords {
+    pub achievements: &'static str,
+    /// `{user}`, `{count}`.
+    pub title: &'static str,
+    /// `{count}`.
+    pub more: &'static str,
+    /// `{achievement}`, `{user}`, `{group}`.
+    pub award_title: &'static str,
+    pub none: &'static str,
+}
+
+impl Lang {
+    pub fn embed_words(self) -> EmbedWords {
+        let l = self.t();
+        EmbedWords {
+            achievements: td_string!(l, embed_achievements),
+            title: td_string!(l, embed_title),
+            more: td_string!(l, embed_more),
+            award_title: td_string!(l, embed_award_title),
+            none: td_string!(l, embed_none),
+        }
+    }
+}

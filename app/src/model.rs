@@ -225,6 +225,8 @@ pub struct ManagedAward {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProfileSettings {
     pub username: String,
+    /// The profile's address on this instance (its embeds hang off it).
+    pub web_url: String,
     pub achievements_enabled: bool,
     pub private_profile: bool,
     pub awards: Vec<ManagedAward>,

@@ -241,6 +241,18 @@ pub fn read_user_achievements(viewer: &Viewer, profile: &ProfileFacts) -> bool {
     viewer.admin || viewer.is(profile.user_id) || (read_user_profile(viewer, profile) && profile.achievements_enabled)
 }
 
+/// Whether a profile's achievements may leave the site in an embed (a badge,
+/// a framed card, an oEmbed answer): what a visitor may see, and nothing else.
+pub fn embed_user_achievements(profile: &ProfileFacts) -> bool {
+    read_user_achievements(&Viewer::ANONYMOUS, profile)
+}
+
+/// Whether an award may be shown in an embed: only when a visitor may read
+/// its awarding namespace (never as "a private namespace").
+pub fn embed_award(group: &GroupFacts) -> bool {
+    read_award_namespace(&Viewer::ANONYMOUS, group)
+}
+
 /// Whether the awarding namespace of a displayed award is named or shown as
 /// "a private namespace".
 pub fn read_award_namespace(viewer: &Viewer, group: &GroupFacts) -> bool {

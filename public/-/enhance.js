@@ -94,6 +94,20 @@ for (const button of document.querySelectorAll('[data-copy]')) {
   });
 }
 
+// The profile editor's share panel: picking a badge layout changes the
+// preview and every snippet in place (without a script, "Show" reloads).
+for (const select of document.querySelectorAll('[data-share-layout]')) {
+  const panel = select.closest('.share-panel');
+  const show = panel.querySelector('[data-share-show]');
+  if (show) show.hidden = true;
+  select.addEventListener('change', () => {
+    const swap = (text) => text.replace(/layout=(strip|count)/g, `layout=${select.value}`);
+    const preview = panel.querySelector('[data-share-preview]');
+    if (preview) preview.src = swap(preview.getAttribute('src'));
+    for (const field of panel.querySelectorAll('[data-share-snippet]')) field.value = swap(field.value);
+  });
+}
+
 // Live regions (pages/live_region.rs): a page that names a stream
 // (data-live-stream) hears when what this viewer sees there changed. The page
 // is read again, as a reload would, and each region (data-live-region) whose

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod avatars;
 pub mod config;
 pub mod csrf;
+pub mod embeds;
 pub mod graphql;
 pub mod input_guard;
 pub mod live;

@@ -1,4 +1,5 @@
-//! Headers every response carries: no MIME sniffing, no framing, a referrer
+//! Headers every response carries: no MIME sniffing, no framing (but for
+//! embeds, `crate::embeds`), a referrer
 //! that stays on this site, and for anything that is not a page (API JSON,
 //! uploads, static files) a Content-Security-Policy that runs nothing. Pages
 //! set their own policy, with the script nonce, in `app::shell`.
@@ -13,9 +14,12 @@ const INERT_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self'
 
 pub async fn add(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Embeds alone may be framed (they say so, with their own policy).
+    if response.extensions().get::<crate::embeds::Framable>().is_none() {
+        response.headers_mut().insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     let page =

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::state::ServerState;
-use crate::{avatars, csrf, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
+use crate::{avatars, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
 use app::store::Store;
@@ -185,6 +185,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/.well-known/did.json", get(rest::credentials::did_document))
         .route("/-/credentials/status/{list}", get(rest::credentials::status_list))
         .route("/-/verify/upload", axum::routing::post(rest::credentials::verify_upload))
+        .route("/{username}/achievements.svg", get(embeds::profile_svg))
+        .route("/-/awards/{id}/badge.svg", get(embeds::award_svg))
+        .route("/-/embed/{username}", get(embeds::embed_card))
+        .route("/-/oembed", get(embeds::oembed))
         .route("/-/live/{kind}/{id}", get(live::reactions))
         .route("/-/live/awards/profile/{user}", get(live::awards::profile))
         .route("/-/live/awards/mine", get(live::awards::mine))

@@ -14,6 +14,7 @@ pub mod bulk_award;
 pub mod bus;
 pub mod credentials;
 pub mod demo;
+pub mod embeds;
 mod error;
 mod facts;
 pub mod feed;

@@ -18,7 +18,11 @@ pub fn Profile() -> impl IntoView {
     loaded(profile, move |p| {
         let initial = p.name.chars().next().unwrap_or('?').to_string();
         let live = stream(&format!("/-/live/awards/profile/{}", p.user_id), &[], &p.live_mark);
+        // oEmbed discovery: tools that unfurl links find the profile's card.
+        let base = p.web_url.strip_suffix(&format!("/{}", p.username)).unwrap_or(&p.web_url).to_string();
+        let oembed = format!("{base}/-/oembed?url={}", p.web_url.replace(':', "%3A").replace('/', "%2F"));
         view! {
+            <leptos_meta::Link rel="alternate" type_="application/json+oembed" href=oembed/>
             <section class="profile" data-live-stream=live>
                 <div class="profile-head">
                     <div class="avatar-large" aria-hidden="true">{initial}</div>

@@ -120,6 +120,7 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
                 }}
             </div>
         </section>
+        <Share web_url=s.web_url.clone() shared=s.achievements_enabled && !s.private_profile/>
         <div data-live-region="portable">
             {(!portable.is_empty()).then(|| view! { <Portable awards=portable/> })}
         </div>
@@ -127,6 +128,60 @@ fn EditorBody(s: ProfileSettings) -> impl IntoView {
         <PasswordForm/>
     }
     .into_any()
+}
+
+/// The profile's achievements to put elsewhere: a badge (its layout picked
+/// here, previewed as visitors will see it) as Markdown, HTML or a link (which
+/// oEmbed-aware tools unfurl). Plain HTML: a script shows the copy buttons and
+/// changes the layout in place; without one, "Show" reloads with it.
+#[component]
+fn Share(web_url: String, shared: bool) -> impl IntoView {
+    let session = use_session();
+    let t = move || session.get().lang.t();
+    let query = use_query_map();
+    let layout = query.with_untracked(|q| q.get("share")).filter(|l| l == "count").unwrap_or_else(|| "strip".into());
+    let badge = format!("{web_url}/achievements.svg?layout={layout}");
+    let alt = td_string!(t(), share_badge_alt).to_string();
+    let markdown = format!("[![{alt}]({badge})]({web_url})");
+    let html = format!(r#"<a href="{web_url}"><img src="{badge}" alt="{alt}"></a>"#);
+    let field = move |id: &'static str, label: fn(crate::i18n::Locale) -> &'static str, value: String| {
+        view! {
+            <label for=id>{move || label(t())}</label>
+            <div class="share-row">
+                <input id=id type="text" readonly value=value data-share-snippet=""/>
+                <button type="button" class="button" data-copy=id hidden>{move || td_string!(t(), share_copy)}</button>
+            </div>
+        }
+    };
+    view! {
+        <section class="card editor share share-panel" id="share">
+            <h2>{move || td_string!(t(), share_title)}</h2>
+            {if shared {
+                view! {
+                    <p class="muted">{move || td_string!(t(), share_help)}</p>
+                    <form method="get" action="/-/profile#share" class="share-layout">
+                        <label for="share-layout">{move || td_string!(t(), share_layout)}</label>
+                        <select id="share-layout" name="share" data-share-layout="">
+                            <option value="strip" selected=layout == "strip">{move || td_string!(t(), share_layout_strip)}</option>
+                            <option value="count" selected=layout == "count">{move || td_string!(t(), share_layout_count)}</option>
+                        </select>
+                        <button type="submit" class="button subtle" data-share-show="">{move || td_string!(t(), share_show)}</button>
+                    </form>
+                    <p class="share-preview">
+                        <span class="muted">{move || td_string!(t(), share_preview)}</span>
+                        <img src=badge.clone() alt=alt.clone() data-share-preview=""/>
+                    </p>
+                    {field("share-markdown", |l| td_string!(l, share_markdown), markdown)}
+                    {field("share-html", |l| td_string!(l, share_html), html)}
+                    {field("share-link", |l| td_string!(l, share_link), web_url.clone())}
+                    <p class="visually-hidden" role="status" data-copied=move || td_string!(t(), copied)></p>
+                }
+                    .into_any()
+            } else {
+                view! { <p class="muted">{move || td_string!(t(), share_private)}</p> }.into_any()
+            }}
+        </section>
+    }
 }
 
 /// Each award as an Open Badges 3.0 credential to take elsewhere: the signed

@@ -23,6 +23,7 @@ pub async fn get_profile_settings() -> Result<crate::model::ProfileSettings, UiE
     let (awards, live_mark) = views::own_awards(&app, &actor).await.map_err(ssr::ui_error)?;
     let own = tokens::list_tokens(&app, &actor, tokens::ListTokens::default(), 100, 0).await.map_err(ssr::ui_error)?;
     Ok(ProfileSettings {
+        web_url: app.instance.user_url(&user.username),
         username: user.username,
         achievements_enabled: user.achievements_enabled,
         private_profile: user.private_profile,

@@ -16,6 +16,7 @@ mod award_rules;
 mod bulk_award;
 mod credentials;
 mod durability;
+mod embeds;
 mod fuzz;
 mod graphql;
 mod group_audit;

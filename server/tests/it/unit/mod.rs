@@ -3,6 +3,7 @@
 //! library's public API.
 
 mod config;
+mod embeds;
 mod graphql_budget;
 mod graphql_ids;
 mod input_guard;
