@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { accessible, signIn } from './helpers';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 // carol shares her achievements from her profile editor: the badge preview
 // follows the layout she picks, and each snippet is copied with one click; the
@@ -31,19 +33,28 @@ test('the share panel previews the badge and copies each snippet', async ({ page
   await panel.screenshot({ path: '../public/screenshots/share.png' });
 
   // Another site frames the card; the profile page refuses to be framed.
+  // A blog on another origin: a server of the test's own on another port
+  // (local like Laurel's, so Chromium's local-network checks let it frame).
+  const blog = http.createServer((_, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(
+      `<!doctype html><title>A blog</title>` +
+        `<iframe id="card" title="card" src="${baseURL}/-/embed/carol" width="400" height="300"></iframe>` +
+        `<iframe id="page" title="page" src="${baseURL}/carol" width="400" height="300"></iframe>`,
+    );
+  });
+  await new Promise<void>((done) => blog.listen(0, '127.0.0.1', done));
   const other = await context.newPage();
-  await other.setContent(
-    `<iframe id="card" src="${baseURL}/-/embed/carol" width="400" height="300"></iframe>` +
-      `<iframe id="page" src="${baseURL}/carol" width="400" height="300"></iframe>`,
-  );
+  await other.goto(`http://127.0.0.1:${(blog.address() as AddressInfo).port}/`);
   const card = other.frameLocator('#card');
   await expect(card.getByRole('heading', { level: 1 })).toContainText('Achievements of @carol');
   await expect(card.locator('li').first()).toBeVisible();
   await other.waitForTimeout(500);
-  const framedPage = other.frames().find((f) => f.url().endsWith('/carol'));
+  const framedPage = other.frames().find((f) => f.url() === `${baseURL}/carol`);
   const shown = framedPage ? await framedPage.locator('h1').count().catch(() => 0) : 0;
   expect(shown, 'the profile page is not shown in a frame').toBe(0);
   await other.locator('#card').screenshot({ path: '../public/screenshots/embed-card.png' });
+  blog.close();
 });
 
 // Without a script the layout is picked with "Show" (a reload).

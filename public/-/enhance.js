@@ -99,7 +99,7 @@ for (const button of document.querySelectorAll('[data-copy]')) {
 for (const select of document.querySelectorAll('[data-share-layout]')) {
   const panel = select.closest('.share-panel');
   const show = panel.querySelector('[data-share-show]');
-  if (show) show.hidden = true;
+  show?.remove();
   select.addEventListener('change', () => {
     const swap = (text) => text.replace(/layout=(strip|count)/g, `layout=${select.value}`);
     const preview = panel.querySelector('[data-share-preview]');

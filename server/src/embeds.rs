@@ -11,7 +11,7 @@
 
 use crate::rest::ApiError;
 use crate::state::ServerState;
-use app::domain::embeds::{self, PublicAwards};
+use app::domain::embeds::{self, PublicAward, PublicAwards};
 use app::i18n::{fill, EmbedWords, Lang};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -95,6 +95,26 @@ const LABEL: &str = "#555";
 const LAUREL: &str = "#2f6b3f";
 const MORE: &str = "#5b3cc4";
 
+/// Each achievement once, with how many times it is held, in profile order.
+fn grouped(shown: &PublicAwards) -> Vec<(&PublicAward, usize)> {
+    let mut held: Vec<(&PublicAward, usize)> = Vec::new();
+    for award in &shown.awards {
+        match held.iter_mut().find(|(first, _)| first.achievement == award.achievement) {
+            Some((_, times)) => *times += 1,
+            None => held.push((award, 1)),
+        }
+    }
+    held
+}
+
+fn held_name(name: &str, times: usize) -> String {
+    if times > 1 {
+        format!("{name} ×{times}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// The profile badge: a count of awards, or a strip of the first
 /// achievements' names (one held several times shows "×N").
 fn profile_badge(words: EmbedWords, shown: &PublicAwards, strip: bool) -> String {
@@ -104,18 +124,9 @@ fn profile_badge(words: EmbedWords, shown: &PublicAwards, strip: bool) -> String
     if !strip || count == 0 {
         return badge(&title, &[(label, LABEL), (count.to_string(), LAUREL)]);
     }
-    let mut held: Vec<(&str, usize)> = Vec::new();
-    for award in &shown.awards {
-        match held.iter_mut().find(|(name, _)| *name == award.achievement) {
-            Some((_, times)) => *times += 1,
-            None => held.push((&award.achievement, 1)),
-        }
-    }
+    let held = grouped(shown);
     let mut parts = vec![(label, LABEL)];
-    parts.extend(held.iter().take(STRIP).map(|(name, times)| {
-        let name = cut(name);
-        (if *times > 1 { format!("{name} ×{times}") } else { name }, LAUREL)
-    }));
+    parts.extend(held.iter().take(STRIP).map(|(award, times)| (held_name(&cut(&award.achievement), *times), LAUREL)));
     if held.len() > STRIP {
         parts.push((fill(words.more, &[("count", &(held.len() - STRIP))]), MORE));
     }
@@ -192,17 +203,16 @@ pub async fn award_svg(
 fn card(lang: Lang, shown: &PublicAwards) -> String {
     let words = lang.embed_words();
     let title = fill(words.title, &[("user", &shown.username), ("count", &shown.awards.len())]);
-    let items: String = shown
-        .awards
-        .iter()
-        .map(|a| {
+    let items: String = grouped(shown)
+        .into_iter()
+        .map(|(a, times)| {
             let picture = match &a.avatar_url {
                 Some(src) => format!(r#"<img src="{}" alt="" width="32" height="32">"#, escape(src)),
                 None => r#"<span class="disc" aria-hidden="true"></span>"#.to_string(),
             };
             format!(
                 r#"<li>{picture}<span><strong>{}</strong><br><small>{} · <time datetime="{date}">{date}</time></small></span></li>"#,
-                escape(&a.achievement),
+                escape(&held_name(&a.achievement, times)),
                 escape(&a.group),
                 date = escape(&a.awarded_on),
             )

@@ -174,7 +174,7 @@ fn Share(web_url: String, shared: bool) -> impl IntoView {
                     {field("share-markdown", |l| td_string!(l, share_markdown), markdown)}
                     {field("share-html", |l| td_string!(l, share_html), html)}
                     {field("share-link", |l| td_string!(l, share_link), web_url.clone())}
-                    <p class="visually-hidden" role="status" data-copied=move || td_string!(t(), copied)></p>
+                    <p class="visually-hidden" role="status" data-copied=move || td_string!(t(), share_copied)></p>
                 }
                     .into_any()
             } else {
