@@ -159,12 +159,13 @@ impl Config {
             per_user: count("LIVE_STREAMS_PER_USER", caps.per_user)?,
             per_address: count("LIVE_STREAMS_PER_ADDRESS", caps.per_address)?,
         };
-        let live_send_buffer = match get("LIVE_SEND_BUFFER_BYTES") {
-            None => 65_536,
-            Some(v) => v.parse::<u32>().ok().filter(|n| (4096..=16_777_216).contains(n)).ok_or_else(|| {
-                bad("LIVE_SEND_BUFFER_BYTES", format!("'{v}' is not a number from 4096 to 16777216"))
-            })?,
-        };
+        let live_send_buffer =
+            match get("LIVE_SEND_BUFFER_BYTES") {
+                None => 65_536,
+                Some(v) => v.parse::<u32>().ok().filter(|n| (4096..=16_777_216).contains(n)).ok_or_else(|| {
+                    bad("LIVE_SEND_BUFFER_BYTES", format!("'{v}' is not a number from 4096 to 16777216"))
+                })?,
+            };
         Ok(Config {
             database_url,
             site_addr,

@@ -218,11 +218,7 @@ fn card(lang: Lang, shown: &PublicAwards) -> String {
             )
         })
         .collect();
-    let empty = if shown.awards.is_empty() {
-        format!("<p>{}</p>", escape(words.none))
-    } else {
-        String::new()
-    };
+    let empty = if shown.awards.is_empty() { format!("<p>{}</p>", escape(words.none)) } else { String::new() };
     format!(
         concat!(
             "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",

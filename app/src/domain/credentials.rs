@@ -301,7 +301,7 @@ fn unix_time(value: &Value) -> Option<i64> {
 /// is not revoked. Says which check failed; what the credential says is only
 /// given once its signature held.
 pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::VerificationView> {
-    use crate::model::{CredentialCheck as Check, VerificationView, Verdict};
+    use crate::model::{CredentialCheck as Check, Verdict, VerificationView};
     let mut view = VerificationView {
         verdict: Verdict::Unreadable,
         checks: Vec::new(),
@@ -384,7 +384,8 @@ pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::Ve
     let list = status["statusListCredential"].as_str().and_then(|url| {
         url.strip_prefix(&format!("{base}/-/credentials/status/"))?.parse::<i64>().ok().filter(|n| *n >= 1)
     });
-    let index = status["statusListIndex"].as_str().and_then(|i| i.parse::<i64>().ok()).filter(|i| (0..LIST_SIZE).contains(i));
+    let index =
+        status["statusListIndex"].as_str().and_then(|i| i.parse::<i64>().ok()).filter(|i| (0..LIST_SIZE).contains(i));
     let revoked = match list.zip(index) {
         Some((list, index)) => {
             let award = (list - 1) * LIST_SIZE + index;

@@ -34,8 +34,8 @@ pub async fn public_awards(app: &AppState, username: &str) -> DomainResult<Publi
     if !policy::embed_user_achievements(&facts::profile_facts(&user)) {
         return Err(DomainError::NotFound("User"));
     }
-    let listed = achievements::user_awards(app, &visitor, user.id, false, listing::Window::first(listing::WHOLE))
-        .await?;
+    let listed =
+        achievements::user_awards(app, &visitor, user.id, false, listing::Window::first(listing::WHOLE)).await?;
     let mut awards = Vec::new();
     {
         let mut tx = app.store.read().await?;
@@ -54,7 +54,12 @@ pub async fn public_awards(app: &AppState, username: &str) -> DomainResult<Publi
             });
         }
     }
-    Ok(PublicAwards { web_url: app.instance.user_url(&user.username), username: user.username, name: user.name, awards })
+    Ok(PublicAwards {
+        web_url: app.instance.user_url(&user.username),
+        username: user.username,
+        name: user.name,
+        awards,
+    })
 }
 
 /// One award, when its holder's embeds show it.

@@ -100,7 +100,8 @@ fn Outcome(found: VerificationView) -> impl IntoView {
     let recipient = found.recipient_url.clone().zip(found.recipient.clone()).map(|(href, name)| {
         view! { <p><a href=href>"@" {name}</a></p> }
     });
-    let image = found.image.clone().map(|src| view! { <img class="verdict-image" src=src alt="" width="64" height="64"/> });
+    let image =
+        found.image.clone().map(|src| view! { <img class="verdict-image" src=src alt="" width="64" height="64"/> });
     let checks = found.checks.clone();
     view! {
         <div class=class role="status" aria-live="polite" data-verdict=format!("{:?}", found.verdict).to_lowercase()>

@@ -30,9 +30,9 @@ use app::policy::ApiUse;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use hub::Full;
-use futures::future::BoxFuture;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -269,18 +269,19 @@ impl<W: Watch> Viewer<W> {
 fn event_stream<W: Watch>(first: Vec<Bytes>, viewer: Viewer<W>) -> Response {
     let parked = Arc::new(Parked(Mutex::new(Some((first, viewer)))));
     let taken = parked.clone();
-    let body = stream::once(async move { taken.take() })
-        .flat_map(|parked| match parked {
-            Some((first, viewer)) => {
-                let rest = stream::unfold(viewer, |mut viewer| async move {
-                    viewer.next().await.map(|frames| (frames, viewer))
-                });
-                stream::iter(first).chain(rest.flat_map(stream::iter)).left_stream()
-            }
-            // Claimed by the lean path.
-            None => stream::empty().right_stream(),
-        })
-        .map(Ok::<_, Infallible>);
+    let body =
+        stream::once(async move { taken.take() })
+            .flat_map(|parked| match parked {
+                Some((first, viewer)) => {
+                    let rest = stream::unfold(viewer, |mut viewer| async move {
+                        viewer.next().await.map(|frames| (frames, viewer))
+                    });
+                    stream::iter(first).chain(rest.flat_map(stream::iter)).left_stream()
+                }
+                // Claimed by the lean path.
+                None => stream::empty().right_stream(),
+            })
+            .map(Ok::<_, Infallible>);
     let mut response =
         ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(body))
             .into_response();

@@ -53,7 +53,12 @@ async fn credential(
     Ok(([(http::header::CONTENT_TYPE, "application/vc+jwt")], jwt).into_response())
 }
 
-async fn baked(state: &ServerState, actor: &app::domain::Actor, path: &HashMap<String, String>, svg: bool) -> Result<Response, ApiError> {
+async fn baked(
+    state: &ServerState,
+    actor: &app::domain::Actor,
+    path: &HashMap<String, String>,
+    svg: bool,
+) -> Result<Response, ApiError> {
     let id = path_number(path, "user_achievement_id")?;
     let file = credentials::baked(&state.app, actor, id, svg).await?;
     // The name is made of safe characters only (`safe_file_name`).
@@ -94,7 +99,9 @@ pub async fn verify_upload(params: Result<super::params::Params, ApiError>) -> R
         pasted.or_else(baked).filter(|jwt| jwt.len() <= credentials::MAX_CREDENTIAL_BYTES)
     });
     let to = match found {
-        Some(jwt) => format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>()),
+        Some(jwt) => {
+            format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>())
+        }
         None => "/-/verify?unreadable=1".to_string(),
     };
     axum::response::Redirect::to(&to).into_response()

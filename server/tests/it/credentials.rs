@@ -62,7 +62,10 @@ async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
     (status, kind, response.text().await.expect("text"))
 }
 
-on_both!(a_recipient_downloads_a_credential_anyone_can_verify, baked_badges_carry_it_and_the_verification_page_says_what_holds);
+on_both!(
+    a_recipient_downloads_a_credential_anyone_can_verify,
+    baked_badges_carry_it_and_the_verification_page_says_what_holds
+);
 
 async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
@@ -222,7 +225,10 @@ async fn get_bytes(url: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
 
 /// The verification page's verdict for `credential`, and its HTML.
 async fn verdict(base: &str, credential: &str) -> (String, String) {
-    let url = format!("{base}/-/verify?credential={}", form_urlencoded::byte_serialize(credential.as_bytes()).collect::<String>());
+    let url = format!(
+        "{base}/-/verify?credential={}",
+        form_urlencoded::byte_serialize(credential.as_bytes()).collect::<String>()
+    );
     let (status, _, html) = get_text(&url, None).await;
     assert_eq!(status, 200, "{html}");
     let verdict = html.split("data-verdict=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or("none");
@@ -293,7 +299,13 @@ async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend
             assert_eq!(read["credential"], json!(jwt), "{name} {ext}: the very credential, baked: {read}");
             if ext == "png" {
                 assert_eq!(read["format"], "PNG");
-                let size = if name == "Bare" { json!([256, 256]) } else if name == "Baked JPEG" { json!([40, 30]) } else { read["size"].clone() };
+                let size = if name == "Bare" {
+                    json!([256, 256])
+                } else if name == "Baked JPEG" {
+                    json!([40, 30])
+                } else {
+                    read["size"].clone()
+                };
                 assert_eq!(read["size"], size, "{name}: the achievement's own picture");
                 if name == "Baked PNG" {
                     // The image as uploaded, plus one chunk.
@@ -337,7 +349,8 @@ async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": "did:web:elsewhere.example#key-1" });
-        let claims = json!({ "iss": "did:web:elsewhere.example", "type": ["VerifiableCredential", "OpenBadgeCredential"] });
+        let claims =
+            json!({ "iss": "did:web:elsewhere.example", "type": ["VerifiableCredential", "OpenBadgeCredential"] });
         format!("{}.{}.{}", b64.encode(header.to_string()), b64.encode(claims.to_string()), b64.encode([7u8; 64]))
     };
     let (said, html) = verdict(base, &foreign).await;
@@ -345,8 +358,12 @@ async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend
     assert!(html.contains("did:web:elsewhere.example"), "{html}");
     // A pasted credential goes through the same form; a file with none is said so.
     let to = upload(base, reqwest::multipart::Form::new().text("credential", format!("  {jwt}\n"))).await;
-    assert_eq!(to, format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>()));
-    let plain = reqwest::multipart::Form::new().part("image", reqwest::multipart::Part::bytes(avatar).file_name("a.png"));
+    assert_eq!(
+        to,
+        format!("/-/verify?credential={}", form_urlencoded::byte_serialize(jwt.as_bytes()).collect::<String>())
+    );
+    let plain =
+        reqwest::multipart::Form::new().part("image", reqwest::multipart::Part::bytes(avatar).file_name("a.png"));
     assert_eq!(upload(base, plain).await, "/-/verify?unreadable=1");
     let (status, _, html) = get_text(&format!("{base}/-/verify?unreadable=1"), None).await;
     assert!(status == 200 && html.contains("No credential was found"), "{html}");

@@ -168,7 +168,10 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     assert!(!card.body.contains("<script"), "{}", card.body);
     let small = get(&format!("{base}/-/oembed?url={}&maxwidth=200", url(&format!("{base}/carol"))), None).await;
     assert_eq!(serde_json::from_str::<Value>(&small.body).expect("json")["width"], 200);
-    assert_eq!(get(&format!("{base}/-/oembed?url={}&format=xml", url(&format!("{base}/carol"))), None).await.status, 501);
+    assert_eq!(
+        get(&format!("{base}/-/oembed?url={}&format=xml", url(&format!("{base}/carol"))), None).await.status,
+        501
+    );
     assert_eq!(get(&format!("{base}/-/oembed?url={}", url("https://elsewhere.example/carol")), None).await.status, 404);
     assert_eq!(get(&format!("{base}/-/oembed?url={}", url(&format!("{base}/heroes/website"))), None).await.status, 404);
     assert_eq!(get(&format!("{base}/-/oembed"), None).await.status, 400);
@@ -181,9 +184,14 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     let dave_id = dave[0]["id"].clone();
     let before = get(&format!("{base}/dave/achievements.svg"), None).await;
     assert_eq!(before.status, 200);
-    let (status, _) =
-        call(base, Method::PUT, &format!("/users/{dave_id}"), Some(ROOT_TOKEN), Some(json!({ "private_profile": true })))
-            .await;
+    let (status, _) = call(
+        base,
+        Method::PUT,
+        &format!("/users/{dave_id}"),
+        Some(ROOT_TOKEN),
+        Some(json!({ "private_profile": true })),
+    )
+    .await;
     assert_eq!(status, 200);
     for path in ["/dave/achievements.svg", "/dave/achievements.svg?layout=count", "/-/embed/dave"] {
         assert_eq!(get(&format!("{base}{path}"), None).await.status, 404, "{path}");
