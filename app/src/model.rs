@@ -159,10 +159,19 @@ pub struct NoteView {
     pub id: i64,
     pub author: String,
     pub author_name: String,
+    pub author_top: Option<TopAchievement>,
     pub body: String,
     pub created_at: String,
     pub internal: bool,
     pub reactions: Reactable,
+}
+
+/// The first achievement on someone's profile (as the viewer may see it),
+/// shown as a small icon next to their name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopAchievement {
+    pub name: String,
+    pub avatar_url: Option<String>,
 }
 
 /// An issue or merge request page.
@@ -175,6 +184,7 @@ pub struct ItemView {
     pub confidential: bool,
     pub author: String,
     pub author_name: String,
+    pub author_top: Option<TopAchievement>,
     pub created_at: String,
     pub project_path: String,
     pub project_name: String,

@@ -7,7 +7,7 @@ use super::{audit, audit_concerning, facts, Actor, AppState, DomainError, Domain
 use super::{mail, outbox};
 use crate::events::Event;
 use crate::model::Held;
-use crate::policy::{self, AwardFacts, AwardListing, GroupFacts};
+use crate::policy::{self, AwardFacts, AwardListing, GroupFacts, ProfileFacts};
 use crate::store::{now, AchievementRow, AchievementSearch, Concerns, NamespaceRow, NewAward, ProfileAwards};
 use crate::store::{StoreError, Tx};
 use crate::store::{UserAchievementRow, UserRow};
@@ -639,6 +639,59 @@ pub async fn user_awards(
         items.push(DisplayedAward { award, achievement, group });
     }
     Ok(Listing { total, start: range.start, items })
+}
+
+/// Most people named on one page: more are shown without an icon.
+pub const MAX_TOP_ACHIEVEMENTS: usize = 500;
+
+/// Each of `users`' top achievement (the first their profile shows) as
+/// `actor` may see it: the profile's achievements readable, the award
+/// listed, and its group one the actor may read (never "a private
+/// namespace"). For a whole page at once: one query for the people, one for
+/// their shown achievements, and the facts of each awarding group once.
+pub async fn top_achievements(
+    app: &AppState,
+    actor: &Actor,
+    users: &[i64],
+) -> DomainResult<HashMap<i64, crate::model::TopAchievement>> {
+    let mut users: Vec<i64> = users.to_vec();
+    users.sort_unstable();
+    users.dedup();
+    users.truncate(MAX_TOP_ACHIEVEMENTS);
+    let viewer = actor.viewer();
+    let mut tx = app.store.read().await?;
+    let profiles: HashMap<i64, ProfileFacts> = tx
+        .users_by_ids(&users)
+        .await?
+        .iter()
+        .map(facts::profile_facts)
+        .filter(|p| policy::read_user_achievements(&viewer, p))
+        .map(|p| (p.user_id, p))
+        .collect();
+    let mut groups: HashMap<i64, Option<GroupFacts>> = HashMap::new();
+    let mut top = HashMap::new();
+    for held in tx.shown_achievements_of(&users).await? {
+        let Some(recipient) = profiles.get(&held.holder_id).copied() else { continue };
+        if top.contains_key(&held.holder_id) {
+            continue;
+        }
+        let namespace = held.achievement.namespace_id;
+        if let std::collections::hash_map::Entry::Vacant(slot) = groups.entry(namespace) {
+            let facts = match tx.namespace_by_id(namespace).await? {
+                Some(group) => Some(facts::group_facts(&mut tx, actor, &group).await?),
+                None => None,
+            };
+            slot.insert(facts);
+        }
+        let Some(Some(group)) = groups.get(&namespace) else { continue };
+        let listed = policy::award_listing(&viewer, group)
+            .is_some_and(|rule| rule.admits(&AwardFacts { recipient, shown: true }));
+        if listed && policy::read_award_namespace(&viewer, group) {
+            let avatar_url = uploads::achievement_avatar_url(&app.instance, &held.achievement);
+            top.insert(held.holder_id, crate::model::TopAchievement { name: held.achievement.name, avatar_url });
+        }
+    }
+    Ok(top)
 }
 
 /// An achievement the actor can reach: through its group's listing, or because

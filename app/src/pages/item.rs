@@ -3,7 +3,7 @@
 use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::events::WorkItemKind;
-use crate::i18n::td_string;
+use crate::i18n::{fill, td_string};
 use crate::model::{ItemView, Reactable};
 use crate::model::{ReactionChoices, SessionInfo};
 use crate::pages::loaded::loaded;
@@ -87,6 +87,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                         {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), confidential)}</span> })}
                         " " {move || td_string!(t(), opened_by)} " "
                         <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
+                        <AuthorTop top=view.author_top.clone()/>
                         " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
                     </p>
                 </header>
@@ -108,6 +109,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                                             <li class="note" id=format!("note_{}", note.id)>
                                                 <p class="note-meta">
                                                     <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
+                                                    <AuthorTop top=note.author_top.clone()/>
                                                     " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
                                                     {note.internal.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), internal_note)}</span> })}
                                                 </p>
@@ -124,4 +126,24 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
             </article>
         </LiveItem>
     }
+}
+
+/// An author's top achievement, a small icon after their name, named for
+/// screen readers ("Top achievement: …") and on hover.
+#[component]
+fn AuthorTop(top: Option<crate::model::TopAchievement>) -> impl IntoView {
+    let session = use_session();
+    top.map(|top| {
+        let label = fill(td_string!(session.get_untracked().lang.t(), top_achievement), &[("name", &top.name)]);
+        let picture = match top.avatar_url {
+            Some(src) => view! { <img src=src alt="" width="16" height="16"/> }.into_any(),
+            None => view! { <span class="author-top-disc"></span> }.into_any(),
+        };
+        view! {
+            " "
+            <span class="author-top" role="img" aria-label=label.clone() title=label>
+                {picture}
+            </span>
+        }
+    })
 }

@@ -55,6 +55,9 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
     ids.sort_unstable();
     ids.dedup();
     let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
+    // Everyone's top achievement at once, as this viewer may see it.
+    let tops = crate::domain::achievements::top_achievements(&app, &actor, &ids).await.map_err(fail)?;
+    let top = |id: Option<i64>| id.and_then(|id| tops.get(&id).cloned());
     let who = |id: Option<i64>| {
         people
             .iter()
@@ -70,6 +73,7 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
             id: note.id,
             author,
             author_name,
+            author_top: top(note.author_id),
             body: note.body,
             created_at: shape::time(note.created_at),
             internal: note.confidential,
@@ -85,6 +89,7 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
         confidential: row.confidential,
         author,
         author_name,
+        author_top: top(row.author_id),
         created_at: shape::time(row.created_at),
         choices: crate::domain::reaction_sets::for_namespace(&app, project_row.namespace_id).await.map_err(fail)?,
         project_path: project_row.full_path,

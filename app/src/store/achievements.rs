@@ -2,7 +2,8 @@
 
 use super::users::USER_COLUMNS;
 use super::{
-    exec, like_escape_pattern, now, on, AchievementRow, AvatarImageRow, StoreResult, Tx, UserAchievementRow, UserRow,
+    exec, like_escape_pattern, now, on, AchievementRow, AvatarImageRow, HeldAchievementRow, StoreResult, Tx,
+    UserAchievementRow, UserRow,
 };
 use crate::policy::AwardListing;
 
@@ -329,6 +330,24 @@ impl Tx {
             "SELECT DISTINCT a.namespace_id FROM user_achievements ua JOIN achievements a ON a.id = ua.achievement_id \
              WHERE ua.user_id = $1 AND ua.revoked_by_user_id IS NULL ORDER BY a.namespace_id")
             .bind(user_id).fetch_all(c).await)
+    }
+
+    /// The achievements each of `users` shows on their profile (unrevoked,
+    /// accepted, not hidden), in profile order per user, in one query. Which
+    /// of them a viewer may see is the domain's to decide.
+    pub async fn shown_achievements_of(&mut self, users: &[i64]) -> StoreResult<Vec<HeldAchievementRow>> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT ua.user_id AS holder_id, a.id, a.namespace_id, a.name, a.description, a.avatar, a.created_at, \
+             a.updated_at FROM user_achievements ua JOIN achievements a ON a.id = ua.achievement_id \
+             WHERE ua.user_id IN ({}) AND ua.revoked_by_user_id IS NULL AND ua.show_on_profile = TRUE \
+             AND ua.accepted_at IS NOT NULL ORDER BY ua.user_id, ua.priority ASC NULLS LAST, ua.id ASC",
+            list.join(", ")
+        );
+        on!(self, c => users.iter().fold(sqlx::query_as::<_, HeldAchievementRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
     }
 
     /// How many of a user's unrevoked awards a profile lists (see [`ProfileAwards`]).

@@ -137,6 +137,14 @@ pub struct AchievementRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An achievement a user shows on their profile, with who holds it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct HeldAchievementRow {
+    pub holder_id: i64,
+    #[sqlx(flatten)]
+    pub achievement: AchievementRow,
+}
+
 /// An achievement's avatar image, with the file name its URL carries.
 #[derive(Clone, Debug, FromRow)]
 pub struct AvatarImageRow {

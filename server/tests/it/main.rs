@@ -10,6 +10,7 @@ mod common;
 mod abuse_limits;
 mod achievements_api;
 mod attacks;
+mod author_icons;
 mod avatars;
 mod award_emoji_api;
 mod award_rules;
