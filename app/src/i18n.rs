@@ -169,3 +169,19 @@ impl Lang {
         }
     }
 }
+
+/// The words of the user card (a fragment the server writes for the script
+/// that shows it), in one language.
+#[derive(Clone, Copy, Debug)]
+pub struct CardWords {
+    pub top: &'static str,
+    pub none: &'static str,
+    pub profile: &'static str,
+}
+
+impl Lang {
+    pub fn card_words(self) -> CardWords {
+        let l = self.t();
+        CardWords { top: td_string!(l, card_top), none: td_string!(l, card_none), profile: td_string!(l, card_profile) }
+    }
+}

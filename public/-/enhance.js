@@ -108,6 +108,86 @@ for (const select of document.querySelectorAll('[data-share-layout]')) {
   });
 }
 
+// User cards: hovering, focusing or tapping a username ([data-user-card])
+// shows who they are and their top achievements, read on demand from
+// /-/users/<name>/card (as this viewer may see them) and kept for the page.
+// The card describes the link (aria-describedby) and is a polite live
+// region, so screen readers announce it; Escape or leaving closes it. On a
+// touch screen the first tap shows the card, a second follows the link.
+(() => {
+  const links = document.querySelectorAll('a[data-user-card]');
+  if (!links.length) return;
+  const card = document.createElement('div');
+  card.id = 'user-card';
+  card.className = 'user-card';
+  card.setAttribute('role', 'tooltip');
+  card.setAttribute('aria-live', 'polite');
+  card.hidden = true;
+  document.body.append(card);
+  const cards = new Map();
+  let current = null;
+  let timer = 0;
+  const load = (name) => {
+    if (!cards.has(name)) {
+      const read = fetch(`/-/users/${encodeURIComponent(name)}/card`, { credentials: 'same-origin' })
+        .then((r) => (r.ok ? r.text() : null))
+        .catch(() => null);
+      cards.set(name, read);
+      read.then((html) => html || cards.delete(name));
+    }
+    return cards.get(name);
+  };
+  const place = (link) => {
+    const box = link.getBoundingClientRect();
+    card.style.left = `${Math.max(8, Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - card.offsetWidth - 8))}px`;
+    card.style.top = `${box.bottom + window.scrollY + 6}px`;
+  };
+  const show = async (link) => {
+    current = link;
+    const html = await load(link.dataset.userCard);
+    if (current !== link || !html) return;
+    card.innerHTML = html;
+    card.hidden = false;
+    place(link);
+    link.setAttribute('aria-describedby', 'user-card');
+  };
+  const hide = () => {
+    clearTimeout(timer);
+    current?.removeAttribute('aria-describedby');
+    current = null;
+    card.hidden = true;
+  };
+  for (const link of links) {
+    link.addEventListener('mouseenter', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => show(link), 250);
+    });
+    link.addEventListener('mouseleave', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => card.matches(':hover') || hide(), 200);
+    });
+    link.addEventListener('focus', () => show(link));
+    link.addEventListener('blur', () => setTimeout(() => card.contains(document.activeElement) || hide(), 0));
+    link.addEventListener('pointerdown', (event) => {
+      link.dataset.touched = event.pointerType === 'touch' ? '1' : '';
+    });
+    link.addEventListener('click', (event) => {
+      if (link.dataset.touched === '1' && !(current === link && !card.hidden)) {
+        event.preventDefault();
+        show(link);
+      }
+    });
+  }
+  card.addEventListener('mouseleave', () => {
+    timer = setTimeout(hide, 200);
+  });
+  card.addEventListener('mouseenter', () => clearTimeout(timer));
+  document.addEventListener('keydown', (event) => event.key === 'Escape' && !card.hidden && hide());
+  document.addEventListener('pointerdown', (event) => {
+    if (!card.hidden && !card.contains(event.target) && event.target.closest('a[data-user-card]') !== current) hide();
+  });
+})();
+
 // Live regions (pages/live_region.rs): a page that names a stream
 // (data-live-stream) hears when what this viewer sees there changed. The page
 // is read again, as a reload would, and each region (data-live-region) whose

@@ -37,14 +37,16 @@ pub struct BadgeQuery {
     lang: Option<String>,
 }
 
-/// The language asked for (`?lang=`), else the browser's, else English.
-fn language(lang: Option<&str>, headers: &HeaderMap) -> Lang {
+/// The language asked for (`?lang=`), else the one chosen on this site (its
+/// cookie), else the browser's, else English.
+pub(crate) fn language(lang: Option<&str>, headers: &HeaderMap) -> Lang {
     lang.and_then(Lang::from_code)
+        .or_else(|| app::domain::auth::cookie_value(headers, app::i18n::LANG_COOKIE).and_then(Lang::from_code))
         .or_else(|| headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok().and_then(Lang::from_accept_language))
         .unwrap_or_default()
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

@@ -18,4 +18,5 @@ pub mod security_headers;
 pub mod serve;
 pub mod state;
 pub mod throttle;
+pub mod user_card;
 pub mod webhook_sender;

@@ -2,7 +2,9 @@
 
 use crate::config::Config;
 use crate::state::ServerState;
-use crate::{avatars, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle};
+use crate::{
+    avatars, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle, user_card,
+};
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
 use app::store::Store;
@@ -189,6 +191,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/-/awards/{id}/badge.svg", get(embeds::award_svg))
         .route("/-/embed/{username}", get(embeds::embed_card))
         .route("/-/oembed", get(embeds::oembed))
+        .route("/-/users/{username}/card", get(user_card::card))
         .route("/-/live/{kind}/{id}", get(live::reactions))
         .route("/-/live/awards/profile/{user}", get(live::awards::profile))
         .route("/-/live/awards/mine", get(live::awards::mine))

@@ -644,16 +644,18 @@ pub async fn user_awards(
 /// Most people named on one page: more are shown without an icon.
 pub const MAX_TOP_ACHIEVEMENTS: usize = 500;
 
-/// Each of `users`' top achievement (the first their profile shows) as
-/// `actor` may see it: the profile's achievements readable, the award
-/// listed, and its group one the actor may read (never "a private
-/// namespace"). For a whole page at once: one query for the people, one for
-/// their shown achievements, and the facts of each awarding group once.
+/// Each of `users`' top achievements (the first `per_user` different ones
+/// their profile shows) as `actor` may see them: the profile's achievements
+/// readable, the award listed, and its group one the actor may read (never
+/// "a private namespace"). For a whole page at once: one query for the
+/// people, one for their shown achievements, and the facts of each awarding
+/// group once.
 pub async fn top_achievements(
     app: &AppState,
     actor: &Actor,
     users: &[i64],
-) -> DomainResult<HashMap<i64, crate::model::TopAchievement>> {
+    per_user: usize,
+) -> DomainResult<HashMap<i64, Vec<crate::model::TopAchievement>>> {
     let mut users: Vec<i64> = users.to_vec();
     users.sort_unstable();
     users.dedup();
@@ -669,10 +671,11 @@ pub async fn top_achievements(
         .map(|p| (p.user_id, p))
         .collect();
     let mut groups: HashMap<i64, Option<GroupFacts>> = HashMap::new();
-    let mut top = HashMap::new();
+    let mut top: HashMap<i64, Vec<(i64, crate::model::TopAchievement)>> = HashMap::new();
     for held in tx.shown_achievements_of(&users).await? {
         let Some(recipient) = profiles.get(&held.holder_id).copied() else { continue };
-        if top.contains_key(&held.holder_id) {
+        let theirs = top.get(&held.holder_id).map(Vec::as_slice).unwrap_or_default();
+        if theirs.len() >= per_user || theirs.iter().any(|(id, _)| *id == held.achievement.id) {
             continue;
         }
         let namespace = held.achievement.namespace_id;
@@ -688,10 +691,11 @@ pub async fn top_achievements(
             .is_some_and(|rule| rule.admits(&AwardFacts { recipient, shown: true }));
         if listed && policy::read_award_namespace(&viewer, group) {
             let avatar_url = uploads::achievement_avatar_url(&app.instance, &held.achievement);
-            top.insert(held.holder_id, crate::model::TopAchievement { name: held.achievement.name, avatar_url });
+            let shown = crate::model::TopAchievement { name: held.achievement.name, avatar_url };
+            top.entry(held.holder_id).or_default().push((held.achievement.id, shown));
         }
     }
-    Ok(top)
+    Ok(top.into_iter().map(|(user, shown)| (user, shown.into_iter().map(|(_, a)| a).collect())).collect())
 }
 
 /// An achievement the actor can reach: through its group's listing, or because

@@ -194,7 +194,7 @@ fn Dashboard(view: AdminView) -> impl IntoView {
                             let (id, admin, blocked, locked) = (u.id, u.admin, u.blocked, u.locked);
                             view! {
                                 <tr>
-                                    <th scope="row"><a href=format!("/{}", u.username)>{u.username.clone()}</a></th>
+                                    <th scope="row"><a href=format!("/{}", u.username) data-user-card=u.username.clone()>{u.username.clone()}</a></th>
                                     <td>
                                         {u.name.clone()}
                                         {admin.then(|| view! { " " <span class="state">{move || td_string!(t(), admin_badge)}</span> })}

@@ -217,7 +217,7 @@ fn Card(
         .map(|h| {
             view! {
                 <li>
-                    <a class="avatar-dot" href=format!("/{}", h.username) title=h.name.clone()>
+                    <a class="avatar-dot" href=format!("/{}", h.username) title=h.name.clone() data-user-card=h.username.clone()>
                         <span aria-hidden="true">{h.name.chars().next().unwrap_or('?').to_string()}</span>
                         <span class="visually-hidden">{h.name.clone()}</span>
                     </a>
@@ -336,7 +336,7 @@ fn HolderRow(h: Holder, next: String, can_delete_awards: bool) -> impl IntoView 
     let t = move || session.get().lang.t();
     view! {
         <li>
-            <a href=format!("/{}", h.username)>{h.name.clone()}</a>
+            <a href=format!("/{}", h.username) data-user-card=h.username.clone()>{h.name.clone()}</a>
             " " <span class="muted">{format!("@{}", h.username)} " · " {h.awarded_at.chars().take(10).collect::<String>()}</span>
             {h.message.clone().map(|m| view! { <q>{m}</q> })}
             <form method="post" action={<RevokeAward as ServerFn>::PATH}>

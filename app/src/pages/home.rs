@@ -173,7 +173,8 @@ fn achievement_count(l: Locale, n: i64) -> String {
 }
 
 fn person(p: &PersonLink) -> AnyView {
-    view! { <a class="person" href=format!("/{}", p.username)>{p.name.clone()}</a> }.into_any()
+    view! { <a class="person" href=format!("/{}", p.username) data-user-card=p.username.clone()>{p.name.clone()}</a> }
+        .into_any()
 }
 
 /// One feed line: a picture, a sentence whose names are links, the message, when.

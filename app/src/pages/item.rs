@@ -86,7 +86,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                         <span class=format!("state state-{}", view.state)>{state}</span>
                         {view.confidential.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), confidential)}</span> })}
                         " " {move || td_string!(t(), opened_by)} " "
-                        <a href=format!("/{}", view.author)>{view.author_name.clone()}</a>
+                        <a href=format!("/{}", view.author) data-user-card=view.author.clone()>{view.author_name.clone()}</a>
                         <AuthorTop top=view.author_top.clone()/>
                         " · " <time datetime=view.created_at.clone()>{view.created_at.chars().take(10).collect::<String>()}</time>
                     </p>
@@ -108,7 +108,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                                         view! {
                                             <li class="note" id=format!("note_{}", note.id)>
                                                 <p class="note-meta">
-                                                    <a href=format!("/{}", note.author)>{note.author_name.clone()}</a>
+                                                    <a href=format!("/{}", note.author) data-user-card=note.author.clone()>{note.author_name.clone()}</a>
                                                     <AuthorTop top=note.author_top.clone()/>
                                                     " · " <time datetime=note.created_at.clone()>{note.created_at.chars().take(10).collect::<String>()}</time>
                                                     {note.internal.then(|| view! { " " <span class="state state-confidential">{move || td_string!(t(), internal_note)}</span> })}

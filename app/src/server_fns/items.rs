@@ -56,8 +56,8 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
     ids.dedup();
     let people = users::users_by_ids(&app, &ids).await.map_err(fail)?;
     // Everyone's top achievement at once, as this viewer may see it.
-    let tops = crate::domain::achievements::top_achievements(&app, &actor, &ids).await.map_err(fail)?;
-    let top = |id: Option<i64>| id.and_then(|id| tops.get(&id).cloned());
+    let tops = crate::domain::achievements::top_achievements(&app, &actor, &ids, 1).await.map_err(fail)?;
+    let top = |id: Option<i64>| id.and_then(|id| tops.get(&id)?.first().cloned());
     let who = |id: Option<i64>| {
         people
             .iter()

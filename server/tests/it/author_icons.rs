@@ -9,7 +9,10 @@ use common::{call, client, graphql, start, token_for, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-on_both!(authors_show_their_top_achievement_as_the_viewer_may_see_it);
+on_both!(
+    authors_show_their_top_achievement_as_the_viewer_may_see_it,
+    a_user_card_shows_who_they_are_as_the_viewer_may_see_them
+);
 
 async fn page(url: &str) -> String {
     let response = client().get(url).send().await.expect("page");
@@ -32,7 +35,7 @@ async fn first_shown(base: &str, user_id: &Value) -> Option<(i64, String)> {
 /// The icon after each of `username`'s names on the page (`None` where a
 /// name has none).
 fn icons(html: &str, username: &str) -> Vec<Option<String>> {
-    html.split(&format!("href=\"/{username}\">"))
+    html.split(&format!("data-user-card=\"{username}\">"))
         .skip(1)
         .map(|after| {
             let meta = after.split("</p>").next().unwrap_or("");
@@ -94,4 +97,67 @@ async fn authors_show_their_top_achievement_as_the_viewer_may_see_it(backend: Ba
     assert_eq!(status, 200);
     let after = icons(&page(&url).await, "carol");
     assert!(!after.is_empty() && after.iter().all(Option::is_none), "no icon by carol's name: {after:?}");
+}
+
+async fn card(base: &str, username: &str, token: Option<&str>) -> (u16, String) {
+    let mut request = client().get(format!("{base}/-/users/{username}/card"));
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    let response = request.send().await.expect("card");
+    let status = response.status().as_u16();
+    if status == 200 {
+        assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+        assert_eq!(response.headers()["cache-control"], "private, max-age=60");
+    }
+    (status, response.text().await.expect("body"))
+}
+
+/// The user card: name, username and up to three different top achievements
+/// as the caller may see them (never a private namespace's); a profile the
+/// caller may not read has no card; what users typed is text, never markup.
+async fn a_user_card_shows_who_they_are_as_the_viewer_may_see_them(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let carol = token_for(base, "carol").await;
+    let (_, me) = call(base, Method::GET, "/user", Some(&carol), None).await;
+    let (status, html) = card(base, "carol", None).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("@carol") && html.contains(&format!("<strong>{}</strong>", me["name"].as_str().expect("name")))
+    );
+    let (_, awards) = call(base, Method::GET, &format!("/users/{}/achievements", me["id"]), None, None).await;
+    let mut expected: Vec<String> = Vec::new();
+    for a in awards.as_array().expect("awards").iter().filter(|a| !a["achievement"]["namespace_id"].is_null()) {
+        let name = a["achievement"]["name"].as_str().expect("name").to_string();
+        if !expected.contains(&name) && expected.len() < 3 {
+            expected.push(name);
+        }
+    }
+    let shown: Vec<&str> =
+        html.split("<li>").skip(1).filter_map(|li| li.split("<span>").nth(1)?.split("</span>").next()).collect();
+    assert_eq!(shown, expected, "her first three different achievements, in her order: {html}");
+    assert!(html.contains("Top achievements") && html.contains("href=\"/carol\""));
+    // Korean when the browser asks for it.
+    let korean = client().get(format!("{base}/-/users/carol/card")).header("Accept-Language", "ko").send().await;
+    assert!(korean.expect("card").text().await.expect("body").contains("대표 성취"));
+
+    // A private profile: no card for others; its owner and admins still see it.
+    let (status, _) = call(
+        base,
+        Method::PUT,
+        &format!("/users/{}", me["id"]),
+        Some(ROOT_TOKEN),
+        Some(json!({ "private_profile": true, "name": "Carol <img src=x onerror=alert(1)>" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(card(base, "carol", None).await.0, 404);
+    let bob = token_for(base, "bob").await;
+    assert_eq!(card(base, "carol", Some(&bob)).await.0, 404);
+    let (status, own) = card(base, "carol", Some(&carol)).await;
+    assert_eq!(status, 200);
+    assert!(own.contains("Carol &lt;img src=x onerror=alert(1)&gt;") && !own.contains("<img src=x"), "{own}");
+    assert_eq!(card(base, "carol", Some(ROOT_TOKEN)).await.0, 200);
+    assert_eq!(card(base, "nobody-here", None).await.0, 404);
 }
