@@ -186,6 +186,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/.well-known/jwks.json", get(rest::credentials::jwks))
         .route("/.well-known/did.json", get(rest::credentials::did_document))
         .route("/-/credentials/status/{list}", get(rest::credentials::status_list))
+        .route("/-/credentials/{award}", get(rest::credentials::credential_link))
         .route("/-/verify/upload", axum::routing::post(rest::credentials::verify_upload))
         .route("/{username}/achievements.svg", get(embeds::profile_svg))
         .route("/-/awards/{id}/badge.svg", get(embeds::award_svg))

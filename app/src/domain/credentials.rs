@@ -403,3 +403,44 @@ pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::Ve
     };
     Ok(view)
 }
+
+/// What the link inside a credential (its `id`, `/-/credentials/<award>`)
+/// says when followed: this server's own record of the award. Revoked (or
+/// deleted) shows as such, as the public status list already says; a live
+/// award is valid, and who holds what is shown only when a visitor may see
+/// it on the holder's profile. `None`: no such award was ever made here.
+pub async fn verify_award(app: &AppState, award_id: i64) -> DomainResult<Option<crate::model::VerificationView>> {
+    use crate::model::{CredentialCheck as Check, Verdict, VerificationView};
+    let (award, revoked) = {
+        let mut tx = app.store.read().await?;
+        let award = tx.award_by_id(award_id).await?;
+        let revoked = !tx.revoked_credentials_between(award_id, award_id + 1).await?.is_empty();
+        (award, revoked)
+    };
+    let revoked = revoked || award.as_ref().is_some_and(|a| a.revoked_by_user_id.is_some());
+    if award.is_none() && !revoked {
+        return Ok(None);
+    }
+    let mut view = VerificationView {
+        verdict: if revoked { Verdict::Revoked } else { Verdict::Valid },
+        checks: vec![(Check::Issuer, true), (Check::Status, !revoked)],
+        foreign_issuer: None,
+        achievement: None,
+        recipient: None,
+        recipient_url: None,
+        issuer: None,
+        awarded_on: None,
+        image: None,
+    };
+    if !revoked {
+        if let Ok((holder, shown)) = super::embeds::public_award(app, award_id).await {
+            view.achievement = Some(shown.achievement);
+            view.recipient_url = Some(format!("/{}", holder.username));
+            view.recipient = Some(holder.username);
+            view.issuer = Some(shown.group);
+            view.awarded_on = Some(shown.awarded_on);
+            view.image = shown.avatar_url;
+        }
+    }
+    Ok(Some(view))
+}

@@ -16,9 +16,10 @@ pub fn VerifyPage() -> impl IntoView {
     let session = use_session();
     let t = move || session.get().lang.t();
     let query = use_query_map();
-    let credential = move || query.with(|q| q.get("credential"));
-    let unreadable = move || query.with(|q| q.get("unreadable").is_some());
-    let result = Resource::new(credential, get_verification);
+    let asked = move || query.with(|q| (q.get("credential"), q.get("award").and_then(|a| a.parse::<i64>().ok())));
+    // Asked about something (an award that never was included) that is not there.
+    let unreadable = move || query.with(|q| q.get("unreadable").is_some() || q.get("award").is_some());
+    let result = Resource::new(asked, |(credential, award)| get_verification(credential, award));
     view! {
         <section class="card verify-page">
             <h1>{move || td_string!(t(), verify_title)}</h1>
@@ -69,6 +70,7 @@ fn check_line(l: Locale, check: CredentialCheck, held: bool) -> &'static str {
 fn headline(l: Locale, found: &VerificationView) -> String {
     let unknown = "?".to_string();
     match found.verdict {
+        Verdict::Valid if found.recipient.is_none() => td_string!(l, verify_valid_private).to_string(),
         Verdict::Valid => fill(
             td_string!(l, verify_valid),
             &[

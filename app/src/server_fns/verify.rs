@@ -3,12 +3,22 @@
 use crate::model::{UiError, VerificationView};
 use leptos::prelude::*;
 
-/// What `credential` (a compact VC-JWT) holds up to; `None` for no credential.
+/// What `credential` (a compact VC-JWT) holds up to, or what this server's
+/// record of `award` (the link inside a credential) says; `None` for
+/// neither, or no such award.
 #[server(endpoint = "verification")]
-pub async fn get_verification(credential: Option<String>) -> Result<Option<VerificationView>, UiError> {
+pub async fn get_verification(
+    credential: Option<String>,
+    award: Option<i64>,
+) -> Result<Option<VerificationView>, UiError> {
     use super::ssr;
     use crate::domain::credentials;
-    let Some(credential) = credential.filter(|c| !c.trim().is_empty()) else { return Ok(None) };
     let app = ssr::state()?;
-    credentials::verify(&app, &credential).await.map(Some).map_err(ssr::ui_error)
+    if let Some(credential) = credential.filter(|c| !c.trim().is_empty()) {
+        return credentials::verify(&app, &credential).await.map(Some).map_err(ssr::ui_error);
+    }
+    match award {
+        Some(award) => credentials::verify_award(&app, award).await.map_err(ssr::ui_error),
+        None => Ok(None),
+    }
 }

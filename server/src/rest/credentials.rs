@@ -87,6 +87,13 @@ async fn baked_svg(
     baked(&state, &actor, &path, true).await
 }
 
+/// `/-/credentials/<award>` (public): the link inside every credential (its
+/// `id`), which leads to the verification page's record of the award.
+pub async fn credential_link(Path(award): Path<String>) -> Result<Response, ApiError> {
+    let award: i64 = award.parse().map_err(|_| ApiError::Domain(app::domain::DomainError::NotFound("Credential")))?;
+    Ok(axum::response::Redirect::to(&format!("/-/verify?award={award}")).into_response())
+}
+
 /// `POST /-/verify/upload` (public; a form on the verification page): the
 /// credential pasted (`credential`) or baked into an uploaded image
 /// (`image`, PNG or SVG), sent on to the page (`/-/verify?credential=...`)

@@ -367,10 +367,30 @@ async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend
     assert_eq!(upload(base, plain).await, "/-/verify?unreadable=1");
     let (status, _, html) = get_text(&format!("{base}/-/verify?unreadable=1"), None).await;
     assert!(status == 200 && html.contains("No credential was found"), "{html}");
+    // The link inside the credential (its id) leads to this server's record of it.
+    let id = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let claims: Value =
+            serde_json::from_slice(&b64.decode(jwt.split('.').nth(1).expect("payload")).expect("b64")).expect("json");
+        claims["id"].as_str().expect("id").to_string()
+    };
+    assert_eq!(id, format!("{base}/-/credentials/{award}"));
+    let followed = client().get(&id).send().await.expect("link");
+    assert_eq!(followed.status(), 303);
+    assert_eq!(followed.headers()["location"], format!("/-/verify?award={award}"));
+    let (status, _, html) = get_text(&format!("{base}/-/verify?award={award}"), None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-verdict=\"valid\"") && html.contains("Baked PNG") && html.contains("carol"), "{html}");
+    let (_, _, html) = get_text(&format!("{base}/-/verify?award=999999"), None).await;
+    assert!(html.contains("No credential was found") && !html.contains("data-verdict"), "{html}");
+    assert_eq!(get_text(&format!("{base}/-/credentials/x"), None).await.0, 404);
     // Revoked: the page says so at once.
     let revoke = format!("/user_achievements/{award}/revoke");
     assert_eq!(call(base, Method::POST, &revoke, Some(ROOT_TOKEN), None).await.0, 201);
     let (said, html) = verdict(base, &jwt).await;
     assert_eq!(said, "revoked", "{html}");
     assert!(html.contains("Revoked by its issuer"), "{html}");
+    let (_, _, html) = get_text(&format!("{base}/-/verify?award={award}"), None).await;
+    assert!(html.contains("data-verdict=\"revoked\"") && !html.contains("Baked PNG"), "the link too: {html}");
 }
