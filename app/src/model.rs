@@ -742,3 +742,20 @@ pub struct VerificationView {
     pub awarded_on: Option<String>,
     pub image: Option<String>,
 }
+
+impl VerificationView {
+    /// A verdict with its checks, saying nothing yet of what was checked.
+    pub fn new(verdict: Verdict, checks: Vec<(CredentialCheck, bool)>) -> Self {
+        VerificationView {
+            verdict,
+            checks,
+            foreign_issuer: None,
+            achievement: None,
+            recipient: None,
+            recipient_url: None,
+            issuer: None,
+            awarded_on: None,
+            image: None,
+        }
+    }
+}

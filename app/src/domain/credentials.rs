@@ -302,17 +302,7 @@ fn unix_time(value: &Value) -> Option<i64> {
 /// given once its signature held.
 pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::VerificationView> {
     use crate::model::{CredentialCheck as Check, Verdict, VerificationView};
-    let mut view = VerificationView {
-        verdict: Verdict::Unreadable,
-        checks: Vec::new(),
-        foreign_issuer: None,
-        achievement: None,
-        recipient: None,
-        recipient_url: None,
-        issuer: None,
-        awarded_on: None,
-        image: None,
-    };
+    let mut view = VerificationView::new(Verdict::Unreadable, Vec::new());
     let text = text.trim();
     let parts: Vec<&str> = text.split('.').collect();
     let read = (text.len() <= MAX_CREDENTIAL_BYTES && parts.len() == 3)
@@ -421,17 +411,8 @@ pub async fn verify_award(app: &AppState, award_id: i64) -> DomainResult<Option<
     if award.is_none() && !revoked {
         return Ok(None);
     }
-    let mut view = VerificationView {
-        verdict: if revoked { Verdict::Revoked } else { Verdict::Valid },
-        checks: vec![(Check::Issuer, true), (Check::Status, !revoked)],
-        foreign_issuer: None,
-        achievement: None,
-        recipient: None,
-        recipient_url: None,
-        issuer: None,
-        awarded_on: None,
-        image: None,
-    };
+    let verdict = if revoked { Verdict::Revoked } else { Verdict::Valid };
+    let mut view = VerificationView::new(verdict, vec![(Check::Issuer, true), (Check::Status, !revoked)]);
     if !revoked {
         if let Ok((holder, shown)) = super::embeds::public_award(app, award_id).await {
             view.achievement = Some(shown.achievement);
