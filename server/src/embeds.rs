@@ -38,12 +38,16 @@ pub struct BadgeQuery {
 }
 
 /// The language asked for (`?lang=`), else the one chosen on this site (its
-/// cookie), else the browser's, else English.
-pub(crate) fn language(lang: Option<&str>, headers: &HeaderMap) -> Lang {
-    lang.and_then(Lang::from_code)
-        .or_else(|| app::domain::auth::cookie_value(headers, app::i18n::LANG_COOKIE).and_then(Lang::from_code))
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok().and_then(Lang::from_accept_language))
-        .unwrap_or_default()
+/// cookie), else the browser's, else English. Public embeds pass no headers
+/// (`None`): shared caches keep one copy per URL, so only `?lang=` chooses.
+pub(crate) fn language(lang: Option<&str>, headers: Option<&HeaderMap>) -> Lang {
+    let chosen = || {
+        let headers = headers?;
+        app::domain::auth::cookie_value(headers, app::i18n::LANG_COOKIE)
+            .and_then(Lang::from_code)
+            .or_else(|| headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok().and_then(Lang::from_accept_language))
+    };
+    lang.and_then(Lang::from_code).or_else(chosen).unwrap_or_default()
 }
 
 pub(crate) fn escape(text: &str) -> String {
@@ -179,7 +183,7 @@ pub async fn profile_svg(
         Some(_) => return Err(ApiError::BadRequest("layout does not have a valid value".into())),
     };
     let shown = embeds::public_awards(&state.app, &username).await?;
-    let svg = profile_badge(language(query.lang.as_deref(), &headers).embed_words(), &shown, strip);
+    let svg = profile_badge(language(query.lang.as_deref(), None).embed_words(), &shown, strip);
     Ok(cacheable(&headers, "image/svg+xml", svg, false))
 }
 
@@ -192,7 +196,7 @@ pub async fn award_svg(
 ) -> Result<Response, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::invalid("id"))?;
     let (holder, award) = embeds::public_award(&state.app, id).await?;
-    let words = language(query.lang.as_deref(), &headers).embed_words();
+    let words = language(query.lang.as_deref(), None).embed_words();
     let title = fill(
         words.award_title,
         &[("achievement", &award.achievement), ("user", &holder.username), ("group", &award.group)],
@@ -250,7 +254,7 @@ pub async fn embed_card(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let shown = embeds::public_awards(&state.app, &username).await?;
-    let html = card(language(query.lang.as_deref(), &headers), &shown);
+    let html = card(language(query.lang.as_deref(), None), &shown);
     Ok(cacheable(&headers, "text/html; charset=utf-8", html, true))
 }
 
@@ -295,8 +299,9 @@ pub async fn oembed(
     let unknown = || ApiError::Domain(app::domain::DomainError::NotFound("User"));
     let username = username_in(&base, &url).ok_or_else(unknown)?;
     let shown = embeds::public_awards(&state.app, &username).await?;
-    let bound = |given: Option<&String>, fallback: u32| {
-        given.and_then(|v| v.parse::<u32>().ok()).map_or(fallback, |max| max.clamp(120, fallback))
+    // The card's natural size, never more than the consumer's maximum.
+    let bound = |given: Option<&String>, natural: u32| {
+        given.and_then(|v| v.parse::<u32>().ok()).map_or(natural, |max| max.min(natural))
     };
     let width = bound(query.maxwidth.as_ref(), 400);
     let rows = shown.awards.len().clamp(1, 8) as u32;

@@ -23,7 +23,7 @@ pub async fn card(
 ) -> Result<Response, ApiError> {
     let user = users::find_user(&state.app, &actor, &username).await?;
     let top = achievements::top_achievements(&state.app, &actor, &[user.id], SHOWN).await?.remove(&user.id);
-    let words = language(None, &headers).card_words();
+    let words = language(None, Some(&headers)).card_words();
     let initial: String = user.name.chars().next().unwrap_or('?').to_uppercase().collect();
     let list = match top.unwrap_or_default() {
         shown if shown.is_empty() => format!(r#"<p class="muted">{}</p>"#, escape(words.none)),

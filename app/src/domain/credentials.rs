@@ -277,8 +277,9 @@ pub async fn baked(app: &AppState, actor: &Actor, award_id: i64, svg: bool) -> D
     Ok(BakedFile { content_type: "image/png", file_name: format!("{stem}.png"), bytes })
 }
 
-/// The longest text the verification page reads as a credential.
-pub const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+/// The longest text the verification page reads as a credential (ours are
+/// about 2 KB; the page's address carries it, and proxies refuse long ones).
+pub const MAX_CREDENTIAL_BYTES: usize = 8 * 1024;
 
 /// Leeway for clocks a little apart.
 const SKEW_SECONDS: i64 = 60;
@@ -376,9 +377,11 @@ pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::Ve
     });
     let index =
         status["statusListIndex"].as_str().and_then(|i| i.parse::<i64>().ok()).filter(|i| (0..LIST_SIZE).contains(i));
-    let revoked = match list.zip(index) {
-        Some((list, index)) => {
-            let award = (list - 1) * LIST_SIZE + index;
+    let award = list.zip(index).and_then(|(list, index)| {
+        (list - 1).checked_mul(LIST_SIZE)?.checked_add(index).filter(|award| *award < i64::MAX)
+    });
+    let revoked = match award {
+        Some(award) => {
             let mut tx = app.store.read().await?;
             !tx.revoked_credentials_between(award, award + 1).await?.is_empty()
         }
@@ -395,33 +398,32 @@ pub async fn verify(app: &AppState, text: &str) -> DomainResult<crate::model::Ve
 }
 
 /// What the link inside a credential (its `id`, `/-/credentials/<award>`)
-/// says when followed: this server's own record of the award. Revoked (or
-/// deleted) shows as such, as the public status list already says; a live
-/// award is valid, and who holds what is shown only when a visitor may see
-/// it on the holder's profile. `None`: no such award was ever made here.
+/// says when followed: this server's own record of the award, as a visitor
+/// may know it. Revoked (or deleted) shows as such, as the public status
+/// list already says; a live award is valid, with who holds what, only when
+/// a visitor may see it on the holder's profile. Anything else (no such
+/// award, or one a visitor may not see: hidden, pending, a private profile
+/// or group) is `None`, so the link tells a stranger nothing the profile
+/// does not.
 pub async fn verify_award(app: &AppState, award_id: i64) -> DomainResult<Option<crate::model::VerificationView>> {
     use crate::model::{CredentialCheck as Check, Verdict, VerificationView};
-    let (award, revoked) = {
-        let mut tx = app.store.read().await?;
-        let award = tx.award_by_id(award_id).await?;
-        let revoked = !tx.revoked_credentials_between(award_id, award_id + 1).await?.is_empty();
-        (award, revoked)
-    };
-    let revoked = revoked || award.as_ref().is_some_and(|a| a.revoked_by_user_id.is_some());
-    if award.is_none() && !revoked {
+    if !(1..i64::MAX).contains(&award_id) {
         return Ok(None);
     }
-    let verdict = if revoked { Verdict::Revoked } else { Verdict::Valid };
-    let mut view = VerificationView::new(verdict, vec![(Check::Issuer, true), (Check::Status, !revoked)]);
-    if !revoked {
-        if let Ok((holder, shown)) = super::embeds::public_award(app, award_id).await {
-            view.achievement = Some(shown.achievement);
-            view.recipient_url = Some(format!("/{}", holder.username));
-            view.recipient = Some(holder.username);
-            view.issuer = Some(shown.group);
-            view.awarded_on = Some(shown.awarded_on);
-            view.image = shown.avatar_url;
-        }
+    let revoked = {
+        let mut tx = app.store.read().await?;
+        !tx.revoked_credentials_between(award_id, award_id + 1).await?.is_empty()
+    };
+    if revoked {
+        return Ok(Some(VerificationView::new(Verdict::Revoked, vec![(Check::Issuer, true), (Check::Status, false)])));
     }
+    let Ok((holder, shown)) = super::embeds::public_award(app, award_id).await else { return Ok(None) };
+    let mut view = VerificationView::new(Verdict::Valid, vec![(Check::Issuer, true), (Check::Status, true)]);
+    view.achievement = Some(shown.achievement);
+    view.recipient_url = Some(format!("/{}", holder.username));
+    view.recipient = Some(holder.username);
+    view.issuer = Some(shown.group);
+    view.awarded_on = Some(shown.awarded_on);
+    view.image = shown.avatar_url;
     Ok(Some(view))
 }

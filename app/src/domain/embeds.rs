@@ -39,10 +39,20 @@ pub async fn public_awards(app: &AppState, username: &str) -> DomainResult<Publi
     let mut awards = Vec::new();
     {
         let mut tx = app.store.read().await?;
+        // Each awarding group's facts once, however many awards it made.
+        let mut embeddable: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
         for shown in listed.items {
             // Listed for a visitor; named only when its namespace may be read.
             let Some(group) = shown.group else { continue };
-            if !policy::embed_award(&facts::group_facts(&mut tx, &visitor, &group).await?) {
+            let allowed = match embeddable.get(&group.id) {
+                Some(known) => *known,
+                None => {
+                    let allowed = policy::embed_award(&facts::group_facts(&mut tx, &visitor, &group).await?);
+                    embeddable.insert(group.id, allowed);
+                    allowed
+                }
+            };
+            if !allowed {
                 continue;
             }
             awards.push(PublicAward {

@@ -333,8 +333,9 @@ impl Tx {
     }
 
     /// The achievements each of `users` shows on their profile (unrevoked,
-    /// accepted, not hidden), in profile order per user, in one query. Which
-    /// of them a viewer may see is the domain's to decide.
+    /// accepted, not hidden), each once however often held, in profile order
+    /// per user (by its first award there), in one query. Which of them a
+    /// viewer may see is the domain's to decide.
     pub async fn shown_achievements_of(&mut self, users: &[i64]) -> StoreResult<Vec<HeldAchievementRow>> {
         if users.is_empty() {
             return Ok(Vec::new());
@@ -344,7 +345,9 @@ impl Tx {
             "SELECT ua.user_id AS holder_id, a.id, a.namespace_id, a.name, a.description, a.avatar, a.created_at, \
              a.updated_at FROM user_achievements ua JOIN achievements a ON a.id = ua.achievement_id \
              WHERE ua.user_id IN ({}) AND ua.revoked_by_user_id IS NULL AND ua.show_on_profile = TRUE \
-             AND ua.accepted_at IS NOT NULL ORDER BY ua.user_id, ua.priority ASC NULLS LAST, ua.id ASC",
+             AND ua.accepted_at IS NOT NULL \
+             GROUP BY ua.user_id, a.id, a.namespace_id, a.name, a.description, a.avatar, a.created_at, a.updated_at \
+             ORDER BY ua.user_id, MIN(CASE WHEN ua.priority IS NULL THEN 1 ELSE 0 END), MIN(ua.priority), MIN(ua.id)",
             list.join(", ")
         );
         on!(self, c => users.iter().fold(sqlx::query_as::<_, HeldAchievementRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)

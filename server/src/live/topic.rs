@@ -81,9 +81,11 @@ pub struct Topic {
     /// Held while the tallies of newly watched awardables are read, so many
     /// viewers arriving at once read them once.
     loading: tokio::sync::Mutex<()>,
-    /// The viewers the topic writes to itself. Held through a publish's whole
-    /// pass, so frames reach every sink in order.
+    /// The viewers the topic writes to itself.
     sinks: Mutex<Sinks>,
+    /// Taken by each publish for its whole pass, so frames reach every sink
+    /// in order.
+    publishing: Mutex<()>,
 }
 
 /// Slots, so a sink leaves in O(1) however many there are.
@@ -269,6 +271,7 @@ impl Topic {
             wake: watch::channel(0).0,
             loading: tokio::sync::Mutex::new(()),
             sinks: Mutex::default(),
+            publishing: Mutex::new(()),
         }
     }
 
@@ -306,10 +309,9 @@ impl Topic {
     /// Records one change to `item`: `frame` (the `data:` of a `reaction` frame)
     /// goes to every viewer that keeps up, `tally` to those that fell behind.
     pub fn publish(&self, item: AwardableRef, event: &str, frame: &[u8], tally: Bytes) {
-        // Taken first and held through the pass: publishes reach the sinks in
-        // the order of their numbers. (A sink leaving meanwhile waits for the
-        // pass: one `write` per viewer.)
-        let sinks = locked(&self.sinks);
+        // Held through the pass: publishes reach the sinks in the order of
+        // their numbers.
+        let _turn = locked(&self.publishing);
         let (seq, bytes) = {
             let mut log = self.log();
             log.seq += 1;
@@ -324,8 +326,12 @@ impl Topic {
         };
         // The viewers whose frames go through their own task.
         self.wake.send_replace(seq);
+        // The sinks as they are now that the frame is in the log: one that
+        // attaches later catches up from the log itself. Copied, so viewers
+        // arriving and leaving never wait for the pass.
+        let sinks: Vec<Arc<Sink>> = locked(&self.sinks).slots.iter().flatten().cloned().collect();
         let now = tokio::time::Instant::now();
-        for sink in sinks.slots.iter().flatten() {
+        for sink in &sinks {
             sink.offer(seq, item, &bytes, now);
         }
     }

@@ -93,9 +93,12 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     let bad = get(&format!("{base}/carol/achievements.svg?layout=huge"), None).await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(serde_json::from_str::<Value>(&bad.body).is_ok_and(|v| v["error"].is_string()), "{}", bad.body);
-    // In Korean when asked.
+    // In Korean when its address asks; a browser's language does not change
+    // what shared caches keep for an address.
     let korean = get(&format!("{base}/carol/achievements.svg?lang=ko"), None).await;
     assert!(korean.body.contains("성취"), "{}", korean.body);
+    let asked = client().get(format!("{base}/carol/achievements.svg")).header("Accept-Language", "ko").send().await;
+    assert!(!asked.expect("badge").text().await.expect("body").contains("성취"));
 
     // One award's badge: a public one; the private group's is not found.
     let (_, held) = call(base, Method::GET, &format!("/users/{}/achievements", me["id"]), Some(&carol), None).await;
@@ -125,6 +128,19 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     assert!(!after.body.contains(single.as_str()), "hidden: {}", after.body);
     assert!(!visible_names(base, &me["id"]).await.1.contains(&single), "and from her profile");
     assert_eq!(get(&format!("{base}/-/awards/{shown_id}/badge.svg"), None).await.status, 404);
+    // Nor does the link in its credential tell a stranger it exists; nor for
+    // the private group's award; a public one is valid there.
+    for hidden in [shown_id.clone(), hidden_group_award["id"].clone()] {
+        let record = get(&format!("{base}/-/verify?award={hidden}"), None).await;
+        assert!(record.body.contains("No credential was found") && !record.body.contains("data-verdict"), "{hidden}");
+    }
+    let public_award = held
+        .as_array()
+        .expect("awards")
+        .iter()
+        .find(|a| a["id"] != shown_id && a["achievement"]["name"] != json!("Classified work"));
+    let record = get(&format!("{base}/-/verify?award={}", public_award.expect("another")["id"]), None).await;
+    assert!(record.body.contains("data-verdict=\"valid\""), "{}", record.body);
 
     // The card: the only answer that other sites may frame.
     let card = get(&format!("{base}/-/embed/carol"), None).await;
@@ -172,6 +188,27 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
         get(&format!("{base}/-/oembed?url={}&format=xml", url(&format!("{base}/carol"))), None).await.status,
         501
     );
+    // Never larger than the consumer's maximum, however small (a profile
+    // with nothing to show yet is the smallest card).
+    let (status, _) = call(
+        base,
+        Method::POST,
+        "/users",
+        Some(ROOT_TOKEN),
+        Some(
+            json!({ "username": "newbie", "name": "New", "email": "newbie@example.com", "password": "long-enough-1" }),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    for (query, width, height) in
+        [("maxheight=200", 400, 96), ("maxheight=50&maxwidth=30", 30, 50), ("maxheight=junk", 400, 96)]
+    {
+        let got = get(&format!("{base}/-/oembed?url={}&{query}", url(&format!("{base}/newbie"))), None).await;
+        assert_eq!(got.status, 200, "{query}: {}", got.body);
+        let answer: Value = serde_json::from_str(&got.body).expect("json");
+        assert_eq!((answer["width"].as_u64(), answer["height"].as_u64()), (Some(width), Some(height)), "{query}");
+    }
     assert_eq!(get(&format!("{base}/-/oembed?url={}", url("https://elsewhere.example/carol")), None).await.status, 404);
     assert_eq!(get(&format!("{base}/-/oembed?url={}", url(&format!("{base}/heroes/website"))), None).await.status, 404);
     assert_eq!(get(&format!("{base}/-/oembed"), None).await.status, 400);
