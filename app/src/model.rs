@@ -170,6 +170,7 @@ pub struct NoteView {
 /// shown as a small icon next to their name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopAchievement {
+    pub id: i64,
     pub name: String,
     pub avatar_url: Option<String>,
 }

@@ -691,7 +691,8 @@ pub async fn top_achievements(
             .is_some_and(|rule| rule.admits(&AwardFacts { recipient, shown: true }));
         if listed && policy::read_award_namespace(&viewer, group) {
             let avatar_url = uploads::achievement_avatar_url(&app.instance, &held.achievement);
-            let shown = crate::model::TopAchievement { name: held.achievement.name, avatar_url };
+            let shown =
+                crate::model::TopAchievement { id: held.achievement.id, name: held.achievement.name, avatar_url };
             top.entry(held.holder_id).or_default().push((held.achievement.id, shown));
         }
     }

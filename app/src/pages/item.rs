@@ -1,5 +1,6 @@
 //! An issue or merge request with its comments, each with a live reaction bar.
 
+use crate::components::emblem::AchievementImage;
 use crate::components::reactions::ReturnTo;
 use crate::components::reactions::{watch_live, LiveReactions, ReactionBar};
 use crate::events::WorkItemKind;
@@ -135,14 +136,10 @@ fn AuthorTop(top: Option<crate::model::TopAchievement>) -> impl IntoView {
     let session = use_session();
     top.map(|top| {
         let label = fill(td_string!(session.get_untracked().lang.t(), top_achievement), &[("name", &top.name)]);
-        let picture = match top.avatar_url {
-            Some(src) => view! { <img src=src alt="" width="16" height="16"/> }.into_any(),
-            None => view! { <span class="author-top-disc"></span> }.into_any(),
-        };
         view! {
             " "
             <span class="author-top" role="img" aria-label=label.clone() title=label>
-                {picture}
+                <AchievementImage id=top.id name=top.name avatar_url=top.avatar_url size=18/>
             </span>
         }
     })
