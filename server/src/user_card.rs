@@ -7,10 +7,12 @@
 use crate::embeds::{escape, language};
 use crate::rest::{ApiError, Caller};
 use crate::state::ServerState;
+use app::components::emblem::AchievementImage;
 use app::domain::{achievements, users};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue};
+use leptos::prelude::*;
 
 /// Top achievements a card shows.
 const SHOWN: usize = 3;
@@ -31,10 +33,11 @@ pub async fn card(
             let items: String = shown
                 .iter()
                 .map(|a| {
-                    let picture = match &a.avatar_url {
-                        Some(src) => format!(r#"<img src="{}" alt="" width="20" height="20">"#, escape(src)),
-                        None => r#"<span class="author-top-disc" aria-hidden="true"></span>"#.to_string(),
-                    };
+                    // The achievement's picture as pages draw it: its image, else its emblem.
+                    let picture = view! {
+                        <AchievementImage id=a.id name=a.name.clone() avatar_url=a.avatar_url.clone() size=20/>
+                    }
+                    .to_html();
                     format!("<li>{picture}<span>{}</span></li>", escape(&a.name))
                 })
                 .collect();
