@@ -12,6 +12,7 @@
 use crate::rest::ApiError;
 use crate::state::ServerState;
 use app::domain::embeds::{self, PublicAward, PublicAwards};
+use app::domain::text::escape_html as escape;
 use app::i18n::{fill, EmbedWords, Lang};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -48,10 +49,6 @@ pub(crate) fn language(lang: Option<&str>, headers: Option<&HeaderMap>) -> Lang 
             .or_else(|| headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok().and_then(Lang::from_accept_language))
     };
     lang.and_then(Lang::from_code).or_else(chosen).unwrap_or_default()
-}
-
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// The width text takes in the badges' 11 px sans-serif, near enough: wide

@@ -4,10 +4,11 @@
 //! as the caller may see them (`achievements::top_achievements`); a profile
 //! the caller may not read is not found.
 
-use crate::embeds::{escape, language};
+use crate::embeds::language;
 use crate::rest::{ApiError, Caller};
 use crate::state::ServerState;
 use app::components::emblem::AchievementImage;
+use app::domain::text::escape_html as escape;
 use app::domain::{achievements, users};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};

@@ -8,6 +8,7 @@
 //! Reading them back ([`credential_in`]) is what the verification page does
 //! with an uploaded image.
 
+use super::text::escape_html as escape;
 use base64::Engine;
 use std::io::Cursor;
 
@@ -124,10 +125,6 @@ pub fn bake_png(image: Option<&[u8]>, jwt: &str) -> Result<Vec<u8>, BakeError> {
         out.extend(chunk(&kind, data));
     }
     Ok(out)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// An SVG badge carrying `jwt`: the achievement's image inside it (as a

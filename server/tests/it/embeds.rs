@@ -179,9 +179,27 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     let html = answer["html"].as_str().expect("html");
     assert!(html.starts_with("<iframe src=\"") && html.contains(&format!("{base}/-/embed/carol")), "{html}");
     assert!(!html.contains("<script"), "{html}");
-    let card = get(&format!("{base}/-/embed/carol"), None).await;
-    assert!(card.body.contains("Carol &lt;script&gt;") || !card.body.contains("<script"), "{}", card.body);
-    assert!(!card.body.contains("<script"), "{}", card.body);
+    // What people typed (an achievement's name, shown in the badge and the
+    // card) is text there, never markup.
+    let (status, marked) = call(
+        base,
+        Method::POST,
+        "/groups/heroes/achievements",
+        Some(ROOT_TOKEN),
+        Some(json!({ "name": "<b>Bold & brave</b>" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{marked}");
+    let awards = format!("/groups/heroes/achievements/{}/awards", marked["id"]);
+    assert_eq!(call(base, Method::POST, &awards, Some(ROOT_TOKEN), Some(json!({ "username": "carol" }))).await.0, 201);
+    for page in ["/-/embed/carol", "/carol/achievements.svg"] {
+        let got = get(&format!("{base}{page}"), None).await;
+        assert!(
+            got.body.contains("&lt;b&gt;Bold &amp; brave&lt;/b&gt;") && !got.body.contains("<b>"),
+            "{page}: {}",
+            got.body
+        );
+    }
     let small = get(&format!("{base}/-/oembed?url={}&maxwidth=200", url(&format!("{base}/carol"))), None).await;
     assert_eq!(serde_json::from_str::<Value>(&small.body).expect("json")["width"], 200);
     assert_eq!(

@@ -17,6 +17,8 @@ fn defaults() {
     assert_eq!(config.live_caps, server::live::hub::Caps { per_user: 50, per_address: 500 });
     let raised = parse(&[("LIVE_STREAMS_PER_USER", "3"), ("LIVE_STREAMS_PER_ADDRESS", "20000")]).expect("caps parse");
     assert_eq!(raised.live_caps, server::live::hub::Caps { per_user: 3, per_address: 20000 });
+    assert_eq!(config.live_send_buffer, 65_536);
+    assert_eq!(parse(&[("LIVE_SEND_BUFFER_BYTES", "4096")]).expect("buffer parses").live_send_buffer, 4096);
 }
 
 #[test]
@@ -33,6 +35,8 @@ fn each_bad_value_names_its_variable() {
         ("DEMO_DATA", "maybe"),
         ("LIVE_STREAMS_PER_USER", "0"),
         ("LIVE_STREAMS_PER_ADDRESS", "lots"),
+        ("LIVE_SEND_BUFFER_BYTES", "1024"),
+        ("LIVE_SEND_BUFFER_BYTES", "big"),
     ] {
         let err = parse(&[(var, value)]).expect_err(var);
         assert_eq!(err.var, var);
