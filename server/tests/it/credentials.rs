@@ -343,8 +343,12 @@ async fn baked_badges_carry_it_and_the_verification_page_says_what_holds(backend
     let (said, html) = verdict(base, &tampered).await;
     assert_eq!(said, "invalid");
     assert!(html.contains("Signature does not match") && !html.contains("Forged honour"), "{html}");
-    // Not a credential at all; another server's.
+    // Not a credential at all; another server's; longer than any credential
+    // (8 KB): read as nothing, on the page and through the form.
     assert_eq!(verdict(base, "hello there").await.0, "unreadable");
+    let huge = format!("{jwt}{}", "A".repeat(9 * 1024));
+    assert_eq!(verdict(base, &huge).await.0, "unreadable");
+    assert_eq!(upload(base, reqwest::multipart::Form::new().text("credential", huge)).await, "/-/verify?unreadable=1");
     let foreign = {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
