@@ -206,7 +206,13 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
         ("a burst, none stalled", "crown", viewers, false, 0, 500),
         ("a burst, 1% stalled", "star", viewers, false, viewers / 100, 500),
     ];
+    // `LAUREL_BENCH_SCENES=topic,burst`: only the scenes whose label holds one of these.
+    let chosen = std::env::var("LAUREL_BENCH_SCENES").unwrap_or_default();
+    let chosen: Vec<&str> = chosen.split(',').filter(|s| !s.is_empty()).collect();
     for (label, name, viewers, spread_out, stalled, burst) in scenes {
+        if !chosen.is_empty() && !chosen.iter().any(|c| label.contains(c)) {
+            continue;
+        }
         // Laurel first: nchan's messages take the size of its frames.
         let mut data_bytes = 0;
         for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {

@@ -9,7 +9,7 @@
 //! core and the viewers' thread to the other. Printed, not asserted.
 
 use super::load::shared_client;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -65,7 +65,16 @@ fn rss_kib(pid: u32) -> Option<u64> {
 
 /// The CPU time the server has used so far (user + system), from /proc (Linux).
 fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    cpu_time_of(&format!("/proc/{pid}/stat"))
+}
+
+/// The same for a thread of this process.
+fn thread_cpu_time(tid: i32) -> Option<Duration> {
+    (tid > 0).then(|| cpu_time_of(&format!("/proc/self/task/{tid}/stat")))?
+}
+
+fn cpu_time_of(path: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // Fields after the command name (which may hold spaces) start at field 3.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
@@ -168,6 +177,12 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     let ready_marker = peer.ready_marker();
     let marker = Arc::new(format!("\"name\":\"{name}\""));
     let Some(first) = targets.first() else { return 0 };
+    // One change before the viewers arrive, as a server that has been up a
+    // while has seen: the first ever prepares every statement on its path.
+    let warm = publish(peer, (base, first, data_bytes), "sunny", None).await;
+    if let (Some(id), Peer::Laurel { .. }) = (warm, peer) {
+        publish(peer, (base, first, data_bytes), "", Some(id)).await;
+    }
     let idle = rss_kib(pid);
     let ready = Arc::new(AtomicUsize::new(0));
     let sent_at: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
@@ -179,9 +194,11 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     let started = Instant::now();
     // The viewers run on one thread of their own (one core's worth, at most).
     let done = Arc::new(tokio::sync::Notify::new());
+    let viewers_tid = Arc::new(AtomicI32::new(0));
     {
         let (ready, sent_at, arrivals, done, marker, data_len) =
             (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), marker.clone(), data_len.clone());
+        let viewers_tid = viewers_tid.clone();
         let requests: Vec<Arc<String>> = targets
             .iter()
             .map(|t| {
@@ -193,6 +210,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
             if pinned {
                 pin_this_thread_to_last_cpu();
             }
+            // SAFETY: gettid has no preconditions.
+            viewers_tid.store(unsafe { libc::gettid() }, Ordering::Relaxed);
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             runtime.block_on(async move {
                 let mut tasks = Vec::with_capacity(viewers);
@@ -257,6 +276,20 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     let after_burst = rss_kib(pid);
     let timed = (0..viewers).filter(|v| v % targets.len() == 0).count().saturating_sub(stalled);
     let cpu_before = cpu_time(pid);
+    let viewers_tid = viewers_tid.load(Ordering::Relaxed);
+    let viewers_before = thread_cpu_time(viewers_tid);
+    // `LAUREL_BENCH_PERF=dir`: CPU 0 (the server's) profiled through the timed event.
+    let perf = std::env::var("LAUREL_BENCH_PERF").ok().and_then(|dir| {
+        let file = format!("{dir}/{}-{}.data", peer.name(), label.replace(' ', "-"));
+        let child = std::process::Command::new("perf")
+            .args(["record", "-C", "0,1", "-g", "-F", "4999", "-o", &file])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        std::thread::sleep(Duration::from_millis(300));
+        Some(child)
+    });
     let _ = sent_at.set(Instant::now());
     let answered = publish(peer, (base, first, data_bytes), name, None).await;
     // The publish request itself (for Laurel a reaction written to the
@@ -268,12 +301,19 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
+    if let Some(mut perf) = perf {
+        // SAFETY: signals the child we started.
+        unsafe { libc::kill(perf.id() as i32, libc::SIGINT) };
+        let _ = perf.wait();
+    }
+    let viewers_cpu = viewers_before.zip(thread_cpu_time(viewers_tid)).map(|(a, b)| b.saturating_sub(a));
     let mut times = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
     times.sort_unstable();
     let at = |q: f64| {
         let i = ((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1));
         times.get(i).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
     };
+    let spread = [0.10, 0.25, 0.75, 0.90].map(|q| format!("{:.1}", at(q))).join("/");
     let kib = |a: Option<u64>, b: Option<u64>, n: usize| match (a, b) {
         (Some(a), Some(b)) if n > 0 => format!("{:.1} KiB", b.saturating_sub(a) as f64 / n as f64),
         _ => "?".into(),
@@ -294,7 +334,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     }
     let data_len = data_len.load(Ordering::Relaxed);
     println!(
-        "  one event (published {}, the publish request answered in {:.1} ms, {data_len} bytes of data per frame) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU for it {}",
+        "  one event (published {}, the publish request answered in {:.1} ms, {data_len} bytes of data per frame) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU for it {}; the viewers' thread's CPU {}",
         if answered { "ok" } else { "failed" },
         request_took.unwrap_or(f64::NAN),
         times.len(),
@@ -302,6 +342,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         at(0.99),
         times.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
         cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
+        viewers_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
     );
     done.notify_one();
     data_len
@@ -369,7 +410,11 @@ async fn watch(
                 let frame = &seen[..end];
                 let data = frame.lines().filter(|l| l.contains(timing.marker)).find_map(|l| l.strip_prefix("data: "));
                 timing.data_len.store(data.map_or(0, str::len), Ordering::Relaxed);
-                return Some(());
+                // Stays connected, as a browser does, until the scene is
+                // over: closing here would put the viewers' own teardown (a
+                // third of their thread's time) between the arrivals still
+                // to be read, and time the load generator, not the server.
+                std::future::pending::<()>().await;
             }
             seen.drain(..end + 2);
         }
