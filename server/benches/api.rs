@@ -125,7 +125,7 @@ async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, rea
     let peer = live::Peer::Laurel { token: ROOT_TOKEN.to_string() };
     let scene = live::Scene {
         label: "all on one topic of process B, the reaction made through process A",
-        name: "rainbow",
+        names: &["rainbow"],
         targets: &target,
         viewers,
         stalled: 0,
@@ -199,17 +199,25 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
         }
     };
     let few = viewers / 10;
-    let scenes: [(&str, &str, usize, bool, usize, usize); 5] = [
-        ("a tenth as many, all on one topic", "fire", few, false, 0, 0),
-        ("all on one topic", "trophy", viewers, false, 0, 0),
-        ("spread over 1,000 topics", "gem", viewers, true, 0, 0),
-        ("a burst, none stalled", "crown", viewers, false, 0, 500),
-        ("a burst, 1% stalled", "star", viewers, false, viewers / 100, 500),
+    // Each scene times one event, or (where the topic has few viewers) ten in
+    // a row for enough arrivals to read percentiles from; every name is new
+    // on its issue.
+    const FRUIT: &[&str] =
+        &["apple", "banana", "cherries", "grapes", "lemon", "melon", "peach", "pear", "strawberry", "tangerine"];
+    const ANIMALS: &[&str] = &["dog", "cat", "mouse", "hamster", "rabbit", "fox_face", "bear", "koala", "tiger", "cow"];
+    // Label, timed events, viewers, spread over 1,000 topics, stalled, burst.
+    type SceneRow<'a> = (&'a str, &'a [&'a str], usize, bool, usize, usize);
+    let scenes: [SceneRow; 5] = [
+        ("a tenth as many, all on one topic", FRUIT, few, false, 0, 0),
+        ("all on one topic", &["trophy"], viewers, false, 0, 0),
+        ("spread over 1,000 topics", ANIMALS, viewers, true, 0, 0),
+        ("a burst, none stalled", &["crown"], viewers, false, 0, 500),
+        ("a burst, 1% stalled", &["star"], viewers, false, viewers / 100, 500),
     ];
     // `LAUREL_BENCH_SCENES=topic,burst`: only the scenes whose label holds one of these.
     let chosen = std::env::var("LAUREL_BENCH_SCENES").unwrap_or_default();
     let chosen: Vec<&str> = chosen.split(',').filter(|s| !s.is_empty()).collect();
-    for (label, name, viewers, spread_out, stalled, burst) in scenes {
+    for (label, names, viewers, spread_out, stalled, burst) in scenes {
         if !chosen.is_empty() && !chosen.iter().any(|c| label.contains(c)) {
             continue;
         }
@@ -217,7 +225,7 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
         let mut data_bytes = 0;
         for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {
             let targets: &[live::Target] = if spread_out { spread } else { one };
-            let scene = live::Scene { label, name, targets, viewers, stalled, burst, publish_via: None, data_bytes };
+            let scene = live::Scene { label, names, targets, viewers, stalled, burst, publish_via: None, data_bytes };
             data_bytes = live::run(peer, base, *pid, scene).await;
         }
     }

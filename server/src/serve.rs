@@ -55,9 +55,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         }
     }
     let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
-    let listener = tokio::net::TcpListener::bind(config.site_addr)
-        .await
-        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let listener = listen(config.site_addr).map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
@@ -251,4 +249,19 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// Connections the kernel holds for the server before it accepts them (capped
+/// by `net.core.somaxconn`). The default of 128 dropped connections when
+/// thousands of browsers opened their live streams at once (after a restart,
+/// or in `make bench`), and each dropped one waited a second to try again.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    // As `TcpListener::bind` does: a restarted server may bind at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }

@@ -150,11 +150,12 @@ fn pin_this_thread_to_last_cpu() {
 
 /// One scene: `viewers` spread round-robin over `targets`, `stalled` of the
 /// first target's viewers never reading once subscribed; then `burst` changes
-/// on the first target, then one (`name`, new there) whose arrival is timed at
-/// every reading viewer of that target.
+/// on the first target, then one change per name in `names` (each new there),
+/// one after the other, whose arrivals are timed at every reading viewer of
+/// that target.
 pub struct Scene<'a> {
     pub label: &'a str,
-    pub name: &'a str,
+    pub names: &'a [&'a str],
     pub targets: &'a [Target],
     pub viewers: usize,
     pub stalled: usize,
@@ -170,12 +171,12 @@ pub struct Scene<'a> {
 /// Runs the scene and prints its figures; returns the length of the timed
 /// frame's `data:` as the viewers got it.
 pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
-    let Scene { label, name, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
+    let Scene { label, names, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
     let viewers_base = base;
     let base = publish_via.unwrap_or(base);
     let pinned = pin_server(pid);
     let ready_marker = peer.ready_marker();
-    let marker = Arc::new(format!("\"name\":\"{name}\""));
+    let markers: Arc<Vec<String>> = Arc::new(names.iter().map(|name| format!("\"name\":\"{name}\"")).collect());
     let Some(first) = targets.first() else { return 0 };
     // One change before the viewers arrive, as a server that has been up a
     // while has seen: the first ever prepares every statement on its path.
@@ -185,7 +186,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     }
     let idle = rss_kib(pid);
     let ready = Arc::new(AtomicUsize::new(0));
-    let sent_at: Arc<OnceLock<Instant>> = Arc::new(OnceLock::new());
+    let sent_at: Arc<Vec<OnceLock<Instant>>> = Arc::new(names.iter().map(|_| OnceLock::new()).collect());
     let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let data_len = Arc::new(AtomicUsize::new(0));
     // Connect a few hundred at a time, as browsers arriving would.
@@ -196,8 +197,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     let done = Arc::new(tokio::sync::Notify::new());
     let viewers_tid = Arc::new(AtomicI32::new(0));
     {
-        let (ready, sent_at, arrivals, done, marker, data_len) =
-            (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), marker.clone(), data_len.clone());
+        let (ready, sent_at, arrivals, done, markers, data_len) =
+            (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), markers.clone(), data_len.clone());
         let viewers_tid = viewers_tid.clone();
         let requests: Vec<Arc<String>> = targets
             .iter()
@@ -223,20 +224,20 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
                         (0, _) => Role::Timed,
                         _ => Role::Idle,
                     };
-                    let (host, request, ready, sent_at, arrivals, gate, marker, data_len) = (
+                    let (host, request, ready, sent_at, arrivals, gate, markers, data_len) = (
                         host.clone(),
                         requests[target].clone(),
                         ready.clone(),
                         sent_at.clone(),
                         arrivals.clone(),
                         gate.clone(),
-                        marker.clone(),
+                        markers.clone(),
                         data_len.clone(),
                     );
                     tasks.push(tokio::spawn(async move {
                         let permit = gate.acquire_owned().await.ok()?;
                         let timing =
-                            Timing { marker: &marker, sent_at: &sent_at, arrivals: &arrivals, data_len: &data_len };
+                            Timing { markers: &markers, sent_at: &sent_at, arrivals: &arrivals, data_len: &data_len };
                         watch(&host, &request, role, (permit, ready_marker), &ready, timing).await
                     }));
                 }
@@ -290,17 +291,27 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         std::thread::sleep(Duration::from_millis(300));
         Some(child)
     });
-    let _ = sent_at.set(Instant::now());
-    let answered = publish(peer, (base, first, data_bytes), name, None).await;
-    // The publish request itself (for Laurel a reaction written to the
-    // database: its part of the delivery times below).
-    let request_took = sent_at.get().map(|at| at.elapsed().as_secs_f64() * 1000.0);
-    let answered = answered.is_some();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while arrivals.lock().map(|a| a.len()).unwrap_or(0) < timed && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    // The publish requests themselves (for Laurel a reaction written to the
+    // database: their part of the delivery times below).
+    let mut requests = Vec::with_capacity(names.len());
+    let mut answered = 0;
+    for (k, name) in names.iter().enumerate() {
+        if k > 0 {
+            // The next one once the last is out, as events come one at a time.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let at = Instant::now();
+        let _ = sent_at[k].set(at);
+        answered += usize::from(publish(peer, (base, first, data_bytes), name, None).await.is_some());
+        requests.push(at.elapsed().as_secs_f64() * 1000.0);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while arrivals.lock().map(|a| a.len()).unwrap_or(0) < timed * (k + 1) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
-    let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
+    requests.sort_by(f64::total_cmp);
+    let request_took = requests.get(requests.len() / 2).copied();
+    let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a) / names.len().max(1) as u32);
     if let Some(mut perf) = perf {
         // SAFETY: signals the child we started.
         unsafe { libc::kill(perf.id() as i32, libc::SIGINT) };
@@ -334,8 +345,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     }
     let data_len = data_len.load(Ordering::Relaxed);
     println!(
-        "  one event (published {}, the publish request answered in {:.1} ms, {data_len} bytes of data per frame) reached {} of its topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU for it {}; the viewers' thread's CPU {}",
-        if answered { "ok" } else { "failed" },
+        "  {} event(s) one after the other ({answered} published, the publish request answered in {:.1} ms (median), {data_len} bytes of data per frame) gave {} arrivals at the topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU per event {}; the viewers' thread's CPU {}",
+        names.len(),
         request_took.unwrap_or(f64::NAN),
         times.len(),
         at(0.50),
@@ -358,10 +369,11 @@ enum Role {
     Stalled,
 }
 
-/// What a timed viewer looks for, and where it records its arrival.
+/// What a timed viewer looks for (each event's name, in order), and where it
+/// records their arrivals.
 struct Timing<'a> {
-    marker: &'a str,
-    sent_at: &'a OnceLock<Instant>,
+    markers: &'a [String],
+    sent_at: &'a [OnceLock<Instant>],
     arrivals: &'a Mutex<Vec<Duration>>,
     /// The timed frame's `data:` line, in bytes.
     data_len: &'a AtomicUsize,
@@ -388,6 +400,8 @@ async fn watch(
     let mut buffer = [0u8; 2048];
     let mut seen = String::new();
     let mut permit = Some(permit);
+    // The next timed event this viewer waits for.
+    let mut next = 0;
     loop {
         let n = socket.read(&mut buffer).await.ok()?;
         if n == 0 {
@@ -404,17 +418,22 @@ async fn watch(
             }
         }
         if let Some(end) = seen.rfind("\n\n") {
-            if role == Role::Timed && seen[..end].contains(timing.marker) {
-                let at = timing.sent_at.get()?.elapsed();
+            let marker = timing.markers.get(next).filter(|m| role == Role::Timed && seen[..end].contains(m.as_str()));
+            if let Some(marker) = marker {
+                let at = timing.sent_at.get(next)?.get()?.elapsed();
                 timing.arrivals.lock().ok()?.push(at);
                 let frame = &seen[..end];
-                let data = frame.lines().filter(|l| l.contains(timing.marker)).find_map(|l| l.strip_prefix("data: "));
+                let data = frame.lines().filter(|l| l.contains(marker.as_str())).find_map(|l| l.strip_prefix("data: "));
                 timing.data_len.store(data.map_or(0, str::len), Ordering::Relaxed);
-                // Stays connected, as a browser does, until the scene is
-                // over: closing here would put the viewers' own teardown (a
-                // third of their thread's time) between the arrivals still
-                // to be read, and time the load generator, not the server.
-                std::future::pending::<()>().await;
+                next += 1;
+                if next == timing.markers.len() {
+                    // Stays connected, as a browser does, until the scene is
+                    // over: closing here would put the viewers' own teardown
+                    // (a third of their thread's time) between the arrivals
+                    // still to be read, and time the load generator, not the
+                    // server.
+                    std::future::pending::<()>().await;
+                }
             }
             seen.drain(..end + 2);
         }
