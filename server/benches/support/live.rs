@@ -123,20 +123,39 @@ async fn publish(
 }
 
 /// Pins process `pid` (all its threads) to CPU 0 with `taskset`, where there
-/// are two CPUs or more; the viewers' thread takes the last one.
+/// are two CPUs or more, and this process (the viewers and the publisher:
+/// the load generator) to the last one, so the server has its core alone.
 fn pin_server(pid: u32) -> bool {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cpus >= 2
-        && std::process::Command::new("taskset")
-            .args(["-a", "-cp", "0", &pid.to_string()])
+    let cpus = cpus();
+    let taskset = |cpus: &str, pid: u32| {
+        std::process::Command::new("taskset")
+            .args(["-a", "-cp", cpus, &pid.to_string()])
             .stdout(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
+    };
+    cpus >= 2 && taskset(&(cpus - 1).to_string(), std::process::id()) && taskset("0", pid)
+}
+
+/// This process may run on every CPU again (the next rows share them).
+fn unpin_load_generator() {
+    let all = format!("0-{}", cpus() - 1);
+    let _ = std::process::Command::new("taskset")
+        .args(["-a", "-cp", &all, &std::process::id().to_string()])
+        .stdout(std::process::Stdio::null())
+        .status();
+}
+
+/// The machine's CPUs online (not the ones this process may run on, which
+/// pinning narrows to one).
+fn cpus() -> usize {
+    // SAFETY: sysconf only reads a system value.
+    usize::try_from(unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }).unwrap_or(1).max(1)
 }
 
 /// Pins the calling thread to the last CPU.
 fn pin_this_thread_to_last_cpu() {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpus = cpus();
     if cpus < 2 {
         return;
     }
@@ -356,6 +375,9 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         viewers_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
     );
     done.notify_one();
+    if pinned {
+        unpin_load_generator();
+    }
     data_len
 }
 
