@@ -6,6 +6,13 @@ async function order(page: Page): Promise<string[]> {
   return page.locator('.award-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-award-id') ?? ''));
 }
 
+// Resolves once the server has answered the server function `endpoint`: a
+// change is saved before the test reloads (`waitForLoadState('networkidle')`
+// is no barrier: it resolves at once once the page has been idle before).
+function saved(page: Page, endpoint: string) {
+  return page.waitForResponse((r) => r.url().includes(`/${endpoint}`) && r.request().method() === 'POST');
+}
+
 // The live preview's tiles, left to right: the achievements' names.
 async function preview(page: Page): Promise<string[]> {
   return page.locator('.profile-preview .preview-name').allTextContents();
@@ -34,11 +41,12 @@ test('the recipient reorders by keyboard, and the order survives a reload', asyn
   await expect(second).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('ArrowUp');
   await expect(page.locator('[role="status"][aria-live]')).toContainText('position 1 of');
+  const first = saved(page, 'reorder_awards');
   await page.keyboard.press('Space');
   await expect(page.locator('[role="status"][aria-live]')).toContainText('Dropped');
   const expected = [before[1], before[0], ...before.slice(2)];
   expect(await order(page)).toEqual(expected);
-  await page.waitForLoadState('networkidle');
+  expect((await first).ok()).toBe(true);
   await page.reload();
   await hydrated(page);
   expect(await order(page)).toEqual(expected);
@@ -59,11 +67,12 @@ test('the recipient reorders by keyboard, and the order survives a reload', asyn
   await third.focus();
   await page.keyboard.press('Space');
   await Promise.all([page.keyboard.press('ArrowUp'), page.keyboard.press('ArrowUp')]);
+  const again = saved(page, 'reorder_awards');
   await page.keyboard.press('Space');
   await expect(page.locator('[role="status"][aria-live]')).toContainText('Dropped');
   const twice = [expected[2], expected[0], expected[1], ...expected.slice(3)];
   await expect.poll(() => order(page)).toEqual(twice);
-  await page.waitForLoadState('networkidle');
+  expect((await again).ok()).toBe(true);
   await page.reload();
   await hydrated(page);
   expect(await order(page)).toEqual(twice);
@@ -89,16 +98,19 @@ test('the recipient reorders by mouse drag and by the move menu', async ({ page 
   // The preview of the profile already shows where the award would land.
   const dragged = [before[2], before[0], before[1], ...before.slice(3)];
   await expect.poll(() => preview(page)).toEqual(await tilesFor(page, dragged));
+  const drop = saved(page, 'reorder_awards');
   await page.mouse.up();
   expect(await order(page)).toEqual(dragged);
+  expect((await drop).ok()).toBe(true);
 
   // The move menu: the last one to the top.
   const last = page.locator('.award-row').last();
   await last.locator('.move-menu summary').click();
+  const moved = saved(page, 'reorder_awards');
   await last.getByRole('button', { name: 'Move to top' }).click();
   const menu = [dragged[dragged.length - 1], ...dragged.slice(0, -1)];
   expect(await order(page)).toEqual(menu);
-  await page.waitForLoadState('networkidle');
+  expect((await moved).ok()).toBe(true);
   await page.reload();
   await hydrated(page);
   expect(await order(page)).toEqual(menu);
@@ -110,21 +122,23 @@ test('a hidden achievement disappears for other viewers', async ({ page, browser
   await hydrated(page);
   const row = page.locator('.award-row', { hasText: 'Bug hunter' });
   await expect(page.locator('.profile-preview')).toContainText('Bug hunter');
+  const hidden = saved(page, 'set_award_shown');
   await row.getByRole('button', { name: 'Hide' }).click();
   await expect(row.getByRole('button', { name: 'Show' })).toBeVisible();
   // The preview beside the list drops it at once.
   expect(await preview(page)).not.toContain('Bug hunter');
   expect(await preview(page)).toContain('Contributor of the month');
-  await page.waitForLoadState('networkidle');
+  expect((await hidden).ok()).toBe(true);
   const visitor = await browser.newContext();
   const other = await visitor.newPage();
   await other.goto('/carol');
   await expect(other.locator('.achievement', { hasText: 'Contributor of the month' })).toBeVisible();
   await expect(other.locator('.achievement', { hasText: 'Bug hunter' })).toHaveCount(0);
   // Shown again, it is back.
+  const shown = saved(page, 'set_award_shown');
   await row.getByRole('button', { name: 'Show' }).click();
   await expect(row.getByRole('button', { name: 'Hide' })).toBeVisible();
-  await page.waitForLoadState('networkidle');
+  expect((await shown).ok()).toBe(true);
   await other.reload();
   await expect(other.locator('.achievement', { hasText: 'Bug hunter' })).toBeVisible();
   await visitor.close();
