@@ -109,7 +109,7 @@ test('the recipient reorders by mouse drag and by the move menu', async ({ page 
   const moved = saved(page, 'reorder_awards');
   await last.getByRole('button', { name: 'Move to top' }).click();
   const menu = [dragged[dragged.length - 1], ...dragged.slice(0, -1)];
-  expect(await order(page)).toEqual(menu);
+  await expect.poll(() => order(page)).toEqual(menu);
   expect((await moved).ok()).toBe(true);
   await page.reload();
   await hydrated(page);

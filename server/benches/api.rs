@@ -131,7 +131,7 @@ async fn cross_process_rows(url: &str, server: &common::Server, seed: &Seed, rea
         stalled: 0,
         burst: 0,
         publish_via: Some(&server.base),
-        data_bytes: 0,
+        data_bytes: &[],
     };
     live::run(&peer, &other.base, other.pid(), scene).await;
     drop(other);
@@ -222,10 +222,19 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
             continue;
         }
         // Laurel first: nchan's messages take the size of its frames.
-        let mut data_bytes = 0;
+        let mut data_bytes = Vec::new();
         for (peer, base, pid, one, spread) in std::iter::once(&laurel).chain(reference.as_ref()) {
             let targets: &[live::Target] = if spread_out { spread } else { one };
-            let scene = live::Scene { label, names, targets, viewers, stalled, burst, publish_via: None, data_bytes };
+            let scene = live::Scene {
+                label,
+                names,
+                targets,
+                viewers,
+                stalled,
+                burst,
+                publish_via: None,
+                data_bytes: &data_bytes,
+            };
             data_bytes = live::run(peer, base, *pid, scene).await;
         }
     }

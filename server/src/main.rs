@@ -10,7 +10,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    no_huge_pages();
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
         print!("{}", config::HELP);
         return ExitCode::SUCCESS;
@@ -24,6 +23,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
+    no_huge_pages();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -48,8 +48,12 @@ async fn main() -> ExitCode {
 /// available nothing changes.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    {
+        let (on, none): (libc::c_ulong, libc::c_ulong) = (1, 0);
+        // SAFETY: PR_SET_THP_DISABLE takes plain integers (as the kernel reads
+        // them: unsigned longs) and touches no memory of ours.
+        if unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, on, none, none, none) } != 0 {
+            tracing::warn!("transparent huge pages stay on: {}", std::io::Error::last_os_error());
+        }
     }
 }

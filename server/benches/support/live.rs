@@ -122,28 +122,45 @@ async fn publish(
     }
 }
 
-/// Pins process `pid` (all its threads) to CPU 0 with `taskset`, where there
-/// are two CPUs or more, and this process (the viewers and the publisher:
-/// the load generator) to the last one, so the server has its core alone.
-fn pin_server(pid: u32) -> bool {
-    let cpus = cpus();
-    let taskset = |cpus: &str, pid: u32| {
-        std::process::Command::new("taskset")
-            .args(["-a", "-cp", cpus, &pid.to_string()])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    cpus >= 2 && taskset(&(cpus - 1).to_string(), std::process::id()) && taskset("0", pid)
+/// `taskset -a` with these arguments: whether it did it.
+fn taskset(args: &[&str]) -> bool {
+    std::process::Command::new("taskset")
+        .arg("-a")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
-/// This process may run on every CPU again (the next rows share them).
-fn unpin_load_generator() {
-    let all = format!("0-{}", cpus() - 1);
-    let _ = std::process::Command::new("taskset")
-        .args(["-a", "-cp", &all, &std::process::id().to_string()])
-        .stdout(std::process::Stdio::null())
-        .status();
+/// While it lives, this process (the viewers and the publisher: the load
+/// generator) runs on the last CPU only; dropped, it gets back the CPUs it
+/// had (the next rows share them).
+struct Pinned {
+    /// This process's affinity mask before, as `taskset -p` prints it.
+    mask: String,
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        taskset(&["-p", &self.mask, &std::process::id().to_string()]);
+    }
+}
+
+/// Pins process `pid` (all its threads) to CPU 0 with `taskset`, where there
+/// are two CPUs or more, then the load generator to the last one, so the
+/// server has its core alone. `None`: nothing is pinned.
+fn pin_server(pid: u32) -> Option<Pinned> {
+    let cpus = cpus();
+    if cpus < 2 || !taskset(&["-cp", "0", &pid.to_string()]) {
+        return None;
+    }
+    let own = std::process::id().to_string();
+    let printed = std::process::Command::new("taskset").args(["-p", &own]).output().ok()?;
+    // "pid 123's current affinity mask: 3"
+    let mask = String::from_utf8_lossy(&printed.stdout).rsplit(':').next()?.trim().to_string();
+    let pinned = Pinned { mask };
+    taskset(&["-cp", &(cpus - 1).to_string(), &own]).then_some(pinned)
 }
 
 /// The machine's CPUs online (not the ones this process may run on, which
@@ -182,32 +199,36 @@ pub struct Scene<'a> {
     /// Where changes are published, when not the viewers' server (another
     /// process on the same database).
     pub publish_via: Option<&'a str>,
-    /// nchan's messages are padded to this many bytes of `data:` (Laurel's
-    /// frame for the same change, measured by its run of the scene).
-    pub data_bytes: usize,
+    /// nchan's message for each timed event is padded to this many bytes of
+    /// `data:` (Laurel's frame for the same change, measured by its run of
+    /// the scene); its other messages to the first.
+    pub data_bytes: &'a [usize],
 }
 
-/// Runs the scene and prints its figures; returns the length of the timed
+/// Runs the scene and prints its figures; returns the length of each timed
 /// frame's `data:` as the viewers got it.
-pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
+pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usize> {
     let Scene { label, names, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
     let viewers_base = base;
     let base = publish_via.unwrap_or(base);
-    let pinned = pin_server(pid);
+    let Some(first) = targets.first() else { return Vec::new() };
+    let pinning = pin_server(pid);
+    let pinned = pinning.is_some();
     let ready_marker = peer.ready_marker();
     let markers: Arc<Vec<String>> = Arc::new(names.iter().map(|name| format!("\"name\":\"{name}\"")).collect());
-    let Some(first) = targets.first() else { return 0 };
+    let pad = |k: usize| data_bytes.get(k).or(data_bytes.first()).copied().unwrap_or(0);
     // One change before the viewers arrive, as a server that has been up a
     // while has seen: the first ever prepares every statement on its path.
-    let warm = publish(peer, (base, first, data_bytes), "sunny", None).await;
+    let warm = publish(peer, (base, first, pad(0)), "sunny", None).await;
     if let (Some(id), Peer::Laurel { .. }) = (warm, peer) {
-        publish(peer, (base, first, data_bytes), "", Some(id)).await;
+        publish(peer, (base, first, pad(0)), "", Some(id)).await;
     }
     let idle = rss_kib(pid);
     let ready = Arc::new(AtomicUsize::new(0));
     let sent_at: Arc<Vec<OnceLock<Instant>>> = Arc::new(names.iter().map(|_| OnceLock::new()).collect());
     let arrivals: Arc<Mutex<Vec<Duration>>> = Arc::default();
-    let data_len = Arc::new(AtomicUsize::new(0));
+    let data_len: Arc<Vec<AtomicUsize>> = Arc::new(names.iter().map(|_| AtomicUsize::new(0)).collect());
+    let timed_ready = Arc::new(AtomicUsize::new(0));
     // Connect a few hundred at a time, as browsers arriving would.
     let gate = Arc::new(tokio::sync::Semaphore::new(256));
     let host = viewers_base.trim_start_matches("http://").to_string();
@@ -218,6 +239,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     {
         let (ready, sent_at, arrivals, done, markers, data_len) =
             (ready.clone(), sent_at.clone(), arrivals.clone(), done.clone(), markers.clone(), data_len.clone());
+        let timed_ready = timed_ready.clone();
         let viewers_tid = viewers_tid.clone();
         let requests: Vec<Arc<String>> = targets
             .iter()
@@ -243,7 +265,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
                         (0, _) => Role::Timed,
                         _ => Role::Idle,
                     };
-                    let (host, request, ready, sent_at, arrivals, gate, markers, data_len) = (
+                    let (host, request, ready, sent_at, arrivals, gate, markers, data_len, timed_ready) = (
                         host.clone(),
                         requests[target].clone(),
                         ready.clone(),
@@ -252,11 +274,17 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
                         gate.clone(),
                         markers.clone(),
                         data_len.clone(),
+                        timed_ready.clone(),
                     );
                     tasks.push(tokio::spawn(async move {
                         let permit = gate.acquire_owned().await.ok()?;
-                        let timing =
-                            Timing { markers: &markers, sent_at: &sent_at, arrivals: &arrivals, data_len: &data_len };
+                        let timing = Timing {
+                            markers: &markers,
+                            sent_at: &sent_at,
+                            arrivals: &arrivals,
+                            data_len: &data_len,
+                            ready: &timed_ready,
+                        };
                         watch(&host, &request, role, (permit, ready_marker), &ready, timing).await
                     }));
                 }
@@ -279,12 +307,12 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     for _ in 0..burst {
         given = match (given.take(), peer) {
             (Some(id), Peer::Laurel { .. }) => {
-                publish(peer, (base, first, data_bytes), "", Some(id)).await;
+                publish(peer, (base, first, pad(0)), "", Some(id)).await;
                 None
             }
-            _ => publish(peer, (base, first, data_bytes), "zap", None)
-                .await
-                .filter(|_| matches!(peer, Peer::Laurel { .. })),
+            _ => {
+                publish(peer, (base, first, pad(0)), "zap", None).await.filter(|_| matches!(peer, Peer::Laurel { .. }))
+            }
         };
     }
     if burst > 0 {
@@ -294,15 +322,15 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let after_burst = rss_kib(pid);
-    let timed = (0..viewers).filter(|v| v % targets.len() == 0).count().saturating_sub(stalled);
-    let cpu_before = cpu_time(pid);
-    let viewers_tid = viewers_tid.load(Ordering::Relaxed);
-    let viewers_before = thread_cpu_time(viewers_tid);
-    // `LAUREL_BENCH_PERF=dir`: CPU 0 (the server's) profiled through the timed event.
+    // The timed viewers that did connect.
+    let timed = timed_ready.load(Ordering::Relaxed);
+    // `LAUREL_BENCH_PERF=dir`: the server's CPU and the load generator's
+    // profiled through the timed events (perf itself runs beside the latter).
     let perf = std::env::var("LAUREL_BENCH_PERF").ok().and_then(|dir| {
         let file = format!("{dir}/{}-{}.data", peer.name(), label.replace(' ', "-"));
+        let cpus = format!("0,{}", cpus() - 1);
         let child = std::process::Command::new("perf")
-            .args(["record", "-C", "0,1", "-g", "-F", "4999", "-o", &file])
+            .args(["record", "-C", &cpus, "-g", "-F", "4999", "-o", &file])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -310,6 +338,9 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         std::thread::sleep(Duration::from_millis(300));
         Some(child)
     });
+    let cpu_before = cpu_time(pid);
+    let viewers_tid = viewers_tid.load(Ordering::Relaxed);
+    let viewers_before = thread_cpu_time(viewers_tid);
     // The publish requests themselves (for Laurel a reaction written to the
     // database: their part of the delivery times below).
     let mut requests = Vec::with_capacity(names.len());
@@ -321,8 +352,13 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         }
         let at = Instant::now();
         let _ = sent_at[k].set(at);
-        answered += usize::from(publish(peer, (base, first, data_bytes), name, None).await.is_some());
+        let published = publish(peer, (base, first, pad(k)), name, None).await.is_some();
         requests.push(at.elapsed().as_secs_f64() * 1000.0);
+        if !published {
+            // Printed by `publish`; the rest would wait for frames that never come.
+            break;
+        }
+        answered += 1;
         let deadline = Instant::now() + Duration::from_secs(30);
         while arrivals.lock().map(|a| a.len()).unwrap_or(0) < timed * (k + 1) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -330,7 +366,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
     }
     requests.sort_by(f64::total_cmp);
     let request_took = requests.get(requests.len() / 2).copied();
-    let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a) / names.len().max(1) as u32);
+    // For all the timed events together (/proc counts in 10 ms ticks).
+    let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
     if let Some(mut perf) = perf {
         // SAFETY: signals the child we started.
         unsafe { libc::kill(perf.id() as i32, libc::SIGINT) };
@@ -362,9 +399,14 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
             kib(holding, after_burst, 1)
         );
     }
-    let data_len = data_len.load(Ordering::Relaxed);
+    let data_len: Vec<usize> = data_len.iter().map(|n| n.load(Ordering::Relaxed)).collect();
+    let sizes = match (data_len.iter().min(), data_len.iter().max()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => "?".into(),
+    };
     println!(
-        "  {} event(s) one after the other ({answered} published, the publish request answered in {:.1} ms (median), {data_len} bytes of data per frame) gave {} arrivals at the topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU per event {}; the viewers' thread's CPU {}",
+        "  {} event(s) one after the other ({answered} published, the publish request answered in {:.1} ms (median), {sizes} bytes of data per frame) gave {} arrivals at the topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU for them {}; the viewers' thread's CPU {}",
         names.len(),
         request_took.unwrap_or(f64::NAN),
         times.len(),
@@ -375,9 +417,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> usize {
         viewers_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
     );
     done.notify_one();
-    if pinned {
-        unpin_load_generator();
-    }
+    drop(pinning);
     data_len
 }
 
@@ -394,11 +434,13 @@ enum Role {
 /// What a timed viewer looks for (each event's name, in order), and where it
 /// records their arrivals.
 struct Timing<'a> {
+    /// Counts the timed viewers that are subscribed.
+    ready: &'a AtomicUsize,
     markers: &'a [String],
     sent_at: &'a [OnceLock<Instant>],
     arrivals: &'a Mutex<Vec<Duration>>,
-    /// The timed frame's `data:` line, in bytes.
-    data_len: &'a AtomicUsize,
+    /// Each timed frame's `data:` line, in bytes.
+    data_len: &'a [AtomicUsize],
 }
 
 /// One viewer: a bare HTTP/1.1 client on its own TCP connection.
@@ -433,6 +475,9 @@ async fn watch(
         if permit.is_some() && seen.contains(ready_marker) {
             permit = None;
             ready.fetch_add(1, Ordering::Relaxed);
+            if role == Role::Timed {
+                timing.ready.fetch_add(1, Ordering::Relaxed);
+            }
             seen.clear();
             if role == Role::Stalled {
                 // Holds the connection open and never reads again.
@@ -446,7 +491,9 @@ async fn watch(
                 timing.arrivals.lock().ok()?.push(at);
                 let frame = &seen[..end];
                 let data = frame.lines().filter(|l| l.contains(marker.as_str())).find_map(|l| l.strip_prefix("data: "));
-                timing.data_len.store(data.map_or(0, str::len), Ordering::Relaxed);
+                if let Some(len) = timing.data_len.get(next) {
+                    len.store(data.map_or(0, str::len), Ordering::Relaxed);
+                }
                 next += 1;
                 if next == timing.markers.len() {
                     // Stays connected, as a browser does, until the scene is

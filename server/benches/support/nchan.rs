@@ -1,7 +1,10 @@
 //! nginx + nchan, the reference pub/sub server for Server-Sent Events, started
 //! on a free port for the live scenes to measure side by side with Laurel:
 //! one nginx process (no master), EventSource subscribers at `/sub/:channel`,
-//! the same listen backlog as Laurel's (4096; nginx's default is 511),
+//! the same listen backlog as Laurel's (4096; nginx's default is 511), a new
+//! subscriber getting only what is published after it arrives (as Laurel's
+//! viewers get a snapshot, not the changes before it; nchan's default replays
+//! the channel's buffered messages),
 //! publishers at `/pub/:channel`. `make bench` installs Debian's `nginx-light`
 //! and `libnginx-mod-nchan`; without them the scenes run for Laurel alone.
 
@@ -60,7 +63,7 @@ http {{
   scgi_temp_path {d}/scgi;
   server {{
     listen 127.0.0.1:{port} backlog=4096;
-    location ~ ^/sub/(\\w+)$ {{ nchan_subscriber eventsource; nchan_channel_id $1; }}
+    location ~ ^/sub/(\\w+)$ {{ nchan_subscriber eventsource; nchan_channel_id $1; nchan_subscriber_first_message newest; }}
     location ~ ^/pub/(\\w+)$ {{ nchan_publisher; nchan_channel_id $1; }}
   }}
 }}
