@@ -197,6 +197,11 @@ pub fn token_problem(token: &TokenRow, today: chrono::NaiveDate) -> Option<Domai
 /// blocked user is refused (clients must learn their token is bad; expired and
 /// revoked tokens say so); a stale session cookie simply means anonymous.
 pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
+    if credentials.token.is_none() && credentials.session.is_none() {
+        // A visitor: nothing to look up, so no transaction (every visitor's
+        // page, API call and live stream would open and close one).
+        return Ok(anonymous());
+    }
     let mut tx = app.store.read().await?;
     if let Some(token) = credentials.token {
         let row = tx.token_by_digest(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
@@ -217,8 +222,15 @@ pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> Domai
 /// Resolves a browser session alone (server functions: tokens are for the APIs
 /// and are ignored there, so a token never acts through a page's forms).
 pub async fn authenticate_session(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
+    if credentials.session.is_none() {
+        return Ok(anonymous());
+    }
     let mut tx = app.store.read().await?;
     session_actor(&mut tx, credentials.session).await
+}
+
+fn anonymous() -> Authenticated {
+    Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous }
 }
 
 async fn session_actor(tx: &mut crate::store::Tx, session: Option<&str>) -> DomainResult<Authenticated> {
@@ -229,5 +241,5 @@ async fn session_actor(tx: &mut crate::store::Tx, session: Option<&str>) -> Doma
             }
         }
     }
-    Ok(Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous })
+    Ok(anonymous())
 }
