@@ -261,11 +261,22 @@ async fn answer(stream: &Arc<TcpStream>, response: Response<Body>) -> std::io::R
     if let Some(length) = body.size_hint().exact() {
         parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     }
-    write(stream, &head_bytes(&Response::from_parts(parts, ()))).await?;
-    if let Some(drive) = direct.and_then(|direct| direct.claim(stream.clone())) {
-        drive.await;
-        return Ok(());
+    let head = head_bytes(&Response::from_parts(parts, ()));
+    // A live stream writes the head with its first frames, in one write.
+    let Some(direct) = direct else { return body_after(stream, &head, body).await };
+    match direct.claim(stream.clone(), head) {
+        Ok(drive) => {
+            drive.await;
+            Ok(())
+        }
+        Err(head) => body_after(stream, &head, body).await,
     }
+}
+
+/// Writes `head`, then the body frame by frame until it ends or the client
+/// goes away.
+async fn body_after(stream: &Arc<TcpStream>, head: &[u8], body: Body) -> std::io::Result<()> {
+    write(stream, head).await?;
     let mut frames = body.into_data_stream();
     loop {
         tokio::select! {

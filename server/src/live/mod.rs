@@ -294,14 +294,15 @@ fn event_stream<W: Watch>(first: Vec<Bytes>, viewer: Viewer<W>) -> Response {
 pub struct Direct(Arc<dyn Claim>);
 
 impl Direct {
-    /// The stream, driven on `socket`, unless the body already has it.
-    pub fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>> {
-        self.0.claim(socket)
+    /// The stream, driven on `socket` after the response `head`, unless the
+    /// body already has it (then `head` comes back).
+    pub fn claim(&self, socket: Arc<TcpStream>, head: Vec<u8>) -> Result<BoxFuture<'static, ()>, Vec<u8>> {
+        self.0.claim(socket, head)
     }
 }
 
 trait Claim: Send + Sync {
-    fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>>;
+    fn claim(&self, socket: Arc<TcpStream>, head: Vec<u8>) -> Result<BoxFuture<'static, ()>, Vec<u8>>;
 }
 
 /// A stream's first frames and viewer, until the body or the lean path takes them.
@@ -314,20 +315,26 @@ impl<W> Parked<W> {
 }
 
 impl<W: Watch> Claim for Parked<W> {
-    fn claim(&self, socket: Arc<TcpStream>) -> Option<BoxFuture<'static, ()>> {
-        let (first, viewer) = self.take()?;
-        Some(Box::pin(drive(first, viewer, socket)))
+    fn claim(&self, socket: Arc<TcpStream>, head: Vec<u8>) -> Result<BoxFuture<'static, ()>, Vec<u8>> {
+        match self.take() {
+            Some((first, viewer)) => Ok(Box::pin(drive(head, first, viewer, socket))),
+            None => Err(head),
+        }
     }
 }
 
 /// A stream on the lean path: its first frames, then, with what it follows
 /// attached to the socket, whatever the viewer's own task must write
 /// (catching up, keep-alives), until the stream ends or the client leaves.
-async fn drive<W: Watch>(first: Vec<Bytes>, mut viewer: Viewer<W>, socket: Arc<TcpStream>) {
+async fn drive<W: Watch>(head: Vec<u8>, first: Vec<Bytes>, mut viewer: Viewer<W>, socket: Arc<TcpStream>) {
+    // The response head and the first frames in one write: one segment, and
+    // one wake-up for the browser.
+    let mut opening = head;
     for frame in &first {
-        if http1::write(&socket, frame).await.is_err() {
-            return;
-        }
+        opening.extend_from_slice(frame);
+    }
+    if http1::write(&socket, &opening).await.is_err() {
+        return;
     }
     let cleared = viewer.cleared();
     let sink = viewer.watch.attach(&socket, viewer.access.clone(), cleared);
