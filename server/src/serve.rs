@@ -255,7 +255,7 @@ async fn shutdown_signal() {
 /// by `net.core.somaxconn`). The default of 128 dropped connections when
 /// thousands of browsers opened their live streams at once (after a restart,
 /// or in `make bench`), and each dropped one waited a second to try again.
-const LISTEN_BACKLOG: u32 = 4096;
+pub const LISTEN_BACKLOG: u32 = 4096;
 
 fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };

@@ -197,49 +197,33 @@ pub fn token_problem(token: &TokenRow, today: chrono::NaiveDate) -> Option<Domai
 /// blocked user is refused (clients must learn their token is bad; expired and
 /// revoked tokens say so); a stale session cookie simply means anonymous.
 pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
-    if credentials.token.is_none() && credentials.session.is_none() {
-        // A visitor: nothing to look up, so no transaction (every visitor's
-        // page, API call and live stream would open and close one).
-        return Ok(anonymous());
-    }
+    let Some(token) = credentials.token else { return authenticate_session(app, credentials).await };
     let mut tx = app.store.read().await?;
-    if let Some(token) = credentials.token {
-        let row = tx.token_by_digest(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
-        if let Some(problem) = token_problem(&row, chrono::Utc::now().date_naive()) {
-            return Err(problem);
-        }
-        return match tx.user_by_id(row.user_id).await? {
-            Some(user) if !user.is_blocked() => Ok(Authenticated {
-                actor: Actor::User(Box::new(user)),
-                grant: Grant::Token { id: row.id, scopes: row.scope_list() },
-            }),
-            _ => Err(DomainError::Unauthorized),
-        };
+    let row = tx.token_by_digest(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
+    if let Some(problem) = token_problem(&row, chrono::Utc::now().date_naive()) {
+        return Err(problem);
     }
-    session_actor(&mut tx, credentials.session).await
+    match tx.user_by_id(row.user_id).await? {
+        Some(user) if !user.is_blocked() => Ok(Authenticated {
+            actor: Actor::User(Box::new(user)),
+            grant: Grant::Token { id: row.id, scopes: row.scope_list() },
+        }),
+        _ => Err(DomainError::Unauthorized),
+    }
 }
 
 /// Resolves a browser session alone (server functions: tokens are for the APIs
-/// and are ignored there, so a token never acts through a page's forms).
+/// and are ignored there, so a token never acts through a page's forms). A
+/// visitor with no session cookie costs no transaction (every visitor's page,
+/// API call and live stream would open and close one).
 pub async fn authenticate_session(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
-    if credentials.session.is_none() {
-        return Ok(anonymous());
-    }
+    let anonymous = Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous };
+    let Some(session) = credentials.session else { return Ok(anonymous) };
     let mut tx = app.store.read().await?;
-    session_actor(&mut tx, credentials.session).await
-}
-
-fn anonymous() -> Authenticated {
-    Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous }
-}
-
-async fn session_actor(tx: &mut crate::store::Tx, session: Option<&str>) -> DomainResult<Authenticated> {
-    if let Some(session) = session {
-        if let Some(user) = tx.user_by_session(&digest(session)).await? {
-            if !user.is_blocked() {
-                return Ok(Authenticated { actor: Actor::User(Box::new(user)), grant: Grant::Session });
-            }
+    match tx.user_by_session(&digest(session)).await? {
+        Some(user) if !user.is_blocked() => {
+            Ok(Authenticated { actor: Actor::User(Box::new(user)), grant: Grant::Session })
         }
+        _ => Ok(anonymous),
     }
-    Ok(anonymous())
 }

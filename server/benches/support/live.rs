@@ -170,20 +170,6 @@ fn cpus() -> usize {
     usize::try_from(unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }).unwrap_or(1).max(1)
 }
 
-/// Pins the calling thread to the last CPU.
-fn pin_this_thread_to_last_cpu() {
-    let cpus = cpus();
-    if cpus < 2 {
-        return;
-    }
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes within it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpus - 1, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
-}
-
 /// One scene: `viewers` spread round-robin over `targets`, `stalled` of the
 /// first target's viewers never reading once subscribed; then `burst` changes
 /// on the first target, then one change per name in `names` (each new there),
@@ -249,9 +235,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
             .collect();
         let host = host.clone();
         std::thread::spawn(move || {
-            if pinned {
-                pin_this_thread_to_last_cpu();
-            }
+            // Pinned with the whole process (`pin_server`) when `pinned`.
             // SAFETY: gettid has no preconditions.
             viewers_tid.store(unsafe { libc::gettid() }, Ordering::Relaxed);
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };

@@ -1,7 +1,7 @@
 //! nginx + nchan, the reference pub/sub server for Server-Sent Events, started
 //! on a free port for the live scenes to measure side by side with Laurel:
 //! one nginx process (no master), EventSource subscribers at `/sub/:channel`,
-//! the same listen backlog as Laurel's (4096; nginx's default is 511), a new
+//! the same listen backlog as Laurel's (`LISTEN_BACKLOG`; nginx's default is 511), a new
 //! subscriber getting only what is published after it arrives (as Laurel's
 //! viewers get a snapshot, not the changes before it; nchan's default replays
 //! the channel's buffered messages),
@@ -45,6 +45,7 @@ pub fn start() -> Result<Nchan, String> {
     let dir = std::env::temp_dir().join(format!("laurel-nchan-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let d = dir.display();
+    let backlog = server::serve::LISTEN_BACKLOG;
     let config = format!(
         "load_module {MODULE};
 worker_processes 1;
@@ -62,7 +63,7 @@ http {{
   uwsgi_temp_path {d}/uwsgi;
   scgi_temp_path {d}/scgi;
   server {{
-    listen 127.0.0.1:{port} backlog=4096;
+    listen 127.0.0.1:{port} backlog={backlog};
     location ~ ^/sub/(\\w+)$ {{ nchan_subscriber eventsource; nchan_channel_id $1; nchan_subscriber_first_message newest; }}
     location ~ ^/pub/(\\w+)$ {{ nchan_publisher; nchan_channel_id $1; }}
   }}

@@ -134,3 +134,29 @@ async fn bad_configuration_names_the_variable() {
         assert!(text.contains(var), "--help lists {var}");
     }
 }
+
+/// The server process as it runs: transparent huge pages off (`main.rs`: a
+/// 2 MiB page zeroed on first touch stalled a reaction) and a listen queue of
+/// `LISTEN_BACKLOG` (as far as the kernel's `somaxconn` allows; tokio's
+/// default of 128 dropped connections when thousands of live streams opened at
+/// once), both read back from the kernel (`/proc`, `ss`).
+#[tokio::test]
+async fn the_process_runs_without_huge_pages_and_with_a_deep_listen_queue() {
+    let server = start(Backend::Sqlite, &[]).await;
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("the process's status");
+    assert!(status.lines().any(|l| l.split_whitespace().eq(["THP_enabled:", "0"])), "{status}");
+    let port = server.base.rsplit(':').next().expect("a port");
+    let listening = std::process::Command::new("ss")
+        .args(["-Hltn", &format!("sport = :{port}")])
+        .output()
+        .expect("ss (iproute2, installed by .ci/install-tools.sh)");
+    let listening = String::from_utf8_lossy(&listening.stdout);
+    // State, Recv-Q, Send-Q (for a listening socket: its backlog), addresses.
+    let backlog: u32 = listening.split_whitespace().nth(2).and_then(|n| n.parse().ok()).expect("the listener");
+    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|n| n.trim().parse().ok())
+        .expect("somaxconn");
+    assert_eq!(backlog, server::serve::LISTEN_BACKLOG.min(somaxconn), "{listening}");
+    assert!(backlog > 128, "a queue deeper than tokio's default: {listening}");
+}
