@@ -1,7 +1,7 @@
 //! Start-up, routing and shutdown: from a `Config` to a listening server.
 
 use crate::config::Config;
-use crate::state::ServerState;
+use crate::state::{ServerState, Shared};
 use crate::{
     avatars, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle, user_card,
 };
@@ -94,17 +94,18 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         leptos::config::get_configuration(None).map_err(|e| StartError::Leptos(e.to_string()))?.leptos_options;
     leptos.site_addr = addr;
     let live = live::hub::Hub::start(&app, config.live_caps);
-    let state = ServerState {
+    let state = ServerState::new(Shared {
         app: app.clone(),
         leptos,
         graphql: graphql::schema(),
         live: live.clone(),
-        trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
-    };
-    let router = router(state);
+        trusted_proxies: config.trusted_proxies.clone(),
+    });
+    let router = router(state.clone());
     // Live streams are served on a lean path of their own; the rest by hyper.
-    let listener = live::http1::split(listener, router.clone(), live.closing(), config.live_send_buffer)
-        .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let listener =
+        live::http1::split(listener, live_router(state, router.clone()), live.closing(), config.live_send_buffer)
+            .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
 
     match &config.smtp_url {
         Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),
@@ -138,7 +139,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         stopping.send_replace(true);
     };
     let serving = axum::serve(
-        // Small responses and stream frames go out at once (no Nagle delay).
+        // Accepted connections inherit TCP_NODELAY from the listening socket
+        // (`listen`); axum passes `ConnectInfo` only through a plain
+        // `TcpListener` or a tapped listener, so ours is tapped, and the
+        // tap makes sure of it for hyper's connections.
         axum::serve::ListenerExt::tap_io(listener, |io| {
             let _ = io.set_nodelay(true);
         }),
@@ -191,10 +195,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/-/embed/{username}", get(embeds::embed_card))
         .route("/-/oembed", get(embeds::oembed))
         .route("/-/users/{username}/card", get(user_card::card))
-        .route("/-/live/{kind}/{id}", get(live::reactions))
-        .route("/-/live/awards/profile/{user}", get(live::awards::profile))
-        .route("/-/live/awards/mine", get(live::awards::mine))
-        .route("/-/live/awards/group/{id}", get(live::awards::group))
+        .merge(live_routes())
         .route(&format!("/{}/{{id}}/{{file}}", uploads::AVATAR_URL_DIR), get(avatars::show))
         // The WASM, JS and CSS: explicit, or `/:ns/:project` pages would capture them.
         .nest_service(&format!("/{}", state.leptos.site_pkg_dir), ServeDir::new(pkg_dir(&state.leptos)))
@@ -230,6 +231,30 @@ pub fn router(state: ServerState) -> Router {
     request_id::layer(router.with_state(state))
 }
 
+/// The live streams' routes: in [`router`] (a stream opened on a connection
+/// hyper already serves) and in [`live_router`].
+fn live_routes() -> Router<ServerState> {
+    Router::new()
+        .route("/-/live/{kind}/{id}", get(live::reactions))
+        .route("/-/live/awards/profile/{user}", get(live::awards::profile))
+        .route("/-/live/awards/mine", get(live::awards::mine))
+        .route("/-/live/awards/group/{id}", get(live::awards::group))
+}
+
+/// What the lean live path (`live::http1`) serves: the live routes, with the
+/// layers that apply to a `GET` without a body (the input guard, the security
+/// headers, the request id), and any other path through `app`, the whole
+/// router, as hyper would. The layers left out guard what such a request
+/// cannot carry or be (a body, a cross-site write, a sign-in), and each costs
+/// every one of ten thousand browsers opening a stream.
+pub fn live_router(state: ServerState, app: Router) -> Router {
+    let live = live_routes()
+        .layer(axum::middleware::from_fn(input_guard::guard))
+        .layer(axum::middleware::from_fn(security_headers::add));
+    // Added after the layers, the fallback passes none of them twice.
+    request_id::layer(live.with_state(state)).fallback_service(app)
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -262,6 +287,10 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener
     // As `TcpListener::bind` does: a restarted server may bind at once.
     #[cfg(unix)]
     socket.set_reuseaddr(true)?;
+    // Small responses and stream frames go out at once (no Nagle delay): set
+    // once here, every accepted connection inherits it (Linux, the BSDs and
+    // macOS copy it from the listening socket), at no syscall of its own.
+    socket.set_nodelay(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
 }

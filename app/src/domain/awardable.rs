@@ -3,9 +3,10 @@
 //! Issues and merge requests share one shape, `WorkItemRow`, told apart by
 //! their `WorkItemKind`.
 
+use super::facts::{self, Subject};
 use super::listing::{self, Listing, Window};
 use super::projects::readable_project;
-use super::{facts, Actor, AppState, DomainError, DomainResult};
+use super::{Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, WorkItemKind};
 use crate::policy;
 use crate::store::{NoteRow, Tx, WorkItemRow};
@@ -44,26 +45,32 @@ pub(crate) async fn resolve(
     };
     let (project, project_facts) = readable_project(tx, actor, project).await?;
     let in_project = |project_id: i64| project_id == project.id;
-    let id = match (kind.work_item(), kind, item) {
-        (Some(work_item), _, ItemId::Iid(iid)) => tx.work_item_by_iid(work_item, project.id, iid).await?.map(|i| i.id),
+    let subject = match (kind.work_item(), kind, item) {
+        (Some(work_item), _, ItemId::Iid(iid)) => {
+            tx.work_item_by_iid(work_item, project.id, iid).await?.map(Subject::WorkItem)
+        }
         (Some(work_item), _, ItemId::Global(id)) => {
-            tx.work_item_by_id(work_item, id).await?.filter(|i| in_project(i.project_id)).map(|i| i.id)
+            tx.work_item_by_id(work_item, id).await?.filter(|i| in_project(i.project_id)).map(Subject::WorkItem)
         }
         (None, AwardableKind::Snippet, ItemId::Iid(id) | ItemId::Global(id)) => {
-            tx.snippet_by_id(id).await?.filter(|s| in_project(s.project_id)).map(|s| s.id)
+            tx.snippet_by_id(id).await?.filter(|s| in_project(s.project_id)).map(Subject::Snippet)
         }
         // A note.
         (None, _, ItemId::Iid(id) | ItemId::Global(id)) => {
-            tx.note_by_id(id).await?.filter(|n| in_project(n.project_id)).map(|n| n.id)
+            tx.note_by_id(id).await?.filter(|n| in_project(n.project_id)).map(Subject::Note)
         }
     };
-    let mut found = AwardableRef { kind, id: id.ok_or(DomainError::NotFound(kind.display_name()))? };
+    let mut subject = subject.ok_or(DomainError::NotFound(kind.display_name()))?;
+    let mut found = AwardableRef { kind, id: subject.id() };
     if let Some(note_id) = note_id {
         let note = tx.note_by_id(note_id).await?;
         let on_item = note.filter(|n| n.noteable_type == kind.as_str() && n.noteable_id == found.id);
-        found = AwardableRef { kind: AwardableKind::Note, id: on_item.ok_or(DomainError::NotFound("Note"))?.id };
+        let note = on_item.ok_or(DomainError::NotFound("Note"))?;
+        found = AwardableRef { kind: AwardableKind::Note, id: note.id };
+        subject = Subject::Note(note);
     }
-    let loaded = facts::readable_awardable_in(tx, actor, found, Some((&project, project_facts))).await?;
+    // The row is read once: the policy's facts come from it.
+    let loaded = facts::readable_subject(tx, actor, (found, subject), Some((&project, project_facts))).await?;
     Ok((found, loaded))
 }
 

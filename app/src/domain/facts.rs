@@ -3,7 +3,7 @@
 use super::{Actor, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef};
 use crate::policy::{AccessLevel, AwardableFacts, GroupFacts, ProfileFacts, ProjectFacts, Visibility};
-use crate::store::{NamespaceRow, ProjectRow, Tx, UserRow};
+use crate::store::{NamespaceRow, NoteRow, ProjectRow, SnippetRow, Tx, UserRow, WorkItemRow};
 
 pub const ACHIEVEMENTS_FLAG: &str = "achievements";
 
@@ -62,8 +62,35 @@ pub(crate) struct Awardable {
     pub facts: AwardableFacts,
 }
 
-/// Loads an issue, merge request, snippet or note by global id. `NotFound` names
-/// the kind as GitLab does ("Issue", "Merge Request", "Snippet", "Note").
+/// An awardable's own row, once loaded.
+pub(crate) enum Subject {
+    WorkItem(WorkItemRow),
+    Snippet(SnippetRow),
+    Note(NoteRow),
+}
+
+impl Subject {
+    /// Loads an issue, merge request, snippet or note by global id. `NotFound`
+    /// names the kind as GitLab does ("Issue", "Merge Request", "Snippet", "Note").
+    async fn load(tx: &mut Tx, item: AwardableRef) -> DomainResult<Subject> {
+        let found = match (item.kind, item.kind.work_item()) {
+            (_, Some(kind)) => tx.work_item_by_id(kind, item.id).await?.map(Subject::WorkItem),
+            (AwardableKind::Snippet, None) => tx.snippet_by_id(item.id).await?.map(Subject::Snippet),
+            (_, None) => tx.note_by_id(item.id).await?.map(Subject::Note),
+        };
+        found.ok_or(DomainError::NotFound(item.kind.display_name()))
+    }
+
+    pub fn id(&self) -> i64 {
+        match self {
+            Subject::WorkItem(row) => row.id,
+            Subject::Snippet(row) => row.id,
+            Subject::Note(row) => row.id,
+        }
+    }
+}
+
+/// Loads an issue, merge request, snippet or note by global id (see [`Subject::load`]).
 pub(crate) async fn awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
     awardable_in(tx, actor, item, None).await
 }
@@ -76,22 +103,23 @@ pub(crate) async fn awardable_in(
     item: AwardableRef,
     known: Option<(&ProjectRow, ProjectFacts)>,
 ) -> DomainResult<Awardable> {
-    let not_found = DomainError::NotFound(item.kind.display_name());
-    let (project_id, author_id, confidential, snippet_visibility, system_note) = match item.kind {
-        AwardableKind::Issue | AwardableKind::MergeRequest => {
-            let row = match item.kind.work_item() {
-                Some(kind) => tx.work_item_by_id(kind, item.id).await?,
-                None => None,
-            };
-            let row = row.ok_or(not_found)?;
-            (row.project_id, row.author_id, row.confidential, None, false)
-        }
-        AwardableKind::Snippet => {
-            let snippet = tx.snippet_by_id(item.id).await?.ok_or(not_found)?;
+    let subject = Subject::load(tx, item).await?;
+    awardable_of(tx, actor, subject, known).await
+}
+
+/// What the policy needs about an awardable whose row is already loaded.
+async fn awardable_of(
+    tx: &mut Tx,
+    actor: &Actor,
+    subject: Subject,
+    known: Option<(&ProjectRow, ProjectFacts)>,
+) -> DomainResult<Awardable> {
+    let (project_id, author_id, confidential, snippet_visibility, system_note) = match subject {
+        Subject::WorkItem(row) => (row.project_id, row.author_id, row.confidential, None, false),
+        Subject::Snippet(snippet) => {
             (snippet.project_id, snippet.author_id, false, Some(visibility(&snippet.visibility)), false)
         }
-        AwardableKind::Note => {
-            let note = tx.note_by_id(item.id).await?.ok_or(not_found)?;
+        Subject::Note(note) => {
             // A note is as visible as what it sits on, and may be internal itself.
             let parent = AwardableRef {
                 kind: AwardableKind::parse(&note.noteable_type).unwrap_or(AwardableKind::Issue),
@@ -124,16 +152,19 @@ pub(crate) async fn awardable_in(
 
 /// Loads an awardable and checks the actor may read it; unreadable reads as missing.
 pub(crate) async fn readable_awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
-    readable_awardable_in(tx, actor, item, None).await
+    let subject = Subject::load(tx, item).await?;
+    readable_subject(tx, actor, (item, subject), None).await
 }
 
-pub(crate) async fn readable_awardable_in(
+/// As [`readable_awardable`], for an awardable whose row the caller has
+/// loaded (`item` names it), reusing a project as [`awardable_in`] does.
+pub(crate) async fn readable_subject(
     tx: &mut Tx,
     actor: &Actor,
-    item: AwardableRef,
+    (item, subject): (AwardableRef, Subject),
     known: Option<(&ProjectRow, ProjectFacts)>,
 ) -> DomainResult<Awardable> {
-    let loaded = awardable_in(tx, actor, item, known).await?;
+    let loaded = awardable_of(tx, actor, subject, known).await?;
     if !crate::policy::read_awardable(&actor.viewer(), &loaded.facts) {
         return Err(DomainError::NotFound(item.kind.display_name()));
     }

@@ -26,16 +26,8 @@ fn choices(row: Option<ReactionSetRow>) -> ReactionChoices {
 /// The set that applies in a namespace: that of the nearest group (itself or
 /// a parent) that has one; every emoji otherwise (and in a user's namespace).
 pub(crate) async fn applying(tx: &mut Tx, namespace_id: i64) -> DomainResult<ReactionChoices> {
-    let mut next = Some(namespace_id);
     // Groups nest at most 20 deep (GitLab's limit); the bound also ends a broken chain.
-    for _ in 0..20 {
-        let Some(id) = next else { break };
-        if let Some(row) = tx.reaction_set(id).await? {
-            return Ok(choices(Some(row)));
-        }
-        next = tx.namespace_by_id(id).await?.filter(|ns| ns.kind == "group").and_then(|ns| ns.parent_id);
-    }
-    Ok(ReactionChoices::default())
+    Ok(choices(tx.nearest_reaction_set(namespace_id, 20).await?))
 }
 
 /// The set that applies in a project's namespace (for its pages' pickers).

@@ -157,7 +157,11 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let lock = migration_lock(options.get_filename()).await?;
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            // A SQLite connection is a file handle: it cannot go stale as a
+            // network one can, so it is not pinged (a round trip to its worker
+            // thread) each time a transaction starts.
+            let pool =
+                SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             drop(lock);
             Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())))

@@ -122,6 +122,31 @@ async fn publish(
     }
 }
 
+/// `LAUREL_BENCH_PERF=dir`: both CPUs (the server's and the load
+/// generator's) profiled through one phase of a scene, into
+/// `dir/<server>-<scene>-<phase>.data` (perf itself runs beside the latter).
+fn perf_record(peer: &Peer, label: &str, phase: &str) -> Option<std::process::Child> {
+    let dir = std::env::var("LAUREL_BENCH_PERF").ok()?;
+    let file = format!("{dir}/{}-{}-{phase}.data", peer.name(), label.replace(' ', "-"));
+    let cpus = format!("0,{}", cpus() - 1);
+    let child = std::process::Command::new("perf")
+        .args(["record", "-C", &cpus, "-g", "-F", "4999", "-o", &file])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(Duration::from_millis(300));
+    Some(child)
+}
+
+fn perf_stop(perf: Option<std::process::Child>) {
+    if let Some(mut perf) = perf {
+        // SAFETY: signals the child we started.
+        unsafe { libc::kill(perf.id() as i32, libc::SIGINT) };
+        let _ = perf.wait();
+    }
+}
+
 /// `taskset -a` with these arguments: whether it did it.
 fn taskset(args: &[&str]) -> bool {
     std::process::Command::new("taskset")
@@ -218,6 +243,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
     // Connect a few hundred at a time, as browsers arriving would.
     let gate = Arc::new(tokio::sync::Semaphore::new(256));
     let host = viewers_base.trim_start_matches("http://").to_string();
+    let perf = perf_record(peer, label, "connect");
+    let cpu_at_start = cpu_time(pid);
     let started = Instant::now();
     // The viewers run on one thread of their own (one core's worth, at most).
     let done = Arc::new(tokio::sync::Notify::new());
@@ -283,6 +310,11 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
     }
     let connected = ready.load(Ordering::Relaxed);
     let connect_time = started.elapsed();
+    // Which side set the pace: the server's CPU, and the viewers' thread's
+    // (all of which went into connecting so far).
+    let connect_cpu = cpu_at_start.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
+    let viewers_connect_cpu = thread_cpu_time(viewers_tid.load(Ordering::Relaxed));
+    perf_stop(perf);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let holding = rss_kib(pid);
     // The burst: add and remove one emoji, `burst` changes in all.
@@ -308,20 +340,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
     let after_burst = rss_kib(pid);
     // The timed viewers that did connect.
     let timed = timed_ready.load(Ordering::Relaxed);
-    // `LAUREL_BENCH_PERF=dir`: the server's CPU and the load generator's
-    // profiled through the timed events (perf itself runs beside the latter).
-    let perf = std::env::var("LAUREL_BENCH_PERF").ok().and_then(|dir| {
-        let file = format!("{dir}/{}-{}.data", peer.name(), label.replace(' ', "-"));
-        let cpus = format!("0,{}", cpus() - 1);
-        let child = std::process::Command::new("perf")
-            .args(["record", "-C", &cpus, "-g", "-F", "4999", "-o", &file])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        std::thread::sleep(Duration::from_millis(300));
-        Some(child)
-    });
+    let perf = perf_record(peer, label, "events");
     let cpu_before = cpu_time(pid);
     let viewers_tid = viewers_tid.load(Ordering::Relaxed);
     let viewers_before = thread_cpu_time(viewers_tid);
@@ -352,11 +371,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
     let request_took = requests.get(requests.len() / 2).copied();
     // For all the timed events together (/proc counts in 10 ms ticks).
     let cpu = cpu_before.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
-    if let Some(mut perf) = perf {
-        // SAFETY: signals the child we started.
-        unsafe { libc::kill(perf.id() as i32, libc::SIGINT) };
-        let _ = perf.wait();
-    }
+    perf_stop(perf);
     let viewers_cpu = viewers_before.zip(thread_cpu_time(viewers_tid)).map(|(a, b)| b.saturating_sub(a));
     let mut times = arrivals.lock().map(|a| a.clone()).unwrap_or_default();
     times.sort_unstable();
@@ -370,11 +385,13 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
         _ => "?".into(),
     };
     println!(
-        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s; server memory {} per viewer",
+        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (server CPU {}, the viewers' thread's CPU {}); server memory {} per viewer",
         peer.name(),
         if pinned { ", pinned" } else { "" },
         targets.len(),
         connect_time.as_secs_f64(),
+        connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
+        viewers_connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
         kib(idle, holding, connected),
     );
     if burst > 0 {

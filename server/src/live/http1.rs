@@ -4,8 +4,9 @@
 //! which is most of what a live viewer cost. A connection whose first request
 //! is a live stream (`GET /-/live/...`, what `EventSource` opens) is served
 //! here instead: its request head is read into a buffer that is dropped once
-//! parsed, the request goes through the same router (every layer, the same
-//! handler), and the stream's frames are written straight to the socket: the
+//! parsed, the request goes through the live routes' own router
+//! (`serve::live_router`: the same handlers, and the layers a bodiless `GET`
+//! passes), and the stream's frames are written straight to the socket: the
 //! stream is taken over from the response body ([`super::Direct`]), so its
 //! topic can write each frame to the socket itself. The
 //! response is close-delimited (`Connection: close`), as HTTP/1.1 allows; the
@@ -224,8 +225,8 @@ fn head_bytes(response: &Response<()>) -> Vec<u8> {
 
 /// Serves the one request on `stream` through `router`.
 async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
-    // Each frame goes out as soon as it is written.
-    let _ = stream.set_nodelay(true);
+    // Each frame goes out as soon as it is written: TCP_NODELAY comes from
+    // the listening socket (`serve::listen`).
     let request = read_request(&mut stream, peer).await;
     let stream = Arc::new(stream);
     let response = match request {
@@ -255,9 +256,7 @@ async fn answer(stream: &Arc<TcpStream>, response: Response<Body>) -> std::io::R
     let (mut parts, body) = response.into_parts();
     let direct = parts.extensions.remove::<super::Direct>();
     parts.headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    if let Ok(date) = HeaderValue::from_str(&httpdate()) {
-        parts.headers.insert(header::DATE, date);
-    }
+    parts.headers.insert(header::DATE, httpdate());
     if let Some(length) = body.size_hint().exact() {
         parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     }
@@ -324,7 +323,19 @@ pub(super) async fn closed(stream: &TcpStream) {
     }
 }
 
-/// The `Date` header's value: now, in HTTP's format.
-fn httpdate() -> String {
-    chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+/// The `Date` header's value: now, in HTTP's format, formatted once a second
+/// (ten thousand browsers reconnecting at once share it).
+fn httpdate() -> HeaderValue {
+    static LAST: std::sync::Mutex<Option<(i64, HeaderValue)>> = std::sync::Mutex::new(None);
+    let now = chrono::Utc::now();
+    let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match &*last {
+        Some((second, value)) if *second == now.timestamp() => value.clone(),
+        _ => {
+            let formatted = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            let value = HeaderValue::from_str(&formatted).unwrap_or_else(|_| HeaderValue::from_static(""));
+            *last = Some((now.timestamp(), value.clone()));
+            value
+        }
+    }
 }

@@ -366,10 +366,14 @@ async fn drive<W: Watch>(head: Vec<u8>, first: Vec<Bytes>, mut viewer: Viewer<W>
 #[derive(Debug)]
 pub struct LiveError(StatusCode, &'static str);
 
+impl LiveError {
+    const NOT_FOUND: LiveError = LiveError(StatusCode::NOT_FOUND, "404 Not Found");
+}
+
 impl From<DomainError> for LiveError {
     fn from(err: DomainError) -> Self {
         match err {
-            DomainError::NotFound(_) | DomainError::Forbidden => LiveError(StatusCode::NOT_FOUND, "404 Not Found"),
+            DomainError::NotFound(_) | DomainError::Forbidden => LiveError::NOT_FOUND,
             DomainError::Unauthorized
             | DomainError::TokenExpired
             | DomainError::TokenRevoked
