@@ -144,7 +144,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         // `TcpListener` or a tapped listener, so ours is tapped, and the
         // tap makes sure of it for hyper's connections.
         axum::serve::ListenerExt::tap_io(listener, |io| {
-            let _ = io.set_nodelay(true);
+            let _ = io.tcp().set_nodelay(true);
         }),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )

@@ -11,7 +11,7 @@
 //! topic can write each frame to the socket itself. The
 //! response is close-delimited (`Connection: close`), as HTTP/1.1 allows; the
 //! browser opens a new connection when it reconnects. Every other connection
-//! is handed to hyper untouched (only peeked at).
+//! is handed to hyper with the few bytes read to tell it apart ([`Handed`]).
 
 use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
@@ -19,9 +19,11 @@ use axum::Router;
 use futures::StreamExt;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tower::ServiceExt;
@@ -41,15 +43,15 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The listener `axum::serve` gets: the connections that are not live streams.
 pub struct Listener {
-    incoming: mpsc::Receiver<(TcpStream, SocketAddr)>,
+    incoming: mpsc::Receiver<(Handed, SocketAddr)>,
     local: SocketAddr,
 }
 
 impl axum::serve::Listener for Listener {
-    type Io = TcpStream;
+    type Io = Handed;
     type Addr = SocketAddr;
 
-    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
+    async fn accept(&mut self) -> (Handed, SocketAddr) {
         match self.incoming.recv().await {
             Some(connection) => connection,
             // The accept loop ended (it cannot: it retries errors); wait for shutdown.
@@ -59,6 +61,64 @@ impl axum::serve::Listener for Listener {
 
     fn local_addr(&self) -> std::io::Result<SocketAddr> {
         Ok(self.local)
+    }
+}
+
+/// A connection handed to hyper: the bytes read from it to tell it apart
+/// come first, then the socket's own.
+pub struct Handed {
+    first: Vec<u8>,
+    /// How much of `first` has been read again.
+    given: usize,
+    stream: TcpStream,
+}
+
+impl Handed {
+    pub fn tcp(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+impl AsyncRead for Handed {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if let Some(rest) = this.first.get(this.given..).filter(|rest| !rest.is_empty()) {
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(&rest[..n]);
+            this.given += n;
+            if this.given == this.first.len() {
+                // Given back in full: the buffer goes.
+                (this.first, this.given) = (Vec::new(), 0);
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Handed {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
 
@@ -94,14 +154,15 @@ pub fn split(
             }
             let (hand_over, router) = (hand_over.clone(), router.clone());
             tokio::spawn(async move {
-                if opens_live_stream(&stream).await {
+                let Some((first, live)) = first_bytes(&stream).await else { return };
+                if live {
                     // What a viewer that stopped reading can hold in the
                     // kernel (on loopback it would grow to megabytes); past
                     // it, it is caught up with tallies when it reads again.
                     let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer as usize);
-                    serve(stream, peer, router).await;
+                    serve(stream, peer, router, first).await;
                 } else {
-                    let _ = hand_over.send((stream, peer)).await;
+                    let _ = hand_over.send((Handed { first, given: 0, stream }, peer)).await;
                 }
             });
         }
@@ -109,27 +170,34 @@ pub fn split(
     Ok(Listener { incoming, local })
 }
 
-/// Whether the connection's first bytes are a live stream request: peeked,
-/// so hyper reads them itself otherwise.
-async fn opens_live_stream(stream: &TcpStream) -> bool {
-    let mut first = [0u8; LIVE_PREFIX.len()];
-    let peeked = tokio::time::timeout(HEAD_TIMEOUT, async {
-        let mut pause = Duration::from_millis(2);
+/// The connection's first bytes, read until they tell whether it opens a
+/// live stream (`true`) or anything else (also when it closes or stays
+/// silent first: hyper has the last word then). `None`: closed at once.
+/// Read, not peeked: whichever way it goes, those bytes are not asked for twice.
+async fn first_bytes(stream: &TcpStream) -> Option<(Vec<u8>, bool)> {
+    let mut first = Vec::with_capacity(1024);
+    let live = tokio::time::timeout(HEAD_TIMEOUT, async {
         loop {
-            let n = stream.peek(&mut first).await.unwrap_or(0);
-            // Closed, a whole prefix, or already something else: decided.
-            if n == 0 || n == first.len() || first[..n] != LIVE_PREFIX[..n] {
-                return n;
+            if stream.readable().await.is_err() {
+                return false;
             }
-            // Part of the prefix so far (peeked bytes stay readable, so there
-            // is no readiness to wait for): look again later, less and less
-            // often, so a client that trickles bytes costs a few dozen looks.
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_millis(500));
+            match stream.try_read_buf(&mut first) {
+                Ok(0) => return false,
+                Ok(_) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return false,
+            }
+            // A whole prefix, or already something else: decided. Part of
+            // the prefix so far: read on.
+            let n = first.len().min(LIVE_PREFIX.len());
+            if first[..n] != LIVE_PREFIX[..n] || n == LIVE_PREFIX.len() {
+                return n == LIVE_PREFIX.len() && first[..n] == *LIVE_PREFIX;
+            }
         }
     })
-    .await;
-    matches!(peeked, Ok(n) if n == LIVE_PREFIX.len() && first == LIVE_PREFIX)
+    .await
+    .unwrap_or(false);
+    (live || !first.is_empty()).then_some((first, live))
 }
 
 /// Where the head ends (after its blank line), looking from `from`: lines
@@ -148,28 +216,29 @@ enum Refused {
     Status(StatusCode),
 }
 
-/// Reads and parses the request head (nothing after it is read: a live
-/// request has no body).
-async fn read_request(stream: &mut TcpStream, peer: SocketAddr) -> Result<Request<Body>, Refused> {
-    let mut head = Vec::with_capacity(1024);
+/// Reads the rest of the request head after `head` (its first bytes) and
+/// parses it (nothing after it is read: a live request has no body).
+async fn read_request(stream: &mut TcpStream, peer: SocketAddr, mut head: Vec<u8>) -> Result<Request<Body>, Refused> {
     let read = tokio::time::timeout(HEAD_TIMEOUT, async {
+        let mut scanned: usize = 0;
         loop {
-            stream.readable().await.map_err(|_| Refused::Closed)?;
-            let mut chunk = [0u8; 1024];
-            let before = head.len();
-            match stream.try_read(&mut chunk) {
-                Ok(0) => return Err(Refused::Closed),
-                Ok(n) => head.extend_from_slice(&chunk[..n]),
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(_) => return Err(Refused::Closed),
-            }
-            // Only where the new bytes can complete the blank line: a head
+            // Only where new bytes can complete the blank line: a head
             // trickled in a byte at a time is scanned once, not once per byte.
-            if let Some(end) = head_end(&head, before.saturating_sub(2)) {
+            let end = head_end(&head, scanned.saturating_sub(2));
+            if end.unwrap_or(head.len()) > MAX_HEAD {
+                return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+            }
+            if let Some(end) = end {
                 return Ok(end);
             }
-            if head.len() > MAX_HEAD {
-                return Err(Refused::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE));
+            scanned = head.len();
+            stream.readable().await.map_err(|_| Refused::Closed)?;
+            head.reserve(1024);
+            match stream.try_read_buf(&mut head) {
+                Ok(0) => return Err(Refused::Closed),
+                Ok(_) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return Err(Refused::Closed),
             }
         }
     })
@@ -224,10 +293,10 @@ fn head_bytes(response: &Response<()>) -> Vec<u8> {
 }
 
 /// Serves the one request on `stream` through `router`.
-async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router) {
+async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router, first: Vec<u8>) {
     // Each frame goes out as soon as it is written: TCP_NODELAY comes from
     // the listening socket (`serve::listen`).
-    let request = read_request(&mut stream, peer).await;
+    let request = read_request(&mut stream, peer, first).await;
     let stream = Arc::new(stream);
     let response = match request {
         Ok(request) => {
