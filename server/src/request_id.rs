@@ -24,11 +24,21 @@ impl MakeRequestId for Sequential {
     }
 }
 
+/// The process's one sequence of ids, whichever router (the app's, the
+/// live streams' own) a request goes through.
+fn ids() -> Sequential {
+    static IDS: std::sync::OnceLock<Sequential> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let started =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+        Sequential { prefix: format!("{started:x}").into(), next: Arc::default() }
+    })
+    .clone()
+}
+
 /// Wraps the router: sets the id (outermost), traces with it, returns it.
 pub fn layer(router: axum::Router) -> axum::Router {
-    let started =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
-    let ids = Sequential { prefix: format!("{started:x}").into(), next: Arc::default() };
+    let ids = ids();
     router
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

@@ -289,7 +289,8 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener
     socket.set_reuseaddr(true)?;
     // Small responses and stream frames go out at once (no Nagle delay): set
     // once here, every accepted connection inherits it (Linux, the BSDs and
-    // macOS copy it from the listening socket), at no syscall of its own.
+    // macOS copy it from the listening socket), so a live stream's connection
+    // needs no call of its own (hyper's connections are set again by the tap).
     socket.set_nodelay(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)

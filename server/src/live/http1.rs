@@ -16,6 +16,7 @@
 use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
 use axum::Router;
+use bytes::BufMut;
 use futures::StreamExt;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use std::net::SocketAddr;
@@ -171,33 +172,40 @@ pub fn split(
 }
 
 /// The connection's first bytes, read until they tell whether it opens a
-/// live stream (`true`) or anything else (also when it closes or stays
-/// silent first: hyper has the last word then). `None`: closed at once.
-/// Read, not peeked: whichever way it goes, those bytes are not asked for twice.
+/// live stream (`true`) or anything else. One that stays silent for
+/// `HEAD_TIMEOUT` goes to hyper as it is, as before this path existed (an
+/// idle preconnected socket may still carry a request); one that closes or
+/// breaks first goes to hyper with what it sent, or, if it sent nothing, is
+/// dropped (`None`). Read, not peeked: whichever way it goes, those bytes are
+/// not asked for twice.
 async fn first_bytes(stream: &TcpStream) -> Option<(Vec<u8>, bool)> {
     let mut first = Vec::with_capacity(1024);
-    let live = tokio::time::timeout(HEAD_TIMEOUT, async {
+    let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
         loop {
             if stream.readable().await.is_err() {
-                return false;
+                return None;
             }
             match stream.try_read_buf(&mut first) {
-                Ok(0) => return false,
+                Ok(0) => return None,
                 Ok(_) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(_) => return false,
+                Err(_) => return None,
             }
             // A whole prefix, or already something else: decided. Part of
             // the prefix so far: read on.
             let n = first.len().min(LIVE_PREFIX.len());
             if first[..n] != LIVE_PREFIX[..n] || n == LIVE_PREFIX.len() {
-                return n == LIVE_PREFIX.len() && first[..n] == *LIVE_PREFIX;
+                return Some(n == LIVE_PREFIX.len() && first[..n] == *LIVE_PREFIX);
             }
         }
     })
-    .await
-    .unwrap_or(false);
-    (live || !first.is_empty()).then_some((first, live))
+    .await;
+    match decided {
+        Ok(Some(live)) => Some((first, live)),
+        // Closed or broken: hyper answers what was sent, if anything.
+        Ok(None) => (!first.is_empty()).then_some((first, false)),
+        Err(_silent) => Some((first, false)),
+    }
 }
 
 /// Where the head ends (after its blank line), looking from `from`: lines
@@ -233,8 +241,10 @@ async fn read_request(stream: &mut TcpStream, peer: SocketAddr, mut head: Vec<u8
             }
             scanned = head.len();
             stream.readable().await.map_err(|_| Refused::Closed)?;
-            head.reserve(1024);
-            match stream.try_read_buf(&mut head) {
+            // Never more than one byte past the limit is read (and held).
+            let room = (MAX_HEAD + 1).saturating_sub(head.len()).min(4096);
+            head.reserve_exact(room);
+            match stream.try_read_buf(&mut (&mut head).limit(room)) {
                 Ok(0) => return Err(Refused::Closed),
                 Ok(_) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,

@@ -374,9 +374,10 @@ async fn raw(base: &str, request: &[u8], time: Duration) -> String {
 }
 
 /// A connection whose first request is a live stream is served on the
-/// stream's own lean path (`server/src/live/http1.rs`): through every layer
-/// (request id, security headers), close-delimited; and a request head it
-/// cannot take is refused with a clear status, never a hang or a 500.
+/// stream's own lean path (`server/src/live/http1.rs`): through the layers a
+/// bodiless GET passes (input guard, request id, security headers: the same
+/// headers as on a connection hyper serves), close-delimited; and a request
+/// head it cannot take is refused with a clear status, never a hang or a 500.
 async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
@@ -394,6 +395,31 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
         assert!(head.contains(header), "{header}: {head}");
     }
     assert!(ok.contains("event: snapshot\nid: "), "{ok}");
+    // The same stream opened on a connection hyper already serves (after
+    // another request) gets the same security headers and a request id.
+    let kept =
+        raw(base, b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\nGET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n", short)
+            .await;
+    let second = kept.match_indices("HTTP/1.1 200 OK\r\n").nth(1).map(|(at, _)| &kept[at..]).unwrap_or("");
+    let hyper_head = second.split("\r\n\r\n").next().unwrap_or("").to_ascii_lowercase();
+    assert!(hyper_head.contains("content-type: text/event-stream"), "{kept}");
+    let security = |head: &str| -> Vec<String> {
+        let names = ["x-content-type-options", "x-frame-options", "referrer-policy", "cross-origin-opener-policy"];
+        let mut lines: Vec<String> = head
+            .lines()
+            .filter(|l| names.iter().chain(&["content-security-policy"]).any(|n| l.starts_with(&format!("{n}:"))))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(security(&head).len(), 5, "{head}");
+    assert_eq!(security(&head), security(&hyper_head), "the lean path's security headers are hyper's");
+    assert!(hyper_head.contains("x-request-id: "), "{hyper_head}");
+    // The input guard stands on the lean path too: a NUL in the query (which
+    // the handler itself would ignore) is refused before it.
+    let nul = raw(base, b"GET /-/live/Issue/1?x=%00 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
+    assert!(nul.starts_with("HTTP/1.1 400 Bad Request\r\n") && nul.ends_with("\r\n\r\nBad Request"), "{nul}");
     // Lines ending in a bare LF are accepted too, as hyper accepts them.
     let bare = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\nHost: x\n\n", short).await;
     assert!(bare.starts_with("HTTP/1.1 200 OK\r\n") && bare.contains("event: snapshot\nid: "), "{bare}");
@@ -407,6 +433,9 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
     let page = raw(base, b"GET /-/live/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(5)).await;
     assert!(page.starts_with("HTTP/1.1 404 Not Found\r\n"), "{page}");
     assert!(page.contains("This page could not be found.</p>") && page.contains("</html>"), "{page}");
+    // ... through the app's own layers, once (one request id, not two).
+    let page_head = page.split("\r\n\r\n").next().unwrap_or("").to_ascii_lowercase();
+    assert_eq!(page_head.matches("x-request-id: ").count(), 1, "{page_head}");
     let huge = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n", "a".repeat(40_000));
     let many: String = (0..80).map(|i| format!("X-{i}: y\r\n")).collect();
     let many = format!("GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n{many}\r\n");

@@ -123,6 +123,29 @@ async fn a_groups_reaction_set_holds_on_every_surface(backend: Backend) {
     let eyes = erins[0]["id"].as_i64().expect("erin's eyes");
     assert_eq!(call(base, Method::DELETE, &format!("{reactions}/{eyes}"), Some(&erin), None).await.0, 204);
 
+    // Two levels down, a new subgroup follows too; a set of its own nearer
+    // (on its parent) wins over the top group's, and going back to every
+    // emoji there hands it back to the top group's.
+    let (_, design) = call(base, Method::GET, "/groups/heroes%2Fdesign", Some(&alice), None).await;
+    let ux = json!({ "name": "UX", "path": "ux", "parent_id": design["id"] });
+    let (status, made) = call(base, Method::POST, "/groups", Some(&alice), Some(ux)).await;
+    assert_eq!(status, 201, "{made}");
+    let ux_set = "/groups/heroes%2Fdesign%2Fux/reaction_set";
+    let followed = json!({ "emoji": ["thumbsup", "tada", "heart"], "downvotes": false, "own": false });
+    assert_eq!(call(base, Method::GET, ux_set, Some(&alice), None).await.1, followed, "two levels down");
+    let design_set = "/groups/heroes%2Fdesign/reaction_set";
+    let rocket_only = json!({ "emoji": ["rocket"], "downvotes": true });
+    assert_eq!(call(base, Method::PUT, design_set, Some(&alice), Some(rocket_only)).await.0, 200);
+    assert_eq!(
+        call(base, Method::GET, ux_set, Some(&alice), None).await.1,
+        json!({ "emoji": ["rocket"], "downvotes": true, "own": false }),
+        "the nearest set wins"
+    );
+    assert_eq!(call(base, Method::GET, set, None, None).await.1, expected, "the top group's own is unchanged");
+    let every = json!({ "emoji": [], "downvotes": true });
+    assert_eq!(call(base, Method::PUT, design_set, Some(&alice), Some(every)).await.0, 200);
+    assert_eq!(call(base, Method::GET, ux_set, Some(&alice), None).await.1, followed);
+
     // Back to every emoji: rocket is fine again; the change is in the audit log.
     let (status, body) =
         call(base, Method::PUT, set, Some(&alice), Some(json!({ "emoji": [], "downvotes": true }))).await;
