@@ -207,10 +207,13 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
     const ANIMALS: &[&str] = &["dog", "cat", "mouse", "hamster", "rabbit", "fox_face", "bear", "koala", "tiger", "cow"];
     // Label, timed events, viewers, spread over 1,000 topics, stalled, burst.
     type SceneRow<'a> = (&'a str, &'a [&'a str], usize, bool, usize, usize);
-    let scenes: [SceneRow; 5] = [
+    let scenes: [SceneRow; 6] = [
         ("a tenth as many, all on one topic", FRUIT, few, false, 0, 0),
         ("all on one topic", &["trophy"], viewers, false, 0, 0),
         ("spread over 1,000 topics", ANIMALS, viewers, true, 0, 0),
+        // What the server's memory does over a burst with nobody watching:
+        // the baseline the next two scenes' growth is read against.
+        ("a burst, no viewer", &[], 0, false, 0, 500),
         ("a burst, none stalled", &["crown"], viewers, false, 0, 500),
         ("a burst, 1% stalled", &["star"], viewers, false, viewers / 100, 500),
     ];

@@ -406,17 +406,20 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
         (Some(a), _) => a.to_string(),
         _ => "?".into(),
     };
-    println!(
-        "  {} event(s) one after the other ({answered} published, the publish request answered in {:.1} ms (median), {sizes} bytes of data per frame) gave {} arrivals at the topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU for them {}; the viewers' thread's CPU {}",
-        names.len(),
-        request_took.unwrap_or(f64::NAN),
-        times.len(),
-        at(0.50),
-        at(0.99),
-        times.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
-        cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
-        viewers_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
-    );
+    // A scene that times nothing (the no-viewer baseline) prints no arrivals.
+    if !names.is_empty() {
+        println!(
+            "  {} event(s) one after the other ({answered} published, the publish request answered in {:.1} ms (median), {sizes} bytes of data per frame) gave {} arrivals at the topic's {timed} reading viewers: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (p10/p25/p75/p90 {spread} ms); server CPU for them {}; the viewers' thread's CPU {}",
+            names.len(),
+            request_took.unwrap_or(f64::NAN),
+            times.len(),
+            at(0.50),
+            at(0.99),
+            times.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
+            cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
+            viewers_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
+        );
+    }
     done.notify_one();
     drop(pinning);
     data_len
