@@ -24,7 +24,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tower::ServiceExt;
@@ -141,7 +141,7 @@ pub fn split(
                 accepted = listener.accept() => accepted,
                 _ = closing.wait_for(|closing| *closing) => return,
             };
-            let (stream, peer) = match accepted {
+            let (mut stream, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
                     // Out of file descriptors and the like: wait, as axum does.
@@ -155,7 +155,7 @@ pub fn split(
             }
             let (hand_over, router) = (hand_over.clone(), router.clone());
             tokio::spawn(async move {
-                let Some((first, live)) = first_bytes(&stream).await else { return };
+                let Some((first, live)) = first_bytes(&mut stream).await else { return };
                 if live {
                     // What a viewer that stopped reading can hold in the
                     // kernel (on loopback it would grow to megabytes); past
@@ -178,24 +178,21 @@ pub fn split(
 /// breaks first goes to hyper with what it sent, or, if it sent nothing, is
 /// dropped (`None`). Read, not peeked: whichever way it goes, those bytes are
 /// not asked for twice.
-async fn first_bytes(stream: &TcpStream) -> Option<(Vec<u8>, bool)> {
+async fn first_bytes(stream: &mut TcpStream) -> Option<(Vec<u8>, bool)> {
     let mut first = Vec::with_capacity(1024);
     let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
         loop {
-            if stream.readable().await.is_err() {
+            if !matches!(stream.read_buf(&mut first).await, Ok(1..)) {
                 return None;
             }
-            match stream.try_read_buf(&mut first) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(_) => return None,
-            }
-            // A whole prefix, or already something else: decided. Part of
+            // Something else already, or the whole prefix: decided. Part of
             // the prefix so far: read on.
-            let n = first.len().min(LIVE_PREFIX.len());
-            if first[..n] != LIVE_PREFIX[..n] || n == LIVE_PREFIX.len() {
-                return Some(n == LIVE_PREFIX.len() && first[..n] == *LIVE_PREFIX);
+            let seen = &first[..first.len().min(LIVE_PREFIX.len())];
+            if !LIVE_PREFIX.starts_with(seen) {
+                return Some(false);
+            }
+            if seen.len() == LIVE_PREFIX.len() {
+                return Some(true);
             }
         }
     })
@@ -240,15 +237,11 @@ async fn read_request(stream: &mut TcpStream, peer: SocketAddr, mut head: Vec<u8
                 return Ok(end);
             }
             scanned = head.len();
-            stream.readable().await.map_err(|_| Refused::Closed)?;
             // Never more than one byte past the limit is read (and held).
             let room = (MAX_HEAD + 1).saturating_sub(head.len()).min(4096);
             head.reserve_exact(room);
-            match stream.try_read_buf(&mut (&mut head).limit(room)) {
-                Ok(0) => return Err(Refused::Closed),
-                Ok(_) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
-                Err(_) => return Err(Refused::Closed),
+            if !matches!(stream.read_buf(&mut (&mut head).limit(room)).await, Ok(1..)) {
+                return Err(Refused::Closed);
             }
         }
     })

@@ -415,7 +415,13 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
     };
     assert_eq!(security(&head).len(), 5, "{head}");
     assert_eq!(security(&head), security(&hyper_head), "the lean path's security headers are hyper's");
-    assert!(hyper_head.contains("x-request-id: "), "{hyper_head}");
+    // One sequence of request ids in the process, whichever path served:
+    // `<process start>-<n>`, the same start on both.
+    let id_start = |head: &str| -> String {
+        let id = head.lines().find_map(|l| l.strip_prefix("x-request-id: ")).unwrap_or("");
+        id.split('-').next().unwrap_or("").to_string()
+    };
+    assert!(!id_start(&head).is_empty() && id_start(&head) == id_start(&hyper_head), "{head}\n{hyper_head}");
     // The input guard stands on the lean path too: a NUL in the query (which
     // the handler itself would ignore) is refused before it.
     let nul = raw(base, b"GET /-/live/Issue/1?x=%00 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
@@ -471,9 +477,14 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
         let answer = String::from_utf8_lossy(&answer[..n.expect("read")]).into_owned();
         assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.contains(wants), "{answer}");
     }
-    // And the server still serves live streams after all that.
+    // And the server still serves live streams after all that, seconds later,
+    // with the current date (formatted once a second, never left stale).
     let again = raw(base, b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\n\r\n", short).await;
     assert!(again.starts_with("HTTP/1.1 200 OK\r\n"), "{again}");
+    let date = again.lines().find_map(|l| l.strip_prefix("date: ")).expect("a Date header");
+    let date = chrono::DateTime::parse_from_rfc2822(date).expect("an HTTP date");
+    let off = (chrono::Utc::now() - date.with_timezone(&chrono::Utc)).num_seconds().abs();
+    assert!(off <= 2, "Date is {off} s off: {date}");
 }
 
 /// Signing out ends the streams opened with that session at once (not at the
