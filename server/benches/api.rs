@@ -173,6 +173,11 @@ fn issue_target(seed: &Seed, issue: &Value) -> live::Target {
 /// all reading, then with 1% of them stalled.
 async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    // The viewers' sockets are this process's: its descriptor table grows
+    // now, not during the first peer's scene (each growth waits for an RCU
+    // grace period, 10 to 50 ms; `server::fds`), which the peer after it
+    // would be spared.
+    server::fds::prepare();
     let real = real_target(server, seed, real_path).await;
     let (server, server_dir) = live_server(url);
     let base = &server.base;

@@ -8,6 +8,7 @@ pub mod avatars;
 pub mod config;
 pub mod csrf;
 pub mod embeds;
+pub mod fds;
 pub mod graphql;
 pub mod input_guard;
 pub mod live;

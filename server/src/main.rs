@@ -2,14 +2,13 @@
 //! the environment, see `--help`).
 
 use server::config::{self, Config};
-use server::{graphql, serve};
+use server::{fds, graphql, serve};
 use std::process::ExitCode;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
         print!("{}", config::HELP);
         return ExitCode::SUCCESS;
@@ -24,6 +23,9 @@ async fn main() -> ExitCode {
         )
         .init();
     no_huge_pages();
+    // Before the runtime's threads exist: see `fds`.
+    let files = fds::prepare();
+    tracing::info!("open files: up to {}; descriptor table sized for {}", files.limit, files.table);
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -31,7 +33,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match serve::run(config).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("laurel: start-up failed: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve::run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("laurel: {err}");

@@ -160,3 +160,35 @@ async fn the_process_runs_without_huge_pages_and_with_a_deep_listen_queue() {
     assert_eq!(backlog, server::serve::LISTEN_BACKLOG.min(somaxconn), "{listening}");
     assert!(backlog > 128, "a queue deeper than tokio's default: {listening}");
 }
+
+/// Started with the soft limit on open files at 256, below its hard limit (a
+/// login shell's 1,024 is the usual case), the server raises it to the hard
+/// one, so its viewers are as many as the administrator allows; and its table
+/// of descriptors is grown before it serves (`server::fds`: each growth while
+/// serving stalled the accepting thread for an RCU grace period). Both read
+/// back from the kernel (`/proc/<pid>/limits`, `/proc/<pid>/status`).
+#[tokio::test]
+async fn the_process_raises_its_open_files_limit_and_grows_its_descriptor_table_before_serving() {
+    let database = common::database(Backend::Sqlite).await;
+    let server = common::spawn_with_soft_file_limit(&database.url, database.dir(), 256);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).expect("the process's limits");
+    let open_files: Vec<u64> = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max open files"))
+        .map(|l| l.split_whitespace().take(2).filter_map(|n| n.parse().ok()).collect())
+        .expect("a line for open files");
+    let [soft, hard] = open_files[..] else { panic!("soft and hard limits: {limits}") };
+    assert_eq!(soft, hard, "the soft limit raised to the hard one: {limits}");
+    assert!(soft > 256, "{limits}");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("the process's status");
+    let table: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("FDSize:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("FDSize in the status");
+    let wanted = soft.min(server::fds::PRESIZED);
+    assert!(table >= wanted, "a table for {wanted} descriptors, not {table} (the server has a few dozen open)");
+    // And it serves.
+    let health = common::client().get(format!("{}/-/health", server.base)).send().await.expect("health");
+    assert_eq!(health.status(), 200);
+}

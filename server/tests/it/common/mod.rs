@@ -72,7 +72,24 @@ pub async fn database(backend: Backend) -> TestDatabase {
 
 /// Starts the server binary with extra environment; waits for its listening line.
 pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    spawn_command(Command::new(env!("CARGO_BIN_EXE_server")), database_url, data_dir, extra)
+}
+
+/// As [`spawn`], with the soft limit on open files lowered to `soft` (the
+/// hard one as it is), as a login shell's 1,024 would be: `prlimit` sets it
+/// and becomes the server (same process).
+pub fn spawn_with_soft_file_limit(database_url: &str, data_dir: &std::path::Path, soft: u64) -> Server {
+    let mut command = Command::new("prlimit");
+    command.arg(format!("--nofile={soft}:")).arg("--").arg(env!("CARGO_BIN_EXE_server"));
+    spawn_command(command, database_url, data_dir, &[])
+}
+
+fn spawn_command(
+    mut command: Command,
+    database_url: &str,
+    data_dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Server {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
