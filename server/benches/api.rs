@@ -225,6 +225,8 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
     // `LAUREL_BENCH_SCENES=topic,burst`: only the scenes whose label holds one of these.
     let chosen = std::env::var("LAUREL_BENCH_SCENES").unwrap_or_default();
     let chosen: Vec<&str> = chosen.split(',').filter(|s| !s.is_empty()).collect();
+    // Each scene's figures: Laurel's, then the reference's.
+    let mut table: Vec<(&str, live::Figures, Option<live::Figures>)> = Vec::new();
     for (label, names, viewers, spread_out, stalled, burst) in scenes {
         if !chosen.is_empty() && !chosen.iter().any(|c| label.contains(c)) {
             continue;
@@ -243,9 +245,16 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
                 publish_via: None,
                 data_bytes: &data_bytes,
             };
-            data_bytes = live::run(peer, base, *pid, scene).await;
+            let ran = live::run(peer, base, *pid, scene).await;
+            data_bytes = ran.data_len;
+            match (peer, table.last_mut()) {
+                (live::Peer::Laurel { .. }, _) => table.push((label, ran.figures, None)),
+                (_, Some((_, _, reference))) => *reference = Some(ran.figures),
+                (_, None) => {}
+            }
         }
     }
+    live::print_table(&table);
     drop(server);
     let _ = std::fs::remove_dir_all(server_dir);
 }

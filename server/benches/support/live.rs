@@ -216,13 +216,34 @@ pub struct Scene<'a> {
     pub data_bytes: &'a [usize],
 }
 
-/// Runs the scene and prints its figures; returns the length of each timed
-/// frame's `data:` as the viewers got it.
-pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usize> {
+/// What one scene measured on one server, for the summary table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Figures {
+    /// Seconds until every viewer had its first frame.
+    pub connect: Option<f64>,
+    pub kib_per_viewer: Option<f64>,
+    /// Delivery of the timed events, in ms.
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    /// The server's CPU per timed event, in ms.
+    pub cpu_per_event: Option<f64>,
+    /// How much the server grew over the burst, in KiB.
+    pub burst_growth: Option<f64>,
+}
+
+/// What a scene gives back: each timed frame's `data:` length as the viewers
+/// got it, and its figures.
+pub struct Ran {
+    pub data_len: Vec<usize>,
+    pub figures: Figures,
+}
+
+/// Runs the scene and prints its figures.
+pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let Scene { label, names, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
     let viewers_base = base;
     let base = publish_via.unwrap_or(base);
-    let Some(first) = targets.first() else { return Vec::new() };
+    let Some(first) = targets.first() else { return Ran { data_len: Vec::new(), figures: Figures::default() } };
     let pinning = pin_server(pid);
     let pinned = pinning.is_some();
     let ready_marker = peer.ready_marker();
@@ -422,7 +443,16 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Vec<usi
     }
     done.notify_one();
     drop(pinning);
-    data_len
+    let grew = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| b.saturating_sub(a) as f64);
+    let figures = Figures {
+        connect: (connected == viewers && viewers > 0).then_some(connect_time.as_secs_f64()),
+        kib_per_viewer: grew(idle, holding).filter(|_| connected > 0).map(|k| k / connected as f64),
+        p50: (!times.is_empty()).then(|| at(0.50)),
+        p99: (!times.is_empty()).then(|| at(0.99)),
+        cpu_per_event: cpu.filter(|_| answered > 0).map(|c| c.as_secs_f64() * 1000.0 / answered as f64),
+        burst_growth: grew(holding, after_burst).filter(|_| burst > 0),
+    };
+    Ran { data_len, figures }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -511,4 +541,134 @@ async fn watch(
             seen.drain(..end + 2);
         }
     }
+}
+
+/// One row of the summary: what it shows, which scenes' figures, and which
+/// figure of each, in its unit.
+struct Row {
+    what: &'static str,
+    scenes: &'static [&'static str],
+    pick: fn(&Figures) -> Vec<Option<f64>>,
+    unit: &'static str,
+    digits: usize,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        what: "10,000 on one page, one event: delivery p50 / p99",
+        scenes: &["all on one topic"],
+        pick: |f| vec![f.p50, f.p99],
+        unit: "ms",
+        digits: 1,
+    },
+    Row {
+        what: "server CPU for that event",
+        scenes: &["all on one topic"],
+        pick: |f| vec![f.cpu_per_event],
+        unit: "ms",
+        digits: 0,
+    },
+    Row {
+        what: "server memory per idle viewer",
+        scenes: &["all on one topic"],
+        pick: |f| vec![f.kib_per_viewer],
+        unit: "KiB",
+        digits: 1,
+    },
+    Row {
+        what: "time to connect 10,000 to one page",
+        scenes: &["all on one topic"],
+        pick: |f| vec![f.connect],
+        unit: "s",
+        digits: 2,
+    },
+    Row {
+        what: "time to connect 10,000 over 1,000 pages",
+        scenes: &["spread over 1,000 topics"],
+        pick: |f| vec![f.connect],
+        unit: "s",
+        digits: 2,
+    },
+    Row {
+        what: "spread over 1,000 pages, ten events on one: p50 / p99 to its 10 viewers",
+        scenes: &["spread over 1,000 topics"],
+        pick: |f| vec![f.p50, f.p99],
+        unit: "ms",
+        digits: 1,
+    },
+    Row {
+        what: "server CPU per event on one of 1,000 pages (10 ms ticks over ten events)",
+        scenes: &["spread over 1,000 topics"],
+        pick: |f| vec![f.cpu_per_event],
+        unit: "ms",
+        digits: 0,
+    },
+    Row {
+        what: "1,000 on one page, ten events: p50 / p99",
+        scenes: &["a tenth as many, all on one topic"],
+        pick: |f| vec![f.p50, f.p99],
+        unit: "ms",
+        digits: 1,
+    },
+    Row {
+        what: "10,000 on one page after a 500-event burst: p50 / p99",
+        scenes: &["a burst, none stalled"],
+        pick: |f| vec![f.p50, f.p99],
+        unit: "ms",
+        digits: 1,
+    },
+    Row {
+        what: "the same with 1% of the viewers stalled: p50 / p99",
+        scenes: &["a burst, 1% stalled"],
+        pick: |f| vec![f.p50, f.p99],
+        unit: "ms",
+        digits: 1,
+    },
+    Row {
+        what: "memory growth over the burst: no viewer / none stalled / 1% stalled",
+        scenes: &["a burst, no viewer", "a burst, none stalled", "a burst, 1% stalled"],
+        pick: |f| vec![f.burst_growth],
+        unit: "KiB",
+        digits: 0,
+    },
+];
+
+/// The table, from this run's scenes: `scenes` holds each scene's
+/// label and its figures for Laurel and for the reference (when measured).
+/// The last column says whether Laurel's every figure in the row is at most
+/// the reference's (lower is better in all of them).
+pub fn print_table(scenes: &[(&str, Figures, Option<Figures>)]) {
+    println!();
+    println!("| The scenes above, side by side (10,000 viewers unless said) | nginx + nchan | Laurel | Laurel at least as good |");
+    println!("|---|---|---|---|");
+    for row in ROWS {
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for wanted in row.scenes {
+            let Some((_, laurel, reference)) = scenes.iter().find(|(label, ..)| label == wanted) else { continue };
+            let picked = (row.pick)(laurel);
+            theirs.extend(reference.as_ref().map_or_else(|| vec![None; picked.len()], row.pick));
+            ours.extend(picked);
+        }
+        if ours.is_empty() {
+            continue;
+        }
+        let shown = |values: &[Option<f64>]| {
+            let numbers: Vec<String> =
+                values.iter().map(|v| v.map_or("?".to_string(), |v| format!("{v:.*}", row.digits))).collect();
+            format!("{} {}", numbers.join(" / "), row.unit)
+        };
+        let verdict = match ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| a.zip(*b).map(|(a, b)| a <= b))
+            .collect::<Option<Vec<bool>>>()
+        {
+            Some(each) if each.iter().all(|ok| *ok) => "yes",
+            Some(_) => "**no**",
+            None => "?",
+        };
+        println!("| {} | {} | {} | {verdict} |", row.what, shown(&theirs), shown(&ours));
+    }
+    println!();
 }
