@@ -6,7 +6,8 @@
 //! (never reading, with a small receive buffer) while a burst of reactions
 //! goes by. Each scene runs against Laurel and, when it is installed, against
 //! nginx + nchan doing the same fan-out (`nchan.rs`), the server pinned to one
-//! core and the viewers' thread to the other. Printed, not asserted.
+//! core and the viewers' thread to the other. Printed, not asserted, and at
+//! the end side by side in the table (`print_table`).
 
 use super::load::shared_client;
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
@@ -196,8 +197,8 @@ fn cpus() -> usize {
 }
 
 /// One scene: `viewers` spread round-robin over `targets`, `stalled` of the
-/// first target's viewers never reading once subscribed; then `burst` changes
-/// on the first target, then one change per name in `names` (each new there),
+/// first target's viewers never reading once subscribed; then two rounds of
+/// `burst` changes on the first target, then one change per name in `names` (each new there),
 /// one after the other, whose arrivals are timed at every reading viewer of
 /// that target.
 pub struct Scene<'a> {
@@ -227,7 +228,7 @@ pub struct Figures {
     pub p99: Option<f64>,
     /// The server's CPU per timed event, in ms.
     pub cpu_per_event: Option<f64>,
-    /// How much the server grew over the burst, in KiB.
+    /// How much the server grew over the second burst, in KiB.
     pub burst_growth: Option<f64>,
 }
 
@@ -338,27 +339,34 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     perf_stop(perf);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let holding = rss_kib(pid);
-    // The burst: add and remove one emoji, `burst` changes in all.
+    // The burst: add and remove one emoji, `burst` changes in all, twice.
     // Laurel adds and removes one reaction in turn; nchan just takes messages.
+    // The first round fills what fills once (buffers, caches); memory that
+    // grows again over the second would grow with every event.
+    let mut grown = [None; 2];
     let mut given = None;
-    for _ in 0..burst {
-        given = match (given.take(), peer) {
-            (Some(id), Peer::Laurel { .. }) => {
-                publish(peer, (base, first, pad(0)), "", Some(id)).await;
-                None
-            }
-            _ => {
-                publish(peer, (base, first, pad(0)), "zap", None).await.filter(|_| matches!(peer, Peer::Laurel { .. }))
-            }
-        };
-    }
-    if burst > 0 {
+    for round in &mut grown {
+        if burst == 0 {
+            break;
+        }
+        let before = rss_kib(pid);
+        for _ in 0..burst {
+            given = match (given.take(), peer) {
+                (Some(id), Peer::Laurel { .. }) => {
+                    publish(peer, (base, first, pad(0)), "", Some(id)).await;
+                    None
+                }
+                _ => publish(peer, (base, first, pad(0)), "zap", None)
+                    .await
+                    .filter(|_| matches!(peer, Peer::Laurel { .. })),
+            };
+        }
         // Laurel answers a reaction once it is written, before its frames
         // are out; nginx + nchan answers a publish once it has sent it. So
         // "one more after the burst" finds both servers done with it.
         tokio::time::sleep(Duration::from_secs(1)).await;
+        *round = before.zip(rss_kib(pid)).map(|(a, b)| b.saturating_sub(a) as f64);
     }
-    let after_burst = rss_kib(pid);
     // The timed viewers that did connect.
     let timed = timed_ready.load(Ordering::Relaxed);
     let perf = perf_record(peer, label, "events");
@@ -416,9 +424,11 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         kib(idle, holding, connected),
     );
     if burst > 0 {
+        let kib = |k: Option<f64>| k.map_or("?".into(), |k| format!("{k:.0} KiB"));
         println!(
-            "  after {burst} events with {stalled} viewers stalled: server memory grew {} in all",
-            kib(holding, after_burst, 1)
+            "  two bursts of {burst} events with {stalled} viewers stalled: server memory grew {} over the first, {} over the second",
+            kib(grown[0]),
+            kib(grown[1])
         );
     }
     let data_len: Vec<usize> = data_len.iter().map(|n| n.load(Ordering::Relaxed)).collect();
@@ -450,7 +460,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         p50: (!times.is_empty()).then(|| at(0.50)),
         p99: (!times.is_empty()).then(|| at(0.99)),
         cpu_per_event: cpu.filter(|_| answered > 0).map(|c| c.as_secs_f64() * 1000.0 / answered as f64),
-        burst_growth: grew(holding, after_burst).filter(|_| burst > 0),
+        burst_growth: grown[1],
     };
     Ran { data_len, figures }
 }
@@ -551,6 +561,8 @@ struct Row {
     pick: fn(&Figures) -> Vec<Option<f64>>,
     unit: &'static str,
     digits: usize,
+    /// Laurel's figure counts as at most the reference's within this much.
+    slack: f64,
 }
 
 const ROWS: &[Row] = &[
@@ -560,6 +572,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.p50, f.p99],
         unit: "ms",
         digits: 1,
+        slack: 0.0,
     },
     Row {
         what: "server CPU for that event",
@@ -567,6 +580,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.cpu_per_event],
         unit: "ms",
         digits: 0,
+        slack: 0.0,
     },
     Row {
         what: "server memory per idle viewer",
@@ -574,6 +588,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.kib_per_viewer],
         unit: "KiB",
         digits: 1,
+        slack: 0.0,
     },
     Row {
         what: "time to connect 10,000 to one page",
@@ -581,6 +596,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.connect],
         unit: "s",
         digits: 2,
+        slack: 0.0,
     },
     Row {
         what: "time to connect 10,000 over 1,000 pages",
@@ -588,6 +604,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.connect],
         unit: "s",
         digits: 2,
+        slack: 0.0,
     },
     Row {
         what: "spread over 1,000 pages, ten events on one: p50 / p99 to its 10 viewers",
@@ -595,6 +612,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.p50, f.p99],
         unit: "ms",
         digits: 1,
+        slack: 0.0,
     },
     Row {
         what: "server CPU per event on one of 1,000 pages (10 ms ticks over ten events)",
@@ -602,6 +620,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.cpu_per_event],
         unit: "ms",
         digits: 0,
+        slack: 0.0,
     },
     Row {
         what: "1,000 on one page, ten events: p50 / p99",
@@ -609,6 +628,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.p50, f.p99],
         unit: "ms",
         digits: 1,
+        slack: 0.0,
     },
     Row {
         what: "10,000 on one page after a 500-event burst: p50 / p99",
@@ -616,6 +636,7 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.p50, f.p99],
         unit: "ms",
         digits: 1,
+        slack: 0.0,
     },
     Row {
         what: "the same with 1% of the viewers stalled: p50 / p99",
@@ -623,13 +644,17 @@ const ROWS: &[Row] = &[
         pick: |f| vec![f.p50, f.p99],
         unit: "ms",
         digits: 1,
+        slack: 0.0,
     },
     Row {
-        what: "memory growth over the burst: no viewer / none stalled / 1% stalled",
+        what: "memory growth over a second 500-event burst: no viewer / none stalled / 1% stalled (within 64 KiB)",
         scenes: &["a burst, no viewer", "a burst, none stalled", "a burst, 1% stalled"],
         pick: |f| vec![f.burst_growth],
         unit: "KiB",
         digits: 0,
+        // The resident size moves in steps (the allocator's 64 KiB pages,
+        // the database's page cache) whatever the viewers do.
+        slack: 64.0,
     },
 ];
 
@@ -661,7 +686,7 @@ pub fn print_table(scenes: &[(&str, Figures, Option<Figures>)]) {
         let verdict = match ours
             .iter()
             .zip(&theirs)
-            .map(|(a, b)| a.zip(*b).map(|(a, b)| a <= b))
+            .map(|(a, b)| a.zip(*b).map(|(a, b)| a <= b + row.slack))
             .collect::<Option<Vec<bool>>>()
         {
             Some(each) if each.iter().all(|ok| *ok) => "yes",
