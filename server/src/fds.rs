@@ -14,10 +14,21 @@
 //!   every idle gap of both CPUs was one of these. The table is grown once,
 //!   before any thread starts (no grace period to wait for then), to what the
 //!   server may come to use.
+//! - Connections are capped below the limit ([`connections_allowed`]), so
+//!   the server always has descriptors of its own: a database connection it
+//!   opens, a mail or webhook it sends. Past the cap, new connections wait in
+//!   the kernel's listen queue until others close, as nginx's
+//!   `worker_connections` does; at the limit itself the database could not be
+//!   opened and requests would fail.
 
 /// The table is grown up front to this many descriptors at most (its kernel
 /// memory: 8 bytes each, 512 KiB for these). Beyond it, it grows as it needs.
 pub const PRESIZED: u64 = 65_536;
+
+/// Descriptors kept for the server's own use, never taken by connections
+/// (at most half the limit): its database connections (three files each on
+/// SQLite), the PostgreSQL listener, mail, webhook deliveries, its own files.
+pub const RESERVED: u64 = 256;
 
 /// What [`prepare`] did, for the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +47,39 @@ pub fn prepare() -> Prepared {
     Prepared { limit, table }
 }
 
+/// How many client connections may be open at once: the limit on open files
+/// less [`RESERVED`] (see the module's doc), or all a semaphore can count
+/// where the limit is unknown.
+pub fn connections_allowed() -> usize {
+    let most = tokio::sync::Semaphore::MAX_PERMITS;
+    match soft_limit() {
+        Some(limit) if limit > 0 => usize::try_from(limit - RESERVED.min(limit / 2)).map_or(most, |n| n.min(most)),
+        _ => most,
+    }
+}
+
+#[cfg(unix)]
+fn soft_limit() -> Option<u64> {
+    limits().map(|limits| limits.rlim_cur)
+}
+
+#[cfg(not(unix))]
+fn soft_limit() -> Option<u64> {
+    None
+}
+
+/// The limits on open files now in force.
+#[cfg(unix)]
+fn limits() -> Option<libc::rlimit> {
+    let mut limits = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes one `rlimit`, which we own, and nothing else.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limits) } == 0).then_some(limits)
+}
+
 /// The soft limit on open files raised to the hard one; the limit now in force.
 #[cfg(unix)]
 fn raise_soft_limit() -> u64 {
-    let mut limits = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit writes one `rlimit`, which we own, and nothing else.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limits) } != 0 {
-        return 0;
-    }
+    let Some(limits) = limits() else { return 0 };
     if limits.rlim_cur < limits.rlim_max {
         let raised = libc::rlimit { rlim_cur: limits.rlim_max, rlim_max: limits.rlim_max };
         // SAFETY: setrlimit reads one `rlimit`, which we own. It fails (and

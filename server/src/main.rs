@@ -25,7 +25,12 @@ fn main() -> ExitCode {
     no_huge_pages();
     // Before the runtime's threads exist: see `fds`.
     let files = fds::prepare();
-    tracing::info!("open files: up to {}; descriptor table sized for {}", files.limit, files.table);
+    tracing::info!(
+        "open files: up to {}; descriptor table sized for {}; connections: up to {}",
+        files.limit,
+        files.table,
+        fds::connections_allowed()
+    );
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {

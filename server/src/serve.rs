@@ -103,9 +103,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     });
     let router = router(state.clone());
     // Live streams are served on a lean path of their own; the rest by hyper.
-    let listener =
-        live::http1::split(listener, live_router(state, router.clone()), live.closing(), config.live_send_buffer)
-            .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
+    let listener = live::http1::split(
+        listener,
+        live_router(state, router.clone()),
+        live.closing(),
+        (config.live_send_buffer, crate::fds::connections_allowed()),
+    )
+    .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
 
     match &config.smtp_url {
         Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),

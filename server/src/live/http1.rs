@@ -26,7 +26,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// What a live stream's connection starts with.
@@ -72,6 +72,9 @@ pub struct Handed {
     /// How much of `first` has been read again.
     given: usize,
     stream: TcpStream,
+    /// Its place among the connections allowed, given back when hyper is
+    /// done with it.
+    _open: OwnedSemaphorePermit,
 }
 
 impl Handed {
@@ -127,20 +130,29 @@ impl AsyncWrite for Handed {
 /// `router`, everything else goes to the returned listener. Stops, closing
 /// the socket, when the server starts shutting down (`closing`) or that
 /// listener is dropped.
+///
+/// At most `connections` are open at once (`fds::connections_allowed`): past
+/// that, new ones wait in the kernel's listen queue until one closes.
 pub fn split(
     listener: TcpListener,
     router: Router,
     mut closing: tokio::sync::watch::Receiver<bool>,
-    send_buffer: u32,
+    (send_buffer, connections): (u32, usize),
 ) -> std::io::Result<Listener> {
     let local = listener.local_addr()?;
     let (hand_over, incoming) = mpsc::channel(256);
+    let open = Arc::new(Semaphore::new(connections.min(Semaphore::MAX_PERMITS)));
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
+                accepted = async {
+                    // The semaphore is never closed: `Err` cannot happen.
+                    let place = open.clone().acquire_owned().await.ok()?;
+                    Some((place, listener.accept().await))
+                } => accepted,
                 _ = closing.wait_for(|closing| *closing) => return,
             };
+            let Some((place, accepted)) = accepted else { return };
             let (mut stream, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(err) => {
@@ -162,8 +174,9 @@ pub fn split(
                     // it, it is caught up with tallies when it reads again.
                     let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer as usize);
                     serve(stream, peer, router, first).await;
+                    drop(place);
                 } else {
-                    let _ = hand_over.send((Handed { first, given: 0, stream }, peer)).await;
+                    let _ = hand_over.send((Handed { first, given: 0, stream, _open: place }, peer)).await;
                 }
             });
         }

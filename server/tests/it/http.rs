@@ -170,7 +170,7 @@ async fn the_process_runs_without_huge_pages_and_with_a_deep_listen_queue() {
 #[tokio::test]
 async fn the_process_raises_its_open_files_limit_and_grows_its_descriptor_table_before_serving() {
     let database = common::database(Backend::Sqlite).await;
-    let server = common::spawn_with_soft_file_limit(&database.url, database.dir(), 256);
+    let server = common::spawn_with_file_limits(&database.url, database.dir(), (256, None), &[]);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).expect("the process's limits");
     let open_files: Vec<u64> = limits
         .lines()
@@ -191,4 +191,57 @@ async fn the_process_raises_its_open_files_limit_and_grows_its_descriptor_table_
     // And it serves.
     let health = common::client().get(format!("{}/-/health", server.base)).send().await.expect("health");
     assert_eq!(health.status(), 200);
+}
+
+/// A stranger who opens connections until the server would run out of file
+/// descriptors does not get it there: with its limit at 256, the server takes
+/// at most 256 - `fds::RESERVED` (at most half) = 128 connections and keeps
+/// the rest of its descriptors for itself, so every stream it took is served
+/// (at the limit itself its database could not be opened and they got 500s);
+/// the others wait in the listen queue. Once they close, it serves again, the
+/// health check and a new stream alike.
+#[tokio::test]
+async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_once_others_close() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let database = common::database(Backend::Sqlite).await;
+    let limits = (256, Some(256));
+    let mut server = common::spawn_with_file_limits(&database.url, database.dir(), limits, &[("DEMO_DATA", "1")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let request = "GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+    let mut held = Vec::new();
+    for _ in 0..200 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.expect("the kernel queues the connection");
+        stream.write_all(request.as_bytes()).await.expect("request sent");
+        held.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut answers = Vec::new();
+    for stream in &mut held {
+        let mut buffer = [0u8; 512];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buffer)).await {
+            answers.push(String::from_utf8_lossy(&buffer[..n]).lines().next().unwrap_or_default().to_string());
+        }
+    }
+    assert_eq!(answers.len(), 128, "as many answered as the server takes: {answers:?}");
+    assert!(answers.iter().all(|a| a == "HTTP/1.1 200 OK"), "every one taken is served: {answers:?}");
+    assert!(!server.exited_within(Duration::from_millis(100)), "the server is still running");
+    drop(held);
+    let health = async {
+        loop {
+            match client().get(format!("{}/-/health", server.base)).send().await {
+                Ok(answer) if answer.status() == 200 => return,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), health).await.expect("healthy again once the streams closed");
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("request sent");
+    let mut buffer = [0u8; 512];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .expect("a new stream is answered")
+        .expect("read");
+    assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
 }

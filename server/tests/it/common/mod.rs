@@ -75,13 +75,20 @@ pub fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &st
     spawn_command(Command::new(env!("CARGO_BIN_EXE_server")), database_url, data_dir, extra)
 }
 
-/// As [`spawn`], with the soft limit on open files lowered to `soft` (the
-/// hard one as it is), as a login shell's 1,024 would be: `prlimit` sets it
-/// and becomes the server (same process).
-pub fn spawn_with_soft_file_limit(database_url: &str, data_dir: &std::path::Path, soft: u64) -> Server {
+/// As [`spawn`], with the limits on open files lowered: the soft one to
+/// `soft` (as a login shell's 1,024 would be), the hard one to `hard` when
+/// given, else left as it is. `prlimit` sets them and becomes the server
+/// (same process).
+pub fn spawn_with_file_limits(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    (soft, hard): (u64, Option<u64>),
+    extra: &[(&str, &str)],
+) -> Server {
     let mut command = Command::new("prlimit");
-    command.arg(format!("--nofile={soft}:")).arg("--").arg(env!("CARGO_BIN_EXE_server"));
-    spawn_command(command, database_url, data_dir, &[])
+    let hard = hard.map(|h| h.to_string()).unwrap_or_default();
+    command.arg(format!("--nofile={soft}:{hard}")).arg("--").arg(env!("CARGO_BIN_EXE_server"));
+    spawn_command(command, database_url, data_dir, extra)
 }
 
 fn spawn_command(
