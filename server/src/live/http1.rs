@@ -126,6 +126,9 @@ impl AsyncWrite for Handed {
     }
 }
 
+/// How often the accept loop says, at most, that connections wait for a place.
+const FULL_WARNING: Duration = Duration::from_secs(60);
+
 /// Accepts connections on `listener`: live streams are served here through
 /// `router`, everything else goes to the returned listener. Stops, closing
 /// the socket, when the server starts shutting down (`closing`) or that
@@ -143,9 +146,15 @@ pub fn split(
     let (hand_over, incoming) = mpsc::channel(256);
     let open = Arc::new(Semaphore::new(connections.min(Semaphore::MAX_PERMITS)));
     tokio::spawn(async move {
+        // When the cap last held connections back (said at most once a minute).
+        let mut full_since: Option<tokio::time::Instant> = None;
         loop {
             let accepted = tokio::select! {
                 accepted = async {
+                    if open.available_permits() == 0 && full_since.is_none_or(|at| at.elapsed() > FULL_WARNING) {
+                        tracing::warn!("{connections} connections open, the most allowed: new ones wait until one closes");
+                        full_since = Some(tokio::time::Instant::now());
+                    }
                     // The semaphore is never closed: `Err` cannot happen.
                     let place = open.clone().acquire_owned().await.ok()?;
                     Some((place, listener.accept().await))

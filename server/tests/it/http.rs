@@ -215,18 +215,41 @@ async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_onc
         stream.write_all(request.as_bytes()).await.expect("request sent");
         held.push(stream);
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut answers = Vec::new();
-    for stream in &mut held {
-        let mut buffer = [0u8; 512];
-        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(20), stream.read(&mut buffer)).await {
-            answers.push(String::from_utf8_lossy(&buffer[..n]).lines().next().unwrap_or_default().to_string());
+    // Every stream read at once until 128 have answered (or 10 s), then one
+    // more second for any beyond the cap.
+    let (answered, mut answers) = (tokio::sync::mpsc::unbounded_channel::<String>(), Vec::new());
+    let readers: Vec<_> = held
+        .into_iter()
+        .map(|mut stream| {
+            let answered = answered.0.clone();
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 512];
+                if let Ok(n) = stream.read(&mut buffer).await {
+                    let line = String::from_utf8_lossy(&buffer[..n]).lines().next().unwrap_or_default().to_string();
+                    let _ = answered.send(line);
+                }
+                // Held open until the test lets go.
+                std::future::pending::<()>().await;
+            })
+        })
+        .collect();
+    let mut rx = answered.1;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while answers.len() < 128 {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(line)) => answers.push(line),
+            _ => break,
         }
+    }
+    while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await {
+        answers.push(line);
     }
     assert_eq!(answers.len(), 128, "as many answered as the server takes: {answers:?}");
     assert!(answers.iter().all(|a| a == "HTTP/1.1 200 OK"), "every one taken is served: {answers:?}");
     assert!(!server.exited_within(Duration::from_millis(100)), "the server is still running");
-    drop(held);
+    for reader in readers {
+        reader.abort();
+    }
     let health = async {
         loop {
             match client().get(format!("{}/-/health", server.base)).send().await {
