@@ -254,7 +254,7 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
             }
         }
     }
-    live::print_table(&table);
+    live::print_table(&table, viewers);
     drop(server);
     let _ = std::fs::remove_dir_all(server_dir);
 }

@@ -667,7 +667,7 @@ const ROWS: &[Row] = &[
 /// label and its figures for Laurel and for the reference (when measured).
 /// The last column says whether Laurel's every figure in the row is at most
 /// the reference's (lower is better in all of them).
-pub fn print_table(scenes: &[(&str, Figures, Option<Figures>)]) {
+pub fn print_table(scenes: &[(&str, Figures, Option<Figures>)], viewers: usize) {
     println!();
     println!("| The scenes above, side by side (10,000 viewers unless said) | nginx + nchan | Laurel | Laurel at least as good |");
     println!("|---|---|---|---|");
@@ -705,6 +705,12 @@ pub fn print_table(scenes: &[(&str, Figures, Option<Figures>)]) {
             None => "?",
         };
         println!("| {} | {} | {} | {verdict} |", row.what, shown(&theirs), shown(&ours));
+    }
+    if viewers != 10_000 {
+        println!(
+            "(This run had {viewers} viewers: read 10,000 in the rows as {viewers}, and 1,000 as {}.)",
+            viewers / 10
+        );
     }
     println!();
 }
