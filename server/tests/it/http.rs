@@ -268,3 +268,42 @@ async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_onc
         .expect("read");
     assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
 }
+
+/// Connections hyper serves count against the cap too, for as long as they
+/// stay open: with the cap at 128 (limit 256), 128 kept-alive connections
+/// that each had their health check leave a live stream waiting, until one of
+/// them closes.
+#[tokio::test]
+async fn kept_alive_connections_hold_their_place_until_they_close() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let database = common::database(Backend::Sqlite).await;
+    let limits = (256, Some(256));
+    let server = common::spawn_with_file_limits(&database.url, database.dir(), limits, &[("DEMO_DATA", "1")]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut kept = Vec::new();
+    for _ in 0..128 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+        stream.write_all(b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("request sent");
+        let mut buffer = [0u8; 512];
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("a place for each of the first 128")
+            .expect("read");
+        assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
+        kept.push(stream);
+    }
+    let mut live = tokio::net::TcpStream::connect(&address).await.expect("the kernel queues it");
+    live.write_all(b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        .await
+        .expect("request sent");
+    let mut buffer = [0u8; 512];
+    let early = tokio::time::timeout(Duration::from_secs(1), live.read(&mut buffer)).await;
+    assert!(early.is_err(), "no answer while 128 connections are open");
+    drop(kept.pop());
+    let n = tokio::time::timeout(Duration::from_secs(5), live.read(&mut buffer))
+        .await
+        .expect("answered once one closed")
+        .expect("read");
+    assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
+}
