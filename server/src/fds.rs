@@ -39,8 +39,9 @@ pub struct Prepared {
     pub table: u64,
 }
 
-/// Raises the soft limit and grows the table (call before any thread starts).
-/// Best effort: what the system refuses stays as it was.
+/// Raises the soft limit and grows the table. Called before any thread
+/// starts, the growth waits for no grace period (later it waits for one,
+/// once). Best effort: what the system refuses stays as it was.
 pub fn prepare() -> Prepared {
     let limit = raise_soft_limit();
     let table = presize_table(limit.min(PRESIZED));

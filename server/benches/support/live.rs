@@ -343,6 +343,8 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     // Laurel adds and removes one reaction in turn; nchan just takes messages.
     // The first round fills what fills once (buffers, caches); memory that
     // grows again over the second would grow with every event.
+    // How much the server's resident memory grew between two readings, in KiB.
+    let grew = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| b.saturating_sub(a) as f64);
     let mut grown = [None; 2];
     let mut given = None;
     for round in &mut grown {
@@ -365,7 +367,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         // are out; nginx + nchan answers a publish once it has sent it. So
         // "one more after the burst" finds both servers done with it.
         tokio::time::sleep(Duration::from_secs(1)).await;
-        *round = before.zip(rss_kib(pid)).map(|(a, b)| b.saturating_sub(a) as f64);
+        *round = grew(before, rss_kib(pid));
     }
     // The timed viewers that did connect.
     let timed = timed_ready.load(Ordering::Relaxed);
@@ -409,10 +411,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         times.get(i).map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
     };
     let spread = [0.10, 0.25, 0.75, 0.90].map(|q| format!("{:.1}", at(q))).join("/");
-    let kib = |a: Option<u64>, b: Option<u64>, n: usize| match (a, b) {
-        (Some(a), Some(b)) if n > 0 => format!("{:.1} KiB", b.saturating_sub(a) as f64 / n as f64),
-        _ => "?".into(),
-    };
+    let per_viewer = grew(idle, holding).filter(|_| connected > 0).map(|k| k / connected as f64);
     println!(
         "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (server CPU {}, the viewers' thread's CPU {}); server memory {} per viewer",
         peer.name(),
@@ -421,7 +420,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         connect_time.as_secs_f64(),
         connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
         viewers_connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
-        kib(idle, holding, connected),
+        per_viewer.map_or("?".into(), |k| format!("{k:.1} KiB")),
     );
     if burst > 0 {
         let kib = |k: Option<f64>| k.map_or("?".into(), |k| format!("{k:.0} KiB"));
@@ -454,12 +453,11 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     done.notify_one();
     drop(pinning);
     let all_arrived = answered == names.len() && times.len() == timed * answered && timed > 0;
-    let grew = |a: Option<u64>, b: Option<u64>| a.zip(b).map(|(a, b)| b.saturating_sub(a) as f64);
     let figures = Figures {
         // A viewer that never connected, or a frame that never came, counts
         // against the server: its figure is infinite.
         connect: (viewers > 0).then_some(if connected == viewers { connect_time.as_secs_f64() } else { f64::INFINITY }),
-        kib_per_viewer: grew(idle, holding).filter(|_| connected > 0).map(|k| k / connected as f64),
+        kib_per_viewer: per_viewer,
         p50: (!names.is_empty()).then(|| if all_arrived { at(0.50) } else { f64::INFINITY }),
         p99: (!names.is_empty()).then(|| if all_arrived { at(0.99) } else { f64::INFINITY }),
         cpu_per_event: cpu.filter(|_| answered > 0).map(|c| c.as_secs_f64() * 1000.0 / answered as f64),

@@ -259,14 +259,8 @@ async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_onc
         }
     };
     tokio::time::timeout(Duration::from_secs(10), health).await.expect("healthy again once the streams closed");
-    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
-    stream.write_all(request.as_bytes()).await.expect("request sent");
-    let mut buffer = [0u8; 512];
-    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
-        .await
-        .expect("a new stream is answered")
-        .expect("read");
-    assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
+    let (_stream, answer) = first_line(&address, request.as_bytes(), Duration::from_secs(5)).await;
+    assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "a new stream is answered");
 }
 
 /// Connections hyper serves count against the cap too, for as long as they
@@ -276,34 +270,43 @@ async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_onc
 #[tokio::test]
 async fn kept_alive_connections_hold_their_place_until_they_close() {
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let database = common::database(Backend::Sqlite).await;
     let limits = (256, Some(256));
     let server = common::spawn_with_file_limits(&database.url, database.dir(), limits, &[("DEMO_DATA", "1")]);
     let address = server.base.trim_start_matches("http://").to_string();
     let mut kept = Vec::new();
     for _ in 0..128 {
-        let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
-        stream.write_all(b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("request sent");
-        let mut buffer = [0u8; 512];
-        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
-            .await
-            .expect("a place for each of the first 128")
-            .expect("read");
-        assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
+        let health = b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (stream, answer) = first_line(&address, health, Duration::from_secs(5)).await;
+        assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "a place for each of the first 128");
         kept.push(stream);
     }
-    let mut live = tokio::net::TcpStream::connect(&address).await.expect("the kernel queues it");
-    live.write_all(b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
-        .await
-        .expect("request sent");
-    let mut buffer = [0u8; 512];
-    let early = tokio::time::timeout(Duration::from_secs(1), live.read(&mut buffer)).await;
-    assert!(early.is_err(), "no answer while 128 connections are open");
+    let live = b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+    let (mut stream, early) = first_line(&address, live, Duration::from_secs(1)).await;
+    assert_eq!(early, None, "no answer while 128 connections are open");
     drop(kept.pop());
-    let n = tokio::time::timeout(Duration::from_secs(5), live.read(&mut buffer))
-        .await
-        .expect("answered once one closed")
-        .expect("read");
-    assert!(buffer[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&buffer[..n]));
+    let answer = read_first_line(&mut stream, Duration::from_secs(5)).await;
+    assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "answered once one closed");
+}
+
+/// A connection of its own that sends `request`, and the first line of what
+/// the server answers within `within` (`None`: nothing yet). The connection is
+/// handed back open.
+async fn first_line(
+    address: &str,
+    request: &[u8],
+    within: std::time::Duration,
+) -> (tokio::net::TcpStream, Option<String>) {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("the kernel queues the connection");
+    stream.write_all(request).await.expect("request sent");
+    let line = read_first_line(&mut stream, within).await;
+    (stream, line)
+}
+
+async fn read_first_line(stream: &mut tokio::net::TcpStream, within: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 512];
+    let n = tokio::time::timeout(within, stream.read(&mut buffer)).await.ok()?.ok()?;
+    Some(String::from_utf8_lossy(&buffer[..n]).lines().next().unwrap_or_default().to_string())
 }
