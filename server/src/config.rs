@@ -33,6 +33,9 @@ Configuration (environment variables):
                          awards held back by the hourly limit, auto-revoke; default: 60; 0.1 to 86400)
   TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
                          names the client (for per-address sign-in limits; default: none)
+  CLIENT_TIMEOUT_SECONDS  close a connection that sends no request for this long (none yet, or none
+                         since its last response), or stalls that long sending a request or taking
+                         a response (default: 30; 1 to 3600)
   LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
   LIVE_STREAMS_PER_ADDRESS  live update streams one client address may hold open per process (default: 500)
   LIVE_SEND_BUFFER_BYTES  kernel send buffer of each live stream's connection: what a viewer that
@@ -66,6 +69,8 @@ pub struct Config {
     pub webhook_retry: std::time::Duration,
     pub award_rule_pass: std::time::Duration,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// See `CLIENT_TIMEOUT_SECONDS` and `connections`.
+    pub client_timeout: std::time::Duration,
     pub demo_data: bool,
     pub live_caps: crate::live::hub::Caps,
     /// Each live connection's `SO_SNDBUF`.
@@ -141,6 +146,13 @@ impl Config {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse().map_err(|_| bad("TRUSTED_PROXIES", format!("'{s}' is not an IP address"))))
             .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
+        let client_timeout = match get("CLIENT_TIMEOUT_SECONDS") {
+            None => 30,
+            Some(v) => v.parse::<u64>().ok().filter(|s| (1..=3600).contains(s)).ok_or_else(|| {
+                bad("CLIENT_TIMEOUT_SECONDS", format!("'{v}' is not a number of seconds from 1 to 3600"))
+            })?,
+        };
+        let client_timeout = std::time::Duration::from_secs(client_timeout);
         let demo_data = match get("DEMO_DATA").as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("0" | "false" | "no" | "off") => false,
             Some("1" | "true" | "yes" | "on") => true,
@@ -178,6 +190,7 @@ impl Config {
             webhook_retry,
             award_rule_pass,
             trusted_proxies,
+            client_timeout,
             demo_data,
             live_caps,
             live_send_buffer,

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod avatars;
 pub mod config;
+pub mod connections;
 pub mod csrf;
 pub mod embeds;
 pub mod fds;

@@ -13,7 +13,6 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::future::IntoFuture;
 use tower_http::services::ServeDir;
 
 /// How long in-flight requests get to finish after SIGTERM.
@@ -38,8 +37,6 @@ pub enum StartError {
     Webhooks(#[from] crate::webhook_sender::SenderError),
     #[error("start-up failed: {0}")]
     Domain(#[from] app::domain::DomainError),
-    #[error("server error: {0}")]
-    Serve(std::io::Error),
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains (see below) and returns.
@@ -101,16 +98,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         live: live.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
     });
-    let router = router(state.clone());
-    // Live streams are served on a lean path of their own; the rest by hyper.
-    let listener = live::http1::split(
-        listener,
-        live_router(state, router.clone()),
-        live.closing(),
-        (config.live_send_buffer, crate::fds::connections_allowed()),
-    )
-    .map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
-
+    let router = router(state.clone(), config.client_timeout);
+    let live_router = live_router(state, router.clone());
     match &config.smtp_url {
         Some(url) => tracing::info!("mail goes out over SMTP ({})", url.split('@').next_back().unwrap_or("")),
         None => tracing::info!("mail is written to {}", config.data_dir.join("mail").display()),
@@ -136,36 +125,31 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let mut hook_worker =
         tokio::spawn(hook_delivery::run(app.clone(), std::sync::Arc::new(hook_sender), hook_config, stopped.clone()));
     let rule_pass = tokio::spawn(award_rules::run(app.clone(), config.award_rule_pass, stopped.clone()));
+    let closing = live.closing();
     let graceful = async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing live streams, draining requests");
         live.close();
         stopping.send_replace(true);
     };
-    let serving = axum::serve(
-        // Accepted connections inherit TCP_NODELAY from the listening socket
-        // (`listen`); axum passes `ConnectInfo` only through a plain
-        // `TcpListener` or a tapped listener, so ours is tapped, and the
-        // tap makes sure of it for hyper's connections.
-        axum::serve::ListenerExt::tap_io(listener, |io| {
-            let _ = io.tcp().set_nodelay(true);
-        }),
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(graceful)
-    .into_future();
+    tokio::spawn(graceful);
+    let limits = crate::connections::Limits {
+        connections: crate::fds::connections_allowed(),
+        client_timeout: config.client_timeout,
+        live_send_buffer: config.live_send_buffer,
+    };
+    let serving = crate::connections::serve(listener, (router, live_router), closing, limits);
     let deadline = async move {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     let drained = async {
-        let served = serving.await;
+        serving.await;
         let _ = (&mut mail_worker).await;
         let _ = (&mut hook_worker).await;
-        served
     };
     tokio::select! {
-        served = drained => served.map_err(StartError::Serve)?,
+        () = drained => {}
         _ = deadline => tracing::warn!("shutdown: work still running after {SHUTDOWN_GRACE:?}, exiting"),
     }
     mail_worker.abort();
@@ -180,8 +164,9 @@ fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
 }
 
 /// The whole app: pages, server functions, REST, GraphQL, live channel,
-/// uploads, and the layers every request passes.
-pub fn router(state: ServerState) -> Router {
+/// uploads, and the layers every request passes. A request body that pauses
+/// for `client_timeout` fails (the handler answers as for a broken body).
+pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router {
     let routes = generate_route_list(App);
     let app = state.app.clone();
     let provide_app = move || provide_context(app.clone());
@@ -228,6 +213,8 @@ pub fn router(state: ServerState) -> Router {
         // would refuse a 2 MB bulk award file before its own limit could say so).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // hyper has no timer for a body that stops coming: this is it.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(client_timeout))
         // A throttled sign-in is refused first, from its method, path and address
         // alone: a flood of them costs no body reading or checking.
         .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))

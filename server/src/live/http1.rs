@@ -10,8 +10,8 @@
 //! stream is taken over from the response body ([`super::Direct`]), so its
 //! topic can write each frame to the socket itself. The
 //! response is close-delimited (`Connection: close`), as HTTP/1.1 allows; the
-//! browser opens a new connection when it reconnects. Every other connection
-//! is handed to hyper with the few bytes read to tell it apart ([`Handed`]).
+//! browser opens a new connection when it reconnects. Which connections come
+//! here, and every other one's way to hyper: [`crate::connections`].
 
 use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
@@ -20,17 +20,14 @@ use bytes::BufMut;
 use futures::StreamExt;
 use http::{header, HeaderValue, Request, Response, StatusCode};
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tower::ServiceExt;
 
 /// What a live stream's connection starts with.
-const LIVE_PREFIX: &[u8] = b"GET /-/live/";
+pub(crate) const LIVE_PREFIX: &[u8] = b"GET /-/live/";
 /// A request head larger than this is refused (hyper's own limit is larger;
 /// a live stream's request is a few hundred bytes, plus its cookies).
 const MAX_HEAD: usize = 32 * 1024;
@@ -38,194 +35,9 @@ const MAX_HEAD: usize = 32 * 1024;
 /// reconnects and resumes); meanwhile it holds one frame, nothing more.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_HEADERS: usize = 64;
-/// How long a client may take to send its request head (or, for any
-/// connection, its first bytes, before it is handed to hyper).
+/// How long a live stream's client may take to send the rest of its
+/// request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The listener `axum::serve` gets: the connections that are not live streams.
-pub struct Listener {
-    incoming: mpsc::Receiver<(Handed, SocketAddr)>,
-    local: SocketAddr,
-}
-
-impl axum::serve::Listener for Listener {
-    type Io = Handed;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Handed, SocketAddr) {
-        match self.incoming.recv().await {
-            Some(connection) => connection,
-            // The accept loop ended (it cannot: it retries errors); wait for shutdown.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        Ok(self.local)
-    }
-}
-
-/// A connection handed to hyper: the bytes read from it to tell it apart
-/// come first, then the socket's own.
-pub struct Handed {
-    first: Vec<u8>,
-    /// How much of `first` has been read again.
-    given: usize,
-    stream: TcpStream,
-    /// Its place among the connections allowed, given back when hyper is
-    /// done with it.
-    _open: OwnedSemaphorePermit,
-}
-
-impl Handed {
-    pub fn tcp(&self) -> &TcpStream {
-        &self.stream
-    }
-}
-
-impl AsyncRead for Handed {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        let this = &mut *self;
-        if let Some(rest) = this.first.get(this.given..).filter(|rest| !rest.is_empty()) {
-            let n = rest.len().min(buf.remaining());
-            buf.put_slice(&rest[..n]);
-            this.given += n;
-            if this.given == this.first.len() {
-                // Given back in full: the buffer goes.
-                (this.first, this.given) = (Vec::new(), 0);
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Handed {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-}
-
-/// How often the accept loop says, at most, that connections wait for a place.
-const FULL_WARNING: Duration = Duration::from_secs(60);
-
-/// Accepts connections on `listener`: live streams are served here through
-/// `router`, everything else goes to the returned listener. Stops, closing
-/// the socket, when the server starts shutting down (`closing`) or that
-/// listener is dropped.
-///
-/// At most `connections` are open at once (`fds::connections_allowed`): past
-/// that, new ones wait in the kernel's listen queue until one closes.
-pub fn split(
-    listener: TcpListener,
-    router: Router,
-    mut closing: tokio::sync::watch::Receiver<bool>,
-    (send_buffer, connections): (u32, usize),
-) -> std::io::Result<Listener> {
-    let local = listener.local_addr()?;
-    let (hand_over, incoming) = mpsc::channel(256);
-    let open = Arc::new(Semaphore::new(connections.min(Semaphore::MAX_PERMITS)));
-    tokio::spawn(async move {
-        // When the cap last held connections back (said at most once a minute).
-        let mut full_since: Option<tokio::time::Instant> = None;
-        loop {
-            let accepted = tokio::select! {
-                accepted = async {
-                    if open.available_permits() == 0 && full_since.is_none_or(|at| at.elapsed() > FULL_WARNING) {
-                        tracing::warn!("{connections} connections open, the most allowed: new ones wait until one closes");
-                        full_since = Some(tokio::time::Instant::now());
-                    }
-                    // The semaphore is never closed: `Err` cannot happen.
-                    let place = open.clone().acquire_owned().await.ok()?;
-                    Some((place, listener.accept().await))
-                } => accepted,
-                _ = closing.wait_for(|closing| *closing) => return,
-            };
-            let Some((place, accepted)) = accepted else { return };
-            let (mut stream, peer) = match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
-                    // Out of file descriptors and the like: wait, as axum does.
-                    tracing::warn!("accept: {err}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            if hand_over.is_closed() {
-                return;
-            }
-            let (hand_over, router) = (hand_over.clone(), router.clone());
-            tokio::spawn(async move {
-                let Some((first, live)) = first_bytes(&mut stream).await else { return };
-                if live {
-                    // What a viewer that stopped reading can hold in the
-                    // kernel (on loopback it would grow to megabytes); past
-                    // it, it is caught up with tallies when it reads again.
-                    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(send_buffer as usize);
-                    serve(stream, peer, router, first).await;
-                    drop(place);
-                } else {
-                    let _ = hand_over.send((Handed { first, given: 0, stream, _open: place }, peer)).await;
-                }
-            });
-        }
-    });
-    Ok(Listener { incoming, local })
-}
-
-/// The connection's first bytes, read until they tell whether it opens a
-/// live stream (`true`) or anything else. One that stays silent for
-/// `HEAD_TIMEOUT` goes to hyper as it is, as before this path existed (an
-/// idle preconnected socket may still carry a request); one that closes or
-/// breaks first goes to hyper with what it sent, or, if it sent nothing, is
-/// dropped (`None`). Read, not peeked: whichever way it goes, those bytes are
-/// not asked for twice.
-async fn first_bytes(stream: &mut TcpStream) -> Option<(Vec<u8>, bool)> {
-    let mut first = Vec::with_capacity(1024);
-    let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
-        loop {
-            if !matches!(stream.read_buf(&mut first).await, Ok(1..)) {
-                return None;
-            }
-            // Something else already, or the whole prefix: decided. Part of
-            // the prefix so far: read on.
-            let seen = &first[..first.len().min(LIVE_PREFIX.len())];
-            if !LIVE_PREFIX.starts_with(seen) {
-                return Some(false);
-            }
-            if seen.len() == LIVE_PREFIX.len() {
-                return Some(true);
-            }
-        }
-    })
-    .await;
-    match decided {
-        Ok(Some(live)) => Some((first, live)),
-        // Closed or broken: hyper answers what was sent, if anything.
-        Ok(None) => (!first.is_empty()).then_some((first, false)),
-        Err(_silent) => Some((first, false)),
-    }
-}
 
 /// Where the head ends (after its blank line), looking from `from`: lines
 /// end in CRLF or, as HTTP/1.1 lets a server accept, a bare LF.
@@ -317,8 +129,9 @@ fn head_bytes(response: &Response<()>) -> Vec<u8> {
     out
 }
 
-/// Serves the one request on `stream` through `router`.
-async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router, first: Vec<u8>) {
+/// Serves the one request on `stream` through `router`; `first`: the bytes
+/// already read from it.
+pub(crate) async fn serve(mut stream: TcpStream, peer: SocketAddr, router: Router, first: Vec<u8>) {
     // Each frame goes out as soon as it is written: TCP_NODELAY comes from
     // the listening socket (`serve::listen`).
     let request = read_request(&mut stream, peer, first).await;
