@@ -18,6 +18,24 @@ fn bad_request() -> Response {
     (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "Bad Request").into_response()
 }
 
+/// The answer to a body that could not be read whole: too large (413), one
+/// that stopped coming for the client timeout (408, `serve::router`), or one
+/// cut short (400).
+fn unreadable(err: &axum::Error) -> Response {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut status = StatusCode::BAD_REQUEST;
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            status = StatusCode::PAYLOAD_TOO_LARGE;
+        } else if error.is::<tower_http::timeout::TimeoutError>() {
+            status = StatusCode::REQUEST_TIMEOUT;
+        }
+        cause = error.source();
+    }
+    let reason = status.canonical_reason().unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "text/plain")], reason).into_response()
+}
+
 /// Percent-decodes and checks: no NUL, valid UTF-8 (`+` needs no decoding to tell).
 pub fn clean_encoded(raw: &[u8]) -> bool {
     let decoded: Vec<u8> = percent_decode(raw);
@@ -92,9 +110,9 @@ pub async fn guard(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_CHECKED_BODY).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, [(header::CONTENT_TYPE, "text/plain")], "Payload Too Large")
-            .into_response();
+    let bytes = match to_bytes(body, MAX_CHECKED_BODY).await {
+        Ok(bytes) => bytes,
+        Err(err) => return unreadable(&err),
     };
     let clean = match kind {
         // Not JSON at all is the handler's to refuse in its own words; only text

@@ -266,7 +266,7 @@ async fn connections_stop_short_of_the_open_files_limit_and_are_served_again_onc
 /// Connections hyper serves count against the cap too, for as long as they
 /// stay open: with the cap at 128 (limit 256), 128 kept-alive connections
 /// that each had their health check leave a live stream waiting, until one of
-/// them closes.
+/// them closes (well within the client timeout, 30 s by default).
 #[tokio::test]
 async fn kept_alive_connections_hold_their_place_until_they_close() {
     use std::time::Duration;
@@ -287,6 +287,97 @@ async fn kept_alive_connections_hold_their_place_until_they_close() {
     drop(kept.pop());
     let answer = read_first_line(&mut stream, Duration::from_secs(5)).await;
     assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "answered once one closed");
+}
+
+/// A stranger's idle sockets cannot keep everyone else waiting: with the cap
+/// at 128 (limit 256) and a client timeout of 2 s, every place taken by a
+/// connection that sends nothing, or nothing more after its answer, leaves a
+/// live stream waiting, never answered before the first of them times out,
+/// and answered once they have; each of them was closed by the server.
+#[tokio::test]
+async fn idle_connections_are_closed_after_the_client_timeout_and_give_their_place_back() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncReadExt;
+    let database = common::database(Backend::Sqlite).await;
+    let env = [("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")];
+    let server = common::spawn_with_file_limits(&database.url, database.dir(), (256, Some(256)), &env);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let mut held = Vec::new();
+    for i in 0..128 {
+        if i % 2 == 0 {
+            held.push(tokio::net::TcpStream::connect(&address).await.expect("the kernel queues the connection"));
+        } else {
+            let health = b"GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n";
+            let (stream, answer) = first_line(&address, health, Duration::from_secs(5)).await;
+            assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "a place for each of the first 128");
+            held.push(stream);
+        }
+    }
+    let live = b"GET /-/live/Issue/1 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+    let (_stream, answer) = first_line(&address, live, Duration::from_secs(15)).await;
+    let waited = started.elapsed();
+    assert_eq!(answer.as_deref(), Some("HTTP/1.1 200 OK"), "answered once the idle ones timed out");
+    assert!(waited >= Duration::from_secs(2), "not before the first of them timed out: {waited:?}");
+    for mut stream in held {
+        let mut rest = Vec::new();
+        let end = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(matches!(end, Ok(Ok(_))), "closed by the server: {end:?}");
+    }
+}
+
+/// A client that stalls is cut off after the client timeout (2 s here),
+/// wherever it stalls: in a request head (closed unanswered), in a request
+/// body (408, and the reaction it was sending is not made), or taking its
+/// responses (closed long before all 2,000 it asked for were sent).
+#[tokio::test]
+async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let database = common::database(Backend::Sqlite).await;
+    let env = [("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")];
+    let server = common::spawn(&database.url, database.dir(), &env);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let within = Duration::from_secs(8);
+    let until_closed = |mut stream: tokio::net::TcpStream| async move {
+        let mut got = Vec::new();
+        let end = tokio::time::timeout(within, stream.read_to_end(&mut got)).await;
+        assert!(matches!(end, Ok(Ok(_)) | Ok(Err(_))), "closed by the server within {within:?}");
+        got
+    };
+
+    let head = b"GET /-/health HTTP/1.1\r\nHost: x\r\n";
+    let (stream, early) = first_line(&address, head, Duration::from_millis(500)).await;
+    assert_eq!(early, None, "a head still coming is waited for");
+    assert_eq!(until_closed(stream).await, b"", "a head that stops coming is not answered");
+
+    let reactions = format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base);
+    let count = || async {
+        let list = client().get(&reactions).header("PRIVATE-TOKEN", ROOT_TOKEN).send().await.expect("list");
+        list.json::<Vec<serde_json::Value>>().await.expect("a JSON list").len()
+    };
+    let before = count().await;
+    let body = "{\"name\": \"tada\"}";
+    let post = format!(
+        "POST /api/v4/projects/1/issues/1/award_emoji HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: {ROOT_TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..8]
+    );
+    let (stream, answer) = first_line(&address, post.as_bytes(), within).await;
+    assert_eq!(answer.as_deref(), Some("HTTP/1.1 408 Request Timeout"), "a body that stops coming");
+    until_closed(stream).await;
+    assert_eq!(count().await, before, "the reaction was not made");
+
+    let css = b"GET /pkg/laurel.css HTTP/1.1\r\nHost: x\r\n\r\n";
+    let size = client().get(format!("{}/pkg/laurel.css", server.base)).send().await.expect("css").bytes().await;
+    let size = size.expect("the stylesheet").len();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connected");
+    stream.write_all(&css.repeat(2000)).await.expect("2,000 requests sent");
+    // Not read for longer than the timeout: the server's writes stall.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let got = until_closed(stream).await;
+    assert!(got.len() < 2000 * size, "cut off: {} bytes taken of {}", got.len(), 2000 * size);
 }
 
 /// A connection of its own that sends `request`, and the first line of what
