@@ -81,16 +81,25 @@ fn limits() -> Option<libc::rlimit> {
 #[cfg(unix)]
 fn raise_soft_limit() -> u64 {
     let Some(limits) = limits() else { return 0 };
-    if limits.rlim_cur < limits.rlim_max {
-        let raised = libc::rlimit { rlim_cur: limits.rlim_max, rlim_max: limits.rlim_max };
+    for target in soft_limits_to_try(limits.rlim_cur, limits.rlim_max) {
+        let raised = libc::rlimit { rlim_cur: target, rlim_max: limits.rlim_max };
         // SAFETY: setrlimit reads one `rlimit`, which we own. It fails (and
-        // changes nothing) where the kernel caps the hard limit lower
-        // (`RLIM_INFINITY` above `fs.nr_open`).
+        // changes nothing) above what the kernel allows a process.
         if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            return limits.rlim_max;
+            return target;
         }
     }
     limits.rlim_cur
+}
+
+/// The soft limits to try, highest first, to raise `soft` towards `hard`:
+/// the hard limit itself, then, where the kernel refuses it (an unlimited
+/// hard limit: macOS's usual, where the most a process may open is
+/// `kern.maxfilesperproc`, as on Linux `fs.nr_open`), lower steps down to
+/// macOS's `OPEN_MAX`. None if the soft limit is already the hard one.
+pub fn soft_limits_to_try(soft: u64, hard: u64) -> Vec<u64> {
+    const STEPS: [u64; 3] = [1 << 20, 1 << 16, 10_240];
+    std::iter::once(hard).chain(STEPS.into_iter().filter(|&step| step < hard)).filter(|&n| n > soft).collect()
 }
 
 #[cfg(not(unix))]

@@ -19,6 +19,9 @@ fn defaults() {
     assert_eq!(raised.live_caps, server::live::hub::Caps { per_user: 3, per_address: 20000 });
     assert_eq!(config.live_send_buffer, 65_536);
     assert_eq!(parse(&[("LIVE_SEND_BUFFER_BYTES", "4096")]).expect("buffer parses").live_send_buffer, 4096);
+    assert_eq!(config.client_timeout, std::time::Duration::from_secs(30));
+    let quick = parse(&[("CLIENT_TIMEOUT_SECONDS", "1")]).expect("a timeout parses");
+    assert_eq!(quick.client_timeout, std::time::Duration::from_secs(1));
 }
 
 #[test]
@@ -37,6 +40,9 @@ fn each_bad_value_names_its_variable() {
         ("LIVE_STREAMS_PER_ADDRESS", "lots"),
         ("LIVE_SEND_BUFFER_BYTES", "1024"),
         ("LIVE_SEND_BUFFER_BYTES", "big"),
+        ("CLIENT_TIMEOUT_SECONDS", "0"),
+        ("CLIENT_TIMEOUT_SECONDS", "3601"),
+        ("CLIENT_TIMEOUT_SECONDS", "soon"),
     ] {
         let err = parse(&[(var, value)]).expect_err(var);
         assert_eq!(err.var, var);

@@ -4,6 +4,7 @@
 
 mod config;
 mod embeds;
+mod fds;
 mod graphql_budget;
 mod graphql_ids;
 mod input_guard;
