@@ -169,7 +169,7 @@ fn issue_target(seed: &Seed, issue: &Value) -> live::Target {
 
 /// Issue 11's scenes, each for Laurel and then, when installed, for nginx +
 /// nchan doing the same fan-out: 10,000 viewers (`LAUREL_BENCH_VIEWERS`) on
-/// one topic; spread over 1,000; and on one through a burst of 500 changes,
+/// one topic; spread over 1,000; and on one through four bursts of 250 changes,
 /// all reading, then with 1% of them stalled.
 async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &str) {
     let viewers = std::env::var("LAUREL_BENCH_VIEWERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -181,7 +181,7 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
     let real = real_target(server, seed, real_path).await;
     let (server, server_dir) = live_server(url);
     let base = &server.base;
-    // The scenes react as root, 500 times in the burst ones: lift root's limit.
+    // The scenes react as root, 1,000 times in the burst ones: lift root's limit.
     common::set_limits(base, json!({ "reactions_per_user_per_minute": 100_000 })).await;
     let mut spread = vec![real.clone()];
     let issues = format!("/api/v4/projects/{}/issues", seed.project_id);
@@ -218,9 +218,9 @@ async fn live_rows(url: &str, server: &common::Server, seed: &Seed, real_path: &
         ("spread over 1,000 topics", ANIMALS, viewers, true, 0, 0),
         // What the server's memory does over a burst with nobody watching:
         // the baseline the next two scenes' growth is read against.
-        ("a burst, no viewer", &[], 0, false, 0, 500),
-        ("a burst, none stalled", &["crown"], viewers, false, 0, 500),
-        ("a burst, 1% stalled", &["star"], viewers, false, viewers / 100, 500),
+        ("a burst, no viewer", &[], 0, false, 0, 250),
+        ("a burst, none stalled", &["crown"], viewers, false, 0, 250),
+        ("a burst, 1% stalled", &["star"], viewers, false, viewers / 100, 250),
     ];
     // `LAUREL_BENCH_SCENES=topic,burst`: only the scenes whose label holds one of these.
     let chosen = std::env::var("LAUREL_BENCH_SCENES").unwrap_or_default();

@@ -95,6 +95,7 @@ pub async fn serve(
             // A connection that has not begun a request when the server shuts
             // down is closed, as hyper closes its idle ones.
             let first = tokio::select! {
+                biased;
                 first = first_bytes(&mut stream, limits.client_timeout) => first,
                 _ = closing.wait_for(|closing| *closing) => None,
             };
@@ -110,7 +111,9 @@ pub async fn serve(
                 drop(place);
             } else {
                 let handed = Handed::new(first, stream, limits.client_timeout);
-                by_hyper(handed, peer, app, closing, limits.client_timeout).await;
+                // Boxed: a hyper connection's state is large, and every live
+                // viewer's task would otherwise be allocated at its size.
+                Box::pin(by_hyper(handed, peer, app, closing, limits.client_timeout)).await;
                 drop((place, served));
             }
         });
