@@ -34,8 +34,9 @@ Configuration (environment variables):
   TRUSTED_PROXIES        comma-separated addresses of reverse proxies whose X-Forwarded-For
                          names the client (for per-address sign-in limits; default: none)
   CLIENT_TIMEOUT_SECONDS  close a connection that sends no request for this long (none yet, or none
-                         since its last response), or stalls that long sending a request or taking
-                         a response (default: 30; 1 to 3600)
+                         since its last response), or stalls that long sending a request head or
+                         taking a response; a request body may pause this long, and must arrive at
+                         500 bytes/s past its first CLIENT_TIMEOUT_SECONDS (default: 30; 1 to 3600)
   LIVE_STREAMS_PER_USER  live update streams one signed-in user may hold open per process (default: 50)
   LIVE_STREAMS_PER_ADDRESS  live update streams one client address may hold open per process (default: 500)
   LIVE_SEND_BUFFER_BYTES  kernel send buffer of each live stream's connection: what a viewer that

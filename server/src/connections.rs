@@ -10,17 +10,24 @@
 //!   kernel's listen queue until one closes.
 //! - No connection holds its place for nothing. One that sends no request
 //!   for [`Limits::client_timeout`] (none at all, or none after its last
-//!   response), takes longer than that to send a request's head, pauses that
-//!   long inside a request body, or takes none of its response for that long,
-//!   is closed. Without a timer hyper waits for ever, so a stranger's idle
-//!   sockets would have kept everyone else waiting in the listen queue.
-//! - On shutdown, accepting stops; each hyper connection finishes the request
-//!   in progress and closes; live streams end with the hub.
+//!   response), or takes longer than that to send a request's head (the
+//!   first one's: up to twice, once to tell what it is and once in hyper),
+//!   is closed; one that takes none of its response for that long is cut
+//!   off; a request body has its own deadline ([`crate::body_deadline`]).
+//!   Without a timer hyper waits for ever, so a stranger's idle sockets
+//!   would have kept everyone else waiting in the listen queue.
+//! - Every response hyper sends says so (`Keep-Alive: timeout=...`), so a
+//!   client that honours it closes an idle connection before the server does.
+//! - On shutdown, accepting stops; a connection that has not begun a request
+//!   is closed; each hyper connection finishes the request in progress and
+//!   closes; live streams end with the hub.
 
 use crate::live::http1::LIVE_PREFIX;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
+use futures::TryFutureExt;
+use http::{header, HeaderValue};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -92,8 +99,9 @@ pub async fn serve(
         };
         let (app, live, mut closing, served) = (app.clone(), live.clone(), closing.clone(), served.clone());
         tokio::spawn(async move {
-            // A connection that has not begun a request when the server shuts
-            // down is closed, as hyper closes its idle ones.
+            // A connection that has not told what it is when the server shuts
+            // down (nothing sent yet, or part of a live stream's first line)
+            // is closed, as hyper closes its idle ones.
             let first = tokio::select! {
                 biased;
                 first = first_bytes(&mut stream, limits.client_timeout) => first,
@@ -131,11 +139,20 @@ async fn by_hyper(
     mut closing: watch::Receiver<bool>,
     client_timeout: Duration,
 ) {
+    // A second short of ours: a client that closes its idle connection then
+    // never sends a request on one the server is closing.
+    let keep_alive = HeaderValue::try_from(format!("timeout={}", client_timeout.as_secs().saturating_sub(1).max(1)))
+        .unwrap_or(HeaderValue::from_static("timeout=1"));
     let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(request)
+        let keep_alive = keep_alive.clone();
+        app.clone().oneshot(request).map_ok(move |mut response| {
+            response.headers_mut().insert(header::HeaderName::from_static("keep-alive"), keep_alive);
+            response
+        })
     });
+    // No upgrades (axum::serve allowed them): no route answers with one.
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         // hyper runs this timer from the moment it waits for a request head:
@@ -144,6 +161,9 @@ async fn by_hyper(
         .serve_connection(TokioIo::new(handed), service);
     tokio::pin!(connection);
     tokio::select! {
+        // The connection first: bytes already read (`Handed::first`) are a
+        // request begun, answered before a shutdown closes it.
+        biased;
         _ = connection.as_mut() => return,
         _ = closing.wait_for(|closing| *closing) => {}
     }
@@ -152,10 +172,10 @@ async fn by_hyper(
 }
 
 /// The connection's first bytes, read until they tell whether it opens a
-/// live stream (`true`) or anything else. One that closes, breaks or stays
-/// silent for `timeout` first goes to hyper with what it sent, or, if it sent
-/// nothing, is closed (`None`). Read, not peeked: whichever way it goes, those
-/// bytes are not asked for twice.
+/// live stream (`true`) or anything else. One that closes or breaks first
+/// goes to hyper with what it sent, or, if it sent nothing, is closed
+/// (`None`); one that has not told within `timeout` is closed. Read, not
+/// peeked: whichever way it goes, those bytes are not asked for twice.
 async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Option<(Vec<u8>, bool)> {
     let mut first = Vec::with_capacity(1024);
     let decided = tokio::time::timeout(timeout, async {
@@ -177,9 +197,9 @@ async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Option<(Vec<u
     .await;
     match decided {
         Ok(Some(live)) => Some((first, live)),
-        // Closed, broken or silent: hyper answers what was sent, if anything
-        // (a head begun and not finished in time: 408).
-        Ok(None) | Err(_) => (!first.is_empty()).then_some((first, false)),
+        // Closed or broken: hyper answers what was sent, if anything.
+        Ok(None) => (!first.is_empty()).then_some((first, false)),
+        Err(_too_slow) => None,
     }
 }
 

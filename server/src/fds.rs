@@ -77,29 +77,43 @@ fn limits() -> Option<libc::rlimit> {
     (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limits) } == 0).then_some(limits)
 }
 
-/// The soft limit on open files raised to the hard one; the limit now in force.
+/// The soft limit on open files raised to the hard one, or as near as the
+/// kernel allows; the limit now in force.
 #[cfg(unix)]
 fn raise_soft_limit() -> u64 {
     let Some(limits) = limits() else { return 0 };
-    for target in soft_limits_to_try(limits.rlim_cur, limits.rlim_max) {
+    highest_soft_limit(limits.rlim_cur, limits.rlim_max, |target| {
         let raised = libc::rlimit { rlim_cur: target, rlim_max: limits.rlim_max };
         // SAFETY: setrlimit reads one `rlimit`, which we own. It fails (and
         // changes nothing) above what the kernel allows a process.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            return target;
-        }
-    }
-    limits.rlim_cur
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 }
+    })
 }
 
-/// The soft limits to try, highest first, to raise `soft` towards `hard`:
-/// the hard limit itself, then, where the kernel refuses it (an unlimited
-/// hard limit: macOS's usual, where the most a process may open is
-/// `kern.maxfilesperproc`, as on Linux `fs.nr_open`), lower steps down to
-/// macOS's `OPEN_MAX`. None if the soft limit is already the hard one.
-pub fn soft_limits_to_try(soft: u64, hard: u64) -> Vec<u64> {
-    const STEPS: [u64; 3] = [1 << 20, 1 << 16, 10_240];
-    std::iter::once(hard).chain(STEPS.into_iter().filter(|&step| step < hard)).filter(|&n| n > soft).collect()
+/// Raises the soft limit from `soft` towards `hard` with `set` (true: the
+/// kernel took it), and returns the highest it took. The hard limit itself
+/// first; where the kernel refuses that (an unlimited hard limit: macOS's
+/// usual, where the most a process may open is `kern.maxfilesperproc`, as on
+/// Linux `fs.nr_open`), the highest it takes below 2^24, found by halving
+/// (two dozen calls at most). Each limit taken is higher than the one before,
+/// so the last one taken is the one in force.
+pub fn highest_soft_limit(soft: u64, hard: u64, mut set: impl FnMut(u64) -> bool) -> u64 {
+    if soft >= hard {
+        return soft;
+    }
+    if set(hard) {
+        return hard;
+    }
+    let (mut taken, mut refused) = (soft, hard.min(1 << 24));
+    while refused - taken > 1 {
+        let mid = taken + (refused - taken) / 2;
+        if set(mid) {
+            taken = mid;
+        } else {
+            refused = mid;
+        }
+    }
+    taken
 }
 
 #[cfg(not(unix))]

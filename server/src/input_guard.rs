@@ -19,19 +19,17 @@ fn bad_request() -> Response {
 }
 
 /// The answer to a body that could not be read whole: too large (413), one
-/// that stopped coming for the client timeout (408, `serve::router`), or one
-/// cut short (400).
+/// that did not arrive in time (408, `body_deadline`), or one cut short (400).
 fn unreadable(err: &axum::Error) -> Response {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    let mut status = StatusCode::BAD_REQUEST;
-    while let Some(error) = cause {
-        if error.is::<http_body_util::LengthLimitError>() {
-            status = StatusCode::PAYLOAD_TOO_LARGE;
-        } else if error.is::<tower_http::timeout::TimeoutError>() {
-            status = StatusCode::REQUEST_TIMEOUT;
-        }
-        cause = error.source();
-    }
+    let too_large = std::iter::successors(Some(err as &(dyn std::error::Error + 'static)), |e| e.source())
+        .any(|e| e.is::<http_body_util::LengthLimitError>());
+    let status = if too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if crate::body_deadline::timed_out(err) {
+        StatusCode::REQUEST_TIMEOUT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     let reason = status.canonical_reason().unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "text/plain")], reason).into_response()
 }

@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::state::{ServerState, Shared};
 use crate::{
-    avatars, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers, throttle, user_card,
+    avatars, body_deadline, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers,
+    throttle, user_card,
 };
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
@@ -164,8 +165,8 @@ fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
 }
 
 /// The whole app: pages, server functions, REST, GraphQL, live channel,
-/// uploads, and the layers every request passes. A request body that pauses
-/// for `client_timeout` fails (the handler answers as for a broken body).
+/// uploads, and the layers every request passes. A request body that does
+/// not arrive in time (`body_deadline`, `client_timeout`) fails.
 pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router {
     let routes = generate_route_list(App);
     let app = state.app.clone();
@@ -213,8 +214,8 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
         // would refuse a 2 MB bulk award file before its own limit could say so).
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // hyper has no timer for a body that stops coming: this is it.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(client_timeout))
+        // hyper has no timer for a body that stops coming, or trickles: this is it.
+        .layer(tower::util::MapRequestLayer::new(move |request| body_deadline::limit(request, client_timeout)))
         // A throttled sign-in is refused first, from its method, path and address
         // alone: a flood of them costs no body reading or checking.
         .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))

@@ -91,9 +91,13 @@ impl FromRequest<ServerState> for Params {
             .unwrap_or_default()
             .to_string();
         let content_type = raw_type.to_ascii_lowercase();
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("request body could not be read: {e}")))?;
+        let body = Bytes::from_request(request, state).await.map_err(|e| {
+            if crate::body_deadline::timed_out(&e) {
+                ApiError::Message(http::StatusCode::REQUEST_TIMEOUT, "408 Request Timeout".into())
+            } else {
+                ApiError::BadRequest(format!("request body could not be read: {e}"))
+            }
+        })?;
         if body.is_empty() {
             return Ok(params);
         }

@@ -328,8 +328,10 @@ async fn idle_connections_are_closed_after_the_client_timeout_and_give_their_pla
 
 /// A client that stalls is cut off after the client timeout (2 s here),
 /// wherever it stalls: in a request head (closed unanswered), in a request
-/// body (408, and the reaction it was sending is not made), or taking its
-/// responses (closed long before all 2,000 it asked for were sent).
+/// body (408, in the REST API's own format where the API reads the body, and
+/// the reaction it was sending is not made), or taking its responses (closed
+/// before all 2,000 it asked for were sent). Every answer says how long an
+/// idle connection is kept (`Keep-Alive`, a second short of the timeout).
 #[tokio::test]
 async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
     use std::time::Duration;
@@ -345,6 +347,8 @@ async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
         assert!(matches!(end, Ok(Ok(_)) | Ok(Err(_))), "closed by the server within {within:?}");
         got
     };
+    let health = client().get(format!("{}/-/health", server.base)).send().await.expect("health");
+    assert_eq!(health.headers().get("keep-alive").and_then(|v| v.to_str().ok()), Some("timeout=1"));
 
     let head = b"GET /-/health HTTP/1.1\r\nHost: x\r\n";
     let (stream, early) = first_line(&address, head, Duration::from_millis(500)).await;
@@ -357,27 +361,89 @@ async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
         list.json::<Vec<serde_json::Value>>().await.expect("a JSON list").len()
     };
     let before = count().await;
-    let body = "{\"name\": \"tada\"}";
-    let post = format!(
-        "POST /api/v4/projects/1/issues/1/award_emoji HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: {ROOT_TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
-        body.len(),
-        &body[..8]
-    );
-    let (stream, answer) = first_line(&address, post.as_bytes(), within).await;
+    let post = |content_type: &str, body: &str| {
+        format!(
+            "POST /api/v4/projects/1/issues/1/award_emoji HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: {ROOT_TOKEN}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{}",
+            body.len(),
+            &body[..8]
+        )
+    };
+    // JSON: refused by the input guard, before the API reads it.
+    let json = post("application/json", "{\"name\": \"tada\"}");
+    let (stream, answer) = first_line(&address, json.as_bytes(), within).await;
     assert_eq!(answer.as_deref(), Some("HTTP/1.1 408 Request Timeout"), "a body that stops coming");
     until_closed(stream).await;
-    assert_eq!(count().await, before, "the reaction was not made");
+    // Multipart: the API reads it, and says so in its own format.
+    let form = "--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\ntada\r\n--XX--\r\n";
+    let multipart = post("multipart/form-data; boundary=XX", form);
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connected");
+    stream.write_all(multipart.as_bytes()).await.expect("sent");
+    let answer = String::from_utf8_lossy(&until_closed(stream).await).to_string();
+    assert!(answer.starts_with("HTTP/1.1 408 Request Timeout\r\n"), "a multipart body that stops coming: {answer}");
+    assert!(answer.ends_with(r#"{"message":"408 Request Timeout"}"#), "{answer}");
+    assert_eq!(count().await, before, "no reaction was made");
 
     let css = b"GET /pkg/laurel.css HTTP/1.1\r\nHost: x\r\n\r\n";
     let size = client().get(format!("{}/pkg/laurel.css", server.base)).send().await.expect("css").bytes().await;
     let size = size.expect("the stylesheet").len();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connected");
-    stream.write_all(&css.repeat(2000)).await.expect("2,000 requests sent");
+    let (mut reading, mut writing) = tokio::net::TcpStream::connect(&address).await.expect("connected").into_split();
+    // Written on the side: the server stops reading them once its writes stall.
+    let writer = tokio::spawn(async move {
+        let _ = writing.write_all(&css.repeat(2000)).await;
+        writing
+    });
     // Not read for longer than the timeout: the server's writes stall.
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let got = until_closed(stream).await;
+    let mut got = Vec::new();
+    let end = tokio::time::timeout(within, reading.read_to_end(&mut got)).await;
+    assert!(matches!(end, Ok(Ok(_)) | Ok(Err(_))), "closed by the server within {within:?}");
     assert!(got.len() < 2000 * size, "cut off: {} bytes taken of {}", got.len(), 2000 * size);
+    writer.abort();
+}
+
+/// A request body that keeps coming, a byte at a time, each pause shorter
+/// than the client timeout (2 s), still has to arrive at 500 bytes a second
+/// past its first 2 s (`body_deadline::MIN_RATE`): it is answered 408 soon
+/// after, and its reaction is not made. A body that arrives at once is fine.
+#[tokio::test]
+async fn a_request_body_that_trickles_is_cut_off() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let database = common::database(Backend::Sqlite).await;
+    let env = [("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")];
+    let server = common::spawn(&database.url, database.dir(), &env);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let reactions = format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base);
+    let body = format!("{{\"name\": \"tada\", \"padding\": \"{}\"}}", "x".repeat(2000));
+    let head = format!(
+        "POST /api/v4/projects/1/issues/1/award_emoji HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: {ROOT_TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let started = Instant::now();
+    let (mut stream, _) = first_line(&address, head.as_bytes(), Duration::from_millis(10)).await;
+    let trickled = async {
+        for byte in body.as_bytes() {
+            if stream.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let answer = read_first_line(&mut stream, Duration::from_millis(1)).await;
+            if answer.is_some() {
+                return answer;
+            }
+        }
+        None
+    };
+    let answer = tokio::time::timeout(Duration::from_secs(10), trickled).await.ok().flatten();
+    assert_eq!(answer.as_deref(), Some("HTTP/1.1 408 Request Timeout"), "after {:?}", started.elapsed());
+    let list = client().get(&reactions).header("PRIVATE-TOKEN", ROOT_TOKEN).send().await.expect("list");
+    let list: Vec<serde_json::Value> = list.json().await.expect("a JSON list");
+    assert!(!list.iter().any(|a| a["name"] == "tada" && a["user"]["username"] == "root"), "not made: {list:?}");
+    let whole =
+        client().post(&reactions).header("PRIVATE-TOKEN", ROOT_TOKEN).json(&serde_json::json!({"name": "tada"}));
+    assert_eq!(whole.send().await.expect("a reaction").status(), 201, "a body sent at once is taken");
 }
 
 /// A connection of its own that sends `request`, and the first line of what
