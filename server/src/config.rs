@@ -119,27 +119,21 @@ impl Config {
         if let Some(url) = &smtp_url {
             crate::mail::check_smtp_url(url).map_err(|e| bad("SMTP_URL", e))?;
         }
-        let smtp_timeout = match get("SMTP_TIMEOUT_SECONDS") {
-            None => 20,
-            Some(v) => v.parse::<u64>().ok().filter(|s| (1..=300).contains(s)).ok_or_else(|| {
-                bad("SMTP_TIMEOUT_SECONDS", format!("'{v}' is not a number of seconds from 1 to 300"))
-            })?,
+        // A duration in seconds, from `low` to `high`.
+        let seconds = |var: &'static str, default: f64, (low, high): (f64, f64)| {
+            let value = match get(var) {
+                None => default,
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| (low..=high).contains(s))
+                    .ok_or_else(|| bad(var, format!("'{v}' is not a number of seconds from {low} to {high}")))?,
+            };
+            Ok::<_, ConfigError>(std::time::Duration::from_secs_f64(value))
         };
-        let smtp_timeout = std::time::Duration::from_secs(smtp_timeout);
-        let webhook_retry = match get("WEBHOOK_RETRY_SECONDS") {
-            None => 10.0,
-            Some(v) => v.parse::<f64>().ok().filter(|s| (0.05..=3600.0).contains(s)).ok_or_else(|| {
-                bad("WEBHOOK_RETRY_SECONDS", format!("'{v}' is not a number of seconds from 0.05 to 3600"))
-            })?,
-        };
-        let webhook_retry = std::time::Duration::from_secs_f64(webhook_retry);
-        let award_rule_pass = match get("AWARD_RULE_PASS_SECONDS") {
-            None => 60.0,
-            Some(v) => v.parse::<f64>().ok().filter(|s| (0.1..=86_400.0).contains(s)).ok_or_else(|| {
-                bad("AWARD_RULE_PASS_SECONDS", format!("'{v}' is not a number of seconds from 0.1 to 86400"))
-            })?,
-        };
-        let award_rule_pass = std::time::Duration::from_secs_f64(award_rule_pass);
+        let smtp_timeout = seconds("SMTP_TIMEOUT_SECONDS", 20.0, (1.0, 300.0))?;
+        let webhook_retry = seconds("WEBHOOK_RETRY_SECONDS", 10.0, (0.05, 3600.0))?;
+        let award_rule_pass = seconds("AWARD_RULE_PASS_SECONDS", 60.0, (0.1, 86_400.0))?;
         let trusted_proxies = get("TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -147,13 +141,7 @@ impl Config {
             .filter(|s| !s.is_empty())
             .map(|s| s.parse().map_err(|_| bad("TRUSTED_PROXIES", format!("'{s}' is not an IP address"))))
             .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
-        let client_timeout = match get("CLIENT_TIMEOUT_SECONDS") {
-            None => 30,
-            Some(v) => v.parse::<u64>().ok().filter(|s| (1..=3600).contains(s)).ok_or_else(|| {
-                bad("CLIENT_TIMEOUT_SECONDS", format!("'{v}' is not a number of seconds from 1 to 3600"))
-            })?,
-        };
-        let client_timeout = std::time::Duration::from_secs(client_timeout);
+        let client_timeout = seconds("CLIENT_TIMEOUT_SECONDS", 30.0, (1.0, 3600.0))?;
         let demo_data = match get("DEMO_DATA").as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("0" | "false" | "no" | "off") => false,
             Some("1" | "true" | "yes" | "on") => true,

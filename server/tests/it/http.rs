@@ -336,10 +336,7 @@ async fn idle_connections_are_closed_after_the_client_timeout_and_give_their_pla
 async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
     use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let database = common::database(Backend::Sqlite).await;
-    let env = [("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")];
-    let server = common::spawn(&database.url, database.dir(), &env);
-    let address = server.base.trim_start_matches("http://").to_string();
+    let (server, address) = impatient_server().await;
     let within = Duration::from_secs(8);
     let until_closed = |mut stream: tokio::net::TcpStream| async move {
         let mut got = Vec::new();
@@ -410,10 +407,7 @@ async fn a_client_that_stalls_is_cut_off_after_the_client_timeout() {
 async fn a_request_body_that_trickles_is_cut_off() {
     use std::time::{Duration, Instant};
     use tokio::io::AsyncWriteExt;
-    let database = common::database(Backend::Sqlite).await;
-    let env = [("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")];
-    let server = common::spawn(&database.url, database.dir(), &env);
-    let address = server.base.trim_start_matches("http://").to_string();
+    let (server, address) = impatient_server().await;
     let reactions = format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base);
     let body = format!("{{\"name\": \"tada\", \"padding\": \"{}\"}}", "x".repeat(2000));
     let head = format!(
@@ -444,6 +438,13 @@ async fn a_request_body_that_trickles_is_cut_off() {
     let whole =
         client().post(&reactions).header("PRIVATE-TOKEN", ROOT_TOKEN).json(&serde_json::json!({"name": "tada"}));
     assert_eq!(whole.send().await.expect("a reaction").status(), 201, "a body sent at once is taken");
+}
+
+/// A server with the demo data and a client timeout of 2 s, and its address.
+async fn impatient_server() -> (common::Server, String) {
+    let server = start(Backend::Sqlite, &[("DEMO_DATA", "1"), ("CLIENT_TIMEOUT_SECONDS", "2")]).await;
+    let address = server.base.trim_start_matches("http://").to_string();
+    (server, address)
 }
 
 /// A connection of its own that sends `request`, and the first line of what
