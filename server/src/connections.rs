@@ -139,8 +139,9 @@ async fn by_hyper(
     mut closing: watch::Receiver<bool>,
     client_timeout: Duration,
 ) {
-    // A second short of ours: a client that closes its idle connection then
-    // never sends a request on one the server is closing.
+    // A second short of ours (at least one: under two seconds, as in the
+    // tests, the margin is smaller): a client that closes its idle
+    // connection then never sends a request on one the server is closing.
     let keep_alive = HeaderValue::try_from(format!("timeout={}", client_timeout.as_secs().saturating_sub(1).max(1)))
         .unwrap_or(HeaderValue::from_static("timeout=1"));
     let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {

@@ -104,7 +104,8 @@ pub fn highest_soft_limit(soft: u64, hard: u64, mut set: impl FnMut(u64) -> bool
     if set(hard) {
         return hard;
     }
-    let (mut taken, mut refused) = (soft, hard.min(1 << 24));
+    // Above `soft`: a soft limit already past 2^24 is searched no further.
+    let (mut taken, mut refused) = (soft, hard.min(1 << 24).max(soft + 1));
     while refused - taken > 1 {
         let mid = taken + (refused - taken) / 2;
         if set(mid) {

@@ -29,6 +29,9 @@ fn the_soft_limit_goes_to_the_hard_one_or_as_near_as_the_kernel_allows() {
         assert_eq!(highest_soft_limit(256, u64::MAX, set), most);
         assert!(asked.borrow().len() <= 26, "{} calls", asked.borrow().len());
     }
+    // Already past 2^24 under an unlimited hard limit the kernel refuses.
+    let (set, _) = kernel(1 << 26);
+    assert_eq!(highest_soft_limit((1 << 25) + 7, u64::MAX, set), (1 << 25) + 7);
     // A kernel that takes nothing higher: the limit stays.
     let (set, _) = kernel(256);
     assert_eq!(highest_soft_limit(256, u64::MAX, set), 256);

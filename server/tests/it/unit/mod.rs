@@ -2,6 +2,7 @@
 //! test` compiles `server` once: each module tests one source file through the
 //! library's public API.
 
+mod body_deadline;
 mod config;
 mod embeds;
 mod fds;
