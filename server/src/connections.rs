@@ -66,6 +66,7 @@ pub async fn serve(
     limits: Limits,
 ) {
     let open = Arc::new(Semaphore::new(limits.connections.min(Semaphore::MAX_PERMITS)));
+    let keep_alive = keep_alive(limits.client_timeout);
     // Each hyper connection holds a receiver; `closed()` resolves when the
     // last one is dropped.
     let (all_closed, served) = watch::channel(());
@@ -98,6 +99,7 @@ pub async fn serve(
             }
         };
         let (app, live, mut closing, served) = (app.clone(), live.clone(), closing.clone(), served.clone());
+        let keep_alive = keep_alive.clone();
         tokio::spawn(async move {
             // A connection that has not told what it is when the server shuts
             // down (nothing sent yet, or part of a live stream's first line)
@@ -110,7 +112,7 @@ pub async fn serve(
             let Some((first, is_live)) = first else { return };
             if is_live {
                 // Live streams end with the hub, not with the drain below.
-                drop((app, closing, served));
+                drop((app, closing, served, keep_alive));
                 // What a viewer that stopped reading can hold in the kernel
                 // (on loopback it would grow to megabytes); past it, it is
                 // caught up with tallies when it reads again.
@@ -121,13 +123,22 @@ pub async fn serve(
                 let handed = Handed::new(first, stream, limits.client_timeout);
                 // Boxed: a hyper connection's state is large, and every live
                 // viewer's task would otherwise be allocated at its size.
-                Box::pin(by_hyper(handed, peer, app, closing, limits.client_timeout)).await;
+                Box::pin(by_hyper(handed, peer, app, closing, (limits.client_timeout, keep_alive))).await;
                 drop((place, served));
             }
         });
     }
     drop((listener, served));
     all_closed.closed().await;
+}
+
+/// The `Keep-Alive` header hyper's answers carry: a second short of the
+/// client timeout (at least one: under two seconds, as in the tests, the
+/// margin is smaller), so a client that closes its idle connection then never
+/// sends a request on one the server is closing.
+fn keep_alive(client_timeout: Duration) -> HeaderValue {
+    HeaderValue::try_from(format!("timeout={}", client_timeout.as_secs().saturating_sub(1).max(1)))
+        .unwrap_or(HeaderValue::from_static("timeout=1"))
 }
 
 /// Serves a connection with hyper, HTTP/1.1 with keep-alive, until the client
@@ -137,13 +148,8 @@ async fn by_hyper(
     peer: SocketAddr,
     app: Router,
     mut closing: watch::Receiver<bool>,
-    client_timeout: Duration,
+    (client_timeout, keep_alive): (Duration, HeaderValue),
 ) {
-    // A second short of ours (at least one: under two seconds, as in the
-    // tests, the margin is smaller): a client that closes its idle
-    // connection then never sends a request on one the server is closing.
-    let keep_alive = HeaderValue::try_from(format!("timeout={}", client_timeout.as_secs().saturating_sub(1).max(1)))
-        .unwrap_or(HeaderValue::from_static("timeout=1"));
     let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(peer));
@@ -207,7 +213,7 @@ async fn first_bytes(stream: &mut TcpStream, timeout: Duration) -> Option<(Vec<u
 /// A connection handed to hyper: the bytes read from it to tell it apart
 /// come first, then the socket's own. A write that can make no progress for
 /// the client timeout fails, and hyper closes the connection.
-pub struct Handed {
+struct Handed {
     first: Vec<u8>,
     /// How much of `first` has been read again.
     given: usize,
