@@ -152,8 +152,19 @@ async fn awardable_of(
 
 /// Loads an awardable and checks the actor may read it; unreadable reads as missing.
 pub(crate) async fn readable_awardable(tx: &mut Tx, actor: &Actor, item: AwardableRef) -> DomainResult<Awardable> {
+    readable_awardable_in(tx, actor, item, None).await
+}
+
+/// As [`readable_awardable`], reusing a project (and the actor's facts on it)
+/// the caller has already loaded, as [`awardable_in`] does.
+pub(crate) async fn readable_awardable_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    item: AwardableRef,
+    known: Option<(&ProjectRow, ProjectFacts)>,
+) -> DomainResult<Awardable> {
     let subject = Subject::load(tx, item).await?;
-    readable_subject(tx, actor, (item, subject), None).await
+    readable_subject(tx, actor, (item, subject), known).await
 }
 
 /// As [`readable_awardable`], for an awardable whose row the caller has

@@ -318,13 +318,47 @@ pub async fn list_notes(
 /// actor may read, in one read transaction and without the comments' text.
 pub async fn watchable(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Vec<AwardableRef>> {
     let mut tx = app.store.read().await?;
-    let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
+    watchable_in(&mut tx, actor, item, &mut None).await
+}
+
+/// [`watchable`] for each of `items` (pages many viewers open at the same
+/// moment), in one read transaction that loads each project and the actor's
+/// facts on it once for a run of items in it. Each item's answer, in order;
+/// `Err` only when the read itself failed.
+pub async fn watchable_many(
+    app: &AppState,
+    actor: &Actor,
+    items: &[AwardableRef],
+) -> DomainResult<Vec<DomainResult<Vec<AwardableRef>>>> {
+    let mut tx = app.store.read().await?;
+    let mut known = None;
+    let mut answers = Vec::with_capacity(items.len());
+    for &item in items {
+        match watchable_in(&mut tx, actor, item, &mut known).await {
+            Err(failed) if failed.is_internal() => return Err(failed),
+            answer => answers.push(answer),
+        }
+    }
+    Ok(answers)
+}
+
+/// [`watchable`] within `tx`, reusing `known` (the project last loaded, and
+/// the actor's facts on it) and leaving this item's there.
+async fn watchable_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    item: AwardableRef,
+    known: &mut Option<(ProjectRow, ProjectFacts)>,
+) -> DomainResult<Vec<AwardableRef>> {
+    let reuse = known.as_ref().map(|(project, facts)| (project, *facts));
+    let loaded = facts::readable_awardable_in(tx, actor, item, reuse).await?;
     let mut out = vec![item];
     if item.kind.work_item().is_some() {
         let rule = policy::confidential_listing(&actor.viewer(), &loaded.facts.project);
         let notes = tx.list_note_ids(item.kind.as_str(), item.id, &rule, listing::WHOLE as i64).await?;
         out.extend(notes.into_iter().map(|id| AwardableRef { kind: AwardableKind::Note, id }));
     }
+    *known = Some((loaded.project, loaded.facts.project));
     Ok(out)
 }
 

@@ -9,6 +9,7 @@
 //! tells a user's streams when their access may have shrunk.
 
 use super::awards::{AwardTopic, Scope};
+use super::page_reads::PageReads;
 use super::topic::{tally_data, Topic};
 use app::domain::{award_emoji, AppState};
 use app::events::{AwardableKind, AwardableRef, Event, LiveFrame};
@@ -87,6 +88,7 @@ struct Inner {
     /// Topic epochs: random per process, then counted.
     epochs: AtomicU64,
     closing: watch::Sender<bool>,
+    reads: PageReads,
 }
 
 /// The process-wide hub (cheap to clone).
@@ -108,6 +110,11 @@ pub struct Seat<T> {
 impl<T> Seat<T> {
     pub fn topic(&self) -> &T {
         &self.topic
+    }
+
+    /// The reads a page's viewers make, batched across pages.
+    pub fn reads(&self) -> &PageReads {
+        &self.inner.reads
     }
 }
 
@@ -219,6 +226,7 @@ impl Hub {
                 caps,
                 epochs: AtomicU64::new(random),
                 closing: watch::channel(false).0,
+                reads: PageReads::start(app),
             }),
         };
         let mut events = app.bus.subscribe();
@@ -388,21 +396,24 @@ impl Hub {
     }
 }
 
-/// The tallies of `items` from the database, as frames' data, one query per kind.
-pub async fn read_tallies(
-    app: &AppState,
-    items: &[AwardableRef],
-) -> Result<Vec<(AwardableRef, axum::body::Bytes)>, app::domain::DomainError> {
+/// Tallies as frames' data, each with its awardable.
+pub type Tallies = Vec<(AwardableRef, axum::body::Bytes)>;
+
+/// The most ids one tally query binds (SQLite's limit is 32,766).
+const IDS_PER_QUERY: usize = 1_000;
+
+/// The tallies of `items` from the database, as frames' data, one query per
+/// kind and thousand.
+pub async fn read_tallies(app: &AppState, items: &[AwardableRef]) -> Result<Tallies, app::domain::DomainError> {
     let mut out = Vec::with_capacity(items.len());
     for kind in [AwardableKind::Issue, AwardableKind::MergeRequest, AwardableKind::Snippet, AwardableKind::Note] {
         let ids: Vec<i64> = items.iter().filter(|i| i.kind == kind).map(|i| i.id).collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let mut tallies = award_emoji::tallies_of(app, kind, &ids).await?;
-        for id in ids {
-            let item = AwardableRef { kind, id };
-            out.push((item, tally_data(item, tallies.remove(&id).unwrap_or_default())));
+        for ids in ids.chunks(IDS_PER_QUERY) {
+            let mut tallies = award_emoji::tallies_of(app, kind, ids).await?;
+            for &id in ids {
+                let item = AwardableRef { kind, id };
+                out.push((item, tally_data(item, tallies.remove(&id).unwrap_or_default())));
+            }
         }
     }
     Ok(out)

@@ -14,8 +14,10 @@
 //! may have shrunk, and at least once a minute.
 
 pub mod awards;
+pub mod batch;
 pub mod http1;
 pub mod hub;
+pub mod page_reads;
 pub mod reactions;
 pub mod shared;
 pub mod topic;

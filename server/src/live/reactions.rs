@@ -1,12 +1,12 @@
 //! `GET /-/live/:kind/:id`: the reaction tallies of an issue or merge request
 //! and of the comments on it the viewer may read, as they change.
 
-use super::hub::{read_tallies, Seat};
+use super::hub::Seat;
 use super::topic::{Cleared, EventId, Sink, Topic};
 use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
-use app::domain::{projects, Actor, AppState, DomainError};
+use app::domain::{Actor, AppState, DomainError};
 use app::events::{AwardableKind, AwardableRef};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
@@ -53,9 +53,9 @@ impl Watch for PageWatch {
     /// The item must still be readable; comments no longer readable (made
     /// internal) are dropped from what the viewer watches. A failure to check
     /// ends the stream (the browser reconnects).
-    async fn recheck(&mut self, app: &AppState, actor: &Actor, fresh: bool) -> Option<Vec<Bytes>> {
+    async fn recheck(&mut self, _app: &AppState, actor: &Actor, fresh: bool) -> Option<Vec<Bytes>> {
         let (item, allowed) = (self.item, &self.seat.topic().allowed);
-        let read = allowed.get(0, actor.id(), reuse(fresh), || projects::watchable(app, actor, item));
+        let read = allowed.get(0, actor.id(), reuse(fresh), || self.seat.reads().watchable(actor, item));
         let now = Box::pin(read).await.ok()?;
         self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
         Some(Vec::new())
@@ -107,7 +107,7 @@ pub async fn reactions(
     let access = actor.id().and_then(|user| state.live.access_of(user));
     let topic = seat.topic();
     // The item must be readable (else 404), then its readable comments.
-    let read = topic.allowed.get(0, actor.id(), CONNECT_REUSE, || projects::watchable(&state.app, &actor, item));
+    let read = topic.allowed.get(0, actor.id(), CONNECT_REUSE, || seat.reads().watchable(&actor, item));
     let items = read.await?;
     state.live.route(&seat, &items);
     {
@@ -116,7 +116,7 @@ pub async fn reactions(
         let _loading = topic.loading().await;
         let missing = topic.missing(&items);
         if !missing.is_empty() {
-            topic.seed(read_tallies(&state.app, &missing).await?);
+            topic.seed(seat.reads().tallies(missing).await?);
         }
     }
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(EventId::parse);

@@ -5,11 +5,11 @@
 
 use crate::common;
 
-use common::{call, client, set_limits, sign_in_cookie, start, Backend, ROOT_TOKEN};
+use common::{call, client, set_limits, sign_in_cookie, start, token_for, Backend, ROOT_TOKEN};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 on_both!(
@@ -20,6 +20,7 @@ on_both!(
     a_connection_opening_with_a_live_request_is_served_and_checked,
     a_stream_ends_at_once_when_its_session_signs_out,
     a_stalled_viewer_gets_whole_frames_and_the_exact_tallies,
+    pages_opened_together_each_get_what_their_viewer_may_see,
 );
 
 /// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
@@ -667,4 +668,83 @@ async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backe
         "it fell behind and was caught up with tallies: {:?}",
         stalled.events
     );
+}
+
+/// The awardables of a stream's whole snapshot, or the status it was refused with.
+type Opened = Result<BTreeSet<String>, u16>;
+
+/// What a viewer's stream of issue `issue` opens with.
+async fn opened(base: &str, token: Option<&str>, issue: i64) -> Opened {
+    let mut request = client().get(format!("{base}/-/live/Issue/{issue}"));
+    if let Some(token) = token {
+        request = request.header("PRIVATE-TOKEN", token);
+    }
+    let response = request.send().await.expect("live");
+    if response.status() != 200 {
+        return Err(response.status().as_u16());
+    }
+    let mut stream = body(response);
+    let mut browser = Browser::default();
+    // The snapshot's last frame carries its id.
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    while browser.last_id.is_none() {
+        match tokio::time::timeout_at(until, stream.next()).await {
+            Ok(Some(Ok(chunk))) => browser.take(&chunk),
+            _ => break,
+        }
+    }
+    assert!(browser.last_id.is_some(), "a whole snapshot of issue {issue}: {:?}", browser.events);
+    Ok(browser.tallies.into_keys().collect())
+}
+
+/// Pages opened at the same moment are read together, whoever opens them
+/// (`live::page_reads`): visitors and members of different groups, on
+/// public, confidential and private issues and one that does not exist, each
+/// asked five times at once. Each viewer gets exactly what it may see: the
+/// issue or a 404, and only the comments it may read.
+async fn pages_opened_together_each_get_what_their_viewer_may_see(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    // An internal comment on issue 1, for its project's reporters and up.
+    let alice = token_for(base, "alice").await;
+    let body = json!({ "body": "Internal only.", "internal": true });
+    let (status, internal) = call(base, Method::POST, "/projects/1/issues/1/notes", Some(&alice), Some(body)).await;
+    assert_eq!(status, 201, "{internal}");
+    let internal = format!("Note/{}", internal["id"]);
+    let (status, public) = call(base, Method::GET, "/projects/1/issues/1/notes", None, None).await;
+    assert_eq!(status, 200);
+    let public: Vec<String> = public.as_array().expect("notes").iter().map(|n| format!("Note/{}", n["id"])).collect();
+    assert_eq!(public.len(), 1, "{public:?}");
+    let set = |items: &[&str]| -> Opened { Ok(items.iter().map(|i| i.to_string()).collect()) };
+    let (issue_1, issue_2, issue_3, issue_4) = ("Issue/1", "Issue/2", "Issue/3", "Issue/4");
+    // erin is a guest of the public project's group, dave a reporter there;
+    // frank develops in the private group only.
+    let (erin, dave, frank) =
+        (token_for(base, "erin").await, token_for(base, "dave").await, token_for(base, "frank").await);
+    let expected: Vec<(Option<&str>, i64, Opened)> = vec![
+        (None, 1, set(&[issue_1, &public[0]])),
+        (None, 2, set(&[issue_2])),
+        (None, 3, Err(404)),
+        (None, 4, Err(404)),
+        (None, 999_999, Err(404)),
+        (Some(&erin), 1, set(&[issue_1, &public[0]])),
+        (Some(&erin), 3, Err(404)),
+        (Some(&erin), 4, Err(404)),
+        (Some(&dave), 1, set(&[issue_1, &public[0], &internal])),
+        (Some(&dave), 3, set(&[issue_3])),
+        (Some(&dave), 4, Err(404)),
+        (Some(&frank), 1, set(&[issue_1, &public[0]])),
+        (Some(&frank), 3, Err(404)),
+        (Some(&frank), 4, set(&[issue_4])),
+    ];
+    let opening =
+        expected.iter().cycle().take(expected.len() * 5).map(|(token, issue, _)| opened(base, *token, *issue));
+    let got = futures::future::join_all(opening).await;
+    for ((token, issue, want), got) in expected.iter().cycle().zip(got) {
+        let who = [(&erin, "erin"), (&dave, "dave"), (&frank, "frank")]
+            .iter()
+            .find(|(t, _)| Some(t.as_str()) == *token)
+            .map_or("a visitor", |(_, name)| name);
+        assert_eq!(&got, want, "{who} on issue {issue}");
+    }
 }

@@ -9,6 +9,7 @@ mod fds;
 mod graphql_budget;
 mod graphql_ids;
 mod input_guard;
+mod live_batch;
 mod live_topic;
 mod rest;
 mod rest_error;

@@ -1,0 +1,63 @@
+//! The unit tests of `server/src/live/batch.rs`: questions asked while a batch
+//! is read are read together in the next one, each given its own answer.
+
+use server::live::batch::Batch;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+#[tokio::test]
+async fn questions_asked_while_a_batch_is_read_are_read_together_next() {
+    let batches: Arc<Mutex<Vec<Vec<u32>>>> = Arc::default();
+    // Each batch's read waits for the test to let it through.
+    let gate = Arc::new(Semaphore::new(0));
+    let (seen, open) = (batches.clone(), gate.clone());
+    let batch = Arc::new(Batch::start(4, move |asked: Vec<u32>| {
+        seen.lock().expect("batches").push(asked.clone());
+        let open = open.clone();
+        async move {
+            open.acquire().await.expect("gate").forget();
+            asked.iter().map(|n| n * 10).collect::<Vec<u32>>()
+        }
+    }));
+    let ask = |n: u32| {
+        let batch = batch.clone();
+        tokio::spawn(async move { (n, batch.ask(n).await) })
+    };
+    // Asked alone: read at once, alone.
+    let first = ask(1);
+    while batches.lock().expect("batches").is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Six more while it is read: four (the most) in the next, two after.
+    let rest: Vec<_> = (2..=7).map(ask).collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(batches.lock().expect("batches").len(), 1, "nothing else read while the first batch is");
+    gate.add_permits(3);
+    for asked in std::iter::once(first).chain(rest) {
+        let (n, answer) = asked.await.expect("asked");
+        assert_eq!(answer, Some(n * 10), "question {n} got its own answer");
+    }
+    let mut read = batches.lock().expect("batches").clone();
+    assert_eq!(read.iter().map(Vec::len).collect::<Vec<_>>(), [1, 4, 2], "{read:?}");
+    let mut all: Vec<u32> = read.iter_mut().flat_map(|b| b.drain(..)).collect();
+    all.sort_unstable();
+    assert_eq!(all, [1, 2, 3, 4, 5, 6, 7], "each question read once");
+}
+
+#[tokio::test]
+async fn a_question_without_an_answer_gets_none_and_so_does_every_one_after_a_failed_read() {
+    // A read that gives no answers.
+    let short = Batch::start(8, |_asked: Vec<u32>| async move { Vec::<u32>::new() });
+    assert_eq!(short.ask(1).await, None);
+    // A read that panics ends the batch's task: every question from then on
+    // gets `None` (its caller reads alone) instead of waiting for ever.
+    let failing = Batch::start(8, |asked: Vec<u32>| async move {
+        assert!(!asked.contains(&0), "the read failed");
+        asked
+    });
+    assert_eq!(failing.ask(5).await, Some(5));
+    assert_eq!(failing.ask(0).await, None);
+    let after = tokio::time::timeout(Duration::from_secs(5), failing.ask(6)).await;
+    assert_eq!(after, Ok(None), "answered at once, without an answer");
+}
