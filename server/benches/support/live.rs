@@ -178,7 +178,13 @@ impl Drop for Pinned {
 /// server has its core alone. `None`: nothing is pinned.
 fn pin_server(pid: u32) -> Option<Pinned> {
     let cpus = cpus();
-    if cpus < 2 || !taskset(&["-cp", "0", &pid.to_string()]) {
+    // `taskset -a` fails when one of the threads it listed ends before it is
+    // pinned (the database pool's come and go): try again.
+    let server = || {
+        std::thread::sleep(Duration::from_millis(20));
+        taskset(&["-cp", "0", &pid.to_string()])
+    };
+    if cpus < 2 || !(0..5).any(|_| server()) {
         return None;
     }
     let own = std::process::id().to_string();

@@ -2,17 +2,20 @@
 //! viewers of a thousand pages opening at once cost a few read transactions
 //! between them, not two each.
 //!
-//! One task answers the questions, a batch at a time: a question asked while
-//! no batch is being read is read at once, alone; one asked meanwhile waits for
-//! that batch to end and is read in the next, with everything else that
-//! arrived. A lone viewer so pays one task hop more; a crowd shares the
-//! transactions, the statements and the project reads.
+//! A few tasks answer the questions, a batch each at a time: a question asked
+//! while one of them is free is read at once, alone; one asked while all are
+//! reading waits for the first to end and is read in its next batch, with
+//! everything else that arrived meanwhile. A lone viewer so pays one task hop
+//! more; a crowd shares the transactions, the statements and the project
+//! reads, and the database still has a few reads to run side by side (a
+//! PostgreSQL server has the cores for them).
 //!
 //! Every waiting question is an open connection's, so the connection cap
 //! bounds the queue.
 
 use std::future::Future;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 type Asked<Q, A> = (Q, oneshot::Sender<A>);
 
@@ -21,24 +24,30 @@ pub struct Batch<Q, A> {
 }
 
 impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
-    /// Starts the task that answers. `read` takes the questions of a batch
-    /// (at most `most`) and gives an answer for each, in order.
-    pub fn start<R, F>(most: usize, mut read: R) -> Self
+    /// Starts `readers` tasks that answer. `read` takes the questions of a
+    /// batch (at most `most`) and gives an answer for each, in order.
+    pub fn start<R, F>(most: usize, readers: usize, read: R) -> Self
     where
-        R: FnMut(Vec<Q>) -> F + Send + 'static,
+        R: Fn(Vec<Q>) -> F + Send + Sync + 'static,
         F: Future<Output = Vec<A>> + Send,
     {
-        let (questions, mut asked) = mpsc::unbounded_channel::<Asked<Q, A>>();
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(most);
-            while asked.recv_many(&mut batch, most).await > 0 {
-                let (questions, askers): (Vec<Q>, Vec<oneshot::Sender<A>>) = batch.drain(..).unzip();
-                for (asker, answer) in askers.into_iter().zip(read(questions).await) {
-                    // The viewer may have left meanwhile.
-                    let _ = asker.send(answer);
+        let (questions, asked) = mpsc::unbounded_channel::<Asked<Q, A>>();
+        let (asked, read) = (Arc::new(Mutex::new(asked)), Arc::new(read));
+        for _ in 0..readers.max(1) {
+            let (asked, read) = (asked.clone(), read.clone());
+            tokio::spawn(async move {
+                let mut batch = Vec::with_capacity(most);
+                // Only the reader holding the queue waits on it; it lets go
+                // as soon as it has a batch.
+                while asked.lock().await.recv_many(&mut batch, most).await > 0 {
+                    let (questions, askers): (Vec<Q>, Vec<oneshot::Sender<A>>) = batch.drain(..).unzip();
+                    for (asker, answer) in askers.into_iter().zip(read(questions).await) {
+                        // The viewer may have left meanwhile.
+                        let _ = asker.send(answer);
+                    }
                 }
-            }
-        });
+            });
+        }
         Batch { questions }
     }
 

@@ -16,6 +16,9 @@ use std::collections::HashMap;
 /// The most questions one batch reads: its transaction stays short.
 const MOST: usize = 256;
 
+/// Batches read side by side (each holds one of the pool's connections).
+const READERS: usize = 4;
+
 type Watchable = DomainResult<Vec<AwardableRef>>;
 
 pub struct PageReads {
@@ -32,8 +35,8 @@ impl PageReads {
         let for_tallies = app.clone();
         PageReads {
             app: app.clone(),
-            watchable: Batch::start(MOST, move |asked| watchable_together(for_watchable.clone(), asked)),
-            tallies: Batch::start(MOST, move |asked| tallies_together(for_tallies.clone(), asked)),
+            watchable: Batch::start(MOST, READERS, move |asked| watchable_together(for_watchable.clone(), asked)),
+            tallies: Batch::start(MOST, READERS, move |asked| tallies_together(for_tallies.clone(), asked)),
         }
     }
 

@@ -12,7 +12,7 @@ async fn questions_asked_while_a_batch_is_read_are_read_together_next() {
     // Each batch's read waits for the test to let it through.
     let gate = Arc::new(Semaphore::new(0));
     let (seen, open) = (batches.clone(), gate.clone());
-    let batch = Arc::new(Batch::start(4, move |asked: Vec<u32>| {
+    let batch = Arc::new(Batch::start(4, 1, move |asked: Vec<u32>| {
         seen.lock().expect("batches").push(asked.clone());
         let open = open.clone();
         async move {
@@ -48,11 +48,11 @@ async fn questions_asked_while_a_batch_is_read_are_read_together_next() {
 #[tokio::test]
 async fn a_question_without_an_answer_gets_none_and_so_does_every_one_after_a_failed_read() {
     // A read that gives no answers.
-    let short = Batch::start(8, |_asked: Vec<u32>| async move { Vec::<u32>::new() });
+    let short = Batch::start(8, 1, |_asked: Vec<u32>| async move { Vec::<u32>::new() });
     assert_eq!(short.ask(1).await, None);
-    // A read that panics ends the batch's task: every question from then on
-    // gets `None` (its caller reads alone) instead of waiting for ever.
-    let failing = Batch::start(8, |asked: Vec<u32>| async move {
+    // A read that panics ends its reader: with none left, every question from
+    // then on gets `None` (its caller reads alone) instead of waiting for ever.
+    let failing = Batch::start(8, 1, |asked: Vec<u32>| async move {
         assert!(!asked.contains(&0), "the read failed");
         asked
     });
@@ -60,4 +60,47 @@ async fn a_question_without_an_answer_gets_none_and_so_does_every_one_after_a_fa
     assert_eq!(failing.ask(0).await, None);
     let after = tokio::time::timeout(Duration::from_secs(5), failing.ask(6)).await;
     assert_eq!(after, Ok(None), "answered at once, without an answer");
+}
+
+#[tokio::test]
+async fn several_readers_read_side_by_side_and_batch_only_when_all_are_busy() {
+    let batches: Arc<Mutex<Vec<Vec<u32>>>> = Arc::default();
+    let gate = Arc::new(Semaphore::new(0));
+    let (seen, open) = (batches.clone(), gate.clone());
+    let batch = Arc::new(Batch::start(8, 2, move |asked: Vec<u32>| {
+        seen.lock().expect("batches").push(asked.clone());
+        let open = open.clone();
+        async move {
+            open.acquire().await.expect("gate").forget();
+            asked
+        }
+    }));
+    let ask = |n: u32| {
+        let batch = batch.clone();
+        tokio::spawn(async move { (n, batch.ask(n).await) })
+    };
+    let read = |count: usize| {
+        let batches = batches.clone();
+        async move {
+            while batches.lock().expect("batches").len() < count {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    };
+    // Two questions one after the other: each reader takes one, at once.
+    let first = [ask(1)];
+    read(1).await;
+    let second = [ask(2)];
+    read(2).await;
+    // Both readers busy: the next five wait, and are read together.
+    let rest: Vec<_> = (3..=7).map(ask).collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(batches.lock().expect("batches").len(), 2, "no third batch while both readers read");
+    gate.add_permits(3);
+    for asked in first.into_iter().chain(second).chain(rest) {
+        let (n, answer) = asked.await.expect("asked");
+        assert_eq!(answer, Some(n));
+    }
+    let read = batches.lock().expect("batches").clone();
+    assert_eq!(read, [vec![1], vec![2], vec![3, 4, 5, 6, 7]]);
 }
