@@ -45,6 +45,7 @@ testkit::on_both!(
     events_are_published_after_commit,
     audit_log_is_append_only,
     the_feed_reads_a_bounded_number_of_rows_per_request,
+    pages_read_together_answer_each_viewer_as_alone,
 );
 
 async fn root(app: &AppState) -> Actor {
@@ -571,4 +572,58 @@ async fn the_feed_reads_a_bounded_number_of_rows_per_request(app: AppState) {
         feed::home_feed(&app, &Actor::Anonymous, FeedCursor::default()).await,
         Err(DomainError::Unauthorized)
     ));
+}
+
+async fn named(app: &AppState, username: &str) -> Actor {
+    let mut tx = app.store.read().await.expect("tx");
+    Actor::User(Box::new(tx.user_by_username(username).await.expect("query").expect("user exists")))
+}
+
+/// What live viewers may watch, read for many viewers in one transaction
+/// (`projects::watchable_each`), is what each would read alone: visitors,
+/// a guest, a reporter, a member of the private group only, the admin, and
+/// the guest again as an admin (the same user, another viewer: facts read
+/// for one never serve the other), each on public, confidential and private
+/// issues, comments (one internal), a merge request, a snippet and items
+/// that do not exist, in one interleaved list.
+async fn pages_read_together_answer_each_viewer_as_alone(app: AppState) {
+    app::domain::demo::seed(&app).await.expect("demo data");
+    let alice = named(&app, "alice").await;
+    let issue = AwardableRef { kind: AwardableKind::Issue, id: 1 };
+    let internal = projects::create_note(&app, &alice, issue, "Internal only.", true).await.expect("internal note");
+    let erin = named(&app, "erin").await;
+    let erin_admin = match &erin {
+        Actor::User(row) => Actor::User(Box::new(UserRow { admin: true, ..(**row).clone() })),
+        Actor::Anonymous => unreachable!("erin is a user"),
+    };
+    let actors =
+        [Actor::Anonymous, erin_admin, erin, named(&app, "dave").await, named(&app, "frank").await, root(&app).await];
+    let mut items = Vec::new();
+    for (kind, ids) in [
+        (AwardableKind::Issue, vec![1, 2, 3, 4, 999_999]),
+        (AwardableKind::Note, vec![1, 2, internal.id, 999_999]),
+        (AwardableKind::MergeRequest, vec![1]),
+        (AwardableKind::Snippet, vec![1]),
+    ] {
+        items.extend(ids.into_iter().map(|id| AwardableRef { kind, id }));
+    }
+    let asked: Vec<(Actor, AwardableRef)> =
+        items.iter().flat_map(|item| actors.iter().map(|actor| (actor.clone(), *item))).collect();
+    let together = projects::watchable_each(&app, &asked).await.expect("read together");
+    assert_eq!(together.len(), asked.len());
+    let shown = |answer: &Result<Vec<AwardableRef>, DomainError>| match answer {
+        Ok(items) => format!("{items:?}"),
+        Err(err) => format!("refused: {err}"),
+    };
+    let mut refused = 0;
+    for ((actor, item), answer) in asked.iter().zip(&together) {
+        let alone = projects::watchable(&app, actor, *item).await;
+        assert_eq!(shown(answer), shown(&alone), "{:?} on {item:?}", actor.viewer());
+        refused += usize::from(alone.is_err());
+    }
+    assert!(refused > 0 && refused < asked.len(), "some answers are refusals, not all: {refused}");
+    // The private project's issue: the guest as an admin may watch it, the guest not.
+    let private = asked.iter().position(|(_, item)| *item == AwardableRef { kind: AwardableKind::Issue, id: 4 });
+    let private = private.expect("issue 4 asked");
+    assert!(together[private + 1].is_ok() && together[private + 2].is_err(), "{:?}", &together[private..private + 3]);
 }

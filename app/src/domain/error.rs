@@ -61,6 +61,12 @@ impl DomainError {
         matches!(self, DomainError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)))
     }
 
+    /// The error [`DomainError::is_overloaded`] tells, for a caller whose work
+    /// was refused by another's attempt (one read made for many).
+    pub fn overloaded() -> DomainError {
+        DomainError::Store(StoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+
     /// True for failures that are the server's fault (to be logged, shown as 500).
     pub fn is_internal(&self) -> bool {
         matches!(self, DomainError::Store(_) | DomainError::Io(_))

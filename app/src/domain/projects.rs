@@ -321,20 +321,26 @@ pub async fn watchable(app: &AppState, actor: &Actor, item: AwardableRef) -> Dom
     watchable_in(&mut tx, actor, item, &mut None).await
 }
 
-/// [`watchable`] for each of `items` (pages many viewers open at the same
-/// moment), in one read transaction that loads each project and the actor's
-/// facts on it once for a run of items in it. Each item's answer, in order;
-/// `Err` only when the read itself failed.
-pub async fn watchable_many(
+/// [`watchable`] for each of `asked` (pages that viewers, whoever they are,
+/// open at the same moment), in one read transaction. A viewer's facts on a
+/// project are read once for a run of that viewer's items in it, and never
+/// serve another viewer. Each answer, in order; `Err` only when the read
+/// itself failed.
+pub async fn watchable_each(
     app: &AppState,
-    actor: &Actor,
-    items: &[AwardableRef],
+    asked: &[(Actor, AwardableRef)],
 ) -> DomainResult<Vec<DomainResult<Vec<AwardableRef>>>> {
     let mut tx = app.store.read().await?;
-    let mut known = None;
-    let mut answers = Vec::with_capacity(items.len());
-    for &item in items {
-        match watchable_in(&mut tx, actor, item, &mut known).await {
+    // Per viewer: the project of their last item, and their facts on it.
+    let mut known: Vec<(policy::Viewer, Option<(ProjectRow, ProjectFacts)>)> = Vec::new();
+    let mut answers = Vec::with_capacity(asked.len());
+    for (actor, item) in asked {
+        let viewer = actor.viewer();
+        let at = known.iter().position(|(v, _)| *v == viewer).unwrap_or_else(|| {
+            known.push((viewer, None));
+            known.len() - 1
+        });
+        match watchable_in(&mut tx, actor, *item, &mut known[at].1).await {
             Err(failed) if failed.is_internal() => return Err(failed),
             answer => answers.push(answer),
         }

@@ -1,17 +1,16 @@
 //! Reads that many viewers need at the same moment, made together: the first
-//! viewers of a thousand pages opening at once cost a few read transactions
-//! between them, not two each.
+//! viewers of a thousand pages opening at once share a few read transactions
+//! instead of taking two each.
 //!
 //! A few tasks answer the questions, a batch each at a time: a question asked
 //! while one of them is free is read at once, alone; one asked while all are
 //! reading waits for the first to end and is read in its next batch, with
 //! everything else that arrived meanwhile. A lone viewer so pays one task hop
-//! more; a crowd shares the transactions, the statements and the project
-//! reads, and the database still has a few reads to run side by side (a
-//! PostgreSQL server has the cores for them).
+//! more; a crowd shares the transactions and the statements, and the database
+//! still has a few reads to run side by side.
 //!
-//! Every waiting question is an open connection's, so the connection cap
-//! bounds the queue.
+//! A question whose asker has gone (its connection closed while it waited) is
+//! dropped unread, so what waits is bounded by the connections open now.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,13 +24,15 @@ pub struct Batch<Q, A> {
 
 impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
     /// Starts `readers` tasks that answer. `read` takes the questions of a
-    /// batch (at most `most`) and gives an answer for each, in order.
+    /// batch (at most `most`) and gives an answer for each, in order; an
+    /// asker it gives none (it answered fewer, or panicked) gets `None`.
     pub fn start<R, F>(most: usize, readers: usize, read: R) -> Self
     where
         R: Fn(Vec<Q>) -> F + Send + Sync + 'static,
         F: Future<Output = Vec<A>> + Send,
     {
         let (questions, asked) = mpsc::unbounded_channel::<Asked<Q, A>>();
+        let most = most.max(1);
         let (asked, read) = (Arc::new(Mutex::new(asked)), Arc::new(read));
         for _ in 0..readers.max(1) {
             let (asked, read) = (asked.clone(), read.clone());
@@ -40,6 +41,10 @@ impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
                 // Only the reader holding the queue waits on it; it lets go
                 // as soon as it has a batch.
                 while asked.lock().await.recv_many(&mut batch, most).await > 0 {
+                    batch.retain(|(_, asker)| !asker.is_closed());
+                    if batch.is_empty() {
+                        continue;
+                    }
                     let (questions, askers): (Vec<Q>, Vec<oneshot::Sender<A>>) = batch.drain(..).unzip();
                     for (asker, answer) in askers.into_iter().zip(read(questions).await) {
                         // The viewer may have left meanwhile.
@@ -51,7 +56,8 @@ impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
         Batch { questions }
     }
 
-    /// `question`'s answer; `None` if the batch gave none (its task ended).
+    /// `question`'s answer; `None` if its batch gave none, or no reader is
+    /// left (each ends when its `read` panics).
     pub async fn ask(&self, question: Q) -> Option<A> {
         let (asker, answer) = oneshot::channel();
         self.questions.send((question, asker)).ok()?;

@@ -104,3 +104,36 @@ async fn several_readers_read_side_by_side_and_batch_only_when_all_are_busy() {
     let read = batches.lock().expect("batches").clone();
     assert_eq!(read, [vec![1], vec![2], vec![3, 4, 5, 6, 7]]);
 }
+
+#[tokio::test]
+async fn a_question_whose_asker_left_is_not_read() {
+    let batches: Arc<Mutex<Vec<Vec<u32>>>> = Arc::default();
+    let gate = Arc::new(Semaphore::new(0));
+    let (seen, open) = (batches.clone(), gate.clone());
+    let batch = Arc::new(Batch::start(8, 1, move |asked: Vec<u32>| {
+        seen.lock().expect("batches").push(asked.clone());
+        let open = open.clone();
+        async move {
+            open.acquire().await.expect("gate").forget();
+            asked
+        }
+    }));
+    let ask = |n: u32| {
+        let batch = batch.clone();
+        tokio::spawn(async move { batch.ask(n).await })
+    };
+    let first = ask(1);
+    while batches.lock().expect("batches").is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Asked while the first batch is read, then gone (its connection closed).
+    let gone = ask(2);
+    let stays = ask(3);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    gone.abort();
+    assert!(gone.await.is_err_and(|e| e.is_cancelled()));
+    gate.add_permits(2);
+    assert_eq!(first.await.expect("first"), Some(1));
+    assert_eq!(stays.await.expect("stays"), Some(3));
+    assert_eq!(*batches.lock().expect("batches"), [vec![1], vec![3]], "question 2 was not read");
+}
