@@ -673,8 +673,12 @@ async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backe
 /// The awardables of a stream's whole snapshot, or the status it was refused with.
 type Opened = Result<BTreeSet<String>, u16>;
 
+/// Each awardable of a stream's whole snapshot with its tallies, or the
+/// status it was refused with.
+type Snapshot = Result<HashMap<String, BTreeMap<String, i64>>, u16>;
+
 /// What a viewer's stream of issue `issue` opens with.
-async fn opened(base: &str, token: Option<&str>, issue: i64) -> Opened {
+async fn opened(base: &str, token: Option<&str>, issue: i64) -> Snapshot {
     let mut request = client().get(format!("{base}/-/live/Issue/{issue}"));
     if let Some(token) = token {
         request = request.header("PRIVATE-TOKEN", token);
@@ -694,7 +698,7 @@ async fn opened(base: &str, token: Option<&str>, issue: i64) -> Opened {
         }
     }
     assert!(browser.last_id.is_some(), "a whole snapshot of issue {issue}: {:?}", browser.events);
-    Ok(browser.tallies.into_keys().collect())
+    Ok(browser.tallies)
 }
 
 /// Pages opened at the same moment are read together, whoever opens them
@@ -740,11 +744,21 @@ async fn pages_opened_together_each_get_what_their_viewer_may_see(backend: Backe
     let opening =
         expected.iter().cycle().take(expected.len() * 5).map(|(token, issue, _)| opened(base, *token, *issue));
     let got = futures::future::join_all(opening).await;
+    // Issue 1's tallies as REST lists them: each snapshot that shows it must
+    // carry these (the tallies read together, each asker given its own).
+    let issue_1_tallies = truth(base).await;
+    assert!(!issue_1_tallies.is_empty());
     for ((token, issue, want), got) in expected.iter().cycle().zip(got) {
         let who = [(&erin, "erin"), (&dave, "dave"), (&frank, "frank")]
             .iter()
             .find(|(t, _)| Some(t.as_str()) == *token)
             .map_or("a visitor", |(_, name)| name);
-        assert_eq!(&got, want, "{who} on issue {issue}");
+        let items: Opened = got.as_ref().map(|tallies| tallies.keys().cloned().collect()).map_err(|status| *status);
+        assert_eq!(&items, want, "{who} on issue {issue}");
+        if let Ok(tallies) = &got {
+            if let Some(shown) = tallies.get(issue_1) {
+                assert_eq!(shown, &issue_1_tallies, "{who}: issue 1's tallies");
+            }
+        }
     }
 }
