@@ -123,7 +123,9 @@ async fn tokens_authenticate_and_bad_tokens_do_not(app: AppState) {
     assert!(anonymous.actor.user().is_none());
     // The token is stored only as a digest.
     let raw: Vec<String> = match &app.store {
-        Store::Sqlite(p, _) => sqlx::query_scalar("SELECT token_digest FROM personal_access_tokens").fetch_all(p).await,
+        Store::Sqlite(p, ..) => {
+            sqlx::query_scalar("SELECT token_digest FROM personal_access_tokens").fetch_all(p).await
+        }
         Store::Postgres(p) => sqlx::query_scalar("SELECT token_digest FROM personal_access_tokens").fetch_all(p).await,
     }
     .expect("digests");
@@ -520,7 +522,7 @@ async fn audit_log_is_append_only(app: AppState) {
     let delete = "DELETE FROM audit_events";
     for sql in [update, delete] {
         let result = match &app.store {
-            Store::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Store::Sqlite(p, ..) => sqlx::query(sql).execute(p).await.map(|_| ()),
             Store::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
         };
         assert!(result.is_err(), "{sql} must be refused");

@@ -106,14 +106,19 @@ impl AppState {
         (self, signal)
     }
 
-    /// Commits and hands the transaction's events to this process's subscribers.
+    /// Commits and hands the transaction's events to this process's
+    /// subscribers as soon as every reader sees the change; returns (the
+    /// caller acknowledges) only once it is durable.
     pub(crate) async fn commit(&self, tx: Tx) -> DomainResult<()> {
-        let events = tx.commit().await?;
-        // Reactions and awards may have queued webhook deliveries.
-        if events.iter().any(Event::may_hook) {
+        let (events, unsynced) = tx.commit_visible().await?;
+        // Reactions and awards may have queued webhook deliveries: sent only
+        // once durable, as they leave the server.
+        let hooks = events.iter().any(Event::may_hook);
+        self.bus.deliver(events);
+        unsynced.sync().await?;
+        if hooks {
             self.hooks.wake();
         }
-        self.bus.deliver(events);
         Ok(())
     }
 

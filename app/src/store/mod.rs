@@ -38,6 +38,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// The lock file that keeps two processes from migrating one SQLite file at once.
     #[error("cannot lock {path} for migrations: {source}")]
     MigrationLock { path: String, source: std::io::Error },
+    /// A committed write could not be made durable (the disk refused).
+    #[error("cannot sync {path}: {source}")]
+    Sync { path: String, source: std::io::Error },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -82,9 +86,10 @@ fn classify(err: sqlx::Error) -> StoreError {
 
 #[derive(Clone, Debug)]
 pub enum Store {
-    /// The pool, and the lock that queues writers in this process (fairly, in
-    /// order) instead of leaving them to SQLite's sleeping busy handler.
-    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>),
+    /// The pool; the lock that queues writers in this process (fairly, in
+    /// order) instead of leaving them to SQLite's sleeping busy handler; and
+    /// the write-ahead log each write makes durable (none in memory).
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>, Option<Arc<Path>>),
     Postgres(PgPool),
 }
 
@@ -99,6 +104,34 @@ pub struct Tx {
     events: Vec<Event>,
     /// Held from `BEGIN IMMEDIATE` to commit or drop (SQLite writers only).
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The log to sync once this transaction has committed (SQLite file writers only).
+    wal: Option<Arc<Path>>,
+}
+
+/// A committed write that every reader already sees but that, on SQLite, may
+/// not be on disk yet: [`Unsynced::sync`] waits until it is. Nothing may be
+/// acknowledged before.
+#[must_use = "a write is durable only once synced"]
+pub struct Unsynced(Option<Arc<Path>>);
+
+impl Unsynced {
+    /// Flushes SQLite's write-ahead log, as SQLite's `synchronous = FULL` does
+    /// inside each commit. The file is opened afresh each time: SQLite removes
+    /// and makes it again when its last connection closes, and a handle kept
+    /// from before would sync the old one. No file means SQLite has copied
+    /// everything into the database file, synced, and removed the log.
+    pub async fn sync(self) -> StoreResult<()> {
+        let Some(wal) = self.0 else { return Ok(()) };
+        let path = wal.clone();
+        let synced = tokio::task::spawn_blocking(move || match std::fs::File::open(&*path) {
+            Ok(file) => file.sync_data(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(err),
+        })
+        .await
+        .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
+        synced.map_err(|source| StoreError::Sync { path: wal.display().to_string(), source })
+    }
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
@@ -152,11 +185,20 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                // FULL: a committed transaction survives power loss, not only a crash.
-                .synchronous(SqliteSynchronous::Full)
+                // NORMAL: a commit writes the log without waiting for the disk,
+                // so the change is visible (and shown live) at once. Each write
+                // transaction then syncs the log itself before anything is
+                // acknowledged ([`Unsynced`]), which is what FULL does inside the
+                // commit: a committed write survives power loss, not only a crash.
+                .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let lock = migration_lock(options.get_filename()).await?;
+            let wal = on_disk(options.get_filename()).map(|db| {
+                let mut wal = db.as_os_str().to_owned();
+                wal.push("-wal");
+                Arc::from(Path::new(&wal))
+            });
             // A SQLite connection is a file handle: it cannot go stale as a
             // network one can, so it is not pinged (a round trip to its worker
             // thread) each time a transaction starts.
@@ -164,7 +206,7 @@ impl Store {
                 SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             drop(lock);
-            Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())))
+            Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())), wal)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -187,28 +229,28 @@ impl Store {
     /// A transaction for reading.
     pub async fn read(&self) -> StoreResult<Tx> {
         let conn = match self {
-            Store::Sqlite(pool, _) => Conn::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool, ..) => Conn::Sqlite(pool.begin().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, events: Vec::new(), _writer: None })
+        Ok(Tx { conn, events: Vec::new(), _writer: None, wal: None })
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> StoreResult<Tx> {
-        let (conn, writer) = match self {
-            Store::Sqlite(pool, lock) => {
+        let (conn, writer, wal) = match self {
+            Store::Sqlite(pool, lock, wal) => {
                 let writer = lock.clone().lock_owned().await;
-                (Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(writer))
+                (Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(writer), wal.clone())
             }
-            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None),
+            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None, None),
         };
-        Ok(Tx { conn, events: Vec::new(), _writer: writer })
+        Ok(Tx { conn, events: Vec::new(), _writer: writer, wal })
     }
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool, _) => pool.close().await,
+            Store::Sqlite(pool, ..) => pool.close().await,
             Store::Postgres(pool) => pool.close().await,
         }
     }
@@ -218,10 +260,8 @@ impl Store {
 /// processes started at once on one file would each run the first migration:
 /// they queue on an exclusive lock of a file beside the database instead.
 /// Nothing to lock for an in-memory database.
-async fn migration_lock(database: &std::path::Path) -> StoreResult<Option<std::fs::File>> {
-    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
-        return Ok(None);
-    }
+async fn migration_lock(database: &Path) -> StoreResult<Option<std::fs::File>> {
+    let Some(database) = on_disk(database) else { return Ok(None) };
     let mut path = database.as_os_str().to_owned();
     path.push(".migrate-lock");
     let path = std::path::PathBuf::from(path);
@@ -233,6 +273,11 @@ async fn migration_lock(database: &std::path::Path) -> StoreResult<Option<std::f
         Ok(result) => result.map(Some).map_err(failed),
         Err(join) => Err(failed(std::io::Error::other(join.to_string()))),
     }
+}
+
+/// The SQLite database's file, unless it lives in memory.
+fn on_disk(database: &Path) -> Option<&Path> {
+    (!database.as_os_str().is_empty() && database.as_os_str() != ":memory:").then_some(database)
 }
 
 impl Tx {
@@ -268,13 +313,23 @@ impl Tx {
         Ok(())
     }
 
-    /// Commits, returning the events to publish in this process.
+    /// Commits and waits until the change is durable, returning the events to
+    /// publish in this process.
     pub async fn commit(self) -> StoreResult<Vec<Event>> {
+        let (events, unsynced) = self.commit_visible().await?;
+        unsynced.sync().await?;
+        Ok(events)
+    }
+
+    /// Commits, returning the events to publish in this process once every
+    /// reader sees the change, and what is left to make it durable. (A
+    /// PostgreSQL commit returns once durable, so nothing is left there.)
+    pub async fn commit_visible(self) -> StoreResult<(Vec<Event>, Unsynced)> {
         match self.conn {
             Conn::Sqlite(t) => t.commit().await?,
             Conn::Postgres(t) => t.commit().await?,
         }
-        Ok(self.events)
+        Ok((self.events, Unsynced(self.wal)))
     }
 }
 

@@ -2,13 +2,15 @@
 //! concurrent awards (with mail) and reactions keeps every write it answered,
 //! and the award mail written with each award goes out once after the restart;
 //! an SMTP outage delays mail without losing it; two processes on one
-//! PostgreSQL database share the outbox without sending anything twice.
+//! PostgreSQL database share the outbox without sending anything twice; a
+//! reaction is shown live as soon as it is committed and answered only once
+//! it is on disk.
 
 use crate::common;
 
 use common::db::{ids, strings};
 use common::smtp::{free_port, message_ids, smtp_server, smtp_server_on};
-use common::{client, database, spawn, temp_dir, token_for, Backend, Server};
+use common::{client, database, spawn, temp_dir, token_for, Backend, Server, ROOT_TOKEN};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -170,6 +172,56 @@ async fn kill_9_loses_no_acknowledged_write_and_mails_each_award_once(backend: B
 }
 
 on_both!(kill_9_loses_no_acknowledged_write_and_mails_each_award_once);
+
+/// A reaction is shown to the page's viewers as soon as it is committed
+/// (every reader of the database sees it then) and answered only once it is on
+/// disk. `slow_sync.c`, preloaded into the server, makes each sync of SQLite's
+/// write-ahead log take two seconds: the live frame must arrive well before
+/// that, the answer after it. (On PostgreSQL a commit returns once durable.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
+    let dir = temp_dir();
+    let shim = dir.join("slow_sync.so");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/slow_sync.c");
+    let built = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&shim).arg(source).status();
+    assert!(built.is_ok_and(|s| s.success()), "cc builds {source}");
+    let flag = dir.join("slow-syncs");
+    let db = database(Backend::Sqlite).await;
+    let env = [
+        ("DEMO_DATA", "1"),
+        ("LD_PRELOAD", shim.to_str().expect("path")),
+        ("LAUREL_SLOW_SYNC", flag.to_str().expect("path")),
+    ];
+    let server = spawn(&db.url, db.dir(), &env);
+    let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
+    assert_eq!(live.status(), 200);
+    let mut stream = live.bytes_stream();
+    crate::live::next_event(&mut stream, "snapshot").await;
+    std::fs::write(&flag, "").expect("slow syncs from now on");
+    let started = Instant::now();
+    let base = server.base.clone();
+    let reacting = tokio::spawn(async move { react(&base, ROOT_TOKEN, 1, "rocket").await });
+    let frame = crate::live::next_event(&mut stream, "reaction").await;
+    let shown = started.elapsed();
+    let added = reacting.await.expect("task").expect("answered");
+    let answered = started.elapsed();
+    // Work that is not shown live commits and syncs in one step: the first
+    // call for the signing keys makes one.
+    let started = Instant::now();
+    let keys = client().get(format!("{}/.well-known/jwks.json", server.base)).send().await.expect("jwks");
+    let key_made = started.elapsed();
+    assert_eq!(keys.status(), 200);
+    let syncs = std::fs::read_to_string(&flag).expect("the shim's notes");
+    std::fs::remove_file(&flag).expect("syncs as usual again");
+    assert!(key_made >= Duration::from_secs(2), "the new key answered only once synced: after {key_made:?}");
+    assert!(syncs.lines().count() >= 2, "{syncs:?}");
+    assert!(frame.contains(r#""name":"rocket","count":1"#), "{frame}");
+    assert!(added.is_some(), "the reaction was added");
+    assert!(shown < Duration::from_millis(1500), "shown before its sync ended: after {shown:?}");
+    assert!(answered >= Duration::from_secs(2), "answered only once synced: after {answered:?}");
+    let truth = crate::live::truth(&server.base).await;
+    assert_eq!(truth.get("rocket"), Some(&1), "{truth:?}");
+}
 
 /// SMTP down when the award happens: the award stands, the mail waits in the
 /// outbox with its error and goes out once the server is back (first retry 30 s).

@@ -99,7 +99,7 @@ fn body(response: reqwest::Response) -> Body {
 }
 
 /// The issue's tallies as REST lists its award emoji: the truth to compare with.
-async fn truth(base: &str) -> BTreeMap<String, i64> {
+pub(crate) async fn truth(base: &str) -> BTreeMap<String, i64> {
     let (status, awards) = call(base, Method::GET, &format!("{ISSUE}?per_page=100"), Some(ROOT_TOKEN), None).await;
     assert_eq!(status, 200);
     let mut tallies = BTreeMap::new();
@@ -135,7 +135,7 @@ async fn toggle(base: &str, cookie: &str, issue_id: i64, name: &str) -> serde_js
 }
 
 /// Reads SSE events from a live stream until `want` arrives or time runs out.
-async fn next_event(
+pub(crate) async fn next_event(
     stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
     want: &str,
 ) -> String {
