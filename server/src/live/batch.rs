@@ -12,7 +12,9 @@
 //! A question whose asker has gone (its connection closed while it waited) is
 //! dropped unread, so what waits is bounded by the connections open now.
 
+use futures::FutureExt;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -46,7 +48,9 @@ impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
                         continue;
                     }
                     let (questions, askers): (Vec<Q>, Vec<oneshot::Sender<A>>) = batch.drain(..).unzip();
-                    for (asker, answer) in askers.into_iter().zip(read(questions).await) {
+                    // A read that panics fails its batch, not its reader.
+                    let answers = AssertUnwindSafe(read(questions)).catch_unwind().await.unwrap_or_default();
+                    for (asker, answer) in askers.into_iter().zip(answers) {
                         // The viewer may have left meanwhile.
                         let _ = asker.send(answer);
                     }
@@ -56,8 +60,7 @@ impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
         Batch { questions }
     }
 
-    /// `question`'s answer; `None` if its batch gave none, or no reader is
-    /// left (each ends when its `read` panics).
+    /// `question`'s answer; `None` if its batch gave none.
     pub async fn ask(&self, question: Q) -> Option<A> {
         let (asker, answer) = oneshot::channel();
         self.questions.send((question, asker)).ok()?;

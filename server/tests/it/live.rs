@@ -526,16 +526,20 @@ async fn a_process_that_lost_its_listener_catches_up() {
     let mut viewer = Browser::default();
     let mut stream = body(viewer.open(&first.base, None).await);
     viewer.read_for(&mut stream, Duration::from_millis(200)).await;
+    // Someone on another page (issue 2), whose catch-up is read together with the first's.
+    let other = client().get(format!("{}/-/live/Issue/2", first.base)).send().await.expect("live");
+    let mut other = body(other);
+    next_event(&mut other, "snapshot").await;
     let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
-    // A change nobody is told of (no notification at all), as if its
-    // notification had been sent while the listeners were away...
+    // Changes nobody is told of (no notification at all), as if their
+    // notifications had been sent while the listeners were away...
     sqlx::query(
         "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
-         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
+         VALUES ('rocket', 1, 'Issue', 1, now(), now()), ('eyes', 1, 'Issue', 2, now(), now())",
     )
     .execute(&pool)
     .await
-    .expect("a reaction nobody is told of");
+    .expect("reactions nobody is told of");
     // ...then the listeners' connections are cut: only the catch-up after
     // listening again can bring it.
     let cut: Vec<bool> = sqlx::query_scalar(
@@ -550,6 +554,16 @@ async fn a_process_that_lost_its_listener_catches_up() {
     assert_eq!(want.get("rocket"), Some(&1));
     viewer.read_until(&mut stream, &want).await;
     assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
+    // Issue 2's page gets issue 2's tally, with its new reaction.
+    let resync = next_event(&mut other, "resync").await;
+    let data: Value = resync
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .map_or(Value::Null, |d| serde_json::from_str(d).expect("JSON"));
+    assert_eq!(data["awardable"], json!({ "kind": "Issue", "id": 2 }), "{resync}");
+    let names: Vec<&str> =
+        data["counts"].as_array().expect("counts").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert!(names.contains(&"eyes") && !names.contains(&"rocket"), "{resync}");
     react(&second.base, "zap").await.expect("added");
     viewer.read_until(&mut stream, &truth(&second.base).await).await;
     assert_eq!(viewer.events.last().map(String::as_str), Some("reaction"), "{:?}", viewer.events);
