@@ -18,6 +18,7 @@ mod rows;
 mod settings;
 mod signing_keys;
 mod users;
+mod wal;
 mod webhooks;
 
 pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
@@ -31,6 +32,7 @@ pub use rows::*;
 pub use settings::InstanceCounts;
 pub use signing_keys::SigningKeyRow;
 pub use users::{NewToken, NewUser, TokenFilter, UserChanges, UserKey};
+pub use wal::{Unsynced, Wal};
 pub use webhooks::{AttemptRecord, HookDeliveryRow, HookFields, HookRow, NewDelivery};
 
 use crate::events::Event;
@@ -89,7 +91,7 @@ pub enum Store {
     /// The pool; the lock that queues writers in this process (fairly, in
     /// order) instead of leaving them to SQLite's sleeping busy handler; and
     /// the write-ahead log each write makes durable (none in memory).
-    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>, Option<Arc<Path>>),
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>, Option<Arc<Wal>>),
     Postgres(PgPool),
 }
 
@@ -105,33 +107,7 @@ pub struct Tx {
     /// Held from `BEGIN IMMEDIATE` to commit or drop (SQLite writers only).
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The log to sync once this transaction has committed (SQLite file writers only).
-    wal: Option<Arc<Path>>,
-}
-
-/// A committed write that every reader already sees but that, on SQLite, may
-/// not be on disk yet: [`Unsynced::sync`] waits until it is. Nothing may be
-/// acknowledged before.
-#[must_use = "a write is durable only once synced"]
-pub struct Unsynced(Option<Arc<Path>>);
-
-impl Unsynced {
-    /// Flushes SQLite's write-ahead log, as SQLite's `synchronous = FULL` does
-    /// inside each commit. The file is opened afresh each time: SQLite removes
-    /// and makes it again when its last connection closes, and a handle kept
-    /// from before would sync the old one. No file means SQLite has copied
-    /// everything into the database file, synced, and removed the log.
-    pub async fn sync(self) -> StoreResult<()> {
-        let Some(wal) = self.0 else { return Ok(()) };
-        let path = wal.clone();
-        let synced = tokio::task::spawn_blocking(move || match std::fs::File::open(&*path) {
-            Ok(file) => file.sync_data(),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(err) => Err(err),
-        })
-        .await
-        .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
-        synced.map_err(|source| StoreError::Sync { path: wal.display().to_string(), source })
-    }
+    wal: Option<Arc<Wal>>,
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
@@ -188,17 +164,13 @@ impl Store {
                 // NORMAL: a commit writes the log without waiting for the disk,
                 // so the change is visible (and shown live) at once. Each write
                 // transaction then syncs the log itself before anything is
-                // acknowledged ([`Unsynced`]), which is what FULL does inside the
+                // acknowledged (`wal.rs`), which is what FULL does inside the
                 // commit: a committed write survives power loss, not only a crash.
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let lock = migration_lock(options.get_filename()).await?;
-            let wal = on_disk(options.get_filename()).map(|db| {
-                let mut wal = db.as_os_str().to_owned();
-                wal.push("-wal");
-                Arc::from(Path::new(&wal))
-            });
+            let wal = on_disk(options.get_filename()).map(|db| Arc::new(Wal::of(db)));
             // A SQLite connection is a file handle: it cannot go stale as a
             // network one can, so it is not pinged (a round trip to its worker
             // thread) each time a transaction starts.
@@ -329,7 +301,8 @@ impl Tx {
             Conn::Sqlite(t) => t.commit().await?,
             Conn::Postgres(t) => t.commit().await?,
         }
-        Ok((self.events, Unsynced(self.wal)))
+        let unsynced = self.wal.as_ref().map_or_else(Unsynced::none, |wal| wal.committed());
+        Ok((self.events, unsynced))
     }
 }
 

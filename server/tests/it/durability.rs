@@ -177,7 +177,8 @@ on_both!(kill_9_loses_no_acknowledged_write_and_mails_each_award_once);
 /// (every reader of the database sees it then) and answered only once it is on
 /// disk. `slow_sync.c`, preloaded into the server, makes each sync of SQLite's
 /// write-ahead log take two seconds: the live frame must arrive well before
-/// that, the answer after it. (On PostgreSQL a commit returns once durable.)
+/// that, the answer after it; and ten writers at once share a few syncs. (On
+/// PostgreSQL a commit returns once durable.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
     let dir = temp_dir();
@@ -193,6 +194,7 @@ async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
         ("LAUREL_SLOW_SYNC", flag.to_str().expect("path")),
     ];
     let server = spawn(&db.url, db.dir(), &env);
+    common::set_limits(&server.base, json!({ "reactions_per_user_per_minute": 1000 })).await;
     let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
     assert_eq!(live.status(), 200);
     let mut stream = live.bytes_stream();
@@ -212,9 +214,25 @@ async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
     let key_made = started.elapsed();
     assert_eq!(keys.status(), 200);
     let syncs = std::fs::read_to_string(&flag).expect("the shim's notes");
-    std::fs::remove_file(&flag).expect("syncs as usual again");
     assert!(key_made >= Duration::from_secs(2), "the new key answered only once synced: after {key_made:?}");
     assert!(syncs.lines().count() >= 2, "{syncs:?}");
+    // Writers that commit while a sync runs share the next one (group commit):
+    // ten reactions at once, each answered only once synced, take a few syncs.
+    std::fs::write(&flag, "").expect("a fresh count");
+    let started = Instant::now();
+    let names = ["smile", "heart", "tada", "eyes", "fire", "star", "clap", "pray", "wave", "zap"];
+    let reactions = names.into_iter().map(|name| {
+        let base = server.base.clone();
+        tokio::spawn(async move { react(&base, ROOT_TOKEN, 1, name).await })
+    });
+    for reaction in reactions.collect::<Vec<_>>() {
+        assert!(reaction.await.expect("task").expect("answered").is_some(), "added");
+    }
+    let all_answered = started.elapsed();
+    let syncs = std::fs::read_to_string(&flag).expect("the shim's notes").lines().count();
+    std::fs::remove_file(&flag).expect("syncs as usual again");
+    assert!(all_answered >= Duration::from_secs(2), "answered only once synced: after {all_answered:?}");
+    assert!((1..=5).contains(&syncs), "ten writes at once took {syncs} syncs of the log");
     assert!(frame.contains(r#""name":"rocket","count":1"#), "{frame}");
     assert!(added.is_some(), "the reaction was added");
     assert!(shown < Duration::from_millis(1500), "shown before its sync ended: after {shown:?}");

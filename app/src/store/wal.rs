@@ -1,0 +1,91 @@
+//! Making SQLite's committed writes durable, outside the write lock.
+//!
+//! The database runs with `synchronous = NORMAL`: a commit writes its frames to
+//! the write-ahead log without waiting for the disk, so the change is visible
+//! (and shown live) at once. Each write transaction then waits here until the
+//! log is synced, before anything is acknowledged: what `synchronous = FULL`
+//! does inside the commit, while holding the write lock.
+//!
+//! One sync runs at a time, and a sync covers every commit that returned
+//! before it started: writers that commit while one runs share the next (group
+//! commit), so a burst of writes costs a few syncs and one thread, not one each.
+
+use super::{StoreError, StoreResult};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct Wal {
+    path: PathBuf,
+    /// Commits counted as they return.
+    committed: AtomicU64,
+    /// How many of them the last sync covers. Held by the sync running.
+    synced: tokio::sync::Mutex<u64>,
+}
+
+/// A committed write that every reader already sees but that, on SQLite, may
+/// not be on disk yet: [`Unsynced::sync`] waits until it is. Nothing may be
+/// acknowledged before.
+#[must_use = "a write is durable only once synced"]
+pub struct Unsynced(pub(super) Option<(Arc<Wal>, u64)>);
+
+impl Wal {
+    /// The log of the SQLite database file `database`.
+    pub fn of(database: &Path) -> Wal {
+        let mut path = database.as_os_str().to_owned();
+        path.push("-wal");
+        Wal { path: PathBuf::from(path), committed: AtomicU64::new(0), synced: tokio::sync::Mutex::new(0) }
+    }
+
+    /// Counts a commit that has returned; what it needs synced.
+    pub fn committed(self: &Arc<Wal>) -> Unsynced {
+        let number = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
+        Unsynced(Some((self.clone(), number)))
+    }
+
+    /// Syncs the log unless a sync that started after commit `number`
+    /// returned has ended since.
+    async fn sync(&self, number: u64) -> StoreResult<()> {
+        let mut synced = self.synced.lock().await;
+        if *synced >= number {
+            return Ok(());
+        }
+        // Every commit counted by now has returned: its frames are in the file.
+        let covers = self.committed.load(Ordering::SeqCst);
+        let path = self.path.clone();
+        let done = tokio::task::spawn_blocking(move || sync_file(&path))
+            .await
+            .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
+        done.map_err(|source| StoreError::Sync { path: self.path.display().to_string(), source })?;
+        *synced = covers;
+        Ok(())
+    }
+}
+
+/// The file is opened afresh each time: SQLite removes the log and makes it
+/// again when its last connection closes, and a handle kept from before would
+/// sync the old one. No file means SQLite has copied everything into the
+/// database file, synced, and removed the log.
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    match std::fs::File::open(path) {
+        Ok(file) => file.sync_data(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
+impl Unsynced {
+    /// Nothing to sync (a read, or a database that syncs in its commit).
+    pub(super) fn none() -> Unsynced {
+        Unsynced(None)
+    }
+
+    /// Waits until the write is on disk.
+    pub async fn sync(self) -> StoreResult<()> {
+        match self.0 {
+            Some((wal, number)) => wal.sync(number).await,
+            None => Ok(()),
+        }
+    }
+}
