@@ -9,6 +9,7 @@ pub mod body_deadline;
 pub mod config;
 pub mod connections;
 pub mod csrf;
+pub mod durable_answers;
 pub mod embeds;
 pub mod fds;
 pub mod graphql;

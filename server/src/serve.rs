@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::state::{ServerState, Shared};
 use crate::{
-    avatars, body_deadline, csrf, embeds, graphql, input_guard, live, mail, request_id, rest, security_headers,
-    throttle, user_card,
+    avatars, body_deadline, csrf, durable_answers, embeds, graphql, input_guard, live, mail, request_id, rest,
+    security_headers, throttle, user_card,
 };
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
@@ -206,6 +206,8 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
+        // Each answer waits until the writes it may tell of are on disk.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), durable_answers::wait))
         .layer(axum::middleware::from_fn(csrf::guard))
         // NUL bytes and broken UTF-8 are refused before anything else reads the request body.
         .layer(axum::middleware::from_fn(input_guard::guard))

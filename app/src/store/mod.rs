@@ -169,8 +169,8 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let lock = migration_lock(options.get_filename()).await?;
-            let wal = on_disk(options.get_filename()).map(|db| Arc::new(Wal::of(db)));
+            let file = on_disk(options.get_filename()).map(Path::to_path_buf);
+            let lock = migration_lock(file.as_deref()).await?;
             // A SQLite connection is a file handle: it cannot go stale as a
             // network one can, so it is not pinged (a round trip to its worker
             // thread) each time a transaction starts.
@@ -178,6 +178,13 @@ impl Store {
                 SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             drop(lock);
+            // Once the file exists (its path is resolved as SQLite resolves it).
+            let wal = match file {
+                Some(db) => Some(Arc::new(
+                    Wal::of(&db).map_err(|source| StoreError::Sync { path: db.display().to_string(), source })?,
+                )),
+                None => None,
+            };
             Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())), wal)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -220,6 +227,15 @@ impl Store {
         Ok(Tx { conn, events: Vec::new(), _writer: writer, wal })
     }
 
+    /// Waits until every write committed by now is on disk (at once on
+    /// PostgreSQL, whose commits wait for it): what each answer waits for.
+    pub async fn durable(&self) -> StoreResult<()> {
+        match self {
+            Store::Sqlite(_, _, Some(wal)) => wal.durable().await,
+            _ => Ok(()),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool, ..) => pool.close().await,
@@ -232,8 +248,8 @@ impl Store {
 /// processes started at once on one file would each run the first migration:
 /// they queue on an exclusive lock of a file beside the database instead.
 /// Nothing to lock for an in-memory database.
-async fn migration_lock(database: &Path) -> StoreResult<Option<std::fs::File>> {
-    let Some(database) = on_disk(database) else { return Ok(None) };
+async fn migration_lock(database: Option<&Path>) -> StoreResult<Option<std::fs::File>> {
+    let Some(database) = database else { return Ok(None) };
     let mut path = database.as_os_str().to_owned();
     path.push(".migrate-lock");
     let path = std::path::PathBuf::from(path);
@@ -247,9 +263,13 @@ async fn migration_lock(database: &Path) -> StoreResult<Option<std::fs::File>> {
     }
 }
 
-/// The SQLite database's file, unless it lives in memory.
+/// The SQLite database's file, unless it lives in memory (`sqlite::memory:`
+/// is named `file:sqlx-in-memory-<n>` by sqlx).
 fn on_disk(database: &Path) -> Option<&Path> {
-    (!database.as_os_str().is_empty() && database.as_os_str() != ":memory:").then_some(database)
+    let name = database.as_os_str();
+    let in_memory =
+        name.is_empty() || name == ":memory:" || database.to_string_lossy().starts_with("file:sqlx-in-memory-");
+    (!in_memory).then_some(database)
 }
 
 impl Tx {

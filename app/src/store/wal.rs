@@ -4,16 +4,24 @@
 //! the write-ahead log without waiting for the disk, so the change is visible
 //! (and shown live) at once. Each write transaction then waits here until the
 //! log is synced, before anything is acknowledged: what `synchronous = FULL`
-//! does inside the commit, while holding the write lock.
+//! does inside the commit, while holding the write lock. Every other answer
+//! the server gives waits too, for whatever was committed before it was ready
+//! ([`Wal::durable`]), so no answer tells of a change a power cut could undo.
+//! Only the live streams' frames go out before.
 //!
 //! One sync runs at a time, and a sync covers every commit that returned
 //! before it started: writers that commit while one runs share the next (group
 //! commit), so a burst of writes costs a few syncs and one thread, not one each.
+//!
+//! A sync that fails is final, as in PostgreSQL: the kernel may have dropped
+//! the pages it could not write, so a later sync that succeeds proves nothing.
+//! From then on every write and every answer fails until the server restarts
+//! and SQLite recovers from what the disk holds.
 
 use super::{StoreError, StoreResult};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug)]
 pub struct Wal {
@@ -22,6 +30,10 @@ pub struct Wal {
     committed: AtomicU64,
     /// How many of them the last sync covers. Held by the sync running.
     synced: tokio::sync::Mutex<u64>,
+    /// The same, readable without waiting for a sync that runs.
+    synced_now: AtomicU64,
+    /// Why a sync failed, once one has.
+    failed: OnceLock<String>,
 }
 
 /// A committed write that every reader already sees but that, on SQLite, may
@@ -31,11 +43,18 @@ pub struct Wal {
 pub struct Unsynced(pub(super) Option<(Arc<Wal>, u64)>);
 
 impl Wal {
-    /// The log of the SQLite database file `database`.
-    pub fn of(database: &Path) -> Wal {
-        let mut path = database.as_os_str().to_owned();
+    /// The log of the SQLite database file `database`, as SQLite names it:
+    /// beside the file a symbolic link leads to (`database` is resolved).
+    pub fn of(database: &Path) -> std::io::Result<Wal> {
+        let mut path = std::fs::canonicalize(database)?.into_os_string();
         path.push("-wal");
-        Wal { path: PathBuf::from(path), committed: AtomicU64::new(0), synced: tokio::sync::Mutex::new(0) }
+        Ok(Wal {
+            path: PathBuf::from(path),
+            committed: AtomicU64::new(0),
+            synced: tokio::sync::Mutex::new(0),
+            synced_now: AtomicU64::new(0),
+            failed: OnceLock::new(),
+        })
     }
 
     /// Counts a commit that has returned; what it needs synced.
@@ -44,10 +63,22 @@ impl Wal {
         Unsynced(Some((self.clone(), number)))
     }
 
+    /// Waits until every commit that has returned by now is on disk.
+    pub async fn durable(&self) -> StoreResult<()> {
+        let upto = self.committed.load(Ordering::SeqCst);
+        if self.synced_now.load(Ordering::SeqCst) >= upto && self.failed.get().is_none() {
+            return Ok(());
+        }
+        self.sync(upto).await
+    }
+
     /// Syncs the log unless a sync that started after commit `number`
     /// returned has ended since.
     async fn sync(&self, number: u64) -> StoreResult<()> {
         let mut synced = self.synced.lock().await;
+        if let Some(why) = self.failed.get() {
+            return Err(self.error(std::io::Error::other(format!("an earlier sync failed: {why}"))));
+        }
         if *synced >= number {
             return Ok(());
         }
@@ -57,9 +88,22 @@ impl Wal {
         let done = tokio::task::spawn_blocking(move || sync_file(&path))
             .await
             .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
-        done.map_err(|source| StoreError::Sync { path: self.path.display().to_string(), source })?;
+        if let Err(err) = done {
+            let _ = self.failed.set(err.to_string());
+            tracing::error!("{}: writes and answers fail until the server restarts", self.error_text(&err));
+            return Err(self.error(err));
+        }
         *synced = covers;
+        self.synced_now.store(covers, Ordering::SeqCst);
         Ok(())
+    }
+
+    fn error(&self, source: std::io::Error) -> StoreError {
+        StoreError::Sync { path: self.path.display().to_string(), source }
+    }
+
+    fn error_text(&self, source: &std::io::Error) -> String {
+        format!("cannot sync {}: {source}", self.path.display())
     }
 }
 

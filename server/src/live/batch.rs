@@ -49,7 +49,8 @@ impl<Q: Send + 'static, A: Send + 'static> Batch<Q, A> {
                     }
                     let (questions, askers): (Vec<Q>, Vec<oneshot::Sender<A>>) = batch.drain(..).unzip();
                     // A read that panics fails its batch, not its reader.
-                    let answers = AssertUnwindSafe(read(questions)).catch_unwind().await.unwrap_or_default();
+                    let answers =
+                        AssertUnwindSafe(async { read(questions).await }).catch_unwind().await.unwrap_or_default();
                     for (asker, answer) in askers.into_iter().zip(answers) {
                         // The viewer may have left meanwhile.
                         let _ = asker.send(answer);
