@@ -173,6 +173,23 @@ async fn kill_9_loses_no_acknowledged_write_and_mails_each_award_once(backend: B
 
 on_both!(kill_9_loses_no_acknowledged_write_and_mails_each_award_once);
 
+/// The demo data on SQLite, served with `slow_sync.c` (built with `cc`)
+/// preloaded, its `variable` naming a file that does not exist yet: the shim
+/// acts while it does.
+async fn with_sync_shim(variable: &str) -> (Server, common::TestDatabase, std::path::PathBuf) {
+    let dir = temp_dir();
+    let shim = dir.join("slow_sync.so");
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/slow_sync.c");
+    let built = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&shim).arg(source).status();
+    assert!(built.is_ok_and(|s| s.success()), "cc builds {source}");
+    let flag = dir.join("flag");
+    let db = database(Backend::Sqlite).await;
+    let env =
+        [("DEMO_DATA", "1"), ("LD_PRELOAD", shim.to_str().expect("path")), (variable, flag.to_str().expect("path"))];
+    let server = spawn(&db.url, db.dir(), &env);
+    (server, db, flag)
+}
+
 /// The syncs of the log the shim slowed: (start, end), in the order they ended.
 fn slowed_syncs(notes: &std::path::Path) -> Vec<(u128, u128)> {
     let text = std::fs::read_to_string(notes).expect("the shim's notes");
@@ -195,19 +212,7 @@ fn wall_ns() -> u128 {
 /// commit. (On PostgreSQL a commit returns once durable.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
-    let dir = temp_dir();
-    let shim = dir.join("slow_sync.so");
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/slow_sync.c");
-    let built = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&shim).arg(source).status();
-    assert!(built.is_ok_and(|s| s.success()), "cc builds {source}");
-    let notes = dir.join("slow-syncs");
-    let db = database(Backend::Sqlite).await;
-    let env = [
-        ("DEMO_DATA", "1"),
-        ("LD_PRELOAD", shim.to_str().expect("path")),
-        ("LAUREL_SLOW_SYNC", notes.to_str().expect("path")),
-    ];
-    let server = spawn(&db.url, db.dir(), &env);
+    let (server, _db, notes) = with_sync_shim("LAUREL_SLOW_SYNC").await;
     common::set_limits(&server.base, json!({ "reactions_per_user_per_minute": 1000 })).await;
     let live = client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live");
     assert_eq!(live.status(), 200);
@@ -278,19 +283,7 @@ async fn a_reaction_is_shown_live_before_its_sync_and_answered_after() {
 /// fails, the health check's included, until the server restarts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_sync_of_the_log_fails_every_answer_after() {
-    let dir = temp_dir();
-    let shim = dir.join("slow_sync.so");
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/slow_sync.c");
-    let built = std::process::Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&shim).arg(source).status();
-    assert!(built.is_ok_and(|s| s.success()), "cc builds {source}");
-    let failing = dir.join("fail-syncs");
-    let db = database(Backend::Sqlite).await;
-    let env = [
-        ("DEMO_DATA", "1"),
-        ("LD_PRELOAD", shim.to_str().expect("path")),
-        ("LAUREL_FAIL_SYNC", failing.to_str().expect("path")),
-    ];
-    let server = spawn(&db.url, db.dir(), &env);
+    let (server, db, failing) = with_sync_shim("LAUREL_FAIL_SYNC").await;
     let health = |base: String| async move { client().get(format!("{base}/-/health")).send().await.expect("health") };
     assert_eq!(health(server.base.clone()).await.status(), 200);
     std::fs::write(&failing, "").expect("syncs fail from now on");
