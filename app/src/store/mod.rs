@@ -317,11 +317,20 @@ impl Tx {
     /// reader sees the change, and what is left to make it durable. (A
     /// PostgreSQL commit returns once durable, so nothing is left there.)
     pub async fn commit_visible(self) -> StoreResult<(Vec<Event>, Unsynced)> {
-        match self.conn {
-            Conn::Sqlite(t) => t.commit().await?,
-            Conn::Postgres(t) => t.commit().await?,
+        // Counted before it begins: readers may see the change before it returns.
+        let number = self.wal.as_ref().map(|wal| wal.begin());
+        let committed = match self.conn {
+            Conn::Sqlite(t) => t.commit().await,
+            Conn::Postgres(t) => t.commit().await,
+        };
+        if let (Some(wal), Some(number)) = (&self.wal, number) {
+            wal.returned(number);
         }
-        let unsynced = self.wal.as_ref().map_or_else(Unsynced::none, |wal| wal.committed());
+        committed?;
+        let unsynced = match (&self.wal, number) {
+            (Some(wal), Some(number)) => wal.unsynced(number),
+            _ => Unsynced::none(),
+        };
         Ok((self.events, unsynced))
     }
 }

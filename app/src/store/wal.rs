@@ -5,9 +5,10 @@
 //! (and shown live) at once. Each write transaction then waits here until the
 //! log is synced, before anything is acknowledged: what `synchronous = FULL`
 //! does inside the commit, while holding the write lock. Every other answer
-//! the server gives waits too, for whatever was committed before it was ready
-//! ([`Wal::durable`]), so no answer tells of a change a power cut could undo.
-//! Only the live streams' frames go out before.
+//! the server gives waits too, for every commit begun before it was ready
+//! ([`Wal::durable`]; counted as it begins, since readers may see the change
+//! before the commit returns), so no answer tells of a change a power cut
+//! could undo. Only the live streams' frames go out before.
 //!
 //! One sync runs at a time, and a sync covers every commit that returned
 //! before it started: writers that commit while one runs share the next (group
@@ -26,8 +27,12 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug)]
 pub struct Wal {
     path: PathBuf,
-    /// Commits counted as they return.
-    committed: AtomicU64,
+    /// Commits counted as they begin: a change may be visible to readers from
+    /// then on.
+    begun: AtomicU64,
+    /// The last of them that has returned. They return in the order they
+    /// began (one writer at a time, under the store's write lock).
+    returned: AtomicU64,
     /// How many of them the last sync covers. Held by the sync running.
     synced: tokio::sync::Mutex<u64>,
     /// The same, readable without waiting for a sync that runs.
@@ -50,22 +55,34 @@ impl Wal {
         path.push("-wal");
         Ok(Wal {
             path: PathBuf::from(path),
-            committed: AtomicU64::new(0),
+            begun: AtomicU64::new(0),
+            returned: AtomicU64::new(0),
             synced: tokio::sync::Mutex::new(0),
             synced_now: AtomicU64::new(0),
             failed: OnceLock::new(),
         })
     }
 
-    /// Counts a commit that has returned; what it needs synced.
-    pub fn committed(self: &Arc<Wal>) -> Unsynced {
-        let number = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
+    /// Counts a commit about to begin (the caller holds the write lock); its
+    /// number, for [`Wal::returned`] and [`Unsynced`].
+    pub(super) fn begin(&self) -> u64 {
+        self.begun.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Commit `number` has returned, done or failed.
+    pub(super) fn returned(&self, number: u64) {
+        self.returned.store(number, Ordering::SeqCst);
+    }
+
+    /// What commit `number`, returned, needs synced.
+    pub(super) fn unsynced(self: &Arc<Wal>, number: u64) -> Unsynced {
         Unsynced(Some((self.clone(), number)))
     }
 
-    /// Waits until every commit that has returned by now is on disk.
+    /// Waits until every commit begun by now (whose change a reader may have
+    /// seen) is on disk.
     pub async fn durable(&self) -> StoreResult<()> {
-        let upto = self.committed.load(Ordering::SeqCst);
+        let upto = self.begun.load(Ordering::SeqCst);
         if self.synced_now.load(Ordering::SeqCst) >= upto && self.failed.get().is_none() {
             return Ok(());
         }
@@ -76,26 +93,33 @@ impl Wal {
     /// returned has ended since.
     async fn sync(&self, number: u64) -> StoreResult<()> {
         let mut synced = self.synced.lock().await;
-        if let Some(why) = self.failed.get() {
-            return Err(self.error(std::io::Error::other(format!("an earlier sync failed: {why}"))));
+        loop {
+            if let Some(why) = self.failed.get() {
+                return Err(self.error(std::io::Error::other(format!("an earlier sync failed: {why}"))));
+            }
+            if *synced >= number {
+                return Ok(());
+            }
+            // Every commit up to this one has returned: its frames are in the file.
+            let covers = self.returned.load(Ordering::SeqCst);
+            if covers < number {
+                // Commit `number` is still returning (an answer that may have
+                // seen it waits for it): a commit takes a moment, not longer.
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                continue;
+            }
+            let path = self.path.clone();
+            let done = tokio::task::spawn_blocking(move || sync_file(&path))
+                .await
+                .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
+            if let Err(err) = done {
+                let _ = self.failed.set(err.to_string());
+                tracing::error!("{}: writes and answers fail until the server restarts", self.error_text(&err));
+                return Err(self.error(err));
+            }
+            *synced = covers;
+            self.synced_now.store(covers, Ordering::SeqCst);
         }
-        if *synced >= number {
-            return Ok(());
-        }
-        // Every commit counted by now has returned: its frames are in the file.
-        let covers = self.committed.load(Ordering::SeqCst);
-        let path = self.path.clone();
-        let done = tokio::task::spawn_blocking(move || sync_file(&path))
-            .await
-            .unwrap_or_else(|join| Err(std::io::Error::other(join.to_string())));
-        if let Err(err) = done {
-            let _ = self.failed.set(err.to_string());
-            tracing::error!("{}: writes and answers fail until the server restarts", self.error_text(&err));
-            return Err(self.error(err));
-        }
-        *synced = covers;
-        self.synced_now.store(covers, Ordering::SeqCst);
-        Ok(())
     }
 
     fn error(&self, source: std::io::Error) -> StoreError {
