@@ -7,20 +7,16 @@
 //! the one thing sent before (`crate::live`).
 
 use crate::state::ServerState;
+use app::domain::DomainError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use http::StatusCode;
 
 pub async fn wait(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     match state.app.store.durable().await {
         Ok(()) => response,
-        Err(err) => {
-            tracing::error!("answer withheld, its data may not be on disk: {err}");
-            let body = serde_json::json!({ "message": "500 Internal Server Error" });
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
-        }
+        // The REST API's own 500, logged there.
+        Err(err) => crate::rest::error::ApiError::from(DomainError::from(err)).into_response(),
     }
 }
