@@ -154,6 +154,9 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
+/// The SQLite pool's connections (readers share them; writers take turns on one).
+const SQLITE_CONNECTIONS: u32 = 8;
+
 impl Store {
     /// Opens the database named by `url` and applies pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
@@ -173,9 +176,19 @@ impl Store {
             let lock = migration_lock(file.as_deref()).await?;
             // A SQLite connection is a file handle: it cannot go stale as a
             // network one can, so it is not pinged (a round trip to its worker
-            // thread) each time a transaction starts.
-            let pool =
-                SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
+            // thread) each time a transaction starts. All of them are opened
+            // now and kept: each is a thread with its own heap and page cache
+            // (up to 2 MiB), which would otherwise be made the first time
+            // requests come at once, and again after each idle spell: steps in
+            // the server's memory in the middle of a busy moment.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(SQLITE_CONNECTIONS)
+                .min_connections(SQLITE_CONNECTIONS)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             drop(lock);
             // Once the file exists (its path is resolved as SQLite resolves it).
