@@ -198,18 +198,18 @@ pub fn token_problem(token: &TokenRow, today: chrono::NaiveDate) -> Option<Domai
 /// revoked tokens say so); a stale session cookie simply means anonymous.
 pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
     let Some(token) = credentials.token else { return authenticate_session(app, credentials).await };
-    let mut tx = app.store.read().await?;
-    let row = tx.token_by_digest(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
+    let mut tx = app.store.one_statement().await?;
+    let (row, user) = tx.token_holder(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
     if let Some(problem) = token_problem(&row, chrono::Utc::now().date_naive()) {
         return Err(problem);
     }
-    match tx.user_by_id(row.user_id).await? {
-        Some(user) if !user.is_blocked() => Ok(Authenticated {
-            actor: Actor::User(Box::new(user)),
-            grant: Grant::Token { id: row.id, scopes: row.scope_list() },
-        }),
-        _ => Err(DomainError::Unauthorized),
+    if user.is_blocked() {
+        return Err(DomainError::Unauthorized);
     }
+    Ok(Authenticated {
+        actor: Actor::User(Box::new(user)),
+        grant: Grant::Token { id: row.id, scopes: row.scope_list() },
+    })
 }
 
 /// Resolves a browser session alone (server functions: tokens are for the APIs
@@ -219,7 +219,7 @@ pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> Domai
 pub async fn authenticate_session(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
     let anonymous = Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous };
     let Some(session) = credentials.session else { return Ok(anonymous) };
-    let mut tx = app.store.read().await?;
+    let mut tx = app.store.one_statement().await?;
     match tx.user_by_session(&digest(session)).await? {
         Some(user) if !user.is_blocked() => {
             Ok(Authenticated { actor: Actor::User(Box::new(user)), grant: Grant::Session })

@@ -19,10 +19,16 @@ pub(crate) async fn namespace_access(
     ns: &NamespaceRow,
 ) -> DomainResult<Option<AccessLevel>> {
     let Some(user_id) = actor.id() else { return Ok(None) };
-    if ns.kind == "user" {
-        return Ok((ns.owner_id == Some(user_id)).then_some(AccessLevel::Owner));
+    if let Some(access) = user_namespace_access(&ns.kind, ns.owner_id, user_id) {
+        return Ok(access);
     }
     Ok(tx.group_access_level(ns.id, user_id).await?.and_then(AccessLevel::from_i64))
+}
+
+/// A user's namespace gives its owner `Owner` and nobody else anything.
+/// `None` for a group's, where their memberships decide.
+fn user_namespace_access(kind: &str, owner_id: Option<i64>, user_id: i64) -> Option<Option<AccessLevel>> {
+    (kind == "user").then(|| (owner_id == Some(user_id)).then_some(AccessLevel::Owner))
 }
 
 pub(crate) async fn group_facts(tx: &mut Tx, actor: &Actor, ns: &NamespaceRow) -> DomainResult<GroupFacts> {
@@ -46,11 +52,13 @@ pub(crate) fn profile_facts(user: &UserRow) -> ProfileFacts {
 pub(crate) async fn project_facts(tx: &mut Tx, actor: &Actor, project: &ProjectRow) -> DomainResult<ProjectFacts> {
     let mut access = None;
     if let Some(user_id) = actor.id() {
-        let direct = tx.project_member_level(project.id, user_id).await?.and_then(AccessLevel::from_i64);
-        let inherited = match tx.namespace_by_id(project.namespace_id).await? {
-            Some(ns) => namespace_access(tx, actor, &ns).await?,
-            None => None,
-        };
+        // The project's own membership, and what its namespace gives (as `namespace_access`).
+        let row = tx.project_access(project, user_id).await?;
+        let direct = row.direct.and_then(AccessLevel::from_i64);
+        let inherited = row.namespace_kind.and_then(|kind| {
+            user_namespace_access(&kind, row.namespace_owner_id, user_id)
+                .unwrap_or_else(|| row.group_level.and_then(AccessLevel::from_i64))
+        });
         access = direct.max(inherited);
     }
     Ok(ProjectFacts { visibility: visibility(&project.visibility), access })

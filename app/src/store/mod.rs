@@ -26,7 +26,7 @@ pub use audit::{Concerns, GroupAudit, NewAudit};
 pub use award_rules::{AwardRuleRow, Measure, NewRule};
 pub use namespaces::NewNamespace;
 pub use outbox::NewMail;
-pub use projects::{NewNote, NewProject};
+pub use projects::{NewNote, NewProject, ProjectAccessRow};
 pub use reaction_sets::ReactionSetRow;
 pub use rows::*;
 pub use settings::InstanceCounts;
@@ -37,9 +37,10 @@ pub use webhooks::{AttemptRecord, HookDeliveryRow, HookFields, HookRow, NewDeliv
 
 use crate::events::Event;
 use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -98,6 +99,26 @@ pub enum Store {
 pub enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// A connection outside any transaction, for one statement ([`Store::one_statement`]).
+    SqliteOne(PoolConnection<Sqlite>),
+    PostgresOne(PoolConnection<Postgres>),
+}
+
+/// The connection a statement runs on, whichever backend and whether or not in a transaction.
+pub enum Db<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+impl Conn {
+    pub fn db(&mut self) -> Db<'_> {
+        match self {
+            Conn::Sqlite(t) => Db::Sqlite(t),
+            Conn::Postgres(t) => Db::Postgres(t),
+            Conn::SqliteOne(c) => Db::Sqlite(c),
+            Conn::PostgresOne(c) => Db::Postgres(c),
+        }
+    }
 }
 
 /// A transaction, plus the events it will publish once committed.
@@ -113,15 +134,9 @@ pub struct Tx {
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
 macro_rules! on {
     ($tx:expr, $c:ident => $body:expr) => {
-        match &mut $tx.conn {
-            $crate::store::Conn::Sqlite(t) => {
-                let $c = &mut **t;
-                $body.map_err($crate::store::classify)
-            }
-            $crate::store::Conn::Postgres(t) => {
-                let $c = &mut **t;
-                $body.map_err($crate::store::classify)
-            }
+        match $tx.conn.db() {
+            $crate::store::Db::Sqlite($c) => $body.map_err($crate::store::classify),
+            $crate::store::Db::Postgres($c) => $body.map_err($crate::store::classify),
         }
     };
 }
@@ -130,15 +145,9 @@ pub(crate) use on;
 /// Like [`on!`] for statements: yields the number of rows affected.
 macro_rules! exec {
     ($tx:expr, $c:ident => $body:expr) => {
-        match &mut $tx.conn {
-            $crate::store::Conn::Sqlite(t) => {
-                let $c = &mut **t;
-                $body.map(|r| r.rows_affected()).map_err($crate::store::classify)
-            }
-            $crate::store::Conn::Postgres(t) => {
-                let $c = &mut **t;
-                $body.map(|r| r.rows_affected()).map_err($crate::store::classify)
-            }
+        match $tx.conn.db() {
+            $crate::store::Db::Sqlite($c) => $body.map(|r| r.rows_affected()).map_err($crate::store::classify),
+            $crate::store::Db::Postgres($c) => $body.map(|r| r.rows_affected()).map_err($crate::store::classify),
         }
     };
 }
@@ -227,6 +236,19 @@ impl Store {
         Ok(Tx { conn, events: Vec::new(), _writer: None, wal: None })
     }
 
+    /// A connection for a read of one statement, outside any transaction: a
+    /// statement sees one state of the database by itself, and `BEGIN` and
+    /// `COMMIT` would be two more round trips (on SQLite, to its connection's
+    /// thread). For what every request reads first, who is asking. A caller
+    /// that reads twice takes [`Store::read`] instead, whose reads agree.
+    pub async fn one_statement(&self) -> StoreResult<Tx> {
+        let conn = match self {
+            Store::Sqlite(pool, ..) => Conn::SqliteOne(pool.acquire().await?),
+            Store::Postgres(pool) => Conn::PostgresOne(pool.acquire().await?),
+        };
+        Ok(Tx { conn, events: Vec::new(), _writer: None, wal: None })
+    }
+
     /// A transaction for writing. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> StoreResult<Tx> {
@@ -299,7 +321,7 @@ impl Tx {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self.conn, Conn::Postgres(_))
+        matches!(self.conn, Conn::Postgres(_) | Conn::PostgresOne(_))
     }
 
     /// Records an event to publish when this transaction commits. On PostgreSQL the
@@ -335,6 +357,7 @@ impl Tx {
         let committed = match self.conn {
             Conn::Sqlite(t) => t.commit().await,
             Conn::Postgres(t) => t.commit().await,
+            Conn::SqliteOne(_) | Conn::PostgresOne(_) => Ok(()),
         };
         if let (Some(wal), Some(number)) = (&self.wal, number) {
             wal.returned(number);

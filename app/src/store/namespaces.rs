@@ -17,7 +17,7 @@ pub struct NewNamespace<'a> {
 }
 
 /// The ancestors of a namespace, itself included (recursive walk up `parent_id`).
-const ANCESTORS: &str = "WITH RECURSIVE ancestors (id, parent_id) AS ( \
+pub(super) const ANCESTORS: &str = "WITH RECURSIVE ancestors (id, parent_id) AS ( \
        SELECT id, parent_id FROM namespaces WHERE id = $1 \
        UNION ALL SELECT n.id, n.parent_id FROM namespaces n JOIN ancestors a ON n.id = a.parent_id)";
 

@@ -1,6 +1,7 @@
 //! Projects, project membership, and what lives in a project: issues, merge
 //! requests, snippets and notes.
 
+use super::namespaces::ANCESTORS;
 use super::{exec, now, on, MemberRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx, WorkItemRow};
 use crate::events::WorkItemKind;
 use crate::policy::ConfidentialListing;
@@ -88,10 +89,20 @@ impl Tx {
     }
 
     /// Direct project membership only; the domain adds the namespace's inherited level.
-    pub async fn project_member_level(&mut self, project_id: i64, user_id: i64) -> StoreResult<Option<i64>> {
-        on!(self, c => sqlx::query_scalar::<_, i64>(
-            "SELECT access_level FROM project_members WHERE project_id = $1 AND user_id = $2")
-            .bind(project_id).bind(user_id).fetch_optional(c).await)
+    /// What a user's access to a project is made of, in one statement: their
+    /// own membership, the project's namespace (its kind and owner), and
+    /// their highest membership of that group or a group above it.
+    pub async fn project_access(&mut self, project: &ProjectRow, user_id: i64) -> StoreResult<ProjectAccessRow> {
+        let sql = format!(
+            "{ANCESTORS} SELECT \
+             (SELECT access_level FROM project_members WHERE project_id = $2 AND user_id = $3) AS direct, \
+             (SELECT kind FROM namespaces WHERE id = $1) AS namespace_kind, \
+             (SELECT owner_id FROM namespaces WHERE id = $1) AS namespace_owner_id, \
+             (SELECT MAX(m.access_level) FROM group_members m JOIN ancestors a ON m.group_id = a.id \
+              WHERE m.user_id = $3) AS group_level"
+        );
+        on!(self, c => sqlx::query_as::<_, ProjectAccessRow>(&sql)
+            .bind(project.namespace_id).bind(project.id).bind(user_id).fetch_one(c).await)
     }
 
     pub async fn upsert_project_member(&mut self, project_id: i64, user_id: i64, level: i64) -> StoreResult<()> {
@@ -293,4 +304,14 @@ impl Tx {
             .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).bind(limit)
             .fetch_all(c).await)
     }
+}
+
+/// [`Tx::project_access`]'s answer. `namespace_kind` is `None` when the
+/// project's namespace is gone.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ProjectAccessRow {
+    pub direct: Option<i64>,
+    pub namespace_kind: Option<String>,
+    pub namespace_owner_id: Option<i64>,
+    pub group_level: Option<i64>,
 }

@@ -1,7 +1,7 @@
 //! Users, personal access tokens and browser sessions.
 
 use super::{exec, now, on, StoreResult, TokenRow, Tx, UserRow};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 const TOKEN_COLUMNS: &str = "id, user_id, name, description, scopes, expires_at, revoked, last_used_at, created_at";
 
@@ -149,9 +149,16 @@ impl Tx {
             .fetch_one(c).await)
     }
 
-    pub async fn token_by_digest(&mut self, digest: &str) -> StoreResult<Option<TokenRow>> {
-        let sql = format!("SELECT {TOKEN_COLUMNS} FROM personal_access_tokens WHERE token_digest = $1");
-        on!(self, c => sqlx::query_as::<_, TokenRow>(&sql).bind(digest).fetch_optional(c).await)
+    /// The token with this digest and the user it acts for, in one statement.
+    pub async fn token_holder(&mut self, digest: &str) -> StoreResult<Option<(TokenRow, UserRow)>> {
+        let token = TOKEN_COLUMNS.split(", ").map(|col| format!("t.{col} AS token_{col}"));
+        let user = USER_COLUMNS.split(", ").map(|col| format!("u.{col}"));
+        let sql = format!(
+            "SELECT {} FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = $1",
+            token.chain(user).collect::<Vec<_>>().join(", ")
+        );
+        let row = on!(self, c => sqlx::query_as::<_, TokenHolderRow>(&sql).bind(digest).fetch_optional(c).await)?;
+        Ok(row.map(TokenHolderRow::split))
     }
 
     pub async fn token_by_id(&mut self, id: i64) -> StoreResult<Option<TokenRow>> {
@@ -225,4 +232,37 @@ impl Tx {
 pub enum UserKey {
     Username,
     Email,
+}
+
+/// A token and its user in one row: the token's columns prefixed `token_`.
+#[derive(sqlx::FromRow)]
+struct TokenHolderRow {
+    token_id: i64,
+    token_user_id: i64,
+    token_name: String,
+    token_description: Option<String>,
+    token_scopes: String,
+    token_expires_at: Option<NaiveDate>,
+    token_revoked: bool,
+    token_last_used_at: Option<DateTime<Utc>>,
+    token_created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+impl TokenHolderRow {
+    fn split(self) -> (TokenRow, UserRow) {
+        let token = TokenRow {
+            id: self.token_id,
+            user_id: self.token_user_id,
+            name: self.token_name,
+            description: self.token_description,
+            scopes: self.token_scopes,
+            expires_at: self.token_expires_at,
+            revoked: self.token_revoked,
+            last_used_at: self.token_last_used_at,
+            created_at: self.token_created_at,
+        };
+        (token, self.user)
+    }
 }

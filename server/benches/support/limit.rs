@@ -70,24 +70,20 @@ pub async fn min_user_achievements(State(store): State<Store>, Path(username): P
     Ok((StatusCode::OK, Json(Value::Array(out))))
 }
 
-/// `auth::authenticate`: the token by digest, then its user.
+/// `auth::authenticate`: the token by digest with its user, one statement outside a transaction.
 pub async fn min_user(store: &Store, headers: &HeaderMap) -> Result<UserRow, StatusCode> {
     let token = headers.get("PRIVATE-TOKEN").and_then(|v| v.to_str().ok()).ok_or(StatusCode::UNAUTHORIZED)?;
-    let mut tx = store.read().await.map_err(internal)?;
-    let row = tx.token_by_digest(&app::domain::auth::digest(token)).await.map_err(internal)?;
-    let user = tx.user_by_id(row.ok_or(StatusCode::UNAUTHORIZED)?.user_id).await.map_err(internal)?;
-    tx.commit().await.map_err(internal)?;
-    user.ok_or(StatusCode::UNAUTHORIZED)
+    let mut tx = store.one_statement().await.map_err(internal)?;
+    let holder = tx.token_holder(&app::domain::auth::digest(token)).await.map_err(internal)?;
+    holder.map(|(_, user)| user).ok_or(StatusCode::UNAUTHORIZED)
 }
 
 /// `awardable::resolve` for an issue by iid: the project, the actor's access
-/// (project membership, namespace, inherited group level), the issue by iid and
-/// then by id.
+/// (project membership, namespace, inherited group level: one statement), the
+/// issue by iid and then by id.
 pub async fn min_resolve_issue(tx: &mut Tx, user: &UserRow, project_id: i64, iid: i64) -> Result<i64, StatusCode> {
     let project = tx.project_by_id(project_id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
-    tx.project_member_level(project.id, user.id).await.map_err(internal)?;
-    let ns = tx.namespace_by_id(project.namespace_id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
-    tx.group_access_level(ns.id, user.id).await.map_err(internal)?;
+    tx.project_access(&project, user.id).await.map_err(internal)?;
     let issue = tx.work_item_by_iid(WorkItemKind::Issue, project.id, iid).await.map_err(internal)?;
     let issue = issue.ok_or(StatusCode::NOT_FOUND)?;
     tx.work_item_by_id(WorkItemKind::Issue, issue.id).await.map_err(internal)?;
