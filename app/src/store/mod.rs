@@ -185,20 +185,27 @@ impl Store {
             let lock = migration_lock(file.as_deref()).await?;
             // A SQLite connection is a file handle: it cannot go stale as a
             // network one can, so it is not pinged (a round trip to its worker
-            // thread) each time a transaction starts. All of them are opened
-            // now and kept: each is a thread with its own heap and page cache
-            // (up to 2 MiB), which would otherwise be made the first time
-            // requests come at once, and again after each idle spell: steps in
-            // the server's memory in the middle of a busy moment.
+            // thread) each time a transaction starts, and none is closed for
+            // being idle or old.
             let pool = SqlitePoolOptions::new()
                 .max_connections(SQLITE_CONNECTIONS)
-                .min_connections(SQLITE_CONNECTIONS)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            // All of them are opened now, one after the other (a new file's
+            // first connections, opened at once, can find it locked while one
+            // turns on its log). Each is a thread with its own heap and page
+            // cache (up to 2 MiB), which would otherwise be made the first
+            // time requests come at once: a step in the server's memory in the
+            // middle of a busy moment.
+            let mut opened = Vec::new();
+            for _ in 0..SQLITE_CONNECTIONS {
+                opened.push(pool.acquire().await?);
+            }
+            drop(opened);
             drop(lock);
             // Once the file exists (its path is resolved as SQLite resolves it).
             let wal = match file {
