@@ -88,7 +88,6 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql).bind(limit).bind(offset).fetch_all(c).await)
     }
 
-    /// Direct project membership only; the domain adds the namespace's inherited level.
     /// What a user's access to a project is made of, in one statement: their
     /// own membership, the project's namespace (its kind and owner), and
     /// their highest membership of that group or a group above it.
