@@ -20,6 +20,7 @@ mod signing_keys;
 mod users;
 mod wal;
 mod webhooks;
+mod writer;
 
 pub use achievements::{AchievementSearch, NewAward, ProfileAwards};
 pub use audit::{Concerns, GroupAudit, NewAudit};
@@ -34,6 +35,7 @@ pub use signing_keys::SigningKeyRow;
 pub use users::{NewToken, NewUser, TokenFilter, UserChanges, UserKey};
 pub use wal::{Unsynced, Wal};
 pub use webhooks::{AttemptRecord, HookDeliveryRow, HookFields, HookRow, NewDelivery};
+pub use writer::{Writer, Writing};
 
 use crate::events::Event;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -89,15 +91,17 @@ fn classify(err: sqlx::Error) -> StoreError {
 
 #[derive(Clone, Debug)]
 pub enum Store {
-    /// The pool; the lock that queues writers in this process (fairly, in
-    /// order) instead of leaving them to SQLite's sleeping busy handler; and
-    /// the write-ahead log each write makes durable (none in memory).
-    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<()>>, Option<Arc<Wal>>),
+    /// The readers' pool; the one connection writers take in turn
+    /// ([`Writer`]); and the write-ahead log each write makes durable (none in
+    /// memory).
+    Sqlite(SqlitePool, Arc<tokio::sync::Mutex<Writer>>, Option<Arc<Wal>>),
     Postgres(PgPool),
 }
 
 pub enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
+    /// A write transaction on SQLite's writer.
+    SqliteWrite(Writing),
     Postgres(Transaction<'static, Postgres>),
     /// A connection outside any transaction, for one statement ([`Store::one_statement`]).
     SqliteOne(PoolConnection<Sqlite>),
@@ -114,6 +118,7 @@ impl Conn {
     pub fn db(&mut self) -> Db<'_> {
         match self {
             Conn::Sqlite(t) => Db::Sqlite(t),
+            Conn::SqliteWrite(w) => Db::Sqlite(w.conn()),
             Conn::Postgres(t) => Db::Postgres(t),
             Conn::SqliteOne(c) => Db::Sqlite(c),
             Conn::PostgresOne(c) => Db::Postgres(c),
@@ -125,8 +130,6 @@ impl Conn {
 pub struct Tx {
     conn: Conn,
     events: Vec<Event>,
-    /// Held from `BEGIN IMMEDIATE` to commit or drop (SQLite writers only).
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The log to sync once this transaction has committed (SQLite file writers only).
     wal: Option<Arc<Wal>>,
 }
@@ -163,8 +166,8 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(3)
 }
 
-/// The SQLite pool's connections (readers share them; writers take turns on one).
-const SQLITE_CONNECTIONS: u32 = 8;
+/// The SQLite pool's connections, for readers (writers take turns on one more).
+const SQLITE_READERS: u32 = 7;
 
 impl Store {
     /// Opens the database named by `url` and applies pending migrations.
@@ -188,11 +191,11 @@ impl Store {
             // thread) each time a transaction starts, and none is closed for
             // being idle or old.
             let pool = SqlitePoolOptions::new()
-                .max_connections(SQLITE_CONNECTIONS)
+                .max_connections(SQLITE_READERS)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .test_before_acquire(false)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
             sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
             // All of them are opened now, one after the other (a new file's
@@ -202,10 +205,11 @@ impl Store {
             // time requests come at once: a step in the server's memory in the
             // middle of a busy moment.
             let mut opened = Vec::new();
-            for _ in 0..SQLITE_CONNECTIONS {
+            for _ in 0..SQLITE_READERS {
                 opened.push(pool.acquire().await?);
             }
             drop(opened);
+            let writer = Writer::open(options).await?;
             drop(lock);
             // Once the file exists (its path is resolved as SQLite resolves it).
             let wal = match file {
@@ -214,7 +218,7 @@ impl Store {
                 )),
                 None => None,
             };
-            Store::Sqlite(pool, Arc::new(tokio::sync::Mutex::new(())), wal)
+            Store::Sqlite(pool, writer, wal)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -240,7 +244,7 @@ impl Store {
             Store::Sqlite(pool, ..) => Conn::Sqlite(pool.begin().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, events: Vec::new(), _writer: None, wal: None })
+        Ok(Tx { conn, events: Vec::new(), wal: None })
     }
 
     /// A connection for a read of one statement, outside any transaction: a
@@ -253,20 +257,17 @@ impl Store {
             Store::Sqlite(pool, ..) => Conn::SqliteOne(pool.acquire().await?),
             Store::Postgres(pool) => Conn::PostgresOne(pool.acquire().await?),
         };
-        Ok(Tx { conn, events: Vec::new(), _writer: None, wal: None })
+        Ok(Tx { conn, events: Vec::new(), wal: None })
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> StoreResult<Tx> {
-        let (conn, writer, wal) = match self {
-            Store::Sqlite(pool, lock, wal) => {
-                let writer = lock.clone().lock_owned().await;
-                (Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), Some(writer), wal.clone())
-            }
-            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None, None),
+        let (conn, wal) = match self {
+            Store::Sqlite(_, writer, wal) => (Conn::SqliteWrite(Writing::begin(writer).await?), wal.clone()),
+            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None),
         };
-        Ok(Tx { conn, events: Vec::new(), _writer: writer, wal })
+        Ok(Tx { conn, events: Vec::new(), wal })
     }
 
     /// Waits until every write committed by now is on disk (at once on
@@ -362,8 +363,9 @@ impl Tx {
         // Counted before it begins: readers may see the change before it returns.
         let number = self.wal.as_ref().map(|wal| wal.begin());
         let committed = match self.conn {
-            Conn::Sqlite(t) => t.commit().await,
-            Conn::Postgres(t) => t.commit().await,
+            Conn::Sqlite(t) => t.commit().await.map_err(StoreError::from),
+            Conn::SqliteWrite(w) => w.commit().await,
+            Conn::Postgres(t) => t.commit().await.map_err(StoreError::from),
             Conn::SqliteOne(_) | Conn::PostgresOne(_) => Ok(()),
         };
         if let (Some(wal), Some(number)) = (&self.wal, number) {

@@ -4,7 +4,7 @@
 //! an SMTP outage delays mail without losing it; two processes on one
 //! PostgreSQL database share the outbox without sending anything twice; a
 //! reaction is shown live as soon as it is committed and answered only once
-//! it is on disk.
+//! it is on disk; a write refused halfway frees SQLite's write lock at once.
 
 use crate::common;
 
@@ -308,6 +308,40 @@ async fn a_failed_sync_of_the_log_fails_every_answer_after() {
 
 /// SMTP down when the award happens: the award stands, the mail waits in the
 /// outbox with its error and goes out once the server is back (first retry 30 s).
+/// Every write of a SQLite server runs on one connection of its own. A write
+/// refused halfway (a reaction given twice: refused inside its transaction) is
+/// rolled back at once: SQLite's write lock is free for another process right
+/// after the answer (not only at the server's next write), nothing of it is
+/// kept, and the server's next write goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_refused_halfway_frees_the_database_at_once() {
+    use sqlx::{ConnectOptions, Connection};
+    use std::str::FromStr;
+    let server = common::start(Backend::Sqlite, &[("DEMO_DATA", "1")]).await;
+    let url = server.database_url();
+    let rockets = "SELECT id FROM award_emoji WHERE name = 'rocket' AND awardable_type = 'Issue'";
+    let before = ids(&url, rockets).await;
+    assert!(react(&server.base, ROOT_TOKEN, 1, "rocket").await.expect("react").is_some(), "the first is taken");
+    assert_eq!(react(&server.base, ROOT_TOKEN, 1, "rocket").await.expect("react"), None, "the second is refused");
+    // Another process's connection, not waiting for the lock at all, tries for
+    // a second (the rollback runs as the refused request ends).
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url).expect("URL").busy_timeout(Duration::ZERO);
+    let mut other = options.connect().await.expect("open SQLite");
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let locked = loop {
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await {
+            Ok(_) => break None,
+            Err(err) if Instant::now() > deadline => break Some(err),
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    };
+    assert!(locked.is_none(), "the write lock is still held after the refusal: {locked:?}");
+    sqlx::query("ROLLBACK").execute(&mut other).await.expect("rollback");
+    other.close().await.expect("close");
+    assert_eq!(ids(&url, rockets).await.len(), before.len() + 1, "one rocket kept, the refused one not");
+    assert!(react(&server.base, ROOT_TOKEN, 1, "tada").await.expect("react").is_some(), "the next write goes through");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_smtp_outage_delays_mail_without_losing_it() {
     let port = free_port();

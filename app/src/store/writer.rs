@@ -1,0 +1,105 @@
+//! SQLite's one writing connection.
+//!
+//! Every write transaction of this process runs on the same connection, one at
+//! a time, queued fairly on its lock (in order, instead of left to SQLite's
+//! sleeping busy handler). SQLite keeps a page cache per connection and drops
+//! it whenever another connection has written since. With writes spread over
+//! the pool, each write began by reading its pages again from the files, a
+//! system call each. On the connection that wrote them last they stay cached.
+//! Readers keep the pool.
+//!
+//! A transaction is begun and ended by statements (`BEGIN IMMEDIATE`,
+//! `COMMIT`, `ROLLBACK`): one round trip each to the connection's thread. (sqlx's
+//! own transaction checks a custom `BEGIN` with a second one.)
+
+use super::{classify, StoreResult};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, SqliteConnection};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+#[derive(Debug)]
+pub struct Writer {
+    options: SqliteConnectOptions,
+    conn: SqliteConnection,
+    /// A transaction may be open on `conn`: set before `BEGIN` is sent and
+    /// cleared once `COMMIT` or `ROLLBACK` has returned, so a begin or commit
+    /// cut short (its request gone) still counts as open.
+    open: bool,
+}
+
+impl Writer {
+    /// Opens the connection (after the migrations: it runs none).
+    pub(super) async fn open(options: SqliteConnectOptions) -> StoreResult<Arc<Mutex<Writer>>> {
+        let conn = options.connect().await?;
+        Ok(Arc::new(Mutex::new(Writer { options, conn, open: false })))
+    }
+
+    /// Ends whatever transaction is open. `ROLLBACK` ends it even when it
+    /// reports an error; the usual one is that none was open (a `BEGIN` that
+    /// failed, a `COMMIT` that ended it).
+    async fn rollback(&mut self) {
+        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        self.open = false;
+    }
+}
+
+/// The writer, held from `BEGIN IMMEDIATE` until committed or dropped (then
+/// rolled back before another transaction begins on it).
+pub struct Writing(OwnedMutexGuard<Writer>);
+
+impl Writing {
+    /// Waits for the writer and begins a write transaction (taking SQLite's
+    /// write lock at once, so a writer of another process queues on it instead
+    /// of failing on upgrade).
+    pub(super) async fn begin(writer: &Arc<Mutex<Writer>>) -> StoreResult<Writing> {
+        let mut writer = writer.clone().lock_owned().await;
+        if writer.open {
+            writer.rollback().await;
+        }
+        writer.open = true;
+        // Dropped on failure: rolled back, harmlessly.
+        let mut writing = Writing(writer);
+        let writer = &mut *writing.0;
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut writer.conn).await {
+            // The connection's thread has ended: a new connection, once.
+            Err(sqlx::Error::WorkerCrashed) => {
+                writer.conn = writer.options.connect().await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut writer.conn).await.map_err(classify)?;
+            }
+            begun => {
+                begun.map_err(classify)?;
+            }
+        }
+        Ok(writing)
+    }
+
+    pub(super) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.0.conn
+    }
+
+    pub(super) async fn commit(mut self) -> StoreResult<()> {
+        sqlx::query("COMMIT").execute(&mut self.0.conn).await.map_err(classify)?;
+        self.0.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        if !self.0.open {
+            return;
+        }
+        // Whoever has the writer next ends the transaction first: this task,
+        // or (with no runtime left to run it) the next `begin`.
+        let writer = OwnedMutexGuard::mutex(&self.0).clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let mut writer = writer.lock().await;
+                if writer.open {
+                    writer.rollback().await;
+                }
+            });
+        }
+    }
+}
