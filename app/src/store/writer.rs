@@ -18,6 +18,13 @@ use sqlx::{ConnectOptions, SqliteConnection};
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// The writer's page cache, in KiB (SQLite's default is 2,000). A write reads
+/// a few dozen pages (each table's and index's path from root to leaf), and
+/// SQLite keeps those used last. The cache grows as new pages are written
+/// (new rows), until it is full: a small one is full early, not in the middle
+/// of a busy moment months later.
+const CACHE_KIB: u32 = 512;
+
 #[derive(Debug)]
 pub struct Writer {
     options: SqliteConnectOptions,
@@ -31,6 +38,7 @@ pub struct Writer {
 impl Writer {
     /// Opens the connection (after the migrations: it runs none).
     pub(super) async fn open(options: SqliteConnectOptions) -> StoreResult<Arc<Mutex<Writer>>> {
+        let options = options.pragma("cache_size", format!("-{CACHE_KIB}"));
         let conn = options.connect().await?;
         Ok(Arc::new(Mutex::new(Writer { options, conn, open: false })))
     }
