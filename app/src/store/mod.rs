@@ -281,7 +281,10 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool, ..) => pool.close().await,
+            Store::Sqlite(pool, writer, _) => {
+                pool.close().await;
+                writer.lock().await.close().await;
+            }
             Store::Postgres(pool) => pool.close().await,
         }
     }
@@ -362,15 +365,18 @@ impl Tx {
     pub async fn commit_visible(self) -> StoreResult<(Vec<Event>, Unsynced)> {
         // Counted before it begins: readers may see the change before it returns.
         let number = self.wal.as_ref().map(|wal| wal.begin());
-        let committed = match self.conn {
-            Conn::Sqlite(t) => t.commit().await.map_err(StoreError::from),
-            Conn::SqliteWrite(w) => w.commit().await,
-            Conn::Postgres(t) => t.commit().await.map_err(StoreError::from),
-            Conn::SqliteOne(_) | Conn::PostgresOne(_) => Ok(()),
+        // SQLite's writer is let go only once the commit is counted as
+        // returned: commits return in the order they began.
+        let (committed, writer) = match self.conn {
+            Conn::Sqlite(t) => (t.commit().await.map_err(StoreError::from), None),
+            Conn::SqliteWrite(mut w) => (w.commit().await, Some(w)),
+            Conn::Postgres(t) => (t.commit().await.map_err(StoreError::from), None),
+            Conn::SqliteOne(_) | Conn::PostgresOne(_) => (Ok(()), None),
         };
         if let (Some(wal), Some(number)) = (&self.wal, number) {
             wal.returned(number);
         }
+        drop(writer);
         committed?;
         let unsynced = match (&self.wal, number) {
             (Some(wal), Some(number)) => wal.unsynced(number),

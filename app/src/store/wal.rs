@@ -31,7 +31,7 @@ pub struct Wal {
     /// then on.
     begun: AtomicU64,
     /// The last of them that has returned. They return in the order they
-    /// began (one writer at a time, under the store's write lock).
+    /// began (one writer at a time, each holding SQLite's writer until counted).
     returned: AtomicU64,
     /// How many of them the last sync covers. Held by the sync running.
     synced: tokio::sync::Mutex<u64>,
@@ -63,15 +63,17 @@ impl Wal {
         })
     }
 
-    /// Counts a commit about to begin (the caller holds the write lock); its
+    /// Counts a commit about to begin (the caller holds SQLite's writer); its
     /// number, for [`Wal::returned`] and [`Unsynced`].
     pub(super) fn begin(&self) -> u64 {
         self.begun.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    /// Commit `number` has returned, done or failed.
+    /// Commit `number` has returned, done or failed. Never backwards: the
+    /// commits run one after the other on SQLite's one writer, so a later one
+    /// returned means this one's commit has run.
     pub(super) fn returned(&self, number: u64) {
-        self.returned.store(number, Ordering::SeqCst);
+        self.returned.fetch_max(number, Ordering::SeqCst);
     }
 
     /// What commit `number`, returned, needs synced.

@@ -10,7 +10,9 @@
 //!
 //! A transaction is begun and ended by statements (`BEGIN IMMEDIATE`,
 //! `COMMIT`, `ROLLBACK`): one round trip each to the connection's thread. (sqlx's
-//! own transaction checks a custom `BEGIN` with a second one.)
+//! own transaction checks a custom `BEGIN` with a second one.) sqlx so counts no
+//! transaction on this connection: nothing may begin one of sqlx's on it (it
+//! would send `BEGIN`, not `SAVEPOINT`).
 
 use super::{classify, StoreResult};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -41,6 +43,16 @@ impl Writer {
         let options = options.pragma("cache_size", format!("-{CACHE_KIB}"));
         let conn = options.connect().await?;
         Ok(Arc::new(Mutex::new(Writer { options, conn, open: false })))
+    }
+
+    /// At shutdown: ends whatever transaction is open and copies the log into
+    /// the database file (what closing the last connection does; this one
+    /// stays open until the process ends).
+    pub(super) async fn close(&mut self) {
+        if self.open {
+            self.rollback().await;
+        }
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut self.conn).await;
     }
 
     /// Ends whatever transaction is open. `ROLLBACK` ends it even when it
@@ -86,7 +98,8 @@ impl Writing {
         &mut self.0.conn
     }
 
-    pub(super) async fn commit(mut self) -> StoreResult<()> {
+    /// Commits; the writer is let go when this is dropped.
+    pub(super) async fn commit(&mut self) -> StoreResult<()> {
         sqlx::query("COMMIT").execute(&mut self.0.conn).await.map_err(classify)?;
         self.0.open = false;
         Ok(())
