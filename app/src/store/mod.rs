@@ -365,18 +365,14 @@ impl Tx {
     pub async fn commit_visible(self) -> StoreResult<(Vec<Event>, Unsynced)> {
         // Counted before it begins: readers may see the change before it returns.
         let number = self.wal.as_ref().map(|wal| wal.begin());
-        // SQLite's writer is let go only once the commit is counted as
-        // returned: commits return in the order they began.
-        let (committed, writer) = match self.conn {
-            Conn::Sqlite(t) => (t.commit().await.map_err(StoreError::from), None),
-            Conn::SqliteWrite(mut w) => (w.commit().await, Some(w)),
-            Conn::Postgres(t) => (t.commit().await.map_err(StoreError::from), None),
-            Conn::SqliteOne(_) | Conn::PostgresOne(_) => (Ok(()), None),
+        let committed = match self.conn {
+            // Counted as returned by the writer, even when cut short (only
+            // SQLite's write transactions have a log to sync).
+            Conn::SqliteWrite(w) => w.commit(self.wal.clone().zip(number)).await,
+            Conn::Sqlite(t) => t.commit().await.map_err(StoreError::from),
+            Conn::Postgres(t) => t.commit().await.map_err(StoreError::from),
+            Conn::SqliteOne(_) | Conn::PostgresOne(_) => Ok(()),
         };
-        if let (Some(wal), Some(number)) = (&self.wal, number) {
-            wal.returned(number);
-        }
-        drop(writer);
         committed?;
         let unsynced = match (&self.wal, number) {
             (Some(wal), Some(number)) => wal.unsynced(number),

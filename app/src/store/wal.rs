@@ -31,7 +31,8 @@ pub struct Wal {
     /// then on.
     begun: AtomicU64,
     /// The last of them that has returned. They return in the order they
-    /// began (one writer at a time, each holding SQLite's writer until counted).
+    /// began (one writer at a time, each holding SQLite's writer until counted;
+    /// one cut short is counted after, by the task that ends it).
     returned: AtomicU64,
     /// How many of them the last sync covers. Held by the sync running.
     synced: tokio::sync::Mutex<u64>,

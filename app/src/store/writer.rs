@@ -14,7 +14,7 @@
 //! transaction on this connection: nothing may begin one of sqlx's on it (it
 //! would send `BEGIN`, not `SAVEPOINT`).
 
-use super::{classify, StoreResult};
+use super::{classify, StoreResult, Wal};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, SqliteConnection};
 use std::sync::Arc;
@@ -66,7 +66,12 @@ impl Writer {
 
 /// The writer, held from `BEGIN IMMEDIATE` until committed or dropped (then
 /// rolled back before another transaction begins on it).
-pub struct Writing(OwnedMutexGuard<Writer>);
+pub struct Writing {
+    writer: OwnedMutexGuard<Writer>,
+    /// The log and this commit's number in its count, from the moment the
+    /// commit is sent until it is counted as returned.
+    counting: Option<(Arc<Wal>, u64)>,
+}
 
 impl Writing {
     /// Waits for the writer and begins a write transaction (taking SQLite's
@@ -79,8 +84,8 @@ impl Writing {
         }
         writer.open = true;
         // Dropped on failure: rolled back, harmlessly.
-        let mut writing = Writing(writer);
-        let writer = &mut *writing.0;
+        let mut writing = Writing { writer, counting: None };
+        let writer = &mut *writing.writer;
         match sqlx::query("BEGIN IMMEDIATE").execute(&mut writer.conn).await {
             // The connection's thread has ended: a new connection, once.
             Err(sqlx::Error::WorkerCrashed) => {
@@ -95,30 +100,45 @@ impl Writing {
     }
 
     pub(super) fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.0.conn
+        &mut self.writer.conn
     }
 
-    /// Commits; the writer is let go when this is dropped.
-    pub(super) async fn commit(&mut self) -> StoreResult<()> {
-        sqlx::query("COMMIT").execute(&mut self.0.conn).await.map_err(classify)?;
-        self.0.open = false;
-        Ok(())
+    /// Commits, as commit `number` of the log's count ([`Wal::begin`]), and
+    /// counts it as returned before letting the writer go, so commits are
+    /// counted in the order they began. One cut short (its request gone) is
+    /// counted by the task that rolls back after it: this connection runs its
+    /// statements in order, so by then the commit has run, or never will.
+    /// Uncounted, every answer would wait for the next write.
+    pub(super) async fn commit(mut self, counting: Option<(Arc<Wal>, u64)>) -> StoreResult<()> {
+        self.counting = counting;
+        let committed = sqlx::query("COMMIT").execute(&mut self.writer.conn).await.map_err(classify);
+        if committed.is_ok() {
+            self.writer.open = false;
+        }
+        if let Some((wal, number)) = self.counting.take() {
+            wal.returned(number);
+        }
+        committed.map(|_| ())
     }
 }
 
 impl Drop for Writing {
     fn drop(&mut self) {
-        if !self.0.open {
+        let counting = self.counting.take();
+        if !self.writer.open && counting.is_none() {
             return;
         }
         // Whoever has the writer next ends the transaction first: this task,
         // or (with no runtime left to run it) the next `begin`.
-        let writer = OwnedMutexGuard::mutex(&self.0).clone();
+        let writer = OwnedMutexGuard::mutex(&self.writer).clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 let mut writer = writer.lock().await;
                 if writer.open {
                     writer.rollback().await;
+                }
+                if let Some((wal, number)) = counting {
+                    wal.returned(number);
                 }
             });
         }

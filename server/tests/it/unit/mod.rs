@@ -13,4 +13,5 @@ mod live_batch;
 mod live_topic;
 mod rest;
 mod rest_error;
+mod store_writer;
 mod throttle;
