@@ -39,15 +39,19 @@ async fn award(base: &str, token: &str, user_id: i64, message: &str) -> Option<i
     gid.rsplit('/').next()?.parse().ok()
 }
 
-/// Reacts on issue `iid` of heroes/website: the reaction's id if it was added,
-/// `Err` once the server is gone.
-async fn react(base: &str, token: &str, iid: i64, name: &str) -> Result<Option<i64>, reqwest::Error> {
-    let response = client()
+/// Reacts on issue `iid` of heroes/website: the answer as it came.
+async fn react_answer(base: &str, token: &str, iid: i64, name: &str) -> Result<reqwest::Response, reqwest::Error> {
+    client()
         .post(format!("{base}/api/v4/projects/1/issues/{iid}/award_emoji"))
         .header("PRIVATE-TOKEN", token)
         .json(&json!({ "name": name }))
         .send()
-        .await?;
+        .await
+}
+
+/// [`react_answer`]: the reaction's id if it was added, `Err` once the server is gone.
+async fn react(base: &str, token: &str, iid: i64, name: &str) -> Result<Option<i64>, reqwest::Error> {
+    let response = react_answer(base, token, iid, name).await?;
     if response.status() != 201 {
         return Ok(None);
     }
@@ -287,13 +291,7 @@ async fn a_failed_sync_of_the_log_fails_every_answer_after() {
     let health = |base: String| async move { client().get(format!("{base}/-/health")).send().await.expect("health") };
     assert_eq!(health(server.base.clone()).await.status(), 200);
     std::fs::write(&failing, "").expect("syncs fail from now on");
-    let response = client()
-        .post(format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .json(&json!({ "name": "rocket" }))
-        .send()
-        .await
-        .expect("react");
+    let response = react_answer(&server.base, ROOT_TOKEN, 1, "rocket").await.expect("react");
     assert_eq!(response.status(), 500, "not acknowledged");
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body, json!({ "message": "500 Internal Server Error" }));
@@ -320,13 +318,7 @@ async fn a_write_refused_halfway_frees_the_database_at_once() {
     let rockets = "SELECT id FROM award_emoji WHERE name = 'rocket' AND awardable_type = 'Issue'";
     let before = ids(&url, rockets).await;
     assert!(react(&server.base, ROOT_TOKEN, 1, "rocket").await.expect("react").is_some(), "the first is taken");
-    let again = client()
-        .post(format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base))
-        .header("PRIVATE-TOKEN", ROOT_TOKEN)
-        .json(&json!({ "name": "rocket" }))
-        .send()
-        .await
-        .expect("react again");
+    let again = react_answer(&server.base, ROOT_TOKEN, 1, "rocket").await.expect("react again");
     assert_eq!(again.status(), 404, "the second is refused");
     assert!(again.text().await.expect("body").contains("has already been taken"), "as a duplicate");
     // Another process's connection, not waiting for the lock at all, tries for
