@@ -783,34 +783,26 @@ on_both!(a_private_project_in_a_users_own_namespace_is_its_owners_alone);
 /// write and react in a private one; another user finds nothing there, and
 /// their refused reaction changes nothing.
 async fn a_private_project_in_a_users_own_namespace_is_its_owners_alone(backend: Backend) {
+    use reqwest::Method;
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
     let (alice, bob) = (common::token_for(base, "alice").await, common::token_for(base, "bob").await);
-    let http = common::client();
-    let send = |request: reqwest::RequestBuilder, token: &str| {
-        let request = request.header("PRIVATE-TOKEN", token);
-        async move {
-            let response = request.send().await.expect("answer");
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
-    let api = |path: &str| format!("{base}/api/v4{path}");
-    let (status, project) =
-        send(http.post(api("/projects")).json(&json!({ "name": unique("Diary"), "visibility": "private" })), &alice)
-            .await;
+    let (alice, bob) = (Some(alice.as_str()), Some(bob.as_str()));
+    let body = json!({ "name": unique("Diary"), "visibility": "private" });
+    let (status, project) = common::call(base, Method::POST, "/projects", alice, Some(body)).await;
     assert_eq!(status, 201, "{project}");
     let id = project["id"].as_i64().expect("project id");
-    let (status, issue) =
-        send(http.post(api(&format!("/projects/{id}/issues"))).json(&json!({ "title": "Mine" })), &alice).await;
+    let issues = format!("/projects/{id}/issues");
+    let (status, issue) = common::call(base, Method::POST, &issues, alice, Some(json!({ "title": "Mine" }))).await;
     assert_eq!(status, 201, "its owner writes in it: {issue}");
-    let awards = api(&format!("/projects/{id}/issues/{}/award_emoji", issue["iid"]));
-    assert_eq!(send(http.get(api(&format!("/projects/{id}"))), &alice).await.0, 200);
-    assert_eq!(send(http.post(format!("{awards}?name=thumbsup")), &alice).await.0, 201);
+    let awards = format!("/projects/{id}/issues/{}/award_emoji", issue["iid"]);
+    let project = format!("/projects/{id}");
+    assert_eq!(common::call(base, Method::GET, &project, alice, None).await.0, 200);
+    assert_eq!(common::call(base, Method::POST, &format!("{awards}?name=thumbsup"), alice, None).await.0, 201);
 
-    assert_eq!(send(http.get(api(&format!("/projects/{id}"))), &bob).await.0, 404, "hidden from another user");
-    assert_eq!(send(http.post(format!("{awards}?name=thumbsdown")), &bob).await.0, 404);
-    let (status, list) = send(http.get(&awards), &alice).await;
+    assert_eq!(common::call(base, Method::GET, &project, bob, None).await.0, 404, "hidden from another user");
+    assert_eq!(common::call(base, Method::POST, &format!("{awards}?name=thumbsdown"), bob, None).await.0, 404);
+    let (status, list) = common::call(base, Method::GET, &awards, alice, None).await;
     assert_eq!(status, 200);
     let names: Vec<&str> = list.as_array().expect("awards").iter().filter_map(|a| a["name"].as_str()).collect();
     assert_eq!(names, ["thumbsup"], "the refused reaction changed nothing");
@@ -821,43 +813,30 @@ on_both!(a_blocked_users_token_is_refused_and_changes_nothing);
 /// A token whose user the admin has blocked is refused (401), and its
 /// reaction is not made.
 async fn a_blocked_users_token_is_refused_and_changes_nothing(backend: Backend) {
+    use reqwest::Method;
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
     let bob = common::token_for(base, "bob").await;
-    let http = common::client();
-    let awards = format!("{base}/api/v4/projects/1/issues/1/award_emoji");
-    let names = || async {
-        let list: Value = http
-            .get(&awards)
-            .header("PRIVATE-TOKEN", ROOT_TOKEN)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
+    let bob = Some(bob.as_str());
+    let awards = "/projects/1/issues/1/award_emoji";
+    let count = || async {
+        let (_, list) = common::call(base, Method::GET, awards, Some(ROOT_TOKEN), None).await;
         list.as_array().expect("awards").len()
     };
-    assert_eq!(
-        http.get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", &bob).send().await.expect("user").status(),
-        200
-    );
-    let before = names().await;
-    let bob_id = http.get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", &bob).send().await.expect("user");
-    let bob_id = bob_id.json::<Value>().await.expect("json")["id"].to_string();
+    let (status, user) = common::call(base, Method::GET, "/user", bob, None).await;
+    assert_eq!(status, 200);
+    let before = count().await;
     let root = common::sign_in_cookie(base, "root", "root-password").await.expect("root session");
-    let blocked = http
+    let blocked = common::client()
         .post(format!("{base}/-/sfn/admin_update_user"))
         .header("Cookie", root)
         .header("Accept", "text/html")
-        .form(&[("id", bob_id), ("blocked", "true".into())])
+        .form(&[("id", user["id"].to_string()), ("blocked", "true".into())])
         .send()
         .await
         .expect("block");
     assert!(blocked.status().as_u16() < 400, "the admin blocks bob");
-    let user = http.get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", &bob).send().await.expect("user");
-    assert_eq!(user.status(), 401);
-    let react = http.post(format!("{awards}?name=tada")).header("PRIVATE-TOKEN", &bob).send().await.expect("react");
-    assert_eq!(react.status(), 401);
-    assert_eq!(names().await, before, "the refused reaction changed nothing");
+    assert_eq!(common::call(base, Method::GET, "/user", bob, None).await.0, 401);
+    assert_eq!(common::call(base, Method::POST, &format!("{awards}?name=tada"), bob, None).await.0, 401);
+    assert_eq!(count().await, before, "the refused reaction changed nothing");
 }
