@@ -311,21 +311,38 @@ impl Hub {
 
     /// After changes may have been missed (a lagging bus, a lost PostgreSQL
     /// listener): every topic re-reads its tallies, and what differs goes out.
+    /// A read that fails (the database is often still unreachable just then)
+    /// is tried again, with backoff, until one succeeds: giving up would leave
+    /// every page showing what it missed until its items change again. Events
+    /// arriving meanwhile wait on the bus; those it drops are read back here.
     async fn refresh_all(&self, app: &AppState) {
-        let placed: Vec<(Arc<Topic>, Vec<AwardableRef>)> = {
-            let registry = self.inner.registry();
-            registry.bump_awards(|_| true);
-            registry.topics.values().map(|p| (p.topic.clone(), p.routed.clone())).collect()
-        };
-        // One read for every page's items (a query per kind and thousand), not one per page.
-        let items: HashSet<AwardableRef> = placed.iter().flat_map(|(_, routed)| routed.iter().copied()).collect();
-        let items: Vec<AwardableRef> = items.into_iter().collect();
-        let tallies: HashMap<AwardableRef, axum::body::Bytes> = match read_tallies(app, &items).await {
-            Ok(tallies) => tallies.into_iter().collect(),
-            Err(err) => return tracing::warn!("live: tallies not re-read after missed changes: {err}"),
-        };
-        for (topic, routed) in placed {
-            topic.refresh(routed.iter().filter_map(|item| Some((*item, tallies.get(item)?.clone()))).collect());
+        self.inner.registry().bump_awards(|_| true);
+        let mut backoff = REFRESH_RETRY_FIRST;
+        loop {
+            // The pages open now: some may have come or gone while a read failed.
+            let placed: Vec<(Arc<Topic>, Vec<AwardableRef>)> = {
+                let registry = self.inner.registry();
+                registry.topics.values().map(|p| (p.topic.clone(), p.routed.clone())).collect()
+            };
+            // One read for every page's items (a query per kind and thousand), not one per page.
+            let items: HashSet<AwardableRef> = placed.iter().flat_map(|(_, routed)| routed.iter().copied()).collect();
+            let items: Vec<AwardableRef> = items.into_iter().collect();
+            match read_tallies(app, &items).await {
+                Ok(tallies) => {
+                    let tallies: HashMap<AwardableRef, axum::body::Bytes> = tallies.into_iter().collect();
+                    for (topic, routed) in placed {
+                        topic.refresh(
+                            routed.iter().filter_map(|item| Some((*item, tallies.get(item)?.clone()))).collect(),
+                        );
+                    }
+                    return;
+                }
+                Err(err) => {
+                    tracing::warn!("live: tallies not re-read after missed changes ({err}); retrying in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(REFRESH_RETRY_MOST);
+                }
+            }
         }
     }
 
@@ -393,6 +410,10 @@ impl Hub {
         self.inner.closing.send_replace(true);
     }
 }
+
+/// The wait before trying a failed catch-up read again, and the longest it grows to.
+const REFRESH_RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(250);
+const REFRESH_RETRY_MOST: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Tallies as frames' data, each with its awardable.
 pub type Tallies = Vec<(AwardableRef, axum::body::Bytes)>;

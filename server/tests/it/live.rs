@@ -570,6 +570,53 @@ async fn a_process_that_lost_its_listener_catches_up() {
     pool.close().await;
 }
 
+/// A catch-up read that fails (the database is often not back yet when the
+/// listener is) is tried again until it succeeds: the page does not keep what
+/// it missed. The read is made to fail by taking the reactions' table away
+/// while the listener comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_read_that_fails_is_tried_again() {
+    let db = common::database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let server = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let mut viewer = Browser::default();
+    let mut stream = body(viewer.open(&server.base, None).await);
+    viewer.read_for(&mut stream, Duration::from_millis(200)).await;
+    let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
+    sqlx::query(
+        "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
+         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
+    )
+    .execute(&pool)
+    .await
+    .expect("a reaction nobody is told of");
+    let want = truth(&server.base).await;
+    assert_eq!(want.get("rocket"), Some(&1));
+    sqlx::query("ALTER TABLE award_emoji RENAME TO award_emoji_away").execute(&pool).await.expect("rename");
+    let listening =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'";
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("terminate the listener");
+    assert_eq!(cut, [true], "the listener was cut");
+    // Listening again, it reads back at once, and that read fails.
+    let until = tokio::time::Instant::now() + Duration::from_secs(10);
+    while sqlx::query_scalar::<_, i64>(listening).fetch_one(&pool).await.expect("listeners") == 0 {
+        assert!(tokio::time::Instant::now() < until, "the listener came back within 10 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    viewer.read_for(&mut stream, Duration::from_millis(1_000)).await;
+    assert_eq!(viewer.tallies.get("Issue/1").and_then(|t| t.get("rocket")), None, "{:?}", viewer.events);
+    sqlx::query("ALTER TABLE award_emoji_away RENAME TO award_emoji").execute(&pool).await.expect("rename back");
+    viewer.read_until(&mut stream, &want).await;
+    assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
+    pool.close().await;
+}
+
 /// The frames in `text` (what follows the response head), checked the way a
 /// strict `EventSource` parser would: every line a known field or a comment,
 /// one event and one JSON `data:` each, nothing cut short; and in order (each
