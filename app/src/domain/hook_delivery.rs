@@ -292,8 +292,7 @@ pub async fn run(app: AppState, sender: SharedHookSender, config: DeliveryConfig
 }
 
 async fn next_due(app: &AppState) -> DomainResult<Option<chrono::DateTime<chrono::Utc>>> {
-    let mut tx = app.store.read().await?;
-    Ok(tx.next_delivery_due().await?)
+    Ok(app.store.one_statement().await?.next_delivery_due().await?)
 }
 
 async fn prune(app: &AppState) -> DomainResult<()> {

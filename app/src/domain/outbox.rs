@@ -112,6 +112,12 @@ pub enum Step {
 /// send (the SMTP timeout): after it, another worker may claim the message again.
 pub async fn deliver_next(app: &AppState, mailer: &SharedMailer, lease: Duration) -> DomainResult<Step> {
     let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    // Read first (a claim is a write, and a write is synced to disk): an idle
+    // server writes nothing.
+    let due = app.store.one_statement().await?.next_mail_due().await?;
+    if due.is_none_or(|at| at > now()) {
+        return Ok(Step::Idle);
+    }
     let mut tx = app.store.write().await?;
     let claimed = tx.claim_mail(now() + lease).await?;
     tx.commit().await?;

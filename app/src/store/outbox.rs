@@ -29,6 +29,14 @@ impl Tx {
             .fetch_one(c).await)
     }
 
+    /// When the next message not in flight is due (none: nothing waits).
+    pub async fn next_mail_due(&mut self) -> StoreResult<Option<DateTime<Utc>>> {
+        on!(self, c => sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL AND gave_up_at IS NULL \
+             AND (claimed_until IS NULL OR claimed_until <= $1)")
+            .bind(now()).fetch_one(c).await)
+    }
+
     /// Claims the next due message until `lease_until`, counting the attempt.
     /// On PostgreSQL, `SKIP LOCKED` lets several processes claim side by side,
     /// never the same row; on SQLite the write lock does the same.
