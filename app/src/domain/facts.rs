@@ -3,7 +3,9 @@
 use super::{Actor, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef};
 use crate::policy::{AccessLevel, AwardableFacts, GroupFacts, ProfileFacts, ProjectFacts, Visibility};
-use crate::store::{NamespaceRow, NoteRow, ProjectRow, SnippetRow, Tx, UserRow, WorkItemRow};
+use crate::store::{
+    NamespaceRow, NoteRow, ProjectAccessRow, ProjectKey, ProjectRow, SnippetRow, Tx, UserRow, WorkItemRow,
+};
 
 pub const ACHIEVEMENTS_FLAG: &str = "achievements";
 
@@ -50,18 +52,43 @@ pub(crate) fn profile_facts(user: &UserRow) -> ProfileFacts {
 }
 
 pub(crate) async fn project_facts(tx: &mut Tx, actor: &Actor, project: &ProjectRow) -> DomainResult<ProjectFacts> {
-    let mut access = None;
-    if let Some(user_id) = actor.id() {
-        // The project's own membership, and what its namespace gives (as `namespace_access`).
-        let row = tx.project_access(project, user_id).await?;
-        let direct = row.direct.and_then(AccessLevel::from_i64);
-        let inherited = row.namespace_kind.and_then(|kind| {
-            user_namespace_access(&kind, row.namespace_owner_id, user_id)
-                .unwrap_or_else(|| row.group_level.and_then(AccessLevel::from_i64))
-        });
-        access = direct.max(inherited);
-    }
+    let access = match actor.id() {
+        Some(user_id) => {
+            let row = tx.project_with_access(ProjectKey::Id(project.id), user_id).await?;
+            row.and_then(|(_, row)| project_access(&row, user_id))
+        }
+        None => None,
+    };
     Ok(ProjectFacts { visibility: visibility(&project.visibility), access })
+}
+
+/// A project found by `key`, and the actor's facts about it, in one statement.
+pub(crate) async fn project_and_facts(
+    tx: &mut Tx,
+    actor: &Actor,
+    key: ProjectKey<'_>,
+) -> DomainResult<Option<(ProjectRow, ProjectFacts)>> {
+    let found = match actor.id() {
+        Some(user_id) => {
+            tx.project_with_access(key, user_id).await?.map(|(project, row)| (project, project_access(&row, user_id)))
+        }
+        None => tx.project(key).await?.map(|project| (project, None)),
+    };
+    Ok(found.map(|(project, access)| {
+        let facts = ProjectFacts { visibility: visibility(&project.visibility), access };
+        (project, facts)
+    }))
+}
+
+/// A user's level in a project: their own membership, or what its namespace
+/// gives (as [`namespace_access`]), whichever is higher.
+fn project_access(row: &ProjectAccessRow, user_id: i64) -> Option<AccessLevel> {
+    let direct = row.direct.and_then(AccessLevel::from_i64);
+    let inherited = row.namespace_kind.as_deref().and_then(|kind| {
+        user_namespace_access(kind, row.namespace_owner_id, user_id)
+            .unwrap_or_else(|| row.group_level.and_then(AccessLevel::from_i64))
+    });
+    direct.max(inherited)
 }
 
 /// An awardable, resolved: its project and what the policy needs about it.
@@ -146,11 +173,7 @@ async fn awardable_of(
     };
     let (project, project_facts) = match known {
         Some((project, facts)) if project.id == project_id => (project.clone(), facts),
-        _ => {
-            let project = tx.project_by_id(project_id).await?.ok_or(DomainError::NotFound("Project"))?;
-            let facts = project_facts(tx, actor, &project).await?;
-            (project, facts)
-        }
+        _ => project_and_facts(tx, actor, ProjectKey::Id(project_id)).await?.ok_or(DomainError::NotFound("Project"))?,
     };
     Ok(Awardable {
         project,

@@ -7,7 +7,7 @@ use super::users::valid_path;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, Event};
 use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
-use crate::store::{MemberRow, NewNote, NewProject, NoteRow, ProjectRow, SnippetRow, Tx, WorkItemRow};
+use crate::store::{MemberRow, NewNote, NewProject, NoteRow, ProjectKey, ProjectRow, SnippetRow, Tx, WorkItemRow};
 
 pub struct CreateProject {
     pub name: String,
@@ -79,12 +79,12 @@ pub(crate) async fn readable_project(
     actor: &Actor,
     id_or_path: &str,
 ) -> DomainResult<(ProjectRow, ProjectFacts)> {
-    let project = match id_or_path.parse::<i64>() {
-        Ok(id) => tx.project_by_id(id).await?,
-        Err(_) => tx.project_by_full_path(id_or_path).await?,
+    let key = match id_or_path.parse::<i64>() {
+        Ok(id) => ProjectKey::Id(id),
+        Err(_) => ProjectKey::FullPath(id_or_path),
     };
-    let project = project.ok_or(DomainError::NotFound("Project"))?;
-    let facts = facts::project_facts(tx, actor, &project).await?;
+    let found = facts::project_and_facts(tx, actor, key).await?;
+    let (project, facts) = found.ok_or(DomainError::NotFound("Project"))?;
     if !policy::read_project(&actor.viewer(), &facts) {
         return Err(DomainError::NotFound("Project"));
     }

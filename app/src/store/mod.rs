@@ -27,7 +27,7 @@ pub use audit::{Concerns, GroupAudit, NewAudit};
 pub use award_rules::{AwardRuleRow, Measure, NewRule};
 pub use namespaces::NewNamespace;
 pub use outbox::NewMail;
-pub use projects::{NewNote, NewProject, ProjectAccessRow};
+pub use projects::{NewNote, NewProject, ProjectAccessRow, ProjectKey};
 pub use reaction_sets::ReactionSetRow;
 pub use rows::*;
 pub use settings::InstanceCounts;

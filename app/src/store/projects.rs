@@ -1,7 +1,6 @@
 //! Projects, project membership, and what lives in a project: issues, merge
 //! requests, snippets and notes.
 
-use super::namespaces::ANCESTORS;
 use super::{exec, now, on, MemberRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx, WorkItemRow};
 use crate::events::WorkItemKind;
 use crate::policy::ConfidentialListing;
@@ -88,20 +87,46 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, ProjectRow>(&sql).bind(limit).bind(offset).fetch_all(c).await)
     }
 
-    /// What a user's access to a project is made of, in one statement: their
-    /// own membership, the project's namespace (its kind and owner), and
-    /// their highest membership of that group or a group above it.
-    pub async fn project_access(&mut self, project: &ProjectRow, user_id: i64) -> StoreResult<ProjectAccessRow> {
+    /// A project by id or full path (case-insensitive).
+    pub async fn project(&mut self, key: ProjectKey<'_>) -> StoreResult<Option<ProjectRow>> {
+        match key {
+            ProjectKey::Id(id) => self.project_by_id(id).await,
+            ProjectKey::FullPath(path) => self.project_by_full_path(path).await,
+        }
+    }
+
+    /// A project, and what a user's access to it is made of, in one
+    /// statement: their own membership, the project's namespace (its kind and
+    /// owner), and their highest membership of that group or a group above it.
+    pub async fn project_with_access(
+        &mut self,
+        key: ProjectKey<'_>,
+        user_id: i64,
+    ) -> StoreResult<Option<(ProjectRow, ProjectAccessRow)>> {
+        let found = match key {
+            ProjectKey::Id(_) => "id = $1",
+            ProjectKey::FullPath(_) => "lower(full_path) = lower($1)",
+        };
         let sql = format!(
-            "{ANCESTORS} SELECT \
-             (SELECT access_level FROM project_members WHERE project_id = $2 AND user_id = $3) AS direct, \
-             (SELECT kind FROM namespaces WHERE id = $1) AS namespace_kind, \
-             (SELECT owner_id FROM namespaces WHERE id = $1) AS namespace_owner_id, \
+            "WITH RECURSIVE p AS (SELECT {PROJECT_COLUMNS} FROM projects WHERE {found}), \
+             ancestors (id, parent_id) AS ( \
+               SELECT id, parent_id FROM namespaces WHERE id = (SELECT namespace_id FROM p) \
+               UNION ALL SELECT n.id, n.parent_id FROM namespaces n JOIN ancestors a ON n.id = a.parent_id) \
+             SELECT p.*, \
+             (SELECT access_level FROM project_members WHERE project_id = p.id AND user_id = $2) AS direct, \
+             (SELECT kind FROM namespaces WHERE id = p.namespace_id) AS namespace_kind, \
+             (SELECT owner_id FROM namespaces WHERE id = p.namespace_id) AS namespace_owner_id, \
              (SELECT MAX(m.access_level) FROM group_members m JOIN ancestors a ON m.group_id = a.id \
-              WHERE m.user_id = $3) AS group_level"
+              WHERE m.user_id = $2) AS group_level \
+             FROM p"
         );
-        on!(self, c => sqlx::query_as::<_, ProjectAccessRow>(&sql)
-            .bind(project.namespace_id).bind(project.id).bind(user_id).fetch_one(c).await)
+        let row = match key {
+            ProjectKey::Id(id) => on!(self, c => sqlx::query_as::<_, ProjectWithAccessRow>(&sql)
+                .bind(id).bind(user_id).fetch_optional(c).await)?,
+            ProjectKey::FullPath(path) => on!(self, c => sqlx::query_as::<_, ProjectWithAccessRow>(&sql)
+                .bind(path).bind(user_id).fetch_optional(c).await)?,
+        };
+        Ok(row.map(|r| (r.project, r.access)))
     }
 
     pub async fn upsert_project_member(&mut self, project_id: i64, user_id: i64, level: i64) -> StoreResult<()> {
@@ -305,12 +330,27 @@ impl Tx {
     }
 }
 
-/// [`Tx::project_access`]'s answer. `namespace_kind` is `None` when the
-/// project's namespace is gone.
+/// How [`Tx::project`] and [`Tx::project_with_access`] find a project.
+#[derive(Clone, Copy, Debug)]
+pub enum ProjectKey<'a> {
+    Id(i64),
+    FullPath(&'a str),
+}
+
+/// What a user's access to a project is made of ([`Tx::project_with_access`]).
+/// `namespace_kind` is `None` when the project's namespace is gone.
 #[derive(Debug, sqlx::FromRow)]
 pub struct ProjectAccessRow {
     pub direct: Option<i64>,
     pub namespace_kind: Option<String>,
     pub namespace_owner_id: Option<i64>,
     pub group_level: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectWithAccessRow {
+    #[sqlx(flatten)]
+    project: ProjectRow,
+    #[sqlx(flatten)]
+    access: ProjectAccessRow,
 }

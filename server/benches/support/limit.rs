@@ -4,7 +4,7 @@
 //! domain function it mirrors (named on each).
 
 use app::events::{AwardableKind, AwardableRef, EmojiCount, Event, WorkItemKind};
-use app::store::{AwardEmojiRow, NewAudit, ProfileAwards, Store, Tx, UserRow};
+use app::store::{AwardEmojiRow, NewAudit, ProfileAwards, ProjectKey, Store, Tx, UserRow};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
@@ -78,12 +78,12 @@ pub async fn min_user(store: &Store, headers: &HeaderMap) -> Result<UserRow, Sta
     holder.map(|(_, user)| user).ok_or(StatusCode::UNAUTHORIZED)
 }
 
-/// `awardable::resolve` for an issue by iid: the project, the actor's access
-/// (project membership, namespace, inherited group level: one statement), the
-/// issue by iid and then by id.
+/// `awardable::resolve` for an issue by iid: the project with the actor's
+/// access (project membership, namespace, inherited group level: one
+/// statement), the issue by iid and then by id.
 pub async fn min_resolve_issue(tx: &mut Tx, user: &UserRow, project_id: i64, iid: i64) -> Result<i64, StatusCode> {
-    let project = tx.project_by_id(project_id).await.map_err(internal)?.ok_or(StatusCode::NOT_FOUND)?;
-    tx.project_access(&project, user.id).await.map_err(internal)?;
+    let found = tx.project_with_access(ProjectKey::Id(project_id), user.id).await.map_err(internal)?;
+    let (project, _) = found.ok_or(StatusCode::NOT_FOUND)?;
     let issue = tx.work_item_by_iid(WorkItemKind::Issue, project.id, iid).await.map_err(internal)?;
     let issue = issue.ok_or(StatusCode::NOT_FOUND)?;
     tx.work_item_by_id(WorkItemKind::Issue, issue.id).await.map_err(internal)?;
