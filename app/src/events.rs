@@ -187,14 +187,6 @@ pub struct ReactionChange<'a> {
 
 #[cfg(feature = "ssr")]
 impl Event {
-    /// Whether the change can send webhooks (reactions and awards).
-    pub fn may_hook(&self) -> bool {
-        matches!(
-            self,
-            Event::ReactionChanged { .. } | Event::AchievementAwarded { .. } | Event::UserAchievementChanged { .. }
-        )
-    }
-
     /// The event as it crosses processes (PostgreSQL NOTIFY, 8,000 bytes at
     /// most): ids and names, never a tally, which grows with every distinct
     /// emoji; receivers read the tally themselves.

@@ -110,13 +110,12 @@ impl AppState {
     /// subscribers as soon as every reader sees the change; returns (the
     /// caller acknowledges) only once it is durable.
     pub(crate) async fn commit(&self, tx: Tx) -> DomainResult<()> {
-        let (events, unsynced) = tx.commit_visible().await?;
-        // Reactions and awards may have queued webhook deliveries: sent only
-        // once durable, as they leave the server.
-        let hooks = events.iter().any(Event::may_hook);
-        self.bus.deliver(events);
-        unsynced.sync().await?;
-        if hooks {
+        let committed = tx.commit_visible().await?;
+        self.bus.deliver(committed.events);
+        committed.unsynced.sync().await?;
+        // Webhook deliveries it queued are sent only once durable, as they
+        // leave the server.
+        if committed.deliveries_queued {
             self.hooks.wake();
         }
         Ok(())

@@ -132,6 +132,8 @@ pub struct Tx {
     events: Vec<Event>,
     /// The log to sync once this transaction has committed (SQLite file writers only).
     wal: Option<Arc<Wal>>,
+    /// It wrote webhook deliveries (`Tx::insert_delivery`).
+    deliveries_queued: bool,
 }
 
 /// Runs `$body` with `$c` bound to the transaction's connection, whichever backend.
@@ -244,7 +246,7 @@ impl Store {
             Store::Sqlite(pool, ..) => Conn::Sqlite(pool.begin().await?),
             Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, events: Vec::new(), wal: None })
+        Ok(Tx { conn, events: Vec::new(), wal: None, deliveries_queued: false })
     }
 
     /// A connection for a read of one statement, outside any transaction: a
@@ -257,7 +259,7 @@ impl Store {
             Store::Sqlite(pool, ..) => Conn::SqliteOne(pool.acquire().await?),
             Store::Postgres(pool) => Conn::PostgresOne(pool.acquire().await?),
         };
-        Ok(Tx { conn, events: Vec::new(), wal: None })
+        Ok(Tx { conn, events: Vec::new(), wal: None, deliveries_queued: false })
     }
 
     /// A transaction for writing. On SQLite it takes the write lock at once
@@ -267,7 +269,7 @@ impl Store {
             Store::Sqlite(_, writer, wal) => (Conn::SqliteWrite(Writing::begin(writer).await?), wal.clone()),
             Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None),
         };
-        Ok(Tx { conn, events: Vec::new(), wal })
+        Ok(Tx { conn, events: Vec::new(), wal, deliveries_queued: false })
     }
 
     /// Waits until every write committed by now is on disk (at once on
@@ -354,15 +356,15 @@ impl Tx {
     /// Commits and waits until the change is durable, returning the events to
     /// publish in this process.
     pub async fn commit(self) -> StoreResult<Vec<Event>> {
-        let (events, unsynced) = self.commit_visible().await?;
-        unsynced.sync().await?;
-        Ok(events)
+        let committed = self.commit_visible().await?;
+        committed.unsynced.sync().await?;
+        Ok(committed.events)
     }
 
     /// Commits, returning the events to publish in this process once every
     /// reader sees the change, and what is left to make it durable. (A
     /// PostgreSQL commit returns once durable, so nothing is left there.)
-    pub async fn commit_visible(self) -> StoreResult<(Vec<Event>, Unsynced)> {
+    pub async fn commit_visible(self) -> StoreResult<Committed> {
         // Counted before it begins: readers may see the change before it returns.
         let number = self.wal.as_ref().map(|wal| wal.begin());
         let committed = match self.conn {
@@ -378,8 +380,18 @@ impl Tx {
             (Some(wal), Some(number)) => wal.unsynced(number),
             _ => Unsynced::none(),
         };
-        Ok((self.events, unsynced))
+        Ok(Committed { events: self.events, unsynced, deliveries_queued: self.deliveries_queued })
     }
+}
+
+/// A committed transaction, as [`Tx::commit_visible`] leaves it.
+pub struct Committed {
+    /// To publish in this process.
+    pub events: Vec<Event>,
+    /// What is left to make it durable.
+    pub unsynced: Unsynced,
+    /// It wrote webhook deliveries: the delivery worker has work.
+    pub deliveries_queued: bool,
 }
 
 /// A case-insensitive "contains" pattern for `lower(col) LIKE $n ESCAPE '\'`, with

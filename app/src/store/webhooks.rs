@@ -173,6 +173,7 @@ impl Tx {
              next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
             .bind(d.hook_id).bind(d.event_name).bind(d.trigger).bind(d.idempotency_key).bind(d.event_uuid)
             .bind(d.is_test).bind(d.payload).bind(d.not_before).bind(now()).fetch_one(c).await)
+        .inspect(|_| self.deliveries_queued = true)
     }
 
     /// Claims the next due delivery until `lease_until`, counting the attempt:
