@@ -23,6 +23,12 @@ use tokio::sync::watch;
 /// Frames kept for viewers that are a little behind and for resuming streams.
 const BACKLOG: usize = 64;
 
+/// The most frames one catch-up hands a viewer's task, which holds them until
+/// its socket has taken them all. Each is a handle on a frame the backlog
+/// holds (32 bytes); after a burst thousands of viewers catch up at once, and a
+/// whole backlog each came to megabytes held at the same moment.
+pub const CATCH_UP_BATCH: usize = 8;
+
 /// An SSE event id: which topic (an epoch unique to this topic in this process
 /// and run) and how far into it. A stream resumes from one only on the same
 /// topic; anything else (another process, a restart, a topic that ended) gets
@@ -386,15 +392,25 @@ impl Topic {
     }
 
     /// What a viewer at `cursor`, watching `items` (sorted), has not had: the
-    /// frames themselves while the backlog still holds them all, else each
+    /// frames themselves while the backlog still holds them all, at most
+    /// [`CATCH_UP_BATCH`] at a time (the position returned is then after the
+    /// last of them, and the viewer comes back for the rest), else each
     /// changed item's latest tally (coalesced, oldest change first).
     pub fn since(&self, cursor: u64, items: &[AwardableRef]) -> Catch {
         let log = self.log();
         let watched = |item: &AwardableRef| items.binary_search(item).is_ok();
         let complete = log.seq == cursor || log.backlog.front().is_some_and(|oldest| oldest.seq <= cursor + 1);
-        let frames = if complete {
-            log.backlog.iter().filter(|s| s.seq > cursor && watched(&s.item)).map(|s| s.bytes.clone()).collect()
-        } else {
+        if complete {
+            let mut frames = Vec::new();
+            for sent in log.backlog.iter().filter(|s| s.seq > cursor && watched(&s.item)) {
+                if frames.len() == CATCH_UP_BATCH {
+                    return Catch { frames, cursor: sent.seq - 1 };
+                }
+                frames.push(sent.bytes.clone());
+            }
+            return Catch { frames, cursor: log.seq };
+        }
+        let frames = {
             let mut changed: Vec<(&AwardableRef, &Tally)> =
                 log.tallies.iter().filter(|(item, t)| t.seq > cursor && watched(item)).collect();
             changed.sort_unstable_by_key(|(_, t)| t.seq);

@@ -2,7 +2,7 @@
 //! what a viewer that fell behind gets.
 
 use app::events::{AwardableKind, AwardableRef, EmojiCount};
-use server::live::topic::{tally_data, EventId, Topic};
+use server::live::topic::{tally_data, EventId, Topic, CATCH_UP_BATCH};
 
 fn issue() -> AwardableRef {
     AwardableRef { kind: AwardableKind::Issue, id: 1 }
@@ -80,6 +80,33 @@ fn a_viewer_behind_the_backlog_gets_each_changed_tally_once() {
     assert!(frames[1].starts_with("event: resync\nid: 1-201\n") && frames[1].contains("\"count\":3"), "{frames:?}");
     // Within the backlog, the frames themselves.
     assert_eq!(topic.since(199, &[issue()]).frames.len(), 1);
+}
+
+#[test]
+fn a_viewer_far_behind_within_the_backlog_gets_every_frame_in_batches() {
+    let topic = Topic::new(1);
+    for n in 1..=30 {
+        change(&topic, issue(), n);
+        change(&topic, note(6), n);
+    }
+    // Watching the issue only: its 30 frames, in order, none twice, none skipped.
+    let (mut cursor, mut got) = (0, Vec::new());
+    loop {
+        let caught = topic.since(cursor, &[issue()]);
+        assert!(caught.frames.len() <= CATCH_UP_BATCH, "{} frames at once", caught.frames.len());
+        assert!(caught.cursor >= cursor);
+        cursor = caught.cursor;
+        if caught.frames.is_empty() {
+            break;
+        }
+        got.extend(text(&caught.frames));
+    }
+    assert_eq!(cursor, 60);
+    let ids: Vec<String> = (1..=30).map(|n| format!("id: 1-{}\n", 2 * n - 1)).collect();
+    assert_eq!(got.len(), 30, "{got:?}");
+    for (frame, id) in got.iter().zip(&ids) {
+        assert!(frame.starts_with("event: reaction\n") && frame.contains(id.as_str()), "{frame:?} is not {id:?}");
+    }
 }
 
 #[test]
