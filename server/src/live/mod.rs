@@ -58,6 +58,20 @@ const RECHECK: Duration = Duration::from_secs(60);
 /// recently (many browsers connecting or reconnecting at once read it once).
 const CONNECT_REUSE: Duration = Duration::from_secs(5);
 
+/// Where in its keep-alive and re-check periods a new viewer starts: in the
+/// second half, spread evenly over the viewers one after the other (a
+/// golden-ratio sequence). Viewers that connect in the same second would
+/// otherwise all wake in the same millisecond every 15 s and every minute:
+/// ten thousand keep-alive writes at once, a burst of work in front of
+/// whatever event came then, and a frame list each held at the same moment.
+pub fn first_after(period: Duration) -> Duration {
+    static VIEWERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = VIEWERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // The fractional part of n times the golden ratio, in 1/2^32.
+    let fraction = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as f64 / 4_294_967_296.0;
+    period.mul_f64(0.5 + fraction / 2.0)
+}
+
 /// How long a re-check may reuse another viewer's read, when not fresh.
 fn reuse(fresh: bool) -> Duration {
     if fresh {
@@ -178,8 +192,8 @@ impl<W: Watch> Viewer<W> {
     /// `access`: the viewer's access signal, subscribed before what it may
     /// see was read (`None` for a visitor).
     fn new(watch: W, state: &ServerState, recheck: Recheck, access: Option<watch::Receiver<u64>>) -> Self {
-        let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
-        keep_alive.reset();
+        let now = tokio::time::Instant::now();
+        let keep_alive = tokio::time::interval_at(now + first_after(KEEP_ALIVE), KEEP_ALIVE);
         // Subscribed before what the viewer may see was read: unless it has
         // moved since, that read covers its value.
         let access_checked = access.as_ref().and_then(|a| (!a.has_changed().unwrap_or(true)).then(|| *a.borrow()));
@@ -188,7 +202,7 @@ impl<W: Watch> Viewer<W> {
             access,
             closing: state.live.closing(),
             keep_alive,
-            recheck_at: tokio::time::Instant::now() + RECHECK,
+            recheck_at: now + first_after(RECHECK),
             access_shrunk: false,
             access_checked,
             recheck: Box::new(recheck),

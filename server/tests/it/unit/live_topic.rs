@@ -122,3 +122,18 @@ fn tallies_re_read_after_missed_changes_go_out_only_where_they_differ() {
     assert_eq!(frames.len(), 1, "{frames:?}");
     assert!(frames[0].starts_with("event: resync\nid: 1-2\n") && frames[0].contains("\"count\":6"), "{frames:?}");
 }
+
+#[test]
+fn viewers_connecting_together_wake_spread_over_the_second_half_of_a_period() {
+    let period = std::time::Duration::from_secs(10);
+    let mut buckets = [0u32; 10];
+    for _ in 0..1_000 {
+        let first = server::live::first_after(period);
+        assert!(first >= period / 2 && first <= period, "{first:?}");
+        // Tenths of the second half.
+        let tenth = ((first.as_secs_f64() / period.as_secs_f64() - 0.5) * 20.0) as usize;
+        buckets[tenth.min(9)] += 1;
+    }
+    // Even: about 100 in each tenth, never a crowd in one.
+    assert!(buckets.iter().all(|n| (80..=120).contains(n)), "{buckets:?}");
+}
