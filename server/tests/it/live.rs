@@ -824,3 +824,32 @@ async fn pages_opened_together_each_get_what_their_viewer_may_see(backend: Backe
         }
     }
 }
+
+/// Viewers that connect in the same moment do not all get their keep-alive
+/// in the same moment: each first comes at its own point in the second half
+/// of the 15 s period (ten thousand at once was a burst of work, and of
+/// memory, in front of whatever event came then).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alives_of_viewers_that_connected_together_are_spread_out() {
+    let server = start(Backend::Sqlite, &[("DEMO_DATA", "1")]).await;
+    let opened = tokio::time::Instant::now();
+    let viewers = futures::future::join_all((0..24).map(|_| async {
+        let mut stream = body(client().get(format!("{}/-/live/Issue/1", server.base)).send().await.expect("live"));
+        // The first keep-alive comment (a frame of its own), if it comes within 16 s.
+        let first = async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                if chunk.starts_with(b":\n\n") || chunk.windows(5).any(|w| w == b"\n\n:\n\n") {
+                    return Some(opened.elapsed());
+                }
+            }
+            None
+        };
+        tokio::time::timeout(Duration::from_secs(16), first).await.ok().flatten()
+    }))
+    .await;
+    let mut at: Vec<Duration> = viewers.into_iter().map(|v| v.expect("a keep-alive within 16 s")).collect();
+    at.sort();
+    let (earliest, latest) = (at[0], at[at.len() - 1]);
+    assert!(earliest >= Duration::from_secs(7), "none before half the period: {at:?}");
+    assert!(latest - earliest >= Duration::from_secs(4), "spread over the second half: {at:?}");
+}
