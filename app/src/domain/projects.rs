@@ -3,7 +3,7 @@
 use super::award_rules::{self, Activity};
 use super::groups::parse_visibility;
 use super::listing::{self, Listing, Window};
-use super::users::valid_path;
+use super::users::{reserved_project_path, valid_path};
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, Event};
 use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
@@ -24,6 +24,8 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
     let mut errors = super::text::one_line_field("Name", &input.name, 255);
     if !valid_path(&path) {
         errors.push(format!("Path {}", super::text::PATH_RULE));
+    } else if reserved_project_path(&path) {
+        errors.push(format!("Path {path} is a reserved name"));
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));

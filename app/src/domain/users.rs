@@ -52,6 +52,15 @@ pub fn reserved_path(path: &str) -> bool {
     RESERVED_PATHS.iter().any(|r| r.eq_ignore_ascii_case(path))
 }
 
+/// Project paths the app itself uses beside a namespace's own:
+/// `/<username>/achievements.svg` is the profile's badge, so a project of
+/// that path would have no page.
+const RESERVED_PROJECT_PATHS: &[&str] = &["achievements.svg"];
+
+pub fn reserved_project_path(path: &str) -> bool {
+    RESERVED_PROJECT_PATHS.iter().any(|r| r.eq_ignore_ascii_case(path))
+}
+
 fn validate_new_user(input: &CreateUser) -> DomainResult<()> {
     let mut errors = Vec::new();
     if input.username.trim().is_empty() {

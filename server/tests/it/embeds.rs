@@ -93,6 +93,20 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     let bad = get(&format!("{base}/carol/achievements.svg?layout=huge"), None).await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(serde_json::from_str::<Value>(&bad.body).is_ok_and(|v| v["error"].is_string()), "{}", bad.body);
+    // The badge's address is no project's: that path is refused, in any
+    // case, and nothing is made; a path beside it is an ordinary project.
+    for path in ["achievements.svg", "Achievements.SVG"] {
+        let made = json!({ "name": "Badge", "path": path });
+        let (status, refused) = call(base, Method::POST, "/projects", Some(&carol), Some(made)).await;
+        assert_eq!(status, 400, "{refused}");
+        assert!(refused.to_string().contains(&format!("Path {path} is a reserved name")), "{refused}");
+        let (status, _) = call(base, Method::GET, &format!("/projects/carol%2F{path}"), Some(&carol), None).await;
+        assert_eq!(status, 404, "{path} made nonetheless");
+    }
+    let made = json!({ "name": "Badge", "path": "achievements-svg" });
+    let (status, beside) = call(base, Method::POST, "/projects", Some(&carol), Some(made)).await;
+    assert_eq!(status, 201, "{beside}");
+    assert_eq!(get(&format!("{base}/carol/achievements.svg"), Some(&etag)).await.status, 304, "the same badge");
     // In Korean when its address asks; a browser's language does not change
     // what shared caches keep for an address.
     let korean = get(&format!("{base}/carol/achievements.svg?lang=ko"), None).await;
