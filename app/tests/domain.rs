@@ -24,7 +24,9 @@ const ROOT_TOKEN: &str = "root-token-0123456789abcdef";
 /// A fresh instance on the test's database: migrated, with the admin.
 async fn fresh_state(database: &TestDatabase) -> AppState {
     let store = Store::connect(&database.url).await.expect("connect and migrate");
-    let instance = Instance { external_url: "http://laurel.test".into(), data_dir: database.dir().to_path_buf() };
+    let sealer = app::domain::secrets::Sealer::new(&[7; 32]).expect("key");
+    let instance =
+        Instance { external_url: "http://laurel.test".into(), data_dir: database.dir().to_path_buf(), sealer };
     let app = AppState::new(store, instance).await.expect("state");
     bootstrap(&app, RootSetup { password: Some("root-password".into()), token: Some(ROOT_TOKEN.into()) })
         .await

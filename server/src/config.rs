@@ -19,7 +19,11 @@ Configuration (environment variables):
   EXTERNAL_URL           base of absolute URLs handed out, e.g. https://laurel.example.com
                          (default: http://<listen address>)
   DATA_DIR               mail files when there is no SMTP_URL; avatar files of older versions,
-                         moved into the database at start-up (default: data)
+                         moved into the database at start-up; the key file below (default: data)
+  SECRETS_KEY            64 hex digits (`openssl rand -hex 32`): the key the secrets the database
+                         keeps (credential signing keys, webhook tokens) are sealed with. Every
+                         process on one database needs the same one (default: DATA_DIR/secrets.key,
+                         made on first start)
   INITIAL_ROOT_PASSWORD  password of the admin `root` created on first start
                          (default: a random one, printed once)
   INITIAL_ROOT_TOKEN     also give `root` a personal access token with exactly this value (>= 20 chars)
@@ -65,6 +69,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub initial_root_password: Option<String>,
     pub initial_root_token: Option<String>,
+    /// `SECRETS_KEY`; none: the key file under `data_dir`.
+    pub secrets_key: Option<crate::secrets_key::SecretsKey>,
     pub smtp_url: Option<String>,
     pub smtp_timeout: std::time::Duration,
     pub webhook_retry: std::time::Duration,
@@ -115,6 +121,12 @@ impl Config {
         if initial_root_token.as_deref().is_some_and(|t| t.len() < 20 || t.contains(char::is_whitespace)) {
             return Err(bad("INITIAL_ROOT_TOKEN", "must be at least 20 characters, without spaces"));
         }
+        let secrets_key = match get("SECRETS_KEY") {
+            None => None,
+            Some(v) => Some(crate::secrets_key::parse(&v).ok_or_else(|| {
+                bad("SECRETS_KEY", "must be 64 hex digits (32 bytes), e.g. the output of `openssl rand -hex 32`")
+            })?),
+        };
         let smtp_url = get("SMTP_URL");
         if let Some(url) = &smtp_url {
             crate::mail::check_smtp_url(url).map_err(|e| bad("SMTP_URL", e))?;
@@ -174,6 +186,7 @@ impl Config {
             data_dir: get("DATA_DIR").unwrap_or_else(|| "data".into()).into(),
             initial_root_password,
             initial_root_token,
+            secrets_key,
             smtp_url,
             smtp_timeout,
             webhook_retry,

@@ -18,6 +18,7 @@ pub mod live;
 pub mod mail;
 pub mod request_id;
 pub mod rest;
+pub mod secrets_key;
 pub mod security_headers;
 pub mod serve;
 pub mod state;

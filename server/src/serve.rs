@@ -7,6 +7,7 @@ use crate::{
     security_headers, throttle, user_card,
 };
 use app::domain::bootstrap::{bootstrap, RootSetup};
+use app::domain::secrets::{self, Sealer};
 use app::domain::{award_rules, demo, hook_delivery, outbox, uploads, AppState, Instance};
 use app::store::Store;
 use app::{shell, App};
@@ -38,6 +39,10 @@ pub enum StartError {
     Webhooks(#[from] crate::webhook_sender::SenderError),
     #[error("start-up failed: {0}")]
     Domain(#[from] app::domain::DomainError),
+    #[error("SECRETS_KEY: the key file {0}")]
+    SecretsKey(crate::secrets_key::KeyFileError),
+    #[error("{0}")]
+    Sealing(#[from] app::domain::secrets::SealError),
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains (see below) and returns.
@@ -56,11 +61,21 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let listener = listen(config.site_addr).map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone() };
+    let key = match &config.secrets_key {
+        Some(key) => key.clone(),
+        None => crate::secrets_key::in_data_dir(&config.data_dir).map_err(StartError::SecretsKey)?,
+    };
+    let sealer = Sealer::new(&key.0)?;
+    let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone(), sealer };
     let mailer =
         mail::LaurelMailer::new(config.smtp_url.as_deref(), config.smtp_timeout, &config.data_dir, &external_url)
             .map_err(StartError::Mail)?;
     let (app, outbox_signal) = AppState::new(store.clone(), instance).await?.with_outbox();
+    // The key must be the database's before anything is sealed with it.
+    let sealed = secrets::take_in(&app).await?;
+    if sealed > 0 {
+        tracing::info!("sealed {sealed} secret(s) an older version kept in the clear");
+    }
     let user_agent = format!("Laurel/{}", env!("CARGO_PKG_VERSION"));
     let hook_sender = crate::webhook_sender::WebhookSender::new(&user_agent)?;
 

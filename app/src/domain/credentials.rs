@@ -7,6 +7,7 @@
 //! every server process signs alike; a rotation keeps the old keys published,
 //! so credentials they signed still verify.
 
+use super::secrets::{Column, Sealer};
 use super::{audit, require_admin, Actor, AppState, DomainError, DomainResult};
 use crate::store::SigningKeyRow;
 use base64::Engine;
@@ -28,7 +29,8 @@ fn kid_uri(did: &str, kid: &str) -> String {
     format!("{did}#{kid}")
 }
 
-fn new_key() -> DomainResult<([u8; 32], Vec<u8>)> {
+/// A new key pair: its seed sealed as stored ([`super::secrets`]), and its public key.
+fn new_key(sealer: &Sealer) -> DomainResult<(Vec<u8>, Vec<u8>)> {
     use ring::rand::SecureRandom;
     let mut seed = [0u8; 32];
     ring::rand::SystemRandom::new()
@@ -36,7 +38,7 @@ fn new_key() -> DomainResult<([u8; 32], Vec<u8>)> {
         .map_err(|_| DomainError::Io(std::io::Error::other("no randomness for a signing key")))?;
     let pair = Ed25519KeyPair::from_seed_unchecked(&seed)
         .map_err(|_| DomainError::Io(std::io::Error::other("signing key rejected")))?;
-    Ok((seed, pair.public_key().as_ref().to_vec()))
+    Ok((sealer.seal(Column::SigningSeed, &seed)?, pair.public_key().as_ref().to_vec()))
 }
 
 /// The key that signs now, made at first use.
@@ -49,7 +51,7 @@ async fn signing_key(app: &AppState) -> DomainResult<SigningKeyRow> {
     }
     let mut tx = app.store.write().await?;
     if tx.active_signing_key().await?.is_none() {
-        let (seed, public) = new_key()?;
+        let (seed, public) = new_key(&app.instance.sealer)?;
         let kid = format!("key-{}", tx.count_signing_keys().await? + 1);
         tx.insert_signing_key(&kid, &seed, &public).await?;
     }
@@ -105,7 +107,7 @@ pub async fn did_document(app: &AppState) -> DomainResult<Value> {
 pub async fn rotate_key(app: &AppState, actor: &Actor) -> DomainResult<String> {
     require_admin(actor)?;
     let mut tx = app.store.write().await?;
-    let (seed, public) = new_key()?;
+    let (seed, public) = new_key(&app.instance.sealer)?;
     let kid = format!("key-{}", tx.count_signing_keys().await? + 1);
     tx.insert_signing_key(&kid, &seed, &public).await?;
     tx.retire_signing_keys_but(&kid).await?;
@@ -128,7 +130,8 @@ async fn sign(app: &AppState, payload: &Value) -> DomainResult<String> {
     let did = issuer_did(&app.instance.external_url);
     let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": kid_uri(&did, &key.kid) });
     let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(payload.to_string()));
-    let pair = Ed25519KeyPair::from_seed_unchecked(&key.seed)
+    let seed = app.instance.sealer.open(Column::SigningSeed, &key.seed)?;
+    let pair = Ed25519KeyPair::from_seed_unchecked(&seed)
         .map_err(|_| DomainError::Io(std::io::Error::other("the stored signing key is not one")))?;
     let signature = pair.sign(signing_input.as_bytes());
     Ok(format!("{signing_input}.{}", B64.encode(signature.as_ref())))

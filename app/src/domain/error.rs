@@ -38,6 +38,9 @@ pub enum DomainError {
     Store(StoreError),
     #[error("file storage: {0}")]
     Io(#[from] std::io::Error),
+    /// A secret could not be sealed or opened (`secrets`).
+    #[error(transparent)]
+    Secrets(#[from] super::secrets::SealError),
 }
 
 impl From<StoreError> for DomainError {
@@ -69,6 +72,6 @@ impl DomainError {
 
     /// True for failures that are the server's fault (to be logged, shown as 500).
     pub fn is_internal(&self) -> bool {
-        matches!(self, DomainError::Store(_) | DomainError::Io(_))
+        matches!(self, DomainError::Store(_) | DomainError::Io(_) | DomainError::Secrets(_))
     }
 }

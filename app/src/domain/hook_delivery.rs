@@ -7,6 +7,7 @@
 //! is the server's ([`HookSender`]); which addresses it may reach is decided by
 //! [`super::webhooks::address_allowed`].
 
+use super::secrets::Column;
 use super::webhooks::signature;
 use super::{AppState, DomainResult};
 use crate::store::{now, AttemptRecord, HookDeliveryRow, HookRow};
@@ -89,7 +90,7 @@ pub fn disabled_for(failures: i32) -> Option<chrono::Duration> {
 /// GitLab's headers for one attempt, with Standard Webhooks signing when the
 /// hook has a signing key.
 pub fn headers(
-    hook: &HookRow,
+    (token, signing): (Option<&str>, Option<&str>),
     delivery: &HookDeliveryRow,
     config: &DeliveryConfig,
     instance: &str,
@@ -103,10 +104,10 @@ pub fn headers(
         ("X-Gitlab-Event-UUID".to_string(), delivery.event_uuid.clone()),
         ("X-Gitlab-Instance".to_string(), instance.to_string()),
     ];
-    if let Some(token) = &hook.token {
-        headers.push(("X-Gitlab-Token".to_string(), token.clone()));
+    if let Some(token) = token {
+        headers.push(("X-Gitlab-Token".to_string(), token.to_string()));
     }
-    if let Some(signing) = &hook.signing_token {
+    if let Some(signing) = signing {
         let timestamp = chrono::Utc::now().timestamp();
         if let Some(sig) = signature(signing, &delivery.idempotency_key, timestamp, &delivery.payload) {
             headers.push(("webhook-id".to_string(), delivery.idempotency_key.clone()));
@@ -179,9 +180,13 @@ pub async fn attempt(
         tx.commit().await?;
         return Ok(Step::Postponed);
     }
+    // The hook's secrets, opened only to be sent.
+    let sealer = &app.instance.sealer;
+    let token = sealer.open_optional(Column::HookToken, hook.token.as_deref())?;
+    let signing = sealer.open_optional(Column::HookSigningToken, hook.signing_token.as_deref())?;
     let request = HookRequest {
         url: hook.url.clone(),
-        headers: headers(&hook, &delivery, config, &app.instance.external_url),
+        headers: headers((token.as_deref(), signing.as_deref()), &delivery, config, &app.instance.external_url),
         body: delivery.payload.clone(),
         verify_tls: hook.enable_ssl_verification,
         allow_local,

@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod passwords;
 pub mod projects;
 pub mod reaction_sets;
+pub mod secrets;
 pub mod settings;
 pub mod text;
 pub mod tokens;
@@ -53,6 +54,8 @@ pub struct Instance {
     pub external_url: String,
     /// Uploads and the mail outbox live here.
     pub data_dir: PathBuf,
+    /// Seals the secrets the database keeps ([`secrets`]).
+    pub sealer: secrets::Sealer,
 }
 
 impl Instance {

@@ -5,6 +5,7 @@
 //! resolver; delivery itself is in [`super::hook_delivery`], the payloads in
 //! [`super::hook_events`].
 
+use super::secrets::{Column, Sealer};
 use super::{audit_concerning, groups, listing, Actor, AppState, DomainError, DomainResult};
 use crate::policy;
 use crate::store::{Concerns, HookDeliveryRow, HookFields, HookRow, NamespaceRow, Tx};
@@ -226,7 +227,12 @@ pub async fn hook(app: &AppState, actor: &Actor, group: &str, hook_id: i64) -> D
 }
 
 /// Applies `input` over `base` (an existing hook, or none for a new one) and checks it all.
-async fn fields(tx: &mut Tx, input: &HookInput, base: Option<&HookRow>) -> DomainResult<(OwnedFields, bool)> {
+/// The tokens come back sealed, as stored ([`super::secrets`]).
+async fn fields(
+    (tx, sealer): (&mut Tx, &Sealer),
+    input: &HookInput,
+    base: Option<&HookRow>,
+) -> DomainResult<(OwnedFields, bool)> {
     let allow_local = tx.allow_local_hook_requests().await?;
     let url = match (&input.url, base) {
         (Some(url), _) => check_url(url, allow_local)?.to_string(),
@@ -246,8 +252,10 @@ async fn fields(tx: &mut Tx, input: &HookInput, base: Option<&HookRow>) -> Domai
     // A new address gets no old secret: whoever may move a hook must not be
     // able to have its token and signatures sent somewhere else (as GitLab).
     let kept = |old: Option<&String>| if url_changed { None } else { old.cloned() };
-    let token = secret(&input.token, kept(base.and_then(|h| h.token.as_ref())).as_ref());
-    let signing_token = secret(&input.signing_token, kept(base.and_then(|h| h.signing_token.as_ref())).as_ref());
+    let old_token = sealer.open_optional(Column::HookToken, base.and_then(|h| h.token.as_deref()))?;
+    let old_signing = sealer.open_optional(Column::HookSigningToken, base.and_then(|h| h.signing_token.as_deref()))?;
+    let token = secret(&input.token, kept(old_token.as_ref()).as_ref());
+    let signing_token = secret(&input.signing_token, kept(old_signing.as_ref()).as_ref());
     let mut errors: Vec<String> = super::text::too_long("Name", Some(&name), 255).into_iter().collect();
     errors.extend(super::text::too_long("Description", Some(&description), 2048));
     errors.extend(super::text::too_long("Token", token.as_deref(), MAX_TOKEN_LENGTH));
@@ -278,6 +286,8 @@ async fn fields(tx: &mut Tx, input: &HookInput, base: Option<&HookRow>) -> Domai
     let events = EVENT_SWITCHES.iter().filter(|s| on.contains(s)).copied().collect::<Vec<_>>().join(" ");
     let enable_ssl_verification =
         input.enable_ssl_verification.or(base.map(|h| h.enable_ssl_verification)).unwrap_or(true);
+    let token = sealer.seal_optional(Column::HookToken, token.as_deref())?;
+    let signing_token = sealer.seal_optional(Column::HookSigningToken, signing_token.as_deref())?;
     Ok((OwnedFields { url, name, description, token, signing_token, enable_ssl_verification, events }, url_changed))
 }
 
@@ -319,7 +329,7 @@ pub async fn create_hook(app: &AppState, actor: &Actor, group: &str, input: Hook
     if tx.count_group_hooks(group.id).await? >= MAX_HOOKS_PER_GROUP {
         return Err(DomainError::invalid(format!("A group has at most {MAX_HOOKS_PER_GROUP} webhooks")));
     }
-    let (fields, _) = fields(&mut tx, &input, None).await?;
+    let (fields, _) = fields((&mut tx, &app.instance.sealer), &input, None).await?;
     let hook = tx.insert_hook(group.id, &fields.borrowed()).await?;
     audit_hook(&mut tx, actor, "webhook_created", &hook).await?;
     app.commit(tx).await?;
@@ -335,7 +345,7 @@ pub async fn update_hook(
 ) -> DomainResult<HookRow> {
     let mut tx = app.store.write().await?;
     let (_, hook) = managed_hook(&mut tx, actor, group, hook_id).await?;
-    let (fields, url_changed) = fields(&mut tx, &input, Some(&hook)).await?;
+    let (fields, url_changed) = fields((&mut tx, &app.instance.sealer), &input, Some(&hook)).await?;
     let hook = tx.update_hook(hook.id, &fields.borrowed(), url_changed).await?;
     audit_hook(&mut tx, actor, "webhook_updated", &hook).await?;
     app.commit(tx).await?;

@@ -15,6 +15,7 @@ mod outbox;
 mod projects;
 mod reaction_sets;
 mod rows;
+mod secrets;
 mod settings;
 mod signing_keys;
 mod users;

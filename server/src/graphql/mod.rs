@@ -215,7 +215,7 @@ pub fn top_level(err: DomainError) -> Error {
             tracing::warn!("GraphQL resolver refused, overloaded: {busy}");
             Error::new("Service unavailable, please try again")
         }
-        DomainError::Store(_) | DomainError::Io(_) => {
+        DomainError::Store(_) | DomainError::Io(_) | DomainError::Secrets(_) => {
             tracing::error!("GraphQL resolver failed: {err}");
             Error::new("Internal server error")
         }

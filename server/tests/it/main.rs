@@ -33,5 +33,6 @@ mod python_gitlab;
 mod reaction_sets;
 mod rest_substrate;
 mod schema;
+mod secrets;
 mod unit;
 mod webhooks;

@@ -19,13 +19,13 @@ use std::time::{Duration, Instant};
 
 /// One request the receiver got.
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: String,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
@@ -36,14 +36,14 @@ impl Received {
 
 /// A webhook receiver: records every POST and answers with `status`.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
 }
 
 impl Receiver {
     /// Listens on `port` (0: any) until the test ends; the URL to give a hook.
-    async fn listen(&self, port: u16) -> String {
+    pub(crate) async fn listen(&self, port: u16) -> String {
         self.status.compare_exchange(0, 200, Ordering::SeqCst, Ordering::SeqCst).ok();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("receiver port");
         let port = listener.local_addr().expect("address").port();
@@ -62,7 +62,7 @@ impl Receiver {
     }
 
     /// Waits until `n` requests came (30 s at most), and returns them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let got = self.all();
@@ -76,7 +76,7 @@ impl Receiver {
 }
 
 /// Checks a delivery's Standard Webhooks signature as a receiver would.
-fn signature_holds(received: &Received, signing_token: &str) -> bool {
+pub(crate) fn signature_holds(received: &Received, signing_token: &str) -> bool {
     use base64::Engine;
     use hmac::Mac;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -97,9 +97,9 @@ fn in_order(json: &str, keys: &[&str]) {
     }
 }
 
-const SIGNING_TOKEN: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub(crate) const SIGNING_TOKEN: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-async fn allow_local(base: &str, allow: bool) {
+pub(crate) async fn allow_local(base: &str, allow: bool) {
     let body = json!({ "allow_local_requests_from_web_hooks_and_services": allow });
     let (status, settings) = call(base, Method::PUT, "/application/settings", Some(ROOT_TOKEN), Some(body)).await;
     assert_eq!((status, &settings["allow_local_requests_from_web_hooks_and_services"]), (200, &json!(allow)));

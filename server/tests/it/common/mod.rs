@@ -91,12 +91,12 @@ pub fn spawn_with_file_limits(
     spawn_command(command, database_url, data_dir, extra)
 }
 
-fn spawn_command(
-    mut command: Command,
-    database_url: &str,
-    data_dir: &std::path::Path,
-    extra: &[(&str, &str)],
-) -> Server {
+/// The `SECRETS_KEY` test servers start with.
+pub const TEST_SECRETS_KEY: &str = "5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1ed5ea1";
+
+/// The server binary as tests start it: a clean environment with the test
+/// setup, then `extra`.
+fn configured(mut command: Command, database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Command {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -109,11 +109,37 @@ fn spawn_command(
         .env("INITIAL_ROOT_PASSWORD", "root-password")
         .env("INITIAL_ROOT_TOKEN", ROOT_TOKEN)
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        // Every test server seals with one key, as every process of one
+        // instance must; a test of the key file sets this empty.
+        .env("SECRETS_KEY", TEST_SECRETS_KEY);
     for (key, value) in extra {
         command.env(key, value);
     }
+    command
+}
+
+/// Starts the server as [`spawn`] does, expecting it to refuse to start:
+/// its error output, once it has exited (within 60 s) with a failure.
+pub fn refused_start(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> String {
+    let command = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = configured(command, database_url, data_dir, extra);
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start server binary");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started when it should have refused");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert!(!out.status.success(), "the server should have failed to start");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn spawn_command(command: Command, database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
+    let mut command = configured(command, database_url, data_dir, extra);
+    command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = command.spawn().expect("start server binary");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();

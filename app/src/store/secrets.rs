@@ -1,0 +1,42 @@
+//! The sealed secrets' columns, whole, and the row that tells whether a key
+//! is the database's ([`crate::domain::secrets`]).
+
+use super::{exec, now, on, StoreResult, Tx};
+
+impl Tx {
+    /// The check value sealed when the database was first opened.
+    pub async fn secrets_check(&mut self) -> StoreResult<Option<Vec<u8>>> {
+        on!(self, c => sqlx::query_scalar("SELECT sealed FROM secrets_check WHERE id = 1").fetch_optional(c).await)
+    }
+
+    /// Writes the check value unless one is there (processes started at once:
+    /// the first one's stays, and the others check their key against it).
+    pub async fn insert_secrets_check(&mut self, sealed: &[u8]) -> StoreResult<()> {
+        exec!(self, c => sqlx::query(
+            "INSERT INTO secrets_check (id, sealed, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(sealed).bind(now()).execute(c).await)?;
+        Ok(())
+    }
+
+    /// Every signing key's seed, as stored.
+    pub async fn signing_seeds(&mut self) -> StoreResult<Vec<(i64, Vec<u8>)>> {
+        on!(self, c => sqlx::query_as("SELECT id, seed FROM signing_keys ORDER BY id").fetch_all(c).await)
+    }
+
+    pub async fn set_signing_seed(&mut self, id: i64, seed: &[u8]) -> StoreResult<()> {
+        exec!(self, c => sqlx::query("UPDATE signing_keys SET seed = $2 WHERE id = $1")
+            .bind(id).bind(seed).execute(c).await)?;
+        Ok(())
+    }
+
+    /// Every hook's token and signing token, as stored.
+    pub async fn hook_secrets(&mut self) -> StoreResult<Vec<(i64, Option<String>, Option<String>)>> {
+        on!(self, c => sqlx::query_as("SELECT id, token, signing_token FROM group_hooks ORDER BY id").fetch_all(c).await)
+    }
+
+    pub async fn set_hook_secrets(&mut self, id: i64, token: Option<&str>, signing: Option<&str>) -> StoreResult<()> {
+        exec!(self, c => sqlx::query("UPDATE group_hooks SET token = $2, signing_token = $3 WHERE id = $1")
+            .bind(id).bind(token).bind(signing).execute(c).await)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,154 @@
+//! The secrets the database keeps (webhook tokens, credential signing seeds)
+//! are sealed with a key it does not hold: what the database holds is not
+//! them, a real receiver still gets them, a process with another key refuses
+//! to start and changes nothing, the key file is made once and kept, and what
+//! an older version kept in the clear is sealed at start-up.
+
+use crate::common;
+use crate::webhooks::{allow_local, signature_holds, Receiver, SIGNING_TOKEN};
+
+use common::db::{column, execute, strings};
+use common::{call, database, refused_start, spawn, start, temp_dir, token_for, Backend, ROOT_TOKEN};
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+
+const HOOK_TOKEN: &str = "hook-token-in-the-clear-42";
+
+/// A hook on `heroes` with a token and a signing token; its id.
+async fn hook_to(base: &str, url: &str) -> i64 {
+    let body = json!({ "url": url, "token": HOOK_TOKEN, "signing_token": SIGNING_TOKEN, "emoji_events": true });
+    let (status, hook) = call(base, Method::POST, "/groups/heroes/hooks", Some(ROOT_TOKEN), Some(body)).await;
+    assert_eq!(status, 201, "{hook}");
+    hook["id"].as_i64().expect("id")
+}
+
+/// Sends the hook's test event; what the receiver got must carry the secrets.
+async fn delivered_with_secrets(base: &str, hook: i64, receiver: &Receiver, nth: usize) {
+    let path = format!("/groups/heroes/hooks/{hook}/test/emoji_events");
+    assert_eq!(call(base, Method::POST, &path, Some(ROOT_TOKEN), None).await.0, 201);
+    let got = receiver.wait_for(nth).await;
+    let last = &got[nth - 1];
+    assert_eq!(last.header("X-Gitlab-Token"), HOOK_TOKEN);
+    assert!(signature_holds(last, SIGNING_TOKEN), "signed with the hook's signing token");
+}
+
+/// Carol's credential (made with the instance's first signing key).
+async fn credential(base: &str) -> String {
+    let carol = token_for(base, "carol").await;
+    let (_, me) = call(base, Method::GET, "/user", Some(&carol), None).await;
+    let (_, awards) = call(base, Method::GET, &format!("/users/{}/achievements", me["id"]), Some(&carol), None).await;
+    let url = format!("{base}/api/v4/user_achievements/{}/credential", awards[0]["id"]);
+    let answer = common::client().get(url).header("PRIVATE-TOKEN", &carol).send().await.expect("credential");
+    assert_eq!(answer.status(), 200);
+    answer.text().await.expect("jwt")
+}
+
+on_both!(
+    the_database_holds_no_secret_in_the_clear,
+    a_process_with_another_key_refuses_to_start_and_changes_nothing,
+    secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up
+);
+
+async fn the_database_holds_no_secret_in_the_clear(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let (base, url) = (&server.base, server.database_url());
+    allow_local(base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(base, &receiver.listen(0).await).await;
+    let jwt = credential(base).await;
+    assert_eq!(jwt.split('.').count(), 3);
+
+    let tokens = strings(&url, "SELECT token FROM group_hooks").await;
+    let signing = strings(&url, "SELECT signing_token FROM group_hooks").await;
+    for stored in tokens.iter().chain(&signing) {
+        assert!(stored.starts_with("sealed:v1:"), "{stored}");
+        assert!(!stored.contains(HOOK_TOKEN) && !stored.contains(&SIGNING_TOKEN[6..]), "{stored}");
+    }
+    let seeds: Vec<Vec<u8>> = column(&url, "SELECT seed FROM signing_keys").await;
+    assert_eq!(seeds.len(), 1);
+    // The format, a 12-byte nonce, the 32-byte seed sealed and a 16-byte tag.
+    assert!(seeds[0].starts_with(b"sealed:v1:") && seeds[0].len() == 10 + 12 + 32 + 16, "{:?}", seeds[0]);
+    // Opened only to be used: the receiver gets both, and the credential
+    // signed with the sealed seed still verifies against the published key.
+    delivered_with_secrets(base, hook, &receiver, 1).await;
+    let again = credential(base).await;
+    assert_eq!(again.split('.').nth(1), jwt.split('.').nth(1), "the same credential");
+    // Nothing tells them: the API shows a hook without its secrets.
+    let (_, shown) = call(base, Method::GET, &format!("/groups/heroes/hooks/{hook}"), Some(ROOT_TOKEN), None).await;
+    assert!(!shown.to_string().contains(HOOK_TOKEN) && !shown.to_string().contains("sealed"), "{shown}");
+}
+
+async fn a_process_with_another_key_refuses_to_start_and_changes_nothing(backend: Backend) {
+    let db = database(backend).await;
+    let url = db.url.clone();
+    // No SECRETS_KEY: the key file under DATA_DIR, made on first start and
+    // readable by its owner only.
+    let mut first = spawn(&url, db.dir(), &[("DEMO_DATA", "1"), ("SECRETS_KEY", "")]);
+    let key_file = db.dir().join("secrets.key");
+    let key = std::fs::read_to_string(&key_file).expect("key file made");
+    assert!(key.trim().len() == 64 && key.trim().chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode();
+    assert_eq!(mode & 0o077, 0, "only its owner may read it: {mode:o}");
+    allow_local(&first.base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
+    let before = (
+        strings(&url, "SELECT token FROM group_hooks").await,
+        column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await,
+    );
+
+    // Another key, given or in another DATA_DIR's file: refused, with why.
+    let other = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let elsewhere = temp_dir();
+    for (dir, extra) in [(db.dir(), [("SECRETS_KEY", other)]), (elsewhere.as_path(), [("SECRETS_KEY", "")])] {
+        let stderr = refused_start(&url, dir, &extra);
+        assert!(stderr.contains("SECRETS_KEY does not open this database's secrets"), "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&key_file).expect("key file"), key, "the key file is kept");
+    // A key that is not one is named as such.
+    let stderr = refused_start(&url, db.dir(), &[("SECRETS_KEY", "not-hex")]);
+    assert!(stderr.contains("SECRETS_KEY: must be 64 hex digits"), "{stderr}");
+    let after = (
+        strings(&url, "SELECT token FROM group_hooks").await,
+        column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await,
+    );
+    assert_eq!(before, after, "a refused process changes nothing");
+
+    // The same key file again (a restart): up, and the hook still works.
+    first.signal("TERM");
+    assert!(first.exited_within(Duration::from_secs(20)));
+    let again = spawn(&url, db.dir(), &[("SECRETS_KEY", "")]);
+    delivered_with_secrets(&again.base, hook, &receiver, 1).await;
+}
+
+async fn secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up(backend: Backend) {
+    let db = database(backend).await;
+    let url = db.url.clone();
+    let first = spawn(&url, db.dir(), &[("DEMO_DATA", "1")]);
+    allow_local(&first.base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
+    drop(first);
+    // As an older version left them.
+    execute(&url, &format!("UPDATE group_hooks SET token = '{HOOK_TOKEN}', signing_token = '{SIGNING_TOKEN}'")).await;
+    let seed = "0101010101010101010101010101010101010101010101010101010101010101";
+    let literal = if url.starts_with("sqlite:") { format!("X'{seed}'") } else { format!("'\\x{seed}'::bytea") };
+    execute(
+        &url,
+        &format!(
+            "INSERT INTO signing_keys (kid, seed, public_key, created_at) \
+             VALUES ('key-old', {literal}, {literal}, '2026-01-01T00:00:00Z')"
+        ),
+    )
+    .await;
+
+    let second = spawn(&url, db.dir(), &[]);
+    for stored in strings(&url, "SELECT token FROM group_hooks").await {
+        assert!(stored.starts_with("sealed:v1:") && !stored.contains(HOOK_TOKEN), "{stored}");
+    }
+    let seeds: Vec<Vec<u8>> = column(&url, "SELECT seed FROM signing_keys WHERE kid = 'key-old'").await;
+    assert!(seeds[0].starts_with(b"sealed:v1:") && seeds[0].len() == 70, "{:?}", seeds[0]);
+    delivered_with_secrets(&second.base, hook, &receiver, 1).await;
+}
