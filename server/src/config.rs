@@ -24,6 +24,8 @@ Configuration (environment variables):
                          keeps (credential signing keys, webhook tokens) are sealed with. Every
                          process on one database needs the same one (default: DATA_DIR/secrets.key,
                          made on first start)
+  SECRETS_KEY_PREVIOUS   the key SECRETS_KEY replaces: at start-up everything sealed with it is sealed
+                         again with SECRETS_KEY (keep it set until every process has been restarted)
   INITIAL_ROOT_PASSWORD  password of the admin `root` created on first start
                          (default: a random one, printed once)
   INITIAL_ROOT_TOKEN     also give `root` a personal access token with exactly this value (>= 20 chars)
@@ -71,6 +73,8 @@ pub struct Config {
     pub initial_root_token: Option<String>,
     /// `SECRETS_KEY`; none: the key file under `data_dir`.
     pub secrets_key: Option<crate::secrets_key::SecretsKey>,
+    /// `SECRETS_KEY_PREVIOUS`: the key `secrets_key` replaces.
+    pub secrets_key_previous: Option<crate::secrets_key::SecretsKey>,
     pub smtp_url: Option<String>,
     pub smtp_timeout: std::time::Duration,
     pub webhook_retry: std::time::Duration,
@@ -126,6 +130,13 @@ impl Config {
             Some(v) => Some(crate::secrets_key::parse(&v).ok_or_else(|| {
                 bad("SECRETS_KEY", "must be 64 hex digits (32 bytes), e.g. the output of `openssl rand -hex 32`")
             })?),
+        };
+        let secrets_key_previous = match get("SECRETS_KEY_PREVIOUS") {
+            None => None,
+            Some(v) => Some(
+                crate::secrets_key::parse(&v)
+                    .ok_or_else(|| bad("SECRETS_KEY_PREVIOUS", "must be 64 hex digits (32 bytes)"))?,
+            ),
         };
         let smtp_url = get("SMTP_URL");
         if let Some(url) = &smtp_url {
@@ -187,6 +198,7 @@ impl Config {
             initial_root_password,
             initial_root_token,
             secrets_key,
+            secrets_key_previous,
             smtp_url,
             smtp_timeout,
             webhook_retry,

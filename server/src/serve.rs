@@ -72,9 +72,16 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             .map_err(StartError::Mail)?;
     let (app, outbox_signal) = AppState::new(store.clone(), instance).await?.with_outbox();
     // The key must be the database's before anything is sealed with it.
-    let sealed = secrets::take_in(&app).await?;
-    if sealed > 0 {
-        tracing::info!("sealed {sealed} secret(s) an older version kept in the clear");
+    let previous = config.secrets_key_previous.as_ref().map(|key| Sealer::new(&key.0)).transpose()?;
+    let taken = secrets::take_in(&app, previous.as_ref()).await?;
+    if taken.sealed > 0 {
+        tracing::info!("sealed {} secret(s) an older version kept in the clear", taken.sealed);
+    }
+    if taken.resealed > 0 {
+        tracing::info!("sealed {} secret(s) again with the new SECRETS_KEY", taken.resealed);
+    }
+    if taken.unopened > 0 {
+        tracing::warn!("{} sealed secret(s) open with no key given: their use fails", taken.unopened);
     }
     let user_agent = format!("Laurel/{}", env!("CARGO_PKG_VERSION"));
     let hook_sender = crate::webhook_sender::WebhookSender::new(&user_agent)?;

@@ -7,7 +7,8 @@
 //! Each sealed value names its column as associated data, so one cannot be
 //! moved into another column and opened there. A process whose key is not the
 //! one the database was sealed with refuses to start ([`take_in`]), before it
-//! writes anything sealed.
+//! writes anything sealed. A new key replaces the old one by a start with both
+//! (`SECRETS_KEY` and `SECRETS_KEY_PREVIOUS`): everything is sealed again.
 
 use super::{AppState, DomainResult};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
@@ -116,14 +117,14 @@ impl Sealer {
 
     /// A text secret sealed, as text (the format, then hex).
     pub fn seal_text(&self, column: Column, plain: &str) -> Result<String, SealError> {
-        let sealed = self.seal(column, plain.as_bytes())?;
-        Ok(format!("{}{}", String::from_utf8_lossy(SEALED), hex::encode(&sealed[SEALED.len()..])))
+        Ok(text_of(&self.seal(column, plain.as_bytes())?))
     }
 
     pub fn open_text(&self, column: Column, sealed: &str) -> Result<String, SealError> {
-        let body = sealed.as_bytes().strip_prefix(SEALED).ok_or(SealError::Open)?;
-        let body = hex::decode(body).map_err(|_| SealError::Open)?;
-        let plain = self.open(column, &[SEALED, &body].concat())?;
+        if !is_sealed(sealed.as_bytes()) {
+            return Err(SealError::Open);
+        }
+        let plain = self.open(column, &bytes_of(sealed))?;
         String::from_utf8(plain).map_err(|_| SealError::Open)
     }
 
@@ -142,47 +143,112 @@ fn is_sealed(value: &[u8]) -> bool {
     value.starts_with(SEALED)
 }
 
+/// A text column's value as bytes: a sealed one as [`Sealer::seal`] gives it,
+/// anything else as it is.
+fn bytes_of(text: &str) -> Vec<u8> {
+    match text.as_bytes().strip_prefix(SEALED).map(hex::decode) {
+        Some(Ok(body)) => [SEALED, &body].concat(),
+        _ => text.as_bytes().to_vec(),
+    }
+}
+
+/// Sealed bytes as a text column keeps them.
+fn text_of(sealed: &[u8]) -> String {
+    format!("{}{}", String::from_utf8_lossy(SEALED), hex::encode(sealed.get(SEALED.len()..).unwrap_or_default()))
+}
+
 /// What the check row holds, sealed.
 const CHECK: &[u8] = b"laurel secrets key";
 
+/// What [`take_in`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TakenIn {
+    /// Kept in the clear by an older version, now sealed.
+    pub sealed: usize,
+    /// Sealed with the previous key, now with this one.
+    pub resealed: usize,
+    /// Opening with neither key: left as they are (their use fails).
+    pub unopened: usize,
+}
+
+/// The keys a start-up may meet: this process's, and the one it replaces
+/// (`SECRETS_KEY_PREVIOUS`), if any.
+struct Keys<'a> {
+    current: &'a Sealer,
+    previous: Option<&'a Sealer>,
+}
+
+impl Keys<'_> {
+    /// What a stored value becomes: `None` when it stays as it is.
+    fn renewed(&self, column: Column, stored: &[u8], taken: &mut TakenIn) -> Result<Option<Vec<u8>>, SealError> {
+        if !is_sealed(stored) {
+            taken.sealed += 1;
+            return self.current.seal(column, stored).map(Some);
+        }
+        if self.current.open(column, stored).is_ok() {
+            return Ok(None);
+        }
+        match self.previous.map(|previous| previous.open(column, stored)) {
+            Some(Ok(plain)) => {
+                taken.resealed += 1;
+                self.current.seal(column, &plain).map(Some)
+            }
+            _ => {
+                taken.unopened += 1;
+                Ok(None)
+            }
+        }
+    }
+
+    fn renewed_text(
+        &self,
+        column: Column,
+        stored: Option<&str>,
+        taken: &mut TakenIn,
+    ) -> Result<Option<String>, SealError> {
+        let Some(stored) = stored else { return Ok(None) };
+        Ok(self.renewed(column, &bytes_of(stored), taken)?.map(|sealed| text_of(&sealed)))
+    }
+}
+
 /// At start-up, before anything is sealed: the database's check row must
 /// open with this process's key (the first process to open the database
-/// writes it). Then every secret an older version kept in the clear is
-/// sealed. Returns how many were.
-pub async fn take_in(app: &AppState) -> DomainResult<usize> {
-    let sealer = &app.instance.sealer;
+/// writes it), or with `previous`, the key this one replaces: then every
+/// secret sealed with that one is sealed again with this one, and so is any
+/// sealed with it later (a process not yet restarted) at each start while
+/// `previous` is given. Every secret an older version kept in the clear is
+/// sealed. All in one transaction: a failure leaves the database as it was.
+pub async fn take_in(app: &AppState, previous: Option<&Sealer>) -> DomainResult<TakenIn> {
+    let keys = Keys { current: &app.instance.sealer, previous };
     let mut tx = app.store.write().await?;
     if tx.secrets_check().await?.is_none() {
-        tx.insert_secrets_check(&sealer.seal(Column::Check, CHECK)?).await?;
+        tx.insert_secrets_check(&keys.current.seal(Column::Check, CHECK)?).await?;
     }
     let check = tx.secrets_check().await?.unwrap_or_default();
-    if sealer.open(Column::Check, &check).ok().as_deref() != Some(CHECK) {
-        return Err(SealError::WrongKey.into());
+    let opens = |sealer: &Sealer| sealer.open(Column::Check, &check).ok().as_deref() == Some(CHECK);
+    if !opens(keys.current) {
+        if !previous.is_some_and(opens) {
+            return Err(SealError::WrongKey.into());
+        }
+        tx.set_secrets_check(&keys.current.seal(Column::Check, CHECK)?).await?;
     }
-    let mut sealed = 0;
+    let mut taken = TakenIn::default();
     for (id, seed) in tx.signing_seeds().await? {
-        if !is_sealed(&seed) {
-            tx.set_signing_seed(id, &sealer.seal(Column::SigningSeed, &seed)?).await?;
-            sealed += 1;
+        if let Some(renewed) = keys.renewed(Column::SigningSeed, &seed, &mut taken)? {
+            tx.set_signing_seed(id, &renewed).await?;
         }
     }
     for (id, token, signing) in tx.hook_secrets().await? {
-        let clear = |v: &Option<String>| v.as_deref().is_some_and(|v| !is_sealed(v.as_bytes()));
-        if clear(&token) || clear(&signing) {
-            let token = match token {
-                Some(t) if !is_sealed(t.as_bytes()) => Some(sealer.seal_text(Column::HookToken, &t)?),
-                other => other,
-            };
-            let signing = match signing {
-                Some(t) if !is_sealed(t.as_bytes()) => Some(sealer.seal_text(Column::HookSigningToken, &t)?),
-                other => other,
-            };
+        let new_token = keys.renewed_text(Column::HookToken, token.as_deref(), &mut taken)?;
+        let new_signing = keys.renewed_text(Column::HookSigningToken, signing.as_deref(), &mut taken)?;
+        if new_token.is_some() || new_signing.is_some() {
+            let token = new_token.or(token);
+            let signing = new_signing.or(signing);
             tx.set_hook_secrets(id, token.as_deref(), signing.as_deref()).await?;
-            sealed += 1;
         }
     }
     app.commit(tx).await?;
-    Ok(sealed)
+    Ok(taken)
 }
 
 #[cfg(test)]
@@ -207,5 +273,29 @@ mod tests {
         }
         let seed = sealer.seal(Column::SigningSeed, &[1; 32]).expect("sealed");
         assert_eq!(sealer.open(Column::SigningSeed, &seed).expect("opens"), vec![1; 32]);
+    }
+
+    #[test]
+    fn at_start_up_a_value_is_sealed_sealed_again_kept_or_left() {
+        let key = |byte: u8| Sealer::new(&[byte; KEY_LEN]).expect("key");
+        let (old, new, unknown) = (key(1), key(2), key(3));
+        let keys = Keys { current: &new, previous: Some(&old) };
+        let mut taken = TakenIn::default();
+        let column = Column::HookToken;
+        let clear = keys.renewed(column, b"in the clear", &mut taken).expect("renewed").expect("sealed");
+        assert_eq!(new.open(column, &clear).expect("opens"), b"in the clear");
+        let current = new.seal(column, b"current").expect("sealed");
+        assert_eq!(keys.renewed(column, &current, &mut taken).expect("renewed"), None, "kept");
+        let previous = old.seal(column, b"previous").expect("sealed");
+        let again = keys.renewed(column, &previous, &mut taken).expect("renewed").expect("sealed again");
+        assert_eq!(new.open(column, &again).expect("opens"), b"previous");
+        let stray = unknown.seal(column, b"stray").expect("sealed");
+        assert_eq!(keys.renewed(column, &stray, &mut taken).expect("renewed"), None, "left");
+        assert_eq!(taken, TakenIn { sealed: 1, resealed: 1, unopened: 1 });
+        // Text columns alike.
+        let text = old.seal_text(column, "token").expect("sealed");
+        let renewed = keys.renewed_text(column, Some(&text), &mut taken).expect("renewed").expect("again");
+        assert_eq!(new.open_text(column, &renewed).expect("opens"), "token");
+        assert_eq!(keys.renewed_text(column, None, &mut taken).expect("renewed"), None);
     }
 }

@@ -18,6 +18,13 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces the check value (the key replaced by another).
+    pub async fn set_secrets_check(&mut self, sealed: &[u8]) -> StoreResult<()> {
+        exec!(self, c => sqlx::query("UPDATE secrets_check SET sealed = $1 WHERE id = 1")
+            .bind(sealed).execute(c).await)?;
+        Ok(())
+    }
+
     /// Every signing key's seed, as stored.
     pub async fn signing_seeds(&mut self) -> StoreResult<Vec<(i64, Vec<u8>)>> {
         on!(self, c => sqlx::query_as("SELECT id, seed FROM signing_keys ORDER BY id").fetch_all(c).await)

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 /// What PyJWT makes of `jwt` with the keys at `jwks`: the verified claims and
 /// header, or why not.
-fn verify(jwt: &str, jwks: &Value, issuer: &str) -> Result<(Value, Value), String> {
+pub(crate) fn verify(jwt: &str, jwks: &Value, issuer: &str) -> Result<(Value, Value), String> {
     let dir = common::temp_dir();
     std::fs::write(dir.join("token"), jwt).expect("token");
     std::fs::write(dir.join("jwks.json"), jwks.to_string()).expect("jwks");

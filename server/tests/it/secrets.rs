@@ -1,14 +1,16 @@
 //! The secrets the database keeps (webhook tokens, credential signing seeds)
 //! are sealed with a key it does not hold: what the database holds is not
 //! them, a real receiver still gets them, a process with another key refuses
-//! to start and changes nothing, the key file is made once and kept, and what
-//! an older version kept in the clear is sealed at start-up.
+//! to start and changes nothing, the key file is made once and kept, what an
+//! older version kept in the clear is sealed at start-up, and a new key takes
+//! over from the old one.
 
 use crate::common;
+use crate::credentials::verify;
 use crate::webhooks::{allow_local, signature_holds, Receiver, SIGNING_TOKEN};
 
 use common::db::{column, execute, strings};
-use common::{call, database, refused_start, spawn, start, temp_dir, token_for, Backend, ROOT_TOKEN};
+use common::{call, database, refused_start, spawn, start, temp_dir, token_for, Backend, ROOT_TOKEN, TEST_SECRETS_KEY};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
@@ -47,7 +49,8 @@ async fn credential(base: &str) -> String {
 on_both!(
     the_database_holds_no_secret_in_the_clear,
     a_process_with_another_key_refuses_to_start_and_changes_nothing,
-    secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up
+    secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up,
+    a_new_key_replaces_the_old_one_when_a_process_starts_with_both
 );
 
 async fn the_database_holds_no_secret_in_the_clear(backend: Backend) {
@@ -151,4 +154,58 @@ async fn secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up(backe
     let seeds: Vec<Vec<u8>> = column(&url, "SELECT seed FROM signing_keys WHERE kid = 'key-old'").await;
     assert!(seeds[0].starts_with(b"sealed:v1:") && seeds[0].len() == 70, "{:?}", seeds[0]);
     delivered_with_secrets(&second.base, hook, &receiver, 1).await;
+}
+
+/// The stored secrets: hooks' tokens and signing seeds.
+async fn stored(url: &str) -> (Vec<String>, Vec<Vec<u8>>) {
+    (strings(url, "SELECT token FROM group_hooks").await, column(url, "SELECT seed FROM signing_keys").await)
+}
+
+async fn a_new_key_replaces_the_old_one_when_a_process_starts_with_both(backend: Backend) {
+    let db = database(backend).await;
+    let url = db.url.clone();
+    let first = spawn(&url, db.dir(), &[("DEMO_DATA", "1")]);
+    allow_local(&first.base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
+    // The instance's first signing key, made by its first credential.
+    assert_eq!(credential(&first.base).await.split('.').count(), 3);
+    drop(first);
+    let before = stored(&url).await;
+
+    let new_key = "ab".repeat(32);
+    let stderr = refused_start(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
+    assert!(stderr.contains("SECRETS_KEY does not open"), "the new key alone: {stderr}");
+    let wrong = "cd".repeat(32);
+    let stderr = refused_start(&url, db.dir(), &[("SECRETS_KEY", &new_key), ("SECRETS_KEY_PREVIOUS", &wrong)]);
+    assert!(stderr.contains("SECRETS_KEY does not open"), "another previous key: {stderr}");
+    assert_eq!(stored(&url).await, before, "refused starts change nothing");
+
+    let both = [("SECRETS_KEY", new_key.as_str()), ("SECRETS_KEY_PREVIOUS", TEST_SECRETS_KEY)];
+    let second = spawn(&url, db.dir(), &both);
+    let after = stored(&url).await;
+    assert!(after.0[0].starts_with("sealed:v1:") && after.0 != before.0, "the token sealed again");
+    assert!(after.1[0].starts_with(b"sealed:v1:") && after.1 != before.1, "the seed sealed again");
+    delivered_with_secrets(&second.base, hook, &receiver, 1).await;
+    // The seed opened after it was sealed again is the published key's: the
+    // credential verifies (PyJWT) against the same public key as before.
+    let jwks = |base: String| async move {
+        let answer = common::client().get(format!("{base}/.well-known/jwks.json")).send().await.expect("jwks");
+        answer.json::<serde_json::Value>().await.expect("json")
+    };
+    let published = jwks(second.base.clone()).await;
+    assert_eq!(published["keys"].as_array().map(Vec::len), Some(1), "no new key: {published}");
+    let port = second.base.rsplit(':').next().expect("port");
+    let signed = credential(&second.base).await;
+    verify(&signed, &published, &format!("did:web:127.0.0.1%3A{port}")).expect("verifies");
+    drop(second);
+    // Again with both: nothing left to seal again.
+    let third = spawn(&url, db.dir(), &both);
+    assert_eq!(stored(&url).await, after);
+    drop(third);
+
+    let stderr = refused_start(&url, db.dir(), &[]);
+    assert!(stderr.contains("SECRETS_KEY does not open"), "the old key no longer opens them: {stderr}");
+    let new_alone = spawn(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
+    delivered_with_secrets(&new_alone.base, hook, &receiver, 2).await;
 }
