@@ -7,9 +7,12 @@ use std::path::PathBuf;
 pub const HELP: &str = "\
 Laurel: achievements and emoji reactions, compatible with GitLab's APIs.
 
-Usage: server [--help | --print-schema]
+Usage: server [--help | --print-schema | --forget-secrets]
 
   --print-schema         print the GraphQL schema (SDL) and exit; server/schema.graphql is its output
+  --forget-secrets       the key is lost: give up every secret the database keeps that SECRETS_KEY
+                         (or the key file) does not open (webhooks lose their tokens, signing keys
+                         are retired), make the database this key's, and exit
 
 Configuration (environment variables):
   DATABASE_URL           sqlite://PATH or postgres://USER@HOST/DB

@@ -1,5 +1,5 @@
-//! The `server` command: `--help`, `--print-schema`, or serve (configured by
-//! the environment, see `--help`).
+//! The `server` command: `--help`, `--print-schema`, `--forget-secrets`, or
+//! serve (configured by the environment, see `--help`).
 
 use server::config::{self, Config};
 use server::{fds, graphql, serve};
@@ -45,7 +45,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve::run(config)) {
+    let work = async {
+        if std::env::args().skip(1).any(|a| a == "--forget-secrets") {
+            serve::forget_secrets(config).await
+        } else {
+            serve::run(config).await
+        }
+    };
+    match runtime.block_on(work) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("laurel: {err}");

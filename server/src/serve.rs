@@ -45,6 +45,36 @@ pub enum StartError {
     Sealing(#[from] app::domain::secrets::SealError),
 }
 
+/// Seals with `SECRETS_KEY`, else the key file under `DATA_DIR` (made now if
+/// there is none).
+fn sealer(config: &Config) -> Result<Sealer, StartError> {
+    let key = match &config.secrets_key {
+        Some(key) => key.clone(),
+        None => crate::secrets_key::in_data_dir(&config.data_dir).map_err(StartError::SecretsKey)?,
+    };
+    Ok(Sealer::new(&key.0)?)
+}
+
+/// `server --forget-secrets`, for a lost key ([`secrets::forget`]): prints
+/// what was given up, and exits.
+pub async fn forget_secrets(config: Config) -> Result<(), StartError> {
+    let data_dir = config.data_dir.clone();
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
+    let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
+    let external_url = config.external_url.clone().unwrap_or_default();
+    let instance = Instance { external_url, data_dir, sealer: sealer(&config)? };
+    let app = AppState::new(store.clone(), instance).await?;
+    let forgotten = secrets::forget(&app).await?;
+    println!(
+        "Gave up {} webhook secret(s) and retired {} signing key(s) that this SECRETS_KEY does not open; \
+         the database's secrets are this key's from now on.",
+        forgotten.hook_secrets, forgotten.signing_keys
+    );
+    store.close().await;
+    Ok(())
+}
+
 /// Serves until SIGTERM or Ctrl-C, then drains (see below) and returns.
 pub async fn run(config: Config) -> Result<(), StartError> {
     let data_dir_error = |path: &std::path::Path| {
@@ -61,12 +91,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let listener = listen(config.site_addr).map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.site_addr, source })?;
     let external_url = config.external_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let key = match &config.secrets_key {
-        Some(key) => key.clone(),
-        None => crate::secrets_key::in_data_dir(&config.data_dir).map_err(StartError::SecretsKey)?,
-    };
-    let sealer = Sealer::new(&key.0)?;
-    let instance = Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone(), sealer };
+    let instance =
+        Instance { external_url: external_url.clone(), data_dir: config.data_dir.clone(), sealer: sealer(&config)? };
     let mailer =
         mail::LaurelMailer::new(config.smtp_url.as_deref(), config.smtp_timeout, &config.data_dir, &external_url)
             .map_err(StartError::Mail)?;

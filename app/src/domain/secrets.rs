@@ -251,6 +251,55 @@ pub async fn take_in(app: &AppState, previous: Option<&Sealer>) -> DomainResult<
     Ok(taken)
 }
 
+/// What [`forget`] gave up.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    /// Hook tokens and signing tokens, now none.
+    pub hook_secrets: usize,
+    /// Signing keys, now retired (still published: what they signed verifies).
+    pub signing_keys: usize,
+}
+
+/// When the key is lost (`server --forget-secrets`): every sealed secret that
+/// does not open with this process's key is given up, and the database is
+/// this key's from now on. Hooks lose the tokens (their owners set new ones);
+/// signing keys are retired, so the next credential is signed by a new one
+/// and the old ones stay published. What opens with this key is kept: run
+/// with the right key, it changes nothing.
+pub async fn forget(app: &AppState) -> DomainResult<Forgotten> {
+    let sealer = &app.instance.sealer;
+    let mut tx = app.store.write().await?;
+    let check = sealer.seal(Column::Check, CHECK)?;
+    match tx.secrets_check().await? {
+        None => tx.insert_secrets_check(&check).await?,
+        Some(old) if sealer.open(Column::Check, &old).is_err() => tx.set_secrets_check(&check).await?,
+        Some(_) => {}
+    }
+    let mut forgotten = Forgotten::default();
+    for (id, seed) in tx.unretired_signing_seeds().await? {
+        if is_sealed(&seed) && sealer.open(Column::SigningSeed, &seed).is_err() {
+            tx.retire_signing_key(id).await?;
+            forgotten.signing_keys += 1;
+        }
+    }
+    for (id, token, signing) in tx.hook_secrets().await? {
+        let mut keep = |column: Column, value: Option<String>| match value {
+            Some(v) if is_sealed(v.as_bytes()) && sealer.open_text(column, &v).is_err() => {
+                forgotten.hook_secrets += 1;
+                None
+            }
+            other => other,
+        };
+        let (kept_token, kept_signing) =
+            (keep(Column::HookToken, token.clone()), keep(Column::HookSigningToken, signing.clone()));
+        if (kept_token.as_ref(), kept_signing.as_ref()) != (token.as_ref(), signing.as_ref()) {
+            tx.set_hook_secrets(id, kept_token.as_deref(), kept_signing.as_deref()).await?;
+        }
+    }
+    app.commit(tx).await?;
+    Ok(forgotten)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

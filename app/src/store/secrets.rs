@@ -36,6 +36,18 @@ impl Tx {
         Ok(())
     }
 
+    /// Every signing key not retired: its id and seed, as stored.
+    pub async fn unretired_signing_seeds(&mut self) -> StoreResult<Vec<(i64, Vec<u8>)>> {
+        on!(self, c => sqlx::query_as("SELECT id, seed FROM signing_keys WHERE retired_at IS NULL ORDER BY id")
+            .fetch_all(c).await)
+    }
+
+    pub async fn retire_signing_key(&mut self, id: i64) -> StoreResult<()> {
+        exec!(self, c => sqlx::query("UPDATE signing_keys SET retired_at = $2 WHERE id = $1")
+            .bind(id).bind(now()).execute(c).await)?;
+        Ok(())
+    }
+
     /// Every hook's token and signing token, as stored.
     pub async fn hook_secrets(&mut self) -> StoreResult<Vec<(i64, Option<String>, Option<String>)>> {
         on!(self, c => sqlx::query_as("SELECT id, token, signing_token FROM group_hooks ORDER BY id").fetch_all(c).await)

@@ -2,15 +2,17 @@
 //! are sealed with a key it does not hold: what the database holds is not
 //! them, a real receiver still gets them, a process with another key refuses
 //! to start and changes nothing, the key file is made once and kept, what an
-//! older version kept in the clear is sealed at start-up, and a new key takes
-//! over from the old one.
+//! older version kept in the clear is sealed at start-up, a new key takes
+//! over from the old one, and a lost one is given up with what it sealed.
 
 use crate::common;
 use crate::credentials::verify;
 use crate::webhooks::{allow_local, signature_holds, Receiver, SIGNING_TOKEN};
 
 use common::db::{column, execute, strings};
-use common::{call, database, refused_start, spawn, start, temp_dir, token_for, Backend, ROOT_TOKEN, TEST_SECRETS_KEY};
+use common::{
+    call, database, refused_start, run_once, spawn, start, temp_dir, token_for, Backend, ROOT_TOKEN, TEST_SECRETS_KEY,
+};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
@@ -50,7 +52,8 @@ on_both!(
     the_database_holds_no_secret_in_the_clear,
     a_process_with_another_key_refuses_to_start_and_changes_nothing,
     secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up,
-    a_new_key_replaces_the_old_one_when_a_process_starts_with_both
+    a_new_key_replaces_the_old_one_when_a_process_starts_with_both,
+    a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else
 );
 
 async fn the_database_holds_no_secret_in_the_clear(backend: Backend) {
@@ -208,4 +211,56 @@ async fn a_new_key_replaces_the_old_one_when_a_process_starts_with_both(backend:
     assert!(stderr.contains("SECRETS_KEY does not open"), "the old key no longer opens them: {stderr}");
     let new_alone = spawn(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
     delivered_with_secrets(&new_alone.base, hook, &receiver, 2).await;
+}
+
+/// `server --forget-secrets`: what it printed.
+fn forget(url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -> String {
+    let out = run_once(&["--forget-secrets"], url, dir, extra);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else(backend: Backend) {
+    let db = database(backend).await;
+    let url = db.url.clone();
+    let first = spawn(&url, db.dir(), &[("DEMO_DATA", "1")]);
+    allow_local(&first.base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
+    assert_eq!(credential(&first.base).await.split('.').count(), 3);
+    drop(first);
+    let before = stored(&url).await;
+
+    // With the database's own key: nothing is given up.
+    let printed = forget(&url, db.dir(), &[]);
+    assert!(printed.contains("Gave up 0 webhook secret(s) and retired 0 signing key(s)"), "{printed}");
+    assert_eq!(stored(&url).await, before);
+
+    // The key lost: a new one, and what the old one sealed is given up.
+    let new_key = "ef".repeat(32);
+    let printed = forget(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
+    assert!(printed.contains("Gave up 2 webhook secret(s) and retired 1 signing key(s)"), "{printed}");
+    let tokens: Vec<Option<String>> = column(&url, "SELECT token FROM group_hooks").await;
+    let signing: Vec<Option<String>> = column(&url, "SELECT signing_token FROM group_hooks").await;
+    assert_eq!((tokens, signing), (vec![None], vec![None]));
+    let retired: Vec<i64> = column(&url, "SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NOT NULL").await;
+    assert_eq!(retired, [1]);
+
+    // The instance starts with the new key: the hook still delivers, without
+    // the secrets; a new signing key signs, and the old one stays published.
+    let server = spawn(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
+    let path = format!("/groups/heroes/hooks/{hook}/test/emoji_events");
+    assert_eq!(call(&server.base, Method::POST, &path, Some(ROOT_TOKEN), None).await.0, 201);
+    let got = receiver.wait_for(1).await;
+    assert_eq!((got[0].header("X-Gitlab-Token"), got[0].header("webhook-signature")), ("", ""));
+    let signed = credential(&server.base).await;
+    let answer = common::client().get(format!("{}/.well-known/jwks.json", server.base)).send().await.expect("jwks");
+    let published: serde_json::Value = answer.json().await.expect("json");
+    assert_eq!(published["keys"].as_array().map(Vec::len), Some(2), "{published}");
+    let port = server.base.rsplit(':').next().expect("port");
+    verify(&signed, &published, &format!("did:web:127.0.0.1%3A{port}")).expect("verifies");
+    // The old key no longer opens the database.
+    drop(server);
+    let stderr = refused_start(&url, db.dir(), &[]);
+    assert!(stderr.contains("SECRETS_KEY does not open"), "{stderr}");
 }

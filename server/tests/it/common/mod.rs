@@ -137,6 +137,19 @@ pub fn refused_start(database_url: &str, data_dir: &std::path::Path, extra: &[(&
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs the server binary with `args` (a command that exits, as
+/// `--forget-secrets`), configured as [`spawn`] does: what it printed.
+pub fn run_once(
+    args: &[&str],
+    database_url: &str,
+    data_dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command.args(args);
+    configured(command, database_url, data_dir, extra).output().expect("run the server binary")
+}
+
 fn spawn_command(command: Command, database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
     let mut command = configured(command, database_url, data_dir, extra);
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
