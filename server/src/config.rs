@@ -7,12 +7,13 @@ use std::path::PathBuf;
 pub const HELP: &str = "\
 Laurel: achievements and emoji reactions, compatible with GitLab's APIs.
 
-Usage: server [--help | --print-schema | --forget-secrets]
+Usage: server [--help | --print-schema | --forget-secrets [--yes]]
 
   --print-schema         print the GraphQL schema (SDL) and exit; server/schema.graphql is its output
-  --forget-secrets       the key is lost: give up every secret the database keeps that SECRETS_KEY
-                         (or the key file) does not open (webhooks lose their tokens, signing keys
-                         are retired), make the database this key's, and exit
+  --forget-secrets       the key is lost: say what of the secrets the database keeps SECRETS_KEY (or
+                         the key file, which must be there) does not open, and exit; with --yes, give
+                         it up (webhooks lose their tokens, signing keys are retired) and make the
+                         database this key's. Stop every other server process first
 
 Configuration (environment variables):
   DATABASE_URL           sqlite://PATH or postgres://USER@HOST/DB

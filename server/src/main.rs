@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     };
     let work = async {
         if std::env::args().skip(1).any(|a| a == "--forget-secrets") {
-            serve::forget_secrets(config).await
+            serve::forget_secrets(config, std::env::args().skip(1).any(|a| a == "--yes")).await
         } else {
             serve::run(config).await
         }

@@ -46,17 +46,20 @@ pub fn in_data_dir(data_dir: &Path) -> Result<SecretsKey, KeyFileError> {
         move |source| KeyFileError::Io { path, source }
     };
     match std::fs::read_to_string(&path) {
-        Ok(text) => return parse(&text).ok_or_else(|| KeyFileError::Invalid { path: path.display().to_string() }),
+        Ok(text) => {
+            warn_if_others_may_read(&path);
+            return parse(&text).ok_or_else(|| KeyFileError::Invalid { path: path.display().to_string() });
+        }
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
         Err(err) => return Err(io(&path)(err)),
     }
     let key = new_key().map_err(|_| KeyFileError::Random)?;
-    let aside: PathBuf = data_dir.join(format!(".{FILE}.{}", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&aside)?;
-        file.write_all(format!("{}\n", key_to_hex(&key)).as_bytes())?;
-        file.sync_all()
-    })();
+    // A name no other process (nor an earlier, crashed start) uses.
+    let name = new_key().map_err(|_| KeyFileError::Random)?;
+    let aside: PathBuf = data_dir.join(format!(".{FILE}.{}", key_to_hex(&name)));
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&aside).map_err(io(&aside))?;
+    let written = file.write_all(format!("{}\n", key_to_hex(&key)).as_bytes()).and_then(|()| file.sync_all());
     let linked = written.and_then(|()| match std::fs::hard_link(&aside, &path) {
         Err(err) if err.kind() != std::io::ErrorKind::AlreadyExists => Err(err),
         _ => std::fs::File::open(data_dir)?.sync_all(),
@@ -66,4 +69,14 @@ pub fn in_data_dir(data_dir: &Path) -> Result<SecretsKey, KeyFileError> {
     // Ours, or the one another process linked in first.
     let text = std::fs::read_to_string(&path).map_err(io(&path))?;
     parse(&text).ok_or_else(|| KeyFileError::Invalid { path: path.display().to_string() })
+}
+
+/// A key file others may read is said so at start-up (it is used all the same).
+fn warn_if_others_may_read(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!("{} may be read by users other than its owner: chmod 600 it", path.display());
+        }
+    }
 }

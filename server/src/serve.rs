@@ -43,6 +43,11 @@ pub enum StartError {
     SecretsKey(crate::secrets_key::KeyFileError),
     #[error("{0}")]
     Sealing(#[from] app::domain::secrets::SealError),
+    #[error(
+        "--forget-secrets needs the key the database is to be sealed with from now on: set SECRETS_KEY \
+         (no key file {0} is there, and none is made for this)"
+    )]
+    NoKeyToForgetWith(String),
 }
 
 /// Seals with `SECRETS_KEY`, else the key file under `DATA_DIR` (made now if
@@ -55,22 +60,33 @@ fn sealer(config: &Config) -> Result<Sealer, StartError> {
     Ok(Sealer::new(&key.0)?)
 }
 
-/// `server --forget-secrets`, for a lost key ([`secrets::forget`]): prints
-/// what was given up, and exits.
-pub async fn forget_secrets(config: Config) -> Result<(), StartError> {
+/// `server --forget-secrets [--yes]`, for a lost key ([`secrets::forget`]):
+/// the key must be given (`SECRETS_KEY`, or a key file already there: one is
+/// never made for this). Without `--yes` it only says what it would give up.
+pub async fn forget_secrets(config: Config, apply: bool) -> Result<(), StartError> {
     let data_dir = config.data_dir.clone();
-    std::fs::create_dir_all(&data_dir)
-        .map_err(|source| StartError::DataDir { path: data_dir.display().to_string(), source })?;
+    let key_file = data_dir.join(crate::secrets_key::FILE);
+    if config.secrets_key.is_none() && !key_file.exists() {
+        return Err(StartError::NoKeyToForgetWith(key_file.display().to_string()));
+    }
     let store = Store::connect(&config.database_url).await.map_err(StartError::Database)?;
     let external_url = config.external_url.clone().unwrap_or_default();
     let instance = Instance { external_url, data_dir, sealer: sealer(&config)? };
     let app = AppState::new(store.clone(), instance).await?;
-    let forgotten = secrets::forget(&app).await?;
-    println!(
-        "Gave up {} webhook secret(s) and retired {} signing key(s) that this SECRETS_KEY does not open; \
-         the database's secrets are this key's from now on.",
-        forgotten.hook_secrets, forgotten.signing_keys
-    );
+    let forgotten = secrets::forget(&app, apply).await?;
+    let (hooks, keys) = (forgotten.hook_secrets, forgotten.signing_keys);
+    if apply {
+        println!(
+            "Gave up {hooks} webhook secret(s) and retired {keys} signing key(s) that this SECRETS_KEY does not \
+             open; the database's secrets are this key's from now on."
+        );
+    } else {
+        println!(
+            "Would give up {hooks} webhook secret(s) and retire {keys} signing key(s) that this SECRETS_KEY does not \
+             open, and make the database's secrets this key's. Nothing was changed: run again with --yes to do it, \
+             with every other server process stopped."
+        );
+    }
     store.close().await;
     Ok(())
 }

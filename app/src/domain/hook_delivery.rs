@@ -161,18 +161,22 @@ pub async fn attempt(
 ) -> DomainResult<Step> {
     let Claimed { delivery, hook, allow_local } = claimed;
     let claim = (delivery.id, delivery.claimed_until);
-    // Tests go out even to a disabled hook; events wait, or are given up.
-    if hook.permanently_disabled && !delivery.is_test {
+    // Given up without a try, recorded as a failed attempt.
+    let give_up = |why: &'static str| async move {
         let mut tx = app.store.write().await?;
         let record = AttemptRecord {
             response_status: None,
             response_body: None,
-            internal_error: Some("The hook is disabled"),
+            internal_error: Some(why),
             execution_duration: 0.0,
         };
         tx.record_attempt(claim, &record, Err(None)).await?;
         tx.commit().await?;
-        return Ok(Step::Failed);
+        DomainResult::Ok(Step::Failed)
+    };
+    // Tests go out even to a disabled hook; events wait, or are given up.
+    if hook.permanently_disabled && !delivery.is_test {
+        return give_up("The hook is disabled").await;
     }
     if let Some(until) = hook.disabled_until.filter(|until| *until > now() && !delivery.is_test) {
         let mut tx = app.store.write().await?;
@@ -182,8 +186,13 @@ pub async fn attempt(
     }
     // The hook's secrets, opened only to be sent.
     let sealer = &app.instance.sealer;
-    let token = sealer.open_optional(Column::HookToken, hook.token.as_deref())?;
-    let signing = sealer.open_optional(Column::HookSigningToken, hook.signing_token.as_deref())?;
+    let opened = sealer
+        .open_optional(Column::HookToken, hook.token.as_deref())
+        .and_then(|token| Ok((token, sealer.open_optional(Column::HookSigningToken, hook.signing_token.as_deref())?)));
+    let Ok((token, signing)) = opened else {
+        // Sealed with a key this process does not have: no retry can help.
+        return give_up("The hook's secrets do not open with this server's SECRETS_KEY").await;
+    };
     let request = HookRequest {
         url: hook.url.clone(),
         headers: headers((token.as_deref(), signing.as_deref()), &delivery, config, &app.instance.external_url),

@@ -230,21 +230,24 @@ pub async fn take_in(app: &AppState, previous: Option<&Sealer>) -> DomainResult<
         if !previous.is_some_and(opens) {
             return Err(SealError::WrongKey.into());
         }
-        tx.set_secrets_check(&keys.current.seal(Column::Check, CHECK)?).await?;
+        // Another process that replaced it first (with a key of its own) wins.
+        if !tx.set_secrets_check(&check, &keys.current.seal(Column::Check, CHECK)?).await? {
+            return Err(SealError::WrongKey.into());
+        }
     }
     let mut taken = TakenIn::default();
     for (id, seed) in tx.signing_seeds().await? {
         if let Some(renewed) = keys.renewed(Column::SigningSeed, &seed, &mut taken)? {
-            tx.set_signing_seed(id, &renewed).await?;
+            tx.set_signing_seed(id, &seed, &renewed).await?;
         }
     }
     for (id, token, signing) in tx.hook_secrets().await? {
         let new_token = keys.renewed_text(Column::HookToken, token.as_deref(), &mut taken)?;
         let new_signing = keys.renewed_text(Column::HookSigningToken, signing.as_deref(), &mut taken)?;
         if new_token.is_some() || new_signing.is_some() {
-            let token = new_token.or(token);
-            let signing = new_signing.or(signing);
-            tx.set_hook_secrets(id, token.as_deref(), signing.as_deref()).await?;
+            let old = (token.as_deref(), signing.as_deref());
+            let new = (new_token.as_deref().or(old.0), new_signing.as_deref().or(old.1));
+            tx.set_hook_secrets(id, old, new).await?;
         }
     }
     app.commit(tx).await?;
@@ -265,14 +268,18 @@ pub struct Forgotten {
 /// this key's from now on. Hooks lose the tokens (their owners set new ones);
 /// signing keys are retired, so the next credential is signed by a new one
 /// and the old ones stay published. What opens with this key is kept: run
-/// with the right key, it changes nothing.
-pub async fn forget(app: &AppState) -> DomainResult<Forgotten> {
+/// with the right key, it changes nothing. Unless `apply`, only counts.
+pub async fn forget(app: &AppState, apply: bool) -> DomainResult<Forgotten> {
     let sealer = &app.instance.sealer;
     let mut tx = app.store.write().await?;
     let check = sealer.seal(Column::Check, CHECK)?;
     match tx.secrets_check().await? {
         None => tx.insert_secrets_check(&check).await?,
-        Some(old) if sealer.open(Column::Check, &old).is_err() => tx.set_secrets_check(&check).await?,
+        Some(old) if sealer.open(Column::Check, &old).is_err() => {
+            if !tx.set_secrets_check(&old, &check).await? {
+                return Err(SealError::WrongKey.into());
+            }
+        }
         Some(_) => {}
     }
     let mut forgotten = Forgotten::default();
@@ -283,21 +290,29 @@ pub async fn forget(app: &AppState) -> DomainResult<Forgotten> {
         }
     }
     for (id, token, signing) in tx.hook_secrets().await? {
-        let mut keep = |column: Column, value: Option<String>| match value {
-            Some(v) if is_sealed(v.as_bytes()) && sealer.open_text(column, &v).is_err() => {
-                forgotten.hook_secrets += 1;
-                None
-            }
-            other => other,
-        };
-        let (kept_token, kept_signing) =
-            (keep(Column::HookToken, token.clone()), keep(Column::HookSigningToken, signing.clone()));
-        if (kept_token.as_ref(), kept_signing.as_ref()) != (token.as_ref(), signing.as_ref()) {
-            tx.set_hook_secrets(id, kept_token.as_deref(), kept_signing.as_deref()).await?;
+        let old = (token.as_deref(), signing.as_deref());
+        let given_up = &mut forgotten.hook_secrets;
+        let new =
+            (kept(sealer, Column::HookToken, old.0, given_up), kept(sealer, Column::HookSigningToken, old.1, given_up));
+        if new != old {
+            tx.set_hook_secrets(id, old, new).await?;
         }
     }
-    app.commit(tx).await?;
+    if apply {
+        app.commit(tx).await?;
+    }
     Ok(forgotten)
+}
+
+/// A text secret `forget` keeps: all but a sealed one this key does not open.
+fn kept<'a>(sealer: &Sealer, column: Column, value: Option<&'a str>, given_up: &mut usize) -> Option<&'a str> {
+    match value {
+        Some(v) if is_sealed(v.as_bytes()) && sealer.open_text(column, v).is_err() => {
+            *given_up += 1;
+            None
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -252,8 +252,13 @@ async fn fields(
     // A new address gets no old secret: whoever may move a hook must not be
     // able to have its token and signatures sent somewhere else (as GitLab).
     let kept = |old: Option<&String>| if url_changed { None } else { old.cloned() };
-    let old_token = sealer.open_optional(Column::HookToken, base.and_then(|h| h.token.as_deref()))?;
-    let old_signing = sealer.open_optional(Column::HookSigningToken, base.and_then(|h| h.signing_token.as_deref()))?;
+    // An old secret is opened only when it is kept (not replaced, same URL).
+    let old = |given: &Option<String>, column: Column, sealed: Option<&String>| match given {
+        None if !url_changed => sealer.open_optional(column, sealed.map(String::as_str)),
+        _ => Ok(None),
+    };
+    let old_token = old(&input.token, Column::HookToken, base.and_then(|h| h.token.as_ref()))?;
+    let old_signing = old(&input.signing_token, Column::HookSigningToken, base.and_then(|h| h.signing_token.as_ref()))?;
     let token = secret(&input.token, kept(old_token.as_ref()).as_ref());
     let signing_token = secret(&input.signing_token, kept(old_signing.as_ref()).as_ref());
     let mut errors: Vec<String> = super::text::too_long("Name", Some(&name), 255).into_iter().collect();

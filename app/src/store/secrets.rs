@@ -18,11 +18,12 @@ impl Tx {
         Ok(())
     }
 
-    /// Replaces the check value (the key replaced by another).
-    pub async fn set_secrets_check(&mut self, sealed: &[u8]) -> StoreResult<()> {
-        exec!(self, c => sqlx::query("UPDATE secrets_check SET sealed = $1 WHERE id = 1")
-            .bind(sealed).execute(c).await)?;
-        Ok(())
+    /// Replaces the check value `old` (the key replaced by another); false
+    /// when it was no longer `old` (another process replaced it first).
+    pub async fn set_secrets_check(&mut self, old: &[u8], sealed: &[u8]) -> StoreResult<bool> {
+        let changed = exec!(self, c => sqlx::query("UPDATE secrets_check SET sealed = $1 WHERE id = 1 AND sealed = $2")
+            .bind(sealed).bind(old).execute(c).await)?;
+        Ok(changed == 1)
     }
 
     /// Every signing key's seed, as stored.
@@ -30,10 +31,11 @@ impl Tx {
         on!(self, c => sqlx::query_as("SELECT id, seed FROM signing_keys ORDER BY id").fetch_all(c).await)
     }
 
-    pub async fn set_signing_seed(&mut self, id: i64, seed: &[u8]) -> StoreResult<()> {
-        exec!(self, c => sqlx::query("UPDATE signing_keys SET seed = $2 WHERE id = $1")
-            .bind(id).bind(seed).execute(c).await)?;
-        Ok(())
+    /// Replaces a seed that is still `old` (else false: changed meanwhile).
+    pub async fn set_signing_seed(&mut self, id: i64, old: &[u8], seed: &[u8]) -> StoreResult<bool> {
+        let changed = exec!(self, c => sqlx::query("UPDATE signing_keys SET seed = $2 WHERE id = $1 AND seed = $3")
+            .bind(id).bind(seed).bind(old).execute(c).await)?;
+        Ok(changed == 1)
     }
 
     /// Every signing key not retired: its id and seed, as stored.
@@ -53,9 +55,18 @@ impl Tx {
         on!(self, c => sqlx::query_as("SELECT id, token, signing_token FROM group_hooks ORDER BY id").fetch_all(c).await)
     }
 
-    pub async fn set_hook_secrets(&mut self, id: i64, token: Option<&str>, signing: Option<&str>) -> StoreResult<()> {
-        exec!(self, c => sqlx::query("UPDATE group_hooks SET token = $2, signing_token = $3 WHERE id = $1")
-            .bind(id).bind(token).bind(signing).execute(c).await)?;
-        Ok(())
+    /// Replaces a hook's token and signing token if they are still `old`
+    /// (else false: the hook was edited meanwhile, and keeps that edit).
+    pub async fn set_hook_secrets(
+        &mut self,
+        id: i64,
+        old: (Option<&str>, Option<&str>),
+        new: (Option<&str>, Option<&str>),
+    ) -> StoreResult<bool> {
+        let changed = exec!(self, c => sqlx::query(
+            "UPDATE group_hooks SET token = $2, signing_token = $3 \
+             WHERE id = $1 AND token IS NOT DISTINCT FROM $4 AND signing_token IS NOT DISTINCT FROM $5")
+            .bind(id).bind(new.0).bind(new.1).bind(old.0).bind(old.1).execute(c).await)?;
+        Ok(changed == 1)
     }
 }

@@ -659,8 +659,18 @@ fn whole_frames(text: &str) -> Vec<String> {
 /// every change as it came, held up by nothing.
 async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backend) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (server, mut anchor, mut anchor_stream) =
-        watched_demo_with(backend, &[("LIVE_SEND_BUFFER_BYTES", "4096")]).await;
+    let (server, anchor, anchor_stream) = watched_demo_with(backend, &[("LIVE_SEND_BUFFER_BYTES", "4096")]).await;
+    // The reading viewer reads all along, as a browser does (left unread
+    // through the bursts, it would fall behind too on a slow machine, and be
+    // caught up with tallies instead of every change).
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let reading = tokio::spawn(async move {
+        let (mut anchor, mut anchor_stream) = (anchor, anchor_stream);
+        while stopped.try_recv().is_err() {
+            anchor.read_for(&mut anchor_stream, Duration::from_millis(20)).await;
+        }
+        (anchor, anchor_stream)
+    });
     let base = server.base.clone();
     let address = base.trim_start_matches("http://").parse().expect("address");
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
@@ -700,6 +710,8 @@ async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backe
     }
     second.await.expect("second burst");
     let want = truth(&base).await;
+    let _ = stop.send(());
+    let (mut anchor, mut anchor_stream) = reading.await.expect("the reading viewer");
     anchor.read_until(&mut anchor_stream, &want).await;
     assert!(
         anchor.events.iter().all(|e| e == "snapshot" || e == "reaction") && anchor.events.len() >= 2 + 241 + 121,

@@ -53,7 +53,8 @@ on_both!(
     a_process_with_another_key_refuses_to_start_and_changes_nothing,
     secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up,
     a_new_key_replaces_the_old_one_when_a_process_starts_with_both,
-    a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else
+    a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else,
+    a_hook_whose_secrets_do_not_open_fails_at_once_and_takes_new_ones
 );
 
 async fn the_database_holds_no_secret_in_the_clear(backend: Backend) {
@@ -213,9 +214,10 @@ async fn a_new_key_replaces_the_old_one_when_a_process_starts_with_both(backend:
     delivered_with_secrets(&new_alone.base, hook, &receiver, 2).await;
 }
 
-/// `server --forget-secrets`: what it printed.
-fn forget(url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -> String {
-    let out = run_once(&["--forget-secrets"], url, dir, extra);
+/// `server --forget-secrets` (with `--yes` when `apply`): what it printed.
+fn forget(url: &str, dir: &std::path::Path, extra: &[(&str, &str)], apply: bool) -> String {
+    let args: &[&str] = if apply { &["--forget-secrets", "--yes"] } else { &["--forget-secrets"] };
+    let out = run_once(args, url, dir, extra);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -229,16 +231,28 @@ async fn a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else(backend: Ba
     let hook = hook_to(&first.base, &receiver.listen(0).await).await;
     assert_eq!(credential(&first.base).await.split('.').count(), 3);
     drop(first);
-    let before = stored(&url).await;
+    let before = (stored(&url).await, column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await);
+    let unchanged =
+        || async { (stored(&url).await, column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await) };
 
-    // With the database's own key: nothing is given up.
-    let printed = forget(&url, db.dir(), &[]);
+    // With the database's own key: nothing to give up.
+    let printed = forget(&url, db.dir(), &[], true);
     assert!(printed.contains("Gave up 0 webhook secret(s) and retired 0 signing key(s)"), "{printed}");
-    assert_eq!(stored(&url).await, before);
+    assert_eq!(unchanged().await, before);
+    // With no key given, and no key file: refused (none is made for this).
+    let elsewhere = temp_dir();
+    let out = run_once(&["--forget-secrets", "--yes"], &url, &elsewhere, &[("SECRETS_KEY", "")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("--forget-secrets needs the key"), "{stderr}");
+    assert!(!elsewhere.join("secrets.key").exists(), "no key file made");
+    // Another key, without --yes: only what it would do.
+    let new_key = "ef".repeat(32);
+    let printed = forget(&url, db.dir(), &[("SECRETS_KEY", &new_key)], false);
+    assert!(printed.contains("Would give up 2 webhook secret(s) and retire 1 signing key(s)"), "{printed}");
+    assert_eq!(unchanged().await, before, "nothing changed without --yes");
 
     // The key lost: a new one, and what the old one sealed is given up.
-    let new_key = "ef".repeat(32);
-    let printed = forget(&url, db.dir(), &[("SECRETS_KEY", &new_key)]);
+    let printed = forget(&url, db.dir(), &[("SECRETS_KEY", &new_key)], true);
     assert!(printed.contains("Gave up 2 webhook secret(s) and retired 1 signing key(s)"), "{printed}");
     let tokens: Vec<Option<String>> = column(&url, "SELECT token FROM group_hooks").await;
     let signing: Vec<Option<String>> = column(&url, "SELECT signing_token FROM group_hooks").await;
@@ -263,4 +277,44 @@ async fn a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else(backend: Ba
     drop(server);
     let stderr = refused_start(&url, db.dir(), &[]);
     assert!(stderr.contains("SECRETS_KEY does not open"), "{stderr}");
+}
+
+/// A hook token sealed with a key this instance never had (as a process on an
+/// old key could leave after a rotation): its delivery is given up at once,
+/// saying why, instead of claimed again and again; an edit that sets new
+/// secrets needs nothing from the old ones.
+async fn a_hook_whose_secrets_do_not_open_fails_at_once_and_takes_new_ones(backend: Backend) {
+    use app::domain::secrets::{Column, Sealer};
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let (base, url) = (&server.base, server.database_url());
+    allow_local(base, true).await;
+    let receiver = Receiver::default();
+    let hook = hook_to(base, &receiver.listen(0).await).await;
+    let stray = Sealer::new(&[9; 32]).expect("key").seal_text(Column::HookToken, HOOK_TOKEN).expect("sealed");
+    execute(&url, &format!("UPDATE group_hooks SET token = '{stray}'")).await;
+
+    let test = format!("/groups/heroes/hooks/{hook}/test/emoji_events");
+    assert_eq!(call(base, Method::POST, &test, Some(ROOT_TOKEN), None).await.0, 201);
+    let events = format!("/groups/heroes/hooks/{hook}/events");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let failed = loop {
+        let (_, list) = call(base, Method::GET, &events, Some(ROOT_TOKEN), None).await;
+        if list[0]["state"] == "failed" {
+            break list[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "never given up: {list}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failed["attempts"], 1, "{failed}");
+    let why = failed["internal_error_message"].as_str().unwrap_or_default();
+    assert!(why.contains("do not open with this server's SECRETS_KEY"), "{failed}");
+    assert!(receiver.all().is_empty(), "nothing sent without its secrets");
+
+    let edit = json!({ "token": "a-new-token-of-the-owner", "signing_token": SIGNING_TOKEN });
+    let path = format!("/groups/heroes/hooks/{hook}");
+    let (status, edited) = call(base, Method::PUT, &path, Some(ROOT_TOKEN), Some(edit)).await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(call(base, Method::POST, &test, Some(ROOT_TOKEN), None).await.0, 201);
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].header("X-Gitlab-Token"), "a-new-token-of-the-owner");
 }
