@@ -160,21 +160,27 @@ async fn secrets_an_older_version_kept_in_the_clear_are_sealed_at_start_up(backe
     delivered_with_secrets(&second.base, hook, &receiver, 1).await;
 }
 
+/// A fresh database on which an instance made a hook (to `receiver`, with
+/// both secrets) and its first signing key, then stopped; the hook's id.
+async fn instance_with_secrets(backend: Backend, receiver: &Receiver) -> (common::TestDatabase, i64) {
+    let db = database(backend).await;
+    let first = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    allow_local(&first.base, true).await;
+    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
+    // The instance's first signing key, made by its first credential.
+    assert_eq!(credential(&first.base).await.split('.').count(), 3);
+    (db, hook)
+}
+
 /// The stored secrets: hooks' tokens and signing seeds.
 async fn stored(url: &str) -> (Vec<String>, Vec<Vec<u8>>) {
     (strings(url, "SELECT token FROM group_hooks").await, column(url, "SELECT seed FROM signing_keys").await)
 }
 
 async fn a_new_key_replaces_the_old_one_when_a_process_starts_with_both(backend: Backend) {
-    let db = database(backend).await;
-    let url = db.url.clone();
-    let first = spawn(&url, db.dir(), &[("DEMO_DATA", "1")]);
-    allow_local(&first.base, true).await;
     let receiver = Receiver::default();
-    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
-    // The instance's first signing key, made by its first credential.
-    assert_eq!(credential(&first.base).await.split('.').count(), 3);
-    drop(first);
+    let (db, hook) = instance_with_secrets(backend, &receiver).await;
+    let url = db.url.clone();
     let before = stored(&url).await;
 
     let new_key = "ab".repeat(32);
@@ -223,14 +229,9 @@ fn forget(url: &str, dir: &std::path::Path, extra: &[(&str, &str)], apply: bool)
 }
 
 async fn a_lost_key_is_given_up_with_what_it_sealed_and_nothing_else(backend: Backend) {
-    let db = database(backend).await;
-    let url = db.url.clone();
-    let first = spawn(&url, db.dir(), &[("DEMO_DATA", "1")]);
-    allow_local(&first.base, true).await;
     let receiver = Receiver::default();
-    let hook = hook_to(&first.base, &receiver.listen(0).await).await;
-    assert_eq!(credential(&first.base).await.split('.').count(), 3);
-    drop(first);
+    let (db, hook) = instance_with_secrets(backend, &receiver).await;
+    let url = db.url.clone();
     let before = (stored(&url).await, column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await);
     let unchanged =
         || async { (stored(&url).await, column::<Vec<u8>>(&url, "SELECT sealed FROM secrets_check").await) };
