@@ -11,6 +11,7 @@
 //! (`SECRETS_KEY` and `SECRETS_KEY_PREVIOUS`): everything is sealed again.
 
 use super::{AppState, DomainResult};
+use crate::store::Tx;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use std::sync::Arc;
@@ -160,6 +161,28 @@ fn text_of(sealed: &[u8]) -> String {
 /// What the check row holds, sealed.
 const CHECK: &[u8] = b"laurel secrets key";
 
+fn opens_check(sealer: &Sealer, check: &[u8]) -> bool {
+    sealer.open(Column::Check, check).ok().as_deref() == Some(CHECK)
+}
+
+/// Makes the database's check value `current`'s: written if there is none,
+/// kept if `current` opens it, replaced if `replaceable` says so (and it is
+/// still the value read: else another process replaced it first, and won);
+/// otherwise [`SealError::WrongKey`].
+async fn own_check(tx: &mut Tx, current: &Sealer, replaceable: impl Fn(&[u8]) -> bool) -> DomainResult<()> {
+    if tx.secrets_check().await?.is_none() {
+        tx.insert_secrets_check(&current.seal(Column::Check, CHECK)?).await?;
+    }
+    let check = tx.secrets_check().await?.unwrap_or_default();
+    if opens_check(current, &check) {
+        return Ok(());
+    }
+    if replaceable(&check) && tx.set_secrets_check(&check, &current.seal(Column::Check, CHECK)?).await? {
+        return Ok(());
+    }
+    Err(SealError::WrongKey.into())
+}
+
 /// What [`take_in`] did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TakenIn {
@@ -221,20 +244,7 @@ impl Keys<'_> {
 pub async fn take_in(app: &AppState, previous: Option<&Sealer>) -> DomainResult<TakenIn> {
     let keys = Keys { current: &app.instance.sealer, previous };
     let mut tx = app.store.write().await?;
-    if tx.secrets_check().await?.is_none() {
-        tx.insert_secrets_check(&keys.current.seal(Column::Check, CHECK)?).await?;
-    }
-    let check = tx.secrets_check().await?.unwrap_or_default();
-    let opens = |sealer: &Sealer| sealer.open(Column::Check, &check).ok().as_deref() == Some(CHECK);
-    if !opens(keys.current) {
-        if !previous.is_some_and(opens) {
-            return Err(SealError::WrongKey.into());
-        }
-        // Another process that replaced it first (with a key of its own) wins.
-        if !tx.set_secrets_check(&check, &keys.current.seal(Column::Check, CHECK)?).await? {
-            return Err(SealError::WrongKey.into());
-        }
-    }
+    own_check(&mut tx, keys.current, |check| previous.is_some_and(|p| opens_check(p, check))).await?;
     let mut taken = TakenIn::default();
     for (id, seed) in tx.signing_seeds().await? {
         if let Some(renewed) = keys.renewed(Column::SigningSeed, &seed, &mut taken)? {
@@ -272,16 +282,7 @@ pub struct Forgotten {
 pub async fn forget(app: &AppState, apply: bool) -> DomainResult<Forgotten> {
     let sealer = &app.instance.sealer;
     let mut tx = app.store.write().await?;
-    let check = sealer.seal(Column::Check, CHECK)?;
-    match tx.secrets_check().await? {
-        None => tx.insert_secrets_check(&check).await?,
-        Some(old) if sealer.open(Column::Check, &old).is_err() => {
-            if !tx.set_secrets_check(&old, &check).await? {
-                return Err(SealError::WrongKey.into());
-            }
-        }
-        Some(_) => {}
-    }
+    own_check(&mut tx, sealer, |_| true).await?;
     let mut forgotten = Forgotten::default();
     for (id, seed) in tx.unretired_signing_seeds().await? {
         if is_sealed(&seed) && sealer.open(Column::SigningSeed, &seed).is_err() {
