@@ -6,7 +6,10 @@
 
 use crate::common;
 
-use common::{call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, Backend, Server, ROOT_TOKEN};
+use common::{
+    call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, Backend, Server, Setup, Stage,
+    ROOT_TOKEN,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -21,12 +24,14 @@ on_both!(
     nul_bytes_and_broken_utf8_are_refused_and_change_nothing,
     every_response_carries_security_headers,
     an_item_with_many_distinct_emoji_still_takes_reactions,
-    a_live_stream_ends_when_its_viewer_loses_access,
     over_https_the_session_cookie_is_host_only,
     sigterm_with_open_streams_exits_within_ten_seconds,
     graphql_cost_is_bounded_as_gitlab_and_beyond,
     connections_page_after_the_visibility_rule,
 );
+
+// Also on two processes: the stream on one, the change through the other.
+on_every_setup!(a_live_stream_ends_when_its_viewer_loses_access);
 
 const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
@@ -687,13 +692,13 @@ async fn an_item_with_many_distinct_emoji_still_takes_reactions(backend: Backend
     assert!(!list.as_array().expect("list").is_empty());
 }
 
-async fn a_live_stream_ends_when_its_viewer_loses_access(backend: Backend) {
+async fn a_live_stream_ends_when_its_viewer_loses_access(setup: Setup) {
     use futures::StreamExt;
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
-    let base = &server.base;
+    let stage = Stage::start(setup, &[("DEMO_DATA", "1")]).await;
+    let (base, writers) = (stage.viewers(), stage.writers());
     // frank develops in the private group secret-lab; issue 4 is in its project.
-    let (_, frank) = token_with(base, "frank", &["read_api"]).await;
-    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let (_, frank) = token_with(writers, "frank", &["read_api"]).await;
+    let (_, alice) = token_with(writers, "alice", &["api"]).await;
     let live = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
     let live = live.expect("live");
     assert_eq!(live.status(), 200);
@@ -703,13 +708,13 @@ async fn a_live_stream_ends_when_its_viewer_loses_access(backend: Backend) {
         let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next()).await;
         seen.push_str(&String::from_utf8_lossy(&chunk.expect("snapshot in time").expect("open").expect("bytes")));
     }
-    let frank_id = user_id(base, "frank").await;
+    let frank_id = user_id(writers, "frank").await;
     let (status, _) =
-        call(base, Method::DELETE, &format!("/groups/secret-lab/members/{frank_id}"), Some(&alice), None).await;
+        call(writers, Method::DELETE, &format!("/groups/secret-lab/members/{frank_id}"), Some(&alice), None).await;
     assert_eq!(status, 204);
     // A reaction after the removal must not reach him; the stream ends instead.
     let (status, _) =
-        call(base, Method::POST, "/projects/2/issues/1/award_emoji", Some(&alice), Some(json!({ "name": "lock" })))
+        call(writers, Method::POST, "/projects/2/issues/1/award_emoji", Some(&alice), Some(json!({ "name": "lock" })))
             .await;
     assert!(status == 201 || status == 404, "{status}");
     let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{call, client, set_limits, sign_in_cookie, start, token_for, Backend, ROOT_TOKEN};
+use common::{call, client, set_limits, sign_in_cookie, start, token_for, Backend, Setup, Stage, ROOT_TOKEN};
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -14,13 +14,17 @@ use std::time::Duration;
 
 on_both!(
     reactions_arrive_live,
-    reconnecting_viewers_end_with_the_exact_tallies,
-    a_viewer_too_far_behind_gets_each_changed_tally,
     open_streams_are_capped_per_user_and_per_address,
     a_connection_opening_with_a_live_request_is_served_and_checked,
+    pages_opened_together_each_get_what_their_viewer_may_see,
+);
+
+// Also on two processes: pages watched on one, changes made through the other.
+on_every_setup!(
+    reconnecting_viewers_end_with_the_exact_tallies,
+    a_viewer_too_far_behind_gets_each_changed_tally,
     a_stream_ends_at_once_when_its_session_signs_out,
     a_stalled_viewer_gets_whole_frames_and_the_exact_tallies,
-    pages_opened_together_each_get_what_their_viewer_may_see,
 );
 
 /// Demo issue 1 (project 1, iid 1): public, three thumbs up, one comment.
@@ -187,29 +191,29 @@ async fn reactions_arrive_live(backend: Backend) {
 
 /// The demo data with root's reaction limit lifted, and someone who stays on
 /// issue 1's page all along (so its topic stays), past their snapshot.
-async fn watched_demo(backend: Backend) -> (common::Server, Browser, Body) {
-    watched_demo_with(backend, &[]).await
+async fn watched_demo(setup: Setup) -> (Stage, Browser, Body) {
+    watched_demo_with(setup, &[]).await
 }
 
-async fn watched_demo_with(backend: Backend, env: &[(&str, &str)]) -> (common::Server, Browser, Body) {
-    let server = start(backend, &[&[("DEMO_DATA", "1")], env].concat()).await;
-    set_limits(&server.base, json!({ "reactions_per_user_per_minute": 10000 })).await;
+async fn watched_demo_with(setup: Setup, env: &[(&str, &str)]) -> (Stage, Browser, Body) {
+    let stage = Stage::start(setup, &[&[("DEMO_DATA", "1")], env].concat()).await;
+    set_limits(stage.writers(), json!({ "reactions_per_user_per_minute": 10000 })).await;
     let mut anchor = Browser::default();
-    let mut stream = body(anchor.open(&server.base, None).await);
+    let mut stream = body(anchor.open(stage.viewers(), None).await);
     anchor.read_for(&mut stream, Duration::from_millis(200)).await;
     assert!(anchor.events.iter().all(|e| e == "snapshot") && !anchor.events.is_empty(), "{:?}", anchor.events);
-    (server, anchor, stream)
+    (stage, anchor, stream)
 }
 
 /// The issue's acceptance test: browsers whose connections drop and come back
 /// (with `Last-Event-ID`, as `EventSource` does) while reactions keep coming
 /// all end with exactly the tallies the database holds, and each reconnect
 /// resumed (no snapshot again) because the page still had viewers.
-async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
-    let (server, mut anchor, mut anchor_stream) = watched_demo(backend).await;
-    let base = server.base.clone();
+async fn reconnecting_viewers_end_with_the_exact_tallies(setup: Setup) {
+    let (stage, mut anchor, mut anchor_stream) = watched_demo(setup).await;
+    let (base, writers) = (stage.viewers().to_string(), stage.writers().to_string());
     let writer = tokio::spawn({
-        let base = base.clone();
+        let base = writers.clone();
         async move {
             let names = ["tada", "rocket", "eyes", "heart", "fire", "star", "zap", "sparkles"];
             let mut given: Vec<i64> = Vec::new();
@@ -244,7 +248,7 @@ async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
         }));
     }
     writer.await.expect("writer");
-    let want = truth(&base).await;
+    let want = truth(&writers).await;
     anchor.read_until(&mut anchor_stream, &want).await;
     for browser in browsers {
         let (mut browser, resumed) = browser.await.expect("browser");
@@ -256,27 +260,96 @@ async fn reconnecting_viewers_end_with_the_exact_tallies(backend: Backend) {
     }
 }
 
+/// Behind a load balancer a browser may come back on the other process, whose
+/// page numbers its frames on its own: the id it brings resumes nothing there
+/// and is answered with a snapshot, never taken for a place in the wrong
+/// sequence (a silent gap). Back on a process it had left, the id it had from
+/// there resumes again. While reactions keep coming through both processes,
+/// every browser ends with the exact tallies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browsers_that_come_back_on_the_other_process_end_with_the_exact_tallies() {
+    let (stage, mut anchor, mut anchor_stream) = watched_demo(Setup::TwoProcesses).await;
+    let bases = [stage.writers().to_string(), stage.viewers().to_string()];
+    // Someone stays on the page on each process, so both keep its numbering.
+    let mut other_anchor = Browser::default();
+    let mut other_stream = body(other_anchor.open(&bases[0], None).await);
+    other_anchor.read_for(&mut other_stream, Duration::from_millis(200)).await;
+    let writer = tokio::spawn({
+        let bases = bases.clone();
+        async move {
+            let names = ["tada", "rocket", "eyes", "heart", "fire", "star"];
+            let mut given: Vec<i64> = Vec::new();
+            for step in 0..60usize {
+                let base = &bases[step % 2];
+                if step % 3 == 2 && !given.is_empty() {
+                    let id = given.remove(step % given.len());
+                    unreact(base, id).await;
+                } else if let Some(id) = react(base, names[step % names.len()]).await {
+                    given.push(id);
+                }
+            }
+        }
+    });
+    let mut browsers = Vec::new();
+    for b in 0..3usize {
+        let bases = bases.clone();
+        browsers.push(tokio::spawn(async move {
+            let mut browser = Browser::default();
+            // Each connection's first event, after the first connection.
+            let mut came_back_with = Vec::new();
+            for round in 0..6usize {
+                let had = browser.events.len();
+                let mut stream = body(browser.open(&bases[(b + round) % 2], None).await);
+                browser.read_for(&mut stream, Duration::from_millis(60 + ((b * 37 + round * 53) % 140) as u64)).await;
+                if round > 0 {
+                    came_back_with.push(browser.events.get(had).cloned().unwrap_or_default());
+                }
+                drop(stream);
+                tokio::time::sleep(Duration::from_millis(20 + ((b * 17 + round * 29) % 90) as u64)).await;
+            }
+            (browser, came_back_with, (b + 5) % 2)
+        }));
+    }
+    writer.await.expect("writer");
+    let want = truth(&bases[0]).await;
+    anchor.read_until(&mut anchor_stream, &want).await;
+    other_anchor.read_until(&mut other_stream, &want).await;
+    for browser in browsers {
+        let (mut browser, came_back_with, last_on) = browser.await.expect("browser");
+        assert!(
+            came_back_with.iter().all(|e| e == "snapshot"),
+            "each came back on the other process with a snapshot: {came_back_with:?} ({:?})",
+            browser.events
+        );
+        // Once more on the process it was on last: its id resumes there.
+        let mut stream = body(browser.open(&bases[last_on], None).await);
+        let had = browser.events.len();
+        browser.read_until(&mut stream, &want).await;
+        assert!(browser.events[had..].iter().all(|e| e != "snapshot"), "{:?}", &browser.events[had..]);
+    }
+}
+
 /// A viewer that missed more changes than the topic keeps gets each changed
 /// item's latest tally once (`resync`), not the changes one by one; an id the
 /// server never gave, or from a page nobody watches any more, gets a snapshot.
-async fn a_viewer_too_far_behind_gets_each_changed_tally(backend: Backend) {
-    let (server, mut anchor, mut anchor_stream) = watched_demo(backend).await;
-    let base = server.base.clone();
+async fn a_viewer_too_far_behind_gets_each_changed_tally(setup: Setup) {
+    let (stage, mut anchor, mut anchor_stream) = watched_demo(setup).await;
+    let (base, writers) = (stage.viewers(), stage.writers());
     let mut away = Browser::default();
-    let mut stream = body(away.open(&base, None).await);
+    let mut stream = body(away.open(base, None).await);
     away.read_for(&mut stream, Duration::from_millis(200)).await;
     drop(stream);
     // 100 changes on the issue while it is away: more than the topic keeps.
     for _ in 0..50 {
-        let id = react(&base, "tada").await.expect("added");
-        unreact(&base, id).await;
+        let id = react(writers, "tada").await.expect("added");
+        unreact(writers, id).await;
     }
-    react(&base, "rocket").await.expect("added");
-    let want = truth(&base).await;
+    react(writers, "rocket").await.expect("added");
+    let want = truth(writers).await;
     // The topic has taken in every change (on PostgreSQL they arrive through
     // LISTEN, a moment after the writes): a viewer kept open has seen them.
     anchor.read_until(&mut anchor_stream, &want).await;
-    let mut stream = body(away.open(&base, None).await);
+    let mut stream = body(away.open(base, None).await);
     let had = away.events.len();
     away.read_until(&mut stream, &want).await;
     let caught_up = &away.events[had..];
@@ -284,7 +357,7 @@ async fn a_viewer_too_far_behind_gets_each_changed_tally(backend: Backend) {
     // Ids that do not resume here: each answered with a snapshot.
     for id in ["junk", "ffffffffffffffff-1", "0-999999999", &"9".repeat(400)] {
         let mut fresh = Browser { last_id: Some(id.to_string()), ..Browser::default() };
-        let mut stream = body(fresh.open(&base, None).await);
+        let mut stream = body(fresh.open(base, None).await);
         fresh.read_until(&mut stream, &want).await;
         assert_eq!(fresh.events.first().map(String::as_str), Some("snapshot"), "{id}: {:?}", fresh.events);
     }
@@ -294,7 +367,7 @@ async fn a_viewer_too_far_behind_gets_each_changed_tally(backend: Backend) {
     drop((anchor_stream, stream));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut late = Browser { last_id: old, ..Browser::default() };
-    let mut stream = body(late.open(&base, None).await);
+    let mut stream = body(late.open(base, None).await);
     late.read_until(&mut stream, &want).await;
     assert_eq!(late.events.first().map(String::as_str), Some("snapshot"), "{:?}", late.events);
 }
@@ -491,11 +564,11 @@ async fn a_connection_opening_with_a_live_request_is_served_and_checked(backend:
 /// Signing out ends the streams opened with that session at once (not at the
 /// next once-a-minute re-check); the same user's stream with another session
 /// goes on.
-async fn a_stream_ends_at_once_when_its_session_signs_out(backend: Backend) {
-    let server = start(backend, &[("DEMO_DATA", "1")]).await;
-    let base = &server.base;
-    let leaving = sign_in_cookie(base, "carol", "laurel-demo").await.expect("session cookie");
-    let staying = sign_in_cookie(base, "carol", "laurel-demo").await.expect("session cookie");
+async fn a_stream_ends_at_once_when_its_session_signs_out(setup: Setup) {
+    let stage = Stage::start(setup, &[("DEMO_DATA", "1")]).await;
+    let (base, writers) = (stage.viewers(), stage.writers());
+    let leaving = sign_in_cookie(writers, "carol", "laurel-demo").await.expect("session cookie");
+    let staying = sign_in_cookie(writers, "carol", "laurel-demo").await.expect("session cookie");
     let open = |cookie: String| async move {
         let response = client().get(format!("{base}/-/live/Issue/1")).header("Cookie", cookie).send().await;
         let mut stream = body(response.expect("live"));
@@ -504,12 +577,12 @@ async fn a_stream_ends_at_once_when_its_session_signs_out(backend: Backend) {
     };
     let (mut ending, mut going_on) = (open(leaving.clone()).await, open(staying).await);
     let signed_out =
-        client().post(format!("{base}/-/sfn/sign_out")).header("Cookie", &leaving).send().await.expect("sign out");
+        client().post(format!("{writers}/-/sfn/sign_out")).header("Cookie", &leaving).send().await.expect("sign out");
     assert!(signed_out.status().is_success() || signed_out.status().is_redirection(), "{}", signed_out.status());
     let ended = tokio::time::timeout(Duration::from_secs(10), async { while let Some(Ok(_)) = ending.next().await {} });
     assert!(ended.await.is_ok(), "the signed-out session's stream ended within 10 s");
-    react(base, "rocket").await.expect("added");
-    Browser::default().read_until(&mut going_on, &truth(base).await).await;
+    react(writers, "rocket").await.expect("added");
+    Browser::default().read_until(&mut going_on, &truth(writers).await).await;
 }
 
 /// A process whose PostgreSQL listener is cut off listens again and reads back
@@ -657,9 +730,9 @@ fn whole_frames(text: &str) -> Vec<String> {
 /// frames in order, each changed tally once it fell behind what the topic
 /// keeps, and ends with the exact tallies; a viewer that kept reading had
 /// every change as it came, held up by nothing.
-async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backend) {
+async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(setup: Setup) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (server, anchor, anchor_stream) = watched_demo_with(backend, &[("LIVE_SEND_BUFFER_BYTES", "4096")]).await;
+    let (stage, anchor, anchor_stream) = watched_demo_with(setup, &[("LIVE_SEND_BUFFER_BYTES", "4096")]).await;
     // The reading viewer reads all along, as a browser does (left unread
     // through the bursts, it would fall behind too on a slow machine, and be
     // caught up with tallies instead of every change).
@@ -671,8 +744,8 @@ async fn a_stalled_viewer_gets_whole_frames_and_the_exact_tallies(backend: Backe
         }
         (anchor, anchor_stream)
     });
-    let base = server.base.clone();
-    let address = base.trim_start_matches("http://").parse().expect("address");
+    let base = stage.writers().to_string();
+    let address = stage.viewers().trim_start_matches("http://").parse().expect("address");
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
     socket.set_recv_buffer_size(4096).expect("small receive buffer");
     let mut socket = socket.connect(address).await.expect("connect");

@@ -5,6 +5,7 @@
 #[macro_use]
 extern crate testkit;
 
+#[macro_use]
 mod common;
 
 mod abuse_limits;

@@ -304,3 +304,62 @@ pub fn png(rgb: [u8; 3]) -> Vec<u8> {
         .expect("png");
     out.into_inner()
 }
+
+/// Where a live test runs: one server on either database, or two processes on
+/// one PostgreSQL database, as behind a load balancer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setup {
+    One(Backend),
+    TwoProcesses,
+}
+
+/// The servers of a [`Setup`]: with two processes, pages are watched on the
+/// second and changes are made through the first, so every change a viewer
+/// sees has crossed processes.
+pub struct Stage {
+    // Declared first, so stopped first: the first holds the database.
+    second: Option<Server>,
+    first: Server,
+}
+
+impl Stage {
+    /// Starts the setup's servers, each with `extra` (only the first adds
+    /// the demo data).
+    pub async fn start(setup: Setup, extra: &[(&str, &str)]) -> Stage {
+        match setup {
+            Setup::One(backend) => Stage { second: None, first: start(backend, extra).await },
+            Setup::TwoProcesses => {
+                let first = start(Backend::Postgres, extra).await;
+                let extra: Vec<_> = extra.iter().copied().filter(|(key, _)| *key != "DEMO_DATA").collect();
+                let second = spawn(&first.database_url(), &first.data_dir, &extra);
+                Stage { second: Some(second), first }
+            }
+        }
+    }
+
+    /// Where pages are watched.
+    pub fn viewers(&self) -> &str {
+        &self.second.as_ref().unwrap_or(&self.first).base
+    }
+
+    /// Where changes are made.
+    pub fn writers(&self) -> &str {
+        &self.first.base
+    }
+}
+
+/// As `on_both!`, and a third time on two processes sharing one PostgreSQL
+/// database (`Setup::TwoProcesses`): each test body takes a [`Setup`].
+macro_rules! on_every_setup {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::common::{Backend, Setup};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { super::$name(Setup::One(Backend::Sqlite)).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() { super::$name(Setup::One(Backend::Postgres)).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn two_processes() { super::$name(Setup::TwoProcesses).await }
+        }
+    )*};
+}
