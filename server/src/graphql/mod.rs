@@ -8,6 +8,7 @@ pub mod ids;
 mod mutation;
 mod projects;
 mod query;
+pub mod shape;
 mod types;
 
 use crate::auth::{Auth, AuthRejection};
@@ -22,7 +23,8 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::{EmptySubscription, Error, ErrorExtensions, Result, Schema};
-use async_graphql::{ServerError, ServerResult, ValidationResult};
+use async_graphql::{ParseRequestError, ServerError, ServerResult, ValidationResult};
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -272,36 +274,54 @@ fn window(first: Option<i32>, after: Option<String>, last: Option<i32>, before: 
 pub async fn handler(
     State(state): State<ServerState>,
     auth: std::result::Result<Auth, AuthRejection>,
-    request: GraphQLRequest,
+    request: std::result::Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     let auth = match auth {
         Ok(auth) if auth.allows(ApiUse::Read) => auth,
         Err(AuthRejection(err)) if err.is_internal() => {
             let status =
                 if err.is_overloaded() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
-            let message = top_level(err).message;
-            return (status, Json(serde_json::json!({ "errors": [{ "message": message }] }))).into_response();
+            return errors(status, &top_level(err).message);
         }
-        _ => {
-            let body = serde_json::json!({ "errors": [{ "message": "Invalid token" }] });
-            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-        }
+        _ => return errors(StatusCode::UNAUTHORIZED, "Invalid token"),
     };
     let may_write = auth.allows(ApiUse::Write);
-    let request = request.into_inner();
+    let mut request = match request {
+        Ok(request) => request.into_inner(),
+        // Not a GraphQL request at all (not JSON, a batch, a broken upload).
+        Err(GraphQLRejection(err)) => {
+            let status = match err {
+                ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return errors(status, &err.to_string());
+        }
+    };
     if request.query.chars().count() > MAX_QUERY_CHARS {
-        let body = serde_json::json!({ "errors": [{ "message": "Query too large" }] });
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+        return errors(StatusCode::UNPROCESSABLE_ENTITY, "Query too large");
+    }
+    // Before parsing and validating, which the timeout below cannot stop.
+    if let Err(refused) = shape::check_nesting(&request.query) {
+        return errors(StatusCode::OK, &refused.to_string());
+    }
+    if let Ok(document) = request.parsed_query() {
+        if let Err(refused) = shape::check_fields(document) {
+            return errors(StatusCode::OK, &refused.to_string());
+        }
     }
     let request = request.data(Ctx::new(state.app.clone(), auth.0.actor, may_write));
     match tokio::time::timeout(TIMEOUT, state.graphql.execute(request)).await {
         Ok(response) => GraphQLResponse::from(response).into_response(),
-        Err(_) => {
-            let message = "Request timed out. Please try a less complex query or a smaller set of records.";
-            let body = serde_json::json!({ "errors": [{ "message": message }] });
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
-        }
+        Err(_) => errors(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Request timed out. Please try a less complex query or a smaller set of records.",
+        ),
     }
+}
+
+/// A response of GraphQL errors alone (nothing ran).
+fn errors(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "errors": [{ "message": message }] }))).into_response()
 }
 
 /// GitLab's complexity and depth limits, by who asks, in GitLab's words.

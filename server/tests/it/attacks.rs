@@ -27,6 +27,7 @@ on_both!(
     over_https_the_session_cookie_is_host_only,
     sigterm_with_open_streams_exits_within_ten_seconds,
     graphql_cost_is_bounded_as_gitlab_and_beyond,
+    graphql_requests_that_would_stop_the_server_are_refused_at_once,
     connections_page_after_the_visibility_rule,
 );
 
@@ -879,6 +880,68 @@ async fn graphql_cost_is_bounded_as_gitlab_and_beyond(backend: Backend) {
     // each load, bounds the queries (`unit::graphql_budget`).
     let resolved = nodes_in(&answer["data"]);
     assert!((1_000..=5_000).contains(&resolved), "{resolved} nodes resolved");
+}
+
+/// Queries whose parsing or validation would take the server down, each a
+/// few kilobytes from anyone: nested brackets that overflowed the parser's
+/// stack (the process aborted), and fragments that each spread the next twice
+/// (2^27 fields to validate: a minute of a core, with the 30 s timeout unable
+/// to stop it). Each is refused at once with a GraphQL error, and the server
+/// answers as before. So are bodies that are no GraphQL request, in
+/// GraphQL's own form.
+async fn graphql_requests_that_would_stop_the_server_are_refused_at_once(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let refused = |body: &Value, starts: &str| {
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.starts_with(starts), "{body}");
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+    };
+    let deep = format!("{{ user(username: {}1{}) {{ id }} }}", "[".repeat(2000), "]".repeat(2000));
+    let (status, body) = graphql(base, None, &deep, json!({})).await;
+    assert_eq!(status, 200);
+    refused(&body, "Query is nested more than 64 levels deep");
+    let objects = format!("{{ user(username: {}1{}) {{ id }} }}", "{a:".repeat(1900), "}".repeat(1900));
+    refused(&graphql(base, None, &objects, json!({})).await.1, "Query is nested more than 64 levels deep");
+    let mut bomb = String::from("{ ...F0 } ");
+    for i in 0..27 {
+        bomb.push_str(&format!("fragment F{i} on Query {{ ...F{} ...F{} }} ", i + 1, i + 1));
+    }
+    bomb.push_str("fragment F27 on Query { currentUser { id } }");
+    let started = std::time::Instant::now();
+    let (status, body) = graphql(base, None, &bomb, json!({})).await;
+    assert_eq!(status, 200);
+    refused(&body, "Query has more than 2000 fields once its fragments are expanded");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered in {:?}", started.elapsed());
+    let cycle = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A currentUser { id } }";
+    refused(&graphql(base, None, cycle, json!({})).await.1, "Cannot spread fragment");
+    // Bodies that are no GraphQL request: 400 with GraphQL's errors.
+    for (content_type, body, starts) in [
+        ("application/json", "garbage", "Invalid request"),
+        ("application/json", "", "Invalid request"),
+        ("application/json", r#"{"query":123}"#, "Invalid request"),
+        ("application/json", r#"[{"query":"{ currentUser { id } }"}]"#, "Batch requests are not supported"),
+        ("multipart/form-data; boundary=x", "junk", "Invalid multipart data"),
+    ] {
+        let response = client()
+            .post(format!("{base}/api/graphql"))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.expect("a JSON answer");
+        refused(&answer, starts);
+    }
+    // The server is still there, and a fragment used many times is fine.
+    let reuse =
+        "{ a: user(username: \"carol\") { ...U } b: user(username: \"bob\") { ...U } } fragment U on User { username }";
+    let (status, body) = graphql(base, None, reuse, json!({})).await;
+    assert_eq!(
+        (status, &body["data"]["a"]["username"], &body["data"]["b"]["username"]),
+        (200, &json!("carol"), &json!("bob"))
+    );
 }
 
 /// Every node in every connection of a GraphQL answer.

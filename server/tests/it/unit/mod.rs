@@ -8,6 +8,7 @@ mod embeds;
 mod fds;
 mod graphql_budget;
 mod graphql_ids;
+mod graphql_shape;
 mod input_guard;
 mod live_batch;
 mod live_topic;
