@@ -527,17 +527,19 @@ async fn achievement_payload(
     })
 }
 
-/// A hook test's payload: the group's newest reaction on an issue, or its
-/// newest award, as the event it made.
+/// A hook test's payload: the group's newest reaction on an issue (on a
+/// confidential one only for a hook that takes confidential issues' events,
+/// as a real event would be), or its newest award, as the event it made.
 pub(crate) async fn sample(
     tx: &mut Tx,
     app: &AppState,
     actor: &super::Actor,
-    group: &NamespaceRow,
+    (group, hook): (&NamespaceRow, &HookRow),
     trigger: &str,
 ) -> DomainResult<String> {
     if trigger == "emoji_events" {
-        let award = tx.latest_issue_reaction_in_group(group.id).await?.ok_or_else(|| {
+        let confidential = hook.has_event("confidential_issues_events");
+        let award = tx.latest_issue_reaction_in_group(group.id, confidential).await?.ok_or_else(|| {
             DomainError::invalid("Ensure an issue of the group's projects has a reaction to send as a test")
         })?;
         let item = AwardableRef { kind: AwardableKind::Issue, id: award.awardable_id };

@@ -384,7 +384,7 @@ pub async fn test_hook(app: &AppState, actor: &Actor, group: &str, hook_id: i64,
     let Some((_, event_name)) = SENT_EVENTS.iter().find(|(switch, _)| *switch == trigger) else {
         return Err(DomainError::invalid(format!("trigger does not have a valid value ({trigger})")));
     };
-    let payload = super::hook_events::sample(&mut tx, app, actor, &group, trigger).await?;
+    let payload = super::hook_events::sample(&mut tx, app, actor, (&group, &hook), trigger).await?;
     // A test goes out now, even to a disabled hook, once; if it gets through,
     // the hook is enabled again.
     hook.disabled_until = None;

@@ -318,15 +318,22 @@ impl Tx {
         Ok(())
     }
 
-    /// The newest reaction on an issue of the group's own projects (a hook test's sample).
-    pub async fn latest_issue_reaction_in_group(&mut self, group_id: i64) -> StoreResult<Option<AwardEmojiRow>> {
+    /// The newest reaction on an issue of the group's own projects (a hook
+    /// test's sample); on a confidential issue only when `confidential` (the
+    /// hook takes confidential issues' events).
+    pub async fn latest_issue_reaction_in_group(
+        &mut self,
+        group_id: i64,
+        confidential: bool,
+    ) -> StoreResult<Option<AwardEmojiRow>> {
         let columns = super::award_emoji::AWARD_EMOJI_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>();
         let sql = format!(
             "SELECT {} FROM award_emoji a JOIN issues i ON a.awardable_type = 'Issue' AND a.awardable_id = i.id \
-             JOIN projects p ON p.id = i.project_id WHERE p.namespace_id = $1 ORDER BY a.id DESC LIMIT 1",
+             JOIN projects p ON p.id = i.project_id WHERE p.namespace_id = $1 AND (NOT i.confidential OR $2) \
+             ORDER BY a.id DESC LIMIT 1",
             columns.join(", ")
         );
-        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql).bind(group_id).fetch_optional(c).await)
+        on!(self, c => sqlx::query_as::<_, AwardEmojiRow>(&sql).bind(group_id).bind(confidential).fetch_optional(c).await)
     }
 
     /// The newest award of the group's achievements (a hook test's sample).

@@ -375,6 +375,23 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     let at_other = other.wait_for(1).await;
     assert_eq!((at_other[0].header("x-gitlab-token"), at_other[0].header("webhook-signature")), ("", ""));
 
+    // Without confidential issue events, a test takes the newest reaction
+    // the hook would have had: never one on a confidential issue, even the
+    // newest of all.
+    let open_only = json!({ "confidential_issues_events": false });
+    assert_eq!(call(base, Method::PUT, &one, Some(&alice), Some(open_only)).await.0, 200);
+    assert_eq!(call(base, Method::POST, secret_issue, Some(&carol), Some(json!({ "name": "zap" }))).await.0, 201);
+    assert_eq!(call(base, Method::POST, &test, Some(&alice), None).await.0, 201);
+    let at_other = other.wait_for(2).await;
+    let sample = at_other[1].json();
+    assert_eq!(
+        (&sample["issue"]["confidential"], &sample["object_attributes"]["name"]),
+        (&json!(false), &json!("tada"))
+    );
+    assert!(!at_other[1].body.contains("Rotate the signing keys"), "{}", at_other[1].body);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(other.all().len(), 2, "the reaction on the confidential issue was not sent");
+
     // Deleting: Bob may not; Alice may; its deliveries go with it.
     assert_eq!(call(base, Method::DELETE, &one, Some(&bob), None).await.0, 403);
     assert_eq!(call(base, Method::DELETE, &one, Some(&alice), None).await.0, 204);
