@@ -76,14 +76,19 @@ fn itxt(data: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((keyword, rest.get(translated + 1..)?))
 }
 
-/// The image as a PNG: as it is when it is one, else decoded and encoded
-/// again; a plain medallion when there is none.
+/// The image as a PNG: as it is when it is one, else decoded (within an
+/// avatar's limits) and encoded again; a plain medallion when there is none,
+/// or when it does not decode within them (kept before they were set).
 fn as_png(image: Option<&[u8]>) -> Result<Vec<u8>, BakeError> {
     let Some(bytes) = image else { return Ok(medallion()) };
     if bytes.starts_with(PNG_SIGNATURE) && chunks(bytes).is_some() {
         return Ok(bytes.to_vec());
     }
-    let decoded = image::load_from_memory(bytes).map_err(|_| BakeError::Unreadable)?;
+    let decoded = match super::uploads::decode(bytes, None) {
+        Ok(decoded) => decoded,
+        Err(image::ImageError::Limits(_)) => return Ok(medallion()),
+        Err(_) => return Err(BakeError::Unreadable),
+    };
     let mut out = Vec::new();
     decoded.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).map_err(|_| BakeError::Unreadable)?;
     Ok(out)

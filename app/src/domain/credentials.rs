@@ -270,12 +270,13 @@ pub async fn baked(app: &AppState, actor: &Actor, award_id: i64, svg: bool) -> D
         let bytes = super::baking::bake_svg(image, &name, &jwt).into_bytes();
         return Ok(BakedFile { content_type: "image/svg+xml", file_name: format!("{stem}.svg"), bytes });
     }
-    // Decoding and encoding an image is CPU work: off the async runtime.
-    let bytes = tokio::task::spawn_blocking(move || {
+    // Decoding and encoding an image is CPU work: off the async runtime, a
+    // few at a time.
+    let bytes = super::uploads::decoding(move || {
         super::baking::bake_png(image.as_ref().map(|(_, bytes)| bytes.as_slice()), &jwt)
     })
     .await
-    .map_err(|_| DomainError::Io(std::io::Error::other("baking stopped")))?
+    .ok_or_else(|| DomainError::Io(std::io::Error::other("baking stopped")))?
     .map_err(|err| DomainError::Io(std::io::Error::other(err.to_string())))?;
     Ok(BakedFile { content_type: "image/png", file_name: format!("{stem}.png"), bytes })
 }

@@ -49,23 +49,51 @@ pub fn verify_avatar(upload: &Upload) -> DomainResult<&'static str> {
     if actual != claimed {
         return Err(bad_format());
     }
+    match decode(&upload.bytes, Some(actual)) {
+        Ok(_) => Ok(actual.to_mime_type()),
+        Err(image::ImageError::Limits(_)) => Err(DomainError::invalid(AVATAR_TOO_LARGE)),
+        Err(_) => Err(bad_format()),
+    }
+}
+
+/// The most pixels an avatar may have on a side: far more than any page
+/// shows (256 at most), and few enough that decoding one takes at most
+/// 16 MiB. A file of a few KiB can claim far more (a lossless WebP of
+/// 8,000 × 4,000 pixels in 1.3 KiB decodes into 122 MiB).
+pub const MAX_AVATAR_SIDE: u32 = 2048;
+pub const AVATAR_TOO_LARGE: &str = "Avatar is too large (should be at most 2048 × 2048 pixels)";
+
+/// Decodes an avatar (of `format`, else guessed) within [`MAX_AVATAR_SIDE`]
+/// and the memory that takes, refused before anything is allocated past them.
+pub(crate) fn decode(bytes: &[u8], format: Option<ImageFormat>) -> image::ImageResult<image::DynamicImage> {
     let mut limits = Limits::default();
-    limits.max_image_width = Some(8192);
-    limits.max_image_height = Some(8192);
-    limits.max_alloc = Some(128 * 1024 * 1024);
-    let mut reader = ImageReader::with_format(Cursor::new(&upload.bytes), actual);
+    limits.max_image_width = Some(MAX_AVATAR_SIDE);
+    limits.max_image_height = Some(MAX_AVATAR_SIDE);
+    limits.max_alloc = Some(24 * 1024 * 1024);
+    let mut reader = match format {
+        Some(format) => ImageReader::with_format(Cursor::new(bytes), format),
+        None => ImageReader::new(Cursor::new(bytes)).with_guessed_format()?,
+    };
     reader.limits(limits);
-    reader.decode().map_err(|_| bad_format())?;
-    Ok(actual.to_mime_type())
+    reader.decode()
+}
+
+/// Images decoded at once, whoever asks (an upload checked, a badge baked):
+/// each takes up to 16 MiB and a core while it runs.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs `work` (which decodes images) off the async runtime, once one of the
+/// [`DECODING`] places is free; `None` if it could not run to the end.
+pub(crate) async fn decoding<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _place = DECODING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
 }
 
 /// [`verify_avatar`] off the async runtime: decoding an image is CPU work, and
 /// is done before any transaction starts, so no lock is held while it runs.
 pub async fn verify_avatar_off_runtime(upload: &Upload) -> DomainResult<&'static str> {
     let upload = upload.clone();
-    tokio::task::spawn_blocking(move || verify_avatar(&upload))
-        .await
-        .map_err(|_| DomainError::invalid(AVATAR_BAD_FORMAT))?
+    decoding(move || verify_avatar(&upload)).await.ok_or_else(|| DomainError::invalid(AVATAR_BAD_FORMAT))?
 }
 
 /// A file name safe to put on disk and in a URL.

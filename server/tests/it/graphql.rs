@@ -261,23 +261,40 @@ async fn avatar_upload_follows_the_multipart_spec(backend: Backend) {
     assert!(url.ends_with("/file.png") && url.contains("/uploads/-/system/achievements/achievement/avatar/"), "{url}");
     let served = client().get(&url).send().await.expect("avatar").bytes().await.expect("bytes");
     assert_eq!(served.as_ref(), png.as_slice());
-    // Not really an image, an image under the wrong name, and too big: payload
-    // errors, and nothing created.
+    // Not really an image, an image under the wrong name, too big, and of
+    // more pixels than an avatar may have (a small file that would decode
+    // into far more memory): payload errors, and nothing created.
     let failing = r#"{ "query": "mutation ($file: Upload!) { achievementsCreate(input: { namespaceId: \"NAMESPACE\", name: \"Rejected\", avatar: $file }) { achievement { id } errors } }", "variables": { "file": null } }"#
         .replace("NAMESPACE", &namespace);
     let bad_format = "Avatar file format is not supported. Please try one of the following supported formats: png, jpg, jpeg, gif, bmp, tiff, ico, webp";
     for (bytes, name, message) in [
-        (b"GIF89a not really".to_vec(), "fake.gif", bad_format),
+        (b"GIF89a\x01\x00\x01\x00 not really".to_vec(), "fake.gif", bad_format),
         (png.clone(), "renamed.jpg", bad_format),
         (vec![0u8; 300 * 1024], "big.png", "Avatar is too big (should be at most 200 KB)"),
+        (grey_png(2049, 1), "wide.png", "Avatar is too large (should be at most 2048 × 2048 pixels)"),
+        (grey_png(1, 8000), "tall.png", "Avatar is too large (should be at most 2048 × 2048 pixels)"),
     ] {
         let body: Value = send_with(failing.clone(), bytes, name).await.expect("upload").json().await.expect("json");
         assert_eq!(body["data"]["achievementsCreate"], json!({ "achievement": null, "errors": [message] }), "{name}");
     }
+    // As large as an avatar may be: taken.
+    let edge = failing.replace("Rejected", "Edge");
+    let body: Value =
+        send_with(edge, grey_png(2048, 2048), "edge.png").await.expect("upload").json().await.expect("json");
+    assert_eq!(body["data"]["achievementsCreate"]["errors"], json!([]), "{body}");
     let (_, listed) =
         graphql(&server.base, None, r#"{ group(fullPath: "heroes") { achievements { nodes { name } } } }"#, json!({}))
             .await;
     assert!(!listed.to_string().contains("Rejected"), "{listed}");
+}
+
+/// A grey PNG of `width` x `height` pixels (a few hundred bytes, whatever its size).
+fn grey_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::GrayImage::from_pixel(width, height, image::Luma([128]))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    out.into_inner()
 }
 
 async fn bad_queries_are_graphql_errors(backend: Backend) {
