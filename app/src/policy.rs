@@ -27,7 +27,8 @@ impl AccessLevel {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// From least to most visible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Visibility {
     Private,
     Internal,
@@ -324,6 +325,13 @@ pub fn admin_group_member(viewer: &Viewer, group: &GroupFacts, level: AccessLeve
 /// Remove a member: anyone may leave; otherwise it is member management.
 pub fn destroy_group_member(viewer: &Viewer, group: &GroupFacts, member_id: i64, level: AccessLevel) -> bool {
     viewer.is(member_id) || admin_group_member(viewer, group, level)
+}
+
+/// GitLab's ceiling: a subgroup or a project is at most as visible as the
+/// group it is in (a public one inside a private group would show that
+/// group's path to anyone).
+pub fn visibility_within(inside: Visibility, group: Visibility) -> bool {
+    inside <= group
 }
 
 pub fn create_project_in_group(viewer: &Viewer, group: &GroupFacts) -> bool {

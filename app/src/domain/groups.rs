@@ -24,6 +24,10 @@ pub(crate) fn parse_visibility(value: Option<&str>, default: Visibility) -> Doma
 }
 
 /// Creates a group (or subgroup); the creator becomes its Owner.
+/// GitLab's limit: a group has at most 20 groups above it (every query that
+/// walks a group's ancestors is bounded by it).
+pub const MAX_ANCESTORS: usize = 20;
+
 pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> DomainResult<NamespaceRow> {
     let user = actor.require_user()?;
     let mut errors = super::text::one_line_field("Name", &input.name, 255);
@@ -54,6 +58,20 @@ pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> 
             }
             if !policy::create_subgroup(&actor.viewer(), &facts) {
                 return Err(DomainError::Forbidden);
+            }
+            let mut errors = Vec::new();
+            if parent.full_path.matches('/').count() + 1 > MAX_ANCESTORS {
+                errors.push("Parent has too deep level of nesting".to_string());
+            }
+            if !policy::visibility_within(visibility, facts.visibility) {
+                errors.push(format!(
+                    "Visibility level {} is not allowed since the parent group has a {} visibility.",
+                    visibility.as_str(),
+                    facts.visibility.as_str()
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(DomainError::Invalid(errors));
             }
             Some(parent)
         }

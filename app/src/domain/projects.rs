@@ -44,6 +44,18 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
             DomainError::NotFound("Namespace")
         });
     }
+    if !policy::visibility_within(visibility, group_facts.visibility) {
+        let level = |v: Visibility| match v {
+            Visibility::Private => "Private",
+            Visibility::Internal => "Internal",
+            Visibility::Public => "Public",
+        };
+        return Err(DomainError::invalid(format!(
+            "Visibility level {} is not allowed in a {} group.",
+            level(visibility),
+            level(group_facts.visibility)
+        )));
+    }
     let full_path = format!("{}/{}", namespace.full_path, path);
     if tx.project_by_full_path(&full_path).await?.is_some() {
         return Err(DomainError::Conflict("Path has already been taken".into()));

@@ -397,9 +397,18 @@ pub struct Committed {
 
 /// A case-insensitive "contains" pattern for `lower(col) LIKE $n ESCAPE '\'`, with
 /// `%`, `_` and `\` in the input taken literally (same on both databases).
+/// Of a longer search, its first [`MAX_SEARCH_CHARS`] characters: no value
+/// searched is that long, so the answer is the same (nothing), and SQLite
+/// refuses a pattern past 50,000 bytes.
+/// Longer than any value a search looks in (names and paths of at most 255
+/// characters, a group's full path of at most 20 of them), and short
+/// enough that its pattern stays within SQLite's 50,000 bytes (at most 4
+/// bytes a character, 2 for an escaped one).
+pub const MAX_SEARCH_CHARS: usize = 6_000;
+
 pub(crate) fn like_escape_pattern(search: &str) -> String {
     let mut out = String::from("%");
-    for c in search.to_lowercase().chars() {
+    for c in search.to_lowercase().chars().take(MAX_SEARCH_CHARS) {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }

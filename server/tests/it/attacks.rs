@@ -28,6 +28,9 @@ on_both!(
     sigterm_with_open_streams_exits_within_ten_seconds,
     graphql_cost_is_bounded_as_gitlab_and_beyond,
     graphql_requests_that_would_stop_the_server_are_refused_at_once,
+    nothing_is_more_visible_than_the_group_it_is_in,
+    groups_nest_at_most_twenty_deep,
+    searches_of_any_length_answer_without_error,
     connections_page_after_the_visibility_rule,
 );
 
@@ -942,6 +945,86 @@ async fn graphql_requests_that_would_stop_the_server_are_refused_at_once(backend
         (status, &body["data"]["a"]["username"], &body["data"]["b"]["username"]),
         (200, &json!("carol"), &json!("bob"))
     );
+}
+
+/// GitLab's ceiling: a public subgroup or project inside a private group
+/// would show that group's path to anyone. Each is refused in GitLab's
+/// words, and nothing is made; as visible as the group, or less, is fine.
+async fn nothing_is_more_visible_than_the_group_it_is_in(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let (_, lab) = call(base, Method::GET, "/groups/secret-lab", Some(&alice), None).await;
+    let lab = lab["id"].as_i64().expect("secret-lab's id");
+    let subgroup =
+        |visibility: &str| json!({ "name": "Open", "path": "open", "parent_id": lab, "visibility": visibility });
+    for visibility in ["public", "internal"] {
+        let (status, body) = call(base, Method::POST, "/groups", Some(&alice), Some(subgroup(visibility))).await;
+        let message =
+            format!("Visibility level {visibility} is not allowed since the parent group has a private visibility.");
+        assert_eq!((status, body), (400, json!({ "message": [message] })));
+        let project = json!({ "name": "Open", "path": "open", "namespace_id": lab, "visibility": visibility });
+        let (status, body) = call(base, Method::POST, "/projects", Some(&alice), Some(project)).await;
+        let level = if visibility == "public" { "Public" } else { "Internal" };
+        let message = format!("Visibility level {level} is not allowed in a Private group.");
+        assert_eq!((status, body), (400, json!({ "message": [message] })));
+    }
+    // Nothing was made: anonymous visitors see no group or project of that path.
+    assert_eq!(call(base, Method::GET, "/groups/secret-lab%2Fopen", Some(ROOT_TOKEN), None).await.0, 404);
+    assert_eq!(call(base, Method::GET, "/projects/secret-lab%2Fopen", Some(ROOT_TOKEN), None).await.0, 404);
+    let (_, public) = call(base, Method::GET, "/groups?search=open", None, None).await;
+    assert_eq!(public, json!([]));
+    // Private inside private, and private inside public: made.
+    assert_eq!(call(base, Method::POST, "/groups", Some(&alice), Some(subgroup("private"))).await.0, 201);
+    let heroes = json!({ "name": "Quiet", "path": "quiet", "namespace_id": user_group_id(base, "heroes").await, "visibility": "private" });
+    assert_eq!(call(base, Method::POST, "/projects", Some(&alice), Some(heroes)).await.0, 201);
+}
+
+async fn user_group_id(base: &str, path: &str) -> i64 {
+    let (_, group) = call(base, Method::GET, &format!("/groups/{path}"), Some(ROOT_TOKEN), None).await;
+    group["id"].as_i64().expect("group id")
+}
+
+/// GitLab's limit: a group has at most 20 groups above it. Every query that
+/// walks a group's ancestors (each reaction's) would otherwise walk as many
+/// as anyone cared to make.
+async fn groups_nest_at_most_twenty_deep(backend: Backend) {
+    let server = start(backend, &[]).await;
+    let base = &server.base;
+    let (status, top) =
+        call(base, Method::POST, "/groups", Some(ROOT_TOKEN), Some(json!({ "name": "L0", "path": "l0" }))).await;
+    assert_eq!(status, 201, "{top}");
+    let mut parent = top["id"].as_i64().expect("id");
+    for level in 1..=20 {
+        let body = json!({ "name": format!("L{level}"), "path": format!("l{level}"), "parent_id": parent });
+        let (status, group) = call(base, Method::POST, "/groups", Some(ROOT_TOKEN), Some(body)).await;
+        assert_eq!(status, 201, "level {level}: {group}");
+        parent = group["id"].as_i64().expect("id");
+    }
+    let body = json!({ "name": "L21", "path": "l21", "parent_id": parent });
+    let (status, refused) = call(base, Method::POST, "/groups", Some(ROOT_TOKEN), Some(body)).await;
+    assert_eq!((status, refused), (400, json!({ "message": ["Parent has too deep level of nesting"] })));
+    let (_, groups) = call(base, Method::GET, "/groups?search=l21&per_page=100", Some(ROOT_TOKEN), None).await;
+    assert_eq!(groups, json!([]), "nothing was made");
+}
+
+/// SQLite refuses a `LIKE` pattern past 50,000 bytes: a long `search` (or
+/// many `%` or `_`, each escaped to two bytes) answered 500. Any length answers as
+/// a search does: nothing matches what no name is long enough to contain.
+async fn searches_of_any_length_answer_without_error(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    // 50,000 letters, and 25,000 underscores (escaped: two bytes each).
+    for search in ["a".repeat(50_000), "_".repeat(25_000)] {
+        for path in ["/groups", "/users", "/groups/heroes/achievements"] {
+            let (status, body) =
+                call(base, Method::GET, &format!("{path}?search={search}"), Some(ROOT_TOKEN), None).await;
+            assert_eq!((status, body), (200, json!([])), "{path} with {} characters", search.len());
+        }
+    }
+    // A search still finds what it names.
+    let (_, found) = call(base, Method::GET, "/groups?search=hero", None, None).await;
+    assert_eq!(found[0]["path"], "heroes", "{found}");
 }
 
 /// Every node in every connection of a GraphQL answer.
