@@ -7,7 +7,9 @@ mod unit;
 use app::domain::achievements::{self, CreateAchievement, UpdateAward};
 use app::domain::auth::{authenticate, Credentials};
 use app::domain::award_emoji;
+use app::domain::award_rules;
 use app::domain::bootstrap::{bootstrap, RootSetup};
+use app::domain::credentials;
 use app::domain::feed::{self, FeedCursor, SCAN_BUDGET};
 use app::domain::groups::{self, CreateGroup};
 use app::domain::listing::Window;
@@ -380,7 +382,6 @@ async fn feature_flag_off_hides_everything(app: AppState) {
     let admin = root(&app).await;
     let a =
         achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Flagged")).await.expect("create");
-    achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     let sub = groups::create_group(
         &app,
         &s.owner,
@@ -394,7 +395,36 @@ async fn feature_flag_off_hides_everything(app: AppState) {
     )
     .await
     .expect("subgroup");
+    // A rule saved while on: whoever opens an issue in the group's project.
+    let web = CreateProject {
+        name: "Web".into(),
+        path: None,
+        namespace_id: Some(s.group_id),
+        visibility: Some("public".into()),
+        description: None,
+    };
+    projects::create_project(&app, &s.owner, web).await.expect("project");
+    let opener =
+        achievements::create_achievement(&app, &s.owner, new_achievement(s.group_id, "Opener")).await.expect("create");
+    let rule = award_rules::RuleInput { trigger: "issues_opened".into(), threshold: 1, emoji: None, auto_revoke: true };
+    award_rules::save_rule(&app, &s.owner, opener.id, &rule).await.expect("rule");
+    let held = |app: AppState| async move {
+        let sql = "SELECT COUNT(*) FROM user_achievements WHERE achievement_id = $1 AND revoked_at IS NULL";
+        match &app.store {
+            Store::Sqlite(p, ..) => sqlx::query_scalar::<_, i64>(sql).bind(opener.id).fetch_one(p).await,
+            Store::Postgres(p) => sqlx::query_scalar::<_, i64>(sql).bind(opener.id).fetch_one(p).await,
+        }
+        .expect("count")
+    };
+    assert_eq!(held(app.clone()).await, 0);
+    let award = achievements::award_achievement(&app, &s.owner, a.id, s.recipient.id, None).await.expect("award");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), false).await.expect("flag off for the group");
+    // Off: no credential, and rules award nobody, at once or in a pass.
+    let credential = credentials::credential(&app, &s.recipient_actor, award.id).await;
+    assert!(matches!(credential, Err(DomainError::NotFound(_))), "{credential:?}");
+    projects::create_issue(&app, &s.developer, "heroes/web", "Opened", "", false).await.expect("issue");
+    award_rules::run_pass(&app).await.expect("pass");
+    assert_eq!(held(app.clone()).await, 0, "no award while the flag is off");
     assert!(achievements::list_group_achievements(&app, &s.owner, "heroes", "", None, Window::first(20))
         .await
         .expect("list")
@@ -407,16 +437,19 @@ async fn feature_flag_off_hides_everything(app: AppState) {
         .is_empty());
     let denied = achievements::create_achievement(&app, &s.owner, new_achievement(sub.id, "Inherited")).await;
     assert!(matches!(denied, Err(DomainError::NotFound(_))), "the subgroup inherits the flag");
-    // A group-level "on" beats the instance "off".
+    // A group-level "on" beats the instance "off"; the rule's pass awards again.
     settings::set_achievements_flag(&app, &admin, None, false).await.expect("instance off");
     settings::set_achievements_flag(&app, &admin, Some("heroes"), true).await.expect("group on");
+    assert!(credentials::credential(&app, &s.recipient_actor, award.id).await.is_ok());
+    award_rules::run_pass(&app).await.expect("pass");
+    assert_eq!(held(app.clone()).await, 1, "the developer who opened an issue");
     assert_eq!(
         achievements::list_group_achievements(&app, &s.stranger, "heroes", "", None, Window::first(20))
             .await
             .expect("list")
             .items
             .len(),
-        1
+        2
     );
 }
 

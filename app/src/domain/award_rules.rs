@@ -203,7 +203,7 @@ fn wake_mail(app: &AppState, mailed: bool) {
 /// Awards the rule's achievement to those who meet it and do not hold it
 /// (`only`: that person alone), as many as the group's hourly limit and
 /// [`PER_PASS`] allow, in the caller's transaction. How many, and whether
-/// mail was queued.
+/// mail was queued. Nobody while the group's achievements are switched off.
 async fn grant(
     app: &AppState,
     tx: &mut Tx,
@@ -212,6 +212,9 @@ async fn grant(
     only: Option<i64>,
 ) -> DomainResult<(usize, bool)> {
     let (Some(measure), Some(maker)) = (Measure::of(rule), rule.created_by) else { return Ok((0, false)) };
+    if !super::facts::achievements_enabled(tx, group).await? {
+        return Ok((0, false));
+    }
     tx.lock_award_rule(rule.achievement_id).await?;
     let mut awarding = Awarding::read(tx, maker, achievement, group).await?.by_rule(describe(rule));
     let room = awarding.room(tx).await?.min(PER_PASS);
@@ -228,7 +231,8 @@ async fn grant(
     Ok((people.len(), mailed))
 }
 
-/// Takes back the awards the rule made from people who no longer meet it.
+/// Takes back the awards the rule made from people who no longer meet it
+/// (none while the group's achievements are switched off).
 async fn revoke_unmet(
     app: &AppState,
     tx: &mut Tx,
@@ -236,6 +240,9 @@ async fn revoke_unmet(
     (achievement, group): (&AchievementRow, &NamespaceRow),
 ) -> DomainResult<usize> {
     let (Some(measure), Some(maker)) = (Measure::of(rule), rule.created_by) else { return Ok(0) };
+    if !super::facts::achievements_enabled(tx, group).await? {
+        return Ok(0);
+    }
     tx.lock_award_rule(rule.achievement_id).await?;
     let unmet = tx.rule_grants_unmet(group.id, rule, &measure).await?;
     for award in &unmet {

@@ -186,32 +186,59 @@ fn seconds(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The issuer's name in a credential of a group a visitor may not see.
+pub const PRIVATE_GROUP: &str = "A private group";
+
+/// How a credential names the group that awarded it: the group itself when a
+/// visitor may see it (a credential is made to be shown to anyone), else "a
+/// private group" of this instance, neither its name nor its path.
+struct Awarder {
+    name: String,
+    /// The group's achievements page, when it is named.
+    url: Option<String>,
+}
+
 /// The recipient's own unrevoked award as a signed VC-JWT (compact form).
-/// Anyone else, and a revoked award, is `404 User Achievement Not Found`.
+/// Anyone else, a revoked award, and an award of a group whose achievements
+/// are switched off, is `404 User Achievement Not Found`.
 pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainResult<String> {
     let not_found = DomainError::NotFound("User Achievement");
     let user = actor.require_user().map_err(|_| DomainError::NotFound("User Achievement"))?.clone();
-    let (award, achievement, group) = {
+    let base = app.instance.external_url.trim_end_matches('/');
+    let (award, achievement, awarder) = {
         let mut tx = app.store.read().await?;
         let award = tx.award_by_id(award_id).await?.filter(|a| a.user_id == user.id && a.revoked_by_user_id.is_none());
         let Some(award) = award else { return Err(not_found) };
         let achievement =
             tx.achievement_by_id(award.achievement_id).await?.ok_or(DomainError::NotFound("Achievement"))?;
         let group = tx.namespace_by_id(achievement.namespace_id).await?.ok_or(DomainError::NotFound("Group"))?;
-        (award, achievement, group)
+        let seen = super::facts::group_facts(&mut tx, &Actor::Anonymous, &group).await?;
+        if !seen.achievements_enabled {
+            return Err(not_found);
+        }
+        let awarder = match crate::policy::embed_award(&seen) {
+            true => {
+                Awarder { url: Some(format!("{base}/groups/{}/-/achievements", group.full_path)), name: group.name }
+            }
+            false => Awarder { name: PRIVATE_GROUP.to_string(), url: None },
+        };
+        (award, achievement, awarder)
     };
-    let base = app.instance.external_url.trim_end_matches('/');
     let did = issuer_did(base);
     let valid_from = seconds(award.accepted_at.unwrap_or(award.created_at));
     let id = format!("{base}/-/credentials/{}", award.id);
     let subject = format!("{base}/{}", user.username);
     let description = achievement.description.clone().filter(|d| !d.trim().is_empty());
+    let achievement_id = match &awarder.url {
+        Some(page) => format!("{page}#achievement-{}", achievement.id),
+        None => format!("{id}#achievement"),
+    };
     let mut achieved = json!({
-        "id": format!("{base}/groups/{}/-/achievements#achievement-{}", group.full_path, achievement.id),
+        "id": achievement_id,
         "type": ["Achievement"],
         "name": achievement.name,
         "description": description.clone().unwrap_or_else(|| achievement.name.clone()),
-        "criteria": { "narrative": description.unwrap_or_else(|| format!("Awarded by {}.", group.name)) },
+        "criteria": { "narrative": description.unwrap_or_else(|| format!("Awarded by {}.", awarder.name)) },
     });
     if let Some(image) = super::uploads::achievement_avatar_url(&app.instance, &achievement) {
         achieved["image"] = json!({ "id": image, "type": "Image" });
@@ -222,7 +249,7 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": { "id": did, "type": ["Profile"], "name": group.name, "url": format!("{base}/groups/{}/-/achievements", group.full_path) },
+        "issuer": { "id": did, "type": ["Profile"], "name": awarder.name, "url": awarder.url.unwrap_or_else(|| format!("{base}/")) },
         "validFrom": valid_from,
         "name": achievement.name,
         "credentialSubject": { "id": subject, "type": ["AchievementSubject"], "achievement": achieved },

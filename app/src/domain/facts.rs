@@ -37,9 +37,14 @@ pub(crate) async fn group_facts(tx: &mut Tx, actor: &Actor, ns: &NamespaceRow) -
     Ok(GroupFacts {
         visibility: visibility(&ns.visibility),
         access: namespace_access(tx, actor, ns).await?,
-        // Product decision: on unless an admin switched it off.
-        achievements_enabled: tx.feature_flag(ACHIEVEMENTS_FLAG, Some(ns.id)).await?.unwrap_or(true),
+        achievements_enabled: achievements_enabled(tx, ns).await?,
     })
+}
+
+/// The `achievements` feature flag for a group (product decision: on unless
+/// an admin switched it off).
+pub(crate) async fn achievements_enabled(tx: &mut Tx, ns: &NamespaceRow) -> DomainResult<bool> {
+    Ok(tx.feature_flag(ACHIEVEMENTS_FLAG, Some(ns.id)).await?.unwrap_or(true))
 }
 
 pub(crate) fn profile_facts(user: &UserRow) -> ProfileFacts {

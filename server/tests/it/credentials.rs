@@ -112,6 +112,33 @@ async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) 
     let (list, _) = verify(&list_jwt, &jwks, &issuer).expect("PyJWT verifies the status list");
     assert_eq!(list["type"], json!(["VerifiableCredential", "BitstringStatusListCredential"]));
     assert!(!status_bit(&list, index), "not revoked");
+    // Heroes is public: the credential names it.
+    assert_eq!(claims["issuer"]["name"], "Laurel Heroes", "{claims}");
+    assert_eq!(claims["issuer"]["url"], format!("{base}/groups/heroes/-/achievements"));
+
+    // Carol also holds an award of the private group secret-lab, which she
+    // is not in. Its credential, made to be shown to anyone, names neither
+    // the group nor its path; it verifies as any other.
+    let hidden = awards.as_array().expect("awards").iter().find(|a| a["achievement"]["name"] == "Bug hunter");
+    let hidden = hidden.expect("carol holds Bug hunter")["id"].as_i64().expect("id");
+    let hidden_url = format!("{base}/api/v4/user_achievements/{hidden}/credential");
+    let (status, _, hidden_jwt) = get_text(&hidden_url, Some(&carol)).await;
+    assert_eq!(status, 200, "{hidden_jwt}");
+    let (hidden_claims, _) = verify(&hidden_jwt, &jwks, &issuer).expect("PyJWT verifies it");
+    assert_eq!(hidden_claims["issuer"]["name"], "A private group", "{hidden_claims}");
+    assert_eq!(hidden_claims["issuer"]["url"], format!("{base}/"));
+    let text = hidden_claims.to_string().to_lowercase();
+    assert!(!text.contains("secret") && !text.contains("lab"), "{hidden_claims}");
+    // Nor does the verification page, which anyone may use.
+    let verified = client()
+        .post(format!("{base}/-/sfn/verification"))
+        .form(&[("credential", hidden_jwt.as_str())])
+        .send()
+        .await
+        .expect("verification");
+    let verified = verified.text().await.expect("text");
+    assert!(verified.contains("A private group") && !verified.contains("Secret Lab"), "{verified}");
+
     let tampered = {
         let parts: Vec<&str> = jwt.split('.').collect();
         let other = claims["sub"].as_str().expect("sub").replace("carol", "mallory");
