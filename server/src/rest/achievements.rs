@@ -316,7 +316,7 @@ async fn list(
     params: Params,
 ) -> Result<Response, ApiError> {
     let page = params.page()?;
-    let search = params.str("search").unwrap_or_default();
+    let search = params.str("search")?.unwrap_or_default();
     let (group_row, _) = achievements::group_abilities(&state.app, &actor, &group).await?;
     let found = achievements::list_group_achievements(&state.app, &actor, &group, &search, None, page.window()).await?;
     let items: Vec<AchievementJson> =
@@ -352,7 +352,7 @@ async fn create(
     let input = CreateAchievement {
         namespace_id: group_row.id,
         name: params.required("name")?,
-        description: params.str("description"),
+        description: params.str("description")?,
         avatar: params.file("avatar"),
     };
     let achievement = achievements::create_achievement(&state.app, &actor, input).await?;
@@ -369,8 +369,8 @@ async fn update(
 ) -> Result<Json<AchievementJson>, ApiError> {
     let achievement = managed(&state, &actor, &path).await?;
     let input = UpdateAchievement {
-        name: params.str("name"),
-        description: params.str("description").map(|d| Some(d).filter(|d| !d.trim().is_empty())),
+        name: params.str("name")?,
+        description: params.str("description")?.map(|d| Some(d).filter(|d| !d.trim().is_empty())),
         avatar: params.file("avatar"),
     };
     if input.name.is_none() && input.description.is_none() && input.avatar.is_none() {
@@ -422,7 +422,7 @@ async fn award(
     params: Params,
 ) -> Result<Response, ApiError> {
     let achievement = managed(&state, &actor, &path).await?;
-    let user_id = match (params.i64("user_id")?, params.str("username").filter(|u| !u.is_empty())) {
+    let user_id = match (params.i64("user_id")?, params.str("username")?.filter(|u| !u.is_empty())) {
         (Some(id), None) => id,
         (None, Some(username)) => users::user_by_username(&state.app, username.trim_start_matches('@')).await?.id,
         (Some(_), Some(_)) => return Err(ApiError::BadRequest("user_id, username are mutually exclusive".into())),
@@ -432,7 +432,7 @@ async fn award(
             ))
         }
     };
-    let message = params.str("message");
+    let message = params.str("message")?;
     let award = achievements::award_achievement(&state.app, &actor, achievement.id, user_id, message).await?;
     let group = achievements::visible_group(&state.app, &actor, &achievement).await?;
     let described = achievement_json(&state, &actor, &achievement, group.as_ref()).await?;
@@ -552,7 +552,7 @@ async fn bulk(
 ) -> Result<Response, ApiError> {
     use app::domain::bulk_award::{self, Outcome};
     let achievement = managed(&state, &actor, &path).await?;
-    let text = match (params.file("file"), params.str("csv")) {
+    let text = match (params.file("file"), params.str("csv")?) {
         (Some(upload), _) => String::from_utf8(upload.bytes).map_err(|_| ApiError::invalid("file"))?,
         (None, Some(text)) => text,
         (None, None) => {
@@ -580,7 +580,7 @@ async fn bulk(
             },
         })
         .collect();
-    if params.str("format").as_deref() == Some("csv") {
+    if params.str("format")?.as_deref() == Some("csv") {
         let mut out = String::from("line,given,username,outcome,first_line,reason\n");
         for l in &lines {
             let cells = [

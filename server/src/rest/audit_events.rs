@@ -55,7 +55,7 @@ pub struct AuditDetailsJson {
 
 /// A time filter as GitLab takes it (ISO 8601, or a date); `400` if not one.
 fn moment(params: &Params, name: &str, until: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
-    match params.str(name).filter(|t| !t.trim().is_empty()) {
+    match params.str(name)?.filter(|t| !t.trim().is_empty()) {
         Some(text) => audit_log::bound(&text, until).map(Some).ok_or_else(|| ApiError::invalid(name)),
         None => Ok(None),
     }
@@ -70,7 +70,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     let page = params.page()?;
     let filter = AuditFilter {
-        person: params.str("username"),
+        person: params.str("username")?,
         achievement_id: params.i64("achievement_id")?,
         from: moment(&params, "created_after", false)?,
         until: moment(&params, "created_before", true)?,

@@ -84,7 +84,7 @@ fn input(params: &Params) -> Result<RuleInput, ApiError> {
     Ok(RuleInput {
         trigger,
         threshold: params.i64("threshold")?.unwrap_or(1),
-        emoji: params.str("emoji"),
+        emoji: params.str("emoji")?,
         auto_revoke: params.bool("auto_revoke")?.unwrap_or(false),
     })
 }

@@ -101,7 +101,8 @@ pub async fn credential_link(Path(award): Path<String>) -> Result<Response, ApiE
 /// Nothing is stored.
 pub async fn verify_upload(params: Result<super::params::Params, ApiError>) -> Response {
     let found = params.ok().and_then(|params| {
-        let pasted = params.str("credential").map(|text| text.trim().to_string()).filter(|t| !t.is_empty());
+        // A credential that is not text is none: the page says it found none.
+        let pasted = params.str("credential").ok()?.map(|text| text.trim().to_string()).filter(|t| !t.is_empty());
         let baked = || params.file("image").and_then(|file| app::domain::baking::credential_in(&file.bytes));
         pasted.or_else(baked).filter(|jwt| jwt.len() <= credentials::MAX_CREDENTIAL_BYTES)
     });

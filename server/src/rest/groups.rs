@@ -87,7 +87,7 @@ pub async fn list(
     params: Params,
 ) -> Result<Json<Vec<GroupJson>>, ApiError> {
     let page = params.page()?;
-    let search = params.str("search").unwrap_or_default();
+    let search = params.str("search")?.unwrap_or_default();
     let found = groups::list_groups(&state.app, &actor, &search, page.per_page, page.offset()).await?;
     let base = &state.app.instance.external_url;
     Ok(Json(found.iter().map(|g| GroupJson::of(g, base)).collect()))
@@ -111,8 +111,8 @@ pub async fn create(
         name: params.required("name")?,
         path: params.required("path")?,
         parent_id: params.i64("parent_id")?,
-        visibility: params.str("visibility"),
-        description: params.str("description"),
+        visibility: params.str("visibility")?,
+        description: params.str("description")?,
     };
     let group = groups::create_group(&state.app, &actor, input).await?;
     Ok(Created(GroupJson::of(&group, &state.app.instance.external_url)).into_response())

@@ -213,7 +213,7 @@ pub struct MessageJson {
 /// The fields a create or an edit gives. A URL that is not one at all is
 /// GitLab's `422 {"error": "Invalid url given"}`.
 fn input(params: &Params) -> Result<HookInput, ApiError> {
-    let url = params.str("url");
+    let url = params.str("url")?;
     if url.as_deref().is_some_and(|u| webhooks::parse_url(u).is_none()) {
         return Err(ApiError::Unprocessable("Invalid url given".into()));
     }
@@ -225,10 +225,10 @@ fn input(params: &Params) -> Result<HookInput, ApiError> {
     }
     Ok(HookInput {
         url,
-        name: params.str("name"),
-        description: params.str("description"),
-        token: params.str("token"),
-        signing_token: params.str("signing_token"),
+        name: params.str("name")?,
+        description: params.str("description")?,
+        token: params.str("token")?,
+        signing_token: params.str("signing_token")?,
         enable_ssl_verification: params.bool("enable_ssl_verification")?,
         events,
     })
@@ -265,7 +265,7 @@ async fn create(
     params: Params,
 ) -> Result<Created<HookJson>, ApiError> {
     actor.require_user()?;
-    if params.str("url").is_none() {
+    if params.str("url")?.is_none() {
         return Err(ApiError::missing("url"));
     }
     let hook = webhooks::create_hook(&state.app, &actor, &group, input(&params)?).await?;

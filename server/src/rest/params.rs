@@ -117,18 +117,22 @@ impl FromRequest<ServerState> for Params {
 }
 
 impl Params {
-    /// A string parameter (numbers and booleans given in JSON count too).
-    pub fn str(&self, name: &str) -> Option<String> {
-        match self.fields.get(name)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
+    /// A string parameter (numbers and booleans given in JSON count too; a
+    /// JSON `null` is absent). An array or an object is refused as invalid,
+    /// never read as absent: `"expires_at": []` would otherwise make a token
+    /// that never expires.
+    pub fn str(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(Value::Array(_) | Value::Object(_)) => Err(ApiError::invalid(name)),
         }
     }
 
     pub fn required(&self, name: &str) -> Result<String, ApiError> {
-        self.str(name).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
+        self.str(name)?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
     }
 
     pub fn i64(&self, name: &str) -> Result<Option<i64>, ApiError> {

@@ -291,13 +291,14 @@ pub async fn create(
     Caller(actor): Caller,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let name = params.str("name").or_else(|| params.str("path")).ok_or_else(|| ApiError::missing("name"))?;
+    let path = params.str("path")?;
+    let name = params.str("name")?.or_else(|| path.clone()).ok_or_else(|| ApiError::missing("name"))?;
     let input = CreateProject {
         name,
-        path: params.str("path"),
+        path,
         namespace_id: params.i64("namespace_id")?,
-        visibility: params.str("visibility"),
-        description: params.str("description"),
+        visibility: params.str("visibility")?,
+        description: params.str("description")?,
     };
     let project = projects::create_project(&state.app, &actor, input).await?;
     Ok(Created(project_json(&state, &project).await?).into_response())
@@ -382,7 +383,7 @@ pub async fn create_issue(
     params: Params,
 ) -> Result<Response, ApiError> {
     let title = params.required("title")?;
-    let description = params.str("description").unwrap_or_default();
+    let description = params.str("description")?.unwrap_or_default();
     let confidential = params.bool("confidential")?.unwrap_or(false);
     let row = projects::create_issue(&state.app, &actor, &id, &title, &description, confidential).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
@@ -398,7 +399,7 @@ pub async fn create_merge_request(
     let title = params.required("title")?;
     let source = params.required("source_branch")?;
     let target = params.required("target_branch")?;
-    let description = params.str("description").unwrap_or_default();
+    let description = params.str("description")?.unwrap_or_default();
     let row = projects::create_merge_request(&state.app, &actor, &id, &title, &description, &source, &target).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;
     Ok(Created(work_item_json(&state, &project.full_path, WorkItemKind::MergeRequest, row).await?).into_response())
@@ -477,9 +478,10 @@ pub async fn create_snippet(
     params: Params,
 ) -> Result<Response, ApiError> {
     let title = params.required("title")?;
-    let file_name = params.str("file_name").unwrap_or_default();
-    let content = params.str("content").or_else(|| params.str("code")).unwrap_or_default();
-    let visibility = params.str("visibility");
+    let file_name = params.str("file_name")?.unwrap_or_default();
+    let code = params.str("code")?;
+    let content = params.str("content")?.or(code).unwrap_or_default();
+    let visibility = params.str("visibility")?;
     let row =
         projects::create_snippet(&state.app, &actor, &id, &title, &file_name, &content, visibility.as_deref()).await?;
     let (project, _) = projects::find_project(&state.app, &actor, &id).await?;

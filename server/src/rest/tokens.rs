@@ -67,7 +67,7 @@ fn token_id(id: &str) -> Result<i64, ApiError> {
 }
 
 fn date(params: &Params, name: &str) -> Result<Option<NaiveDate>, ApiError> {
-    match params.str(name) {
+    match params.str(name)? {
         Some(date) if !date.is_empty() => {
             NaiveDate::parse_from_str(&date, "%Y-%m-%d").map(Some).map_err(|_| ApiError::invalid(name))
         }
@@ -85,7 +85,7 @@ pub async fn create(
     let id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
     let input = CreateToken {
         name: params.required("name")?,
-        description: params.str("description"),
+        description: params.str("description")?,
         scopes: params.list("scopes"),
         expires_at: date(&params, "expires_at")?,
         secret: None,
@@ -107,8 +107,8 @@ pub async fn list(
     let query = ListTokens {
         user_id: params.i64("user_id")?,
         revoked: params.bool("revoked")?,
-        state: params.str("state"),
-        search: params.str("search").unwrap_or_default(),
+        state: params.str("state")?,
+        search: params.str("search")?.unwrap_or_default(),
     };
     let found = tokens::list_tokens(&state.app, &actor, query, page.per_page, page.offset()).await?;
     Ok(Json(found.into_iter().map(|t| TokenJson::new(t, None)).collect()))

@@ -87,10 +87,10 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let base = &state.app.instance.external_url;
     let page = params.page()?;
-    let found = match params.str("username") {
+    let found = match params.str("username")? {
         Some(username) => users::find_user(&state.app, &actor, &username).await.map(|u| vec![u]).unwrap_or_default(),
         None => {
-            let search = params.str("search").unwrap_or_default();
+            let search = params.str("search")?.unwrap_or_default();
             users::list_users(&state.app, &search, page.per_page, page.offset()).await?
         }
     };
@@ -120,7 +120,7 @@ pub async fn create(
         username: params.required("username")?,
         name: params.required("name")?,
         email: params.required("email")?,
-        password: params.str("password"),
+        password: params.str("password")?,
         admin: params.bool("admin")?.unwrap_or(false),
         private_profile: params.bool("private_profile")?.unwrap_or(false),
     };
@@ -138,10 +138,10 @@ pub async fn update(
 ) -> Result<Json<UserFull>, ApiError> {
     let id: i64 = id.parse().map_err(|_| DomainError::NotFound("User"))?;
     let input = UpdateUser {
-        name: params.str("name"),
-        email: params.str("email"),
-        password: params.str("password"),
-        bio: params.str("bio"),
+        name: params.str("name")?,
+        email: params.str("email")?,
+        password: params.str("password")?,
+        bio: params.str("bio")?,
         private_profile: params.bool("private_profile")?,
         achievements_enabled: params.bool("achievements_enabled")?,
         admin: params.bool("admin")?,

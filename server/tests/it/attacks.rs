@@ -31,6 +31,7 @@ on_both!(
     nothing_is_more_visible_than_the_group_it_is_in,
     groups_nest_at_most_twenty_deep,
     searches_of_any_length_answer_without_error,
+    parameters_of_the_wrong_json_type_are_refused_and_change_nothing,
     connections_page_after_the_visibility_rule,
 );
 
@@ -1025,6 +1026,33 @@ async fn searches_of_any_length_answer_without_error(backend: Backend) {
     // A search still finds what it names.
     let (_, found) = call(base, Method::GET, "/groups?search=hero", None, None).await;
     assert_eq!(found[0]["path"], "heroes", "{found}");
+}
+
+/// A JSON array or object where text belongs is refused as invalid, never
+/// read as absent: `"expires_at": []` made a token that never expires.
+async fn parameters_of_the_wrong_json_type_are_refused_and_change_nothing(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let carol = user_id(base, "carol").await;
+    let tokens = format!("/users/{carol}/personal_access_tokens");
+    let before =
+        call(base, Method::GET, &format!("/personal_access_tokens?user_id={carol}"), Some(ROOT_TOKEN), None).await;
+    for (path, body, field) in [
+        (tokens.as_str(), json!({ "name": "t", "scopes": ["api"], "expires_at": [] }), "expires_at"),
+        (tokens.as_str(), json!({ "name": { "a": 1 }, "scopes": ["api"] }), "name"),
+        ("/groups", json!({ "name": "G", "path": "g", "visibility": ["public"] }), "visibility"),
+        ("/projects/1/issues", json!({ "title": ["t"] }), "title"),
+    ] {
+        let (status, answer) = call(base, Method::POST, path, Some(ROOT_TOKEN), Some(body.clone())).await;
+        assert_eq!((status, answer), (400, json!({ "error": format!("{field} is invalid") })), "{path} {body}");
+    }
+    let after =
+        call(base, Method::GET, &format!("/personal_access_tokens?user_id={carol}"), Some(ROOT_TOKEN), None).await;
+    assert_eq!(before, after, "no token was made");
+    assert_eq!(call(base, Method::GET, "/groups/g", Some(ROOT_TOKEN), None).await.0, 404, "no group was made");
+    // null is absent, as before: a token without an end date.
+    let body = json!({ "name": "t", "scopes": ["api"], "expires_at": null });
+    assert_eq!(call(base, Method::POST, &tokens, Some(ROOT_TOKEN), Some(body)).await.0, 201);
 }
 
 /// Every node in every connection of a GraphQL answer.
