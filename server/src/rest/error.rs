@@ -138,6 +138,11 @@ pub async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(ErrorBody::Error { error: "404 Not Found".into() })).into_response()
 }
 
+/// A route that exists, asked with a method it does not take (Grape's words).
+pub async fn not_allowed() -> Response {
+    (StatusCode::METHOD_NOT_ALLOWED, Json(ErrorBody::Error { error: "405 Not Allowed".into() })).into_response()
+}
+
 /// The error bodies' schema: an object with `message` (a text, a list of texts
 /// or `{"error": ...}`) or `error` (with OAuth's `error_description` and `scope`).
 /// Written out because the variants overlap, which a derived `oneOf` forbids.

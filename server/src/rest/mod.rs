@@ -245,7 +245,11 @@ pub fn routes() -> Router<ServerState> {
     let v4 = award_emoji::document(v4);
     let v4 = credentials::document(award_rules::document(achievements::document(v4)));
     let v4 = hooks::document(reaction_sets::document(audit_events::document(v4))).finish("/api/v4");
-    Router::new().nest("/v4", v4).nest("/v3", award_emoji::routes_v3()).fallback(error::not_found)
+    Router::new()
+        .nest("/v4", v4)
+        .nest("/v3", award_emoji::routes_v3())
+        .method_not_allowed_fallback(error::not_allowed)
+        .fallback(error::not_found)
 }
 
 /// `201 Created` with the new thing as JSON.

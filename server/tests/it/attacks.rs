@@ -32,6 +32,7 @@ on_both!(
     groups_nest_at_most_twenty_deep,
     searches_of_any_length_answer_without_error,
     parameters_of_the_wrong_json_type_are_refused_and_change_nothing,
+    a_method_a_route_does_not_take_is_refused_in_json,
     connections_page_after_the_visibility_rule,
 );
 
@@ -1053,6 +1054,21 @@ async fn parameters_of_the_wrong_json_type_are_refused_and_change_nothing(backen
     // null is absent, as before: a token without an end date.
     let body = json!({ "name": "t", "scopes": ["api"], "expires_at": null });
     assert_eq!(call(base, Method::POST, &tokens, Some(ROOT_TOKEN), Some(body)).await.0, 201);
+}
+
+/// A route asked with a method it does not take: 405 with GitLab's (Grape's)
+/// JSON body, not an empty one; and nothing changed.
+async fn a_method_a_route_does_not_take_is_refused_in_json(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let before = call(base, Method::GET, "/users/1", Some(ROOT_TOKEN), None).await;
+    for (method, path) in
+        [(Method::PATCH, "/users/1"), (Method::DELETE, "/version"), (Method::PUT, "/projects/1/issues")]
+    {
+        let (status, body) = call(base, method.clone(), path, Some(ROOT_TOKEN), Some(json!({ "name": "x" }))).await;
+        assert_eq!((status, body), (405, json!({ "error": "405 Not Allowed" })), "{method} {path}");
+    }
+    assert_eq!(call(base, Method::GET, "/users/1", Some(ROOT_TOKEN), None).await, before);
 }
 
 /// Every node in every connection of a GraphQL answer.
