@@ -398,8 +398,12 @@ pub fn confidential_listing(viewer: &Viewer, project: &ProjectFacts) -> Confiden
     }
 }
 
-pub fn create_note(viewer: &Viewer, item: &AwardableFacts) -> bool {
-    viewer.signed_in() && read_awardable(viewer, item)
+/// Comment on a readable item; an internal comment (which only Reporters+
+/// and its author read) as GitLab allows it: Reporters+ and admins.
+pub fn create_note(viewer: &Viewer, item: &AwardableFacts, internal: bool) -> bool {
+    viewer.signed_in()
+        && read_awardable(viewer, item)
+        && (!internal || viewer.admin || at_least(item.project.access, AccessLevel::Reporter))
 }
 
 pub fn award_emoji(viewer: &Viewer, item: &AwardableFacts) -> bool {

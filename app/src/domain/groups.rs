@@ -31,6 +31,8 @@ pub const MAX_ANCESTORS: usize = 20;
 pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> DomainResult<NamespaceRow> {
     let user = actor.require_user()?;
     let mut errors = super::text::one_line_field("Name", &input.name, 255);
+    // GitLab's limit on a group's description.
+    errors.extend(super::text::too_long("Description", input.description.as_deref(), 500));
     if !valid_path(&input.path) {
         errors.push(format!("Path {}", super::text::PATH_RULE));
     } else if input.parent_id.is_none() && super::users::reserved_path(&input.path) {

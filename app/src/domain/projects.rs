@@ -22,6 +22,7 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
     let user = actor.require_user()?;
     let path = input.path.clone().unwrap_or_else(|| slug(&input.name));
     let mut errors = super::text::one_line_field("Name", &input.name, 255);
+    errors.extend(super::text::too_long("Description", input.description.as_deref(), MAX_PROJECT_DESCRIPTION));
     if !valid_path(&path) {
         errors.push(format!("Path {}", super::text::PATH_RULE));
     } else if reserved_project_path(&path) {
@@ -158,8 +159,15 @@ pub async fn list_project_members(app: &AppState, actor: &Actor, project: &str) 
     Ok(tx.list_project_members(project.id).await?)
 }
 
-fn validate_title(title: &str) -> DomainResult<()> {
-    let errors = super::text::one_line_field("Title", title, 255);
+/// GitLab's limits on what people write (characters).
+const MAX_DESCRIPTION: usize = 1_048_576;
+const MAX_NOTE: usize = 1_000_000;
+const MAX_PROJECT_DESCRIPTION: usize = 2_000;
+
+/// A title and a long text (a description, a snippet's content): GitLab's messages.
+fn validate_text(title: &str, (field, text): (&str, &str)) -> DomainResult<()> {
+    let mut errors = super::text::one_line_field("Title", title, 255);
+    errors.extend(super::text::too_long(field, Some(text), MAX_DESCRIPTION));
     if errors.is_empty() {
         Ok(())
     } else {
@@ -176,7 +184,7 @@ pub async fn create_issue(
     confidential: bool,
 ) -> DomainResult<WorkItemRow> {
     let user = actor.require_user()?;
-    validate_title(title)?;
+    validate_text(title, ("Description", description))?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
     if !policy::create_issue(&actor.viewer(), &facts) {
@@ -200,9 +208,15 @@ pub async fn create_merge_request(
     target_branch: &str,
 ) -> DomainResult<WorkItemRow> {
     let user = actor.require_user()?;
-    validate_title(title)?;
+    validate_text(title, ("Description", description))?;
     if source_branch.trim().is_empty() || target_branch.trim().is_empty() {
         return Err(DomainError::invalid("Source branch and target branch can't be blank"));
+    }
+    let branches = [("Source branch", source_branch), ("Target branch", target_branch)];
+    let errors: Vec<String> =
+        branches.iter().filter_map(|(field, branch)| super::text::too_long(field, Some(branch), 255)).collect();
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
     }
     if source_branch == target_branch {
         return Err(DomainError::invalid("Validate branches You can't use same project/branch for source and target"));
@@ -231,7 +245,10 @@ pub async fn create_snippet(
     visibility: Option<&str>,
 ) -> DomainResult<SnippetRow> {
     let user = actor.require_user()?;
-    validate_title(title)?;
+    validate_text(title, ("Content", content))?;
+    if let Some(problem) = super::text::too_long("File name", Some(file_name), 255) {
+        return Err(DomainError::invalid(problem));
+    }
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
     let visibility =
@@ -257,6 +274,9 @@ pub async fn create_note(
     if body.trim().is_empty() {
         return Err(DomainError::invalid("Note can't be blank"));
     }
+    if let Some(problem) = super::text::too_long("Note", Some(body), MAX_NOTE) {
+        return Err(DomainError::invalid(problem));
+    }
     if on.kind == AwardableKind::Note {
         return Err(DomainError::invalid("Noteable type is not included in the list"));
     }
@@ -265,7 +285,7 @@ pub async fn create_note(
     if !policy::read_awardable(&actor.viewer(), &item.facts) {
         return Err(DomainError::NotFound(on.kind.display_name()));
     }
-    if !policy::create_note(&actor.viewer(), &item.facts) {
+    if !policy::create_note(&actor.viewer(), &item.facts, confidential) {
         return Err(DomainError::Forbidden);
     }
     let note = tx

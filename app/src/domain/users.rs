@@ -208,6 +208,8 @@ pub async fn update_user(app: &AppState, actor: &Actor, user_id: i64, input: Upd
         errors.push("Name can't be blank".to_string());
     }
     errors.extend(input.name.as_deref().and_then(|n| super::text::one_line("Name", n)));
+    errors.extend(super::text::too_long("Name", input.name.as_deref(), 255));
+    errors.extend(super::text::too_long("Bio", input.bio.as_deref(), 255));
     if input.email.as_deref().is_some_and(|e| !valid_email(e)) {
         errors.push("Email is invalid".to_string());
     }

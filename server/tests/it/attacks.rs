@@ -33,6 +33,7 @@ on_both!(
     searches_of_any_length_answer_without_error,
     parameters_of_the_wrong_json_type_are_refused_and_change_nothing,
     a_method_a_route_does_not_take_is_refused_in_json,
+    what_people_write_is_bounded_as_gitlab_bounds_it,
     connections_page_after_the_visibility_rule,
 );
 
@@ -1069,6 +1070,61 @@ async fn a_method_a_route_does_not_take_is_refused_in_json(backend: Backend) {
         assert_eq!((status, body), (405, json!({ "error": "405 Not Allowed" })), "{method} {path}");
     }
     assert_eq!(call(base, Method::GET, "/users/1", Some(ROOT_TOKEN), None).await, before);
+}
+
+/// GitLab's limits on what people write: a note of more than a million
+/// characters, a description of more than a MiB, a group's description of
+/// more than 500. Each is refused and nothing is made; an internal note
+/// (which only Reporters+ and its author read) only from a Reporter+.
+async fn what_people_write_is_bounded_as_gitlab_bounds_it(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let notes = "/projects/1/issues/1/notes";
+    let count = |base: &str| {
+        let base = base.to_string();
+        async move {
+            let (_, list) =
+                call(&base, Method::GET, "/projects/1/issues/1/notes?per_page=100", Some(ROOT_TOKEN), None).await;
+            list.as_array().map_or(0, Vec::len)
+        }
+    };
+    let before = count(base).await;
+    let refused = [
+        (notes, json!({ "body": "n".repeat(1_000_001) }), "Note is too long (maximum is 1000000 characters)"),
+        (
+            "/projects/1/issues",
+            json!({ "title": "Long", "description": "d".repeat(1_048_577) }),
+            "Description is too long (maximum is 1048576 characters)",
+        ),
+        (
+            "/groups",
+            json!({ "name": "Wordy", "path": "wordy", "description": "w".repeat(501) }),
+            "Description is too long (maximum is 500 characters)",
+        ),
+    ];
+    for (path, body, message) in refused {
+        let (status, answer) = call(base, Method::POST, path, Some(ROOT_TOKEN), Some(body)).await;
+        assert_eq!((status, answer), (400, json!({ "message": [message] })), "{path}");
+    }
+    assert_eq!(count(base).await, before, "no note was made");
+    let (_, issues) = call(base, Method::GET, "/projects/1/issues?per_page=100", Some(ROOT_TOKEN), None).await;
+    assert!(!issues.to_string().contains("\"Long\""), "no issue was made");
+    assert_eq!(call(base, Method::GET, "/groups/wordy", Some(ROOT_TOKEN), None).await.0, 404, "no group was made");
+    // At the limit: taken.
+    let (status, _) =
+        call(base, Method::POST, notes, Some(ROOT_TOKEN), Some(json!({ "body": "n".repeat(1_000_000) }))).await;
+    assert_eq!(status, 201);
+    // Internal notes: not from a guest (erin) or a stranger (grace); from a reporter (dave).
+    let internal = json!({ "body": "Between us.", "internal": true });
+    for who in ["erin", "grace"] {
+        let (_, token) = token_with(base, who, &["api"]).await;
+        let (status, _) = call(base, Method::POST, notes, Some(&token), Some(internal.clone())).await;
+        assert_eq!(status, 403, "{who}");
+    }
+    assert_eq!(count(base).await, before + 1, "no internal note was made");
+    let (_, dave) = token_with(base, "dave", &["api"]).await;
+    let (status, note) = call(base, Method::POST, notes, Some(&dave), Some(internal)).await;
+    assert_eq!((status, &note["internal"]), (201, &json!(true)), "{note}");
 }
 
 /// Every node in every connection of a GraphQL answer.
