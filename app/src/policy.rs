@@ -342,8 +342,13 @@ pub fn read_project(viewer: &Viewer, project: &ProjectFacts) -> bool {
     visible(viewer, project.visibility, project.access.is_some())
 }
 
-pub fn admin_project_member(viewer: &Viewer, project: &ProjectFacts) -> bool {
-    viewer.admin || at_least(project.access, AccessLevel::Maintainer)
+/// Add a project member or change their level (`level`: the higher of the
+/// new and the current one), as for groups: Maintainers up to Maintainer,
+/// only Owners (and admins) grant, change or take away Owner.
+pub fn admin_project_member(viewer: &Viewer, project: &ProjectFacts, level: AccessLevel) -> bool {
+    viewer.admin
+        || at_least(project.access, AccessLevel::Owner)
+        || (at_least(project.access, AccessLevel::Maintainer) && level < AccessLevel::Owner)
 }
 
 pub fn create_issue(viewer: &Viewer, project: &ProjectFacts) -> bool {

@@ -135,7 +135,9 @@ pub async fn set_project_member(
         AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
-    if !policy::admin_project_member(&actor.viewer(), &facts) {
+    let current = tx.list_project_members(project.id).await?.into_iter().find(|m| m.user_id == user_id);
+    let current_level = current.and_then(|m| AccessLevel::from_i64(m.access_level));
+    if !policy::admin_project_member(&actor.viewer(), &facts, level.max(current_level.unwrap_or(level))) {
         return Err(DomainError::Forbidden);
     }
     tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;

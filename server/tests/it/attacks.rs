@@ -34,6 +34,7 @@ on_both!(
     parameters_of_the_wrong_json_type_are_refused_and_change_nothing,
     a_method_a_route_does_not_take_is_refused_in_json,
     what_people_write_is_bounded_as_gitlab_bounds_it,
+    only_owners_make_or_unmake_project_owners,
     connections_page_after_the_visibility_rule,
 );
 
@@ -1125,6 +1126,31 @@ async fn what_people_write_is_bounded_as_gitlab_bounds_it(backend: Backend) {
     let (_, dave) = token_with(base, "dave", &["api"]).await;
     let (status, note) = call(base, Method::POST, notes, Some(&dave), Some(internal)).await;
     assert_eq!((status, &note["internal"]), (201, &json!(true)), "{note}");
+}
+
+/// Project members as group members: a Maintainer adds people up to
+/// Maintainer, never Owner, and cannot change an Owner's level; an Owner can.
+async fn only_owners_make_or_unmake_project_owners(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let members = "/projects/1/members";
+    let (_, bob) = token_with(base, "bob", &["api"]).await;
+    let (_, alice) = token_with(base, "alice", &["api"]).await;
+    let grace = user_id(base, "grace").await;
+    let listed =
+        |base: String| async move { call(&base, Method::GET, "/projects/1/members", Some(ROOT_TOKEN), None).await };
+    let before = listed(base.clone()).await;
+    let owner = json!({ "user_id": grace, "access_level": 50 });
+    assert_eq!(call(base, Method::POST, members, Some(&bob), Some(owner.clone())).await.0, 403);
+    assert_eq!(listed(base.clone()).await, before, "nothing changed");
+    let maintainer = json!({ "user_id": grace, "access_level": 40 });
+    assert_eq!(call(base, Method::POST, members, Some(&bob), Some(maintainer)).await.0, 201);
+    assert_eq!(call(base, Method::POST, members, Some(&alice), Some(owner)).await.0, 201);
+    let made = listed(base.clone()).await;
+    let guest = json!({ "user_id": grace, "access_level": 10 });
+    assert_eq!(call(base, Method::POST, members, Some(&bob), Some(guest.clone())).await.0, 403, "not an Owner's level");
+    assert_eq!(listed(base.clone()).await, made, "nothing changed");
+    assert_eq!(call(base, Method::POST, members, Some(&alice), Some(guest)).await.0, 201);
 }
 
 /// Every node in every connection of a GraphQL answer.
