@@ -16,14 +16,14 @@
 
 use super::hub::Seat;
 use super::shared::Shared;
-use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
+use super::{address_of, event_stream, reuse, viewer_of, LiveError, LivePath, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::{users, Actor, AppState, DomainResult};
 use app::server_fns::group_achievements::views as group_views;
 use app::server_fns::profile::views as profile_views;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -216,7 +216,7 @@ async fn follow(
 pub async fn profile(
     State(state): State<ServerState>,
     opening: Opening,
-    Path(user): Path<i64>,
+    LivePath(user): LivePath<i64>,
     Query(query): Query<Seen>,
 ) -> Result<Response, LiveError> {
     follow(state, opening, AwardPage::Profile(user), query.seen).await
@@ -233,7 +233,7 @@ pub async fn mine(
 pub async fn group(
     State(state): State<ServerState>,
     opening: Opening,
-    Path(id): Path<i64>,
+    LivePath(id): LivePath<i64>,
     Query(query): Query<GroupPage>,
 ) -> Result<Response, LiveError> {
     let page = query.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);

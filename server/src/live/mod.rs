@@ -386,6 +386,21 @@ impl LiveError {
     const NOT_FOUND: LiveError = LiveError(StatusCode::NOT_FOUND, "404 Not Found");
 }
 
+/// A live route's path: one that does not parse (an id that is not a
+/// number) names nothing, so it reads as missing, not in axum's words.
+pub struct LivePath<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for LivePath<T> {
+    type Rejection = LiveError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, LiveError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(LivePath(value)),
+            Err(_) => Err(LiveError::NOT_FOUND),
+        }
+    }
+}
+
 impl From<DomainError> for LiveError {
     fn from(err: DomainError) -> Self {
         match err {

@@ -3,13 +3,13 @@
 
 use super::hub::Seat;
 use super::topic::{Cleared, EventId, Sink, Topic};
-use super::{address_of, event_stream, reuse, viewer_of, LiveError, Recheck, Viewer, Watch, CONNECT_REUSE};
+use super::{address_of, event_stream, reuse, viewer_of, LiveError, LivePath, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::{Actor, AppState, DomainError};
 use app::events::{AwardableKind, AwardableRef};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use std::net::SocketAddr;
@@ -97,7 +97,7 @@ pub async fn reactions(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     auth: Result<Auth, AuthRejection>,
-    Path((kind, id)): Path<(String, i64)>,
+    LivePath((kind, id)): LivePath<(String, i64)>,
 ) -> Result<Response, LiveError> {
     let (actor, credentials) = viewer_of(auth)?;
     let kind = AwardableKind::parse(&kind).ok_or(DomainError::NotFound("Awardable"))?;

@@ -187,6 +187,12 @@ async fn reactions_arrive_live(backend: Backend) {
     // Private items are not streamed to anonymous viewers.
     let denied = client().get(format!("{}/-/live/Issue/4", server.base)).send().await.expect("live");
     assert_eq!(denied.status(), 404);
+    // An id that is not a number names nothing: missing too, in the same words.
+    for path in ["/-/live/Issue/abc", "/-/live/awards/profile/nobody", "/-/live/awards/group/1x"] {
+        let response = client().get(format!("{}{path}", server.base)).send().await.expect("live");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(response.text().await.expect("text"), "404 Not Found", "{path}");
+    }
 }
 
 /// The demo data with root's reaction limit lifted, and someone who stays on
