@@ -97,7 +97,7 @@ pub fn AchievementFields(
                     rows="3"
                     on:input=move |ev| typed_description.set(event_target_value(&ev))
                 >
-                    {description}
+                    {textarea_text(description)}
                 </textarea>
                 <label for=avatar_id.clone()>{move || td_string!(t(), field_avatar)}</label>
                 <input
@@ -140,5 +140,20 @@ pub fn AchievementFields(
                 </div>
             </figure>
         </div>
+    }
+}
+
+/// A `<textarea>`'s starting text. Leptos' server rendering writes a
+/// textarea's children unescaped (tachys 0.2 treats it as it treats
+/// `<script>`), so a description holding `</textarea>` ended the element and
+/// what followed it was markup in the page of whoever opened the editor. The
+/// server's HTML has it escaped (a browser reads the entities in a textarea
+/// back as the text); the browser side hydrates that text and never writes
+/// it, so it keeps the text as it is.
+fn textarea_text(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;")
+    } else {
+        text
     }
 }
