@@ -76,23 +76,31 @@ pub fn random_secret(len: usize) -> String {
 pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResult<(String, UserRow)> {
     let mut tx = app.store.read().await?;
     let user = tx.user_by_login(login.trim()).await?;
-    let locked = match &user {
-        Some(user) => tx.locked_until(user.id).await?.is_some(),
-        None => false,
-    };
     drop(tx);
+    let limits = super::limits::current(app).await?;
+    // Counted before the password is checked: of attempts made together,
+    // only as many as the limit are checked at all.
+    let may_check = match &user {
+        Some(user) => {
+            let mut tx = app.store.write().await?;
+            let may = tx.begin_sign_in_attempt(user.id, limits.max_login_attempts).await?;
+            tx.commit().await?;
+            may
+        }
+        None => true,
+    };
+    // Checked even when refused, so that a refusal takes as long as an answer.
     let ok = password_matches(user.as_ref(), password).await;
-    if locked {
+    if !may_check {
         return Err(DomainError::AccountLocked);
     }
     let user = match user {
         Some(user) if ok && !user.is_blocked() => user,
         Some(user) if !ok => {
-            let limits = super::limits::current(app).await?;
             let lock_for = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
             let mut tx = app.store.write().await?;
             let locked_now =
-                tx.record_sign_in_failure(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
+                tx.lock_after_failures(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
             if locked_now {
                 let actor = Actor::User(Box::new(user.clone()));
                 super::audit(&mut tx, &actor, "locked_after_failed_sign_ins", "User", user.id, serde_json::json!({}))
@@ -105,6 +113,11 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
     };
     let secret = random_secret(43);
     let mut tx = app.store.write().await?;
+    // Locked meanwhile by attempts made together with this one: the right
+    // password opens nothing either.
+    if tx.locked_until(user.id).await?.is_some() {
+        return Err(DomainError::AccountLocked);
+    }
     tx.clear_sign_in_failures(user.id).await?;
     tx.insert_session(user.id, &digest(&secret), SESSION_DAYS).await?;
     super::audit(&mut tx, &Actor::User(Box::new(user.clone())), "signed_in", "User", user.id, serde_json::json!({}))

@@ -48,26 +48,39 @@ impl Tx {
         Ok(until.flatten().filter(|at| *at > now()))
     }
 
-    /// Counts a failed sign-in; the `max`-th in a row locks the account until
-    /// `lock_until` (and starts the count again). Whether this one locked it.
-    pub async fn record_sign_in_failure(
+    /// Counts a sign-in attempt before its password is checked, so that
+    /// attempts made at the same moment cannot all pass one look at the lock:
+    /// whether this one may be checked (the account is not locked, and fewer
+    /// than `max` attempts are counted; 0 counts without a limit).
+    pub async fn begin_sign_in_attempt(&mut self, user_id: i64, max: i32) -> StoreResult<bool> {
+        if self.locked_until(user_id).await?.is_some() {
+            return Ok(false);
+        }
+        let counted: i32 = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (user_id, failed_attempts) VALUES ($1, 1) \
+             ON CONFLICT (user_id) DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 \
+             RETURNING failed_attempts")
+            .bind(user_id).fetch_one(c).await)?;
+        Ok(max == 0 || counted <= max)
+    }
+
+    /// After a failed attempt (counted when it began): once `max` are
+    /// counted, locks the account until `lock_until` and starts the count
+    /// again. Whether this one locked it.
+    pub async fn lock_after_failures(
         &mut self,
         user_id: i64,
         max: i32,
         lock_until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let failed: i32 = on!(self, c => sqlx::query_scalar(
-            "INSERT INTO sign_in_failures (user_id, failed_attempts) VALUES ($1, 1) \
-             ON CONFLICT (user_id) DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 \
-             RETURNING failed_attempts")
-            .bind(user_id).fetch_one(c).await)?;
-        if max == 0 || failed < max {
+        if max == 0 {
             return Ok(false);
         }
-        exec!(self, c => sqlx::query(
-            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $2 WHERE user_id = $1")
-            .bind(user_id).bind(lock_until).execute(c).await)?;
-        Ok(true)
+        let locked = exec!(self, c => sqlx::query(
+            "UPDATE sign_in_failures SET failed_attempts = 0, locked_until = $2 \
+             WHERE user_id = $1 AND failed_attempts >= $3")
+            .bind(user_id).bind(lock_until).bind(max).execute(c).await)?;
+        Ok(locked > 0)
     }
 
     /// Users locked out right now, for the admin dashboard.

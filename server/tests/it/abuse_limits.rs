@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 on_both!(
     failed_sign_ins_lock_the_account_until_an_admin_unlocks_it,
     sign_in_posts_are_throttled_per_address,
+    sign_ins_made_together_are_counted_before_any_password_is_checked,
     reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
     award_mail_over_the_hourly_limit_waits_its_turn,
 );
@@ -83,6 +84,32 @@ async fn failed_sign_ins_lock_the_account_until_an_admin_unlocks_it(backend: Bac
         let (_, location, _) = sign_in(base, "nobody-here", "x").await;
         assert!(location.contains("error=1"), "{location}");
     }
+}
+
+/// Sign-ins made at the same moment all passed one look at the lock before
+/// any failure was counted: thirty guesses were each checked, and the right
+/// password signed in after the account had locked. Each attempt is counted
+/// before its password is checked: of thirty together, at most the limit
+/// (10) are checked, the account ends locked, and then even the right
+/// password opens nothing.
+async fn sign_ins_made_together_are_counted_before_any_password_is_checked(backend: Backend) {
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let base = server.base.clone();
+    set_limits(&base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
+    let attempts = (0..30).map(|i| {
+        let base = base.clone();
+        async move { sign_in(&base, "carol", &format!("guess {i}")).await }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let checked = answers.iter().filter(|(_, location, _)| location.contains("error=1")).count();
+    let locked = answers.iter().filter(|(_, location, _)| location.contains("error=locked")).count();
+    assert_eq!(checked + locked, 30, "{answers:?}");
+    assert!(checked <= 10, "{checked} guesses were checked: {answers:?}");
+    let (_, location, cookie) = sign_in(&base, "carol", "laurel-demo").await;
+    assert!(cookie.is_none() && location.contains("error=locked"), "locked, even to the right password: {location}");
+    // Another account is not affected.
+    assert!(sign_in(&base, "dave", "laurel-demo").await.2.is_some(), "dave still signs in");
 }
 
 async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
