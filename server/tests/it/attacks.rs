@@ -35,6 +35,7 @@ on_both!(
     a_method_a_route_does_not_take_is_refused_in_json,
     what_people_write_is_bounded_as_gitlab_bounds_it,
     only_owners_make_or_unmake_project_owners,
+    an_achievement_description_stays_text_in_its_editor,
     connections_page_after_the_visibility_rule,
 );
 
@@ -1151,6 +1152,38 @@ async fn only_owners_make_or_unmake_project_owners(backend: Backend) {
     assert_eq!(call(base, Method::POST, members, Some(&bob), Some(guest.clone())).await.0, 403, "not an Owner's level");
     assert_eq!(listed(base.clone()).await, made, "nothing changed");
     assert_eq!(call(base, Method::POST, members, Some(&alice), Some(guest)).await.0, 201);
+}
+
+/// Leptos' server rendering writes a `<textarea>`'s text unescaped: a
+/// Maintainer's description holding `</textarea>` ended the editor's field,
+/// and what followed was markup in the page of every Maintainer, Owner and
+/// admin who opened the group's achievements (a form posting to an admin
+/// server function, one click from an admin). It stays text.
+async fn an_achievement_description_stays_text_in_its_editor(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let (_, bob) = token_with(base, "bob", &["api"]).await;
+    let description =
+        r#"</textarea><form id="planted" action="/-/sfn/admin_update_user"><button>Confirm</button></form> & more"#;
+    let body = json!({ "name": "Helper", "description": description });
+    let (status, made) = call(base, Method::POST, "/groups/heroes/achievements", Some(&bob), Some(body)).await;
+    assert_eq!(status, 201, "{made}");
+    let alice = sign_in_cookie(base, "alice", "laurel-demo").await.expect("alice signs in");
+    let page = client()
+        .get(format!("{base}/groups/heroes/-/achievements"))
+        .header("Cookie", &alice)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(!page.contains(r#"<form id="planted""#), "no markup from the description");
+    assert!(
+        page.contains(r#"&lt;/textarea>&lt;form id="planted""#) || page.contains("&lt;/textarea&gt;&lt;form"),
+        "the description as text in its field"
+    );
+    assert!(page.contains("&amp; more"), "an ampersand stays one");
 }
 
 /// Every node in every connection of a GraphQL answer.
