@@ -6,6 +6,7 @@ use axum::body::Body;
 use http::{HeaderValue, Request};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -41,9 +42,22 @@ pub fn layer(router: axum::Router) -> axum::Router {
     let ids = ids();
     router
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
-            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                })
+                .on_failure(|failure: ServerErrorsFailureClass, latency: std::time::Duration, _: &tracing::Span| {
+                    match failure {
+                        // A format the client asked for and the server does not
+                        // make (oEmbed's XML): an answer, not a fault.
+                        ServerErrorsFailureClass::StatusCode(http::StatusCode::NOT_IMPLEMENTED) => {
+                            tracing::debug!(?latency, "501 Not Implemented")
+                        }
+                        failure => tracing::error!(classification = %failure, ?latency, "response failed"),
+                    }
+                }),
+        )
         .layer(SetRequestIdLayer::x_request_id(ids))
 }

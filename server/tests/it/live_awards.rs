@@ -213,7 +213,7 @@ async fn a_change_a_viewer_may_not_see_is_never_told(backend: Backend) {
         (lab.as_str(), Some(grace.as_str()), 404),
         (lab.as_str(), None, 404),
         ("/-/live/awards/profile/999999", None, 404),
-        ("/-/live/awards/profile/not-a-number", None, 400),
+        ("/-/live/awards/profile/not-a-number", None, 404),
     ];
     for (stream, cookie, status) in refusals {
         let response = open(base, stream, cookie, None).await;

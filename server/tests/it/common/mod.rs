@@ -350,6 +350,8 @@ impl Stage {
 
 /// As `on_both!`, and a third time on two processes sharing one PostgreSQL
 /// database (`Setup::TwoProcesses`): each test body takes a [`Setup`].
+/// (The bench shares this module and runs no test.)
+#[allow(unused_macros)]
 macro_rules! on_every_setup {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
