@@ -118,6 +118,13 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
     if tx.locked_until(user.id).await?.is_some() {
         return Err(DomainError::AccountLocked);
     }
+    // The password checked is still theirs, and they are not blocked: a new
+    // password, or a block, made while it was checked ended every session,
+    // and would have missed this one.
+    let now = tx.user_by_id_for_share(user.id).await?;
+    if now.is_none_or(|now| now.password_hash != user.password_hash || now.is_blocked()) {
+        return Err(DomainError::Unauthorized);
+    }
     tx.clear_sign_in_failures(user.id).await?;
     tx.insert_session(user.id, &digest(&secret), SESSION_DAYS).await?;
     super::audit(&mut tx, &Actor::User(Box::new(user.clone())), "signed_in", "User", user.id, serde_json::json!({}))

@@ -53,15 +53,15 @@ impl Tx {
     /// whether this one may be checked (the account is not locked, and fewer
     /// than `max` attempts are counted; 0 counts without a limit).
     pub async fn begin_sign_in_attempt(&mut self, user_id: i64, max: i32) -> StoreResult<bool> {
-        if self.locked_until(user_id).await?.is_some() {
-            return Ok(false);
-        }
-        let counted: i32 = on!(self, c => sqlx::query_scalar(
+        // One statement: the lock is read on the row it counts on (a lock set
+        // by a transaction still committing is waited for, not missed).
+        let counted: Option<i32> = on!(self, c => sqlx::query_scalar(
             "INSERT INTO sign_in_failures (user_id, failed_attempts) VALUES ($1, 1) \
              ON CONFLICT (user_id) DO UPDATE SET failed_attempts = sign_in_failures.failed_attempts + 1 \
+             WHERE sign_in_failures.locked_until IS NULL OR sign_in_failures.locked_until <= $2 \
              RETURNING failed_attempts")
-            .bind(user_id).fetch_one(c).await)?;
-        Ok(max == 0 || counted <= max)
+            .bind(user_id).bind(now()).fetch_optional(c).await)?;
+        Ok(counted.is_some_and(|counted| max == 0 || counted <= max))
     }
 
     /// After a failed attempt (counted when it began): once `max` are

@@ -70,6 +70,14 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
+    /// The user, read to be written after (PostgreSQL: `FOR SHARE`, so a
+    /// change to the row waits for this transaction, or this read for it).
+    pub async fn user_by_id_for_share(&mut self, id: i64) -> StoreResult<Option<UserRow>> {
+        let lock = if self.is_postgres() { " FOR SHARE" } else { "" };
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{lock}");
+        on!(self, c => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
     /// The users with these ids (any order; unknown ids are skipped).
     pub async fn users_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<UserRow>> {
         if ids.is_empty() {
