@@ -91,6 +91,11 @@ impl AwardTopic {
         AwardTopic { version: watch::channel(0).0, marks: Shared::default() }
     }
 
+    /// `user`'s access may have shrunk: no mark kept for them is used again.
+    pub async fn forget(&self, user: i64) {
+        self.marks.forget(|(_, id)| *id == Some(user)).await;
+    }
+
     /// Something its viewers see may have changed: they look again.
     pub fn bump(&self) {
         self.version.send_modify(|v| *v += 1);

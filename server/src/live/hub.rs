@@ -281,13 +281,27 @@ impl Hub {
                 }
             }
             Event::AccessChanged { user_id } => {
-                let registry = self.inner.registry();
-                if let Some(person) = registry.people.get(user_id) {
-                    person.access.send_modify(|n| *n += 1);
+                let (pages, awards) = {
+                    let registry = self.inner.registry();
+                    if let Some(person) = registry.people.get(user_id) {
+                        person.access.send_modify(|n| *n += 1);
+                    }
+                    // Blocked: their awards leave their profile. (Group pages
+                    // catch up at their viewers' periodic re-check.)
+                    registry.bump_awards(|scope| *scope == Scope::User(*user_id));
+                    let pages: Vec<Arc<Topic>> = registry.topics.values().map(|p| p.topic.clone()).collect();
+                    let awards: Vec<Arc<AwardTopic>> = registry.awards.values().map(|a| a.topic.clone()).collect();
+                    (pages, awards)
+                };
+                // What they were allowed is read afresh by the next stream
+                // they open: one opened from now on, which the signal above
+                // cannot reach, would otherwise reuse a read made before.
+                for topic in pages {
+                    topic.allowed.forget(|id| *id == Some(*user_id)).await;
                 }
-                // Blocked: their awards leave their profile. (Group pages
-                // catch up at their viewers' periodic re-check.)
-                registry.bump_awards(|scope| *scope == Scope::User(*user_id));
+                for topic in awards {
+                    topic.forget(*user_id).await;
+                }
             }
             Event::AchievementAwarded { user_id, group_id, .. }
             | Event::UserAchievementChanged { user_id, group_id, .. } => {

@@ -35,6 +35,12 @@ impl<K: Eq + Hash, V: Clone> Default for Shared<K, V> {
 }
 
 impl<K: Eq + Hash, V: Clone> Shared<K, V> {
+    /// Drops the reads kept for the keys `stale` picks (an identity whose
+    /// access may have shrunk): whoever asks next with one reads afresh.
+    pub async fn forget(&self, stale: impl Fn(&K) -> bool) {
+        self.reads.lock().await.values.retain(|key, _| !stale(key));
+    }
+
     /// `key`'s value as of `version` (what it depends on changed when the
     /// version did), read at most `max_age` ago, else read now with `read`.
     pub async fn get<F>(&self, version: u64, key: K, max_age: Duration, read: impl FnOnce() -> F) -> DomainResult<V>
