@@ -36,6 +36,7 @@ on_both!(
     what_people_write_is_bounded_as_gitlab_bounds_it,
     only_owners_make_or_unmake_project_owners,
     an_achievement_description_stays_text_in_its_editor,
+    a_sign_in_racing_a_new_password_keeps_no_session,
     connections_page_after_the_visibility_rule,
 );
 
@@ -708,6 +709,11 @@ async fn a_live_stream_ends_when_its_viewer_loses_access(setup: Setup) {
     // frank develops in the private group secret-lab; issue 4 is in its project.
     let (_, frank) = token_with(writers, "frank", &["read_api"]).await;
     let (_, alice) = token_with(writers, "alice", &["api"]).await;
+    // Alice stays on the page all along, so its topic (and what it keeps of
+    // who may watch) outlives frank's stream.
+    let staying = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &alice).send().await;
+    let staying = staying.expect("live");
+    assert_eq!(staying.status(), 200);
     let live = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
     let live = live.expect("live");
     assert_eq!(live.status(), 200);
@@ -739,6 +745,28 @@ async fn a_live_stream_ends_when_its_viewer_loses_access(setup: Setup) {
     // And it cannot be opened again.
     let again = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
     assert_eq!(again.expect("live").status(), 404);
+
+    // Back in the group, he opens the page and leaves it; the page keeps
+    // what he may watch, for the next stream he opens. Removed again, a
+    // stream he opens a moment later is refused, not let in on that.
+    let member = json!({ "user_id": frank_id, "access_level": 30 });
+    let (status, _) = call(writers, Method::POST, "/groups/secret-lab/members", Some(&alice), Some(member)).await;
+    assert_eq!(status, 201);
+    let visit = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
+    let mut visit = visit.expect("live").bytes_stream();
+    let mut seen = String::new();
+    while !seen.contains("event: snapshot") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), visit.next()).await;
+        seen.push_str(&String::from_utf8_lossy(&chunk.expect("snapshot in time").expect("open").expect("bytes")));
+    }
+    drop(visit);
+    let (status, _) =
+        call(writers, Method::DELETE, &format!("/groups/secret-lab/members/{frank_id}"), Some(&alice), None).await;
+    assert_eq!(status, 204);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let again = client().get(format!("{base}/-/live/Issue/4")).header("PRIVATE-TOKEN", &frank).send().await;
+    assert_eq!(again.expect("live").status(), 404, "refused within the 5 s a page reuses what it read");
+    drop(staying);
 }
 
 async fn over_https_the_session_cookie_is_host_only(backend: Backend) {
@@ -1184,6 +1212,38 @@ async fn an_achievement_description_stays_text_in_its_editor(backend: Backend) {
         "the description as text in its field"
     );
     assert!(page.contains("&amp; more"), "an ampersand stays one");
+}
+
+/// A sign-in checks its password for a while (Argon2). A new password set
+/// meanwhile ends every session of the user, and the one this sign-in then
+/// made with the old password survived it. Raced a few times: no session
+/// made with an old password outlives the change.
+async fn a_sign_in_racing_a_new_password_keeps_no_session(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
+    let carol = user_id(base, "carol").await;
+    let mut password = "laurel-demo".to_string();
+    for round in 0..6 {
+        let next = format!("carol-new-password-{round}");
+        // The change starts first and is hashing its new password when the
+        // sign-in reads the old one.
+        let signing_in = async {
+            tokio::time::sleep(std::time::Duration::from_millis(2 + 6 * round)).await;
+            common::sign_in_post(base, "carol", &password).await
+        };
+        let changing = async {
+            let body = json!({ "password": next });
+            call(base, Method::PUT, &format!("/users/{carol}"), Some(ROOT_TOKEN), Some(body)).await
+        };
+        let ((_, _, cookie), (status, _)) = tokio::join!(signing_in, changing);
+        assert_eq!(status, 200);
+        if let Some(cookie) = cookie {
+            assert!(!session_alive(base, &cookie).await, "round {round}: a session with the old password outlived it");
+        }
+        password = next;
+    }
+    assert!(sign_in_cookie(base, "carol", &password).await.is_some(), "the newest password signs in");
 }
 
 /// Every node in every connection of a GraphQL answer.

@@ -211,6 +211,22 @@ async fn watched_demo_with(setup: Setup, env: &[(&str, &str)]) -> (Stage, Browse
     (stage, anchor, stream)
 }
 
+/// `steps` changes one after the other, through each of `bases` in turn: two
+/// reactions added for each one taken back.
+async fn steady_reactions(bases: Vec<String>, steps: usize) {
+    let names = ["tada", "rocket", "eyes", "heart", "fire", "star", "zap", "sparkles"];
+    let mut given: Vec<i64> = Vec::new();
+    for step in 0..steps {
+        let base = &bases[step % bases.len()];
+        if step % 3 == 2 && !given.is_empty() {
+            let id = given.remove(step % given.len());
+            unreact(base, id).await;
+        } else if let Some(id) = react(base, names[step % names.len()]).await {
+            given.push(id);
+        }
+    }
+}
+
 /// The acceptance test: browsers whose connections drop and come back
 /// (with `Last-Event-ID`, as `EventSource` does) while reactions keep coming
 /// all end with exactly the tallies the database holds, and each reconnect
@@ -218,21 +234,7 @@ async fn watched_demo_with(setup: Setup, env: &[(&str, &str)]) -> (Stage, Browse
 async fn reconnecting_viewers_end_with_the_exact_tallies(setup: Setup) {
     let (stage, mut anchor, mut anchor_stream) = watched_demo(setup).await;
     let (base, writers) = (stage.viewers().to_string(), stage.writers().to_string());
-    let writer = tokio::spawn({
-        let base = writers.clone();
-        async move {
-            let names = ["tada", "rocket", "eyes", "heart", "fire", "star", "zap", "sparkles"];
-            let mut given: Vec<i64> = Vec::new();
-            for step in 0..90usize {
-                if step % 3 == 2 && !given.is_empty() {
-                    let id = given.remove(step % given.len());
-                    unreact(&base, id).await;
-                } else if let Some(id) = react(&base, names[step % names.len()]).await {
-                    given.push(id);
-                }
-            }
-        }
-    });
+    let writer = tokio::spawn(steady_reactions(vec![writers.clone()], 90));
     let mut browsers = Vec::new();
     for b in 0..4u64 {
         let base = base.clone();
@@ -280,22 +282,7 @@ async fn browsers_that_come_back_on_the_other_process_end_with_the_exact_tallies
     let mut other_anchor = Browser::default();
     let mut other_stream = body(other_anchor.open(&bases[0], None).await);
     other_anchor.read_for(&mut other_stream, Duration::from_millis(200)).await;
-    let writer = tokio::spawn({
-        let bases = bases.clone();
-        async move {
-            let names = ["tada", "rocket", "eyes", "heart", "fire", "star"];
-            let mut given: Vec<i64> = Vec::new();
-            for step in 0..60usize {
-                let base = &bases[step % 2];
-                if step % 3 == 2 && !given.is_empty() {
-                    let id = given.remove(step % given.len());
-                    unreact(base, id).await;
-                } else if let Some(id) = react(base, names[step % names.len()]).await {
-                    given.push(id);
-                }
-            }
-        }
-    });
+    let writer = tokio::spawn(steady_reactions(bases.to_vec(), 60));
     let mut browsers = Vec::new();
     for b in 0..3usize {
         let bases = bases.clone();
