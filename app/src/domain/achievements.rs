@@ -30,10 +30,11 @@ pub(crate) async fn load(tx: &mut Tx, actor: &Actor, achievement_id: i64) -> Dom
     Ok(Loaded { achievement, group, facts })
 }
 
-/// Loads an award and its achievement. Revoked awards are gone for every purpose
-/// but a second revoke (which must say so).
+/// Loads an award about to be changed (in the changing transaction: on
+/// PostgreSQL it is held until then) and its achievement. Revoked awards are
+/// gone for every purpose but a second revoke (which must say so).
 async fn load_award(tx: &mut Tx, actor: &Actor, award_id: i64) -> DomainResult<(UserAchievementRow, Loaded)> {
-    let award = tx.award_by_id(award_id).await?.ok_or(DomainError::NotFound("User Achievement"))?;
+    let award = tx.award_by_id_for_update(award_id).await?.ok_or(DomainError::NotFound("User Achievement"))?;
     let loaded = load(tx, actor, award.achievement_id).await?;
     Ok((award, loaded))
 }
@@ -334,6 +335,9 @@ impl<'a> Awarding<'a> {
         achievement: &'a AchievementRow,
         group: &'a NamespaceRow,
     ) -> DomainResult<Awarding<'a>> {
+        // What it counts against the group's hourly limits is counted by one
+        // awarding at a time.
+        tx.lock_group(group.id).await?;
         let accepted = tx.auto_accept_awarded_achievements().await?;
         let limits = tx.abuse_limits().await?;
         let mail_slots = outbox::MailSlots::new(limits.award_emails_per_group_per_hour);

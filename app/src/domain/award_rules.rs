@@ -150,6 +150,7 @@ pub async fn save_rule(
     let checked = check(input)?;
     let mut tx = app.store.write().await?;
     let Loaded { achievement, group, .. } = managed(&mut tx, actor, achievement_id).await?;
+    tx.lock_group(group.id).await?;
     let replacing = tx.award_rule(achievement.id).await?.is_some();
     if !replacing && tx.count_group_award_rules(group.id).await? >= MAX_RULES_PER_GROUP {
         return Err(DomainError::invalid(format!("A group has at most {MAX_RULES_PER_GROUP} award rules")));
@@ -211,11 +212,14 @@ async fn grant(
     (achievement, group): (&AchievementRow, &NamespaceRow),
     only: Option<i64>,
 ) -> DomainResult<(usize, bool)> {
+    tx.lock_group(group.id).await?;
+    tx.lock_award_rule(rule.achievement_id).await?;
+    // As it is now: changed or deleted since it was read, it is that.
+    let Some(rule) = &tx.award_rule(rule.achievement_id).await? else { return Ok((0, false)) };
     let (Some(measure), Some(maker)) = (Measure::of(rule), rule.created_by) else { return Ok((0, false)) };
     if !super::facts::achievements_enabled(tx, group).await? {
         return Ok((0, false));
     }
-    tx.lock_award_rule(rule.achievement_id).await?;
     let mut awarding = Awarding::read(tx, maker, achievement, group).await?.by_rule(describe(rule));
     let room = awarding.room(tx).await?.min(PER_PASS);
     if room == 0 {
@@ -239,11 +243,13 @@ async fn revoke_unmet(
     rule: &AwardRuleRow,
     (achievement, group): (&AchievementRow, &NamespaceRow),
 ) -> DomainResult<usize> {
+    tx.lock_group(group.id).await?;
+    tx.lock_award_rule(rule.achievement_id).await?;
+    let Some(rule) = &tx.award_rule(rule.achievement_id).await? else { return Ok(0) };
     let (Some(measure), Some(maker)) = (Measure::of(rule), rule.created_by) else { return Ok(0) };
     if !super::facts::achievements_enabled(tx, group).await? {
         return Ok(0);
     }
-    tx.lock_award_rule(rule.achievement_id).await?;
     let unmet = tx.rule_grants_unmet(group.id, rule, &measure).await?;
     for award in &unmet {
         if let Some(revoked) = tx.revoke_award(award.id, maker).await? {

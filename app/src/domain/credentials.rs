@@ -50,6 +50,7 @@ async fn signing_key(app: &AppState) -> DomainResult<SigningKeyRow> {
         }
     }
     let mut tx = app.store.write().await?;
+    tx.lock_signing_keys().await?;
     if tx.active_signing_key().await?.is_none() {
         let (seed, public) = new_key(&app.instance.sealer)?;
         let kid = format!("key-{}", tx.count_signing_keys().await? + 1);
@@ -107,6 +108,7 @@ pub async fn did_document(app: &AppState) -> DomainResult<Value> {
 pub async fn rotate_key(app: &AppState, actor: &Actor) -> DomainResult<String> {
     require_admin(actor)?;
     let mut tx = app.store.write().await?;
+    tx.lock_signing_keys().await?;
     let (seed, public) = new_key(&app.instance.sealer)?;
     let kid = format!("key-{}", tx.count_signing_keys().await? + 1);
     tx.insert_signing_key(&kid, &seed, &public).await?;

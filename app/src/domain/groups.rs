@@ -98,7 +98,8 @@ pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> 
             visibility: visibility.as_str(),
             description: input.description.as_deref().unwrap_or(""),
         })
-        .await?;
+        .await
+        .map_err(DomainError::path_taken)?;
     tx.upsert_group_member(group.id, user.id, AccessLevel::Owner as i64).await?;
     audit(&mut tx, actor, "group_created", "Group", group.id, serde_json::json!({ "full_path": full_path })).await?;
     app.commit(tx).await?;
@@ -191,6 +192,8 @@ pub async fn set_member(
         AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
     let (group, facts) = readable_group(&mut tx, actor, id_or_path).await?;
+    // Two Owners changing each other at once must not both see two Owners.
+    tx.lock_group(group.id).await?;
     let current = tx.direct_group_member(group.id, user_id).await?;
     let current_level = current.as_ref().and_then(|m| AccessLevel::from_i64(m.access_level));
     if !policy::admin_group_member(&actor.viewer(), &facts, level.max(current_level.unwrap_or(level))) {
@@ -222,6 +225,7 @@ pub async fn set_member(
 pub async fn remove_member(app: &AppState, actor: &Actor, id_or_path: &str, user_id: i64) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
     let (group, facts) = readable_group(&mut tx, actor, id_or_path).await?;
+    tx.lock_group(group.id).await?;
     let current = tx.direct_group_member(group.id, user_id).await?.ok_or(DomainError::NotFound("Member"))?;
     let level = AccessLevel::from_i64(current.access_level).unwrap_or(AccessLevel::Owner);
     if !policy::destroy_group_member(&actor.viewer(), &facts, user_id, level) {

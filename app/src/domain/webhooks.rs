@@ -331,6 +331,7 @@ async fn audit_hook(tx: &mut Tx, actor: &Actor, action: &str, hook: &HookRow) ->
 pub async fn create_hook(app: &AppState, actor: &Actor, group: &str, input: HookInput) -> DomainResult<HookRow> {
     let mut tx = app.store.write().await?;
     let group = managed(&mut tx, actor, group).await?;
+    tx.lock_group(group.id).await?;
     if tx.count_group_hooks(group.id).await? >= MAX_HOOKS_PER_GROUP {
         return Err(DomainError::invalid(format!("A group has at most {MAX_HOOKS_PER_GROUP} webhooks")));
     }

@@ -204,6 +204,15 @@ impl Tx {
             .fetch_one(c).await)
     }
 
+    /// The award, read to be changed (PostgreSQL: `FOR UPDATE`, so two
+    /// changes to one award, an accept and a revoke, take turns and the
+    /// second sees what the first did).
+    pub async fn award_by_id_for_update(&mut self, id: i64) -> StoreResult<Option<UserAchievementRow>> {
+        let lock = if self.is_postgres() { " FOR UPDATE" } else { "" };
+        let sql = format!("SELECT {AWARD_COLUMNS} FROM user_achievements WHERE id = $1{lock}");
+        on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
     pub async fn award_by_id(&mut self, id: i64) -> StoreResult<Option<UserAchievementRow>> {
         let sql = format!("SELECT {AWARD_COLUMNS} FROM user_achievements WHERE id = $1");
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql).bind(id).fetch_optional(c).await)

@@ -257,15 +257,4 @@ impl Tx {
             .bind(award_id).execute(c).await)?;
         Ok(())
     }
-
-    /// Holds the achievement's rule for the rest of the transaction, so two
-    /// processes evaluating it at once cannot award one person twice (on
-    /// SQLite the write lock already does).
-    pub async fn lock_award_rule(&mut self, achievement_id: i64) -> StoreResult<()> {
-        if self.is_postgres() {
-            exec!(self, c => sqlx::query("SELECT pg_advisory_xact_lock(7411, $1::int)")
-                .bind(i32::try_from(achievement_id % i64::from(i32::MAX)).unwrap_or(0)).execute(c).await)?;
-        }
-        Ok(())
-    }
 }

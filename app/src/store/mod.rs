@@ -10,6 +10,7 @@ mod achievements;
 mod audit;
 mod award_emoji;
 mod award_rules;
+mod locks;
 mod namespaces;
 mod outbox;
 mod projects;

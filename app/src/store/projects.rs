@@ -146,6 +146,7 @@ impl Tx {
     /// The next per-project iid for `table` (`issues` or `merge_requests`). Safe
     /// because writes are serialised per transaction and (project_id, iid) is unique.
     async fn next_iid(&mut self, table: &str, project_id: i64) -> StoreResult<i64> {
+        self.lock_project_numbers(project_id).await?;
         let sql = format!("SELECT COALESCE(MAX(iid), 0) + 1 FROM {table} WHERE project_id = $1");
         on!(self, c => sqlx::query_scalar::<_, i64>(&sql).bind(project_id).fetch_one(c).await)
     }

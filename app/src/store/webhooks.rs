@@ -178,10 +178,11 @@ impl Tx {
 
     /// Claims the next due delivery until `lease_until`, counting the attempt:
     /// never one of a hook that has another in flight (a slow receiver holds
-    /// one sender, not all). On PostgreSQL `SKIP LOCKED` lets several
-    /// processes claim side by side, never the same row; on SQLite the write
-    /// lock does the same.
+    /// one sender, not all). Claims take turns, across processes: on
+    /// PostgreSQL by `lock_delivery_claims` (and `SKIP LOCKED` never waits on
+    /// a row), on SQLite by the write lock.
     pub async fn claim_delivery(&mut self, lease_until: DateTime<Utc>) -> StoreResult<Option<HookDeliveryRow>> {
+        self.lock_delivery_claims().await?;
         let lock = if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE hook_deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
