@@ -175,7 +175,10 @@ pub async fn remove_award_emoji(
     if unmodified_since.is_some_and(|since| award.updated_at.timestamp() > since.timestamp()) {
         return Err(DomainError::PreconditionFailed);
     }
-    tx.delete_award_emoji(award.id).await?;
+    if !tx.delete_award_emoji(award.id).await? {
+        // Removed by another request since it was read.
+        return Err(DomainError::NotFound("Award Emoji"));
+    }
     finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
@@ -195,7 +198,10 @@ pub async fn remove_own_award_emoji(
         .find_award_emoji(user.id, item.kind.as_str(), item.id, canonical)
         .await?
         .ok_or_else(|| DomainError::invalid(format!("User has not awarded emoji of type {name} on the awardable")))?;
-    tx.delete_award_emoji(award.id).await?;
+    if !tx.delete_award_emoji(award.id).await? {
+        // Removed by another request since it was read.
+        return Err(DomainError::NotFound("Award Emoji"));
+    }
     finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
@@ -216,7 +222,9 @@ pub async fn toggle_award_emoji(
     }
     let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
     if let Some(existing) = tx.find_award_emoji(user.id, item.kind.as_str(), item.id, name).await? {
-        tx.delete_award_emoji(existing.id).await?;
+        if !tx.delete_award_emoji(existing.id).await? {
+            return Err(DomainError::NotFound("Award Emoji"));
+        }
         return Ok((finish(app, tx, actor, (item, &loaded.project), existing, false).await?, false));
     }
     outside_the_set(&mut tx, &loaded, name).await?;

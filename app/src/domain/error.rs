@@ -48,6 +48,9 @@ impl From<StoreError> for DomainError {
         match err {
             // The request's fault, not the server's: a validation message.
             StoreError::InvalidText => DomainError::invalid("Text can't contain NUL bytes"),
+            // Made by another request a moment ago (after this one looked):
+            // what a check before the write would have said.
+            StoreError::Unique(_) => DomainError::Conflict("Has already been taken".into()),
             other => DomainError::Store(other),
         }
     }
@@ -56,6 +59,15 @@ impl From<StoreError> for DomainError {
 impl DomainError {
     pub fn invalid(message: impl Into<String>) -> DomainError {
         DomainError::Invalid(vec![message.into()])
+    }
+
+    /// A path taken by another request a moment ago says so, as the check
+    /// before the write would have.
+    pub(crate) fn path_taken(err: StoreError) -> DomainError {
+        match err {
+            StoreError::Unique(_) => DomainError::Conflict("Path has already been taken".into()),
+            other => other.into(),
+        }
     }
 
     /// True when no database connection came free in time: the server is

@@ -71,7 +71,8 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
             description: input.description.as_deref().unwrap_or(""),
             creator_id: user.id,
         })
-        .await?;
+        .await
+        .map_err(DomainError::path_taken)?;
     audit(&mut tx, actor, "project_created", "Project", project.id, serde_json::json!({ "full_path": full_path }))
         .await?;
     app.commit(tx).await?;

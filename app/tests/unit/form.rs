@@ -9,8 +9,12 @@ use app::store::StoreError;
 fn refusals_name_only_what_the_person_can_act_on() {
     let invalid = DomainError::Invalid(vec!["Name can't be blank".into()]);
     assert_eq!(target("/g/-/achievements?x=1", Err(&invalid)), "/g/-/achievements?error=Name%20can%27t%20be%20blank");
-    let store = DomainError::from(StoreError::Unique("users_secret_index".into()));
+    // The server's own trouble says nothing of its insides.
+    let store = DomainError::from(StoreError::UnsupportedUrl);
     assert_eq!(target("/admin", Err(&store)), "/admin?error=refused");
+    // Something another request took a moment ago: as the check would say.
+    let taken = DomainError::from(StoreError::Unique("users_secret_index".into()));
+    assert_eq!(target("/admin", Err(&taken)), "/admin?error=Has%20already%20been%20taken");
     assert_eq!(target("/-/profile#password", Err(&DomainError::Forbidden)), "/-/profile?error=refused#password");
     assert_eq!(target("//evil.example", Err(&DomainError::Forbidden)), "/?error=refused");
 }
