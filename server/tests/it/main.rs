@@ -31,6 +31,7 @@ mod openapi;
 mod permissions;
 mod platform_limits;
 mod python_gitlab;
+mod races;
 mod reaction_sets;
 mod rest_substrate;
 mod schema;
