@@ -149,8 +149,10 @@ pub async fn save_rule(
     let user = actor.require_user()?.clone();
     let checked = check(input)?;
     let mut tx = app.store.write().await?;
-    let Loaded { achievement, group, .. } = managed(&mut tx, actor, achievement_id).await?;
+    let Loaded { group, .. } = managed(&mut tx, actor, achievement_id).await?;
     tx.lock_group(group.id).await?;
+    // Checked again under it: the actor's level as it is now.
+    let Loaded { achievement, group, .. } = managed(&mut tx, actor, achievement_id).await?;
     let replacing = tx.award_rule(achievement.id).await?.is_some();
     if !replacing && tx.count_group_award_rules(group.id).await? >= MAX_RULES_PER_GROUP {
         return Err(DomainError::invalid(format!("A group has at most {MAX_RULES_PER_GROUP} award rules")));
@@ -290,6 +292,20 @@ pub(crate) async fn on_activity(
         Activity::Reaction { item, .. } => owner_of(tx, *item).await?,
         Activity::Opened { author, .. } => Some(*author),
     };
+    // The rules' groups (this one and those above it) are held first, in
+    // one order, before any rule: rules come by achievement, and taking each
+    // rule's group as it came could hold two groups in opposite orders.
+    let mut groups = Vec::new();
+    for rule in &rules {
+        if let Some(achievement) = tx.achievement_by_id(rule.achievement_id).await? {
+            groups.push(achievement.namespace_id);
+        }
+    }
+    groups.sort_unstable();
+    groups.dedup();
+    for group in groups {
+        tx.lock_group(group).await?;
+    }
     let mut mailed = false;
     for rule in rules {
         let person = match (&activity, rule.trigger.as_str()) {
