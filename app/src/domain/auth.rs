@@ -92,6 +92,15 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
     // Checked even when refused, so that a refusal takes as long as an answer.
     let ok = password_matches(user.as_ref(), password).await;
     if !may_check {
+        if let Some(user) = &user {
+            // Counted past the limit with no lock set (attempts dropped before
+            // they were recorded, or a lowered limit): the lock starts now and
+            // expires, rather than the count refusing for good.
+            let lock_for = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
+            let mut tx = app.store.write().await?;
+            tx.lock_after_failures(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
+            tx.commit().await?;
+        }
         return Err(DomainError::AccountLocked);
     }
     let user = match user {

@@ -19,6 +19,7 @@ on_both!(
     failed_sign_ins_lock_the_account_until_an_admin_unlocks_it,
     sign_in_posts_are_throttled_per_address,
     sign_ins_made_together_are_counted_before_any_password_is_checked,
+    attempts_counted_past_a_lowered_limit_lock_for_a_while,
     reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
     award_mail_over_the_hourly_limit_waits_its_turn,
 );
@@ -110,6 +111,38 @@ async fn sign_ins_made_together_are_counted_before_any_password_is_checked(backe
     assert!(cookie.is_none() && location.contains("error=locked"), "locked, even to the right password: {location}");
     // Another account is not affected.
     assert!(sign_in(&base, "dave", "laurel-demo").await.2.is_some(), "dave still signs in");
+}
+
+/// Attempts counted past the limit with no lock set (the admin lowered the
+/// limit, or attempts were dropped before they were recorded) lock the
+/// account the way failures do: for a while, shown as locked, unlocked by an
+/// admin; never refused for good with nothing to show for it.
+async fn attempts_counted_past_a_lowered_limit_lock_for_a_while(backend: Backend) {
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
+    for _ in 0..5 {
+        assert!(sign_in(base, "erin", "wrong password").await.1.contains("error=1"));
+    }
+    let root = sign_in_cookie(base, "root", "root-password").await.expect("root signs in");
+    // The admin dashboard offers "Unlock" for each locked account.
+    let unlockable = |root: String| {
+        let base = base.to_string();
+        async move {
+            let page = client().get(format!("{base}/admin")).header("Cookie", root).send().await.expect("admin");
+            page.text().await.expect("html").matches("admin_unlock_user").count()
+        }
+    };
+    assert_eq!(unlockable(root.clone()).await, 0);
+    set_limits(base, json!({ "max_login_attempts": 3 })).await;
+    let (_, location, cookie) = sign_in(base, "erin", "laurel-demo").await;
+    assert!(cookie.is_none() && location.contains("error=locked"), "{location}");
+    assert_eq!(unlockable(root.clone()).await, 1, "shown as locked, to be unlocked");
+    let (_, users) = call(base, Method::GET, "/users?username=erin", Some(ROOT_TOKEN), None).await;
+    let id = users[0]["id"].as_i64().expect("id").to_string();
+    assert_eq!(unlock(base, &root, &id).await.0, 302);
+    assert!(sign_in(base, "erin", "laurel-demo").await.2.is_some(), "erin signs in once unlocked");
 }
 
 async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
