@@ -58,7 +58,7 @@ pub fn verify_avatar(upload: &Upload) -> DomainResult<&'static str> {
 
 /// The most pixels an avatar may have on a side: far more than any page
 /// shows (256 at most), and few enough that decoding one takes at most
-/// 16 MiB. A file of a few KiB can claim far more (a lossless WebP of
+/// 32 MiB (16-bit RGBA). A file of a few KiB can claim far more (a lossless WebP of
 /// 8,000 × 4,000 pixels in 1.3 KiB decodes into 122 MiB).
 pub const MAX_AVATAR_SIDE: u32 = 2048;
 pub const AVATAR_TOO_LARGE: &str = "Avatar is too large (should be at most 2048 × 2048 pixels)";
@@ -69,7 +69,7 @@ pub(crate) fn decode(bytes: &[u8], format: Option<ImageFormat>) -> image::ImageR
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_AVATAR_SIDE);
     limits.max_image_height = Some(MAX_AVATAR_SIDE);
-    limits.max_alloc = Some(24 * 1024 * 1024);
+    limits.max_alloc = Some(40 * 1024 * 1024);
     let mut reader = match format {
         Some(format) => ImageReader::with_format(Cursor::new(bytes), format),
         None => ImageReader::new(Cursor::new(bytes)).with_guessed_format()?,
@@ -79,14 +79,21 @@ pub(crate) fn decode(bytes: &[u8], format: Option<ImageFormat>) -> image::ImageR
 }
 
 /// Images decoded at once, whoever asks (an upload checked, a badge baked):
-/// each takes up to 16 MiB and a core while it runs.
+/// each takes up to 32 MiB and a core while it runs.
 static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Runs `work` (which decodes images) off the async runtime, once one of the
 /// [`DECODING`] places is free; `None` if it could not run to the end.
 pub(crate) async fn decoding<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _place = DECODING.acquire().await.ok()?;
-    tokio::task::spawn_blocking(work).await.ok()
+    // Held by the decoding itself: a request dropped meanwhile (its client
+    // gone) does not free the place while the decode still runs.
+    let place = DECODING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _place = place;
+        work()
+    })
+    .await
+    .ok()
 }
 
 /// [`verify_avatar`] off the async runtime: decoding an image is CPU work, and
