@@ -191,9 +191,11 @@ pub async fn set_member(
     let level =
         AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
-    let (group, facts) = readable_group(&mut tx, actor, id_or_path).await?;
-    // Two Owners changing each other at once must not both see two Owners.
+    let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
+    // Two Owners changing each other at once must not both see two Owners,
+    // nor act on a level the other just took away.
     tx.lock_group(group.id).await?;
+    let facts = facts::group_facts(&mut tx, actor, &group).await?;
     let current = tx.direct_group_member(group.id, user_id).await?;
     let current_level = current.as_ref().and_then(|m| AccessLevel::from_i64(m.access_level));
     if !policy::admin_group_member(&actor.viewer(), &facts, level.max(current_level.unwrap_or(level))) {
@@ -224,8 +226,9 @@ pub async fn set_member(
 
 pub async fn remove_member(app: &AppState, actor: &Actor, id_or_path: &str, user_id: i64) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
-    let (group, facts) = readable_group(&mut tx, actor, id_or_path).await?;
+    let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
     tx.lock_group(group.id).await?;
+    let facts = facts::group_facts(&mut tx, actor, &group).await?;
     let current = tx.direct_group_member(group.id, user_id).await?.ok_or(DomainError::NotFound("Member"))?;
     let level = AccessLevel::from_i64(current.access_level).unwrap_or(AccessLevel::Owner);
     if !policy::destroy_group_member(&actor.viewer(), &facts, user_id, level) {
