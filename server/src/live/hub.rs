@@ -296,12 +296,17 @@ impl Hub {
                 // What they were allowed is read afresh by the next stream
                 // they open: one opened from now on, which the signal above
                 // cannot reach, would otherwise reuse a read made before.
-                for topic in pages {
-                    topic.allowed.forget(|id| *id == Some(*user_id)).await;
-                }
-                for topic in awards {
-                    topic.forget(*user_id).await;
-                }
+                // Apart from the hub: each page's reads may be waiting on the
+                // database, and the hub's next events must not.
+                let user = *user_id;
+                tokio::spawn(async move {
+                    for topic in pages {
+                        topic.allowed.forget(|id| *id == Some(user)).await;
+                    }
+                    for topic in awards {
+                        topic.forget(user).await;
+                    }
+                });
             }
             Event::AchievementAwarded { user_id, group_id, .. }
             | Event::UserAchievementChanged { user_id, group_id, .. } => {
