@@ -46,15 +46,10 @@ pub async fn create_project(app: &AppState, actor: &Actor, input: CreateProject)
         });
     }
     if !policy::visibility_within(visibility, group_facts.visibility) {
-        let level = |v: Visibility| match v {
-            Visibility::Private => "Private",
-            Visibility::Internal => "Internal",
-            Visibility::Public => "Public",
-        };
         return Err(DomainError::invalid(format!(
             "Visibility level {} is not allowed in a {} group.",
-            level(visibility),
-            level(group_facts.visibility)
+            visibility.as_str(),
+            group_facts.visibility.as_str()
         )));
     }
     let full_path = format!("{}/{}", namespace.full_path, path);

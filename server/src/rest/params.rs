@@ -118,15 +118,20 @@ impl FromRequest<ServerState> for Params {
 
 impl Params {
     /// A string parameter (numbers and booleans given in JSON count too; a
-    /// JSON `null` is absent). An array or an object is refused as invalid,
-    /// never read as absent: `"expires_at": []` would otherwise make a token
-    /// that never expires.
+    /// JSON `null` is absent). A key given more than once is its last value,
+    /// as Rack reads it. Anything else (an empty list, a list or an object
+    /// that is not text) is refused as invalid, never read as absent:
+    /// `"expires_at": []` would otherwise make a token that never expires.
     pub fn str(&self, name: &str) -> Result<Option<String>, ApiError> {
         match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => match items.last() {
+                Some(Value::String(last)) => Ok(Some(last.clone())),
+                _ => Err(ApiError::invalid(name)),
+            },
             Some(Value::Array(_) | Value::Object(_)) => Err(ApiError::invalid(name)),
         }
     }
