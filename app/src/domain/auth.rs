@@ -67,20 +67,35 @@ pub fn random_secret(len: usize) -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
 }
 
-/// Checks a login (username or email) and password and opens a session. Returns
-/// the session secret for the cookie. Blocked users cannot sign in.
+/// What a password check counted against the account's lockout found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PasswordCheck {
+    Right,
+    Wrong,
+    /// Locked, before or by this attempt: the password opens nothing.
+    Locked,
+}
+
+/// Checks `password` against `user` (`None`: an unknown login, checked
+/// against a decoy all the same), counted against the account's lockout:
+/// sign-ins, and the current password when it is changed.
 ///
-/// As GitLab: after `max_login_attempts` failed sign-ins in a row, the account is
+/// As GitLab: after `max_login_attempts` failures in a row, the account is
 /// locked for a while ("Your account is locked."), even to the right password;
-/// an admin can unlock it sooner.
-pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResult<(String, UserRow)> {
-    let mut tx = app.store.read().await?;
-    let user = tx.user_by_login(login.trim()).await?;
-    drop(tx);
+/// an admin can unlock it sooner. Each attempt is counted before its password
+/// is checked: of attempts made together, only as many as the limit are
+/// checked at all.
+pub(crate) async fn check_password(
+    app: &AppState,
+    user: Option<&UserRow>,
+    password: &str,
+) -> DomainResult<PasswordCheck> {
     let limits = super::limits::current(app).await?;
-    // Counted before the password is checked: of attempts made together,
-    // only as many as the limit are checked at all.
-    let may_check = match &user {
+    let lock_until = || {
+        let period = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
+        crate::store::now() + period
+    };
+    let may_check = match user {
         Some(user) => {
             let mut tx = app.store.write().await?;
             let may = tx.begin_sign_in_attempt(user.id, limits.max_login_attempts).await?;
@@ -90,36 +105,43 @@ pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResul
         None => true,
     };
     // Checked even when refused, so that a refusal takes as long as an answer.
-    let ok = password_matches(user.as_ref(), password).await;
+    let ok = password_matches(user, password).await;
+    let Some(user) = user else { return Ok(PasswordCheck::Wrong) };
     if !may_check {
-        if let Some(user) = &user {
-            // Counted past the limit with no lock set (attempts dropped before
-            // they were recorded, or a lowered limit): the lock starts now and
-            // expires, rather than the count refusing for good.
-            let lock_for = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
-            let mut tx = app.store.write().await?;
-            tx.lock_after_failures(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
-            tx.commit().await?;
-        }
-        return Err(DomainError::AccountLocked);
+        // Counted past the limit with no lock set (attempts dropped before
+        // they were recorded, or a lowered limit): the lock starts now and
+        // expires, rather than the count refusing for good.
+        let mut tx = app.store.write().await?;
+        tx.lock_after_failures(user.id, limits.max_login_attempts, lock_until()).await?;
+        tx.commit().await?;
+        return Ok(PasswordCheck::Locked);
     }
-    let user = match user {
-        Some(user) if ok && !user.is_blocked() => user,
-        Some(user) if !ok => {
-            let lock_for = chrono::Duration::minutes(limits.failed_login_attempts_unlock_period_in_minutes.into());
-            let mut tx = app.store.write().await?;
-            let locked_now =
-                tx.lock_after_failures(user.id, limits.max_login_attempts, crate::store::now() + lock_for).await?;
-            if locked_now {
-                let actor = Actor::User(Box::new(user.clone()));
-                super::audit(&mut tx, &actor, "locked_after_failed_sign_ins", "User", user.id, serde_json::json!({}))
-                    .await?;
-            }
-            app.commit(tx).await?;
-            return Err(if locked_now { DomainError::AccountLocked } else { DomainError::Unauthorized });
-        }
-        _ => return Err(DomainError::Unauthorized),
-    };
+    if ok {
+        return Ok(PasswordCheck::Right);
+    }
+    let mut tx = app.store.write().await?;
+    let locked_now = tx.lock_after_failures(user.id, limits.max_login_attempts, lock_until()).await?;
+    if locked_now {
+        let actor = Actor::User(Box::new(user.clone()));
+        super::audit(&mut tx, &actor, "locked_after_failed_sign_ins", "User", user.id, serde_json::json!({})).await?;
+    }
+    app.commit(tx).await?;
+    Ok(if locked_now { PasswordCheck::Locked } else { PasswordCheck::Wrong })
+}
+
+/// Checks a login (username or email) and password and opens a session. Returns
+/// the session secret for the cookie. Blocked users cannot sign in. Counted
+/// against the lockout ([`check_password`]).
+pub async fn sign_in(app: &AppState, login: &str, password: &str) -> DomainResult<(String, UserRow)> {
+    let mut tx = app.store.read().await?;
+    let user = tx.user_by_login(login.trim()).await?;
+    drop(tx);
+    match check_password(app, user.as_ref(), password).await? {
+        PasswordCheck::Right => {}
+        PasswordCheck::Wrong => return Err(DomainError::Unauthorized),
+        PasswordCheck::Locked => return Err(DomainError::AccountLocked),
+    }
+    let Some(user) = user.filter(|user| !user.is_blocked()) else { return Err(DomainError::Unauthorized) };
     let secret = random_secret(43);
     let mut tx = app.store.write().await?;
     // Locked meanwhile by attempts made together with this one: the right

@@ -1,7 +1,7 @@
 //! Users and their personal access tokens.
 
 use super::auth::digest;
-use super::passwords::{hash_password, password_matches};
+use super::passwords::hash_password;
 use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::Event;
 use crate::policy;
@@ -290,12 +290,22 @@ pub async fn change_own_password(
     keep_session: Option<&str>,
 ) -> DomainResult<()> {
     let me = actor.require_user()?;
-    if !password_matches(Some(me), current).await {
-        return Err(DomainError::invalid("Current password is invalid"));
-    }
     validate_password(new)?;
+    // Counted against the lockout as a sign-in is: someone holding a stolen
+    // session cannot try current passwords without end.
+    match super::auth::check_password(app, Some(me), current).await? {
+        super::auth::PasswordCheck::Right => {}
+        super::auth::PasswordCheck::Wrong => return Err(DomainError::invalid("Current password is invalid")),
+        super::auth::PasswordCheck::Locked => return Err(DomainError::AccountLocked),
+    }
     let password_hash = Some(hash_password(new).await?);
     let mut tx = app.store.write().await?;
+    // Still the password that was checked (not changed meanwhile).
+    let now = tx.user_by_id_for_share(me.id).await?;
+    if now.is_none_or(|now| now.password_hash != me.password_hash) {
+        return Err(DomainError::invalid("Current password is invalid"));
+    }
+    tx.clear_sign_in_failures(me.id).await?;
     let user = save_changes(&mut tx, me.id, UserChanges { password_hash, ..UserChanges::default() }).await?;
     let keep = keep_session.map(digest);
     tx.delete_sessions_of_user(user.id, keep.as_deref()).await?;

@@ -20,6 +20,7 @@ on_both!(
     sign_in_posts_are_throttled_per_address,
     sign_ins_made_together_are_counted_before_any_password_is_checked,
     attempts_counted_past_a_lowered_limit_lock_for_a_while,
+    wrong_current_passwords_count_as_failed_sign_ins,
     reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
     award_mail_over_the_hourly_limit_waits_its_turn,
 );
@@ -143,6 +144,40 @@ async fn attempts_counted_past_a_lowered_limit_lock_for_a_while(backend: Backend
     let id = users[0]["id"].as_i64().expect("id").to_string();
     assert_eq!(unlock(base, &root, &id).await.0, 302);
     assert!(sign_in(base, "erin", "laurel-demo").await.2.is_some(), "erin signs in once unlocked");
+}
+
+/// Changing one's password asks for the current one; a wrong one counts as
+/// a failed sign-in. Someone holding a stolen session cannot try current
+/// passwords without end: after ten, the account locks, the right password
+/// changes nothing, and signing in is refused too.
+async fn wrong_current_passwords_count_as_failed_sign_ins(backend: Backend) {
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    set_limits(base, json!({ "throttle_protected_paths_requests_per_period": 1000 })).await;
+    let session = sign_in_cookie(base, "carol", "laurel-demo").await.expect("carol signs in");
+    let change = |current: String| {
+        let (base, session) = (base.to_string(), session.clone());
+        async move {
+            let response = client()
+                .post(format!("{base}/-/sfn/change_password"))
+                .header("Cookie", session)
+                .header("Accept", "text/html")
+                .form(&[("current_password", current.as_str()), ("new_password", "a-whole-new-password")])
+                .send()
+                .await
+                .expect("change password");
+            response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+        }
+    };
+    for guess in 0..10 {
+        assert!(change(format!("guess {guess}")).await.contains("password_failed"), "guess {guess}");
+    }
+    // Locked: the right current password changes nothing now.
+    assert!(change("laurel-demo".into()).await.contains("password_failed"));
+    let (_, location, cookie) = sign_in(base, "carol", "laurel-demo").await;
+    assert!(cookie.is_none() && location.contains("error=locked"), "{location}");
+    assert!(sign_in(base, "carol", "a-whole-new-password").await.2.is_none(), "the password did not change");
 }
 
 async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
