@@ -292,29 +292,29 @@ pub(crate) async fn on_activity(
         Activity::Reaction { item, .. } => owner_of(tx, *item).await?,
         Activity::Opened { author, .. } => Some(*author),
     };
+    let mut ruled = Vec::with_capacity(rules.len());
+    for rule in rules {
+        if let Some(achievement) = tx.achievement_by_id(rule.achievement_id).await? {
+            ruled.push((rule, achievement));
+        }
+    }
     // The rules' groups (this one and those above it) are held first, in
     // one order, before any rule: rules come by achievement, and taking each
     // rule's group as it came could hold two groups in opposite orders.
-    let mut groups = Vec::new();
-    for rule in &rules {
-        if let Some(achievement) = tx.achievement_by_id(rule.achievement_id).await? {
-            groups.push(achievement.namespace_id);
-        }
-    }
+    let mut groups: Vec<i64> = ruled.iter().map(|(_, achievement)| achievement.namespace_id).collect();
     groups.sort_unstable();
     groups.dedup();
     for group in groups {
         tx.lock_group(group).await?;
     }
     let mut mailed = false;
-    for rule in rules {
+    for (rule, achievement) in ruled {
         let person = match (&activity, rule.trigger.as_str()) {
             (Activity::Reaction { giver, .. }, "first_reaction_given") => Some(*giver),
             (Activity::Reaction { .. }, _) => owner,
             (Activity::Opened { author, .. }, _) => Some(*author),
         };
         let Some(person) = person else { continue };
-        let Some(achievement) = tx.achievement_by_id(rule.achievement_id).await? else { continue };
         let Some(group) = tx.namespace_by_id(achievement.namespace_id).await? else { continue };
         mailed |= grant(app, tx, &rule, (&achievement, &group), Some(person)).await?.1;
     }
