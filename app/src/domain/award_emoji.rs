@@ -151,6 +151,16 @@ async fn finish(
     Ok(ReactionChange { award, counts })
 }
 
+/// Deletes a reaction read in this transaction; one removed by another
+/// request since it was read is not found (removed once, announced once).
+async fn delete(tx: &mut Tx, award_id: i64) -> DomainResult<()> {
+    if tx.delete_award_emoji(award_id).await? {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound("Award Emoji"))
+    }
+}
+
 /// Removes a reaction by id: its author or an admin. `unmodified_since` is the
 /// REST `If-Unmodified-Since` precondition (second precision).
 pub async fn remove_award_emoji(
@@ -175,10 +185,7 @@ pub async fn remove_award_emoji(
     if unmodified_since.is_some_and(|since| award.updated_at.timestamp() > since.timestamp()) {
         return Err(DomainError::PreconditionFailed);
     }
-    if !tx.delete_award_emoji(award.id).await? {
-        // Removed by another request since it was read.
-        return Err(DomainError::NotFound("Award Emoji"));
-    }
+    delete(&mut tx, award.id).await?;
     finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
@@ -198,10 +205,7 @@ pub async fn remove_own_award_emoji(
         .find_award_emoji(user.id, item.kind.as_str(), item.id, canonical)
         .await?
         .ok_or_else(|| DomainError::invalid(format!("User has not awarded emoji of type {name} on the awardable")))?;
-    if !tx.delete_award_emoji(award.id).await? {
-        // Removed by another request since it was read.
-        return Err(DomainError::NotFound("Award Emoji"));
-    }
+    delete(&mut tx, award.id).await?;
     finish(app, tx, actor, (item, &loaded.project), award, false).await
 }
 
@@ -222,9 +226,7 @@ pub async fn toggle_award_emoji(
     }
     let name = canonical_name(name).ok_or_else(|| DomainError::invalid(INVALID_NAME))?;
     if let Some(existing) = tx.find_award_emoji(user.id, item.kind.as_str(), item.id, name).await? {
-        if !tx.delete_award_emoji(existing.id).await? {
-            return Err(DomainError::NotFound("Award Emoji"));
-        }
+        delete(&mut tx, existing.id).await?;
         return Ok((finish(app, tx, actor, (item, &loaded.project), existing, false).await?, false));
     }
     outside_the_set(&mut tx, &loaded, name).await?;
