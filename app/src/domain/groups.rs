@@ -23,11 +23,11 @@ pub(crate) fn parse_visibility(value: Option<&str>, default: Visibility) -> Doma
     }
 }
 
-/// Creates a group (or subgroup); the creator becomes its Owner.
 /// GitLab's limit: a group has at most 20 groups above it (every query that
 /// walks a group's ancestors is bounded by it).
 pub const MAX_ANCESTORS: usize = 20;
 
+/// Creates a group (or subgroup); the creator becomes its Owner.
 pub async fn create_group(app: &AppState, actor: &Actor, input: CreateGroup) -> DomainResult<NamespaceRow> {
     let user = actor.require_user()?;
     let mut errors = super::text::one_line_field("Name", &input.name, 255);
@@ -180,6 +180,17 @@ pub async fn list_members(app: &AppState, actor: &Actor, id_or_path: &str) -> Do
     Ok(tx.list_group_members(group.id).await?)
 }
 
+/// A group the actor may read, held for a change to its members, and the
+/// actor's facts read under that hold: two Owners changing each other at
+/// once must not both see two Owners, nor act on a level the other just
+/// took away.
+async fn members_held(tx: &mut Tx, actor: &Actor, id_or_path: &str) -> DomainResult<(NamespaceRow, GroupFacts)> {
+    let (group, _) = readable_group(tx, actor, id_or_path).await?;
+    tx.lock_group(group.id).await?;
+    let facts = facts::group_facts(tx, actor, &group).await?;
+    Ok((group, facts))
+}
+
 /// Adds a member or changes their level.
 pub async fn set_member(
     app: &AppState,
@@ -191,11 +202,7 @@ pub async fn set_member(
     let level =
         AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
-    let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
-    // Two Owners changing each other at once must not both see two Owners,
-    // nor act on a level the other just took away.
-    tx.lock_group(group.id).await?;
-    let facts = facts::group_facts(&mut tx, actor, &group).await?;
+    let (group, facts) = members_held(&mut tx, actor, id_or_path).await?;
     let current = tx.direct_group_member(group.id, user_id).await?;
     let current_level = current.as_ref().and_then(|m| AccessLevel::from_i64(m.access_level));
     if !policy::admin_group_member(&actor.viewer(), &facts, level.max(current_level.unwrap_or(level))) {
@@ -226,9 +233,7 @@ pub async fn set_member(
 
 pub async fn remove_member(app: &AppState, actor: &Actor, id_or_path: &str, user_id: i64) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
-    let (group, _) = readable_group(&mut tx, actor, id_or_path).await?;
-    tx.lock_group(group.id).await?;
-    let facts = facts::group_facts(&mut tx, actor, &group).await?;
+    let (group, facts) = members_held(&mut tx, actor, id_or_path).await?;
     let current = tx.direct_group_member(group.id, user_id).await?.ok_or(DomainError::NotFound("Member"))?;
     let level = AccessLevel::from_i64(current.access_level).unwrap_or(AccessLevel::Owner);
     if !policy::destroy_group_member(&actor.viewer(), &facts, user_id, level) {
