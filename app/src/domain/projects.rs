@@ -131,7 +131,7 @@ pub async fn set_project_member(
         AccessLevel::from_i64(level).ok_or_else(|| DomainError::invalid("Access level is not included in the list"))?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
-    let current = tx.list_project_members(project.id).await?.into_iter().find(|m| m.user_id == user_id);
+    let current = tx.project_member(project.id, user_id).await?;
     let current_level = current.and_then(|m| AccessLevel::from_i64(m.access_level));
     if !policy::admin_project_member(&actor.viewer(), &facts, level.max(current_level.unwrap_or(level))) {
         return Err(DomainError::Forbidden);

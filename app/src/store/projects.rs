@@ -137,6 +137,13 @@ impl Tx {
         Ok(())
     }
 
+    /// One direct member of the project, if they are one.
+    pub async fn project_member(&mut self, project_id: i64, user_id: i64) -> StoreResult<Option<MemberRow>> {
+        on!(self, c => sqlx::query_as::<_, MemberRow>(
+            "SELECT user_id, access_level, created_at FROM project_members WHERE project_id = $1 AND user_id = $2")
+            .bind(project_id).bind(user_id).fetch_optional(c).await)
+    }
+
     pub async fn list_project_members(&mut self, project_id: i64) -> StoreResult<Vec<MemberRow>> {
         on!(self, c => sqlx::query_as::<_, MemberRow>(
             "SELECT user_id, access_level, created_at FROM project_members WHERE project_id = $1 ORDER BY user_id")
