@@ -218,11 +218,10 @@ pub async fn credential(app: &AppState, actor: &Actor, award_id: i64) -> DomainR
         if !seen.achievements_enabled {
             return Err(not_found);
         }
-        let awarder = match crate::policy::embed_award(&seen) {
-            true => {
-                Awarder { url: Some(format!("{base}/groups/{}/-/achievements", group.full_path)), name: group.name }
-            }
-            false => Awarder { name: PRIVATE_GROUP.to_string(), url: None },
+        let awarder = if crate::policy::embed_award(&seen) {
+            Awarder { url: Some(format!("{base}/groups/{}/-/achievements", group.full_path)), name: group.name }
+        } else {
+            Awarder { name: PRIVATE_GROUP.to_string(), url: None }
         };
         (award, achievement, awarder)
     };
