@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{client, png, start, token_for, Backend, ROOT_TOKEN};
+use common::{client, png, start, token_for, user_id, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -60,11 +60,6 @@ fn names(list: &Value) -> Vec<String> {
 
 fn ids(list: &Value) -> Vec<i64> {
     list.as_array().expect("a list").iter().map(|a| a["id"].as_i64().expect("id")).collect()
-}
-
-async fn user_id(base: &str, username: &str) -> i64 {
-    let found = get(base, &format!("/users?username={username}"), Some(ROOT_TOKEN)).await;
-    found.body[0]["id"].as_i64().expect("user id")
 }
 
 /// The id of `group`'s achievement called `name`.

@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{
-    call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, Backend, Server, Setup, Stage,
+    call, client, database, graphql, set_limits, sign_in_cookie, spawn, start, user_id, Backend, Server, Setup, Stage,
     ROOT_TOKEN,
 };
 use reqwest::{Method, StatusCode};
@@ -46,11 +46,6 @@ on_every_setup!(a_live_stream_ends_when_its_viewer_loses_access);
 const NOT_AVAILABLE: &str =
     "The resource that you are attempting to access does not exist or you don't have permission to perform this action";
 const INSUFFICIENT: &str = "The request requires higher privileges than provided by the access token.";
-
-async fn user_id(base: &str, username: &str) -> i64 {
-    let (_, users) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
-    users[0]["id"].as_i64().expect("user id")
-}
 
 /// A token for `username` with exactly these scopes, made by the admin.
 async fn token_with(base: &str, username: &str, scopes: &[&str]) -> (i64, String) {

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{call, client, sign_in_cookie, start, token_for, Backend, ROOT_TOKEN};
+use common::{call, client, sign_in_cookie, start, token_for, user_id, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -17,11 +17,6 @@ async fn events(base: &str, token: Option<&str>, group: &str, query: &str) -> (u
 
 fn list(body: &Value) -> Vec<Value> {
     body.as_array().cloned().unwrap_or_else(|| panic!("a list: {body}"))
-}
-
-async fn user_id(base: &str, username: &str) -> i64 {
-    let (_, found) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
-    found[0]["id"].as_i64().expect("user id")
 }
 
 async fn owners_read_their_groups_audit_log(backend: Backend) {

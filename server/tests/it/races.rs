@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{call, set_limits, start, token_for, Backend, ROOT_TOKEN};
+use common::{call, set_limits, start, token_for, user_id, Backend, ROOT_TOKEN};
 use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -17,11 +17,6 @@ on_both!(
     a_path_taken_at_once_is_refused_as_taken,
     the_first_signing_key_asked_for_at_once_is_made_once,
 );
-
-async fn user_id(base: &str, username: &str) -> i64 {
-    let (_, users) = call(base, Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
-    users[0]["id"].as_i64().expect("user id")
-}
 
 /// A group keeps at least one Owner: two Owners each demoting the other at
 /// the same moment could both count two Owners and both go ahead.

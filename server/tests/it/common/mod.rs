@@ -262,6 +262,13 @@ pub async fn sign_in_cookie(base: &str, login: &str, password: &str) -> Option<S
 
 /// Turns abuse limits off (or up) through the admin API, for tests that sign in
 /// or react faster than a person would; `abuse_limits.rs` tests the limits.
+/// A user's id, looked up by the admin.
+pub async fn user_id(base: &str, username: &str) -> i64 {
+    let (_, users) =
+        call(base, reqwest::Method::GET, &format!("/users?username={username}"), Some(ROOT_TOKEN), None).await;
+    users[0]["id"].as_i64().expect("user id")
+}
+
 pub async fn set_limits(base: &str, limits: serde_json::Value) {
     let response = client()
         .put(format!("{base}/api/v4/application/settings"))
