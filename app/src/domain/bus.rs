@@ -54,13 +54,12 @@ impl EventBus {
         let mut listener = listen(pool).await?;
         let bus = self.clone();
         let pool = pool.clone();
-        let store = crate::store::Store::Postgres(pool.clone());
         tokio::spawn(async move {
             while !pool.is_closed() {
                 // `try_recv`, not `recv`: `recv` reconnects by itself and hides
                 // that notifications were lost meanwhile.
                 match listener.try_recv().await {
-                    Ok(Some(notification)) => bus.relay(notification.payload(), &store).await,
+                    Ok(Some(notification)) => bus.relay(notification.payload()),
                     lost => {
                         match lost {
                             Err(err) => tracing::warn!("event listener: {err}; listening again"),
@@ -91,29 +90,15 @@ impl EventBus {
         Ok(())
     }
 
-    /// Re-publishes another process's event here; a reaction's tally is read
-    /// from the database (NOTIFY carries ids, not tallies).
-    async fn relay(&self, payload: &str, store: &crate::store::Store) {
-        let mut event = match serde_json::from_str::<Envelope>(payload) {
-            Ok(envelope) if envelope.origin != *self.origin => envelope.event,
-            Ok(_) => return,
-            Err(err) => return tracing::warn!("event listener: unreadable payload: {err}"),
-        };
-        if let Event::ReactionChanged { awardable, counts, .. } = &mut event {
-            let tally = async {
-                let mut tx = store.read().await?;
-                super::award_emoji::counts(&mut tx, *awardable).await
-            };
-            match tally.await {
-                Ok(current) => *counts = current,
-                Err(err) => {
-                    // Not dropped silently: whoever shows tallies reads them again.
-                    tracing::warn!("event listener: tally of {awardable:?} not read: {err}");
-                    return self.deliver(vec![Event::Missed]);
-                }
-            }
+    /// Re-publishes another process's event here. NOTIFY carries ids, not
+    /// tallies: a reaction's tally is read by whoever shows it (the live hub,
+    /// only for items someone here is watching).
+    fn relay(&self, payload: &str) {
+        match serde_json::from_str::<Envelope>(payload) {
+            Ok(envelope) if envelope.origin != *self.origin => self.deliver(vec![envelope.event]),
+            Ok(_) => {}
+            Err(err) => tracing::warn!("event listener: unreadable payload: {err}"),
         }
-        self.deliver(vec![event]);
     }
 }
 

@@ -253,16 +253,18 @@ impl Hub {
                 }
                 // The tally as committed: on PostgreSQL an event's own was counted
                 // inside its transaction, which does not see a concurrent one's
-                // reaction; the topic keeps this tally for new viewers. SQLite's
-                // writers take turns, so there the event's own is exact.
+                // reaction, and another process's event carries none (NOTIFY
+                // carries ids); the topic keeps this tally for new viewers.
+                // SQLite's writers take turns, so there the event's own is exact.
                 let counts = if !app.store.is_postgres() {
                     counts.clone()
                 } else {
                     match award_emoji::tallies_of(app, awardable.kind, &[awardable.id]).await {
                         Ok(mut tallies) => tallies.remove(&awardable.id).unwrap_or_default(),
                         Err(err) => {
-                            tracing::warn!("live: tally of {awardable:?} not re-read ({err}); sending the event's own");
-                            counts.clone()
+                            // Not sent stale, nor dropped: every page is read again.
+                            tracing::warn!("live: tally of {awardable:?} not read ({err}); reading every page again");
+                            return self.refresh_all(app).await;
                         }
                     }
                 };

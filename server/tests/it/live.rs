@@ -681,6 +681,56 @@ async fn a_catch_up_read_that_fails_is_tried_again() {
     pool.close().await;
 }
 
+/// Another process's reaction arrives with ids only; when its tally cannot be
+/// read here (the database fails that read), the page is neither sent an empty
+/// or stale tally nor left behind: every page is read again once the database
+/// answers.
+#[tokio::test]
+async fn a_relayed_reaction_whose_tally_cannot_be_read_is_read_again_later() {
+    use app::events::{AwardableKind, AwardableRef, Envelope, Event};
+    let db = common::database(Backend::Postgres).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let server = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let mut viewer = Browser::default();
+    let mut stream = body(viewer.open(&server.base, None).await);
+    viewer.read_for(&mut stream, Duration::from_millis(200)).await;
+    let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
+    sqlx::query(
+        "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
+         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
+    )
+    .execute(&pool)
+    .await
+    .expect("another process's reaction");
+    let want = truth(&server.base).await;
+    assert_eq!(want.get("rocket"), Some(&1));
+    sqlx::query("ALTER TABLE award_emoji RENAME TO award_emoji_away").execute(&pool).await.expect("rename");
+    // What that process tells the others, as `Store` sends it.
+    let told = Envelope {
+        origin: "another process".into(),
+        event: Event::ReactionChanged {
+            awardable: AwardableRef { kind: AwardableKind::Issue, id: 1 },
+            name: "rocket".into(),
+            user_id: 1,
+            username: "root".into(),
+            added: true,
+            counts: Vec::new(),
+        },
+    };
+    sqlx::query("SELECT pg_notify('laurel_events', $1)")
+        .bind(serde_json::to_string(&told).expect("json"))
+        .execute(&pool)
+        .await
+        .expect("notify");
+    let seen = viewer.events.len();
+    viewer.read_for(&mut stream, Duration::from_millis(1_000)).await;
+    assert_eq!(viewer.events.len(), seen, "nothing sent while the tally is unread: {:?}", viewer.events);
+    sqlx::query("ALTER TABLE award_emoji_away RENAME TO award_emoji").execute(&pool).await.expect("rename back");
+    viewer.read_until(&mut stream, &want).await;
+    assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
+    pool.close().await;
+}
+
 /// The frames in `text` (what follows the response head), checked the way a
 /// strict `EventSource` parser would: every line a known field or a comment,
 /// one event and one JSON `data:` each, nothing cut short; and in order (each
