@@ -38,7 +38,7 @@ print(json.dumps({"header": header, "claims": claims}))
 
 /// The bit of `index` in a status list credential's `encodedList`
 /// (`u` + base64url of GZIP; index 0 is the first byte's highest bit).
-fn status_bit(status: &Value, index: usize) -> bool {
+pub(crate) fn status_bit(status: &Value, index: usize) -> bool {
     use base64::Engine;
     use std::io::Read;
     let encoded = status["credentialSubject"]["encodedList"].as_str().expect("encodedList");
@@ -51,7 +51,7 @@ fn status_bit(status: &Value, index: usize) -> bool {
     bits[index / 8] & (0x80 >> (index % 8)) != 0
 }
 
-async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
+pub(crate) async fn get_text(url: &str, token: Option<&str>) -> (u16, String, String) {
     let mut request = client().get(url);
     if let Some(token) = token {
         request = request.header("PRIVATE-TOKEN", token);
@@ -194,6 +194,22 @@ async fn a_recipient_downloads_a_credential_anyone_can_verify(backend: Backend) 
     assert_eq!(call(base, Method::DELETE, &gone, Some(ROOT_TOKEN), None).await.0, 204);
     let (_, _, list_jwt) = get_text(&list_url, None).await;
     assert!(status_bit(&verify(&list_jwt, &jwks, &issuer).expect("verifies").0, index), "revoked with its achievement");
+    // The next award does not take the deleted one's id (it was the newest):
+    // it would read as revoked, and the old credential would name it.
+    let (_, next) =
+        call(base, Method::POST, "/groups/heroes/achievements", Some(ROOT_TOKEN), Some(json!({ "name": "Next one" })))
+            .await;
+    let awards = format!("/groups/heroes/achievements/{}/awards", next["id"]);
+    let (_, after) = call(base, Method::POST, &awards, Some(ROOT_TOKEN), Some(json!({ "username": "carol" }))).await;
+    assert!(after["id"].as_i64() > given["id"].as_i64(), "a new id: {after} after {given}");
+    assert!(next["id"].as_i64() > made["id"].as_i64(), "a new achievement id: {next} after {made}");
+    let url = format!("{base}/api/v4/user_achievements/{}/credential", after["id"]);
+    let (status, _, third) = get_text(&url, Some(&carol)).await;
+    assert_eq!(status, 200);
+    let (claims, _) = verify(&third, &jwks, &issuer).expect("verifies");
+    let index: usize = claims["credentialStatus"]["statusListIndex"].as_str().expect("index").parse().expect("number");
+    let (_, _, list_jwt) = get_text(&list_url, None).await;
+    assert!(!status_bit(&verify(&list_jwt, &jwks, &issuer).expect("verifies").0, index), "the new award holds");
     assert_eq!(get_text(&format!("{base}/-/credentials/status/0"), None).await.0, 404);
     assert_eq!(get_text(&format!("{base}/-/credentials/status/x"), None).await.0, 400);
 }

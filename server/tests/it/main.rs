@@ -37,4 +37,5 @@ mod rest_substrate;
 mod schema;
 mod secrets;
 mod unit;
+mod upgrades;
 mod webhooks;
