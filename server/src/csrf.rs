@@ -2,8 +2,10 @@
 //!
 //! Session cookies are `SameSite=Lax`; on top of that, a state-changing request
 //! that a browser marks as cross-site (`Sec-Fetch-Site`) or whose `Origin` is
-//! another host is refused before it reaches any handler. Token-authenticated API
-//! calls carry no ambient credentials and pass.
+//! another host is refused before it reaches any handler. API calls with a token
+//! pass: no browser attaches one by itself, and the token, not the cookie, is
+//! who they act as. Any other `Authorization` (HTTP Basic, which a browser does
+//! attach by itself for a proxy in front of the instance) exempts nothing.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -29,8 +31,7 @@ fn is_cross_site(request: &Request) -> bool {
 
 pub async fn guard(request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let has_token =
-        request.headers().contains_key("private-token") || request.headers().contains_key(header::AUTHORIZATION);
+    let has_token = app::domain::auth::Credentials::from_headers(request.headers(), "").token.is_some();
     if !safe && !has_token && is_cross_site(&request) {
         return (
             StatusCode::FORBIDDEN,

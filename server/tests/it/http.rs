@@ -83,7 +83,7 @@ async fn demo_profile_renders_on_the_server(backend: Backend) {
 }
 
 async fn cross_site_posts_are_refused(backend: Backend) {
-    let server = start(backend, &[]).await;
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let cookie = sign_in_cookie(&server.base, "root", "root-password").await.expect("session cookie");
     let response = client()
         .post(format!("{}/-/sfn/sign_out", server.base))
@@ -93,6 +93,40 @@ async fn cross_site_posts_are_refused(backend: Backend) {
         .await
         .expect("request");
     assert_eq!(response.status(), 403);
+    // Nor with credentials a browser attaches by itself: HTTP Basic, for a
+    // proxy in front of the instance. It signs in no one here, so the request
+    // would act with the cookie; only an API token, which no browser sends on
+    // its own, exempts a request (and then acts instead of the cookie).
+    let reactions = format!("{}/api/v4/projects/1/issues/1/award_emoji", server.base);
+    for (path, body) in [(reactions.as_str(), "name=rocket"), (&*format!("{}/-/sfn/sign_out", server.base), "")] {
+        let response = client()
+            .post(path)
+            .header("Cookie", &cookie)
+            .header("Authorization", "Basic dXNlcjpwYXNz")
+            .header("Origin", "https://evil.example")
+            .header("Sec-Fetch-Site", "cross-site")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    let (_, awards) =
+        common::call(&server.base, reqwest::Method::GET, "/projects/1/issues/1/award_emoji", Some(ROOT_TOKEN), None)
+            .await;
+    let rockets = awards.as_array().expect("awards").iter().filter(|a| a["name"] == "rocket").count();
+    assert_eq!(rockets, 0, "no reaction was made: {awards}");
+    let with_token = client()
+        .post(&reactions)
+        .header("Cookie", &cookie)
+        .header("Authorization", format!("Bearer {ROOT_TOKEN}"))
+        .header("Origin", "https://elsewhere.example")
+        .form(&[("name", "tada")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(with_token.status(), 201, "an API client with its token may be anywhere");
     // The session survived.
     let html = client().get(format!("{}/", server.base)).header("Cookie", &cookie).send().await.expect("home");
     assert!(html.text().await.expect("html").contains("Administrator"));
