@@ -16,7 +16,13 @@ pub fn safe_next(next: Option<&str>) -> String {
     let Some(next) = next.filter(|n| n.starts_with('/')) else { return "/".to_string() };
     let Ok(base) = url::Url::parse(HERE) else { return "/".to_string() };
     match base.join(next) {
-        Ok(target) if target.origin() == base.origin() && !next.contains(|c: char| c.is_control()) => {
+        // A path that starts with `//` after dot segments are resolved
+        // (`/.//evil.example`) is another site's URL once it is a `Location`.
+        Ok(target)
+            if target.origin() == base.origin()
+                && !next.contains(|c: char| c.is_control())
+                && !target.path().starts_with("//") =>
+        {
             let mut local = target.path().to_string();
             if let Some(query) = target.query() {
                 local.push('?');
