@@ -2,7 +2,11 @@
 //! embeds, `crate::embeds`), a referrer
 //! that stays on this site, and for anything that is not a page (API JSON,
 //! uploads, static files) a Content-Security-Policy that runs nothing. Pages
-//! set their own policy, with the script nonce, in `app::shell`.
+//! set their own policy, with the script nonce, in `app::shell`. What the
+//! server makes for a request is kept by no cache but the browser's, and for a
+//! signed-in caller (a cookie or a token) not even there: a page seen after
+//! signing out (the back button) or by the next user of a shared computer
+//! would show what only the caller may see. Static files say themselves.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -13,6 +17,9 @@ use http::{header, HeaderValue};
 const INERT_POLICY: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; sandbox";
 
 pub async fn add(request: Request, next: Next) -> Response {
+    let credentialed = [header::COOKIE, header::AUTHORIZATION, header::HeaderName::from_static("private-token")]
+        .iter()
+        .any(|name| request.headers().contains_key(name));
     let mut response = next.run(request).await;
     response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Embeds alone may be framed (they say so, with their own policy).
@@ -22,6 +29,11 @@ pub async fn add(request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    // A static file carries `Last-Modified`; anything else was made for this request.
+    if !headers.contains_key(header::CACHE_CONTROL) && !headers.contains_key(header::LAST_MODIFIED) {
+        let policy = if credentialed { "private, no-store" } else { "max-age=0, private, must-revalidate" };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
     let page =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {

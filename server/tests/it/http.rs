@@ -10,6 +10,7 @@ on_both!(
     demo_profile_renders_on_the_server,
     cross_site_posts_are_refused,
     unknown_routes_are_clean_404s,
+    what_a_signed_in_caller_is_answered_is_never_stored,
 );
 
 async fn api_user_answers_the_token_owner(backend: Backend) {
@@ -130,6 +131,38 @@ async fn cross_site_posts_are_refused(backend: Backend) {
     // The session survived.
     let html = client().get(format!("{}/", server.base)).header("Cookie", &cookie).send().await.expect("home");
     assert!(html.text().await.expect("html").contains("Administrator"));
+}
+
+/// No cache keeps a signed-in caller's answer (the back button after signing
+/// out, a shared computer, a proxy); nor may a shared cache keep anyone's page.
+async fn what_a_signed_in_caller_is_answered_is_never_stored(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let cookie = sign_in_cookie(base, "alice", "laurel-demo").await.expect("session cookie");
+    let cache_control = |response: &reqwest::Response| {
+        response.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    };
+    for path in ["/", "/-/profile", "/alice", "/api/v4/user", "/groups/heroes/-/achievements"] {
+        let response = client().get(format!("{base}{path}")).header("Cookie", &cookie).send().await.expect("page");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(cache_control(&response), "private, no-store", "{path}");
+    }
+    let api = client().get(format!("{base}/api/v4/user")).header("PRIVATE-TOKEN", ROOT_TOKEN).send().await;
+    assert_eq!(cache_control(&api.expect("api")), "private, no-store");
+    let graphql = client()
+        .post(format!("{base}/api/graphql"))
+        .bearer_auth(ROOT_TOKEN)
+        .json(&serde_json::json!({ "query": "{ currentUser { username } }" }))
+        .send()
+        .await;
+    assert_eq!(cache_control(&graphql.expect("graphql")), "private, no-store");
+    // A visitor's page: the browser asks again each time; no shared cache keeps it.
+    let visitor = client().get(format!("{base}/alice")).send().await.expect("page");
+    assert_eq!(cache_control(&visitor), "max-age=0, private, must-revalidate");
+    // Static files keep what they say of themselves (they are the same for everyone).
+    let css = client().get(format!("{base}/pkg/laurel.css")).header("Cookie", &cookie).send().await.expect("css");
+    assert_eq!(css.status(), 200);
+    assert!(!cache_control(&css).contains("no-store"), "{}", cache_control(&css));
 }
 
 async fn unknown_routes_are_clean_404s(backend: Backend) {
