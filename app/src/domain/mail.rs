@@ -53,8 +53,16 @@ pub fn award_mail(
     let mut text =
         format!("Hi {},\n\n{} awarded you the {} achievement.\n", recipient.name, group.full_path, achievement.name);
     if let Some(message) = message {
-        html.push_str(&format!("<blockquote>{}</blockquote>", e(message)));
-        text.push_str(&format!("\n> {message}\n"));
+        // Each line quoted; a bare CR is a line break too, never sent as it
+        // is (a relay that reads it as the end of a line could be made to
+        // read SMTP commands in it).
+        let lines: Vec<&str> = message.split("\r\n").flat_map(|l| l.split(['\r', '\n'])).collect();
+        let html_lines: Vec<String> = lines.iter().map(|l| e(l)).collect();
+        html.push_str(&format!("<blockquote>{}</blockquote>", html_lines.join("<br>")));
+        text.push('\n');
+        for line in lines {
+            text.push_str(&format!("> {line}\n"));
+        }
     }
     if needs_acceptance {
         html.push_str(&format!(

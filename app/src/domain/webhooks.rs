@@ -74,6 +74,8 @@ fn embedded_v4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
     match s {
         // IPv4-compatible (::a.b.c.d, but not :: and ::1).
         [0, 0, 0, 0, 0, 0, hi, lo] if hi != 0 => Some(v4(hi, lo)),
+        // IPv4-translated (SIIT, ::ffff:0:a.b.c.d).
+        [0, 0, 0, 0, 0xffff, 0, hi, lo] => Some(v4(hi, lo)),
         // NAT64: 64:ff9b::/96 and 64:ff9b:1::/48.
         [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] | [0x64, 0xff9b, 1, _, _, _, hi, lo] => Some(v4(hi, lo)),
         // 6to4: 2002:aabb:ccdd::/48.

@@ -50,4 +50,10 @@ fn award_mail_escapes_everything_it_interpolates() {
     assert!(mail.html.contains("Eve &lt;b&gt;") && mail.html.contains("&quot;quoted&quot; &amp; &lt;i&gt;"));
     assert!(mail.html.contains("https://l.example/groups/heroes") && mail.html.contains("https://l.example/eve"));
     assert!(mail.html.contains("https://l.example/-/profile"), "acceptance link");
+    // Line breaks of any kind are one kind, each line quoted; no bare CR is left.
+    let message = "cr\r.\rRCPT TO:<x@evil.test>\r\nnext\nlast";
+    let mail = award_mail("https://l.example", &user, &achievement, &group, Some(message), false);
+    assert!(!mail.text.contains('\r') && !mail.html.contains('\r'), "{:?}", mail.text);
+    assert!(mail.text.contains("> cr\n> .\n> RCPT TO:<x@evil.test>\n> next\n> last\n"), "{:?}", mail.text);
+    assert!(mail.html.contains("cr<br>.<br>RCPT TO:&lt;x@evil.test&gt;<br>next<br>last"), "{}", mail.html);
 }

@@ -40,6 +40,7 @@ fn local_addresses_wait_for_the_admin_and_link_local_ones_never_pass() {
         "64:ff9b::a00:1",
         "64:ff9b:1::c0a8:101",
         "2002:7f00:1::",
+        "::ffff:0:7f00:1",
         "2001:0:4136:e378:8000:63bf:80ff:fffe",
         "fec0::1",
         "192.0.0.8",
