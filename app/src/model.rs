@@ -28,6 +28,21 @@ pub enum UiError {
     Transport(String),
 }
 
+impl UiError {
+    /// The HTTP status of a refusal (`None`: the server's own failure, 500).
+    pub fn refusal_status(&self) -> Option<u16> {
+        match self {
+            UiError::NotFound => Some(404),
+            UiError::Forbidden => Some(403),
+            UiError::Unauthorized => Some(401),
+            UiError::Invalid(_) => Some(400),
+            UiError::Conflict(_) => Some(409),
+            UiError::TooManyRequests => Some(429),
+            UiError::Internal | UiError::Transport(_) => None,
+        }
+    }
+}
+
 impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 

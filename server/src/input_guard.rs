@@ -3,7 +3,10 @@
 //! query, the credentials headers, and form or JSON bodies (every string and
 //! key, at any depth, GraphQL `variables` included). The answer is GitLab's
 //! `400 Bad Request` in plain text. Multipart bodies (uploads) are binary; their
-//! text fields are checked by the use cases and the store.
+//! text fields are checked by the use cases and the store, but one without a
+//! boundary is refused here (`server_fn` panics on it), as is any other body
+//! sent to a server function that takes a multipart form. A server function
+//! whose arguments do not decode is the caller's mistake: 400, not 500.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
@@ -91,7 +94,54 @@ fn body_kind(request: &Request) -> BodyKind {
     }
 }
 
+/// The server functions that take a multipart form (`#[server(input = MultipartFormData)]`).
+const MULTIPART_SERVER_FNS: [&str; 1] = ["/-/sfn/save_achievement"];
+
+/// Whether the body must be, or says it is, a multipart form, yet names no
+/// boundary to read it by.
+fn multipart_without_boundary(request: &Request) -> bool {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut params = content_type.split(';');
+    let essence = params.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let must = MULTIPART_SERVER_FNS.contains(&request.uri().path());
+    if !must && !essence.starts_with("multipart/") {
+        return false;
+    }
+    let boundary = params.filter_map(|p| p.split_once('=')).find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"));
+    essence != "multipart/form-data" || boundary.is_none_or(|(_, v)| v.trim().trim_matches('"').is_empty())
+}
+
+/// A server function's refusal that reached the framework as a 500 gets its
+/// own status: arguments that did not decode (a field missing or of the wrong
+/// kind, `UiError::Transport` on the server) are a 400, and a refusal returned
+/// before `ui_error` could set the status answers with that refusal's.
+pub async fn server_fn_arguments(request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/-/sfn/") {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+    };
+    let status = match serde_json::from_slice::<app::model::UiError>(&bytes) {
+        Ok(app::model::UiError::Transport(_)) => Some(StatusCode::BAD_REQUEST),
+        Ok(refusal) => refusal.refusal_status().and_then(|code| StatusCode::from_u16(code).ok()),
+        Err(_) => None,
+    };
+    if let Some(status) = status {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 pub async fn guard(request: Request, next: Next) -> Response {
+    if request.method() == http::Method::POST && multipart_without_boundary(&request) {
+        return bad_request();
+    }
     let uri = request.uri();
     if !clean_encoded(uri.path().as_bytes()) || !uri.query().is_none_or(|q| clean_encoded(q.as_bytes())) {
         return bad_request();

@@ -270,6 +270,7 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
+        .layer(axum::middleware::from_fn(input_guard::server_fn_arguments))
         // Each answer waits until the writes it may tell of are on disk.
         .layer(axum::middleware::from_fn_with_state(state.clone(), durable_answers::wait))
         .layer(axum::middleware::from_fn(csrf::guard))

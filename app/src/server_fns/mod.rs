@@ -83,15 +83,8 @@ pub(crate) mod ssr {
     }
 
     fn refusal_status(ui: &UiError) {
-        use http::StatusCode;
-        let status = match ui {
-            UiError::NotFound => StatusCode::NOT_FOUND,
-            UiError::Forbidden => StatusCode::FORBIDDEN,
-            UiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            UiError::Invalid(_) => StatusCode::BAD_REQUEST,
-            UiError::Conflict(_) => StatusCode::CONFLICT,
-            UiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            _ => return,
+        let Some(status) = ui.refusal_status().and_then(|code| http::StatusCode::from_u16(code).ok()) else {
+            return;
         };
         let server_fn = use_context::<http::request::Parts>()
             .is_some_and(|parts| parts.uri.path().starts_with(concat!(env!("SERVER_FN_PREFIX"), "/")));

@@ -38,6 +38,7 @@ on_both!(
     an_achievement_description_stays_text_in_its_editor,
     a_sign_in_racing_a_new_password_keeps_no_session,
     connections_page_after_the_visibility_rule,
+    malformed_server_function_calls_are_refused_and_the_server_stays_up,
 );
 
 // Also on two processes: the stream on one, the change through the other.
@@ -1256,4 +1257,39 @@ fn nodes_in(value: &Value) -> usize {
         Value::Array(items) => items.iter().map(nodes_in).sum(),
         _ => 0,
     }
+}
+
+/// A server function called with a body it cannot read answers 4xx, never a
+/// 500 or a dropped connection (a multipart form without its boundary made
+/// `server_fn` panic), and the server goes on serving.
+async fn malformed_server_function_calls_are_refused_and_the_server_stays_up(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    let cookie = sign_in_cookie(base, "alice", "laurel-demo").await.expect("session");
+    let calls: [(&str, &str, &str); 7] = [
+        ("save_achievement", "application/x-www-form-urlencoded", "group=heroes&name=x"),
+        ("save_achievement", "multipart/form-data", "--x\r\n"),
+        ("save_achievement", "multipart/form-data; boundary=", "--x\r\n"),
+        ("save_achievement", "text/plain", "name=x"),
+        ("toggle_reaction", "multipart/form-data", "kind=Issue"),
+        ("toggle_reaction", "application/x-www-form-urlencoded", "kind=Issue"),
+        ("set_language", "application/x-www-form-urlencoded", "lang=zz"),
+    ];
+    for (name, content_type, body) in calls {
+        for cookie in [None, Some(&cookie)] {
+            let mut request = client()
+                .post(format!("{base}/-/sfn/{name}"))
+                .header("Content-Type", content_type)
+                .body(body.to_string());
+            if let Some(cookie) = cookie {
+                request = request.header("Cookie", cookie);
+            }
+            let response = request.send().await.unwrap_or_else(|err| panic!("{name} {content_type}: {err}"));
+            assert_eq!(response.status(), 400, "{name} {content_type} {body}");
+        }
+    }
+    let (status, awards) = call(base, Method::GET, "/groups/heroes/achievements", Some(ROOT_TOKEN), None).await;
+    assert_eq!(status, 200);
+    assert!(!awards.to_string().contains("\"name\":\"x\""), "nothing was made: {awards}");
+    assert_eq!(client().get(format!("{base}/-/health")).send().await.expect("health").status(), 200);
 }
