@@ -27,10 +27,15 @@ pub enum BakeError {
 }
 
 /// The chunks of a PNG: type and data, in order; `None` when it is not one.
+/// More chunks than any image has (an encoder's IDAT chunks hold 8 KiB or
+/// more, so 4 MiB of image data needs about 500): a file of tiny empty chunks
+/// would otherwise make a list as long as the file.
+const MAX_CHUNKS: usize = 4_096;
+
 fn chunks(png: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
     let mut rest = png.strip_prefix(PNG_SIGNATURE)?;
     let mut out = Vec::new();
-    while rest.len() >= 12 {
+    while rest.len() >= 12 && out.len() < MAX_CHUNKS {
         let length = u32::from_be_bytes(rest[..4].try_into().ok()?) as usize;
         let kind: [u8; 4] = rest[4..8].try_into().ok()?;
         let data = rest.get(8..8usize.checked_add(length)?)?;
