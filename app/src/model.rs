@@ -289,7 +289,11 @@ pub struct AchievementCard {
     pub name: String,
     pub description: Option<String>,
     pub avatar_url: Option<String>,
+    /// Its awards, newest first: every one (up to a thousand) for whoever
+    /// manages them, the first few (the faces on the card) for anyone else.
     pub holders: Vec<Holder>,
+    /// How many awards of it there are, shown or not.
+    pub awards: usize,
     /// How widely it is held among the group's members.
     pub held: Held,
 }

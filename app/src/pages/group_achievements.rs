@@ -201,7 +201,7 @@ fn Card(
     let session = use_session();
     let t = move || session.get().lang.t();
     let id = card.id;
-    let count = card.holders.len();
+    let count = card.awards;
     let mut people: Vec<&Holder> = Vec::new();
     for h in &card.holders {
         if !people.iter().any(|p| p.username == h.username) {
@@ -210,7 +210,7 @@ fn Card(
     }
     // The holders as an avatar stack: the first few faces, then how many more.
     const FACES: usize = 5;
-    let more = people.len().saturating_sub(FACES);
+    let more = card.held.holders.max(people.len()).saturating_sub(FACES.min(people.len()));
     let faces = people
         .iter()
         .take(FACES)
@@ -274,7 +274,7 @@ fn Card(
                     let holders = card.holders.clone();
                     let next_award = next.clone();
                     let name = card.name.clone();
-                    let count = holders.len();
+                    let count = card.awards;
                     view! {
                         <div class="card-actions">
                             <details class="manage award-action">

@@ -37,6 +37,10 @@ pub mod views {
         (search.trim().chars().take(100).collect(), page.max(1))
     }
 
+    /// The awards loaded per card for someone who does not manage them: enough
+    /// for its five faces even when some hold it more than once.
+    const FACES_LOADED: usize = 20;
+
     /// A page of `group`'s achievements whose names contain `search`, as `actor` may see them.
     pub async fn dashboard(
         app: &AppState,
@@ -55,11 +59,12 @@ pub mod views {
         let members = groups::member_count(app, actor, &id).await?;
         let mut cards = Vec::with_capacity(found.items.len());
         for achievement in found.items {
-            let awards =
-                achievements::achievement_awards(app, actor, achievement.id, Window::first(listing::WHOLE)).await?;
-            let mut people: Vec<i64> = awards.items.iter().map(|held| held.holder.id).collect();
-            people.sort_unstable();
-            people.dedup();
+            // Whoever manages the awards gets each one (to revoke it); anyone
+            // else sees a few faces and the counts, and costs no more.
+            let shown = if abilities.manage { listing::WHOLE } else { FACES_LOADED };
+            let awards = achievements::achievement_awards(app, actor, achievement.id, Window::first(shown)).await?;
+            let people = achievements::achievement_holders(app, actor, achievement.id, Window::first(0)).await?.total;
+            let count = awards.total;
             let holders = awards
                 .items
                 .into_iter()
@@ -77,7 +82,8 @@ pub mod views {
                 name: achievement.name,
                 description: achievement.description,
                 holders,
-                held: Held { holders: people.len(), members },
+                awards: count,
+                held: Held { holders: people, members },
             });
         }
         let reaction_set = match abilities.delete_awards {
