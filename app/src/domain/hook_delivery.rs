@@ -122,6 +122,10 @@ pub fn headers(
 /// most: a receiver that never answers holds one sender, for 10 s a try).
 pub const SENDERS: usize = 8;
 
+/// Deliveries of one group's hooks in flight at once, across processes: a
+/// group with many slow hooks holds half the senders, never all of them.
+pub const PER_GROUP: i64 = SENDERS as i64 / 2;
+
 /// What one attempt did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Step {
@@ -141,7 +145,7 @@ pub struct Claimed {
 pub async fn claim(app: &AppState, config: &DeliveryConfig) -> DomainResult<Option<Claimed>> {
     let lease = chrono::Duration::from_std(config.lease).unwrap_or(chrono::Duration::minutes(1));
     let mut tx = app.store.write().await?;
-    let Some(delivery) = tx.claim_delivery(now() + lease).await? else {
+    let Some(delivery) = tx.claim_delivery(now() + lease, PER_GROUP).await? else {
         tx.commit().await?;
         return Ok(None);
     };

@@ -178,22 +178,51 @@ impl Tx {
 
     /// Claims the next due delivery until `lease_until`, counting the attempt:
     /// never one of a hook that has another in flight (a slow receiver holds
-    /// one sender, not all). Claims take turns, across processes: on
+    /// one sender, not all), nor of a group with `per_group` in flight (its
+    /// hooks hold no more than that many senders, however many it has); a
+    /// group with none in flight goes first, so one group's backlog delays no
+    /// other group's deliveries. Claims take turns, across processes: on
     /// PostgreSQL by `lock_delivery_claims` (and `SKIP LOCKED` never waits on
     /// a row), on SQLite by the write lock.
-    pub async fn claim_delivery(&mut self, lease_until: DateTime<Utc>) -> StoreResult<Option<HookDeliveryRow>> {
+    pub async fn claim_delivery(
+        &mut self,
+        lease_until: DateTime<Utc>,
+        per_group: i64,
+    ) -> StoreResult<Option<HookDeliveryRow>> {
         self.lock_delivery_claims().await?;
-        let lock = if self.is_postgres() { " FOR UPDATE SKIP LOCKED" } else { "" };
+        // First among groups with nothing in flight, then among the others
+        // below their share: each in the order deliveries fell due.
+        for busy in [1, per_group.max(1)] {
+            if let Some(claimed) = self.claim_delivery_outside(lease_until, busy).await? {
+                return Ok(Some(claimed));
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`Self::claim_delivery`] among the groups with fewer than `busy` in flight.
+    async fn claim_delivery_outside(
+        &mut self,
+        lease_until: DateTime<Utc>,
+        busy: i64,
+    ) -> StoreResult<Option<HookDeliveryRow>> {
+        let lock = if self.is_postgres() { " FOR UPDATE OF d SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE hook_deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
-               SELECT id FROM hook_deliveries d WHERE delivered_at IS NULL AND gave_up_at IS NULL \
-               AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
-               AND NOT EXISTS (SELECT 1 FROM hook_deliveries busy WHERE busy.hook_id = d.hook_id \
-                 AND busy.claimed_until > $1 AND busy.delivered_at IS NULL AND busy.gave_up_at IS NULL) \
-               ORDER BY next_attempt_at, id LIMIT 1{lock}) \
+            "WITH flying AS ( \
+               SELECT h.group_id, COUNT(*) AS n FROM hook_deliveries f JOIN group_hooks h ON h.id = f.hook_id \
+               WHERE f.claimed_until > $1 AND f.delivered_at IS NULL AND f.gave_up_at IS NULL GROUP BY h.group_id) \
+             UPDATE hook_deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = ( \
+               SELECT d.id FROM hook_deliveries d JOIN group_hooks g ON g.id = d.hook_id \
+               WHERE d.delivered_at IS NULL AND d.gave_up_at IS NULL \
+               AND d.next_attempt_at <= $1 AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
+               AND g.group_id NOT IN (SELECT group_id FROM flying WHERE n >= $3) \
+               AND NOT EXISTS (SELECT 1 FROM hook_deliveries other WHERE other.hook_id = d.hook_id \
+                 AND other.claimed_until > $1 AND other.delivered_at IS NULL AND other.gave_up_at IS NULL) \
+               ORDER BY d.next_attempt_at, d.id LIMIT 1{lock}) \
              RETURNING {DELIVERY_COLUMNS}"
         );
-        on!(self, c => sqlx::query_as::<_, HookDeliveryRow>(&sql).bind(now()).bind(lease_until).fetch_optional(c).await)
+        on!(self, c => sqlx::query_as::<_, HookDeliveryRow>(&sql)
+            .bind(now()).bind(lease_until).bind(busy).fetch_optional(c).await)
     }
 
     /// Records an attempt made under the claim that ended `claimed_until`:

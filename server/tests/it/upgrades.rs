@@ -50,7 +50,10 @@ async fn a_database_an_older_version_left_is_upgraded_with_everything_kept() {
     let base = &server.base;
     assert!(ids(&url, "SELECT max(version) FROM _sqlx_migrations").await[0] > 12);
     assert_eq!(row_counts(&url).await, counts, "every row kept");
-    assert_eq!(strings(&url, indexes).await, index_list, "every index kept");
+    let now = strings(&url, indexes).await;
+    for index in &index_list {
+        assert!(now.contains(index), "{index} kept");
+    }
     assert_eq!(strings(&url, "SELECT \"table\" FROM pragma_foreign_key_check").await, Vec::<String>::new());
     assert_eq!(strings(&url, "PRAGMA integrity_check").await, ["ok"]);
     // What the demo data is still works: carol signs in (users, sessions,

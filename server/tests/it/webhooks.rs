@@ -511,3 +511,55 @@ async fn two_processes_deliver_each_webhook_event_once() {
     keys.dedup();
     assert_eq!((got.len(), keys.len()), (20, 20), "20 events, each delivered once");
 }
+
+/// One group's slow receivers hold no more than half the senders: another
+/// group's delivery goes out at once while a group with eight hooks to a
+/// receiver that never answers waits on them (with every sender held, it
+/// waited for their 10 s timeouts, and with hundreds queued, for hours).
+#[tokio::test]
+async fn one_groups_slow_receivers_do_not_hold_up_another_groups_deliveries() {
+    let server = start(Backend::Sqlite, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    allow_local(base, true).await;
+    let (alice, grace) = (token_for(base, "alice").await, token_for(base, "grace").await);
+    // A receiver that takes every connection and never answers.
+    let stall = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("stall port");
+    let stall_url = format!("http://127.0.0.1:{}/hook", stall.local_addr().expect("address").port());
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let keep = held.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = stall.accept().await {
+            keep.lock().expect("lock").push(socket);
+        }
+    });
+    let (status, group) =
+        call(base, Method::POST, "/groups", Some(&grace), Some(json!({ "name": "Crowd", "path": "crowd" }))).await;
+    assert_eq!(status, 201, "{group}");
+    for _ in 0..8 {
+        let hook = json!({ "url": stall_url, "achievement_events": true });
+        assert_eq!(call(base, Method::POST, "/groups/crowd/hooks", Some(&grace), Some(hook)).await.0, 201);
+    }
+    let (_, crowd) =
+        call(base, Method::POST, "/groups/crowd/achievements", Some(&grace), Some(json!({ "name": "Loud" }))).await;
+    for _ in 0..3 {
+        let path = format!("/groups/crowd/achievements/{}/awards", crowd["id"]);
+        assert_eq!(call(base, Method::POST, &path, Some(&grace), Some(json!({ "username": "carol" }))).await.0, 201);
+    }
+    // The crowd's deliveries are in flight (24 queued, eight hooks).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.lock().expect("lock").len() < 4 {
+        assert!(Instant::now() < deadline, "the stalled receiver was called");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let receiver = Receiver::default();
+    let url = receiver.listen(0).await;
+    let hook = json!({ "url": url, "achievement_events": true });
+    assert_eq!(call(base, Method::POST, "/groups/heroes/hooks", Some(&alice), Some(hook)).await.0, 201);
+    let (_, list) = call(base, Method::GET, "/groups/heroes/achievements", Some(&alice), None).await;
+    let path = format!("/groups/heroes/achievements/{}/awards", list[0]["id"]);
+    let sent = Instant::now();
+    assert_eq!(call(base, Method::POST, &path, Some(&alice), Some(json!({ "username": "dave" }))).await.0, 201);
+    receiver.wait_for(1).await;
+    assert!(sent.elapsed() < Duration::from_secs(3), "delivered in {:?}", sent.elapsed());
+    assert_eq!(held.lock().expect("lock").len(), 4, "the crowd holds half the senders");
+}
