@@ -137,7 +137,18 @@ pub async fn set_abuse_limits(app: &AppState, actor: &Actor, limits: AbuseLimits
 /// Counts a reaction change by `user_id`; refused past the per-minute limit.
 pub async fn check_reaction(app: &AppState, user_id: i64) -> DomainResult<()> {
     let limit = current(app).await?.reactions_per_user_per_minute;
-    let verdict = app.limiter.hit("reactions", user_id.to_string(), limit, Duration::from_secs(60));
+    refused_over(app.limiter.hit("reactions", user_id.to_string(), limit, Duration::from_secs(60)))
+}
+
+/// GitLab's limit on testing webhooks: five a minute per user (each test is a
+/// request to a URL of the caller's choosing).
+pub const HOOK_TESTS_PER_MINUTE: i32 = 5;
+
+pub fn check_hook_test(app: &AppState, user_id: i64) -> DomainResult<()> {
+    refused_over(app.limiter.hit("hook_tests", user_id.to_string(), HOOK_TESTS_PER_MINUTE, Duration::from_secs(60)))
+}
+
+fn refused_over(verdict: Verdict) -> DomainResult<()> {
     if verdict.allowed {
         Ok(())
     } else {

@@ -384,6 +384,9 @@ pub async fn delete_hook(
 pub async fn test_hook(app: &AppState, actor: &Actor, group: &str, hook_id: i64, trigger: &str) -> DomainResult<()> {
     let mut tx = app.store.write().await?;
     let (group, mut hook) = managed_hook(&mut tx, actor, group, hook_id).await?;
+    if let Some(user) = actor.user() {
+        super::limits::check_hook_test(app, user.id)?;
+    }
     let Some((_, event_name)) = SENT_EVENTS.iter().find(|(switch, _)| *switch == trigger) else {
         return Err(DomainError::invalid(format!("trigger does not have a valid value ({trigger})")));
     };

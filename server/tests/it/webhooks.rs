@@ -392,6 +392,19 @@ async fn group_webhooks_send_gitlabs_emoji_and_achievement_events(backend: Backe
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(other.all().len(), 2, "the reaction on the confidential issue was not sent");
 
+    // Tests: five a minute per user, as GitLab (three so far).
+    for _ in 0..2 {
+        assert_eq!(call(base, Method::POST, &test, Some(&alice), None).await.0, 201);
+    }
+    let (status, answer) = call(base, Method::POST, &test, Some(&alice), None).await;
+    assert_eq!(
+        (status, answer),
+        (429, json!({ "message": { "error": "This endpoint has been requested too many times. Try again later." } }))
+    );
+    other.wait_for(4).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(other.all().len(), 4, "the refused test sent nothing");
+
     // Deleting: Bob may not; Alice may; its deliveries go with it.
     assert_eq!(call(base, Method::DELETE, &one, Some(&bob), None).await.0, 403);
     assert_eq!(call(base, Method::DELETE, &one, Some(&alice), None).await.0, 204);
