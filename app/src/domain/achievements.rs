@@ -419,9 +419,12 @@ impl<'a> Awarding<'a> {
         let actor_id = actor.user().map(|u| u.id);
         let hooks = &mut self.hooks;
         super::hook_events::achievement_to(tx, app, hooks, actor_id, "awarded", &award, achievement).await?;
-        // Recipients who turned achievements off, or are blocked, get no mail;
-        // the award stands.
-        let mailed = app.outbox.is_some() && recipient.achievements_enabled && !recipient.is_blocked();
+        // Recipients who turned achievements off, or are blocked, or were
+        // mailed as often as anyone is in an hour, get no mail; the award stands.
+        let mailed = app.outbox.is_some()
+            && recipient.achievements_enabled
+            && !recipient.is_blocked()
+            && outbox::recipient_has_room(tx, &recipient.email).await?;
         if mailed {
             let base = &app.instance.external_url;
             let mail = mail::award_mail(base, recipient, achievement, self.group, message, !self.accepted);

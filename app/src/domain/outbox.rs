@@ -64,6 +64,18 @@ pub(crate) async fn enqueue(
 /// limit) are already due within an hour of each other, then an hour after the
 /// earliest of the last `per_hour`. Mail over the limit waits its turn; none is
 /// dropped. The group's times are read once, then counted here mail by mail.
+/// Award mails one person gets in an hour, from all groups together: past
+/// it, an award stands unmailed (it is on their profile). A group's own limit
+/// (`award_emails_per_group_per_hour`) holds mail back; this one is for
+/// whoever makes groups to send a person more.
+pub const MAILS_PER_RECIPIENT_PER_HOUR: i64 = 20;
+
+/// Whether `address` may be sent one more award mail this hour.
+pub(crate) async fn recipient_has_room(tx: &mut Tx, address: &str) -> DomainResult<bool> {
+    let hour_ago = now() - chrono::Duration::hours(1);
+    Ok(tx.mails_to_since(address, hour_ago).await? < MAILS_PER_RECIPIENT_PER_HOUR)
+}
+
 pub(crate) struct MailSlots {
     per_hour: usize,
     /// Due times of the group's mail from an hour ago on, earliest first;

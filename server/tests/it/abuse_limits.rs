@@ -23,6 +23,7 @@ on_both!(
     wrong_current_passwords_count_as_failed_sign_ins,
     reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
     award_mail_over_the_hourly_limit_waits_its_turn,
+    one_person_gets_at_most_twenty_award_mails_an_hour_from_all_groups,
 );
 
 /// GitLab's text, written out: the test checks the server says exactly this.
@@ -379,4 +380,45 @@ async fn award_mail_over_the_hourly_limit_waits_its_turn(backend: Backend) {
     // erin's is kept, due an hour after dave's.
     let waiting = strings(&url, "SELECT to_address FROM mail_outbox WHERE sent_at IS NULL").await;
     assert_eq!(waiting, vec!["erin@example.com".to_string()]);
+}
+
+/// Anyone may make groups, and each group's mail has its own hourly limit: so
+/// a person is mailed at most 20 awards an hour from all groups together. The
+/// awards past that stand, unmailed.
+async fn one_person_gets_at_most_twenty_award_mails_an_hour_from_all_groups(backend: Backend) {
+    let db = database(backend).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let server = spawn(&url, &dir, &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    let grace = token_for(base, "grace").await;
+    let mut awarded = 0;
+    for g in 0..3 {
+        let group = json!({ "name": format!("Loud {g}"), "path": format!("loud-{g}") });
+        assert_eq!(call(base, Method::POST, "/groups", Some(&grace), Some(group)).await.0, 201);
+        let made = format!("/groups/loud-{g}/achievements");
+        let (_, achievement) = call(base, Method::POST, &made, Some(&grace), Some(json!({ "name": "Again" }))).await;
+        for _ in 0..9 {
+            let awards = format!("{made}/{}/awards", achievement["id"]);
+            let (status, award) =
+                call(base, Method::POST, &awards, Some(&grace), Some(json!({ "username": "bob" }))).await;
+            assert_eq!(status, 201, "{award}");
+            awarded += 1;
+        }
+    }
+    assert_eq!(awarded, 27);
+    let to_bob = strings(&url, "SELECT to_address FROM mail_outbox WHERE to_address = 'bob@example.com'").await;
+    assert_eq!(to_bob.len(), 20, "20 of 27 awards mailed");
+    let bob = token_for(base, "bob").await;
+    let (_, me) = call(base, Method::GET, "/user", Some(&bob), None).await;
+    let (_, held) =
+        call(base, Method::GET, &format!("/users/{}/achievements?per_page=100", me["id"]), Some(&bob), None).await;
+    let loud = held.as_array().expect("awards").iter().filter(|a| a["achievement"]["name"] == "Again").count();
+    assert_eq!(loud, 27, "every award stands");
+    // Someone else is mailed as before.
+    let (_, achievement) =
+        call(base, Method::POST, "/groups/loud-0/achievements", Some(&grace), Some(json!({ "name": "Once" }))).await;
+    let awards = format!("/groups/loud-0/achievements/{}/awards", achievement["id"]);
+    assert_eq!(call(base, Method::POST, &awards, Some(&grace), Some(json!({ "username": "carol" }))).await.0, 201);
+    let to_carol = strings(&url, "SELECT to_address FROM mail_outbox WHERE to_address = 'carol@example.com'").await;
+    assert_eq!(to_carol.len(), 1);
 }
