@@ -344,12 +344,18 @@ impl<W: Watch> Claim for Parked<W> {
 /// (catching up, keep-alives), until the stream ends or the client leaves.
 async fn drive<W: Watch>(head: Vec<u8>, first: Vec<Bytes>, mut viewer: Viewer<W>, socket: Arc<TcpStream>) {
     // The response head and the first frames in one write: one segment, and
-    // one wake-up for the browser.
-    let mut opening = head;
-    for frame in &first {
-        opening.extend_from_slice(frame);
-    }
-    if http1::write(&socket, &opening).await.is_err() {
+    // one wake-up for the browser. Both are let go once written: a local of
+    // this function would be kept for the stream's whole life (a snapshot of
+    // a page with a thousand comments is some 250 KiB).
+    let opened = {
+        let mut opening = head;
+        for frame in &first {
+            opening.extend_from_slice(frame);
+        }
+        drop(first);
+        http1::write(&socket, &opening).await
+    };
+    if opened.is_err() {
         return;
     }
     let cleared = viewer.cleared();

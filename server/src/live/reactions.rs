@@ -2,7 +2,7 @@
 //! and of the comments on it the viewer may read, as they change.
 
 use super::hub::Seat;
-use super::topic::{Cleared, EventId, Sink, Topic};
+use super::topic::{watched, Cleared, EventId, Sink, Topic, Watched};
 use super::{address_of, event_stream, reuse, viewer_of, LiveError, LivePath, Recheck, Viewer, Watch, CONNECT_REUSE};
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
@@ -24,7 +24,7 @@ struct PageWatch {
     changes: watch::Receiver<u64>,
     cursor: u64,
     /// Sorted, for `binary_search`.
-    items: Box<[AwardableRef]>,
+    items: Watched,
     /// On the lean path: the topic writes to the viewer itself, and the
     /// position is the sink's.
     sink: Option<Arc<Sink>>,
@@ -54,10 +54,14 @@ impl Watch for PageWatch {
     /// internal) are dropped from what the viewer watches. A failure to check
     /// ends the stream (the browser reconnects).
     async fn recheck(&mut self, _app: &AppState, actor: &Actor, fresh: bool) -> Option<Vec<Bytes>> {
-        let (item, allowed) = (self.item, &self.seat.topic().allowed);
-        let read = allowed.get(0, actor.id(), reuse(fresh), || self.seat.reads().watchable(actor, item));
+        let (item, allowed, reads) = (self.item, &self.seat.topic().allowed, self.seat.reads());
+        let read =
+            allowed.get(0, actor.id(), reuse(fresh), || async move { reads.watchable(actor, item).await.map(watched) });
         let now = Box::pin(read).await.ok()?;
-        self.items = self.items.iter().filter(|i| now.contains(i)).copied().collect();
+        let still = |i: &&AwardableRef| now.binary_search(i).is_ok();
+        if !self.items.iter().all(|i| still(&i)) {
+            self.items = self.items.iter().filter(still).copied().collect();
+        }
         Some(Vec::new())
     }
 
@@ -107,7 +111,9 @@ pub async fn reactions(
     let access = actor.id().and_then(|user| state.live.access_of(user));
     let topic = seat.topic();
     // The item must be readable (else 404), then its readable comments.
-    let read = topic.allowed.get(0, actor.id(), CONNECT_REUSE, || seat.reads().watchable(&actor, item));
+    let reads = seat.reads();
+    let read =
+        topic.allowed.get(0, actor.id(), CONNECT_REUSE, || async { reads.watchable(&actor, item).await.map(watched) });
     let items = read.await?;
     state.live.route(&seat, &items);
     {
@@ -120,18 +126,12 @@ pub async fn reactions(
         }
     }
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(EventId::parse);
-    let watched: Box<[AwardableRef]> = {
-        let mut sorted = items.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        sorted.into()
-    };
     let first = match resume.filter(|id| topic.resumes(*id)) {
-        Some(id) => topic.since(id.seq, &watched),
+        Some(id) => topic.since(id.seq, &items),
         None => topic.snapshot(&items),
     };
     let changes = topic.subscribe();
-    let watch = PageWatch { item, changes, cursor: first.cursor, items: watched, seat, sink: None };
+    let watch = PageWatch { item, changes, cursor: first.cursor, items, seat, sink: None };
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
     Ok(event_stream(first.frames, Viewer::new(watch, &state, recheck, access)))
 }

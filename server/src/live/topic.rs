@@ -76,10 +76,22 @@ struct Log {
     tallies: HashMap<AwardableRef, Tally>,
 }
 
+/// The awardables a viewer watches on a page, sorted (for `binary_search`),
+/// shared by every viewer allowed the same (a page with a thousand comments
+/// is 16 KiB of them).
+pub type Watched = Arc<[AwardableRef]>;
+
+/// `items` as a [`Watched`] list.
+pub fn watched(mut items: Vec<AwardableRef>) -> Watched {
+    items.sort_unstable();
+    items.dedup();
+    items.into()
+}
+
 pub struct Topic {
     /// What each identity may watch on the page (the item and the comments
-    /// they may read).
-    pub allowed: Shared<Option<i64>, Vec<AwardableRef>>,
+    /// they may read), sorted: one list for all the viewers who share it.
+    pub allowed: Shared<Option<i64>, Watched>,
     epoch: u64,
     log: Mutex<Log>,
     /// The newest sequence number: every viewer waits on it.
@@ -128,7 +140,7 @@ struct SinkState {
     /// The last frame the viewer has (or whose rest is in `rest`).
     cursor: u64,
     /// What it watches, sorted.
-    items: Box<[AwardableRef]>,
+    items: Watched,
     /// The viewer's own task is writing: the topic leaves the socket alone.
     busy: bool,
     /// The end of a frame the socket took only part of: it goes first.
@@ -147,7 +159,7 @@ impl Sink {
     /// access signal, as last checked.
     pub fn new(
         socket: Arc<TcpStream>,
-        (cursor, items): (u64, Box<[AwardableRef]>),
+        (cursor, items): (u64, Watched),
         access: Option<watch::Receiver<u64>>,
         cleared: Cleared,
     ) -> Sink {
@@ -237,7 +249,7 @@ impl Sink {
 
     /// The viewer's task checked its access again: it watches `items`
     /// (sorted), as of `cleared`.
-    pub fn checked(&self, items: Box<[AwardableRef]>, cleared: Cleared) {
+    pub fn checked(&self, items: Watched, cleared: Cleared) {
         let mut state = locked(&self.state);
         state.items = items;
         state.cleared = cleared;

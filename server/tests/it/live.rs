@@ -731,6 +731,61 @@ async fn a_relayed_reaction_whose_tally_cannot_be_read_is_read_again_later() {
     pool.close().await;
 }
 
+/// A viewer keeps no copy of its page: neither the snapshot it was sent nor
+/// its own list of what it watches. 200 viewers of a page with 1,000 comments
+/// cost the server a few KiB each; each kept its 90 KB snapshot, written
+/// whole, for as long as it watched (some 270 KiB a viewer).
+#[tokio::test]
+async fn viewers_of_a_long_page_keep_no_copy_of_it() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = common::database(Backend::Sqlite).await;
+    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
+    let server = common::spawn(&url, &dir, &[("DEMO_DATA", "1"), ("LIVE_STREAMS_PER_ADDRESS", "1000")]);
+    common::db::execute(
+        &url,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+         INSERT INTO notes (project_id, noteable_type, noteable_id, author_id, body, created_at, updated_at) \
+         SELECT 1, 'Issue', 1, 4, 'Comment ' || i, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n",
+    )
+    .await;
+    let port = server.base.rsplit(':').next().expect("port").to_string();
+    let open = || async {
+        let mut socket = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.expect("connect");
+        let request = "GET /-/live/Issue/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+        socket.write_all(request.as_bytes()).await.expect("request");
+        let (mut read, mut frames, mut buffer) = (Vec::new(), 0, vec![0u8; 1 << 16]);
+        // The issue and its 1,000 new comments (and any it had).
+        while frames < 1_001 {
+            let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut buffer))
+                .await
+                .unwrap_or_else(|_| panic!("the snapshot comes: {frames} frames"))
+                .expect("read");
+            assert!(n > 0, "the stream ended");
+            read.extend_from_slice(&buffer[..n]);
+            frames = String::from_utf8_lossy(&read).matches("event: snapshot").count();
+            if !read.ends_with(b"\n\n") {
+                frames = frames.saturating_sub(1);
+            }
+        }
+        socket
+    };
+    let rss = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("status");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS").to_string();
+        line.split_whitespace().nth(1).and_then(|kib| kib.parse::<i64>().ok()).expect("KiB")
+    };
+    let mut held = vec![open().await];
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss();
+    for _ in 0..200 {
+        held.push(open().await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let each = (rss() - before) / 200;
+    assert!(each < 64, "{each} KiB of server memory per viewer of a page with 1,000 comments");
+    drop(held);
+}
+
 /// The frames in `text` (what follows the response head), checked the way a
 /// strict `EventSource` parser would: every line a known field or a comment,
 /// one event and one JSON `data:` each, nothing cut short; and in order (each
