@@ -323,19 +323,60 @@ pub async fn reactors(app: &AppState, actor: &Actor, item: AwardableRef) -> Doma
     let mut tx = app.store.read().await?;
     let loaded = facts::readable_awardable(&mut tx, actor, item).await?;
     let awards = tx.award_emoji_of(item.kind.as_str(), item.id, i64::MAX, 0).await?;
+    let people = people_of(&mut tx, &awards).await?;
+    Ok((by_emoji(awards, &people), policy::award_emoji(&actor.viewer(), &loaded.facts)))
+}
+
+/// [`reactors`] of each of `notes`, the comments on `item` as the actor was
+/// given them (`projects::list_notes`): three reads, whatever their number (a
+/// page with a thousand comments made five thousand). Each in order; a note
+/// the actor may not read has none.
+pub async fn note_reactors(
+    app: &AppState,
+    actor: &Actor,
+    item: AwardableRef,
+    notes: &[crate::store::NoteRow],
+) -> DomainResult<Vec<(Vec<EmojiReactors>, bool)>> {
+    let mut tx = app.store.read().await?;
+    let parent = facts::readable_awardable(&mut tx, actor, item).await?;
+    let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+    let awards = tx.award_emoji_on(AwardableKind::Note.as_str(), &ids).await?;
+    let people = people_of(&mut tx, &awards).await?;
+    let mut on: HashMap<i64, Vec<AwardEmojiRow>> = HashMap::new();
+    for award in awards {
+        on.entry(award.awardable_id).or_default().push(award);
+    }
+    let viewer = actor.viewer();
+    Ok(notes
+        .iter()
+        .map(|note| {
+            let facts = facts::note_facts(&parent, note);
+            if !policy::read_awardable(&viewer, &facts) {
+                return (Vec::new(), false);
+            }
+            (by_emoji(on.remove(&note.id).unwrap_or_default(), &people), policy::award_emoji(&viewer, &facts))
+        })
+        .collect())
+}
+
+async fn people_of(tx: &mut Tx, awards: &[AwardEmojiRow]) -> DomainResult<HashMap<i64, String>> {
     let mut ids: Vec<i64> = awards.iter().map(|a| a.user_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let people = tx.users_by_ids(&ids).await?;
+    Ok(tx.users_by_ids(&ids).await?.into_iter().map(|u| (u.id, u.username)).collect())
+}
+
+/// Reactions grouped by emoji, in order of first use, each with who gave it.
+fn by_emoji(awards: Vec<AwardEmojiRow>, people: &HashMap<i64, String>) -> Vec<EmojiReactors> {
     let mut out: Vec<EmojiReactors> = Vec::new();
     for award in awards {
-        let username = people.iter().find(|u| u.id == award.user_id).map(|u| u.username.clone()).unwrap_or_default();
+        let username = people.get(&award.user_id).cloned().unwrap_or_default();
         match out.iter_mut().find(|r| r.name == award.name) {
             Some(entry) => entry.users.push((award.user_id, username)),
             None => out.push(EmojiReactors { name: award.name, users: vec![(award.user_id, username)] }),
         }
     }
-    Ok((out, policy::award_emoji(&actor.viewer(), &loaded.facts)))
+    out
 }
 
 /// Emoji whose name contains `query` (all words), for the picker: canonical

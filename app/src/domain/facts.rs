@@ -167,12 +167,7 @@ async fn awardable_of(
             };
             let parent =
                 Box::pin(awardable_in(tx, actor, parent, known)).await.map_err(|_| DomainError::NotFound("Note"))?;
-            let facts = AwardableFacts {
-                author_id: note.author_id,
-                confidential: parent.facts.confidential || note.confidential,
-                system_note: note.system,
-                ..parent.facts
-            };
+            let facts = note_facts(&parent, &note);
             return Ok(Awardable { project: parent.project, facts });
         }
     };
@@ -184,6 +179,17 @@ async fn awardable_of(
         project,
         facts: AwardableFacts { project: project_facts, author_id, confidential, snippet_visibility, system_note },
     })
+}
+
+/// What decides access to `note`, a comment on `parent`: as visible as what
+/// it sits on, and it may be internal itself.
+pub(crate) fn note_facts(parent: &Awardable, note: &NoteRow) -> AwardableFacts {
+    AwardableFacts {
+        author_id: note.author_id,
+        confidential: parent.facts.confidential || note.confidential,
+        system_note: note.system,
+        ..parent.facts
+    }
 }
 
 /// Loads an awardable and checks the actor may read it; unreadable reads as missing.

@@ -13,7 +13,15 @@ mod shape {
 
     /// An item's reactions as the reaction bar shows them.
     pub async fn reactable(app: &AppState, actor: &Actor, item: AwardableRef) -> DomainResult<Reactable> {
-        let (reactors, can_react) = award_emoji::reactors(app, actor, item).await?;
+        Ok(reactions(actor, item, award_emoji::reactors(app, actor, item).await?))
+    }
+
+    /// `item`'s reactions, read, as the reaction bar shows them to `actor`.
+    pub fn reactions(
+        actor: &Actor,
+        item: AwardableRef,
+        (reactors, can_react): (Vec<award_emoji::EmojiReactors>, bool),
+    ) -> Reactable {
         let me = actor.id();
         let reactions = reactors
             .into_iter()
@@ -25,7 +33,7 @@ mod shape {
                 name: r.name,
             })
             .collect();
-        Ok(Reactable { item, reactions, can_react })
+        Reactable { item, reactions, can_react }
     }
 
     pub fn time(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -65,8 +73,10 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
             .map(|u| (u.username.clone(), u.name.clone()))
             .unwrap_or_else(|| ("ghost".into(), "Ghost".into()))
     };
+    let notes: Vec<_> = notes.into_iter().filter(|n| !n.system).collect();
+    let reactors = crate::domain::award_emoji::note_reactors(&app, &actor, item, &notes).await.map_err(fail)?;
     let mut note_views = Vec::new();
-    for note in notes.into_iter().filter(|n| !n.system) {
+    for (note, reactors) in notes.into_iter().zip(reactors) {
         let (author, author_name) = who(note.author_id);
         let on = AwardableRef { kind: AwardableKind::Note, id: note.id };
         note_views.push(NoteView {
@@ -77,7 +87,7 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
             body: note.body,
             created_at: shape::time(note.created_at),
             internal: note.confidential,
-            reactions: shape::reactable(&app, &actor, on).await.map_err(fail)?,
+            reactions: shape::reactions(&actor, on, reactors),
         });
     }
     let (author, author_name) = who(row.author_id);

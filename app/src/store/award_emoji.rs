@@ -77,6 +77,31 @@ impl Tx {
             .bind(awardable_type).bind(awardable_id).bind(limit).bind(offset).fetch_all(c).await)
     }
 
+    /// Every reaction on many awardables of one type at once (the comments on
+    /// a page), by awardable, then id.
+    pub async fn award_emoji_on(
+        &mut self,
+        awardable_type: &str,
+        awardable_ids: &[i64],
+    ) -> StoreResult<Vec<AwardEmojiRow>> {
+        let mut rows = Vec::new();
+        for ids in awardable_ids.chunks(500) {
+            let placeholders: Vec<String> = (2..=ids.len() + 1).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE awardable_type = $1 \
+                 AND awardable_id IN ({}) ORDER BY awardable_id, id",
+                placeholders.join(", ")
+            );
+            let chunk = on!(self, c => ids
+                .iter()
+                .fold(sqlx::query_as::<_, AwardEmojiRow>(&sql).bind(awardable_type), |q, id| q.bind(id))
+                .fetch_all(c)
+                .await)?;
+            rows.extend(chunk);
+        }
+        Ok(rows)
+    }
+
     pub async fn count_award_emoji_of(&mut self, awardable_type: &str, awardable_id: i64) -> StoreResult<i64> {
         on!(self, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM award_emoji WHERE awardable_type = $1 AND awardable_id = $2")
