@@ -148,6 +148,19 @@ pub fn check_hook_test(app: &AppState, user_id: i64) -> DomainResult<()> {
     refused_over(app.limiter.hit("hook_tests", user_id.to_string(), HOOK_TESTS_PER_MINUTE, Duration::from_secs(60)))
 }
 
+/// GitLab's application limits on what one user makes a minute
+/// (`notes_create_limit`, `issues_create_limit`): 300 of each. Instance
+/// admins are not counted (they seed and migrate data in bulk).
+pub const CREATED_PER_MINUTE: i32 = 300;
+
+/// Counts one more `what` (`"notes"`, `"issues"`) made by `user`.
+pub fn check_created(app: &AppState, what: &'static str, user: &crate::store::UserRow) -> DomainResult<()> {
+    if user.admin {
+        return Ok(());
+    }
+    refused_over(app.limiter.hit(what, user.id.to_string(), CREATED_PER_MINUTE, Duration::from_secs(60)))
+}
+
 fn refused_over(verdict: Verdict) -> DomainResult<()> {
     if verdict.allowed {
         Ok(())

@@ -182,6 +182,7 @@ pub async fn create_issue(
     confidential: bool,
 ) -> DomainResult<WorkItemRow> {
     let user = actor.require_user()?;
+    super::limits::check_created(app, "issues", user)?;
     validate_text(title, ("Description", description))?;
     let mut tx = app.store.write().await?;
     let (project, facts) = readable_project(&mut tx, actor, project).await?;
@@ -269,6 +270,7 @@ pub async fn create_note(
     confidential: bool,
 ) -> DomainResult<NoteRow> {
     let user = actor.require_user()?;
+    super::limits::check_created(app, "notes", user)?;
     if body.trim().is_empty() {
         return Err(DomainError::invalid("Note can't be blank"));
     }

@@ -24,6 +24,7 @@ on_both!(
     reactions_and_awards_over_their_limits_are_refused_and_change_nothing,
     award_mail_over_the_hourly_limit_waits_its_turn,
     one_person_gets_at_most_twenty_award_mails_an_hour_from_all_groups,
+    comments_and_issues_past_gitlabs_limits_are_refused_and_change_nothing,
 );
 
 /// GitLab's text, written out: the test checks the server says exactly this.
@@ -421,4 +422,34 @@ async fn one_person_gets_at_most_twenty_award_mails_an_hour_from_all_groups(back
     assert_eq!(call(base, Method::POST, &awards, Some(&grace), Some(json!({ "username": "carol" }))).await.0, 201);
     let to_carol = strings(&url, "SELECT to_address FROM mail_outbox WHERE to_address = 'carol@example.com'").await;
     assert_eq!(to_carol.len(), 1);
+}
+
+/// GitLab's `notes_create_limit` and `issues_create_limit`: 300 a minute per
+/// user; the next is refused in GitLab's words and makes nothing. Admins are
+/// not counted.
+async fn comments_and_issues_past_gitlabs_limits_are_refused_and_change_nothing(backend: Backend) {
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    let carol = token_for(base, "carol").await;
+    let notes = "/projects/1/issues/1/notes";
+    let count = |path: &'static str| async move {
+        let (_, list) = call(base, Method::GET, &format!("{path}?per_page=100&page=4"), Some(ROOT_TOKEN), None).await;
+        let (_, first) = call(base, Method::GET, &format!("{path}?per_page=100"), Some(ROOT_TOKEN), None).await;
+        (first.as_array().map(Vec::len), list.as_array().map(Vec::len))
+    };
+    for (path, field) in [(notes, "body"), ("/projects/1/issues", "title")] {
+        for n in 0..300 {
+            let (status, made) =
+                call(base, Method::POST, path, Some(&carol), Some(json!({ field: format!("No. {n}") }))).await;
+            assert_eq!(status, 201, "{path} {n}: {made}");
+        }
+        let before = count(path).await;
+        let (status, refused) =
+            call(base, Method::POST, path, Some(&carol), Some(json!({ field: "one too many" }))).await;
+        assert_eq!((status, refused), (429, json!({ "message": { "error": RATE_LIMITED } })), "{path}");
+        assert_eq!(count(path).await, before, "{path}: nothing made");
+        let (status, _) = call(base, Method::POST, path, Some(ROOT_TOKEN), Some(json!({ field: "an admin's" }))).await;
+        assert_eq!(status, 201, "{path}: admins are not counted");
+    }
 }
