@@ -28,7 +28,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -72,12 +74,20 @@ impl AwardPage {
     }
 }
 
+/// Different views of one user's or one group's awards followed at once (each
+/// search and page of a group's page is one). Each is computed again at every
+/// change and every re-check: without a bound, a stranger opening a stream per
+/// search word would make one group's page cost a core.
+const MAX_VIEWS: usize = 32;
+
 /// The viewers of one user's or one group's awards.
 pub struct AwardTopic {
     /// Bumped by every change that may concern them.
     version: watch::Sender<u64>,
     /// The mark of each page and identity its viewers have, as of a version.
     marks: Shared<(AwardPage, Option<i64>), String>,
+    /// The views followed now, each with how many viewers follow it.
+    views: Mutex<HashMap<AwardPage, usize>>,
 }
 
 impl Default for AwardTopic {
@@ -88,7 +98,28 @@ impl Default for AwardTopic {
 
 impl AwardTopic {
     pub fn new() -> AwardTopic {
-        AwardTopic { version: watch::channel(0).0, marks: Shared::default() }
+        AwardTopic { version: watch::channel(0).0, marks: Shared::default(), views: Mutex::default() }
+    }
+
+    /// One more viewer of `page`, unless it is a view more than [`MAX_VIEWS`].
+    fn follow(&self, page: &AwardPage) -> bool {
+        let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+        if !views.contains_key(page) && views.len() >= MAX_VIEWS {
+            return false;
+        }
+        *views.entry(page.clone()).or_insert(0) += 1;
+        true
+    }
+
+    /// One viewer of `page` fewer.
+    fn unfollow(&self, page: &AwardPage) {
+        let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = views.get_mut(page) {
+            *count -= 1;
+            if *count == 0 {
+                views.remove(page);
+            }
+        }
     }
 
     /// `user`'s access may have shrunk: no mark kept for them is used again.
@@ -117,6 +148,12 @@ struct AwardWatch {
     /// The topic's version the viewer last looked at.
     version: u64,
     told: String,
+}
+
+impl Drop for AwardWatch {
+    fn drop(&mut self) {
+        self.seat.topic().unfollow(&self.page);
+    }
 }
 
 impl AwardWatch {
@@ -208,11 +245,15 @@ async fn follow(
     let changes = seat.topic().version.subscribe();
     let access = actor.id().and_then(|user| state.live.access_of(user));
     let version = *changes.borrow();
-    let mark = seat.topic().mark(&state.app, &page, &actor, CONNECT_REUSE).await?;
+    if !seat.topic().follow(&page) {
+        return Err(LiveError(StatusCode::SERVICE_UNAVAILABLE, "503 Too many views of this page are followed"));
+    }
     // The browser's last frame, else the page's own mark.
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let told = last.or(seen).filter(|m| m.len() <= MARK_LEN).unwrap_or_default();
+    // Made at once: it stops following the view when dropped, refused or not.
     let mut watch = AwardWatch { seat, page, changes, version, told };
+    let mark = watch.seat.topic().mark(&state.app, &watch.page, &actor, CONNECT_REUSE).await?;
     let first = watch.tell(mark);
     let recheck = Recheck { app: state.app.clone(), actor, credentials };
     Ok(event_stream(first, Viewer::new(watch, &state, recheck, access)))

@@ -641,44 +641,70 @@ async fn cut_listeners(pool: &sqlx::PgPool) -> usize {
     cut.into_iter().filter(|cut| *cut).count()
 }
 
+/// A viewer of demo issue 1 on a PostgreSQL server, a reaction put in the
+/// database that nobody was told of, and then the reactions' table taken
+/// away: every read of a tally fails until [`TableAway::back`].
+struct TableAway {
+    _db: common::TestDatabase,
+    _server: common::Server,
+    viewer: Browser,
+    stream: Body,
+    pool: sqlx::PgPool,
+    /// The issue's tallies with that reaction.
+    want: BTreeMap<String, i64>,
+}
+
+impl TableAway {
+    async fn take() -> TableAway {
+        let db = common::database(Backend::Postgres).await;
+        let server = common::spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+        let mut viewer = Browser::default();
+        let mut stream = body(viewer.open(&server.base, None).await);
+        viewer.read_for(&mut stream, Duration::from_millis(200)).await;
+        let pool = sqlx::PgPool::connect(&db.url).await.expect("PostgreSQL");
+        sqlx::query(
+            "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
+             VALUES ('rocket', 1, 'Issue', 1, now(), now())",
+        )
+        .execute(&pool)
+        .await
+        .expect("a reaction nobody is told of");
+        let want = truth(&server.base).await;
+        assert_eq!(want.get("rocket"), Some(&1));
+        sqlx::query("ALTER TABLE award_emoji RENAME TO award_emoji_away").execute(&pool).await.expect("rename");
+        TableAway { _db: db, _server: server, viewer, stream, pool, want }
+    }
+
+    /// The table back: the viewer ends with the exact tallies, read again whole.
+    async fn back(mut self) {
+        let rename = "ALTER TABLE award_emoji_away RENAME TO award_emoji";
+        sqlx::query(rename).execute(&self.pool).await.expect("rename back");
+        self.viewer.read_until(&mut self.stream, &self.want).await;
+        assert_eq!(self.viewer.events.last().map(String::as_str), Some("resync"), "{:?}", self.viewer.events);
+        self.pool.close().await;
+    }
+}
+
 /// A catch-up read that fails (the database is often not back yet when the
 /// listener is) is tried again until it succeeds: the page does not keep what
 /// it missed. The read is made to fail by taking the reactions' table away
 /// while the listener comes back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catch_up_read_that_fails_is_tried_again() {
-    let db = common::database(Backend::Postgres).await;
-    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
-    let server = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
-    let mut viewer = Browser::default();
-    let mut stream = body(viewer.open(&server.base, None).await);
-    viewer.read_for(&mut stream, Duration::from_millis(200)).await;
-    let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
-    sqlx::query(
-        "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
-         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
-    )
-    .execute(&pool)
-    .await
-    .expect("a reaction nobody is told of");
-    let want = truth(&server.base).await;
-    assert_eq!(want.get("rocket"), Some(&1));
-    sqlx::query("ALTER TABLE award_emoji RENAME TO award_emoji_away").execute(&pool).await.expect("rename");
+    let mut away = TableAway::take().await;
     let listening =
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'";
-    assert_eq!(cut_listeners(&pool).await, 1, "the listener was cut");
+    assert_eq!(cut_listeners(&away.pool).await, 1, "the listener was cut");
     // Listening again, it reads back at once, and that read fails.
     let until = tokio::time::Instant::now() + Duration::from_secs(10);
-    while sqlx::query_scalar::<_, i64>(listening).fetch_one(&pool).await.expect("listeners") == 0 {
+    while sqlx::query_scalar::<_, i64>(listening).fetch_one(&away.pool).await.expect("listeners") == 0 {
         assert!(tokio::time::Instant::now() < until, "the listener came back within 10 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    viewer.read_for(&mut stream, Duration::from_millis(1_000)).await;
-    assert_eq!(viewer.tallies.get("Issue/1").and_then(|t| t.get("rocket")), None, "{:?}", viewer.events);
-    sqlx::query("ALTER TABLE award_emoji_away RENAME TO award_emoji").execute(&pool).await.expect("rename back");
-    viewer.read_until(&mut stream, &want).await;
-    assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
-    pool.close().await;
+    away.viewer.read_for(&mut away.stream, Duration::from_millis(1_000)).await;
+    let rocket = away.viewer.tallies.get("Issue/1").and_then(|t| t.get("rocket"));
+    assert_eq!(rocket, None, "{:?}", away.viewer.events);
+    away.back().await;
 }
 
 /// Another process's reaction arrives with ids only; when its tally cannot be
@@ -688,24 +714,8 @@ async fn a_catch_up_read_that_fails_is_tried_again() {
 #[tokio::test]
 async fn a_relayed_reaction_whose_tally_cannot_be_read_is_read_again_later() {
     use app::events::{AwardableKind, AwardableRef, Envelope, Event};
-    let db = common::database(Backend::Postgres).await;
-    let (url, dir) = (db.url.clone(), db.dir().to_path_buf());
-    let server = common::spawn(&url, &dir, &[("DEMO_DATA", "1")]);
-    let mut viewer = Browser::default();
-    let mut stream = body(viewer.open(&server.base, None).await);
-    viewer.read_for(&mut stream, Duration::from_millis(200)).await;
-    let pool = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");
-    sqlx::query(
-        "INSERT INTO award_emoji (name, user_id, awardable_type, awardable_id, created_at, updated_at) \
-         VALUES ('rocket', 1, 'Issue', 1, now(), now())",
-    )
-    .execute(&pool)
-    .await
-    .expect("another process's reaction");
-    let want = truth(&server.base).await;
-    assert_eq!(want.get("rocket"), Some(&1));
-    sqlx::query("ALTER TABLE award_emoji RENAME TO award_emoji_away").execute(&pool).await.expect("rename");
-    // What that process tells the others, as `Store` sends it.
+    let mut away = TableAway::take().await;
+    // What another process tells the others of that reaction, as `Store` sends it.
     let told = Envelope {
         origin: "another process".into(),
         event: Event::ReactionChanged {
@@ -719,16 +729,13 @@ async fn a_relayed_reaction_whose_tally_cannot_be_read_is_read_again_later() {
     };
     sqlx::query("SELECT pg_notify('laurel_events', $1)")
         .bind(serde_json::to_string(&told).expect("json"))
-        .execute(&pool)
+        .execute(&away.pool)
         .await
         .expect("notify");
-    let seen = viewer.events.len();
-    viewer.read_for(&mut stream, Duration::from_millis(1_000)).await;
-    assert_eq!(viewer.events.len(), seen, "nothing sent while the tally is unread: {:?}", viewer.events);
-    sqlx::query("ALTER TABLE award_emoji_away RENAME TO award_emoji").execute(&pool).await.expect("rename back");
-    viewer.read_until(&mut stream, &want).await;
-    assert_eq!(viewer.events.last().map(String::as_str), Some("resync"), "{:?}", viewer.events);
-    pool.close().await;
+    let seen = away.viewer.events.len();
+    away.viewer.read_for(&mut away.stream, Duration::from_millis(1_000)).await;
+    assert_eq!(away.viewer.events.len(), seen, "nothing sent while the tally is unread: {:?}", away.viewer.events);
+    away.back().await;
 }
 
 /// A viewer keeps no copy of its page: neither the snapshot it was sent nor
