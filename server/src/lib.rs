@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod avatars;
+pub mod body_budget;
 pub mod body_deadline;
 pub mod config;
 pub mod connections;

@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::state::{ServerState, Shared};
 use crate::{
-    avatars, body_deadline, csrf, durable_answers, embeds, graphql, input_guard, live, mail, request_id, rest,
-    security_headers, throttle, user_card,
+    avatars, body_budget, body_deadline, csrf, durable_answers, embeds, graphql, input_guard, live, mail, request_id,
+    rest, security_headers, throttle, user_card,
 };
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::secrets::{self, Sealer};
@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Requests larger than this are refused before a handler reads them.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -162,6 +162,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         graphql: graphql::schema(),
         live: live.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
+        body_budget: Default::default(),
     });
     let router = router(state.clone(), config.client_timeout);
     let live_router = live_router(state, router.clone());
@@ -283,6 +284,8 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // hyper has no timer for a body that stops coming, or trickles: this is it.
         .layer(tower::util::MapRequestLayer::new(move |request| body_deadline::limit(request, client_timeout)))
+        // No address holds more than its share of bodies being read.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), body_budget::guard))
         // A throttled sign-in is refused first, from its method, path and address
         // alone: a flood of them costs no body reading or checking.
         .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))

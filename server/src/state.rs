@@ -19,6 +19,8 @@ pub struct Shared {
     pub live: crate::live::hub::Hub,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// What each address's request bodies hold now.
+    pub body_budget: Arc<crate::body_budget::BodyBudget>,
 }
 
 impl ServerState {

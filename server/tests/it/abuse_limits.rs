@@ -25,6 +25,7 @@ on_both!(
     award_mail_over_the_hourly_limit_waits_its_turn,
     one_person_gets_at_most_twenty_award_mails_an_hour_from_all_groups,
     comments_and_issues_past_gitlabs_limits_are_refused_and_change_nothing,
+    one_address_holds_at_most_its_share_of_request_bodies,
 );
 
 /// GitLab's text, written out: the test checks the server says exactly this.
@@ -451,5 +452,58 @@ async fn comments_and_issues_past_gitlabs_limits_are_refused_and_change_nothing(
         assert_eq!(count(path).await, before, "{path}: nothing made");
         let (status, _) = call(base, Method::POST, path, Some(ROOT_TOKEN), Some(json!({ field: "an admin's" }))).await;
         assert_eq!(status, 201, "{path}: admins are not counted");
+    }
+}
+
+/// A body is read whole before anything acts on it, and may take its time: so
+/// one address's bodies may hold at most 32 MiB at once (eight of the largest).
+/// Past that a request is refused at once (503, `Retry-After`), having read
+/// nothing, while other addresses are served; the share comes back as the
+/// bodies end. (Twenty slow 4 MB bodies held 71 MB; a thousand, gigabytes.)
+async fn one_address_holds_at_most_its_share_of_request_bodies(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1"), ("TRUSTED_PROXIES", "127.0.0.1")]);
+    let base = &server.base;
+    let port = base.rsplit(':').next().expect("port").to_string();
+    let (stranger, neighbour) = ("203.0.113.7", "203.0.113.8");
+    let mut slow = Vec::new();
+    for _ in 0..8 {
+        let mut socket = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.expect("connect");
+        let head = format!(
+            "POST /api/v4/projects/1/issues/1/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {stranger}\r\n\
+             Content-Type: application/json\r\nContent-Length: 4194304\r\n\r\n{{\"body\": \""
+        );
+        socket.write_all(head.as_bytes()).await.expect("a slow body begins");
+        slow.push(socket);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let react = |from: &'static str, name: &'static str| async move {
+        client()
+            .post(format!("{base}/api/v4/projects/1/issues/1/award_emoji"))
+            .header("PRIVATE-TOKEN", ROOT_TOKEN)
+            .header("X-Forwarded-For", from)
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .expect("reaction")
+    };
+    let refused = react(stranger, "rocket").await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert_eq!(refused.json::<Value>().await.expect("json"), json!({ "message": "503 Service Unavailable" }));
+    assert_eq!(react(neighbour, "tada").await.status(), 201, "another address is served");
+    let (_, awards) = call(base, Method::GET, "/projects/1/issues/1/award_emoji", Some(ROOT_TOKEN), None).await;
+    assert!(!awards.to_string().contains("rocket"), "the refused request made nothing: {awards}");
+    drop(slow);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = react(stranger, "rocket").await.status();
+        if status == 201 {
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(std::time::Instant::now() < deadline, "the share never came back");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
