@@ -5,7 +5,8 @@
 -- named the old row named the new one. AUTOINCREMENT never goes back; SQLite
 -- adds it only to a table built anew, so each of these is built anew, as it
 -- was, its rows, indexes and references kept (`migrate_sqlite` applies this
--- with foreign keys off, and checks every reference afterwards).
+-- with foreign keys off; the last statements check every reference, and undo
+-- it all if one is broken).
 
 -- users
 CREATE TABLE users_rebuilt (
@@ -347,3 +348,13 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT 'user_achievements', max(award_id) FROM revoked_credentials
     WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'user_achievements')
     HAVING count(*) > 0;
+
+-- Every reference still holds, or none of this is kept.
+CREATE TEMP TABLE references_checked (done INTEGER);
+CREATE TEMP TRIGGER references_hold BEFORE INSERT ON references_checked
+BEGIN
+    SELECT RAISE(ABORT, 'a rebuilt table left a reference to a row that is gone')
+    WHERE EXISTS (SELECT 1 FROM pragma_foreign_key_check);
+END;
+INSERT INTO references_checked VALUES (1);
+DROP TABLE references_checked;

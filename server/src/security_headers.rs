@@ -26,11 +26,15 @@ pub async fn add(request: Request, next: Next) -> Response {
     if response.extensions().get::<crate::embeds::Framable>().is_none() {
         response.headers_mut().insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
+    let status = response.status();
     let headers = response.headers_mut();
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    // A static file carries `Last-Modified`; anything else was made for this request.
-    if !headers.contains_key(header::CACHE_CONTROL) && !headers.contains_key(header::LAST_MODIFIED) {
+    // A static file carries `Last-Modified` (its `304 Not Modified` nothing, and
+    // a cache merges a 304's headers into the copy it keeps: `no-store` there
+    // would drop the bundle); anything else was made for this request.
+    let made_here = !headers.contains_key(header::LAST_MODIFIED) && status != http::StatusCode::NOT_MODIFIED;
+    if !headers.contains_key(header::CACHE_CONTROL) && made_here {
         let policy = if credentialed { "private, no-store" } else { "max-age=0, private, must-revalidate" };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }

@@ -59,11 +59,6 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
-/// When a group's award e-mails may go out, for a run of awards in one
-/// transaction (one by hand, or a whole file): now, unless `per_hour` (0: no
-/// limit) are already due within an hour of each other, then an hour after the
-/// earliest of the last `per_hour`. Mail over the limit waits its turn; none is
-/// dropped. The group's times are read once, then counted here mail by mail.
 /// Award mails one person gets in an hour, from all groups together: past
 /// it, an award stands unmailed (it is on their profile). A group's own limit
 /// (`award_emails_per_group_per_hour`) holds mail back; this one is for
@@ -76,6 +71,11 @@ pub(crate) async fn recipient_has_room(tx: &mut Tx, address: &str) -> DomainResu
     Ok(tx.mails_to_since(address, hour_ago).await? < MAILS_PER_RECIPIENT_PER_HOUR)
 }
 
+/// When a group's award e-mails may go out, for a run of awards in one
+/// transaction (one by hand, or a whole file): now, unless `per_hour` (0: no
+/// limit) are already due within an hour of each other, then an hour after the
+/// earliest of the last `per_hour`. Mail over the limit waits its turn; none is
+/// dropped. The group's times are read once, then counted here mail by mail.
 pub(crate) struct MailSlots {
     per_hour: usize,
     /// Due times of the group's mail from an hour ago on, earliest first;

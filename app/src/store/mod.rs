@@ -69,9 +69,6 @@ pub enum StoreError {
     /// The lock file that keeps two processes from migrating one SQLite file at once.
     #[error("cannot lock {path} for migrations: {source}")]
     MigrationLock { path: String, source: std::io::Error },
-    /// Rows that refer to rows no longer there, after migrations.
-    #[error("after migrations, {count} row(s) refer to rows that are gone (the first in {table})")]
-    BrokenReferences { table: String, count: usize },
     /// A committed write could not be made durable (the disk refused).
     #[error("cannot sync {path}: {source}")]
     Sync { path: String, source: std::io::Error },
@@ -300,38 +297,21 @@ impl Store {
     }
 }
 
+/// Applies SQLite's pending migrations on a connection of their own, with
+/// foreign keys off: SQLite changes a table by building it anew and dropping
+/// the old one, and with foreign keys on, dropping it would first delete every
+/// row that refers to it. A migration that rebuilds tables ends by checking
+/// every reference still holds, in its own transaction (0013 shows how).
+async fn migrate_sqlite(options: &SqliteConnectOptions) -> StoreResult<SqliteConnection> {
+    let mut conn = sqlx::ConnectOptions::connect(&options.clone().foreign_keys(false)).await?;
+    sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
+    Ok(conn)
+}
+
 /// SQLite's migrator takes no lock (PostgreSQL's takes an advisory one), so
 /// processes started at once on one file would each run the first migration:
 /// they queue on an exclusive lock of a file beside the database instead.
 /// Nothing to lock for an in-memory database.
-/// Applies SQLite's pending migrations on a connection of their own, with
-/// foreign keys off: SQLite changes a table by building it anew and dropping
-/// the old one, and with foreign keys on, dropping it would first delete every
-/// row that refers to it. Once they are applied, every reference must still
-/// hold, or the server does not start.
-async fn migrate_sqlite(options: &SqliteConnectOptions) -> StoreResult<SqliteConnection> {
-    let mut conn = sqlx::ConnectOptions::connect(&options.clone().foreign_keys(false)).await?;
-    let before = applied_migrations(&mut conn).await?;
-    sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
-    let ran = applied_migrations(&mut conn).await? > before;
-    if ran {
-        let broken: Vec<String> =
-            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut conn).await?;
-        if let Some(table) = broken.first() {
-            return Err(StoreError::BrokenReferences { table: table.clone(), count: broken.len() });
-        }
-    }
-    Ok(conn)
-}
-
-async fn applied_migrations(conn: &mut SqliteConnection) -> StoreResult<i64> {
-    let table = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
-    if sqlx::query_scalar::<_, i64>(table).fetch_one(&mut *conn).await? == 0 {
-        return Ok(0);
-    }
-    Ok(sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(&mut *conn).await?)
-}
-
 async fn migration_lock(database: Option<&Path>) -> StoreResult<Option<std::fs::File>> {
     let Some(database) = database else { return Ok(None) };
     let mut path = database.as_os_str().to_owned();

@@ -68,9 +68,6 @@ impl Tx {
         Ok(())
     }
 
-    /// When the `limit`-th newest mail of the group written since `since` was
-    /// written (`None`: fewer than `limit`), for the per-group hourly mail limit.
-    /// Due times of a group's mail after `since`.
     /// How many messages to `address` were queued since `since`.
     pub async fn mails_to_since(&mut self, address: &str, since: DateTime<Utc>) -> StoreResult<i64> {
         on!(self, c => sqlx::query_scalar(
@@ -78,6 +75,7 @@ impl Tx {
             .bind(address).bind(since).fetch_one(c).await)
     }
 
+    /// Due times of a group's mail after `since`.
     pub async fn group_mail_times(&mut self, group_id: i64, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
         on!(self, c => sqlx::query_scalar(
             "SELECT next_attempt_at FROM mail_outbox WHERE group_id = $1 AND next_attempt_at > $2")

@@ -74,11 +74,21 @@ impl AwardPage {
     }
 }
 
-/// Different views of one user's or one group's awards followed at once (each
-/// search and page of a group's page is one). Each is computed again at every
-/// change and every re-check: without a bound, a stranger opening a stream per
-/// search word would make one group's page cost a core.
-const MAX_VIEWS: usize = 32;
+/// Different views of one user's or one group's awards one client address
+/// may follow at once (each search and page of a group's page is one). Each
+/// is computed again at every change and every re-check: without a bound, a
+/// stranger opening a stream per search word made one group's page cost a
+/// core. Counted per address, so that no one can take the views of others.
+const MAX_VIEWS: usize = 8;
+
+/// Who follows which views of a topic.
+#[derive(Default)]
+struct Views {
+    /// Viewers of each view, by address.
+    followers: HashMap<(String, AwardPage), usize>,
+    /// Views each address follows.
+    per_address: HashMap<String, usize>,
+}
 
 /// The viewers of one user's or one group's awards.
 pub struct AwardTopic {
@@ -86,8 +96,8 @@ pub struct AwardTopic {
     version: watch::Sender<u64>,
     /// The mark of each page and identity its viewers have, as of a version.
     marks: Shared<(AwardPage, Option<i64>), String>,
-    /// The views followed now, each with how many viewers follow it.
-    views: Mutex<HashMap<AwardPage, usize>>,
+    /// The views followed now.
+    views: Mutex<Views>,
 }
 
 impl Default for AwardTopic {
@@ -101,23 +111,36 @@ impl AwardTopic {
         AwardTopic { version: watch::channel(0).0, marks: Shared::default(), views: Mutex::default() }
     }
 
-    /// One more viewer of `page`, unless it is a view more than [`MAX_VIEWS`].
-    fn follow(&self, page: &AwardPage) -> bool {
+    /// One more viewer of `page` from `address`, unless it would be a view
+    /// more than [`MAX_VIEWS`] for that address.
+    fn follow(&self, address: &str, page: &AwardPage) -> bool {
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
-        if !views.contains_key(page) && views.len() >= MAX_VIEWS {
-            return false;
+        let key = (address.to_string(), page.clone());
+        if !views.followers.contains_key(&key) {
+            let followed = views.per_address.entry(address.to_string()).or_insert(0);
+            if *followed >= MAX_VIEWS {
+                return false;
+            }
+            *followed += 1;
         }
-        *views.entry(page.clone()).or_insert(0) += 1;
+        *views.followers.entry(key).or_insert(0) += 1;
         true
     }
 
-    /// One viewer of `page` fewer.
-    fn unfollow(&self, page: &AwardPage) {
+    /// One viewer of `page` from `address` fewer.
+    fn unfollow(&self, address: &str, page: &AwardPage) {
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = views.get_mut(page) {
-            *count -= 1;
-            if *count == 0 {
-                views.remove(page);
+        let key = (address.to_string(), page.clone());
+        let Some(count) = views.followers.get_mut(&key) else { return };
+        *count -= 1;
+        if *count > 0 {
+            return;
+        }
+        views.followers.remove(&key);
+        if let Some(followed) = views.per_address.get_mut(address) {
+            *followed -= 1;
+            if *followed == 0 {
+                views.per_address.remove(address);
             }
         }
     }
@@ -144,6 +167,8 @@ impl AwardTopic {
 struct AwardWatch {
     seat: Seat<AwardTopic>,
     page: AwardPage,
+    /// Its client's address (`app::domain::limits::address_key`).
+    address: String,
     changes: watch::Receiver<u64>,
     /// The topic's version the viewer last looked at.
     version: u64,
@@ -152,7 +177,7 @@ struct AwardWatch {
 
 impl Drop for AwardWatch {
     fn drop(&mut self) {
-        self.seat.topic().unfollow(&self.page);
+        self.seat.topic().unfollow(&self.address, &self.page);
     }
 }
 
@@ -239,20 +264,22 @@ async fn follow(
 ) -> Result<Response, LiveError> {
     let (actor, credentials) = viewer_of(auth)?;
     let scope = page.scope(&actor)?;
-    let seat = state.live.join_awards(scope, actor.id(), address_of(&state, peer, &headers))?;
+    let address = address_of(&state, peer, &headers);
+    let seat = state.live.join_awards(scope, actor.id(), address)?;
+    let address = app::domain::limits::address_key(address);
     // Subscribed first: a change, or a change to the viewer's access, from
     // here on wakes the viewer.
     let changes = seat.topic().version.subscribe();
     let access = actor.id().and_then(|user| state.live.access_of(user));
     let version = *changes.borrow();
-    if !seat.topic().follow(&page) {
+    if !seat.topic().follow(&address, &page) {
         return Err(LiveError(StatusCode::SERVICE_UNAVAILABLE, "503 Too many views of this page are followed"));
     }
     // The browser's last frame, else the page's own mark.
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let told = last.or(seen).filter(|m| m.len() <= MARK_LEN).unwrap_or_default();
     // Made at once: it stops following the view when dropped, refused or not.
-    let mut watch = AwardWatch { seat, page, changes, version, told };
+    let mut watch = AwardWatch { seat, page, address, changes, version, told };
     let mark = watch.seat.topic().mark(&state.app, &watch.page, &actor, CONNECT_REUSE).await?;
     let first = watch.tell(mark);
     let recheck = Recheck { app: state.app.clone(), actor, credentials };

@@ -163,6 +163,17 @@ async fn what_a_signed_in_caller_is_answered_is_never_stored(backend: Backend) {
     let css = client().get(format!("{base}/pkg/laurel.css")).header("Cookie", &cookie).send().await.expect("css");
     assert_eq!(css.status(), 200);
     assert!(!cache_control(&css).contains("no-store"), "{}", cache_control(&css));
+    // Nor does its 304, whose headers a browser merges into the copy it keeps.
+    let modified = css.headers()["last-modified"].to_str().expect("last-modified").to_string();
+    let again = client()
+        .get(format!("{base}/pkg/laurel.css"))
+        .header("Cookie", &cookie)
+        .header("If-Modified-Since", modified)
+        .send()
+        .await
+        .expect("css again");
+    assert_eq!(again.status(), 304);
+    assert!(!cache_control(&again).contains("no-store"), "{}", cache_control(&again));
 }
 
 async fn unknown_routes_are_clean_404s(backend: Backend) {

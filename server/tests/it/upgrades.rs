@@ -30,8 +30,8 @@ async fn row_counts(url: &str) -> BTreeMap<String, i64> {
     counts
 }
 
-#[tokio::test]
-async fn a_database_an_older_version_left_is_upgraded_with_everything_kept() {
+/// The fixture, written out in a new folder: the folder and its database URL.
+fn version_0012() -> (std::path::PathBuf, String) {
     let dir = temp_dir();
     let mut file = Vec::new();
     flate2::read::GzDecoder::new(&include_bytes!("fixtures/version-0012-demo.db.gz")[..])
@@ -39,6 +39,34 @@ async fn a_database_an_older_version_left_is_upgraded_with_everything_kept() {
         .expect("gzip");
     std::fs::write(dir.join("laurel.db"), file).expect("write the database");
     let url = format!("sqlite://{}", dir.join("laurel.db").display());
+    (dir, url)
+}
+
+/// A migration that rebuilds tables checks every reference before it is
+/// kept: a database with one broken already is refused, and left as it was.
+#[tokio::test]
+async fn an_upgrade_that_would_leave_a_broken_reference_is_undone() {
+    let (dir, url) = version_0012();
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("laurel.db")).foreign_keys(false);
+    let pool = sqlx::SqlitePool::connect_with(options).await.expect("open");
+    sqlx::query(
+        "INSERT INTO user_achievements (achievement_id, user_id, created_at, updated_at) \
+         VALUES (1, 999, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+    )
+    .execute(&pool)
+    .await
+    .expect("an award of a user who is gone");
+    pool.close().await;
+    let said = common::refused_start(&url, &dir, &[]);
+    assert!(said.contains("a rebuilt table left a reference to a row that is gone"), "{said}");
+    assert_eq!(ids(&url, "SELECT max(version) FROM _sqlx_migrations").await, [12], "nothing of 0013 kept");
+    let sql = strings(&url, "SELECT sql FROM sqlite_master WHERE name = 'user_achievements'").await;
+    assert!(!sql[0].contains("AUTOINCREMENT"), "{}", sql[0]);
+}
+
+#[tokio::test]
+async fn a_database_an_older_version_left_is_upgraded_with_everything_kept() {
+    let (dir, url) = version_0012();
     let indexes =
         "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name";
     let (counts, index_list) = (row_counts(&url).await, strings(&url, indexes).await);
