@@ -364,19 +364,29 @@ async fn award_mail_over_the_hourly_limit_waits_its_turn(backend: Backend) {
         assert_eq!(body["data"]["achievementsAward"]["errors"], json!([]), "both awards stand: {body}");
     }
     // dave's mail goes out (to the .eml outbox folder); erin's waits for the next hour.
+    // The messages written whole (each is written beside, then renamed to `.eml`).
     let outbox = server.data_dir.join("mail");
+    let written = || -> Vec<String> {
+        std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|f| f.path())
+                    .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+                    .filter_map(|path| std::fs::read_to_string(path).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let mails = loop {
-        let mails: Vec<String> = std::fs::read_dir(&outbox)
-            .map(|d| d.filter_map(Result::ok).filter_map(|f| std::fs::read_to_string(f.path()).ok()).collect())
-            .unwrap_or_default();
+        let mails = written();
         if !mails.is_empty() || std::time::Instant::now() > deadline {
             break mails;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let later: usize = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    let later = written().len();
     assert_eq!((mails.len(), later), (1, 1), "one mail this hour");
     assert!(mails[0].contains("dave@example.com"), "{}", mails[0]);
     // erin's is kept, due an hour after dave's.
