@@ -57,13 +57,15 @@ pub mod views {
         let found = achievements::list_group_achievements(app, actor, &id, &search, None, window).await?;
         let has_next = found.has_next();
         let members = groups::member_count(app, actor, &id).await?;
+        let ids: Vec<i64> = found.items.iter().map(|a| a.id).collect();
+        let held = achievements::held(app, actor, &ids).await?;
         let mut cards = Vec::with_capacity(found.items.len());
         for achievement in found.items {
             // Whoever manages the awards gets each one (to revoke it); anyone
             // else sees a few faces and the counts, and costs no more.
             let shown = if abilities.manage { listing::WHOLE } else { FACES_LOADED };
             let awards = achievements::achievement_awards(app, actor, achievement.id, Window::first(shown)).await?;
-            let people = achievements::achievement_holders(app, actor, achievement.id, Window::first(0)).await?.total;
+            let held = held.get(&achievement.id).copied().unwrap_or(Held { holders: 0, members });
             let count = awards.total;
             let holders = awards
                 .items
@@ -83,7 +85,7 @@ pub mod views {
                 description: achievement.description,
                 holders,
                 awards: count,
-                held: Held { holders: people, members },
+                held,
             });
         }
         let reaction_set = match abilities.delete_awards {
