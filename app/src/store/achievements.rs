@@ -36,12 +36,8 @@ impl ProfileAwards<'_> {
     }
 
     fn filter(&self) -> String {
-        let list = |from: usize, n: usize| match n {
-            0 => "NULL".to_string(),
-            _ => (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
-        };
-        let groups = list(2, self.groups.len());
-        let hidden = list(2 + self.groups.len(), self.hidden_in.len());
+        let groups = super::numbered_params(2, self.groups.len());
+        let hidden = super::numbered_params(2 + self.groups.len(), self.hidden_in.len());
         format!(
             "user_id = $1 AND revoked_by_user_id IS NULL AND achievement_id IN \
              (SELECT id FROM achievements WHERE namespace_id IN ({groups})) \
@@ -68,9 +64,7 @@ impl AchievementSearch<'_> {
     fn filter(&self) -> String {
         let mut filter = "namespace_id = $1 AND ($2 = '' OR lower(name) LIKE $3 ESCAPE '\\')".to_string();
         if let Some(ids) = self.ids {
-            let list: Vec<String> = (4..4 + ids.len()).map(|i| format!("${i}")).collect();
-            let list = if list.is_empty() { "NULL".to_string() } else { list.join(", ") };
-            filter.push_str(&format!(" AND id IN ({list})"));
+            filter.push_str(&format!(" AND id IN ({})", super::numbered_params(4, ids.len())));
         }
         filter
     }
@@ -349,7 +343,6 @@ impl Tx {
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (1..=users.len()).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT ua.user_id AS holder_id, a.id, a.namespace_id, a.name, a.description, a.avatar, a.created_at, \
              a.updated_at FROM user_achievements ua JOIN achievements a ON a.id = ua.achievement_id \
@@ -357,7 +350,7 @@ impl Tx {
              AND ua.accepted_at IS NOT NULL \
              GROUP BY ua.user_id, a.id, a.namespace_id, a.name, a.description, a.avatar, a.created_at, a.updated_at \
              ORDER BY ua.user_id, MIN(CASE WHEN ua.priority IS NULL THEN 1 ELSE 0 END), MIN(ua.priority), MIN(ua.id)",
-            list.join(", ")
+            super::numbered_params(1, users.len())
         );
         on!(self, c => users.iter().fold(sqlx::query_as::<_, HeldAchievementRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
     }

@@ -86,11 +86,10 @@ impl Tx {
     ) -> StoreResult<Vec<AwardEmojiRow>> {
         let mut rows = Vec::new();
         for ids in awardable_ids.chunks(500) {
-            let placeholders: Vec<String> = (2..=ids.len() + 1).map(|n| format!("${n}")).collect();
             let sql = format!(
                 "SELECT {AWARD_EMOJI_COLUMNS} FROM award_emoji WHERE awardable_type = $1 \
                  AND awardable_id IN ({}) ORDER BY awardable_id, id",
-                placeholders.join(", ")
+                super::numbered_params(2, ids.len())
             );
             let chunk = on!(self, c => ids
                 .iter()
@@ -130,11 +129,10 @@ impl Tx {
         if awardable_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (2..=awardable_ids.len() + 1).map(|n| format!("${n}")).collect();
         let sql = format!(
             "SELECT awardable_id, name, COUNT(*) FROM award_emoji WHERE awardable_type = $1 \
              AND awardable_id IN ({}) GROUP BY awardable_id, name ORDER BY awardable_id, MIN(id)",
-            placeholders.join(", ")
+            super::numbered_params(2, awardable_ids.len())
         );
         on!(self, c => awardable_ids
             .iter()

@@ -421,6 +421,15 @@ pub struct Committed {
 /// bytes a character, 2 for an escaped one).
 pub const MAX_SEARCH_CHARS: usize = 6_000;
 
+/// `$from, $from+1, ...`: `n` numbered parameters, for an `IN (...)` list;
+/// `NULL` when there are none (`IN (NULL)` matches nothing, as an empty list).
+pub(crate) fn numbered_params(from: usize, n: usize) -> String {
+    match n {
+        0 => "NULL".to_string(),
+        _ => (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+    }
+}
+
 pub(crate) fn like_escape_pattern(search: &str) -> String {
     let mut out = String::from("%");
     for c in search.to_lowercase().chars().take(MAX_SEARCH_CHARS) {

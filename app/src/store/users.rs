@@ -83,8 +83,7 @@ impl Tx {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id IN ({})", placeholders.join(", "));
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id IN ({})", super::numbered_params(1, ids.len()));
         on!(self, c => ids.iter().fold(sqlx::query_as::<_, UserRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
     }
 
