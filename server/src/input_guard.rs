@@ -13,6 +13,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, StatusCode};
+use leptos::server_fn::ServerFn;
 
 /// The body limit the router enforces anyway (`RequestBodyLimitLayer`).
 const MAX_CHECKED_BODY: usize = 4 * 1024 * 1024;
@@ -95,7 +96,7 @@ fn body_kind(request: &Request) -> BodyKind {
 }
 
 /// The server functions that take a multipart form (`#[server(input = MultipartFormData)]`).
-const MULTIPART_SERVER_FNS: [&str; 1] = ["/-/sfn/save_achievement"];
+const MULTIPART_SERVER_FNS: [&str; 1] = [<app::server_fns::group_achievements::SaveAchievement as ServerFn>::PATH];
 
 /// Whether the body must be, or says it is, a multipart form, yet names no
 /// boundary to read it by.
@@ -116,7 +117,7 @@ fn multipart_without_boundary(request: &Request) -> bool {
 /// kind, `UiError::Transport` on the server) are a 400, and a refusal returned
 /// before `ui_error` could set the status answers with that refusal's.
 pub async fn server_fn_arguments(request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with("/-/sfn/") {
+    if !request.uri().path().starts_with(concat!(env!("SERVER_FN_PREFIX"), "/")) {
         return next.run(request).await;
     }
     let response = next.run(request).await;

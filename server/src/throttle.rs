@@ -9,10 +9,14 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use leptos::server_fn::ServerFn;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-const PROTECTED_PATHS: [&str; 2] = ["/-/sfn/sign_in", "/-/sfn/change_password"];
+const PROTECTED_PATHS: [&str; 2] = [
+    <app::server_fns::session::SignIn as ServerFn>::PATH,
+    <app::server_fns::profile::ChangePassword as ServerFn>::PATH,
+];
 const PERIOD: Duration = Duration::from_secs(60);
 const NAME: &str = "throttle_unauthenticated_protected_paths";
 /// A refusal is answered after this pause (a tarpit): a client that sends its

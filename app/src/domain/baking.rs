@@ -26,12 +26,13 @@ pub enum BakeError {
     Unreadable,
 }
 
-/// The chunks of a PNG: type and data, in order; `None` when it is not one.
 /// More chunks than any image has (an encoder's IDAT chunks hold 8 KiB or
 /// more, so 4 MiB of image data needs about 500): a file of tiny empty chunks
 /// would otherwise make a list as long as the file.
 const MAX_CHUNKS: usize = 4_096;
 
+/// The chunks of a PNG: type and data, in order; `None` when it is not one
+/// (or has more than [`MAX_CHUNKS`] before its end).
 fn chunks(png: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
     let mut rest = png.strip_prefix(PNG_SIGNATURE)?;
     let mut out = Vec::new();
