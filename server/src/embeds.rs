@@ -194,10 +194,8 @@ pub async fn award_svg(
     let id: i64 = id.parse().map_err(|_| ApiError::invalid("id"))?;
     let (holder, award) = embeds::public_award(&state.app, id).await?;
     let words = language(query.lang.as_deref(), None).embed_words();
-    let title = fill(
-        words.award_title,
-        &[("achievement", &award.achievement), ("user", &holder.username), ("group", &award.group)],
-    );
+    let title =
+        fill(words.award_title, &[("achievement", &award.achievement), ("user", &holder), ("group", &award.group)]);
     let svg = badge(&title, &[(cut(&award.group), LABEL), (cut(&award.achievement), LAUREL)]);
     Ok(cacheable(&headers, "image/svg+xml", svg, false))
 }

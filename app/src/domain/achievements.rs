@@ -602,6 +602,30 @@ pub async fn user_awards(
     include_hidden: bool,
     window: Window,
 ) -> DomainResult<Listing<DisplayedAward>> {
+    profile_awards(app, actor, user_id, include_hidden, window, None).await
+}
+
+/// One award of `user_id`'s, when their profile lists it to `actor` (hidden
+/// and pending ones not counted): what `user_awards` would list, without
+/// reading the rest.
+pub async fn user_award(
+    app: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    award_id: i64,
+) -> DomainResult<Option<DisplayedAward>> {
+    let found = profile_awards(app, actor, user_id, false, Window::first(1), Some(award_id)).await?;
+    Ok(found.items.into_iter().next())
+}
+
+async fn profile_awards(
+    app: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    include_hidden: bool,
+    window: Window,
+    only: Option<i64>,
+) -> DomainResult<Listing<DisplayedAward>> {
     let mut tx = app.store.read().await?;
     let user = tx.user_by_id(user_id).await?.ok_or(DomainError::NotFound("User"))?;
     let viewer = actor.viewer();
@@ -623,7 +647,7 @@ pub async fn user_awards(
         }
         groups.insert(group_id, (group, facts));
     }
-    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &hidden_in };
+    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &hidden_in, only };
     let total = listing::count(tx.count_profile_awards(&q).await?);
     let range = window.range(total);
     let (limit, offset) = listing::limit_offset(&range);
@@ -841,43 +865,69 @@ pub async fn group_achievement(
 /// How widely each of `achievement_ids` is held, for those the actor may see
 /// with their group (others are left out): distinct holders as the actor may
 /// count them (hidden awards and private holders only where the actor may see
-/// them), and the group's members. One count per achievement, one member count
-/// per group.
+/// them), and the group's members. One count and one member count per group.
 pub async fn held(app: &AppState, actor: &Actor, achievement_ids: &[i64]) -> DomainResult<HashMap<i64, Held>> {
+    let glances = glance(app, actor, achievement_ids, 0).await?;
+    Ok(glances.into_iter().map(|(id, glance)| (id, glance.held)).collect())
+}
+
+/// An achievement at a glance, as the actor may see it: how many awards, how
+/// widely held, and its first awards with their holders.
+#[derive(Clone, Debug)]
+pub struct Glance {
+    pub awards: usize,
+    pub held: Held,
+    pub first: Vec<HeldAward>,
+}
+
+/// Each of `achievement_ids` the actor may see with their group (others are
+/// left out) at a glance, with its first `faces` awards by id. For a page of
+/// achievements at once: per group, its facts, members, counts and first
+/// awards each read once, whatever the number of achievements.
+pub async fn glance(
+    app: &AppState,
+    actor: &Actor,
+    achievement_ids: &[i64],
+    faces: usize,
+) -> DomainResult<HashMap<i64, Glance>> {
     let mut tx = app.store.read().await?;
     let viewer = actor.viewer();
-    // Per group, once: how the actor may count its awards, and its members
-    // (`None`: the actor may not see the group's achievements or the group).
-    let mut groups: HashMap<i64, Option<(AwardListing, usize)>> = HashMap::new();
+    let mut by_group: HashMap<i64, Vec<i64>> = HashMap::new();
+    for achievement in tx.achievements_by_ids(achievement_ids).await? {
+        by_group.entry(achievement.namespace_id).or_default().push(achievement.id);
+    }
     let mut found = HashMap::new();
-    for &id in achievement_ids {
-        if found.contains_key(&id) {
-            continue;
-        }
-        let Some(achievement) = tx.achievement_by_id(id).await? else { continue };
-        let counted = match groups.get(&achievement.namespace_id) {
-            Some(known) => *known,
-            None => {
-                let group = tx.namespace_by_id(achievement.namespace_id).await?;
-                let counted = match group {
-                    Some(group) => {
-                        let facts = facts::group_facts(&mut tx, actor, &group).await?;
-                        let visible =
-                            policy::read_achievement(&viewer, &facts) && policy::read_award_namespace(&viewer, &facts);
-                        match policy::award_listing(&viewer, &facts).filter(|_| visible) {
-                            Some(rule) => Some((rule, super::groups::count_members(&mut tx, group).await?)),
-                            None => None,
-                        }
-                    }
-                    None => None,
-                };
-                groups.insert(achievement.namespace_id, counted);
-                counted
-            }
+    for (group_id, ids) in by_group {
+        let Some(group) = tx.namespace_by_id(group_id).await? else { continue };
+        let facts = facts::group_facts(&mut tx, actor, &group).await?;
+        let visible = policy::read_achievement(&viewer, &facts) && policy::read_award_namespace(&viewer, &facts);
+        let Some(rule) = policy::award_listing(&viewer, &facts).filter(|_| visible) else { continue };
+        let members = super::groups::count_members(&mut tx, group).await?;
+        let counts: HashMap<i64, (i64, i64)> =
+            tx.count_listed_awards(&ids, &rule).await?.into_iter().map(|(id, a, h)| (id, (a, h))).collect();
+        let first = match faces {
+            0 => Vec::new(),
+            n => tx.first_listed_awards(&ids, &rule, i64::try_from(n).unwrap_or(i64::MAX)).await?,
         };
-        let Some((rule, members)) = counted else { continue };
-        let holders = listing::count(tx.count_achievement_holders(id, &rule).await?);
-        found.insert(id, Held { holders, members });
+        let mut people: Vec<i64> = first.iter().map(|a| a.user_id).collect();
+        people.sort_unstable();
+        people.dedup();
+        let holders: HashMap<i64, UserRow> = tx.users_by_ids(&people).await?.into_iter().map(|u| (u.id, u)).collect();
+        for id in ids {
+            let (awards, holding) = counts.get(&id).copied().unwrap_or((0, 0));
+            let glance = Glance {
+                awards: listing::count(awards),
+                held: Held { holders: listing::count(holding), members },
+                first: first
+                    .iter()
+                    .filter(|award| award.achievement_id == id)
+                    .filter_map(|award| {
+                        Some(HeldAward { holder: holders.get(&award.user_id)?.clone(), award: award.clone() })
+                    })
+                    .collect(),
+            };
+            found.insert(id, glance);
+        }
     }
     Ok(found)
 }

@@ -452,8 +452,8 @@ pub async fn verify_award(app: &AppState, award_id: i64) -> DomainResult<Option<
     let Ok((holder, shown)) = super::embeds::public_award(app, award_id).await else { return Ok(None) };
     let mut view = VerificationView::new(Verdict::Valid, vec![(Check::Issuer, true), (Check::Status, true)]);
     view.achievement = Some(shown.achievement);
-    view.recipient_url = Some(format!("/{}", holder.username));
-    view.recipient = Some(holder.username);
+    view.recipient_url = Some(format!("/{holder}"));
+    view.recipient = Some(holder);
     view.issuer = Some(shown.group);
     view.awarded_on = Some(shown.awarded_on);
     view.image = shown.avatar_url;

@@ -13,7 +13,7 @@ pub const MAX_PAGE_SIZE: usize = 100;
 pub const WHOLE: usize = 1_000;
 
 /// Which part of a listing to load, decided once its length is known.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Window {
     /// Items strictly after this index (a decoded `after` cursor).
     pub after: Option<usize>,

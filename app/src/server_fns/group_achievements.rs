@@ -58,17 +58,26 @@ pub mod views {
         let has_next = found.has_next();
         let members = groups::member_count(app, actor, &id).await?;
         let ids: Vec<i64> = found.items.iter().map(|a| a.id).collect();
-        let held = achievements::held(app, actor, &ids).await?;
+        // Whoever manages the awards gets each one (to revoke it); anyone
+        // else sees a few faces and the counts, read for the whole page at once.
+        let faces = if abilities.manage { 0 } else { FACES_LOADED };
+        let mut glances = achievements::glance(app, actor, &ids, faces).await?;
         let mut cards = Vec::with_capacity(found.items.len());
         for achievement in found.items {
-            // Whoever manages the awards gets each one (to revoke it); anyone
-            // else sees a few faces and the counts, and costs no more.
-            let shown = if abilities.manage { listing::WHOLE } else { FACES_LOADED };
-            let awards = achievements::achievement_awards(app, actor, achievement.id, Window::first(shown)).await?;
-            let held = held.get(&achievement.id).copied().unwrap_or(Held { holders: 0, members });
-            let count = awards.total;
+            let glance = glances.remove(&achievement.id);
+            let (count, held, first) = match glance {
+                Some(g) => (g.awards, g.held, g.first),
+                None => (0, Held { holders: 0, members }, Vec::new()),
+            };
+            let awards = match abilities.manage {
+                true => {
+                    achievements::achievement_awards(app, actor, achievement.id, Window::first(listing::WHOLE))
+                        .await?
+                        .items
+                }
+                false => first,
+            };
             let holders = awards
-                .items
                 .into_iter()
                 .map(|held| Holder {
                     award_id: held.award.id,

@@ -12,43 +12,65 @@ pub(super) const AWARD_COLUMNS: &str =
     "id, achievement_id, user_id, awarded_by_user_id, revoked_by_user_id, revoked_at, \
      priority, show_on_profile, award_message, accepted_at, created_at, updated_at";
 
-/// An achievement's unrevoked awards as `AwardListing::admits` lets them through
-/// (`$1` the achievement, `$2` private holders too, `$3` the viewer, `$4` hidden
-/// awards too). Keep in step with `admits`; `policy` and the permissions
-/// suite hold the two equal.
-const LISTED_AWARDS: &str = "achievement_id = $1 AND revoked_by_user_id IS NULL \
-     AND ($2 OR user_id = $3 OR EXISTS (SELECT 1 FROM users u WHERE u.id = user_achievements.user_id \
+/// The awards `AwardListing::admits` lets through (`$2` private holders too,
+/// `$3` the viewer, `$4` hidden awards too). Keep in step with `admits`;
+/// `policy` and the permissions suite hold the two equal.
+macro_rules! listing_rule {
+    () => {
+        "($2 OR user_id = $3 OR EXISTS (SELECT 1 FROM users u WHERE u.id = user_achievements.user_id \
           AND u.private_profile = FALSE AND u.state <> 'blocked')) \
-     AND ($4 OR user_id = $3 OR (show_on_profile = TRUE AND accepted_at IS NOT NULL))";
+     AND ($4 OR user_id = $3 OR (show_on_profile = TRUE AND accepted_at IS NOT NULL))"
+    };
+}
+/// An achievement's (`$1`) unrevoked awards that the listing lets through.
+const LISTED_AWARDS: &str = concat!("achievement_id = $1 AND revoked_by_user_id IS NULL AND ", listing_rule!());
+
+/// The same for several achievements at once: `$1` the first, `$5`... the rest.
+fn listed_awards_of(ids: usize) -> String {
+    let rest = match ids {
+        0 | 1 => String::new(),
+        n => format!(", {}", super::numbered_params(5, n - 1)),
+    };
+    format!(concat!("achievement_id IN ($1{}) AND revoked_by_user_id IS NULL AND ", listing_rule!()), rest)
+}
 
 /// The awards a profile lists: the user's unrevoked awards from `groups`, the
 /// hidden and pending ones only from `hidden_in`. The domain decides both
-/// lists per awarding group with `policy::award_listing`.
+/// lists per awarding group with `policy::award_listing`. `only`: just that
+/// award, if the rest lets it through.
 pub struct ProfileAwards<'a> {
     pub user_id: i64,
     pub groups: &'a [i64],
     pub hidden_in: &'a [i64],
+    pub only: Option<i64>,
 }
 
 impl ProfileAwards<'_> {
     fn params(&self) -> usize {
-        1 + self.groups.len() + self.hidden_in.len()
+        1 + self.groups.len() + self.hidden_in.len() + usize::from(self.only.is_some())
     }
 
     fn filter(&self) -> String {
         let groups = super::numbered_params(2, self.groups.len());
         let hidden = super::numbered_params(2 + self.groups.len(), self.hidden_in.len());
+        let only = match self.only {
+            Some(_) => format!(" AND id = ${}", self.params()),
+            None => String::new(),
+        };
         format!(
             "user_id = $1 AND revoked_by_user_id IS NULL AND achievement_id IN \
              (SELECT id FROM achievements WHERE namespace_id IN ({groups})) \
              AND ((show_on_profile = TRUE AND accepted_at IS NOT NULL) OR achievement_id IN \
-             (SELECT id FROM achievements WHERE namespace_id IN ({hidden})))"
+             (SELECT id FROM achievements WHERE namespace_id IN ({hidden}))){only}"
         )
     }
 
     /// The values of `$1`, `$2`, ... in order.
     fn values(&self) -> impl Iterator<Item = i64> + '_ {
-        std::iter::once(self.user_id).chain(self.groups.iter().copied()).chain(self.hidden_in.iter().copied())
+        std::iter::once(self.user_id)
+            .chain(self.groups.iter().copied())
+            .chain(self.hidden_in.iter().copied())
+            .chain(self.only)
     }
 }
 
@@ -155,6 +177,18 @@ impl Tx {
     pub async fn achievement_by_id(&mut self, id: i64) -> StoreResult<Option<AchievementRow>> {
         let sql = format!("SELECT {ACHIEVEMENT_COLUMNS} FROM achievements WHERE id = $1");
         on!(self, c => sqlx::query_as::<_, AchievementRow>(&sql).bind(id).fetch_optional(c).await)
+    }
+
+    /// The achievements with these ids (any order; unknown ids are skipped).
+    pub async fn achievements_by_ids(&mut self, ids: &[i64]) -> StoreResult<Vec<AchievementRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ACHIEVEMENT_COLUMNS} FROM achievements WHERE id IN ({})",
+            super::numbered_params(1, ids.len())
+        );
+        on!(self, c => ids.iter().fold(sqlx::query_as::<_, AchievementRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
     }
 
     /// How many of a group's achievements match `q`.
@@ -292,6 +326,46 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, UserAchievementRow>(&sql)
             .bind(achievement_id).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards)
             .bind(limit).bind(offset).fetch_all(c).await)
+    }
+
+    /// For each of `ids` with any, how many unrevoked awards `listing` lets
+    /// through and how many distinct holders they have, in one pass.
+    pub async fn count_listed_awards(
+        &mut self,
+        ids: &[i64],
+        listing: &AwardListing,
+    ) -> StoreResult<Vec<(i64, i64, i64)>> {
+        let Some((&first, rest)) = ids.split_first() else { return Ok(Vec::new()) };
+        let sql = format!(
+            "SELECT achievement_id, COUNT(*), COUNT(DISTINCT user_id) FROM user_achievements WHERE {} \
+             GROUP BY achievement_id",
+            listed_awards_of(ids.len())
+        );
+        on!(self, c => rest.iter().fold(
+            sqlx::query_as::<_, (i64, i64, i64)>(&sql)
+                .bind(first).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards),
+            |query, id| query.bind(*id)).fetch_all(c).await)
+    }
+
+    /// The first `n` of those awards of each of `ids`, by id.
+    pub async fn first_listed_awards(
+        &mut self,
+        ids: &[i64],
+        listing: &AwardListing,
+        n: i64,
+    ) -> StoreResult<Vec<UserAchievementRow>> {
+        let Some((&first, rest)) = ids.split_first() else { return Ok(Vec::new()) };
+        let sql = format!(
+            "SELECT {AWARD_COLUMNS} FROM (SELECT {AWARD_COLUMNS}, \
+             ROW_NUMBER() OVER (PARTITION BY achievement_id ORDER BY id) AS place \
+             FROM user_achievements WHERE {}) AS listed WHERE place <= ${} ORDER BY achievement_id, id",
+            listed_awards_of(ids.len()),
+            ids.len() + 4
+        );
+        on!(self, c => rest.iter().fold(
+            sqlx::query_as::<_, UserAchievementRow>(&sql)
+                .bind(first).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards),
+            |query, id| query.bind(*id)).bind(n).fetch_all(c).await)
     }
 
     /// How many distinct holders those awards have.

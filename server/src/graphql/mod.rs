@@ -14,6 +14,7 @@ mod types;
 use crate::auth::{Auth, AuthRejection};
 use crate::state::ServerState;
 use app::domain::award_emoji::Votes;
+use app::domain::listing::Listing;
 use app::domain::listing::Window;
 use app::domain::{achievements, users, Actor, AppState, DomainError};
 use app::events::{AwardableKind, AwardableRef};
@@ -31,6 +32,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::Mutex;
 
@@ -95,6 +98,31 @@ pub struct Ctx {
     visible_groups: Memo<Option<NamespaceRow>>,
     /// Votes on the items this request listed, loaded a page at a time.
     votes: Mutex<HashMap<AwardableRef, Votes>>,
+    /// Pages of an achievement's awards, of its holders, and of a person's
+    /// awards (with hidden ones or not) this request loaded.
+    achievement_awards: Loaded<(i64, Window), Listing<achievements::HeldAward>>,
+    achievement_holders: Loaded<(i64, Window), Listing<UserRow>>,
+    user_awards: Loaded<(i64, bool, Window), Listing<achievements::DisplayedAward>>,
+}
+
+/// Pages this request loaded, by what was asked for. A query may name one
+/// achievement (or person) in every item of a list, nested as deep as it
+/// likes, and each would load the same page again: a hundred awards of one
+/// achievement load its page of awards once. The items of a list resolve
+/// together, so a page asked for while it loads waits for that load.
+struct Loaded<K, V>(Mutex<HashMap<K, Arc<tokio::sync::OnceCell<V>>>>);
+
+impl<K: Eq + Hash, V: Clone> Loaded<K, V> {
+    fn new() -> Self {
+        Loaded(Mutex::new(HashMap::new()))
+    }
+
+    /// The page under `key`, loaded by `load` (which takes a page from the
+    /// budget) the first time only; a load that failed is tried again.
+    async fn get_or_load<Fut: Future<Output = Result<V>>>(&self, key: K, load: impl FnOnce() -> Fut) -> Result<V> {
+        let cell = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(key).or_default().clone();
+        cell.get_or_try_init(load).await.cloned()
+    }
 }
 
 /// Per-request results by id (the request has one actor, so answers never leak).
@@ -123,6 +151,9 @@ impl Ctx {
             achievements: Memo::new(),
             visible_groups: Memo::new(),
             votes: Mutex::new(HashMap::new()),
+            achievement_awards: Loaded::new(),
+            achievement_holders: Loaded::new(),
+            user_awards: Loaded::new(),
         }
     }
 
@@ -194,8 +225,57 @@ impl Ctx {
         before: Option<String>,
     ) -> Result<Window> {
         let window = window(first, after, last, before)?;
-        self.budget.open_page().map_err(|over| Error::new(over.to_string()))?;
+        self.open_page()?;
         Ok(window)
+    }
+
+    fn open_page(&self) -> Result<()> {
+        self.budget.open_page().map_err(|over| Error::new(over.to_string()))
+    }
+
+    /// A page of an achievement's awards, their holders remembered.
+    pub async fn achievement_awards(&self, id: i64, window: Window) -> Result<Listing<achievements::HeldAward>> {
+        let page = self
+            .achievement_awards
+            .get_or_load((id, window), || async {
+                self.open_page()?;
+                achievements::achievement_awards(&self.app, &self.actor, id, window).await.map_err(top_level)
+            })
+            .await?;
+        for held in &page.items {
+            self.users.put(held.holder.id, Some(held.holder.clone()));
+        }
+        Ok(page)
+    }
+
+    /// A page of an achievement's holders.
+    pub async fn achievement_holders(&self, id: i64, window: Window) -> Result<Listing<UserRow>> {
+        self.achievement_holders
+            .get_or_load((id, window), || async {
+                self.open_page()?;
+                achievements::achievement_holders(&self.app, &self.actor, id, window).await.map_err(top_level)
+            })
+            .await
+    }
+
+    /// A page of a person's awards, each achievement and group remembered.
+    pub async fn user_awards(
+        &self,
+        id: i64,
+        include_hidden: bool,
+        window: Window,
+    ) -> Result<Listing<achievements::DisplayedAward>> {
+        let page = self
+            .user_awards
+            .get_or_load((id, include_hidden, window), || async {
+                self.open_page()?;
+                achievements::user_awards(&self.app, &self.actor, id, include_hidden, window).await.map_err(top_level)
+            })
+            .await?;
+        for shown in &page.items {
+            self.remember(shown);
+        }
+        Ok(page)
     }
 
     /// Remembers what a profile listing already loaded.

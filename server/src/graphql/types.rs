@@ -126,17 +126,9 @@ async fn user_achievements(
     last: Option<i32>,
     before: Option<String>,
 ) -> Result<Page<UserAchievement>> {
-    let c = ctx(context);
-    let window = c.window(first, after, last, before)?;
-    let awards =
-        achievements::user_awards(&c.app, &c.actor, user.id, include_hidden, window).await.map_err(super::top_level)?;
-    connection(
-        context,
-        awards.map(|d| {
-            c.remember(&d);
-            UserAchievement(d.award)
-        }),
-    )
+    let window = super::window(first, after, last, before)?;
+    let awards = ctx(context).user_awards(user.id, include_hidden, window).await?;
+    connection(context, awards.map(|d| UserAchievement(d.award)))
 }
 
 pub struct Achievement(pub AchievementRow);
@@ -174,10 +166,8 @@ impl Achievement {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Option<Page<UserAchievement>>> {
-        let c = ctx(context);
-        let window = c.window(first, after, last, before)?;
-        let awards =
-            achievements::achievement_awards(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
+        let window = super::window(first, after, last, before)?;
+        let awards = ctx(context).achievement_awards(self.0.id, window).await?;
         connection(context, awards.map(|held| UserAchievement(held.award))).map(Some)
     }
     #[graphql(complexity = "super::connection_cost(child_complexity, first, last)")]
@@ -189,10 +179,8 @@ impl Achievement {
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Page<UserCore>> {
-        let c = ctx(context);
-        let window = c.window(first, after, last, before)?;
-        let people =
-            achievements::achievement_holders(&c.app, &c.actor, self.0.id, window).await.map_err(super::top_level)?;
+        let window = super::window(first, after, last, before)?;
+        let people = ctx(context).achievement_holders(self.0.id, window).await?;
         connection(context, people.map(UserCore))
     }
 }

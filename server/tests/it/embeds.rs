@@ -9,7 +9,7 @@ use common::{call, client, graphql, start, token_for, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-on_both!(embeds_show_what_a_visitor_sees_and_nothing_more);
+on_both!(embeds_show_what_a_visitor_sees_and_nothing_more, an_award_past_a_profiles_first_thousand_has_its_badge);
 
 struct Got {
     status: u16,
@@ -279,4 +279,62 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(get(&format!("{base}/carol/achievements.svg"), None).await.status, 404);
     assert_eq!(get(&format!("{base}/-/embed/carol"), None).await.status, 404);
+}
+
+/// One award's badge and verification read that award alone: one past the
+/// first thousand on its holder's profile (beyond which a whole profile is
+/// not listed) has them too, and one hidden among them still has none.
+async fn an_award_past_a_profiles_first_thousand_has_its_badge(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1")]).await;
+    let base = &server.base;
+    // A thousand awards in an hour is past the group's limit.
+    common::set_limits(base, json!({ "awards_per_group_per_hour": 0 })).await;
+    let made = json!({ "name": "Daily streak" });
+    let (status, streak) = call(base, Method::POST, "/groups/heroes/achievements", Some(ROOT_TOKEN), Some(made)).await;
+    assert_eq!(status, 201, "{streak}");
+    let awards = format!("/groups/heroes/achievements/{}/awards", streak["id"]);
+    let award = || call(base, Method::POST, &awards, Some(ROOT_TOKEN), Some(json!({ "username": "carol" })));
+    let (status, first) = award().await;
+    assert_eq!(status, 201, "{first}");
+    // A thousand more of it, as if awarded daily for years.
+    common::db::execute(
+        &server.database_url(),
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+             INSERT INTO user_achievements (achievement_id, user_id, awarded_by_user_id, show_on_profile, \
+             accepted_at, created_at, updated_at) SELECT achievement_id, user_id, awarded_by_user_id, \
+             show_on_profile, accepted_at, created_at, updated_at FROM user_achievements, n WHERE id = {}",
+            first["id"]
+        ),
+    )
+    .await;
+    let (status, last) = award().await;
+    assert_eq!(status, 201, "{last}");
+    let (_, profile) =
+        graphql(base, None, "{ user(username: \"carol\") { userAchievements { count } } }", json!({})).await;
+    let count = profile["data"]["user"]["userAchievements"]["count"].as_i64().expect("count");
+    assert!(count > 1_002, "{profile}");
+
+    let badge = get(&format!("{base}/-/awards/{}/badge.svg", last["id"]), None).await;
+    assert!(badge.status == 200 && badge.body.contains("Daily streak"), "{} {}", badge.status, badge.body);
+    let record = get(&format!("{base}/-/verify?award={}", last["id"]), None).await;
+    assert!(record.body.contains("data-verdict=\"valid\"") && record.body.contains("Daily streak"), "{}", record.body);
+
+    // Hidden by carol, it has neither, as before.
+    let carol = token_for(base, "carol").await;
+    let gid = format!("gid://gitlab/Achievements::UserAchievement/{}", last["id"]);
+    let (_, hidden) = graphql(
+        base,
+        Some(&carol),
+        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+        json!({ "id": gid }),
+    )
+    .await;
+    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]), "{hidden}");
+    assert_eq!(get(&format!("{base}/-/awards/{}/badge.svg", last["id"]), None).await.status, 404);
+    let record = get(&format!("{base}/-/verify?award={}", last["id"]), None).await;
+    assert!(record.body.contains("No credential was found"), "{}", record.body);
+    // Its neighbour, shown, still has its badge.
+    let neighbour = get(&format!("{base}/-/awards/{}/badge.svg", first["id"]), None).await;
+    assert_eq!(neighbour.status, 200);
 }
