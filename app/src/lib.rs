@@ -97,8 +97,18 @@ pub fn mark_hydrated() {
 /// Renders its children once the session is loaded, with the session in context.
 /// Awaiting it inside Suspense makes the server's HTML and the hydrating browser
 /// agree on who is signed in and in which language.
+///
+/// A page request usually comes with its session already read (the server's
+/// `page_session` layer): then the children are made once, at once. Under
+/// Suspense the server makes them again on each of its passes (two or three),
+/// and each time the page's resources load again.
 #[component]
-pub fn WithSession(children: ChildrenFn) -> impl IntoView {
+pub fn WithSession(children: ChildrenFn) -> AnyView {
+    #[cfg(feature = "ssr")]
+    if let Some(known) = session_read_before() {
+        provide_context(known);
+        return children().into_any();
+    }
     let session = expect_context::<SessionResource>();
     view! {
         <Suspense fallback=|| ()>
@@ -112,6 +122,13 @@ pub fn WithSession(children: ChildrenFn) -> impl IntoView {
             }}
         </Suspense>
     }
+    .into_any()
+}
+
+/// The session the server read for this page request before rendering it.
+#[cfg(feature = "ssr")]
+fn session_read_before() -> Option<SessionInfo> {
+    use_context::<http::request::Parts>()?.extensions.get::<SessionInfo>().cloned()
 }
 
 #[component]

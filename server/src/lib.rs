@@ -17,6 +17,7 @@ pub mod graphql;
 pub mod input_guard;
 pub mod live;
 pub mod mail;
+pub mod page_session;
 pub mod request_id;
 pub mod rest;
 pub mod secrets_key;

@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::state::{ServerState, Shared};
 use crate::{
-    avatars, body_budget, body_deadline, csrf, durable_answers, embeds, graphql, input_guard, live, mail, request_id,
-    rest, security_headers, throttle, user_card,
+    avatars, body_budget, body_deadline, csrf, durable_answers, embeds, graphql, input_guard, live, mail, page_session,
+    request_id, rest, security_headers, throttle, user_card,
 };
 use app::domain::bootstrap::{bootstrap, RootSetup};
 use app::domain::secrets::{self, Sealer};
@@ -225,6 +225,18 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     Ok(())
 }
 
+/// The pages, each rendered with its session read first (`page_session`).
+fn pages(
+    state: &ServerState,
+    routes: Vec<leptos_axum::AxumRouteListing>,
+    provide_app: impl Fn() + Clone + Send + Sync + 'static,
+) -> Router<ServerState> {
+    let options = state.leptos.clone();
+    Router::new()
+        .leptos_routes_with_context(state, routes, provide_app, move || shell(options.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), page_session::attach))
+}
+
 fn pkg_dir(options: &leptos::config::LeptosOptions) -> std::path::PathBuf {
     std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref())
 }
@@ -266,10 +278,7 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
                 std::path::Path::new(state.leptos.site_root.as_ref()).join("-").join("enhance.js"),
             ),
         )
-        .leptos_routes_with_context(&state, routes, provide_app.clone(), {
-            let options = state.leptos.clone();
-            move || shell(options.clone())
-        })
+        .merge(pages(&state, routes, provide_app.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(provide_app, shell))
         .layer(axum::middleware::from_fn(input_guard::server_fn_arguments))
         // Each answer waits until the writes it may tell of are on disk.

@@ -41,14 +41,24 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[server(endpoint = "session")]
 pub async fn get_session() -> Result<SessionInfo, UiError> {
     use super::ssr;
-    use crate::i18n::LANG_COOKIE;
     let app = ssr::state()?;
     let headers = ssr::headers().await?;
-    let actor = ssr::actor(&app).await.unwrap_or(crate::domain::Actor::Anonymous);
-    let cookie_lang = crate::domain::auth::cookie_value(&headers, LANG_COOKIE).and_then(Lang::from_code);
+    Ok(session_info(&app, &headers).await)
+}
+
+/// Who is signed in (by the session cookie; anyone else is a visitor) and in
+/// which language, for the request with these headers.
+#[cfg(feature = "ssr")]
+pub async fn session_info(app: &crate::domain::AppState, headers: &http::HeaderMap) -> SessionInfo {
+    use crate::domain::auth::{authenticate_session, Credentials};
+    use crate::i18n::LANG_COOKIE;
+    let credentials = Credentials::from_headers(headers, app.instance.session_cookie());
+    let actor = authenticate_session(app, credentials).await.map(|auth| auth.actor);
+    let actor = actor.unwrap_or(crate::domain::Actor::Anonymous);
+    let cookie_lang = crate::domain::auth::cookie_value(headers, LANG_COOKIE).and_then(Lang::from_code);
     let header_lang =
         headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
-    Ok(SessionInfo {
+    SessionInfo {
         user: actor.user().map(|u| crate::model::SessionUser {
             id: u.id,
             username: u.username.clone(),
@@ -56,7 +66,7 @@ pub async fn get_session() -> Result<SessionInfo, UiError> {
             admin: u.admin,
         }),
         lang: cookie_lang.or(header_lang).unwrap_or_default(),
-    })
+    }
 }
 
 /// Signs in and goes to `next`; on failure back to the form with `?error=1`
