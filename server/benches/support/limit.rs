@@ -47,7 +47,7 @@ pub async fn min_user_achievements(State(store): State<Store>, Path(username): P
         groups.insert(group_id, group);
     }
     let listed: Vec<i64> = groups.keys().copied().collect();
-    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &[] };
+    let q = ProfileAwards { user_id: user.id, groups: &listed, hidden_in: &[], only: None };
     tx.count_profile_awards(&q).await.map_err(internal)?;
     let mut achievements = HashMap::new();
     let mut out = Vec::new();

@@ -41,6 +41,7 @@ on_both!(
     malformed_server_function_calls_are_refused_and_the_server_stays_up,
     a_visitor_to_a_crowded_group_costs_a_few_faces_per_achievement,
     a_graphql_query_naming_one_achievement_many_times_loads_it_once,
+    a_page_view_loads_its_data_once,
 );
 
 // Also on two processes: the stream on one, the change through the other.
@@ -967,6 +968,43 @@ async fn a_graphql_query_naming_one_achievement_many_times_loads_it_once(backend
     let third: usize = second.iter().filter_map(|n| awards_of(n, "user")).map(|a| a.len()).sum();
     let pages_named = 1 + theirs.len() + second.len() + third;
     assert!(pages_named > 1_000, "{pages_named} pages named");
+}
+
+/// A page is made once per view: under Suspense the server made a page's
+/// children on each of its passes, and each time they loaded their data again
+/// (the group dashboard's reads three times over on SQLite, whose reads are
+/// quick enough to be ready for a second pass). Counted in the statements the
+/// server logs: a page view makes its dashboard's one count of every card.
+async fn a_page_view_loads_its_data_once(backend: Backend) {
+    let server = start(backend, &[("DEMO_DATA", "1"), ("RUST_LOG", "warn,sqlx::query=debug")]).await;
+    let base = &server.base;
+    let counts = "SELECT achievement_id, COUNT(*), COUNT(DISTINCT user_id)";
+    let counted = |mark: usize| server.log_since(mark).iter().filter(|line| line.contains(counts)).count();
+    let alice = sign_in_cookie(base, "alice", "laurel-demo").await.expect("alice signs in");
+    for cookie in [None, Some(alice)] {
+        let mark = server.log_mark();
+        let mut request = client().get(format!("{base}/groups/heroes/-/achievements"));
+        if let Some(cookie) = &cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let answer = request.send().await.expect("page");
+        assert_eq!(answer.status(), 200);
+        assert!(answer.text().await.expect("html").contains("Awards:"));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let who = if cookie.is_some() { "alice" } else { "a visitor" };
+        assert_eq!(counted(mark), 1, "{who}'s page view counted its cards {} times", counted(mark));
+    }
+    // The server function behind it, for comparison: the same one count.
+    let mark = server.log_mark();
+    let function = client()
+        .post(format!("{base}/-/sfn/group_achievements"))
+        .form(&[("group", "heroes"), ("search", ""), ("page", "1")])
+        .send()
+        .await
+        .expect("view");
+    assert_eq!(function.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(counted(mark), 1);
 }
 
 /// Queries whose parsing or validation would take the server down, each a

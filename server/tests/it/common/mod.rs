@@ -5,8 +5,10 @@
 pub mod db;
 pub mod smtp;
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use testkit::{unique, Backend, TestDatabase};
@@ -19,7 +21,12 @@ pub struct Server {
     child: Child,
     /// The database `start` made for this server, removed after it stops.
     database: Option<TestDatabase>,
+    /// Its log (standard output), the first [`LOG_LINES_KEPT`] lines.
+    log: Arc<Mutex<VecDeque<String>>>,
 }
+
+/// Log lines a test server's [`Server::log_since`] can look back on.
+const LOG_LINES_KEPT: usize = 10_000;
 
 impl Server {
     /// The server process's id (for reading its memory use).
@@ -30,6 +37,16 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// How many log lines the server has written so far (a mark for [`Server::log_since`]).
+    pub fn log_mark(&self) -> usize {
+        self.log.lock().map(|kept| kept.len()).unwrap_or(0)
+    }
+
+    /// The log lines written since `mark` (while fewer than [`LOG_LINES_KEPT`] are kept).
+    pub fn log_since(&self, mark: usize) -> Vec<String> {
+        self.log.lock().map(|kept| kept.iter().skip(mark).cloned().collect()).unwrap_or_default()
     }
 
     /// Sends a signal (`TERM`, `KILL`) to the server process.
@@ -156,18 +173,27 @@ fn spawn_command(command: Command, database_url: &str, data_dir: &std::path::Pat
     let mut child = command.spawn().expect("start server binary");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
+    let log = Arc::new(Mutex::new(VecDeque::new()));
+    let kept = log.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(addr) = line.strip_prefix("Laurel listening on ") {
                 let _ = tx.send(addr.trim().to_string());
-            } else if std::env::var_os("LAUREL_TEST_SERVER_LOG").is_some() {
+                continue;
+            }
+            if std::env::var_os("LAUREL_TEST_SERVER_LOG").is_some() {
                 // The server's own log (warnings and errors), when asked for.
                 eprintln!("[server] {line}");
+            }
+            if let Ok(mut kept) = kept.lock() {
+                if kept.len() < LOG_LINES_KEPT {
+                    kept.push_back(line);
+                }
             }
         }
     });
     let base = rx.recv_timeout(Duration::from_secs(60)).expect("server printed its address");
-    Server { base, data_dir: data_dir.to_path_buf(), child, database: None }
+    Server { base, data_dir: data_dir.to_path_buf(), child, database: None, log }
 }
 
 /// A server on a fresh database of its own, removed when the server is dropped.
