@@ -905,10 +905,11 @@ pub async fn glance(
         let members = super::groups::count_members(&mut tx, group).await?;
         let counts: HashMap<i64, (i64, i64)> =
             tx.count_listed_awards(&ids, &rule).await?.into_iter().map(|(id, a, h)| (id, (a, h))).collect();
-        let first = match faces {
+        let mut first = match faces {
             0 => Vec::new(),
             n => tx.first_listed_awards(&ids, &rule, i64::try_from(n).unwrap_or(i64::MAX)).await?,
         };
+        first.sort_unstable_by_key(|award| award.id);
         let mut people: Vec<i64> = first.iter().map(|a| a.user_id).collect();
         people.sort_unstable();
         people.dedup();

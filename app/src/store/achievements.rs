@@ -347,7 +347,8 @@ impl Tx {
             |query, id| query.bind(*id)).fetch_all(c).await)
     }
 
-    /// The first `n` of those awards of each of `ids`, by id.
+    /// The first `n` of those awards of each of `ids`, by id: a page per
+    /// achievement, each read from its index as far as `n`, in one statement.
     pub async fn first_listed_awards(
         &mut self,
         ids: &[i64],
@@ -355,13 +356,22 @@ impl Tx {
         n: i64,
     ) -> StoreResult<Vec<UserAchievementRow>> {
         let Some((&first, rest)) = ids.split_first() else { return Ok(Vec::new()) };
-        let sql = format!(
-            "SELECT {AWARD_COLUMNS} FROM (SELECT {AWARD_COLUMNS}, \
-             ROW_NUMBER() OVER (PARTITION BY achievement_id ORDER BY id) AS place \
-             FROM user_achievements WHERE {}) AS listed WHERE place <= ${} ORDER BY achievement_id, id",
-            listed_awards_of(ids.len()),
-            ids.len() + 4
-        );
+        let limit = ids.len() + 4;
+        let page = |param: usize| {
+            format!(
+                concat!(
+                    "SELECT {cols} FROM (SELECT {cols} FROM user_achievements WHERE achievement_id = ${param} ",
+                    "AND revoked_by_user_id IS NULL AND ",
+                    listing_rule!(),
+                    " ORDER BY id LIMIT ${limit}) AS page{param}"
+                ),
+                cols = AWARD_COLUMNS,
+                param = param,
+                limit = limit
+            )
+        };
+        let pages: Vec<String> = std::iter::once(1).chain(5..5 + rest.len()).map(page).collect();
+        let sql = pages.join(" UNION ALL ");
         on!(self, c => rest.iter().fold(
             sqlx::query_as::<_, UserAchievementRow>(&sql)
                 .bind(first).bind(listing.private_holders).bind(listing.viewer_id).bind(listing.hidden_awards),
