@@ -205,9 +205,22 @@ pub struct ItemView {
     pub project_path: String,
     pub project_name: String,
     pub reactions: Reactable,
+    /// One page of the comments, oldest first.
     pub notes: Vec<NoteView>,
+    pub notes_page: NotesPage,
     /// What the reaction pickers offer (the group's reaction set).
     pub choices: ReactionChoices,
+}
+
+/// Which page of an item's comments is shown: `page` of `pages` (from 1),
+/// the comments `first` to `last` (from 1) of `total`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotesPage {
+    pub page: i64,
+    pub pages: i64,
+    pub first: usize,
+    pub last: usize,
+    pub total: usize,
 }
 
 /// A line in a project's list of issues or merge requests.

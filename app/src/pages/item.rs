@@ -12,7 +12,7 @@ use crate::server_fns::items::get_item;
 use crate::{provide_session, use_session};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The project path from the route's segments (`/:ns[/:sub]/:project/...`).
 pub fn project_path(params: &leptos_router::params::ParamsMap) -> String {
@@ -22,9 +22,13 @@ pub fn project_path(params: &leptos_router::params::ParamsMap) -> String {
 #[component]
 pub fn ItemPage(kind: WorkItemKind) -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let session = use_session();
-    let key = move || params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0)));
-    let item = Resource::new(key, move |(project, iid)| get_item(project, kind, iid));
+    let key = move || {
+        let notes_page = query.with(|q| q.get("notes_page").and_then(|p| p.parse::<i64>().ok()));
+        params.with(|p| (project_path(p), p.get("iid").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), notes_page))
+    };
+    let item = Resource::new(key, move |(project, iid, notes_page)| get_item(project, kind, iid, notes_page));
     loaded(item, move |view| view! { <ItemBody view kind session=session.get_untracked()/> })
 }
 
@@ -58,7 +62,13 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
     let reactions: Vec<Reactable> =
         std::iter::once(view.reactions.clone()).chain(view.notes.iter().map(|n| n.reactions.clone())).collect();
     let (sigil, list) = (kind.prefix(), kind.segment());
-    let return_to = format!("/{}/-/{list}/{}", view.project_path, view.iid);
+    let here = format!("/{}/-/{list}/{}", view.project_path, view.iid);
+    let paged = view.notes_page;
+    // A reaction given without JavaScript comes back to the page of comments it was on.
+    let return_to = match paged.page < paged.pages {
+        true => format!("{here}?notes_page={}", paged.page),
+        false => here.clone(),
+    };
     let choices = view.choices.encode();
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),
@@ -96,6 +106,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                 <ReactionBar item=view.reactions.item can_react=view.reactions.can_react/>
                 <section class="notes" aria-labelledby="comments-heading">
                     <h2 id="comments-heading">{move || td_string!(t(), comments)}</h2>
+                    <CommentPages paged here=here.clone() lang/>
                     {if view.notes.is_empty() {
                         Either::Left(view! { <p class="muted">{move || td_string!(t(), no_comments)}</p> })
                     } else {
@@ -123,10 +134,37 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
                             </ol>
                         })
                     }}
+                    <CommentPages paged here lang/>
                 </section>
             </article>
         </LiveItem>
     }
+}
+
+/// Where the shown comments are among all of them, and links to the pages
+/// before and after; nothing when they fit on one page.
+#[component]
+fn CommentPages(paged: crate::model::NotesPage, here: String, lang: crate::i18n::Lang) -> impl IntoView {
+    let range = fill(
+        td_string!(lang.t(), comments_range),
+        &[("from", &paged.first), ("to", &paged.last), ("total", &paged.total)],
+    );
+    let link = move |page: i64| format!("{here}?notes_page={page}");
+    (paged.pages > 1).then(|| {
+        let earlier = (paged.page > 1).then(|| {
+            view! { <a href=link(paged.page - 1) rel="prev">{td_string!(lang.t(), earlier_comments)}</a> }
+        });
+        let later = (paged.page < paged.pages).then(|| {
+            view! { <a href=link(paged.page + 1) rel="next">{td_string!(lang.t(), later_comments)}</a> }
+        });
+        view! {
+            <nav class="pager" aria-label=td_string!(lang.t(), comment_pages)>
+                {earlier}
+                <span class="muted">{range}</span>
+                {later}
+            </nav>
+        }
+    })
 }
 
 /// An author's top achievement, a small icon after their name, named for

@@ -41,24 +41,40 @@ mod shape {
     }
 }
 
-/// An issue or merge request with its notes and everyone's reactions.
+/// Comments on one page of an issue or merge request.
+pub const NOTES_PER_PAGE: usize = 100;
+
+/// An issue or merge request with a page of its comments (`notes_page` from 1;
+/// the last, with the newest, when not given) and everyone's reactions.
 #[server(endpoint = "item")]
-pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<ItemView, UiError> {
+pub async fn get_item(
+    project: String,
+    kind: WorkItemKind,
+    iid: i64,
+    notes_page: Option<i64>,
+) -> Result<ItemView, UiError> {
     use super::ssr;
-    use crate::domain::listing::{self, Window};
+    use crate::domain::listing::Window;
     use crate::domain::{awardable, projects, users};
     use crate::events::{AwardableKind, AwardableRef};
-    use crate::model::NoteView;
+    use crate::model::{NoteView, NotesPage};
     let app = ssr::state()?;
     let actor = ssr::actor(&app).await?;
     let fail = ssr::ui_error;
     let row = awardable::find_work_item(&app, &actor, &project, kind, iid).await.map_err(fail)?;
     let item = AwardableRef { kind: kind.awardable(), id: row.id };
     let (project_row, _) = projects::find_project(&app, &actor, &project).await.map_err(fail)?;
-    let notes = projects::list_notes(&app, &actor, item, projects::NoteKinds::All, Window::first(listing::WHOLE))
+    let comments = projects::NoteKinds::Comments;
+    let total = projects::list_notes(&app, &actor, item, comments, Window::first(0)).await.map_err(fail)?.total;
+    let pages = i64::try_from(total.div_ceil(NOTES_PER_PAGE).max(1)).unwrap_or(i64::MAX);
+    let page = notes_page.unwrap_or(pages).clamp(1, pages);
+    let offset = usize::try_from(page - 1).unwrap_or(0) * NOTES_PER_PAGE;
+    let notes = projects::list_notes(&app, &actor, item, comments, Window::offset(offset, NOTES_PER_PAGE))
         .await
-        .map_err(fail)?
-        .items;
+        .map_err(fail)?;
+    let (first, last) = (notes.start + 1, notes.start + notes.items.len());
+    let notes_page = NotesPage { page, pages, first, last, total: notes.total };
+    let notes = notes.items;
     let mut ids: Vec<i64> = notes.iter().filter_map(|n| n.author_id).chain(row.author_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -73,7 +89,6 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
             .map(|u| (u.username.clone(), u.name.clone()))
             .unwrap_or_else(|| ("ghost".into(), "Ghost".into()))
     };
-    let notes: Vec<_> = notes.into_iter().filter(|n| !n.system).collect();
     let reactors = crate::domain::award_emoji::note_reactors(&app, &actor, item, &notes).await.map_err(fail)?;
     let mut note_views = Vec::new();
     for (note, reactors) in notes.into_iter().zip(reactors) {
@@ -106,6 +121,7 @@ pub async fn get_item(project: String, kind: WorkItemKind, iid: i64) -> Result<I
         project_name: project_row.name,
         reactions: shape::reactable(&app, &actor, item).await.map_err(fail)?,
         notes: note_views,
+        notes_page,
     })
 }
 

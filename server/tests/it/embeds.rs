@@ -27,6 +27,18 @@ async fn get(url: &str, etag: Option<&str>) -> Got {
     Got { status, headers, body: response.text().await.expect("body") }
 }
 
+/// The award `id` hidden from its holder's profile by the holder (`token`).
+async fn hide(base: &str, token: &str, id: &Value) {
+    let (_, hidden) = graphql(
+        base,
+        Some(token),
+        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
+        json!({ "id": format!("gid://gitlab/Achievements::UserAchievement/{id}") }),
+    )
+    .await;
+    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]), "{hidden}");
+}
+
 fn header<'a>(got: &'a Got, name: &str) -> &'a str {
     got.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
@@ -127,15 +139,7 @@ async fn embeds_show_what_a_visitor_sees_and_nothing_more(backend: Backend) {
     assert_eq!(get(&format!("{base}/-/awards/x/badge.svg"), None).await.status, 400);
 
     // Hidden by carol: gone from her badge (a new ETag) and its own badge.
-    let gid = format!("gid://gitlab/Achievements::UserAchievement/{shown_id}");
-    let (_, hidden) = graphql(
-        base,
-        Some(&carol),
-        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
-        json!({ "id": gid }),
-    )
-    .await;
-    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]), "{hidden}");
+    hide(base, &carol, &shown_id).await;
     let after = get(&format!("{base}/carol/achievements.svg"), Some(&etag)).await;
     assert_eq!(after.status, 200, "a changed badge is sent again");
     assert_ne!(header(&after, "etag"), etag);
@@ -322,15 +326,7 @@ async fn an_award_past_a_profiles_first_thousand_has_its_badge(backend: Backend)
 
     // Hidden by carol, it has neither, as before.
     let carol = token_for(base, "carol").await;
-    let gid = format!("gid://gitlab/Achievements::UserAchievement/{}", last["id"]);
-    let (_, hidden) = graphql(
-        base,
-        Some(&carol),
-        "mutation($id: AchievementsUserAchievementID!) { userAchievementsUpdate(input: { userAchievementId: $id, showOnProfile: false }) { errors } }",
-        json!({ "id": gid }),
-    )
-    .await;
-    assert_eq!(hidden["data"]["userAchievementsUpdate"]["errors"], json!([]), "{hidden}");
+    hide(base, &carol, &last["id"]).await;
     assert_eq!(get(&format!("{base}/-/awards/{}/badge.svg", last["id"]), None).await.status, 404);
     let record = get(&format!("{base}/-/verify?award={}", last["id"]), None).await;
     assert!(record.body.contains("No credential was found"), "{}", record.body);

@@ -24,6 +24,7 @@ mod graphql;
 mod group_audit;
 mod home_feed;
 mod http;
+mod item_page;
 mod live;
 mod live_awards;
 mod mail;
