@@ -216,8 +216,8 @@ pub struct ItemView {
 /// the comments `first` to `last` (from 1) of `total`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotesPage {
-    pub page: i64,
-    pub pages: i64,
+    pub page: usize,
+    pub pages: usize,
     pub first: usize,
     pub last: usize,
     pub total: usize,

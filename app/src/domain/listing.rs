@@ -23,17 +23,20 @@ pub struct Window {
     pub last: Option<usize>,
     /// The size of a page when neither `first` nor `last` is given, and the cap on both.
     pub cap: usize,
+    /// Pages of `cap` counted from the first item: this one (from 1), the
+    /// last when `None`, the nearest when out of range; the rest unused.
+    pub page: Option<Option<usize>>,
 }
 
 impl Window {
     /// GraphQL's connection arguments, cursors already decoded to indexes.
     pub fn cursors(first: Option<usize>, after: Option<usize>, last: Option<usize>, before: Option<usize>) -> Window {
-        Window { after, before, first, last, cap: MAX_PAGE_SIZE }
+        Window { after, before, first, last, cap: MAX_PAGE_SIZE, page: None }
     }
 
     /// `limit` items from `offset` (REST's `page` and `per_page`, a web page).
     pub fn offset(offset: usize, limit: usize) -> Window {
-        Window { after: offset.checked_sub(1), before: None, first: Some(limit), last: None, cap: limit }
+        Window { after: offset.checked_sub(1), before: None, first: Some(limit), last: None, cap: limit, page: None }
     }
 
     /// The first `n` items: a page that shows a listing whole, up to a bound.
@@ -41,8 +44,26 @@ impl Window {
         Window::offset(0, n)
     }
 
+    /// Page `page` (from 1) of `per` items, the last page when `None`, the
+    /// nearest page when out of range (a web page's `?page=`).
+    pub fn page(page: Option<usize>, per: usize) -> Window {
+        Window { after: None, before: None, first: None, last: None, cap: per.max(1), page: Some(page) }
+    }
+
+    /// Which page (from 1) of how many a listing of `total` items starting at
+    /// `start` is, in pages of `per`.
+    pub fn page_of(start: usize, total: usize, per: usize) -> (usize, usize) {
+        let per = per.max(1);
+        (start / per + 1, total.div_ceil(per).max(1))
+    }
+
     /// The indexes to load from a listing of `total` items.
     pub fn range(&self, total: usize) -> Range<usize> {
+        if let Some(page) = self.page {
+            let pages = total.div_ceil(self.cap).max(1);
+            let start = (page.unwrap_or(pages).clamp(1, pages) - 1) * self.cap;
+            return start.min(total)..start.saturating_add(self.cap).min(total);
+        }
         let mut start = self.after.map_or(0, |a| a.saturating_add(1)).min(total);
         let mut end = self.before.unwrap_or(total).min(total).max(start);
         if let Some(first) = self.first {

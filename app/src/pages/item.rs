@@ -149,7 +149,7 @@ fn CommentPages(paged: crate::model::NotesPage, here: String, lang: crate::i18n:
         td_string!(lang.t(), comments_range),
         &[("from", &paged.first), ("to", &paged.last), ("total", &paged.total)],
     );
-    let link = move |page: i64| format!("{here}?notes_page={page}");
+    let link = move |page: usize| format!("{here}?notes_page={page}");
     (paged.pages > 1).then(|| {
         let earlier = (paged.page > 1).then(|| {
             view! { <a href=link(paged.page - 1) rel="prev">{td_string!(lang.t(), earlier_comments)}</a> }

@@ -64,14 +64,11 @@ pub async fn get_item(
     let row = awardable::find_work_item(&app, &actor, &project, kind, iid).await.map_err(fail)?;
     let item = AwardableRef { kind: kind.awardable(), id: row.id };
     let (project_row, _) = projects::find_project(&app, &actor, &project).await.map_err(fail)?;
-    let comments = projects::NoteKinds::Comments;
-    let total = projects::list_notes(&app, &actor, item, comments, Window::first(0)).await.map_err(fail)?.total;
-    let pages = i64::try_from(total.div_ceil(NOTES_PER_PAGE).max(1)).unwrap_or(i64::MAX);
-    let page = notes_page.unwrap_or(pages).clamp(1, pages);
-    let offset = usize::try_from(page - 1).unwrap_or(0) * NOTES_PER_PAGE;
-    let notes = projects::list_notes(&app, &actor, item, comments, Window::offset(offset, NOTES_PER_PAGE))
-        .await
-        .map_err(fail)?;
+    // A page before the first (0, negative) is the first.
+    let asked = notes_page.map(|page| usize::try_from(page).unwrap_or(0));
+    let window = Window::page(asked, NOTES_PER_PAGE);
+    let notes = projects::list_notes(&app, &actor, item, projects::NoteKinds::Comments, window).await.map_err(fail)?;
+    let (page, pages) = Window::page_of(notes.start, notes.total, NOTES_PER_PAGE);
     let (first, last) = (notes.start + 1, notes.start + notes.items.len());
     let notes_page = NotesPage { page, pages, first, last, total: notes.total };
     let notes = notes.items;

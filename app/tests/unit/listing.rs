@@ -27,6 +27,20 @@ fn offsets_start_where_they_say() {
 }
 
 #[test]
+fn numbered_pages_are_counted_from_the_first_item_and_default_to_the_last() {
+    let page = |n: Option<usize>, total| Window::page(n, 100).range(total);
+    assert_eq!(page(None, 1_001), 1_000..1_001);
+    assert_eq!(page(Some(1), 1_001), 0..100);
+    assert_eq!(page(Some(3), 1_001), 200..300);
+    assert_eq!(page(Some(99), 1_001), 1_000..1_001, "past the last: the last");
+    assert_eq!(page(Some(0), 1_001), 0..100, "before the first: the first");
+    assert_eq!(page(None, 0), 0..0);
+    assert_eq!(page(None, 300), 200..300);
+    assert_eq!(Window::page_of(200, 1_001, 100), (3, 11));
+    assert_eq!(Window::page_of(0, 0, 100), (1, 1));
+}
+
+#[test]
 fn a_listing_knows_its_neighbours() {
     let page = Listing { total: 10, start: 3, items: vec![3, 4, 5] };
     assert!(page.has_previous() && page.has_next());

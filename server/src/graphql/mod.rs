@@ -233,19 +233,19 @@ impl Ctx {
         self.budget.open_page().map_err(|over| Error::new(over.to_string()))
     }
 
-    /// A page of an achievement's awards, their holders remembered.
+    /// A page of an achievement's awards, their holders remembered when it loads.
     pub async fn achievement_awards(&self, id: i64, window: Window) -> Result<Listing<achievements::HeldAward>> {
-        let page = self
-            .achievement_awards
+        self.achievement_awards
             .get_or_load((id, window), || async {
                 self.open_page()?;
-                achievements::achievement_awards(&self.app, &self.actor, id, window).await.map_err(top_level)
+                let page =
+                    achievements::achievement_awards(&self.app, &self.actor, id, window).await.map_err(top_level)?;
+                for held in &page.items {
+                    self.users.put(held.holder.id, Some(held.holder.clone()));
+                }
+                Ok(page)
             })
-            .await?;
-        for held in &page.items {
-            self.users.put(held.holder.id, Some(held.holder.clone()));
-        }
-        Ok(page)
+            .await
     }
 
     /// A page of an achievement's holders.
@@ -258,24 +258,25 @@ impl Ctx {
             .await
     }
 
-    /// A page of a person's awards, each achievement and group remembered.
+    /// A page of a person's awards, each achievement and group remembered when it loads.
     pub async fn user_awards(
         &self,
         id: i64,
         include_hidden: bool,
         window: Window,
     ) -> Result<Listing<achievements::DisplayedAward>> {
-        let page = self
-            .user_awards
+        self.user_awards
             .get_or_load((id, include_hidden, window), || async {
                 self.open_page()?;
-                achievements::user_awards(&self.app, &self.actor, id, include_hidden, window).await.map_err(top_level)
+                let page = achievements::user_awards(&self.app, &self.actor, id, include_hidden, window)
+                    .await
+                    .map_err(top_level)?;
+                for shown in &page.items {
+                    self.remember(shown);
+                }
+                Ok(page)
             })
-            .await?;
-        for shown in &page.items {
-            self.remember(shown);
-        }
-        Ok(page)
+            .await
     }
 
     /// Remembers what a profile listing already loaded.

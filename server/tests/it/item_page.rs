@@ -37,6 +37,14 @@ async fn an_issues_comments_come_a_hundred_to_a_page(backend: Backend) {
          FROM issues, n WHERE project_id = 1 AND iid = 1",
     )
     .await;
+    // And an internal one, which a visitor neither sees nor counts.
+    common::db::execute(
+        &server.database_url(),
+        "INSERT INTO notes (project_id, noteable_type, noteable_id, author_id, body, confidential, created_at, \
+         updated_at) SELECT project_id, 'Issue', id, author_id, 'Internal only.', TRUE, created_at, updated_at \
+         FROM issues WHERE project_id = 1 AND iid = 1",
+    )
+    .await;
     let total = before + 1_050;
     let pages = total.div_ceil(100);
 
@@ -48,6 +56,11 @@ async fn an_issues_comments_come_a_hundred_to_a_page(backend: Backend) {
     assert!(newest.contains(&format!("Comments {first}–{total} of {total}")), "where they are");
     let earlier = format!(r#"href="/heroes/website/-/issues/1?notes_page={}" rel="prev">Earlier comments"#, pages - 1);
     assert!(newest.contains(&earlier) && !newest.contains("Later comments"), "a way back only");
+    assert!(!newest.contains("Internal only."), "an internal comment is no visitor's");
+    let alice = common::sign_in_cookie(&server.base, "alice", "laurel-demo").await.expect("alice signs in");
+    let members = page(&url, Some(&alice)).await;
+    let all = total + 1;
+    assert!(members.contains("Internal only.") && members.contains(&format!(" of {all}<")), "a member's count");
 
     // The first page: the demo's comments, then the first of the long talk.
     let oldest = page(&format!("{url}?notes_page=1"), None).await;
