@@ -204,13 +204,17 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         client_timeout: config.client_timeout,
         live_send_buffer: config.live_send_buffer,
     };
-    let serving = crate::connections::serve(listener, (router, live_router), closing, limits);
+    // A task of the runtime's, not the thread that started it: each accepted
+    // connection's task then starts on the worker that accepted it, instead of
+    // waking a worker from the main thread (two threads' switches per
+    // connection where one core runs them both).
+    let serving = tokio::spawn(crate::connections::serve(listener, (router, live_router), closing, limits));
     let deadline = async move {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     let drained = async {
-        serving.await;
+        let _ = serving.await;
         let _ = (&mut mail_worker).await;
         let _ = (&mut hook_worker).await;
     };

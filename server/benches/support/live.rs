@@ -334,8 +334,16 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
         });
     }
     let deadline = Instant::now() + Duration::from_secs(180);
+    // When each tenth of the viewers had its first frame: over many topics
+    // the first tenth is (about) every topic's first viewer, which waits for
+    // its topic's first reads.
+    let mut tenths = Vec::with_capacity(10);
     while ready.load(Ordering::Relaxed) < viewers && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = ready.load(Ordering::Relaxed);
+        while tenths.len() < 10 && now * 10 >= viewers * (tenths.len() + 1) {
+            tenths.push(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let connected = ready.load(Ordering::Relaxed);
     let connect_time = started.elapsed();
@@ -423,11 +431,12 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let spread = [0.10, 0.25, 0.75, 0.90].map(|q| format!("{:.1}", at(q))).join("/");
     let per_viewer = grew(idle, holding).filter(|_| connected > 0).map(|k| k / connected as f64);
     println!(
-        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (server CPU {}, the viewers' thread's CPU {}); server memory {} per viewer",
+        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (each tenth by {} s; server CPU {}, the viewers' thread's CPU {}); server memory {} per viewer",
         peer.name(),
         if pinned { ", pinned" } else { "" },
         targets.len(),
         connect_time.as_secs_f64(),
+        tenths.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>().join("/"),
         connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
         viewers_connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
         per_viewer.map_or("?".into(), |k| format!("{k:.1} KiB")),
