@@ -8,6 +8,7 @@ use super::{audit, facts, Actor, AppState, DomainError, DomainResult};
 use crate::events::{AwardableKind, AwardableRef, Event};
 use crate::policy::{self, AccessLevel, ProjectFacts, Visibility};
 use crate::store::{MemberRow, NewNote, NewProject, NoteRow, ProjectKey, ProjectRow, SnippetRow, Tx, WorkItemRow};
+use std::collections::HashMap;
 
 pub struct CreateProject {
     pub name: String,
@@ -365,21 +366,80 @@ pub async fn watchable_each(
     asked: &[(Actor, AwardableRef)],
 ) -> DomainResult<Vec<DomainResult<Vec<AwardableRef>>>> {
     let mut tx = app.store.read().await?;
+    let rows = work_items_of(&mut tx, asked).await?;
     // Per viewer: the project of their last item, and their facts on it.
     let mut known: Vec<(policy::Viewer, Option<(ProjectRow, ProjectFacts)>)> = Vec::new();
-    let mut answers = Vec::with_capacity(asked.len());
+    let mut answers: Vec<DomainResult<Vec<AwardableRef>>> = Vec::with_capacity(asked.len());
+    // The readable issues and merge requests, by kind and the rule their
+    // comments are listed by: the answers they start.
+    let mut commented: Vec<((AwardableKind, policy::ConfidentialListing), Vec<usize>)> = Vec::new();
     for (actor, item) in asked {
         let viewer = actor.viewer();
         let at = known.iter().position(|(v, _)| *v == viewer).unwrap_or_else(|| {
             known.push((viewer, None));
             known.len() - 1
         });
-        match watchable_in(&mut tx, actor, *item, &mut known[at].1).await {
+        let reuse = known[at].1.as_ref().map(|(project, facts)| (project, *facts));
+        let loaded = match (item.kind.work_item(), rows.get(item)) {
+            (Some(_), Some(row)) => {
+                facts::readable_subject(&mut tx, actor, (*item, facts::Subject::WorkItem(row.clone())), reuse).await
+            }
+            (Some(_), None) => Err(DomainError::NotFound(item.kind.display_name())),
+            (None, _) => facts::readable_awardable_in(&mut tx, actor, *item, reuse).await,
+        };
+        match loaded {
             Err(failed) if failed.is_internal() => return Err(failed),
-            answer => answers.push(answer),
+            Err(refused) => answers.push(Err(refused)),
+            Ok(loaded) => {
+                if item.kind.work_item().is_some() {
+                    let key = (item.kind, policy::confidential_listing(&viewer, &loaded.facts.project));
+                    match commented.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, ats)) => ats.push(answers.len()),
+                        None => commented.push((key, vec![answers.len()])),
+                    }
+                }
+                known[at].1 = Some((loaded.project, loaded.facts.project));
+                answers.push(Ok(vec![*item]));
+            }
+        }
+    }
+    // Their comments: one read for each kind and rule.
+    for ((kind, rule), ats) in commented {
+        let first =
+            |answer: &DomainResult<Vec<AwardableRef>>| answer.as_ref().ok().and_then(|a| a.first()).map(|i| i.id);
+        let mut ids: Vec<i64> = ats.iter().filter_map(|&at| answers.get(at).and_then(first)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut notes: HashMap<i64, Vec<AwardableRef>> = HashMap::new();
+        for (on, id) in tx.note_ids_of_each(kind.as_str(), &ids, &rule, listing::WHOLE as i64).await? {
+            notes.entry(on).or_default().push(AwardableRef { kind: AwardableKind::Note, id });
+        }
+        for at in ats {
+            if let Some(Ok(answer)) = answers.get_mut(at) {
+                let on = answer.first().map(|i| i.id);
+                answer.extend(on.and_then(|on| notes.get(&on)).into_iter().flatten().copied());
+            }
         }
     }
     Ok(answers)
+}
+
+/// The issues and merge requests among `asked`, one read per kind.
+async fn work_items_of(
+    tx: &mut Tx,
+    asked: &[(Actor, AwardableRef)],
+) -> DomainResult<HashMap<AwardableRef, WorkItemRow>> {
+    let mut rows = HashMap::new();
+    for kind in [AwardableKind::Issue, AwardableKind::MergeRequest] {
+        let Some(work_item) = kind.work_item() else { continue };
+        let mut ids: Vec<i64> = asked.iter().filter(|(_, i)| i.kind == kind).map(|(_, i)| i.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for row in tx.work_items_by_ids(work_item, &ids).await? {
+            rows.insert(AwardableRef { kind, id: row.id }, row);
+        }
+    }
+    Ok(rows)
 }
 
 /// [`watchable`] within `tx`, reusing `known` (the project last loaded, and

@@ -1,7 +1,7 @@
 //! Projects, project membership, and what lives in a project: issues, merge
 //! requests, snippets and notes.
 
-use super::{exec, now, on, MemberRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx, WorkItemRow};
+use super::{exec, now, numbered_params, on, MemberRow, NoteRow, ProjectRow, SnippetRow, StoreResult, Tx, WorkItemRow};
 use crate::events::WorkItemKind;
 use crate::policy::ConfidentialListing;
 
@@ -214,6 +214,18 @@ impl Tx {
         on!(self, c => sqlx::query_as::<_, WorkItemRow>(&sql).bind(id).fetch_optional(c).await)
     }
 
+    /// Those of `ids` that exist, in one statement (the list padded to a power
+    /// of two with its last id, so a few statements serve every length).
+    pub async fn work_items_by_ids(&mut self, kind: WorkItemKind, ids: &[i64]) -> StoreResult<Vec<WorkItemRow>> {
+        let ids = padded(ids);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (table, columns, _) = work_items(kind);
+        let sql = format!("SELECT {columns} FROM {table} WHERE id IN ({})", numbered_params(1, ids.len()));
+        on!(self, c => ids.iter().fold(sqlx::query_as::<_, WorkItemRow>(&sql), |q, id| q.bind(id)).fetch_all(c).await)
+    }
+
     /// How many of a project's issues or merge requests `rule` lets through.
     pub async fn count_work_items(
         &mut self,
@@ -336,6 +348,42 @@ impl Tx {
             .bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(noteable_id).bind(limit)
             .fetch_all(c).await)
     }
+
+    /// [`Tx::list_note_ids`] for each of `noteable_ids` (of one type) under
+    /// one rule, in one statement: `(noteable id, note id)`, in that order.
+    pub async fn note_ids_of_each(
+        &mut self,
+        noteable_type: &str,
+        noteable_ids: &[i64],
+        rule: &ConfidentialListing,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let ids = padded(noteable_ids);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT noteable_id, id FROM (SELECT noteable_id, id, \
+             ROW_NUMBER() OVER (PARTITION BY noteable_id ORDER BY id) AS n FROM notes \
+             WHERE noteable_type = $1 AND {LISTED} AND noteable_id IN ({})) listed \
+             WHERE n <= $4 ORDER BY noteable_id, id",
+            numbered_params(5, ids.len())
+        );
+        on!(self, c => ids.iter().fold(
+            sqlx::query_as::<_, (i64, i64)>(&sql).bind(noteable_type).bind(rule.all).bind(rule.viewer_id).bind(limit),
+            |q, id| q.bind(id)).fetch_all(c).await)
+    }
+}
+
+/// `ids`, lengthened to the next power of two with its last id (which an `IN`
+/// list takes as once): statements over id lists come in a few lengths, and
+/// each connection's statement cache keeps them all.
+fn padded(ids: &[i64]) -> Vec<i64> {
+    let mut out = ids.to_vec();
+    if let Some(&last) = ids.last() {
+        out.resize(ids.len().next_power_of_two(), last);
+    }
+    out
 }
 
 /// How [`Tx::project`] and [`Tx::project_with_access`] find a project.

@@ -938,8 +938,8 @@ type Opened = Result<BTreeSet<String>, u16>;
 type Snapshot = Result<HashMap<String, BTreeMap<String, i64>>, u16>;
 
 /// What a viewer's stream of issue `issue` opens with.
-async fn opened(base: &str, token: Option<&str>, issue: i64) -> Snapshot {
-    let mut request = client().get(format!("{base}/-/live/Issue/{issue}"));
+async fn opened(base: &str, token: Option<&str>, page: &str) -> Snapshot {
+    let mut request = client().get(format!("{base}/-/live/{page}"));
     if let Some(token) = token {
         request = request.header("PRIVATE-TOKEN", token);
     }
@@ -957,15 +957,17 @@ async fn opened(base: &str, token: Option<&str>, issue: i64) -> Snapshot {
             _ => break,
         }
     }
-    assert!(browser.last_id.is_some(), "a whole snapshot of issue {issue}: {:?}", browser.events);
+    assert!(browser.last_id.is_some(), "a whole snapshot of {page}: {:?}", browser.events);
     Ok(browser.tallies)
 }
 
 /// Pages opened at the same moment are read together, whoever opens them
-/// (`live::page_reads`): visitors and members of different groups, on
-/// public, confidential and private issues and one that does not exist, each
-/// asked five times at once. Each viewer gets exactly what it may see: the
-/// issue or a 404, and only the comments it may read.
+/// (`live::page_reads`: the items of a batch in one statement per kind, their
+/// comments in one per kind and listing rule): visitors, members of different
+/// groups and an admin, on public, confidential and private issues, a merge
+/// request and an issue that does not exist, each asked five times at once.
+/// Each viewer gets exactly what it may see: the item or a 404, and only the
+/// comments it may read.
 async fn pages_opened_together_each_get_what_their_viewer_may_see(backend: Backend) {
     let server = start(backend, &[("DEMO_DATA", "1")]).await;
     let base = &server.base;
@@ -980,41 +982,56 @@ async fn pages_opened_together_each_get_what_their_viewer_may_see(backend: Backe
     let public: Vec<String> = public.as_array().expect("notes").iter().map(|n| format!("Note/{}", n["id"])).collect();
     assert_eq!(public.len(), 1, "{public:?}");
     let set = |items: &[&str]| -> Opened { Ok(items.iter().map(|i| i.to_string()).collect()) };
-    let (issue_1, issue_2, issue_3, issue_4) = ("Issue/1", "Issue/2", "Issue/3", "Issue/4");
+    let (issue_1, issue_2, issue_3, issue_4, mr_1) = ("Issue/1", "Issue/2", "Issue/3", "Issue/4", "MergeRequest/1");
+    // A comment on the merge request, internal: the admin reads it, a visitor not.
+    let body = json!({ "body": "Internal too.", "internal": true });
+    let (status, mr_note) =
+        call(base, Method::POST, "/projects/1/merge_requests/1/notes", Some(ROOT_TOKEN), Some(body)).await;
+    assert_eq!(status, 201, "{mr_note}");
+    let mr_note = format!("Note/{}", mr_note["id"]);
+    let (status, mr_public) = call(base, Method::GET, "/projects/1/merge_requests/1/notes", None, None).await;
+    assert_eq!(status, 200);
+    let mr_public: Vec<String> =
+        mr_public.as_array().expect("notes").iter().map(|n| format!("Note/{}", n["id"])).collect();
+    assert_eq!(mr_public.len(), 1, "{mr_public:?}");
     // erin is a guest of the public project's group, dave a reporter there;
     // frank develops in the private group only.
     let (erin, dave, frank) =
         (token_for(base, "erin").await, token_for(base, "dave").await, token_for(base, "frank").await);
-    let expected: Vec<(Option<&str>, i64, Opened)> = vec![
-        (None, 1, set(&[issue_1, &public[0]])),
-        (None, 2, set(&[issue_2])),
-        (None, 3, Err(404)),
-        (None, 4, Err(404)),
-        (None, 999_999, Err(404)),
-        (Some(&erin), 1, set(&[issue_1, &public[0]])),
-        (Some(&erin), 3, Err(404)),
-        (Some(&erin), 4, Err(404)),
-        (Some(&dave), 1, set(&[issue_1, &public[0], &internal])),
-        (Some(&dave), 3, set(&[issue_3])),
-        (Some(&dave), 4, Err(404)),
-        (Some(&frank), 1, set(&[issue_1, &public[0]])),
-        (Some(&frank), 3, Err(404)),
-        (Some(&frank), 4, set(&[issue_4])),
+    let expected: Vec<(Option<&str>, &str, Opened)> = vec![
+        (None, issue_1, set(&[issue_1, &public[0]])),
+        (None, issue_2, set(&[issue_2])),
+        (None, issue_3, Err(404)),
+        (None, issue_4, Err(404)),
+        (None, "Issue/999999", Err(404)),
+        (None, mr_1, set(&[mr_1, &mr_public[0]])),
+        (Some(&erin), issue_1, set(&[issue_1, &public[0]])),
+        (Some(&erin), issue_3, Err(404)),
+        (Some(&erin), issue_4, Err(404)),
+        (Some(&dave), issue_1, set(&[issue_1, &public[0], &internal])),
+        (Some(&dave), issue_3, set(&[issue_3])),
+        (Some(&dave), issue_4, Err(404)),
+        (Some(&frank), issue_1, set(&[issue_1, &public[0]])),
+        (Some(&frank), issue_3, Err(404)),
+        (Some(&frank), issue_4, set(&[issue_4])),
+        (Some(ROOT_TOKEN), issue_1, set(&[issue_1, &public[0], &internal])),
+        (Some(ROOT_TOKEN), issue_4, set(&[issue_4])),
+        (Some(ROOT_TOKEN), mr_1, set(&[mr_1, &mr_public[0], &mr_note])),
     ];
-    let opening =
-        expected.iter().cycle().take(expected.len() * 5).map(|(token, issue, _)| opened(base, *token, *issue));
+    let opening = expected.iter().cycle().take(expected.len() * 5).map(|(token, page, _)| opened(base, *token, page));
     let got = futures::future::join_all(opening).await;
     // Issue 1's tallies as REST lists them: each snapshot that shows it must
     // carry these (the tallies read together, each asker given its own).
     let issue_1_tallies = truth(base).await;
     assert!(!issue_1_tallies.is_empty());
-    for ((token, issue, want), got) in expected.iter().cycle().zip(got) {
-        let who = [(&erin, "erin"), (&dave, "dave"), (&frank, "frank")]
+    for ((token, page, want), got) in expected.iter().cycle().zip(got) {
+        let root = ROOT_TOKEN.to_string();
+        let who = [(&erin, "erin"), (&dave, "dave"), (&frank, "frank"), (&root, "root")]
             .iter()
             .find(|(t, _)| Some(t.as_str()) == *token)
             .map_or("a visitor", |(_, name)| name);
         let items: Opened = got.as_ref().map(|tallies| tallies.keys().cloned().collect()).map_err(|status| *status);
-        assert_eq!(&items, want, "{who} on issue {issue}");
+        assert_eq!(&items, want, "{who} on {page}");
         if let Ok(tallies) = &got {
             if let Some(shown) = tallies.get(issue_1) {
                 assert_eq!(shown, &issue_1_tallies, "{who}: issue 1's tallies");
