@@ -64,6 +64,22 @@ fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// How many times the server's threads have been switched out so far (waiting
+/// or preempted), from /proc (Linux): each costs a core's caches.
+fn context_switches(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let switches = |status: String| -> u64 {
+        status
+            .lines()
+            .filter(|l| l.starts_with("voluntary_ctxt_switches:") || l.starts_with("nonvoluntary_ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum()
+    };
+    Some(
+        tasks.flatten().filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok()).map(switches).sum(),
+    )
+}
+
 /// The CPU time the server has used so far (user + system), from /proc (Linux).
 fn cpu_time(pid: u32) -> Option<Duration> {
     cpu_time_of(&format!("/proc/{pid}/stat"))
@@ -274,6 +290,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let host = viewers_base.trim_start_matches("http://").to_string();
     let perf = perf_record(peer, label, "connect");
     let cpu_at_start = cpu_time(pid);
+    let switches_at_start = context_switches(pid);
     let started = Instant::now();
     // The viewers run on one thread of their own (one core's worth, at most).
     let done = Arc::new(tokio::sync::Notify::new());
@@ -350,6 +367,7 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     // Which side set the pace: the server's CPU, and the viewers' thread's
     // (all of which went into connecting so far).
     let connect_cpu = cpu_at_start.zip(cpu_time(pid)).map(|(a, b)| b.saturating_sub(a));
+    let connect_switches = switches_at_start.zip(context_switches(pid)).map(|(a, b)| b.saturating_sub(a));
     let viewers_connect_cpu = thread_cpu_time(viewers_tid.load(Ordering::Relaxed));
     perf_stop(perf);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -431,13 +449,14 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let spread = [0.10, 0.25, 0.75, 0.90].map(|q| format!("{:.1}", at(q))).join("/");
     let per_viewer = grew(idle, holding).filter(|_| connected > 0).map(|k| k / connected as f64);
     println!(
-        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (each tenth by {} s; server CPU {}, the viewers' thread's CPU {}); server memory {} per viewer",
+        "Live [{}{}], {label}: {connected}/{viewers} viewers over {} topic(s) connected in {:.2} s (each tenth by {} s; server CPU {}, its threads switched out {} times; the viewers' thread's CPU {}); server memory {} per viewer",
         peer.name(),
         if pinned { ", pinned" } else { "" },
         targets.len(),
         connect_time.as_secs_f64(),
         tenths.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>().join("/"),
         connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
+        connect_switches.map_or("?".into(), |n| n.to_string()),
         viewers_connect_cpu.map_or("?".into(), |c| format!("{} ms", c.as_millis())),
         per_viewer.map_or("?".into(), |k| format!("{k:.1} KiB")),
     );
