@@ -621,6 +621,8 @@ pub struct AbuseLimits {
     pub failed_login_attempts_unlock_period_in_minutes: i32,
     /// Sign-in posts per IP address per minute.
     pub throttle_protected_paths_requests_per_period: i32,
+    /// API requests without credentials per IP address per minute.
+    pub throttle_unauthenticated_api_requests_per_period: i32,
     pub reactions_per_user_per_minute: i32,
     pub awards_per_group_per_hour: i32,
     /// Award e-mails beyond this wait in the outbox for the next hour.
@@ -633,6 +635,7 @@ impl Default for AbuseLimits {
             max_login_attempts: 10,
             failed_login_attempts_unlock_period_in_minutes: 10,
             throttle_protected_paths_requests_per_period: 10,
+            throttle_unauthenticated_api_requests_per_period: 500,
             reactions_per_user_per_minute: 60,
             awards_per_group_per_hour: 300,
             award_emails_per_group_per_hour: 100,
@@ -643,7 +646,7 @@ impl Default for AbuseLimits {
 impl AbuseLimits {
     /// Every limit by its name (GitLab's application setting, where GitLab has
     /// one), in the one order the API, the dashboard and validation use.
-    pub fn fields_mut(&mut self) -> [(&'static str, &mut i32); 6] {
+    pub fn fields_mut(&mut self) -> [(&'static str, &mut i32); 7] {
         [
             ("max_login_attempts", &mut self.max_login_attempts),
             (
@@ -651,6 +654,10 @@ impl AbuseLimits {
                 &mut self.failed_login_attempts_unlock_period_in_minutes,
             ),
             ("throttle_protected_paths_requests_per_period", &mut self.throttle_protected_paths_requests_per_period),
+            (
+                "throttle_unauthenticated_api_requests_per_period",
+                &mut self.throttle_unauthenticated_api_requests_per_period,
+            ),
             ("reactions_per_user_per_minute", &mut self.reactions_per_user_per_minute),
             ("awards_per_group_per_hour", &mut self.awards_per_group_per_hour),
             ("award_emails_per_group_per_hour", &mut self.award_emails_per_group_per_hour),
@@ -658,7 +665,7 @@ impl AbuseLimits {
     }
 
     /// As [`AbuseLimits::fields_mut`], the values.
-    pub fn fields(mut self) -> [(&'static str, i32); 6] {
+    pub fn fields(mut self) -> [(&'static str, i32); 7] {
         self.fields_mut().map(|(name, value)| (name, *value))
     }
 }

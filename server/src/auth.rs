@@ -45,7 +45,11 @@ impl FromRequestParts<ServerState> for Auth {
         let given = Credentials::from_headers(&parts.headers, state.app.instance.session_cookie());
         let owned =
             GivenCredentials { token: given.token.map(str::to_string), session: given.session.map(str::to_string) };
-        let authenticated = authenticate(&state.app, given).await.map_err(AuthRejection)?;
+        // Found already by the unauthenticated-API throttle on the way in.
+        let authenticated = match parts.extensions.remove::<Authenticated>() {
+            Some(found) => found,
+            None => authenticate(&state.app, given).await.map_err(AuthRejection)?,
+        };
         Ok(Auth(authenticated, owned))
     }
 }

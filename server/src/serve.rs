@@ -214,7 +214,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     let drained = async {
-        let _ = serving.await;
+        // A panic in the accept loop ends the process, as it did when the loop
+        // ran on the main thread, rather than leave it up without a listener.
+        if let Err(failed) = serving.await {
+            if failed.is_panic() {
+                std::panic::resume_unwind(failed.into_panic());
+            }
+        }
         let _ = (&mut mail_worker).await;
         let _ = (&mut hook_worker).await;
     };
@@ -252,9 +258,14 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
     let routes = generate_route_list(App);
     let app = state.app.clone();
     let provide_app = move || provide_context(app.clone());
-    let router = Router::new()
+    // The APIs, where a caller who is not signed in counts against their
+    // address's limit (GitLab's unauthenticated API throttle).
+    let api = Router::new()
         .route("/api/graphql", axum::routing::post(graphql::handler))
         .nest("/api", rest::routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), throttle::unauthenticated_api));
+    let router = Router::new()
+        .merge(api)
         .route("/-/health", get(|| async { "ok" }))
         .route("/.well-known/jwks.json", get(rest::credentials::jwks))
         .route("/.well-known/did.json", get(rest::credentials::did_document))

@@ -1,9 +1,15 @@
-//! GitLab's protected-paths throttle: sign-in (and password change) posts per
-//! client address per minute, refused with GitLab's `429 Retry later` and its
-//! `RateLimit-*` headers before any password is hashed. The limit is the admin's
-//! `throttle_protected_paths_requests_per_period`; counted by each process.
+//! GitLab's Rack::Attack throttles, per client address per minute, refused with
+//! GitLab's `429 Retry later` and its `RateLimit-*` headers:
+//! - protected paths: sign-in (and password change) posts, before any password
+//!   is hashed (`throttle_protected_paths_requests_per_period`);
+//! - unauthenticated API: REST and GraphQL requests from a caller who is not
+//!   signed in (no credentials, or a token that does not work), before the
+//!   request is served (`throttle_unauthenticated_api_requests_per_period`).
+//!
+//! The limits are the admin's; each process counts its own.
 
 use crate::state::ServerState;
+use app::domain::auth::{authenticate, Credentials};
 use app::domain::limits::{self, Verdict};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -18,7 +24,9 @@ const PROTECTED_PATHS: [&str; 2] = [
     <app::server_fns::profile::ChangePassword as ServerFn>::PATH,
 ];
 const PERIOD: Duration = Duration::from_secs(60);
-const NAME: &str = "throttle_unauthenticated_protected_paths";
+/// The throttles' names, as GitLab's `RateLimit-Name` gives them.
+const PROTECTED_PATHS_NAME: &str = "throttle_unauthenticated_protected_paths";
+const UNAUTHENTICATED_API_NAME: &str = "throttle_unauthenticated_api";
 /// A refusal is answered after this pause (a tarpit): a client that sends its
 /// next post as soon as it is refused, as a flood does, is slowed to one post
 /// per pause and connection, instead of keeping the server busy refusing.
@@ -59,17 +67,62 @@ pub async fn protected_paths(State(state): State<ServerState>, request: Request,
     if verdict.allowed {
         return next.run(request).await;
     }
-    // Logged once per address and minute, when it first goes over: a flood of
-    // refusals must not become a flood of log lines (disk, and CPU per answer).
+    refuse(PROTECTED_PATHS_NAME, (ip, "posts to protected paths"), verdict).await
+}
+
+/// The API's routes (REST and GraphQL): a caller who is not signed in counts
+/// against the address's limit. Who the caller is gets decided once: a caller
+/// found here is handed to the request's [`crate::auth::Auth`] as found.
+pub async fn unauthenticated_api(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
+    let limit = match limits::current(&state.app).await {
+        Ok(l) => l.throttle_unauthenticated_api_requests_per_period,
+        Err(err) => {
+            tracing::warn!("unauthenticated API throttle: limits unavailable ({err}); not throttling");
+            return next.run(request).await;
+        }
+    };
+    if limit == 0 {
+        return next.run(request).await;
+    }
+    let given = Credentials::from_headers(request.headers(), state.app.instance.session_cookie());
+    let signed_in = match authenticate(&state.app, given).await {
+        Ok(authenticated) => {
+            let signed_in = authenticated.actor.user().is_some();
+            request.extensions_mut().insert(authenticated);
+            signed_in
+        }
+        // The database failed: the request's own authentication answers that.
+        Err(err) if err.is_internal() => return next.run(request).await,
+        // A token that does not work is no credential (its 401 is counted).
+        Err(_) => false,
+    };
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return next.run(request).await;
+    };
+    if signed_in {
+        return next.run(request).await;
+    }
+    let ip = client_ip(peer.ip(), request.headers(), &state.trusted_proxies);
+    let verdict = state.app.limiter.hit("unauthenticated_api", limits::address_key(ip), limit, PERIOD);
+    if verdict.allowed {
+        return next.run(request).await;
+    }
+    refuse(UNAUTHENTICATED_API_NAME, (ip, "API requests without credentials"), verdict).await
+}
+
+/// A refusal, after the tarpit's pause. Logged once per address and minute,
+/// when it first goes over: a flood of refusals must not become a flood of
+/// log lines (disk, and CPU per answer).
+async fn refuse(name: &'static str, (ip, what): (IpAddr, &str), verdict: Verdict) -> Response {
     if verdict.observed == verdict.limit.saturating_add(1) {
-        tracing::warn!("throttled: {ip} is over {} posts to protected paths this minute", verdict.limit);
+        tracing::warn!("throttled: {ip} is over {} {what} this minute", verdict.limit);
     }
     tokio::time::sleep(TARPIT).await;
-    retry_later(verdict)
+    retry_later(name, verdict)
 }
 
 /// `429 Retry later` with the headers GitLab's Rack::Attack sends.
-fn retry_later(v: Verdict) -> Response {
+fn retry_later(name: &'static str, v: Verdict) -> Response {
     let reset_in = v.reset_in.as_secs().max(1);
     let reset_at = chrono::Utc::now() + chrono::Duration::seconds(reset_in as i64);
     let mut response = (StatusCode::TOO_MANY_REQUESTS, "Retry later\n").into_response();
@@ -79,7 +132,7 @@ fn retry_later(v: Verdict) -> Response {
             headers.insert(name, value);
         }
     };
-    set("ratelimit-name", NAME.to_string());
+    set("ratelimit-name", name.to_string());
     set("ratelimit-limit", v.limit.to_string());
     set("ratelimit-observed", v.observed.to_string());
     set("ratelimit-remaining", v.remaining.to_string());

@@ -357,10 +357,11 @@ pub async fn watchable(app: &AppState, actor: &Actor, item: AwardableRef) -> Dom
 }
 
 /// [`watchable`] for each of `asked` (pages that viewers, whoever they are,
-/// open at the same moment), in one read transaction. A viewer's facts on a
-/// project are read once for a run of that viewer's items in it, and never
-/// serve another viewer. Each answer, in order; `Err` only when the read
-/// itself failed.
+/// open at the same moment), in one read transaction: the issues and merge
+/// requests in one statement per kind, their comments in one per kind and
+/// listing rule. A viewer's facts on a project are read once for a run of that
+/// viewer's items in it, and never serve another viewer. Each answer, in
+/// order; `Err` only when the read itself failed.
 pub async fn watchable_each(
     app: &AppState,
     asked: &[(Actor, AwardableRef)],

@@ -21,6 +21,7 @@ fn limit_label(locale: Locale, name: &'static str) -> &'static str {
         "max_login_attempts" => td_string!(locale, limit_max_login_attempts),
         "failed_login_attempts_unlock_period_in_minutes" => td_string!(locale, limit_lock_minutes),
         "throttle_protected_paths_requests_per_period" => td_string!(locale, limit_sign_in_per_ip),
+        "throttle_unauthenticated_api_requests_per_period" => td_string!(locale, limit_api_per_ip),
         "reactions_per_user_per_minute" => td_string!(locale, limit_reactions),
         "awards_per_group_per_hour" => td_string!(locale, limit_awards),
         "award_emails_per_group_per_hour" => td_string!(locale, limit_award_emails),

@@ -149,6 +149,7 @@ pub async fn set_limits(
     reactions_per_user_per_minute: i32,
     awards_per_group_per_hour: i32,
     award_emails_per_group_per_hour: i32,
+    throttle_unauthenticated_api_requests_per_period: i32,
 ) -> Result<(), UiError> {
     use super::ssr;
     use crate::store::AbuseLimits;
@@ -161,6 +162,7 @@ pub async fn set_limits(
         reactions_per_user_per_minute,
         awards_per_group_per_hour,
         award_emails_per_group_per_hour,
+        throttle_unauthenticated_api_requests_per_period,
     };
     let result = crate::domain::limits::set_abuse_limits(&app, &actor, limits).await;
     back(&result);

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 const LIMIT_COLUMNS: &str = "max_login_attempts, failed_login_attempts_unlock_period_in_minutes, \
      throttle_protected_paths_requests_per_period, reactions_per_user_per_minute, awards_per_group_per_hour, \
-     award_emails_per_group_per_hour";
+     award_emails_per_group_per_hour, throttle_unauthenticated_api_requests_per_period";
 
 impl Tx {
     pub async fn auto_accept_awarded_achievements(&mut self) -> StoreResult<bool> {
@@ -23,19 +23,22 @@ impl Tx {
 
     pub async fn set_abuse_limits(&mut self, l: &AbuseLimits) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO application_settings (id, updated_at, {LIMIT_COLUMNS}) VALUES (1, $1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO application_settings (id, updated_at, {LIMIT_COLUMNS}) VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, \
              max_login_attempts = excluded.max_login_attempts, \
              failed_login_attempts_unlock_period_in_minutes = excluded.failed_login_attempts_unlock_period_in_minutes, \
              throttle_protected_paths_requests_per_period = excluded.throttle_protected_paths_requests_per_period, \
              reactions_per_user_per_minute = excluded.reactions_per_user_per_minute, \
              awards_per_group_per_hour = excluded.awards_per_group_per_hour, \
-             award_emails_per_group_per_hour = excluded.award_emails_per_group_per_hour"
+             award_emails_per_group_per_hour = excluded.award_emails_per_group_per_hour, \
+             throttle_unauthenticated_api_requests_per_period = \
+             excluded.throttle_unauthenticated_api_requests_per_period"
         );
         exec!(self, c => sqlx::query(&sql)
             .bind(now()).bind(l.max_login_attempts).bind(l.failed_login_attempts_unlock_period_in_minutes)
             .bind(l.throttle_protected_paths_requests_per_period).bind(l.reactions_per_user_per_minute)
             .bind(l.awards_per_group_per_hour).bind(l.award_emails_per_group_per_hour)
+            .bind(l.throttle_unauthenticated_api_requests_per_period)
             .execute(c).await)?;
         Ok(())
     }

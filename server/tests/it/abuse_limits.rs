@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 on_both!(
     failed_sign_ins_lock_the_account_until_an_admin_unlocks_it,
     sign_in_posts_are_throttled_per_address,
+    api_requests_without_credentials_are_throttled_per_address,
     sign_ins_made_together_are_counted_before_any_password_is_checked,
     attempts_counted_past_a_lowered_limit_lock_for_a_while,
     wrong_current_passwords_count_as_failed_sign_ins,
@@ -225,6 +226,70 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
     assert!(sign_in(base, "erin", "laurel-demo").await.2.is_some(), "erin signs in under the new limit");
 }
 
+/// GitLab's unauthenticated API throttle: REST and GraphQL requests from a
+/// caller who is not signed in (no credentials, a wrong token, a stale session
+/// cookie) count per address; a signed-in caller from the same address does
+/// not, and is served while the others are refused.
+async fn api_requests_without_credentials_are_throttled_per_address(backend: Backend) {
+    let db = database(backend).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let base = &server.base;
+    let settings = call(base, Method::GET, "/application/settings", Some(ROOT_TOKEN), None).await.1;
+    assert_eq!(settings["throttle_unauthenticated_api_requests_per_period"], 500, "on by default: {settings}");
+    set_limits(base, json!({ "throttle_unauthenticated_api_requests_per_period": 4 })).await;
+    let get = |token: Option<&'static str>, cookie: Option<&'static str>| {
+        let mut request = client().get(format!("{base}/api/v4/projects/1/issues/1/award_emoji"));
+        if let Some(token) = token {
+            request = request.header("PRIVATE-TOKEN", token);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send()
+    };
+    // Four without credentials pass: two bare, a wrong token (its 401), a stale session.
+    assert_eq!(get(None, None).await.expect("1st").status(), 200);
+    assert_eq!(get(None, None).await.expect("2nd").status(), 200);
+    assert_eq!(get(Some("glpat-not-a-token"), None).await.expect("3rd").status(), 401);
+    let stale = "laurel_session=no-such-session";
+    assert_eq!(get(None, Some(stale)).await.expect("4th").status(), 200);
+    // Signed in, from the same address: not counted.
+    for _ in 0..5 {
+        assert_eq!(get(Some(ROOT_TOKEN), None).await.expect("root").status(), 200);
+    }
+    let sent = std::time::Instant::now();
+    let refused = get(None, None).await.expect("5th");
+    assert_eq!(refused.status(), 429);
+    assert!(sent.elapsed() >= std::time::Duration::from_millis(250), "refused after {:?}", sent.elapsed());
+    let header = |name: &str| refused.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(header("content-type"), "text/plain");
+    assert_eq!(header("ratelimit-name"), "throttle_unauthenticated_api");
+    assert_eq!((header("ratelimit-limit"), header("ratelimit-observed")), ("4".into(), "5".into()));
+    assert_eq!(header("ratelimit-remaining"), "0");
+    let retry: u64 = header("retry-after").parse().expect("Retry-After seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(refused.text().await.expect("body"), "Retry later\n");
+    // A wrong token, a stale session and GraphQL are refused the same way.
+    assert_eq!(get(Some("glpat-not-a-token"), None).await.expect("wrong token").status(), 429);
+    assert_eq!(get(None, Some(stale)).await.expect("stale session").status(), 429);
+    let query = "{ currentUser { username } }";
+    assert_eq!(graphql(base, None, query, json!({})).await.0, 429, "GraphQL without credentials");
+    // The signed-in are still served, on both APIs.
+    assert_eq!(get(Some(ROOT_TOKEN), None).await.expect("root").status(), 200);
+    let (status, body) = graphql(base, Some(ROOT_TOKEN), query, json!({})).await;
+    assert_eq!((status, &body["data"]["currentUser"]["username"]), (200, &json!("root")), "{body}");
+    // Pages and embeds are not the API: a visitor still gets them.
+    assert_eq!(client().get(format!("{base}/groups/heroes/-/achievements")).send().await.expect("page").status(), 200);
+    // The admin raises the limit; it applies at once in this process.
+    set_limits(base, json!({ "throttle_unauthenticated_api_requests_per_period": 100 })).await;
+    assert_eq!(get(None, None).await.expect("under the new limit").status(), 200);
+    // 0 turns it off.
+    set_limits(base, json!({ "throttle_unauthenticated_api_requests_per_period": 0 })).await;
+    for n in 0..120 {
+        assert_eq!(get(None, None).await.expect("unthrottled").status(), 200, "request {n} with the throttle off");
+    }
+}
+
 async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(backend: Backend) {
     let db = database(backend).await;
     let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
@@ -268,6 +333,7 @@ async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(b
             ("reactions_per_user_per_minute", "0"),
             ("awards_per_group_per_hour", "0"),
             ("award_emails_per_group_per_hour", "0"),
+            ("throttle_unauthenticated_api_requests_per_period", "0"),
         ])
         .send()
         .await
