@@ -184,6 +184,24 @@ async fn wrong_current_passwords_count_as_failed_sign_ins(backend: Backend) {
     assert!(sign_in(base, "carol", "a-whole-new-password").await.2.is_none(), "the password did not change");
 }
 
+/// Checks `response` is GitLab's `429 Retry later` from throttle `name`: its
+/// `RateLimit-*` headers and `Retry-After` (the `observed`-th request against
+/// `limit`); gives it back for its body.
+fn retry_later(response: reqwest::Response, name: &str, (limit, observed): (u32, u32)) -> reqwest::Response {
+    assert_eq!(response.status(), 429);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(header("content-type"), "text/plain");
+    assert_eq!(header("ratelimit-name"), name);
+    assert_eq!((header("ratelimit-limit"), header("ratelimit-observed")), (limit.to_string(), observed.to_string()));
+    assert_eq!(header("ratelimit-remaining"), "0");
+    let retry: u64 = header("retry-after").parse().expect("Retry-After seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let reset: i64 = header("ratelimit-reset").parse().expect("RateLimit-Reset");
+    assert!((reset - chrono::Utc::now().timestamp()).abs() <= 61, "{reset}");
+    assert!(header("ratelimit-resettime").ends_with(" GMT"), "{}", header("ratelimit-resettime"));
+    response
+}
+
 async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
     let db = database(backend).await;
     let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
@@ -202,21 +220,14 @@ async fn sign_in_posts_are_throttled_per_address(backend: Backend) {
         .send()
         .await
         .expect("11th");
-    assert_eq!(response.status(), 429);
     // A tarpit: the refusal comes after a pause, so a flood that posts again as
     // soon as it is refused cannot keep the server busy refusing.
     assert!(sent.elapsed() >= std::time::Duration::from_millis(250), "refused after {:?}", sent.elapsed());
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert_eq!(header("content-type"), "text/plain");
-    assert_eq!(header("ratelimit-name"), "throttle_unauthenticated_protected_paths");
-    assert_eq!((header("ratelimit-limit"), header("ratelimit-observed")), ("10".into(), "11".into()));
-    assert_eq!(header("ratelimit-remaining"), "0");
-    let retry: u64 = header("retry-after").parse().expect("Retry-After seconds");
-    assert!((1..=60).contains(&retry), "{retry}");
-    let reset: i64 = header("ratelimit-reset").parse().expect("RateLimit-Reset");
-    assert!((reset - chrono::Utc::now().timestamp()).abs() <= 61, "{reset}");
-    assert!(header("ratelimit-resettime").ends_with(" GMT"), "{}", header("ratelimit-resettime"));
-    assert!(header("set-cookie").is_empty(), "no session for a throttled post, even with the right password");
+    let response = retry_later(response, "throttle_unauthenticated_protected_paths", (10, 11));
+    assert!(
+        response.headers().get("set-cookie").is_none(),
+        "no session for a throttled post, even with the right password"
+    );
     assert_eq!(response.text().await.expect("body"), "Retry later\n");
     // The throttle is for sign-in posts: pages and the API still answer.
     assert_eq!(client().get(format!("{base}/users/sign_in")).send().await.expect("page").status(), 200);
@@ -259,15 +270,8 @@ async fn api_requests_without_credentials_are_throttled_per_address(backend: Bac
     }
     let sent = std::time::Instant::now();
     let refused = get(None, None).await.expect("5th");
-    assert_eq!(refused.status(), 429);
     assert!(sent.elapsed() >= std::time::Duration::from_millis(250), "refused after {:?}", sent.elapsed());
-    let header = |name: &str| refused.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert_eq!(header("content-type"), "text/plain");
-    assert_eq!(header("ratelimit-name"), "throttle_unauthenticated_api");
-    assert_eq!((header("ratelimit-limit"), header("ratelimit-observed")), ("4".into(), "5".into()));
-    assert_eq!(header("ratelimit-remaining"), "0");
-    let retry: u64 = header("retry-after").parse().expect("Retry-After seconds");
-    assert!((1..=60).contains(&retry), "{retry}");
+    let refused = retry_later(refused, "throttle_unauthenticated_api", (4, 5));
     assert_eq!(refused.text().await.expect("body"), "Retry later\n");
     // A wrong token, a stale session and GraphQL are refused the same way.
     assert_eq!(get(Some("glpat-not-a-token"), None).await.expect("wrong token").status(), 429);
