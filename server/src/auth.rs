@@ -27,6 +27,51 @@ impl GivenCredentials {
     }
 }
 
+/// Who the caller is, as the API throttle found it on the way in
+/// (`throttle::unauthenticated_api`): [`Auth`] takes it instead of reading
+/// again. A read that failed is not handed on (it is made again).
+#[derive(Clone)]
+pub enum Found {
+    Caller(Authenticated),
+    /// A token that does not work: wrong (or its user blocked), revoked, expired.
+    Refused(Refusal),
+}
+
+#[derive(Clone, Copy)]
+pub enum Refusal {
+    Unknown,
+    Revoked,
+    Expired,
+}
+
+impl Found {
+    /// What `authenticate` answered, unless it failed to read.
+    pub fn of(answer: Result<Authenticated, DomainError>) -> Option<Found> {
+        match answer {
+            Ok(caller) => Some(Found::Caller(caller)),
+            Err(DomainError::Unauthorized) => Some(Found::Refused(Refusal::Unknown)),
+            Err(DomainError::TokenRevoked) => Some(Found::Refused(Refusal::Revoked)),
+            Err(DomainError::TokenExpired) => Some(Found::Refused(Refusal::Expired)),
+            Err(_) => None,
+        }
+    }
+
+    /// Whether the caller is signed in (a working token, or a session).
+    pub fn signed_in(&self) -> bool {
+        matches!(self, Found::Caller(caller) if caller.actor.user().is_some())
+    }
+}
+
+impl From<Refusal> for DomainError {
+    fn from(refusal: Refusal) -> DomainError {
+        match refusal {
+            Refusal::Unknown => DomainError::Unauthorized,
+            Refusal::Revoked => DomainError::TokenRevoked,
+            Refusal::Expired => DomainError::TokenExpired,
+        }
+    }
+}
+
 /// Why authentication refused the request (wrong, expired or revoked token;
 /// or the database failed).
 pub struct AuthRejection(pub DomainError);
@@ -46,8 +91,9 @@ impl FromRequestParts<ServerState> for Auth {
         let owned =
             GivenCredentials { token: given.token.map(str::to_string), session: given.session.map(str::to_string) };
         // Found already by the unauthenticated-API throttle on the way in.
-        let authenticated = match parts.extensions.remove::<Authenticated>() {
-            Some(found) => found,
+        let authenticated = match parts.extensions.remove::<Found>() {
+            Some(Found::Caller(caller)) => caller,
+            Some(Found::Refused(refusal)) => return Err(AuthRejection(refusal.into())),
             None => authenticate(&state.app, given).await.map_err(AuthRejection)?,
         };
         Ok(Auth(authenticated, owned))

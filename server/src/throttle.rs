@@ -8,6 +8,7 @@
 //!
 //! The limits are the admin's; each process counts its own.
 
+use crate::auth::Found;
 use crate::state::ServerState;
 use app::domain::auth::{authenticate, Credentials};
 use app::domain::limits::{self, Verdict};
@@ -85,17 +86,13 @@ pub async fn unauthenticated_api(State(state): State<ServerState>, mut request: 
         return next.run(request).await;
     }
     let given = Credentials::from_headers(request.headers(), state.app.instance.session_cookie());
-    let signed_in = match authenticate(&state.app, given).await {
-        Ok(authenticated) => {
-            let signed_in = authenticated.actor.user().is_some();
-            request.extensions_mut().insert(authenticated);
-            signed_in
-        }
-        // The database failed: the request's own authentication answers that.
-        Err(err) if err.is_internal() => return next.run(request).await,
-        // A token that does not work is no credential (its 401 is counted).
-        Err(_) => false,
+    // A token that does not work is no credential (its 401 is counted); a
+    // read that failed is answered by the request's own authentication.
+    let Some(found) = Found::of(authenticate(&state.app, given).await) else {
+        return next.run(request).await;
     };
+    let signed_in = found.signed_in();
+    request.extensions_mut().insert(found);
     let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
         return next.run(request).await;
     };

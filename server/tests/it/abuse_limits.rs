@@ -19,6 +19,7 @@ on_both!(
     failed_sign_ins_lock_the_account_until_an_admin_unlocks_it,
     sign_in_posts_are_throttled_per_address,
     api_requests_without_credentials_are_throttled_per_address,
+    the_throttle_reads_who_is_asking_once,
     sign_ins_made_together_are_counted_before_any_password_is_checked,
     attempts_counted_past_a_lowered_limit_lock_for_a_while,
     wrong_current_passwords_count_as_failed_sign_ins,
@@ -291,6 +292,31 @@ async fn api_requests_without_credentials_are_throttled_per_address(backend: Bac
     set_limits(base, json!({ "throttle_unauthenticated_api_requests_per_period": 0 })).await;
     for n in 0..120 {
         assert_eq!(get(None, None).await.expect("unthrottled").status(), 200, "request {n} with the throttle off");
+    }
+}
+
+/// The unauthenticated API throttle finds who is asking and hands it to the
+/// request: a token, working or not, is read once per request (a wrong one
+/// would otherwise cost a stranger's flood two reads each), on REST and GraphQL.
+async fn the_throttle_reads_who_is_asking_once(backend: Backend) {
+    let server = common::start(backend, &[("DEMO_DATA", "1"), ("RUST_LOG", "warn,sqlx::query=debug")]).await;
+    let base = &server.base;
+    let reads = |mark: usize| {
+        server.log_since(mark).iter().filter(|line| line.contains("FROM personal_access_tokens t JOIN users u")).count()
+    };
+    for (token, status) in [(ROOT_TOKEN, 200), ("glpat-not-a-token", 401)] {
+        let mark = server.log_mark();
+        let response = client()
+            .get(format!("{base}/api/v4/projects/1/issues/1/award_emoji"))
+            .header("PRIVATE-TOKEN", token)
+            .send()
+            .await
+            .expect("REST");
+        assert_eq!(response.status(), status);
+        let (graphql_status, _) = graphql(base, Some(token), "{ currentUser { username } }", json!({})).await;
+        assert_eq!(graphql_status, status, "GraphQL with {token}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(reads(mark), 2, "{token}: one read for each of the two requests");
     }
 }
 
