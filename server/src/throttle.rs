@@ -93,12 +93,12 @@ pub async fn unauthenticated_api(State(state): State<ServerState>, mut request: 
     };
     let signed_in = found.signed_in();
     request.extensions_mut().insert(found);
-    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
-        return next.run(request).await;
-    };
     if signed_in {
         return next.run(request).await;
     }
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return next.run(request).await;
+    };
     let ip = client_ip(peer.ip(), request.headers(), &state.trusted_proxies);
     let verdict = state.app.limiter.hit("unauthenticated_api", limits::address_key(ip), limit, PERIOD);
     if verdict.allowed {

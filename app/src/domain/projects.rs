@@ -372,8 +372,9 @@ pub async fn watchable_each(
     let mut known: Vec<(policy::Viewer, Option<(ProjectRow, ProjectFacts)>)> = Vec::new();
     let mut answers: Vec<DomainResult<Vec<AwardableRef>>> = Vec::with_capacity(asked.len());
     // The readable issues and merge requests, by kind and the rule their
-    // comments are listed by: the answers they start.
-    let mut commented: Vec<((AwardableKind, policy::ConfidentialListing), Vec<usize>)> = Vec::new();
+    // comments are listed by: each one's answer (by place) and id.
+    type Answered = Vec<(usize, i64)>;
+    let mut commented: Vec<((AwardableKind, policy::ConfidentialListing), Answered)> = Vec::new();
     for (actor, item) in asked {
         let viewer = actor.viewer();
         let at = known.iter().position(|(v, _)| *v == viewer).unwrap_or_else(|| {
@@ -394,9 +395,10 @@ pub async fn watchable_each(
             Ok(loaded) => {
                 if item.kind.work_item().is_some() {
                     let key = (item.kind, policy::confidential_listing(&viewer, &loaded.facts.project));
+                    let answer = (answers.len(), item.id);
                     match commented.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, ats)) => ats.push(answers.len()),
-                        None => commented.push((key, vec![answers.len()])),
+                        Some((_, answered)) => answered.push(answer),
+                        None => commented.push((key, vec![answer])),
                     }
                 }
                 known[at].1 = Some((loaded.project, loaded.facts.project));
@@ -405,20 +407,17 @@ pub async fn watchable_each(
         }
     }
     // Their comments: one read for each kind and rule.
-    for ((kind, rule), ats) in commented {
-        let first =
-            |answer: &DomainResult<Vec<AwardableRef>>| answer.as_ref().ok().and_then(|a| a.first()).map(|i| i.id);
-        let mut ids: Vec<i64> = ats.iter().filter_map(|&at| answers.get(at).and_then(first)).collect();
+    for ((kind, rule), answered) in commented {
+        let mut ids: Vec<i64> = answered.iter().map(|&(_, id)| id).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut notes: HashMap<i64, Vec<AwardableRef>> = HashMap::new();
         for (on, id) in tx.note_ids_of_each(kind.as_str(), &ids, &rule, listing::WHOLE as i64).await? {
             notes.entry(on).or_default().push(AwardableRef { kind: AwardableKind::Note, id });
         }
-        for at in ats {
-            if let Some(Ok(answer)) = answers.get_mut(at) {
-                let on = answer.first().map(|i| i.id);
-                answer.extend(on.and_then(|on| notes.get(&on)).into_iter().flatten().copied());
+        for (at, id) in answered {
+            if let (Some(Ok(answer)), Some(on)) = (answers.get_mut(at), notes.get(&id)) {
+                answer.extend(on.iter().copied());
             }
         }
     }

@@ -65,10 +65,7 @@ fn ItemBody(view: ItemView, kind: WorkItemKind, session: SessionInfo) -> impl In
     let here = format!("/{}/-/{list}/{}", view.project_path, view.iid);
     let paged = view.notes_page;
     // A reaction given without JavaScript comes back to the page of comments it was on.
-    let return_to = match paged.page < paged.pages {
-        true => format!("{here}?notes_page={}", paged.page),
-        false => here.clone(),
-    };
+    let return_to = if paged.page < paged.pages { format!("{here}?notes_page={}", paged.page) } else { here.clone() };
     let choices = view.choices.encode();
     let state = match view.state.as_str() {
         "closed" => td_string!(t(), state_closed),

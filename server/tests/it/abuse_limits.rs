@@ -333,7 +333,7 @@ async fn reactions_and_awards_over_their_limits_are_refused_and_change_nothing(b
         Method::PUT,
         "/application/settings",
         Some(&alice),
-        Some(json!({ "reactions_per_user_per_minute": 0 })),
+        Some(json!({ "reactions_per_user_per_minute": 0, "throttle_unauthenticated_api_requests_per_period": 0 })),
     )
     .await;
     assert_eq!(refused, (403, json!({ "message": "403 Forbidden" })));

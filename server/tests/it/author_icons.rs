@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{call, client, graphql, start, token_for, Backend, ROOT_TOKEN};
+use common::{call, client, graphql, page, start, token_for, Backend, ROOT_TOKEN};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -13,12 +13,6 @@ on_both!(
     authors_show_their_top_achievement_as_the_viewer_may_see_it,
     a_user_card_shows_who_they_are_as_the_viewer_may_see_them
 );
-
-async fn page(url: &str) -> String {
-    let response = client().get(url).send().await.expect("page");
-    assert_eq!(response.status(), 200);
-    response.text().await.expect("html")
-}
 
 /// What a visitor sees first on `user`'s profile from a group a visitor may
 /// see, by REST: (award id, achievement name).
@@ -62,7 +56,7 @@ async fn authors_show_their_top_achievement_as_the_viewer_may_see_it(backend: Ba
     assert_eq!(status, 201);
     let url = format!("{base}/heroes/website/-/issues/1");
     let (first_id, first) = first_shown(base, &me["id"]).await.expect("carol shows an award");
-    let html = page(&url).await;
+    let html = page(&url, None).await;
     let shown = icons(&html, "carol");
     assert!(!shown.is_empty() && shown.iter().all(|i| i.as_ref() == Some(&first)), "{first} by each carol: {shown:?}");
     assert!(html.contains(&format!("title=\"Top achievement: {first}\"")), "and on hover");
@@ -82,7 +76,7 @@ async fn authors_show_their_top_achievement_as_the_viewer_may_see_it(backend: Ba
         shown_first = first_shown(base, &me["id"]).await.expect("another award");
     }
     let next = shown_first.1;
-    let shown = icons(&page(&url).await, "carol");
+    let shown = icons(&page(&url, None).await, "carol");
     assert!(shown.iter().all(|i| i.as_ref() == Some(&next)), "{next} in place of the hidden {first}: {shown:?}");
 
     // A private profile shows no icon to visitors.
@@ -95,7 +89,7 @@ async fn authors_show_their_top_achievement_as_the_viewer_may_see_it(backend: Ba
     )
     .await;
     assert_eq!(status, 200);
-    let after = icons(&page(&url).await, "carol");
+    let after = icons(&page(&url, None).await, "carol");
     assert!(!after.is_empty() && after.iter().all(Option::is_none), "no icon by carol's name: {after:?}");
 }
 

@@ -5,19 +5,9 @@
 
 use crate::common;
 
-use common::{client, start, Backend};
+use common::{page, start, Backend};
 
 on_both!(an_issues_comments_come_a_hundred_to_a_page);
-
-async fn page(url: &str, cookie: Option<&str>) -> String {
-    let mut request = client().get(url);
-    if let Some(cookie) = cookie {
-        request = request.header("Cookie", cookie);
-    }
-    let response = request.send().await.expect("page");
-    assert_eq!(response.status(), 200, "{url}");
-    response.text().await.expect("html")
-}
 
 fn shown(html: &str) -> usize {
     html.matches(r#"<li id="note_"#).count()

@@ -26,13 +26,7 @@ type Body = std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::
 
 /// A page as a browser has it: its HTML, fetched with `cookie`.
 async fn page(base: &str, path: &str, cookie: Option<&str>) -> String {
-    let mut request = client().get(format!("{base}{path}"));
-    if let Some(cookie) = cookie {
-        request = request.header("Cookie", cookie);
-    }
-    let response = request.send().await.expect("page");
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.expect("html")
+    common::page(&format!("{base}{path}"), cookie).await
 }
 
 /// The stream a page names (`data-live-stream`), as the browser reads it.

@@ -213,6 +213,17 @@ pub fn client() -> reqwest::Client {
 }
 
 /// A fresh token for a demo user, made by the admin through the API.
+/// A page's HTML as a browser gets it at `url` (with `cookie`); it must answer 200.
+pub async fn page(url: &str, cookie: Option<&str>) -> String {
+    let mut request = client().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let response = request.send().await.expect("page");
+    assert_eq!(response.status(), 200, "{url}");
+    response.text().await.expect("html")
+}
+
 pub async fn token_for(base: &str, username: &str) -> String {
     let http = client();
     let users: serde_json::Value = http
