@@ -173,6 +173,11 @@ pub fn now() -> DateTime<Utc> {
 /// The SQLite pool's connections, for readers (writers take turns on one more).
 const SQLITE_READERS: u32 = 7;
 
+/// How long a PostgreSQL connection may lie idle in the pool and still be
+/// handed out without a ping first (one that broke meanwhile, say the
+/// database restarted, is then found and replaced before any request uses it).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 impl Store {
     /// Opens the database named by `url` and applies pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Store> {
@@ -231,6 +236,20 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // A connection is pinged (a round trip to the database) before
+                // it is handed out only when it has lain idle for a while: sqlx
+                // pings each one as it is put back, so one put back a moment
+                // ago needs no second ping, and a request takes two or three
+                // (who is asking, then its transaction).
+                .test_before_acquire(false)
+                .before_acquire(|conn, held| {
+                    Box::pin(async move {
+                        if held.idle_for >= PING_AFTER_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             sqlx::migrate!("../migrations/postgres").run(&pool).await?;

@@ -262,6 +262,40 @@ pub struct Ran {
     pub figures: Figures,
 }
 
+/// As many changes at once as a PostgreSQL server's pool holds connections
+/// (16; on SQLite, 7 readers and one writer), in a few rounds: the pool hands
+/// out its connections in turn, so each has run the change's statements.
+/// Each is an emoji added and (Laurel) taken back.
+async fn warm_up(peer: &Peer, base: &str, (target, data_bytes): (&Target, usize)) {
+    const AT_ONCE: &[&str] = &[
+        "sunny",
+        "cloud",
+        "snowflake",
+        "umbrella",
+        "fire",
+        "droplet",
+        "ocean",
+        "seedling",
+        "herb",
+        "cactus",
+        "mushroom",
+        "crescent_moon",
+        "comet",
+        "snowman",
+        "sweat_drops",
+        "dash",
+    ];
+    for _round in 0..4 {
+        let changes = AT_ONCE.iter().map(|name| async move {
+            let added = publish(peer, (base, target, data_bytes), name, None).await;
+            if let (Some(id), Peer::Laurel { .. }) = (added, peer) {
+                publish(peer, (base, target, data_bytes), "", Some(id)).await;
+            }
+        });
+        futures::future::join_all(changes).await;
+    }
+}
+
 /// Runs the scene and prints its figures.
 pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let Scene { label, names, targets, viewers, stalled, burst, publish_via, data_bytes } = scene;
@@ -273,12 +307,10 @@ pub async fn run(peer: &Peer, base: &str, pid: u32, scene: Scene<'_>) -> Ran {
     let ready_marker = peer.ready_marker();
     let markers: Arc<Vec<String>> = Arc::new(names.iter().map(|name| format!("\"name\":\"{name}\"")).collect());
     let pad = |k: usize| data_bytes.get(k).or(data_bytes.first()).copied().unwrap_or(0);
-    // One change before the viewers arrive, as a server that has been up a
-    // while has seen: the first ever prepares every statement on its path.
-    let warm = publish(peer, (base, first, pad(0)), "sunny", None).await;
-    if let (Some(id), Peer::Laurel { .. }) = (warm, peer) {
-        publish(peer, (base, first, pad(0)), "", Some(id)).await;
-    }
+    // Changes before the viewers arrive, as a server that has been up a
+    // while has seen: the first on a database connection prepares every
+    // statement on its path there, so every connection of the pool is used.
+    warm_up(peer, base, (first, pad(0))).await;
     let idle = rss_kib(pid);
     let ready = Arc::new(AtomicUsize::new(0));
     let sent_at: Arc<Vec<OnceLock<Instant>>> = Arc::new(names.iter().map(|_| OnceLock::new()).collect());

@@ -430,3 +430,45 @@ async fn three_processes_started_at_once_all_come_up(backend: Backend) {
 }
 
 on_both!(three_processes_started_at_once_all_come_up);
+
+/// PostgreSQL connections cut while the server was quiet (the database
+/// restarted, a proxy dropped them) are found before any request uses one:
+/// every request after gets its answer, reads and writes alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_cut_while_idle_are_replaced_before_use() {
+    let db = database(Backend::Postgres).await;
+    let server = spawn(&db.url, db.dir(), &[("DEMO_DATA", "1")]);
+    let reads = |base: String| async move {
+        let requests = (0..24).map(|_| {
+            client()
+                .get(format!("{base}/api/v4/projects/1/issues/1/award_emoji"))
+                .header("PRIVATE-TOKEN", ROOT_TOKEN)
+                .send()
+        });
+        futures::future::join_all(requests)
+            .await
+            .into_iter()
+            .map(|r| r.map(|r| r.status().as_u16()).unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    // Requests at once, so the pool opens several connections.
+    assert!(reads(server.base.clone()).await.iter().all(|s| *s == 200), "before the cut");
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("PostgreSQL");
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("cut the server's connections");
+    assert!(cut.iter().filter(|c| **c).count() >= 3, "the listener and pooled connections were cut: {cut:?}");
+    // Longer than a connection may lie idle and be handed out unchecked.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let statuses = reads(server.base.clone()).await;
+    assert!(statuses.iter().all(|s| *s == 200), "every read after the cut answered: {statuses:?}");
+    let added = react_answer(&server.base, ROOT_TOKEN, 1, "sparkles").await.expect("answered");
+    assert_eq!(added.status(), 201, "a write after the cut");
+    let kept = "SELECT COUNT(*) FROM award_emoji WHERE name = 'sparkles' AND user_id = 1";
+    assert_eq!(ids(&db.url, kept).await, [1], "and it is kept");
+    pool.close().await;
+}
