@@ -258,14 +258,9 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
     let routes = generate_route_list(App);
     let app = state.app.clone();
     let provide_app = move || provide_context(app.clone());
-    // The APIs, where a caller who is not signed in counts against their
-    // address's limit (GitLab's unauthenticated API throttle).
-    let api = Router::new()
+    let router = Router::new()
         .route("/api/graphql", axum::routing::post(graphql::handler))
         .nest("/api", rest::routes())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), throttle::unauthenticated_api));
-    let router = Router::new()
-        .merge(api)
         .route("/-/health", get(|| async { "ok" }))
         .route("/.well-known/jwks.json", get(rest::credentials::jwks))
         .route("/.well-known/did.json", get(rest::credentials::did_document))
@@ -310,6 +305,10 @@ pub fn router(state: ServerState, client_timeout: std::time::Duration) -> Router
         .layer(tower::util::MapRequestLayer::new(move |request| body_deadline::limit(request, client_timeout)))
         // No address holds more than its share of bodies being read.
         .layer(axum::middleware::from_fn_with_state(state.clone(), body_budget::guard))
+        // An API caller who is not signed in counts against their address's
+        // limit (GitLab's unauthenticated API throttle), refused before any
+        // body is read.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::unauthenticated_api))
         // A throttled sign-in is refused first, from its method, path and address
         // alone: a flood of them costs no body reading or checking.
         .layer(axum::middleware::from_fn_with_state(state.clone(), throttle::protected_paths))

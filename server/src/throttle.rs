@@ -3,8 +3,8 @@
 //! - protected paths: sign-in (and password change) posts, before any password
 //!   is hashed (`throttle_protected_paths_requests_per_period`);
 //! - unauthenticated API: REST and GraphQL requests from a caller who is not
-//!   signed in (no credentials, or a token that does not work), before the
-//!   request is served (`throttle_unauthenticated_api_requests_per_period`).
+//!   signed in (no credentials, or a token that does not work), before its
+//!   body is read (`throttle_unauthenticated_api_requests_per_period`).
 //!
 //! The limits are the admin's; each process counts its own.
 
@@ -71,10 +71,14 @@ pub async fn protected_paths(State(state): State<ServerState>, request: Request,
     refuse(PROTECTED_PATHS_NAME, (ip, "posts to protected paths"), verdict).await
 }
 
-/// The API's routes (REST and GraphQL): a caller who is not signed in counts
-/// against the address's limit. Who the caller is gets decided once: a caller
-/// found here is handed to the request's [`crate::auth::Auth`] as found.
+/// The API's paths (REST and GraphQL, `/api/…`): a caller who is not signed
+/// in counts against the address's limit, and one over it is refused before
+/// anything reads the request's body. Who the caller is gets decided once: a
+/// caller found here is handed to the request's [`crate::auth::Auth`] as found.
 pub async fn unauthenticated_api(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
     let limit = match limits::current(&state.app).await {
         Ok(l) => l.throttle_unauthenticated_api_requests_per_period,
         Err(err) => {

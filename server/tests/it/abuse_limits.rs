@@ -279,6 +279,10 @@ async fn api_requests_without_credentials_are_throttled_per_address(backend: Bac
     assert_eq!(get(None, Some(stale)).await.expect("stale session").status(), 429);
     let query = "{ currentUser { username } }";
     assert_eq!(graphql(base, None, query, json!({})).await.0, 429, "GraphQL without credentials");
+    // Refused before its body is read: a post that announces 3 MB and sends
+    // none is answered at once (a body would be waited for, then read whole).
+    let answer = post_without_its_body(base, "/api/graphql", 3_000_000).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
     // The signed-in are still served, on both APIs.
     assert_eq!(get(Some(ROOT_TOKEN), None).await.expect("root").status(), 200);
     let (status, body) = graphql(base, Some(ROOT_TOKEN), query, json!({})).await;
@@ -293,6 +297,22 @@ async fn api_requests_without_credentials_are_throttled_per_address(backend: Bac
     for n in 0..120 {
         assert_eq!(get(None, None).await.expect("unthrottled").status(), 200, "request {n} with the throttle off");
     }
+}
+
+/// A post's head announcing a body of `length` bytes, and none of it: the
+/// answer's head, or what came within five seconds.
+async fn post_without_its_body(base: &str, path: &str, length: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.expect("the head is sent");
+    let mut answer = vec![0; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut answer)).await;
+    let read = read.map_or(0, |r| r.unwrap_or(0));
+    String::from_utf8_lossy(&answer[..read]).into_owned()
 }
 
 /// The unauthenticated API throttle finds who is asking and hands it to the
