@@ -249,8 +249,9 @@ pub fn token_problem(token: &TokenRow, today: chrono::NaiveDate) -> Option<Domai
 /// revoked tokens say so); a stale session cookie simply means anonymous.
 pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
     let Some(token) = credentials.token else { return authenticate_session(app, credentials).await };
-    let mut tx = app.store.one_statement().await?;
-    let (row, user) = tx.token_holder(&digest(token)).await?.ok_or(DomainError::Unauthorized)?;
+    let digest = digest(token);
+    let held = app.store.read_one(&digest, |tx, digest| Box::pin(tx.token_holder(digest))).await?;
+    let (row, user) = held.ok_or(DomainError::Unauthorized)?;
     if let Some(problem) = token_problem(&row, chrono::Utc::now().date_naive()) {
         return Err(problem);
     }
@@ -270,8 +271,8 @@ pub async fn authenticate(app: &AppState, credentials: Credentials<'_>) -> Domai
 pub async fn authenticate_session(app: &AppState, credentials: Credentials<'_>) -> DomainResult<Authenticated> {
     let anonymous = Authenticated { actor: Actor::Anonymous, grant: Grant::Anonymous };
     let Some(session) = credentials.session else { return Ok(anonymous) };
-    let mut tx = app.store.one_statement().await?;
-    match tx.user_by_session(&digest(session)).await? {
+    let digest = digest(session);
+    match app.store.read_one(&digest, |tx, digest| Box::pin(tx.user_by_session(digest))).await? {
         Some(user) if !user.is_blocked() => {
             Ok(Authenticated { actor: Actor::User(Box::new(user)), grant: Grant::Session })
         }

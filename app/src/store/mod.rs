@@ -173,10 +173,44 @@ pub fn now() -> DateTime<Utc> {
 /// The SQLite pool's connections, for readers (writers take turns on one more).
 const SQLITE_READERS: u32 = 7;
 
+/// A read of [`Store::read_one`], borrowing its transaction and key.
+pub type Read<'t, T> = std::pin::Pin<Box<dyn std::future::Future<Output = StoreResult<T>> + Send + 't>>;
+
+/// The PostgreSQL pool's connections.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 /// How long a PostgreSQL connection may lie idle in the pool and still be
-/// handed out without a ping first (one that broke meanwhile, say the
-/// database restarted, is then found and replaced before any request uses it).
+/// handed out without a ping first. One that broke meanwhile (the database
+/// restarted, a proxy dropped it) is found by its ping, or, within this
+/// time, by the first statement sent on it, which is then tried again on
+/// another ([`connection_lost`]).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// Whether a statement failed because its PostgreSQL connection was already
+/// gone: the socket failed, or the server said it was shutting down or cut
+/// the connection (SQLSTATE class 57P). sqlx closes such a connection as it
+/// is put back (its ping fails).
+fn connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// Begins a PostgreSQL transaction, on another connection each time the one
+/// handed out turns out lost: `BEGIN` is the first statement on it and
+/// changes nothing, so it can be sent again (at most once per connection the
+/// pool holds, and once more on a new one).
+async fn begin_postgres(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+    let mut lost = 0;
+    loop {
+        match pool.begin().await {
+            Err(err) if connection_lost(&err) && lost < POSTGRES_CONNECTIONS => lost += 1,
+            begun => return Ok(begun?),
+        }
+    }
+}
 
 impl Store {
     /// Opens the database named by `url` and applies pending migrations.
@@ -234,7 +268,7 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(POSTGRES_CONNECTIONS)
                 .acquire_timeout(Duration::from_secs(10))
                 // A connection is pinged (a round trip to the database) before
                 // it is handed out only when it has lain idle for a while: sqlx
@@ -268,7 +302,7 @@ impl Store {
     pub async fn read(&self) -> StoreResult<Tx> {
         let conn = match self {
             Store::Sqlite(pool, ..) => Conn::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Conn::Postgres(pool.begin().await?),
+            Store::Postgres(pool) => Conn::Postgres(begin_postgres(pool).await?),
         };
         Ok(Tx { conn, events: Vec::new(), wal: None, deliveries_queued: false })
     }
@@ -286,12 +320,35 @@ impl Store {
         Ok(Tx { conn, events: Vec::new(), wal: None, deliveries_queued: false })
     }
 
+    /// `read` of `key`, one statement on [`Store::one_statement`]'s connection; on
+    /// PostgreSQL on another connection each time the one handed out turns out
+    /// lost (a read changes nothing, so it can be sent again), as
+    /// [`begin_postgres`] does.
+    pub async fn read_one<T>(
+        &self,
+        key: &str,
+        read: impl for<'t> Fn(&'t mut Tx, &'t str) -> Read<'t, T>,
+    ) -> StoreResult<T> {
+        let mut lost = 0;
+        loop {
+            let mut tx = self.one_statement().await?;
+            match read(&mut tx, key).await {
+                Err(StoreError::Database(err))
+                    if self.is_postgres() && connection_lost(&err) && lost < POSTGRES_CONNECTIONS =>
+                {
+                    lost += 1
+                }
+                done => return done,
+            }
+        }
+    }
+
     /// A transaction for writing. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing on upgrade.
     pub async fn write(&self) -> StoreResult<Tx> {
         let (conn, wal) = match self {
             Store::Sqlite(_, writer, wal) => (Conn::SqliteWrite(Writing::begin(writer).await?), wal.clone()),
-            Store::Postgres(pool) => (Conn::Postgres(pool.begin().await?), None),
+            Store::Postgres(pool) => (Conn::Postgres(begin_postgres(pool).await?), None),
         };
         Ok(Tx { conn, events: Vec::new(), wal, deliveries_queued: false })
     }
