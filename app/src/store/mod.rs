@@ -198,18 +198,26 @@ fn connection_lost(err: &sqlx::Error) -> bool {
     }
 }
 
-/// Begins a PostgreSQL transaction, on another connection each time the one
-/// handed out turns out lost: `BEGIN` is the first statement on it and
-/// changes nothing, so it can be sent again (at most once per connection the
-/// pool holds, and once more on a new one).
-async fn begin_postgres(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+/// `attempt`, made again each time it fails with its PostgreSQL connection
+/// lost: for a first statement that changes nothing (`BEGIN`, a read), so
+/// sending it again on another connection is safe. At most once per
+/// connection the pool holds (each lost one is closed), and once more.
+async fn again_if_lost<T, F>(attempt: impl Fn() -> F) -> StoreResult<T>
+where
+    F: std::future::Future<Output = StoreResult<T>>,
+{
     let mut lost = 0;
     loop {
-        match pool.begin().await {
-            Err(err) if connection_lost(&err) && lost < POSTGRES_CONNECTIONS => lost += 1,
-            begun => return Ok(begun?),
+        match attempt().await {
+            Err(StoreError::Database(err)) if connection_lost(&err) && lost < POSTGRES_CONNECTIONS => lost += 1,
+            done => return done,
         }
     }
+}
+
+/// Begins a PostgreSQL transaction ([`again_if_lost`]).
+async fn begin_postgres(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+    again_if_lost(|| async { Ok(pool.begin().await?) }).await
 }
 
 impl Store {
@@ -320,26 +328,22 @@ impl Store {
         Ok(Tx { conn, events: Vec::new(), wal: None, deliveries_queued: false })
     }
 
-    /// `read` of `key`, one statement on [`Store::one_statement`]'s connection; on
-    /// PostgreSQL on another connection each time the one handed out turns out
-    /// lost (a read changes nothing, so it can be sent again), as
-    /// [`begin_postgres`] does.
+    /// `read` of `key`, one statement on [`Store::one_statement`]'s connection;
+    /// on PostgreSQL made again on another when that one turns out lost
+    /// ([`again_if_lost`]).
     pub async fn read_one<T>(
         &self,
         key: &str,
         read: impl for<'t> Fn(&'t mut Tx, &'t str) -> Read<'t, T>,
     ) -> StoreResult<T> {
-        let mut lost = 0;
-        loop {
+        let once = || async {
             let mut tx = self.one_statement().await?;
-            match read(&mut tx, key).await {
-                Err(StoreError::Database(err))
-                    if self.is_postgres() && connection_lost(&err) && lost < POSTGRES_CONNECTIONS =>
-                {
-                    lost += 1
-                }
-                done => return done,
-            }
+            read(&mut tx, key).await
+        };
+        if self.is_postgres() {
+            again_if_lost(once).await
+        } else {
+            once().await
         }
     }
 

@@ -432,10 +432,11 @@ async fn three_processes_started_at_once_all_come_up(backend: Backend) {
 on_both!(three_processes_started_at_once_all_come_up);
 
 /// PostgreSQL connections cut while they lay in the pool (the database
-/// restarted, a proxy dropped them) never fail a request: one handed out
-/// a moment after its last use has its first statement tried again on
-/// another, one idle for a while is pinged first. Every request after a cut
-/// gets its answer, reads and writes alike, at once and a while later.
+/// restarted, a proxy dropped them) never fail a request: a first statement
+/// sent on a lost one is sent again on another (one idle for a second is
+/// also pinged before it is handed out; the retry would cover it as well).
+/// Every request after a cut gets its answer, reads and writes alike, at
+/// once and a while later.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_cut_in_the_pool_fail_no_request() {
     let db = database(Backend::Postgres).await;

@@ -212,7 +212,6 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
-/// A fresh token for a demo user, made by the admin through the API.
 /// A page's HTML as a browser gets it at `url` (with `cookie`); it must answer 200.
 pub async fn page(url: &str, cookie: Option<&str>) -> String {
     let mut request = client().get(url);
@@ -224,6 +223,7 @@ pub async fn page(url: &str, cookie: Option<&str>) -> String {
     response.text().await.expect("html")
 }
 
+/// A fresh token for a demo user, made by the admin through the API.
 pub async fn token_for(base: &str, username: &str) -> String {
     let http = client();
     let users: serde_json::Value = http
